@@ -1,0 +1,1 @@
+"""Local stack launcher: Kafka from Maven, PostgreSQL via initdb, the services under uvicorn"""

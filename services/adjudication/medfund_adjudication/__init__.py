@@ -1,0 +1,1 @@
+"""Adjudication service: real-time settlement through the NHSA-compatible gateway"""

@@ -1,0 +1,1 @@
+"""Billing service: contributions from the tax bureau, subsidies, employee accounts"""

@@ -1,0 +1,1 @@
+"""Enrollment service: households, persons, coverage periods"""

@@ -1,0 +1,1 @@
+"""Fund ledger: per-pool double-entry journal, balances, early warning"""

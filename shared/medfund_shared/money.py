@@ -1,0 +1,99 @@
+"""Money as an integer number of fen, with exact yuan at the edges.
+
+Every amount inside the system is a :class:`Money`; yuan appear only when parsing input or
+formatting output. Binary floating point is refused everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+FEN_PER_YUAN = 100
+_CENT = Decimal("0.01")
+
+
+class MoneyError(ValueError):
+    """An amount that cannot be represented exactly in fen."""
+
+
+def round_half_up(value: Decimal | Fraction | int) -> int:
+    """Round an exact non-negative or negative quantity of fen half away from zero."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Money:
+    fen: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.fen, bool) or not isinstance(self.fen, int):
+            raise MoneyError(f"fen must be an int, got {type(self.fen).__name__}")
+
+    @classmethod
+    def zero(cls) -> Money:
+        return cls(0)
+
+    @classmethod
+    def from_yuan(cls, value: str | Decimal | int) -> Money:
+        """Parse yuan exactly: ``"12.5"``, ``"12.50"``, ``12``; more than two decimals is an error."""
+        if isinstance(value, float):
+            raise MoneyError("amounts must not be binary floats; send a string or a decimal")
+        if isinstance(value, bool):
+            raise MoneyError("not an amount")
+        try:
+            amount = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(value)
+        except InvalidOperation as exc:
+            raise MoneyError(f"not an amount: {value!r}") from exc
+        if not amount.is_finite():
+            raise MoneyError(f"not an amount: {value!r}")
+        if amount != amount.quantize(_CENT):
+            raise MoneyError(f"more than two decimals: {value!r}")
+        return cls(int(amount * FEN_PER_YUAN))
+
+    def to_decimal(self) -> Decimal:
+        return (Decimal(self.fen) / FEN_PER_YUAN).quantize(_CENT)
+
+    def to_yuan(self) -> str:
+        """Exact yuan with two decimals, e.g. ``"190.00"``."""
+        return str(self.to_decimal())
+
+    def times(self, ratio: Decimal | Fraction) -> Money:
+        """This amount times an exact ratio, rounded half-up to a whole fen."""
+        return Money(round_half_up(Fraction(self.fen) * Fraction(ratio)))
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.fen + other.fen)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.fen - other.fen)
+
+    def __neg__(self) -> Money:
+        return Money(-self.fen)
+
+    def __bool__(self) -> bool:
+        return self.fen != 0
+
+    def __str__(self) -> str:
+        return self.to_yuan()
+
+
+def _parse_money(value: Any) -> Money:
+    if isinstance(value, Money):
+        return value
+    return Money.from_yuan(value)
+
+
+YuanAmount = Annotated[
+    Money,
+    BeforeValidator(_parse_money),
+    PlainSerializer(lambda money: money.to_yuan(), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d{1,2})?$", "examples": ["190.00"]}),
+]
+"""A pydantic field type: accepts ``"12.50"``/``12``/Decimal, refuses floats, serialises as ``"12.50"``."""
