@@ -1,0 +1,1 @@
+"""Policy packs: versioned, validated data files holding every rate, amount and threshold."""

@@ -1,0 +1,81 @@
+"""Reading one pack file: exact YAML → validated ``PolicyPack`` with its content hash, or a clear refusal."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from medfund_shared.policy.schema import PolicyPack
+
+
+class PolicyPackError(ValueError):
+    """A pack file that cannot be used, naming the file, the field path and the problem."""
+
+    def __init__(self, source: str, field: str | None, problem: str) -> None:
+        self.source, self.field, self.problem = source, field, problem
+        where = f"{source}: {field}" if field else source
+        super().__init__(f"{where}: {problem}")
+
+
+class _ExactLoader(yaml.SafeLoader):
+    """A YAML loader that reads ``0.65`` as ``Decimal("0.65")`` instead of a binary float."""
+
+
+def _exact_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    return Decimal(loader.construct_scalar(node).replace("_", ""))
+
+
+_ExactLoader.add_constructor("tag:yaml.org,2002:float", _exact_number)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (Decimal, date)):
+        return str(value)
+    return value
+
+
+def content_hash(document: Any) -> str:
+    """sha256 of the pack's canonical JSON: comments and layout do not change it, any value does."""
+    canonical = json.dumps(_canonical(document), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def parse_pack(text: str, source: str) -> PolicyPack:
+    """Validate a pack's YAML text; ``source`` names it in every error."""
+    try:
+        document = yaml.load(text, Loader=_ExactLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise PolicyPackError(source, None, f"not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise PolicyPackError(source, None, "a pack is a YAML mapping of sections")
+    try:
+        pack = PolicyPack.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        raise PolicyPackError(source, field, first["msg"]) from exc
+    pack.attach_content_hash(content_hash(document))
+    return pack
+
+
+def load_pack(path: Path) -> PolicyPack:
+    """Read and validate one pack file; its name must be the pack's id."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyPackError(str(path), None, f"cannot read: {exc.strerror}") from exc
+    pack = parse_pack(text, str(path))
+    if path.stem != pack.pack_id:
+        raise PolicyPackError(str(path), None, f"file name must be the pack id {pack.pack_id}.yaml")
+    return pack

@@ -1,0 +1,1 @@
+"""The policy packs shipped with the project (YAML data, one file per pack)."""
