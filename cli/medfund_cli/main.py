@@ -1,5 +1,8 @@
 """The `medfund` command: one entry point; each group lives in the package that owns it."""
 
 import typer
+from medfund_deploy.cli import app as stack_app
 
 app = typer.Typer(help="medfund: settlement platform for basic medical insurance.", no_args_is_help=True)
+
+app.add_typer(stack_app, name="stack")

@@ -1,0 +1,44 @@
+"""``medfund stack up|down|status``: the local stack from one command."""
+
+from __future__ import annotations
+
+import typer
+
+from medfund_deploy import stack
+from medfund_deploy.errors import StackError
+from medfund_deploy.profiles import PROFILES, get_profile
+
+app = typer.Typer(help="Start, stop and inspect the local stack (Kafka, PostgreSQL, the four services).",
+                  no_args_is_help=True)
+
+ProfileOption = typer.Option("dev", "--profile", help=f"which stack: {' | '.join(PROFILES)}")
+
+
+def _fail(error: StackError) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def up(profile: str = ProfileOption,
+       infra_only: bool = typer.Option(False, "--infra-only", help="only Kafka and PostgreSQL")) -> None:
+    """Start whatever is not running yet and wait until it is ready."""
+    try:
+        stack.up(get_profile(profile), infra_only=infra_only, say=typer.echo)
+    except StackError as error:
+        _fail(error)
+
+
+@app.command()
+def down(profile: str = ProfileOption) -> None:
+    """Stop the processes this launcher started, and nothing else."""
+    try:
+        stack.down(get_profile(profile), say=typer.echo)
+    except StackError as error:
+        _fail(error)
+
+
+@app.command()
+def status(profile: str = ProfileOption) -> None:
+    """One line per component: state, address, log file."""
+    typer.echo(stack.format_status(stack.status(get_profile(profile))))

@@ -1,0 +1,80 @@
+"""The four FastAPI services under uvicorn, each detached with its own log and pid file."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from medfund_deploy import procs
+from medfund_deploy.errors import StackError
+from medfund_deploy.profiles import Profile
+
+START_TIMEOUT = 60.0
+UVICORN = Path(sys.executable).with_name("uvicorn")
+
+
+def package(service: str) -> str:
+    return f"medfund_{service}"
+
+
+def _pid_file(profile: Profile, service: str) -> Path:
+    return profile.run_dir / f"{service}.pid"
+
+
+def log_file(profile: Profile, service: str) -> Path:
+    return profile.logs_dir / f"{service}.log"
+
+
+def url(profile: Profile, service: str) -> str:
+    return f"http://127.0.0.1:{profile.service_port(service)}"
+
+
+def running(profile: Profile, service: str) -> int | None:
+    return procs.running_pid(_pid_file(profile, service))
+
+
+def ready(profile: Profile, service: str) -> bool:
+    """``/readyz`` answers 200 once the service reaches its database and Kafka."""
+    try:
+        with urllib.request.urlopen(f"{url(profile, service)}/readyz", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def start_service(profile: Profile, service: str, *, database_url: str, topic_prefix: str = "") -> bool:
+    """Start one service unless ours runs already; wait for ``/readyz``. True if started."""
+    if running(profile, service) is not None:
+        return False
+    if importlib.util.find_spec(f"{package(service)}.main") is None:
+        raise StackError(f"{package(service)}.main (the create_app factory) does not exist yet; cannot start {service}")
+    port = profile.service_port(service)
+    if procs.port_open(port):
+        raise StackError(f"port {port} for {service} is taken by a process this launcher did not start")
+    env = {
+        **os.environ,
+        "MEDFUND_DATABASE_URL": database_url,
+        "MEDFUND_KAFKA_BOOTSTRAP": profile.kafka_bootstrap,
+        "MEDFUND_TOPIC_PREFIX": topic_prefix,
+        "MEDFUND_ENV": os.environ.get("MEDFUND_ENV", "development"),
+    }
+    argv = [str(UVICORN), f"{package(service)}.main:create_app", "--factory",
+            "--host", "127.0.0.1", "--port", str(port)]
+    log = log_file(profile, service)
+    procs.spawn(argv, log_file=log, pid_file=_pid_file(profile, service), env=env)
+    procs.wait_until(
+        lambda: ready(profile, service),
+        what=f"service {service} (port {port})",
+        log_file=log,
+        timeout=START_TIMEOUT,
+        alive=lambda: running(profile, service) is not None,
+    )
+    return True
+
+
+def stop_service(profile: Profile, service: str) -> bool:
+    return procs.stop(_pid_file(profile, service), timeout=15.0)

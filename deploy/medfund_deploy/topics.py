@@ -1,0 +1,95 @@
+"""The four event-log topics: several partitions each, kept forever (projections are rebuilt from them)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.errors import KafkaError
+
+TOPICS = ("medfund.enrollment.v1", "medfund.billing.v1", "medfund.claims.v1", "medfund.alerts.v1")
+PARTITIONS = 6
+TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1"}
+TOPIC_ALREADY_EXISTS = 36
+
+logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+
+
+async def _admin(bootstrap: str) -> AIOKafkaAdminClient:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    await admin.start()
+    return admin
+
+
+async def create_topics_async(bootstrap: str, prefix: str = "") -> list[str]:
+    """Create the four topics under ``prefix`` when missing (idempotent); return their names."""
+    names = [f"{prefix}{topic}" for topic in TOPICS]
+    admin = await _admin(bootstrap)
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, num_partitions=PARTITIONS, replication_factor=1, topic_configs=TOPIC_CONFIG)
+            for name in names
+            if name not in existing
+        ]
+        if missing:
+            response = await admin.create_topics(missing)
+            failures = [
+                f"{name}: {message or code}"
+                for name, code, *rest in response.topic_errors
+                for message in [rest[0] if rest else None]
+                if code not in (0, TOPIC_ALREADY_EXISTS)
+            ]
+            if failures:
+                raise KafkaError("creating topics failed: " + "; ".join(failures))
+    finally:
+        await admin.close()
+    return names
+
+
+def create_topics(bootstrap: str, prefix: str = "") -> list[str]:
+    """Synchronous :func:`create_topics_async`, for the launcher and session fixtures."""
+    return asyncio.run(create_topics_async(bootstrap, prefix))
+
+
+async def describe_async(bootstrap: str, names: list[str]) -> dict[str, dict]:
+    """Partition count and retention of each topic, as the broker reports them."""
+    admin = await _admin(bootstrap)
+    try:
+        metadata = {t["topic"]: len(t["partitions"]) for t in await admin.describe_topics(names)}
+        responses = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name, {"retention.ms": None}) for name in names]
+        )
+    finally:
+        await admin.close()
+    retention = {}
+    for response in responses:
+        for resource in response.resources:
+            name, entries = resource[3], resource[4]
+            retention[name] = {entry[0]: entry[1] for entry in entries}.get("retention.ms")
+    return {name: {"partitions": metadata.get(name, 0), "retention.ms": retention.get(name)} for name in names}
+
+
+def describe(bootstrap: str, names: list[str]) -> dict[str, dict]:
+    return asyncio.run(describe_async(bootstrap, names))
+
+
+def broker_answers(bootstrap: str) -> bool:
+    """True when the broker serves metadata (it is up and has joined its own quorum)."""
+
+    async def probe() -> bool:
+        try:
+            admin = await _admin(bootstrap)
+        except KafkaError:
+            return False
+        try:
+            await admin.list_topics()
+            return True
+        except KafkaError:
+            return False
+        finally:
+            await admin.close()
+
+    return asyncio.run(probe())
