@@ -1,0 +1,1 @@
+"""Adapters: database tables, repositories, unit of work, migrations, Kafka handlers."""

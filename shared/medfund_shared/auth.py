@@ -1,0 +1,103 @@
+"""Bearer JWT (HS256) authentication and role checks as FastAPI dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Literal
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from medfund_shared.errors import ApiError
+from medfund_shared.settings import Settings
+
+Role = Literal["admin", "operator", "his", "tax"]
+ROLES: tuple[str, ...] = ("admin", "operator", "his", "tax")
+ALGORITHM = "HS256"
+_bearer = HTTPBearer(auto_error=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: str
+    subject: str
+    fixmedins_code: str | None = None
+    tax_office_code: str | None = None
+
+    def ensure_fixmedins(self, fixmedins_code: str) -> None:
+        """A hospital acts only for itself; staff roles may act for any."""
+        if self.role == "his" and self.fixmedins_code != fixmedins_code:
+            raise ApiError(403, "forbidden", "this token belongs to another institution", "fixmedins_code")
+
+    def ensure_tax_office(self, tax_office_code: str) -> None:
+        if self.role == "tax" and self.tax_office_code != tax_office_code:
+            raise ApiError(403, "forbidden", "this token belongs to another tax office", "tax_office_code")
+
+
+class TokenRequestError(ValueError):
+    """A token was requested with a role lacking its binding (his without hospital, tax without office)."""
+
+
+def issue_token(settings: Settings, role: str, fixmedins_code: str | None = None,
+                tax_office_code: str | None = None, ttl: timedelta = timedelta(hours=12),
+                subject: str | None = None) -> str:
+    if role not in ROLES:
+        raise TokenRequestError(f"role must be one of {', '.join(ROLES)}")
+    if role == "his" and not fixmedins_code:
+        raise TokenRequestError("a his token needs the hospital's fixmedins code")
+    if role == "tax" and not tax_office_code:
+        raise TokenRequestError("a tax token needs the tax office code")
+    now = datetime.now(timezone.utc)
+    claims = {"role": role, "sub": subject or fixmedins_code or tax_office_code or role,
+              "iat": now, "exp": now + ttl}
+    if role == "his":
+        claims["fixmedins_code"] = fixmedins_code
+    if role == "tax":
+        claims["tax_office_code"] = tax_office_code
+    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+
+
+def decode_token(settings: Settings, token: str) -> Principal:
+    try:
+        claims = jwt.decode(token, settings.jwt_secret, algorithms=[ALGORITHM], options={"require": ["exp", "role"]})
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("token expired") from None
+    except jwt.InvalidTokenError:
+        raise _unauthorized("invalid token") from None
+    principal = Principal(claims["role"], str(claims.get("sub", "")), claims.get("fixmedins_code"), claims.get("tax_office_code"))
+    if principal.role not in ROLES or (principal.role == "his" and not principal.fixmedins_code) \
+            or (principal.role == "tax" and not principal.tax_office_code):
+        raise _unauthorized("token claims are incomplete")
+    return principal
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+async def current_principal(request: Request,
+                            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """The caller, from ``Authorization: Bearer``; 401 when missing, malformed or expired."""
+    if credentials is None:
+        raise ApiError(401, "unauthorized", "bearer token required", headers={"WWW-Authenticate": "Bearer"})
+    return decode_token(request.app.state.settings, credentials.credentials)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str):
+    """Dependency factory: 403 unless the caller has one of ``roles``."""
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise ApiError(403, "forbidden", f"requires role {' or '.join(roles)}")
+        return principal
+    return dependency
+
+
+AdminPrincipal = Annotated[Principal, Depends(require_roles("admin"))]
+StaffPrincipal = Annotated[Principal, Depends(require_roles("admin", "operator"))]
+HisPrincipal = Annotated[Principal, Depends(require_roles("his"))]
+TaxPrincipal = Annotated[Principal, Depends(require_roles("tax"))]

@@ -1,0 +1,46 @@
+"""What a running service holds (engine, sessions, relay) and the FastAPI dependencies to reach it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from medfund_shared.kafka import KafkaProbe
+from medfund_shared.outbox import OutboxRelay
+from medfund_shared.settings import Settings
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    relay: OutboxRelay
+    kafka_probe: KafkaProbe
+    extras: dict = field(default_factory=dict)
+    """Service-specific objects built by on_startup hooks (a policy registry, a broadcaster…)."""
+
+
+def get_context(request: Request) -> ServiceContext:
+    return request.app.state.context
+
+
+def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+    return request.app.state.context.session_factory
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session per request; the use case commits (outbox rows with the state change), then the relay is nudged."""
+    context: ServiceContext = request.app.state.context
+    async with context.session_factory() as session:
+        yield session
+    context.relay.notify()
+
+
+ContextDep = Annotated[ServiceContext, Depends(get_context)]
+SessionFactoryDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,28 @@
+"""ASGI middleware: one correlation id per request, in every log line and echoed to the caller."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from medfund_shared.logging import CORRELATION_HEADER, correlation_from_headers, correlation_scope
+
+
+class CorrelationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        cid = correlation_from_headers(headers)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (CORRELATION_HEADER.encode(), cid.encode())]
+            await send(message)
+
+        with correlation_scope(cid):
+            await self.app(scope, receive, send_with_id)

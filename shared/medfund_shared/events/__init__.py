@@ -1,0 +1,1 @@
+"""Events: the CloudEvents envelope, typed payload models, and the type registry."""

@@ -1,0 +1,74 @@
+"""CloudEvents 1.0 envelope in Kafka binary mode: attributes in ``ce_*`` headers, ``data`` as the value.
+
+``partitionkey`` is the CloudEvents partitioning extension; it becomes the Kafka record key.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any, Protocol, Sequence
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+CONTENT_TYPE = "application/json"
+SPEC_VERSION = "1.0"
+_OPTIONAL_HEADERS = ("subject", "effectivetime", "correlationid", "partitionkey")
+
+
+class KafkaRecord(Protocol):
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]]
+
+
+class EnvelopeError(ValueError):
+    """A Kafka record that is not a binary-mode CloudEvent."""
+
+
+class CloudEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    source: str
+    type: str
+    subject: str | None = None
+    time: AwareDatetime
+    effectivetime: AwareDatetime
+    correlationid: str | None = None
+    partitionkey: str | None = None
+    datacontenttype: str = CONTENT_TYPE
+    data: dict[str, Any]
+
+    def headers(self) -> list[tuple[str, bytes]]:
+        attrs = {"specversion": SPEC_VERSION, "id": self.id, "source": self.source, "type": self.type,
+                 "time": self.time.isoformat()}
+        for name in _OPTIONAL_HEADERS:
+            value = getattr(self, name)
+            if value is not None:
+                attrs[name] = value.isoformat() if isinstance(value, datetime) else value
+        out = [(f"ce_{k}", v.encode()) for k, v in attrs.items()]
+        return out + [("content-type", self.datacontenttype.encode())]
+
+    def to_kafka(self) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+        """(key, value, headers) for a Kafka producer."""
+        key = self.partitionkey.encode() if self.partitionkey is not None else None
+        value = json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode()
+        return key, value, self.headers()
+
+    @classmethod
+    def from_kafka(cls, record: KafkaRecord) -> CloudEvent:
+        """Rebuild the envelope; raises :class:`EnvelopeError` (or a pydantic error) when malformed."""
+        headers = {k: v.decode() for k, v in (record.headers or ())}
+        if headers.get("ce_specversion") != SPEC_VERSION:
+            raise EnvelopeError("missing or unsupported ce_specversion header")
+        try:
+            data = json.loads(record.value) if record.value else {}
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise EnvelopeError(f"value is not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise EnvelopeError("event data must be a JSON object")
+        attrs = {k[3:]: v for k, v in headers.items() if k.startswith("ce_") and k != "ce_specversion"}
+        attrs["datacontenttype"] = headers.get("content-type", CONTENT_TYPE)
+        return cls(**attrs, data=data)

@@ -1,0 +1,37 @@
+"""Events of the fund ledger's alerting (topic ``medfund.alerts.v1``, key ``{rule}:{subject_id}``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from medfund_shared.events.base import EventData
+from medfund_shared.events.registry import register
+
+TOPIC = "medfund.alerts.v1"
+
+
+@register
+class AlertChanged(EventData):
+    """An alert started firing, changed severity, resolved or was acknowledged."""
+
+    event_type: ClassVar[str] = "medfund.fund.alert.v1"
+    topic: ClassVar[str] = TOPIC
+
+    alert_id: str
+    rule: str
+    subject_type: str
+    subject_id: str
+    severity: str
+    state: Literal["firing", "resolved", "acknowledged"]
+    measure: str
+    threshold: str
+    message: str
+    evaluated_at: datetime
+    evidence: list[str] = []
+
+    def partition_key(self) -> str:
+        return f"{self.rule}:{self.subject_id}"
+
+    def subject(self) -> str | None:
+        return self.alert_id

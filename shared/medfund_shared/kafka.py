@@ -1,0 +1,53 @@
+"""Small Kafka helpers: topic creation and a reachability probe for ``/readyz``."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.client import AIOKafkaClient
+
+from medfund_shared.settings import Settings
+
+DEFAULT_PARTITIONS = 3
+_INFINITE_RETENTION = {"retention.ms": "-1", "retention.bytes": "-1"}
+
+
+async def ensure_topics(settings: Settings, base_names: list[str] | set[str], partitions: int = DEFAULT_PARTITIONS) -> None:
+    """Create the (prefixed) topics that do not exist yet; they are the event log, so keep them forever."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = sorted({settings.topic(n) for n in base_names} - existing)
+        if missing:
+            await admin.create_topics([NewTopic(t, partitions, 1, topic_configs=_INFINITE_RETENTION) for t in missing])
+    finally:
+        await admin.close()
+
+
+class KafkaProbe:
+    """Answers whether the broker serves metadata; keeps one client between probes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: AIOKafkaClient | None = None
+
+    async def check(self, timeout: float = 2.0) -> bool:
+        try:
+            await asyncio.wait_for(self._fetch(), timeout)
+            return True
+        except Exception:
+            await self.close()
+            return False
+
+    async def _fetch(self) -> None:
+        if self._client is None:
+            self._client = AIOKafkaClient(bootstrap_servers=self._settings.kafka_bootstrap, request_timeout_ms=2_000)
+            await self._client.bootstrap()
+        await self._client.fetch_all_metadata()
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()

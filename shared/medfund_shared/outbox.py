@@ -1,0 +1,136 @@
+"""Transactional outbox: events are rows written with the state change, published later by a relay.
+
+Publishing never happens inside a request, so losing the broker never loses an event or blocks
+a caller. The relay publishes rows in id order and marks them; a failed batch is resent from
+its first unpublished row (duplicates are possible, consumers dedupe on the event id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from medfund_shared.db import outbox_table
+from medfund_shared.events.base import EventData
+from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.registry import all_types
+from medfund_shared.kafka import ensure_topics
+from medfund_shared.logging import get_correlation_id
+from medfund_shared.metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
+from medfund_shared.settings import Settings
+
+log = structlog.get_logger(__name__)
+RELAY_LOCK_KEY = 7_310_002
+"""Advisory lock id; advisory locks are per database and each service has its own database."""
+
+
+async def add(session: AsyncSession, data: EventData, *, source: str, effective_time: datetime,
+              subject: str | None = None) -> CloudEvent:
+    """Queue ``data`` for publication in the caller's transaction; returns the envelope (its id)."""
+    event = CloudEvent(
+        source=source, type=data.event_type, subject=subject if subject is not None else data.subject(),
+        time=datetime.now(timezone.utc), effectivetime=effective_time, correlationid=get_correlation_id(),
+        partitionkey=data.partition_key(), data=data.model_dump(mode="json"),
+    )
+    await session.execute(insert(outbox_table).values(
+        event_id=event.id, topic=data.topic, key=event.partitionkey, type=event.type,
+        envelope=event.model_dump(mode="json", exclude={"data"}), payload=event.data,
+    ))
+    return event
+
+
+class OutboxRelay:
+    """Background publisher of one service's outbox; one active relay per database (advisory lock)."""
+
+    def __init__(self, settings: Settings, session_factory: async_sessionmaker[AsyncSession], *,
+                 batch_size: int = 200, poll_interval: float = 0.05, max_backoff: float = 5.0) -> None:
+        self._settings, self._sessions = settings, session_factory
+        self._batch_size, self._poll, self._max_backoff = batch_size, poll_interval, max_backoff
+        self._wakeup = asyncio.Event()
+        self.holds_lock = False
+
+    def notify(self) -> None:
+        """Publish soon: called after a commit that added outbox rows."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Forever: take the lock, publish; on any failure back off and start over."""
+        backoff = 0.1
+        while True:
+            try:
+                await self._run_with_lock()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox_relay_retry", error=repr(exc), backoff=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+            else:
+                backoff = 0.1
+
+    async def _run_with_lock(self) -> None:
+        engine = self._sessions.kw["bind"]
+        async with engine.connect() as lock_conn:
+            while not await lock_conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY}):
+                await lock_conn.commit()
+                await asyncio.sleep(1.0)
+            await lock_conn.commit()
+            self.holds_lock = True
+            try:
+                await ensure_topics(self._settings, {m.topic for m in all_types().values()})
+                await self._publish_forever(lock_conn)
+            finally:
+                self.holds_lock = False
+                await lock_conn.invalidate()
+
+    async def _publish_forever(self, lock_conn) -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=self._settings.kafka_bootstrap, enable_idempotence=True,
+                                    acks="all", linger_ms=5, request_timeout_ms=10_000)
+        await producer.start()
+        try:
+            idle = 0.0
+            while True:
+                if await self.publish_batch(producer):
+                    idle = 0.0
+                    continue
+                idle += self._poll
+                if idle >= 1.0:
+                    await lock_conn.execute(text("SELECT 1"))
+                    await lock_conn.commit()
+                    idle = 0.0
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), self._poll)
+                except TimeoutError:
+                    pass
+                self._wakeup.clear()
+        finally:
+            await producer.stop()
+
+    async def publish_batch(self, producer: AIOKafkaProducer) -> int:
+        """Send the oldest unpublished rows, wait for every acknowledgement, then mark them."""
+        async with self._sessions() as session:
+            rows = (await session.execute(
+                select(outbox_table.c.id, outbox_table.c.topic, outbox_table.c.envelope, outbox_table.c.payload)
+                .where(outbox_table.c.published_at.is_(None)).order_by(outbox_table.c.id).limit(self._batch_size)
+            )).all()
+            if not rows:
+                OUTBOX_PENDING.labels(self._settings.service_name).set(0)
+                return 0
+            deliveries = []
+            for row in rows:
+                key, value, headers = CloudEvent(**row.envelope, data=row.payload).to_kafka()
+                deliveries.append(await producer.send(self._settings.topic(row.topic), value, key=key, headers=headers))
+            await asyncio.wait_for(asyncio.gather(*deliveries), timeout=30)
+            await session.execute(update(outbox_table).where(outbox_table.c.id.in_([r.id for r in rows]))
+                                  .values(published_at=func.now()))
+            pending = await session.scalar(select(func.count()).select_from(outbox_table)
+                                           .where(outbox_table.c.published_at.is_(None)))
+            await session.commit()
+        OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(rows))
+        OUTBOX_PENDING.labels(self._settings.service_name).set(pending)
+        return len(rows)

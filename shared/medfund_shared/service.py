@@ -1,0 +1,112 @@
+"""The composition root of every service: ``create_service_app(definition)``.
+
+Nothing is built at import time: the lifespan loads settings, builds the engine, runs
+migrations, starts the outbox relay and the consumers, and stops them on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import structlog
+from fastapi import APIRouter, FastAPI
+
+from medfund_shared.body_limit import DEFAULT_LIMIT, BodyLimitMiddleware
+from medfund_shared.consumer import ConsumerRunner, ConsumerSpec
+from medfund_shared.context import ServiceContext
+from medfund_shared.correlation import CorrelationMiddleware
+from medfund_shared.db import create_engine, create_session_factory, migrate_async
+from medfund_shared.errors import register_error_handlers
+from medfund_shared.kafka import KafkaProbe
+from medfund_shared.logging import configure_logging
+from medfund_shared.metrics import HttpMetricsMiddleware
+from medfund_shared.outbox import OutboxRelay
+from medfund_shared.platform_api import router as platform_router
+from medfund_shared.settings import Settings, load_settings
+
+log = structlog.get_logger(__name__)
+Hook = Callable[[ServiceContext], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    """What a service contributes; the platform does the rest."""
+
+    name: str
+    package: str
+    routers: list[APIRouter] = field(default_factory=list)
+    consumers: list[ConsumerSpec] = field(default_factory=list)
+    on_startup: list[Hook] = field(default_factory=list)
+    on_shutdown: list[Hook] = field(default_factory=list)
+    background: list[Callable[[ServiceContext], Awaitable[None]]] = field(default_factory=list)
+    """Long-running coroutines (singleton jobs) started after on_startup and cancelled at shutdown."""
+    body_limit: int = DEFAULT_LIMIT
+    body_limits: dict[str, int] = field(default_factory=dict)
+    """Path prefix -> byte limit, for upload routes that accept more than ``body_limit``."""
+    migrate_on_startup: bool = True
+    title: str | None = None
+    description: str = ""
+
+
+def create_service_app(definition: ServiceDefinition, settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(title=definition.title or f"medfund {definition.name}", description=definition.description,
+                  lifespan=_lifespan(definition, settings))
+    register_error_handlers(app)
+    app.include_router(platform_router)
+    for router in definition.routers:
+        app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, default=definition.body_limit, limits=definition.body_limits)
+    app.add_middleware(HttpMetricsMiddleware, service=definition.name)
+    app.add_middleware(CorrelationMiddleware)
+    return app
+
+
+def _lifespan(definition: ServiceDefinition, settings: Settings | None):
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        config = settings or load_settings(definition.name)
+        config.validate_for_production()
+        configure_logging(config.log_level, config.service_name)
+        app.state.settings = config
+        if definition.migrate_on_startup:
+            await migrate_async(definition.package, config.database_url)
+        context = _build_context(config)
+        app.state.context = context
+        tasks: list[asyncio.Task] = []
+        try:
+            for hook in definition.on_startup:
+                await hook(context)
+            tasks = _start_background(definition, context)
+            log.info("service_started", service=definition.name)
+            yield
+        finally:
+            await _stop(tasks)
+            for hook in definition.on_shutdown:
+                await hook(context)
+            await context.kafka_probe.close()
+            await context.engine.dispose()
+            log.info("service_stopped", service=definition.name)
+
+    return lifespan
+
+
+def _build_context(settings: Settings) -> ServiceContext:
+    engine = create_engine(settings)
+    sessions = create_session_factory(engine)
+    return ServiceContext(settings, engine, sessions, OutboxRelay(settings, sessions), KafkaProbe(settings))
+
+
+def _start_background(definition: ServiceDefinition, context: ServiceContext) -> list[asyncio.Task]:
+    runners = [ConsumerRunner(spec.name, spec.topics, spec.handlers, context.session_factory, context.settings,
+                              spec.on_batch_applied) for spec in definition.consumers]
+    coroutines = [context.relay.run(), *(r.run() for r in runners), *(job(context) for job in definition.background)]
+    return [asyncio.create_task(c) for c in coroutines]
+
+
+async def _stop(tasks: list[asyncio.Task]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,49 @@
+"""Service settings from ``MEDFUND_*`` environment variables; the one place configuration is read."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "medfund-dev-secret-not-for-production-use-0123456789"
+"""The documented development signing key; production refuses to start with it."""
+
+
+class InsecureSettingsError(RuntimeError):
+    """Production configured with a development default."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MEDFUND_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    jwt_secret: str = DEV_JWT_SECRET
+    database_url: str = ""
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = ""
+    log_level: str = "INFO"
+    service_name: str = "medfund"
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        """Dev default ``medfund_<last word of the service name>``: fund-ledger uses ``medfund_ledger``."""
+        if not self.database_url:
+            database = "medfund_" + self.service_name.split("-")[-1]
+            self.database_url = f"postgresql+asyncpg://medfund@127.0.0.1:55432/{database}"
+        return self
+
+    def topic(self, name: str) -> str:
+        """The real topic name: tests isolate themselves with a prefix."""
+        return f"{self.topic_prefix}{name}"
+
+    def validate_for_production(self) -> None:
+        """Refuse to run production with the published development secret."""
+        if self.env == "production" and (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32):
+            raise InsecureSettingsError("MEDFUND_JWT_SECRET must be set to a private key of 32+ characters in production")
+
+
+def load_settings(service_name: str) -> Settings:
+    """Settings for one service (its name picks the default database ``medfund_<name>``)."""
+    return Settings(service_name=service_name)
