@@ -288,6 +288,17 @@ class PolicyPack(_Section):
         return self
 
     @model_validator(mode="after")
+    def _catastrophic_above_the_pooled_ceiling(self) -> PolicyPack:
+        """On the policy-scope basis both funds pay on the same cost, so their layers must not overlap."""
+        if self.catastrophic is None or self.catastrophic.basis != "policy_scope_cost":
+            return self
+        ceiling = self.inpatient.annual_cost_ceiling
+        if ceiling is None or self.catastrophic.threshold < ceiling:
+            raise ValueError("catastrophic.threshold: on the policy_scope_cost basis it must be at least "
+                             "inpatient.annual_cost_ceiling, which must be set")
+        return self
+
+    @model_validator(mode="after")
     def _funds_for_every_benefit(self) -> PolicyPack:
         needed = {"catastrophic": self.catastrophic, "assistance": self.assistance,
                   "individual_account": self.individual_account}

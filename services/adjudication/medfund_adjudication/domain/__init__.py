@@ -1,0 +1,1 @@
+"""Adjudication domain: pure rules, no framework, no I/O."""
