@@ -9,7 +9,7 @@ from aiokafka.client import AIOKafkaClient
 
 from medfund_shared.settings import Settings
 
-DEFAULT_PARTITIONS = 3
+DEFAULT_PARTITIONS = 6
 _INFINITE_RETENTION = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 

@@ -21,9 +21,17 @@ def _message_name(event_type: str) -> str:
     return event_type.replace(".", "_")
 
 
+_SHIPPED = "medfund_shared.events.types."
+
+
+def shipped_types() -> dict:
+    """Types of the published contract (tests may register others; those stay out of the document)."""
+    return {t: m for t, m in all_types().items() if m.__module__.startswith(_SHIPPED)}
+
+
 def build_document() -> dict:
     """AsyncAPI 3.0: one channel per topic, one message per event type, payloads as JSON Schema."""
-    types = all_types()
+    types = shipped_types()
     keyed, defs = models_json_schema([(m, "serialization") for m in types.values()], ref_template=_REF)
     messages, channels = {}, {}
     for event_type, model in types.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from medfund_shared.events.base import EventData
 from medfund_shared.events.registry import register
@@ -19,14 +19,22 @@ class ContributionReceived(EventData):
     event_type: ClassVar[str] = "medfund.billing.contribution.received.v1"
     topic: ClassVar[str] = TOPIC
 
+    payment_id: str
     tax_voucher_no: str
-    psn_no: str | None = None
     certno: str
+    psn_no: str | None = None
     admdvs: str
     insutype: str
-    period_year: int
+    year: int
     amount: YuanAmount
+    channel: str
+    tax_office_code: str
     paid_at: datetime
+    match: Literal["full", "partial", "over", "unmatched"]
+    premium_due: YuanAmount
+    paid_total: YuanAmount
+    shortfall: YuanAmount
+    credit: YuanAmount
 
     def partition_key(self) -> str:
         return self.psn_no or self.certno

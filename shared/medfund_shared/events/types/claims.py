@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict
+
 from medfund_shared.events.base import EventData
 from medfund_shared.events.registry import register
 from medfund_shared.money import YuanAmount
 
 TOPIC = "medfund.claims.v1"
+
+
+class FundPayment(BaseModel):
+    """One fund's share of a settlement; the ledger books it to pool ``{admdvs}:{fund_pay_type}:{year}``."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    fund_pay_type: str
+    fund_payamt: YuanAmount
 
 
 @register
@@ -21,13 +32,27 @@ class SettlementCompleted(EventData):
 
     setl_id: str
     mdtrt_id: str
+    medins_setl_id: str
     psn_no: str
     fixmedins_code: str
     admdvs: str
     insutype: str
+    med_type: str
+    year: int
+    begntime: datetime
     setl_time: datetime
     medfee_sumamt: YuanAmount
+    inscp_scp_amt: YuanAmount
+    act_pay_dedc: YuanAmount
+    hifp_pay: YuanAmount
+    hifmi_pay: YuanAmount
+    maf_pay: YuanAmount
     fund_pay_sumamt: YuanAmount
+    acct_pay: YuanAmount
+    psn_cash_pay: YuanAmount
+    funds: list[FundPayment]
+    pack_id: str
+    pack_version: str
 
     def partition_key(self) -> str:
         return self.psn_no

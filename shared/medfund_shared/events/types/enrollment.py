@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from medfund_shared.events.base import EventData
 from medfund_shared.events.registry import register
+from medfund_shared.money import YuanAmount
 
 TOPIC = "medfund.enrollment.v1"
 
@@ -19,12 +20,20 @@ class PersonRegistered(EventData):
     topic: ClassVar[str] = TOPIC
 
     psn_no: str
-    household_id: str
+    certno: str
+    psn_name: str
+    gend: str
+    brdy: date
     admdvs: str
     insutype: str
     year: int
+    household_id: str
     category: str
-    brdy: date
+    tier: str
+    enrollment_kind: Literal["new", "renewal", "newborn", "mid_year"]
+    premium_due: YuanAmount
+    on_behalf_due: YuanAmount
+    pack_id: str
 
     def partition_key(self) -> str:
         return self.psn_no

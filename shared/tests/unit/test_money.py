@@ -1,0 +1,57 @@
+"""Money: exact yuan at the edges, integer fen inside."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from medfund_shared.money import Money, MoneyError
+
+fen = st.integers(min_value=-10**12, max_value=10**12)
+
+
+@given(fen)
+def test_formatting_then_parsing_gives_back_the_same_fen(amount):
+    assert Money.from_yuan(Money(amount).to_yuan()) == Money(amount)
+
+
+@given(fen)
+def test_formatted_yuan_always_has_two_decimals(amount):
+    assert Money(amount).to_yuan().split(".")[1].__len__() == 2
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=99))
+def test_times_rounds_half_up_to_a_whole_fen(amount, percent):
+    exact = Decimal(amount) * Decimal(percent) / 100
+    expected = int(exact) + (1 if exact - int(exact) >= Decimal("0.5") else 0)
+    assert Money(amount).times(Decimal(percent) / 100).fen == expected
+
+
+def test_half_a_fen_rounds_up():
+    assert Money(1).times(Decimal("0.5")) == Money(1)
+    assert Money(5).times(Decimal("0.1")) == Money(1)
+    assert Money(4).times(Decimal("0.1")) == Money(0)
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_floats_are_refused(value):
+    with pytest.raises(MoneyError):
+        Money.from_yuan(value)
+
+
+@pytest.mark.parametrize("text", ["1.001", "0.125", "12.5001"])
+def test_more_than_two_decimals_is_refused(text):
+    with pytest.raises(MoneyError):
+        Money.from_yuan(text)
+
+
+@pytest.mark.parametrize("text", ["abc", "NaN", "Infinity", ""])
+def test_text_that_is_not_an_amount_is_refused(text):
+    with pytest.raises(MoneyError):
+        Money.from_yuan(text)
+
+
+def test_fen_must_be_an_int():
+    with pytest.raises(MoneyError):
+        Money(1.5)

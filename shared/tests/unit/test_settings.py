@@ -1,0 +1,24 @@
+"""Production must never run with the published development secret."""
+
+import pytest
+
+from medfund_shared.settings import DEV_JWT_SECRET, InsecureSettingsError, Settings, load_settings
+
+
+def test_production_refuses_the_development_secret():
+    with pytest.raises(InsecureSettingsError):
+        Settings(env="production", jwt_secret=DEV_JWT_SECRET).validate_for_production()
+
+
+def test_production_accepts_a_private_secret():
+    Settings(env="production", jwt_secret="p" * 48).validate_for_production()
+
+
+def test_topics_carry_the_prefix():
+    assert Settings(topic_prefix="t1234.").topic("medfund.claims.v1") == "t1234.medfund.claims.v1"
+
+
+def test_each_service_defaults_to_its_own_database(monkeypatch):
+    monkeypatch.delenv("MEDFUND_DATABASE_URL", raising=False)
+    assert load_settings("fund-ledger").database_url.endswith("/medfund_ledger")
+    assert load_settings("billing").database_url.endswith("/medfund_billing")
