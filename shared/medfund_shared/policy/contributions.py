@@ -83,14 +83,14 @@ def resident_premium(pack: PolicyPack, person: ResidentPerson, insurance_year: i
                      enrolled_on: date) -> ResidentPremium:
     """The premium due for ``person`` for ``insurance_year``, enrolling on ``enrolled_on``.
 
-    Age is reckoned on the first day of the insurance year. When several categories apply the
+    Age is reckoned on the first day of the insurance year (a child born later in it is 0). When several categories apply the
     one leaving the person the least to pay wins (就高原则, 001 P3).
     """
     rules = _resident_rules(pack)
     tier = _checked_tier(rules, person.tier)
     categories = _checked_categories(person.categories)
     year = pack.coverage.resident.insurance_year(insurance_year)
-    band = _band(rules, tier, categories, age_on(person.birth_date, year[0]))
+    band = _band(rules, tier, categories, age_on(person.birth_date, max(year[0], person.birth_date)))
     standard = rules.bands(tier).of(band)
     candidates = [(band.value, standard, Money.zero(), Money.zero())]
     if _newborn_relief_applies(rules, person.birth_date, year, enrolled_on):
@@ -141,10 +141,8 @@ def _checked_categories(codes: frozenset[str]) -> frozenset[ResidentCategory]:
 
 def _band(rules: ResidentContributions, tier: str | None, categories: frozenset[ResidentCategory],
           age: int) -> ResidentCategory:
-    """Adult, minor (by age) or student (by category): the cheapest that applies."""
-    bands = [ResidentCategory.ADULT]
-    if age < rules.minor_below_age:
-        bands.append(ResidentCategory.MINOR)
+    """Minor or adult by age, or student by category: the cheaper when both apply."""
+    bands = [ResidentCategory.MINOR if age < rules.minor_below_age else ResidentCategory.ADULT]
     if ResidentCategory.STUDENT in categories:
         bands.append(ResidentCategory.STUDENT)
     premiums = rules.bands(tier)
