@@ -1,0 +1,89 @@
+"""The outbox relay publishes every committed event, in order, even across a broker restart."""
+
+import asyncio
+from collections import Counter
+
+import pytest
+from medfund_deploy.pytest_plugin import TestStack
+from medfund_shared.outbox import OutboxRelay
+from platform_testkit import (
+    first_occurrence_order_per_key,
+    read_topic,
+    scalar,
+    wait_for,
+    write_events,
+)
+
+pytestmark = pytest.mark.integration
+TOPIC = "medfund.alerts.v1"
+
+
+async def test_relay_publishes_each_event_once_in_order_per_key(database, topic_settings):
+    url, _, sessions = database("medfund_billing")
+    settings = topic_settings(url)
+    await write_events(sessions, range(300))
+    relay = OutboxRelay(settings, sessions)
+    task = asyncio.create_task(relay.run())
+    try:
+        await wait_for(lambda: _unpublished_is(sessions, 0), 60, "the outbox to drain")
+    finally:
+        task.cancel()
+    events = await read_topic(settings, TOPIC, 300)
+    copies = Counter(e.id for e in events)
+    print(f"\noutbox rows 300, records on topic {len(events)}, distinct ids {len(copies)}")
+    assert len(copies) == 300 and set(copies.values()) == {1}
+    assert all(seqs == sorted(seqs) for seqs in first_occurrence_order_per_key(events).values())
+
+
+async def test_relay_loses_and_reorders_nothing_when_the_broker_restarts(database, topic_settings, test_stack: TestStack):
+    url, _, sessions = database("medfund_billing")
+    settings = topic_settings(url)
+    relay = OutboxRelay(settings, sessions)
+    task = asyncio.create_task(relay.run())
+    try:
+        writer = asyncio.create_task(_write_steadily(sessions, 600))
+        await wait_for(lambda: _published_at_least(sessions, 100), 60, "publishing to start")
+        await asyncio.to_thread(test_stack.restart_kafka)
+        await writer
+        await wait_for(lambda: _unpublished_is(sessions, 0), 120, "the outbox to drain after the restart")
+    finally:
+        task.cancel()
+    events = await read_topic(settings, TOPIC, 600)
+    copies = Counter(e.id for e in events)
+    print(f"\noutbox rows 600, records on topic {len(events)}, distinct ids {len(copies)} "
+          f"(duplicates from resent batches: {len(events) - len(copies)})")
+    assert len(copies) == 600
+    assert all(seqs == sorted(seqs) for seqs in first_occurrence_order_per_key(events).values())
+
+
+async def test_only_one_relay_per_database_publishes(database, topic_settings):
+    url, _, sessions = database("medfund_billing")
+    settings = topic_settings(url)
+    first, second = OutboxRelay(settings, sessions), OutboxRelay(settings, sessions)
+    tasks = [asyncio.create_task(first.run()), asyncio.create_task(second.run())]
+    try:
+        await wait_for(lambda: _any_holds(first, second), 30, "a relay to take the lock")
+        await asyncio.sleep(1.5)
+        assert [first.holds_lock, second.holds_lock].count(True) == 1
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _any_holds(*relays) -> bool:
+    return any(r.holds_lock for r in relays)
+
+
+async def _write_steadily(sessions, total: int, chunk: int = 20) -> None:
+    for start in range(0, total, chunk):
+        await write_events(sessions, range(start, start + chunk))
+        await asyncio.sleep(0.05)
+
+
+async def _unpublished_is(sessions, n: int) -> bool:
+    return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == n
+
+
+async def _published_at_least(sessions, n: int) -> bool:
+    return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") >= n
