@@ -8,7 +8,7 @@ coverage period: the rules live in ``contributions.py`` and ``coverage.py``.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -44,7 +44,13 @@ def _exact_decimal(value: Any) -> Decimal:
         raise ValueError("ratios must be exact decimals written as strings, not binary floats")
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise ValueError(f"not a ratio: {value!r}")
-    return Decimal(str(value).strip())
+    try:
+        ratio = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"not a decimal number: {value!r}") from None
+    if not ratio.is_finite():
+        raise ValueError(f"not a finite decimal number: {value!r}")
+    return ratio
 
 
 def _non_negative(amount: Money) -> Money:
