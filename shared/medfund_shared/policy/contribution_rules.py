@@ -10,9 +10,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from itertools import pairwise
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from medfund_shared.money import Money, YuanAmount
 
@@ -41,9 +49,9 @@ BAND_CATEGORIES = frozenset({ResidentCategory.ADULT, ResidentCategory.MINOR, Res
 
 def _exact_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
-        raise ValueError("ratios must be exact decimals written as strings, not binary floats")
+        raise ValueError("ratios must be exact decimals written as strings, not binary floats")  # noqa: TRY004 - pydantic reports ValueError
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValueError(f"not a ratio: {value!r}")
+        raise ValueError(f"not a ratio: {value!r}")  # noqa: TRY004 - pydantic reports ValueError
     try:
         ratio = Decimal(str(value).strip())
     except InvalidOperation:
@@ -204,7 +212,7 @@ class EmployeeContributions(_Section):
         if self.base_floor > self.base_ceiling:
             raise ValueError("base_floor: must not exceed base_ceiling")
         ages = [band.from_age for band in self.account_credit_by_age]
-        if ages[0] != 0 or any(a >= b for a, b in zip(ages, ages[1:], strict=False)):
+        if ages[0] != 0 or any(a >= b for a, b in pairwise(ages)):
             raise ValueError("account_credit_by_age: from_age starts at 0 and strictly increases")
         total_rate = self.employer_rate + self.employee_rate
         if any(band.rate > total_rate for band in self.account_credit_by_age):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from medfund_shared.money import Money
 from medfund_shared.policy.contribution_rules import (
-    BAND_CATEGORIES,
     GOVERNMENT_LEVELS,
     EmployeeContributions,
     ResidentCategory,
@@ -83,8 +83,8 @@ def resident_premium(pack: PolicyPack, person: ResidentPerson, insurance_year: i
                      enrolled_on: date) -> ResidentPremium:
     """The premium due for ``person`` for ``insurance_year``, enrolling on ``enrolled_on``.
 
-    Age is reckoned on the first day of the insurance year (a child born later in it is 0). When several categories apply the
-    one leaving the person the least to pay wins (就高原则, 001 P3).
+    Age is reckoned on the first day of the insurance year (a child born later in it is 0).
+    When several categories apply, the one leaving the person least to pay wins (就高原则, 001 P3).
     """
     rules = _resident_rules(pack)
     tier = _checked_tier(rules, person.tier)
@@ -92,29 +92,35 @@ def resident_premium(pack: PolicyPack, person: ResidentPerson, insurance_year: i
     year = pack.coverage.resident.insurance_year(insurance_year)
     band = _band(rules, tier, categories, age_on(person.birth_date, max(year[0], person.birth_date)))
     standard = rules.bands(tier).of(band)
-    candidates = [(band.value, standard, Money.zero(), Money.zero())]
+    zero = Money.zero()
+    options = [(band.value, standard, zero, zero)]
     if _newborn_relief_applies(rules, person.birth_date, year, enrolled_on):
-        relief = (Money.zero(), Money.zero(), standard)
-        if rules.newborn.payer == "government":
-            relief = (Money.zero(), standard, Money.zero())
-        candidates.append((NEWBORN, *relief))
+        government_pays = rules.newborn.payer == "government"
+        options.append((NEWBORN, zero, standard if government_pays else zero, zero if government_pays else standard))
     for category in sorted(categories & rules.on_behalf.keys()):
         on_behalf = _on_behalf(rules, category, band, tier, standard)
-        candidates.append((category.value, standard - on_behalf, on_behalf, Money.zero()))
-    applied, individual, on_behalf, waived = min(candidates, key=lambda c: c[1])
+        options.append((category.value, standard - on_behalf, on_behalf, zero))
+    applied, individual, on_behalf, waived = min(options, key=lambda option: option[1])
     return ResidentPremium(tier=tier, band=band, standard=standard, individual=individual,
                            on_behalf=on_behalf, waived=waived, applied=applied,
                            subsidy=split_subsidy(rules.subsidy))
 
 
 def split_subsidy(subsidy: Subsidy) -> tuple[SubsidyLine, ...]:
-    """The per-capita subsidy by level of government; the last level takes the rounding remainder."""
+    """The per-capita subsidy by level of government.
+
+    Each level gets the rounded running total minus the rounded total before it, so no line is
+    negative and the lines add up to the per-capita amount exactly.
+    """
     if not subsidy.shares:
         return (SubsidyLine("government", subsidy.per_capita),)
-    levels = [level for level in GOVERNMENT_LEVELS if level in subsidy.shares]
-    lines = [SubsidyLine(level, subsidy.per_capita.times(subsidy.shares[level])) for level in levels[:-1]]
-    allocated = sum((line.amount for line in lines), Money.zero())
-    return (*lines, SubsidyLine(levels[-1], subsidy.per_capita - allocated))
+    lines, share_so_far, allocated = [], Decimal(0), Money.zero()
+    for level in (level for level in GOVERNMENT_LEVELS if level in subsidy.shares):
+        share_so_far += subsidy.shares[level]
+        running_total = subsidy.per_capita.times(share_so_far)
+        lines.append(SubsidyLine(level, running_total - allocated))
+        allocated = running_total
+    return tuple(lines)
 
 
 def _resident_rules(pack: PolicyPack) -> ResidentContributions:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import ValidationError
-
 from medfund_shared.money import Money
 from medfund_shared.policy.contribution_rules import (
     ContributionRules,
@@ -23,6 +22,7 @@ from medfund_shared.policy.contribution_rules import (
 )
 from medfund_shared.policy.contributions import split_subsidy
 from medfund_shared.policy.loader import PolicyPackError, parse_pack
+from pydantic import ValidationError
 
 PACKS = Path(str(resources.files("medfund_shared.policy") / "packs"))
 BANDS = {"adult": "190.00", "minor": "50.00", "student": "50.00"}
@@ -111,9 +111,16 @@ def test_a_wrong_value_in_a_shipped_pack_is_refused_naming_the_field():
 @given(per_capita=st.integers(0, 10_000_000), cuts=st.lists(st.integers(1, 9_999), min_size=1, max_size=3))
 def test_the_subsidy_split_adds_up_to_the_per_capita_amount(per_capita, cuts):
     bounds = [0, *sorted(set(cuts)), 10_000]
-    shares = [Decimal(high - low) / 10_000 for low, high in zip(bounds, bounds[1:], strict=False)]
+    shares = [Decimal(high - low) / 10_000 for low, high in pairwise(bounds)]
     levels = ["central", "provincial", "city", "county"][:len(shares)]
     subsidy = Subsidy(per_capita=Money(per_capita), shares=dict(zip(levels, shares, strict=True)))
     lines = split_subsidy(subsidy)
     assert [line.level for line in lines] == levels
     assert sum((line.amount for line in lines), Money.zero()) == Money(per_capita)
+    assert all(line.amount >= Money.zero() for line in lines)
+
+
+def test_tiny_shares_never_make_a_negative_subsidy_line():
+    subsidy = Subsidy(per_capita=Money(1), shares={"central": Decimal("0.5"), "provincial": Decimal("0.5"),
+                                                   "county": Decimal(0)})
+    assert [line.amount for line in split_subsidy(subsidy)] == [Money(1), Money(0), Money(0)]
