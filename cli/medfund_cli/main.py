@@ -5,8 +5,11 @@ from medfund_deploy.cli import app as stack_app
 from medfund_shared.auth_cli import token as token_command
 from medfund_shared.events.cli import app as events_app
 
+from medfund_cli.policy import app as policy_app
+
 app = typer.Typer(help="medfund: settlement platform for basic medical insurance.", no_args_is_help=True)
 
 app.add_typer(stack_app, name="stack")
 app.command("token")(token_command)
 app.add_typer(events_app, name="events")
+app.add_typer(policy_app, name="policy")
