@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import sys
 from decimal import Decimal
 from importlib import resources
 from itertools import pairwise
@@ -21,10 +23,11 @@ from medfund_shared.policy.contribution_rules import (
     Subsidy,
 )
 from medfund_shared.policy.contributions import split_subsidy
-from medfund_shared.policy.loader import PolicyPackError, parse_pack
+from medfund_shared.policy.loader import PolicyPackError, load_pack, parse_pack
 from pydantic import ValidationError
 
 PACKS = Path(str(resources.files("medfund_shared.policy") / "packs"))
+RESIDENT_SCHEME = "390"
 BANDS = {"adult": "190.00", "minor": "50.00", "student": "50.00"}
 RESIDENT = {"minor_below_age": 18, "premiums": BANDS, "subsidy": {"per_capita": "380.00"}}
 EMPLOYEE = {
@@ -124,3 +127,23 @@ def test_tiny_shares_never_make_a_negative_subsidy_line():
     subsidy = Subsidy(per_capita=Money(1), shares={"central": Decimal("0.5"), "provincial": Decimal("0.5"),
                                                    "county": Decimal(0)})
     assert [line.amount for line in split_subsidy(subsidy)] == [Money(1), Money(0), Money(0)]
+
+
+@pytest.mark.parametrize("path", sorted(PACKS.glob("*.yaml")), ids=lambda path: path.stem)
+def test_every_shipped_pack_agrees_with_itself_on_scheme_and_tiers(path):
+    pack = load_pack(path)
+    resident = pack.insutype == RESIDENT_SCHEME
+    assert (pack.contributions.resident is not None, pack.coverage.resident is not None) == (resident, resident)
+    if resident:
+        assert pack.contributions.resident.tiers == tuple(pack.tiers)
+
+
+@pytest.mark.parametrize("module", ["contributions", "coverage"])
+def test_the_rules_import_nothing_but_the_standard_library_money_and_the_pack(module):
+    source = (PACKS.parent / f"{module}.py").read_text(encoding="utf-8")
+    imported = {node.module or "" for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    outside = {name for name in imported if name.split(".")[0] not in sys.stdlib_module_names
+               and not name.startswith(("medfund_shared.money", "medfund_shared.policy"))}
+    assert outside == set()
