@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,13 @@ class _ExactLoader(yaml.SafeLoader):
     """A YAML loader that reads ``0.65`` as ``Decimal("0.65")`` instead of a binary float."""
 
 
-def _exact_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+def _exact_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    """``.inf`` and ``.nan`` stay text, for the schema to refuse with the field's name."""
+    text = loader.construct_scalar(node)
+    try:
+        return Decimal(text.replace("_", ""))
+    except InvalidOperation:
+        return text
 
 
 _ExactLoader.add_constructor("tag:yaml.org,2002:float", _exact_number)
@@ -54,7 +59,7 @@ def content_hash(document: Any) -> str:
 def parse_pack(text: str, source: str) -> PolicyPack:
     """Validate a pack's YAML text; ``source`` names it in every error."""
     try:
-        document = yaml.load(text, Loader=_ExactLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=_ExactLoader)
     except yaml.YAMLError as exc:
         raise PolicyPackError(source, None, f"not valid YAML: {exc}") from exc
     if not isinstance(document, dict):

@@ -7,7 +7,8 @@ parameter is ever rounded on its way in.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
@@ -18,16 +19,22 @@ from medfund_shared.policy.contribution_rules import ContributionRules, Coverage
 Area = Literal["in_county", "in_city", "out_of_city"]
 Level = Literal["primary", "secondary", "tertiary"]
 CatastrophicBasis = Literal["compliant_selfpay", "policy_scope_cost"]
-AREAS: tuple[Area, ...] = ("in_county", "in_city", "out_of_city")
-LEVELS: tuple[Level, ...] = ("primary", "secondary", "tertiary")
 
 
 def _exact_decimal(value: Any) -> Decimal:
+    # pydantic reports ValueError (not TypeError) as a validation error naming the field
     if isinstance(value, float):
-        raise ValueError("ratios must be exact decimals (write 0.65, loaded without floats), not binary floats")
+        raise ValueError(  # noqa: TRY004
+            "ratios must be exact decimals (write 0.65, loaded without floats), not binary floats")
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise ValueError(f"not a ratio: {value!r}")  # noqa: TRY004
+    try:
+        ratio = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"not a ratio: {value!r}") from None
+    if not ratio.is_finite():
         raise ValueError(f"not a ratio: {value!r}")
-    return Decimal(str(value).strip())
+    return ratio
 
 
 def _non_negative(amount: Money) -> Money:
@@ -207,10 +214,10 @@ class Catastrophic(_Section):
         if any(b is None for b in bounds[:-1]):
             raise ValueError("tiers: only the last tier may be open")
         closed = [b.fen for b in bounds[:-1]]
-        if any(low >= high for low, high in zip([0, *closed], closed, strict=False)):
+        if any(low >= high for low, high in pairwise([0, *closed])):
             raise ValueError("tiers: up_to bounds must be positive and strictly increasing")
         ratios = [t.ratio for t in self.tiers]
-        if any(a > b for a, b in zip(ratios, ratios[1:], strict=False)):
+        if any(a > b for a, b in pairwise(ratios)):
             raise ValueError("tiers: ratios must not decrease from one tier to the next")
         return self
 

@@ -7,17 +7,15 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-
+from medfund_adjudication.domain.settlement import CatalogueEntry, FeeItem, Institution, Person, Visit
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
-
-from medfund_adjudication.domain.settlement import CatalogueEntry, FeeItem, Institution, Person, Visit
 
 CATALOGUE = {
     "A": CatalogueEntry("A", "A"),
     "B": CatalogueEntry("B", "B"),
     "C": CatalogueEntry("C", "C"),
-    "B-CEILING-90": CatalogueEntry("B-CEILING-90", "B", price_ceiling=Decimal("90")),
+    "B-CEILING-90": CatalogueEntry("B-CEILING-90", "B", price_ceiling=Decimal(90)),
 }
 
 SCHEME_OF = {"211302": "390", "330326": "390", "500240": "390", "321100": "310"}

@@ -6,10 +6,6 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
-
 from medfund_adjudication.domain.settlement import (
     Accumulators,
     FeeItem,
@@ -21,6 +17,8 @@ from medfund_adjudication.domain.settlement import (
     settle,
 )
 from medfund_adjudication.domain.settlement.catastrophic import progressive_value
+from medfund_shared.money import Money
+from medfund_shared.policy.catalogue import PolicyCatalogue
 
 PACKS = PolicyCatalogue.load()
 PACK_DATES = {"211302": date(2025, 1, 1), "330326": date(2025, 1, 1), "500240": date(2026, 1, 1),

@@ -6,17 +6,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from medfund_shared.money import Money
-
 from medfund_adjudication.domain import settlement as settlement_package
 from medfund_adjudication.domain.settlement import Accumulators, SettlementRefused, reverse, settle
 from medfund_adjudication.domain.settlement.visit import age_on, area_of
+from medfund_shared.money import Money
 
 DAY = date(2026, 3, 1)
 
 
-def _settle(packs, catalogue, v, ytd=Accumulators()):
+def _settle(packs, catalogue, v, ytd=None):
+    ytd = ytd or Accumulators()
     return settle(v, packs.in_force(v.person.admdvs, v.person.insutype, v.admission_date), catalogue, ytd)
 
 

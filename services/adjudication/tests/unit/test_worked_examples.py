@@ -5,7 +5,8 @@ from datetime import date
 from medfund_adjudication.domain.settlement import Accumulators, settle
 
 
-def _settle(packs, catalogue, v, ytd=Accumulators()):
+def _settle(packs, catalogue, v, ytd=None):
+    ytd = ytd or Accumulators()
     pack = packs.in_force(v.person.admdvs, v.person.insutype, v.admission_date)
     return settle(v, pack, catalogue, ytd)
 

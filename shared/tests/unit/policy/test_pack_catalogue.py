@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-
 from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue, shipped_packs_dir
 from medfund_shared.policy.loader import PolicyPackError
 

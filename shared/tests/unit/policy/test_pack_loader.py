@@ -4,12 +4,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
-
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import shipped_packs_dir
 from medfund_shared.policy.loader import PolicyPackError, load_pack, parse_pack
 from medfund_shared.policy.schema import Itemisation
+from pydantic import ValidationError
 
 SHIPPED = sorted(shipped_packs_dir().glob("*.yaml"))
 CHAOYANG = shipped_packs_dir() / "211302-390-2015-01-01.yaml"

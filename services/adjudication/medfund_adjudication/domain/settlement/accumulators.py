@@ -6,18 +6,20 @@ from dataclasses import dataclass, fields
 
 from medfund_shared.money import Money
 
+NO_MONEY = Money(0)
+
 
 @dataclass(frozen=True)
 class Accumulators:
-    inpatient_paid: Money = Money(0)
-    inpatient_scope_cost: Money = Money(0)
-    catastrophic_burden: Money = Money(0)
-    catastrophic_paid: Money = Money(0)
-    assistance_paid: Money = Money(0)
-    outpatient_eligible: Money = Money(0)
-    outpatient_deductible: Money = Money(0)
+    inpatient_paid: Money = NO_MONEY
+    inpatient_scope_cost: Money = NO_MONEY
+    catastrophic_burden: Money = NO_MONEY
+    catastrophic_paid: Money = NO_MONEY
+    assistance_paid: Money = NO_MONEY
+    outpatient_eligible: Money = NO_MONEY
+    outpatient_deductible: Money = NO_MONEY
     outpatient_visits: int = 0
-    outpatient_paid: Money = Money(0)
+    outpatient_paid: Money = NO_MONEY
 
     def plus(self, delta: Accumulators) -> Accumulators:
         return Accumulators(**{f.name: getattr(self, f.name) + getattr(delta, f.name) for f in fields(self)})

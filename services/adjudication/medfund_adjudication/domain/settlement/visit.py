@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Literal
 
 from medfund_shared.money import Money
+
+NO_BALANCE = Money(0)
 from medfund_shared.policy.schema import Area, Level
 
 MedType = Literal["11", "14", "21", "52"]
@@ -26,7 +28,7 @@ class Person:
     category: str = "adult"
     tier: str | None = None
     retired: bool = False
-    account_balance: Money = Money(0)
+    account_balance: Money = NO_BALANCE
 
 
 @dataclass(frozen=True)
