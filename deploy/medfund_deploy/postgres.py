@@ -8,12 +8,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from medfund_shared.db import ensure_database
-from medfund_shared.db import migrate as alembic_upgrade
-
 from medfund_deploy.errors import StackError
 from medfund_deploy.procs import port_open, tail
 from medfund_deploy.profiles import SERVICES, Profile
+from medfund_shared.db import ensure_database
+from medfund_shared.db import migrate as alembic_upgrade
 
 SUPERUSER = "medfund"
 SERVER_SETTINGS = """

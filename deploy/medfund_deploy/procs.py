@@ -26,10 +26,10 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def _reap(pid: int) -> None:
-    """Collect a child of ours that exited, so it does not look alive as a zombie."""
+def _reap(pid: int, wait: bool = False) -> None:
+    """Collect a child of ours that exited, so it does not linger as a zombie."""
     try:
-        os.waitpid(pid, os.WNOHANG)
+        os.waitpid(pid, 0 if wait else os.WNOHANG)
     except ChildProcessError:
         pass
 
@@ -106,6 +106,7 @@ def stop(pid_file: Path, timeout: float = 20.0) -> bool:
         _signal_group(pid, signal.SIGKILL)
         while running_pid(pid_file) is not None:
             time.sleep(0.05)
+    _reap(pid, wait=True)
     pid_file.unlink(missing_ok=True)
     return True
 

@@ -93,3 +93,19 @@ def broker_answers(bootstrap: str) -> bool:
             await admin.close()
 
     return asyncio.run(probe())
+
+
+async def delete_topics_async(bootstrap: str, names: list[str]) -> None:
+    admin = await _admin(bootstrap)
+    try:
+        existing = set(await admin.list_topics())
+        doomed = [name for name in names if name in existing]
+        if doomed:
+            await admin.delete_topics(doomed)
+    finally:
+        await admin.close()
+
+
+def delete_topics(bootstrap: str, names: list[str]) -> None:
+    """Remove a test session's topics so the test broker does not collect them forever."""
+    asyncio.run(delete_topics_async(bootstrap, names))

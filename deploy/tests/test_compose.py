@@ -1,0 +1,59 @@
+"""docker-compose.yml is valid Compose and describes the same stack as the launcher (no Docker needed)."""
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema_rs
+import pytest
+import yaml
+
+from medfund_deploy.profiles import SERVICES, get_profile
+from medfund_deploy.topics import PARTITIONS, TOPICS
+
+ROOT = Path(__file__).resolve().parents[2]
+# The Compose Specification schema as vendored by the check-jsonschema package on PyPI (licence beside it).
+SCHEMA = json.loads((Path(__file__).with_name("compose-spec.json")).read_text())
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_file_matches_the_compose_specification(compose: dict) -> None:
+    errors = [error.message for error in jsonschema_rs.validator_for(SCHEMA).iter_errors(compose)]
+    assert errors == []
+
+
+def test_schema_rejects_a_broken_compose_file(compose: dict) -> None:
+    broken = {**compose, "services": {"kafka": {"ports": "9092"}}}
+    assert not jsonschema_rs.validator_for(SCHEMA).is_valid(broken)
+
+
+def test_services_publish_the_dev_ports_and_use_their_own_database(compose: dict) -> None:
+    dev = get_profile("dev")
+    for service in SERVICES:
+        spec = compose["services"][service]
+        port = dev.service_port(service)
+        assert spec["ports"] == [f"{port}:{port}"]
+        assert f"medfund_{service}.main:create_app" in spec["command"]
+        assert spec["environment"]["MEDFUND_DATABASE_URL"].endswith(f"/medfund_{service}")
+        assert spec["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert compose["services"]["kafka"]["ports"] == [f"{dev.kafka_port}:{dev.kafka_port}"]
+    assert compose["services"]["postgres"]["ports"] == [f"{dev.postgres_port}:5432"]
+
+
+def test_kafka_is_single_node_kraft_without_auto_created_topics(compose: dict) -> None:
+    kafka = compose["services"]["kafka"]
+    assert kafka["image"].startswith("apache/kafka:4.")
+    assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert kafka["environment"]["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+
+
+def test_topics_and_databases_are_the_launchers(compose: dict) -> None:
+    script = compose["services"]["topics"]["command"][0]
+    assert re.search(r"for topic in ([^;]+);", script).group(1).split() == list(TOPICS)
+    assert f"--partitions {PARTITIONS}" in script and "retention.ms=-1" in script
+    init_sql = (ROOT / "deploy" / "postgres" / "init-databases.sql").read_text()
+    assert re.findall(r"CREATE DATABASE (\w+);", init_sql) == [f"medfund_{service}" for service in SERVICES]

@@ -1,0 +1,113 @@
+"""The launcher against the real Kafka and PostgreSQL: up, idempotent up, restarts, down, up again."""
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from medfund_deploy import kafka, postgres, stack
+from medfund_deploy.profiles import Profile
+from medfund_deploy.pytest_plugin import TestStack
+from medfund_deploy.topics import PARTITIONS, TOPICS, describe
+
+pytestmark = pytest.mark.integration
+
+# Ports of neither the dev nor the test stack, so this test can take its own stack up and down.
+SCRATCH = Profile("launcher-test", postgres_port=56532, kafka_port=19192, controller_port=19193,
+                  first_service_port=18101)
+
+
+def _answers(profile: Profile, database: str) -> int:
+    async def query() -> int:
+        connection = await asyncpg.connect(profile.database_url(database, driver="postgresql"))
+        try:
+            return await connection.fetchval("SELECT 1")
+        finally:
+            await connection.close()
+
+    return asyncio.run(query())
+
+
+def _processes_mentioning(path: Path) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(path).encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _gone(pid: int) -> bool:
+    """Exited (and reaped, or a zombie about to be reaped by init) within a few seconds."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _postmaster_pid(profile: Profile) -> int:
+    return int((profile.state_dir / "postgres" / "data" / "postmaster.pid").read_text().split()[0])
+
+
+@pytest.fixture
+def scratch() -> Iterator[Profile]:
+    try:
+        yield SCRATCH
+    finally:
+        stack.down(SCRATCH, say=lambda _: None)
+
+
+def test_session_stack_serves_its_topics_and_database(test_stack: TestStack) -> None:
+    names = [f"{test_stack.topic_prefix}{topic}" for topic in TOPICS]
+
+    described = describe(test_stack.kafka_bootstrap, names)
+
+    assert described == {name: {"partitions": PARTITIONS, "retention.ms": "-1"} for name in names}
+    assert _answers(test_stack.profile, "postgres") == 1
+
+
+def test_up_is_idempotent_and_down_leaves_nothing_running(scratch: Profile) -> None:
+    first: list[str] = []
+    stack.up(scratch, infra_only=True, say=first.append)
+    again: list[str] = []
+    stack.up(scratch, infra_only=True, say=again.append)
+
+    assert any(line.startswith("Kafka") and line.endswith("started") for line in first)
+    assert [line for line in again if "reused" in line] == [
+        f"Kafka {scratch.kafka_bootstrap}: already running, reused",
+        f"PostgreSQL 127.0.0.1:{scratch.postgres_port}: already running, reused",
+    ]
+    assert describe(scratch.kafka_bootstrap, list(TOPICS))["medfund.claims.v1"] == {
+        "partitions": PARTITIONS, "retention.ms": "-1"}
+    assert _answers(scratch, "medfund_ledger") == 1
+
+    ours = [kafka.running(scratch), _postmaster_pid(scratch)]
+    stack.down(scratch, say=lambda _: None)
+
+    assert all(_gone(pid) for pid in ours)
+    assert _processes_mentioning(scratch.state_dir) == []
+    assert [row.state for row in stack.status(scratch)] == ["stopped"] * 6
+
+    stack.up(scratch, infra_only=True, say=lambda _: None)
+    assert _answers(scratch, "medfund_enrollment") == 1
+    assert set(TOPICS) <= set(describe(scratch.kafka_bootstrap, list(TOPICS)))
+
+
+def test_restarts_keep_topics_and_data(scratch: Profile) -> None:
+    stack.up(scratch, infra_only=True, say=lambda _: None)
+
+    kafka.restart_kafka(scratch)
+    postgres.restart_postgres(scratch)
+
+    assert describe(scratch.kafka_bootstrap, ["medfund.alerts.v1"])["medfund.alerts.v1"]["partitions"] == PARTITIONS
+    assert _answers(scratch, "medfund_billing") == 1
