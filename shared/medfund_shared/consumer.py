@@ -62,10 +62,13 @@ class _SeekToStoredOffsets(ConsumerRebalanceListener):
         self._runner = runner
 
     async def on_partitions_revoked(self, revoked) -> None:
-        return None
+        """Let the batch in flight commit before another member takes the partitions."""
+        async with self._runner.batch_lock:
+            return None
 
     async def on_partitions_assigned(self, assigned) -> None:
-        await self._runner.seek_to_stored(assigned)
+        async with self._runner.batch_lock:
+            await self._runner.seek_to_stored(assigned)
 
 
 class ConsumerRunner:
@@ -81,6 +84,7 @@ class ConsumerRunner:
         self._on_batch_applied, self._max_records, self._timeout_ms = on_batch_applied, max_records, timeout_ms
         self._max_backoff = max_backoff
         self._consumer: AIOKafkaConsumer | None = None
+        self.batch_lock = asyncio.Lock()
 
     async def run(self) -> None:
         """Forever: (re)connect and consume; failures back off exponentially and replay from stored offsets."""
@@ -111,7 +115,8 @@ class ConsumerRunner:
                 if not batch:
                     continue
                 try:
-                    applied = await self.apply_batch(batch)
+                    async with self.batch_lock:
+                        applied = await self.apply_batch(batch)
                 except Exception as exc:
                     if not is_transient(exc):
                         raise
@@ -133,14 +138,8 @@ class ConsumerRunner:
         partitions = list(partitions)
         if not partitions or self._consumer is None:
             return
-        t = consumer_offsets_table
         async with self._sessions() as session:
-            rows = (await session.execute(
-                select(t.c.topic, t.c.partition, t.c.next_offset).where(
-                    t.c.consumer == self.name,
-                    tuple_(t.c.topic, t.c.partition).in_([(tp.topic, tp.partition) for tp in partitions]))
-            )).all()
-        stored = {TopicPartition(r.topic, r.partition): r.next_offset for r in rows}
+            stored = await self._stored_offsets(session, partitions)
         for tp in partitions:
             if tp in stored:
                 self._consumer.seek(tp, stored[tp])
@@ -148,9 +147,18 @@ class ConsumerRunner:
                 await self._consumer.seek_to_beginning(tp)
 
     async def apply_batch(self, batch: dict[TopicPartition, list]) -> list[CloudEvent]:
-        """One transaction: effects, processed ids, dead letters and next offsets commit together."""
+        """One transaction: effects, processed ids, dead letters and next offsets commit together.
+
+        The stored offsets are locked and records below them skipped: a batch fetched before a
+        rebalance, or by a second member that briefly holds the same partition, is never applied twice.
+        """
         applied: list[CloudEvent] = []
         async with self._sessions() as session, session.begin():
+            stored = await self._stored_offsets(session, batch.keys(), lock=True)
+            batch = {tp: [r for r in recs if r.offset >= stored.get(tp, 0)] for tp, recs in batch.items()}
+            batch = {tp: recs for tp, recs in batch.items() if recs}
+            if not batch:
+                return applied
             seen = await self._already_processed(session, batch)
             for records in batch.values():
                 for record in records:
@@ -159,6 +167,14 @@ class ConsumerRunner:
                         applied.append(event)
             await self._store_offsets(session, batch)
         return applied
+
+    async def _stored_offsets(self, session: AsyncSession, partitions, lock: bool = False) -> dict[TopicPartition, int]:
+        t = consumer_offsets_table
+        query = select(t.c.topic, t.c.partition, t.c.next_offset).where(
+            t.c.consumer == self.name,
+            tuple_(t.c.topic, t.c.partition).in_([(tp.topic, tp.partition) for tp in partitions]))
+        rows = (await session.execute(query.with_for_update() if lock else query)).all()
+        return {TopicPartition(r.topic, r.partition): r.next_offset for r in rows}
 
     async def _already_processed(self, session: AsyncSession, batch) -> set[str]:
         ids = {v.decode() for records in batch.values() for r in records for k, v in (r.headers or ()) if k == "ce_id"}
