@@ -1,0 +1,139 @@
+"""A household's registration for an insurance year: every member checked, priced and classified.
+
+Everyone on one household register enrolls together and picks the same tier (001 P10).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from medfund_shared.money import Money
+from medfund_shared.policy.contributions import ContributionInputError, ResidentPerson, resident_premium
+from medfund_shared.policy.schema import PolicyPack
+
+from medfund_enrollment.domain import certno as ids
+from medfund_enrollment.domain.categories import EMPLOYEE, parse_categories, primary_category
+from medfund_enrollment.domain.errors import InvalidRequest
+
+RESIDENT, EMPLOYEE_SCHEME = "390", "310"
+
+
+class Kind(StrEnum):
+    """How a person enters the year; the values are those of ``person.registered.v1``."""
+
+    NEW = "new"
+    RENEWAL = "renewal"
+    NEWBORN = "newborn"
+    MID_YEAR = "mid_year"
+
+
+@dataclass(frozen=True)
+class MemberApplication:
+    certno: str
+    psn_name: str
+    gend: str
+    brdy: date
+    categories: tuple[str, ...] = ()
+    event_date: date | None = None
+    """A mid-year joiner's qualifying event (discharge, marriage, release, graduation)."""
+
+
+@dataclass(frozen=True)
+class HouseholdApplication:
+    admdvs: str
+    insutype: str
+    year: int
+    tier: str | None
+    members: tuple[MemberApplication, ...]
+    enrolled_on: date
+    """The business date of the registration (the day the household applied)."""
+
+
+@dataclass(frozen=True)
+class MemberPlan:
+    """One member as they will be enrolled: the facts, the category and what is due."""
+
+    certno: str
+    psn_name: str
+    gend: str
+    brdy: date
+    category: str
+    categories: tuple[str, ...]
+    kind: Kind
+    premium_due: Money
+    on_behalf_due: Money
+    event_date: date | None = None
+
+
+def check_tier(pack: PolicyPack, tier: str | None) -> str | None:
+    """One tier per household, one the pack offers; a pack without tiers takes none."""
+    offered = pack.contributions.resident.tiers if pack.contributions.resident else ()
+    if offered and tier not in offered:
+        raise InvalidRequest("unknown_tier", f"the household must choose one tier of {list(offered)}", "tier")
+    if not offered and tier is not None:
+        raise InvalidRequest("unknown_tier", f"region {pack.admdvs} has no tiers; leave tier out", "tier")
+    return tier
+
+
+def checked_member(member: MemberApplication, field: str) -> MemberApplication:
+    """A member whose ID number, birth date and gender agree; name present."""
+    try:
+        certno = ids.normalise(member.certno)
+        ids.check_consistent(certno, member.brdy, member.gend)
+    except InvalidRequest as error:
+        raise InvalidRequest(error.code, error.message, f"{field}.{error.field}") from None
+    if not member.psn_name.strip():
+        raise InvalidRequest("invalid_name", "psn_name must not be empty", f"{field}.psn_name")
+    return MemberApplication(certno, member.psn_name.strip(), member.gend, member.brdy, member.categories,
+                             member.event_date)
+
+
+def plan_household(pack: PolicyPack, application: HouseholdApplication,
+                   renewing: frozenset[str] = frozenset()) -> list[MemberPlan]:
+    """Every member checked and priced; ``renewing`` holds the certnos insured the year before."""
+    if not application.members:
+        raise InvalidRequest("no_members", "a household registers at least one member", "members")
+    tier = check_tier(pack, application.tier) if application.insutype == RESIDENT else None
+    plans, seen = [], set()
+    for index, member in enumerate(application.members):
+        field = f"members.{index}"
+        checked = checked_member(member, field)
+        if checked.certno in seen:
+            raise InvalidRequest("duplicate_member", "the same certno appears twice in the household", f"{field}.certno")
+        seen.add(checked.certno)
+        plans.append(plan_member(pack, application, checked, tier, checked.certno in renewing, field))
+    return plans
+
+
+def plan_member(pack: PolicyPack, application: HouseholdApplication, member: MemberApplication,
+                tier: str | None, renewing: bool, field: str) -> MemberPlan:
+    """Category, kind and premium of one checked member."""
+    if application.insutype == EMPLOYEE_SCHEME:
+        return MemberPlan(member.certno, member.psn_name, member.gend, member.brdy, EMPLOYEE, (EMPLOYEE,),
+                          Kind.RENEWAL if renewing else Kind.NEW, Money.zero(), Money.zero())
+    categories = parse_categories(member.categories, f"{field}.category")
+    if member.brdy > application.enrolled_on:
+        raise InvalidRequest("invalid_brdy", "brdy is after the registration date", f"{field}.brdy")
+    kind = enrollment_kind(pack, member, application.enrolled_on, renewing)
+    primary = primary_category(pack, categories, member.brdy, tier, application.year, application.enrolled_on)
+    person = ResidentPerson(birth_date=member.brdy, categories=frozenset(c.value for c in categories), tier=tier)
+    try:
+        premium = resident_premium(pack, person, application.year, application.enrolled_on)
+    except ContributionInputError as error:
+        raise InvalidRequest("invalid", str(error), field) from None
+    return MemberPlan(member.certno, member.psn_name, member.gend, member.brdy, primary.value,
+                      tuple(sorted(c.value for c in categories)), kind, premium.individual, premium.on_behalf,
+                      member.event_date)
+
+
+def enrollment_kind(pack: PolicyPack, member: MemberApplication, enrolled_on: date, renewing: bool) -> Kind:
+    """Newborn within the pack's days of birth, else mid-year joiner, renewal or new."""
+    rules = pack.coverage.resident
+    if rules.newborn_days is not None and (enrolled_on - member.brdy).days <= rules.newborn_days:
+        return Kind.NEWBORN
+    if member.event_date is not None:
+        return Kind.MID_YEAR
+    return Kind.RENEWAL if renewing else Kind.NEW
+
