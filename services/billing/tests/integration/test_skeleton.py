@@ -1,0 +1,33 @@
+"""The billing service starts on a fresh database and serves the platform routes."""
+
+import httpx
+import pytest
+
+from medfund_shared.auth import issue_token
+from medfund_shared.service import create_service_app
+from medfund_shared.settings import Settings
+from medfund_billing.main import definition
+
+pytestmark = pytest.mark.integration
+
+
+async def test_the_service_starts_migrated_and_ready(service_database, test_stack):
+    settings = Settings(database_url=service_database("medfund_billing"), kafka_bootstrap=test_stack.kafka_bootstrap,
+                        topic_prefix=test_stack.topic_prefix, service_name="billing")
+    app = create_service_app(definition(), settings)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
+            assert (await client.get("/healthz")).status_code == 200
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            assert (await client.get("/v1/dead-letters")).status_code == 401
+            staff = {"Authorization": f"Bearer {issue_token(settings, 'operator')}"}
+            listed = await client.get("/v1/dead-letters", headers={**staff, "X-Correlation-ID": "c-1"})
+            assert listed.status_code == 200 and listed.json() == []
+            assert listed.headers["x-correlation-id"] == "c-1"
+            too_big = await client.post("/v1/dead-letters", content=b"x" * (2 << 20))
+            assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "payload_too_large"
+            bad = await client.get("/v1/dead-letters?limit=0", headers=staff)
+            assert bad.status_code == 422 and bad.json()["error"] == {"code": "invalid", "field": "limit",
+                                                                      "message": bad.json()["error"]["message"]}
+            assert "medfund_http_requests_total" in (await client.get("/metrics")).text
