@@ -12,14 +12,26 @@ from medfund_shared.money import YuanAmount
 TOPIC = "medfund.enrollment.v1"
 
 
-@register
-class PersonRegistered(EventData):
-    """A resident joined a household for an insurance year."""
+class _PersonEvent(EventData):
+    """Every enrollment event about a person is keyed and titled by the person number."""
 
-    event_type: ClassVar[str] = "medfund.enrollment.person.registered.v1"
     topic: ClassVar[str] = TOPIC
 
     psn_no: str
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.psn_no
+
+
+@register
+class PersonRegistered(_PersonEvent):
+    """A resident joined a household for an insurance year (``tier`` is null in a pack without tiers)."""
+
+    event_type: ClassVar[str] = "medfund.enrollment.person.registered.v1"
+
     certno: str
     psn_name: str
     gend: str
@@ -29,14 +41,104 @@ class PersonRegistered(EventData):
     year: int
     household_id: str
     category: str
-    tier: str
+    tier: str | None
     enrollment_kind: Literal["new", "renewal", "newborn", "mid_year"]
     premium_due: YuanAmount
     on_behalf_due: YuanAmount
     pack_id: str
 
+
+@register
+class CategoryChanged(_PersonEvent):
+    """A person's primary category (and so the premium) changed for a year."""
+
+    event_type: ClassVar[str] = "medfund.enrollment.person.category_changed.v1"
+
+    year: int
+    category: str
+    tier: str | None
+    premium_due: YuanAmount
+    on_behalf_due: YuanAmount
+    reason: str
+    actor: str
+
+
+@register
+class CoverageActivated(_PersonEvent):
+    """Cover starts: everything the adjudication read model needs, from the topic alone."""
+
+    event_type: ClassVar[str] = "medfund.enrollment.coverage.activated.v1"
+
+    certno: str
+    admdvs: str
+    insutype: str
+    year: int
+    category: str
+    tier: str | None
+    coverage_from: date
+    coverage_to: date
+    brdy: date
+    gend: str
+    psn_name: str
+    trigger: Literal["payment", "newborn", "on_behalf"]
+    pack_id: str
+
+
+@register
+class CoverageSuspended(_PersonEvent):
+    """Cover stops from ``since`` (停保) until reinstated."""
+
+    event_type: ClassVar[str] = "medfund.enrollment.coverage.suspended.v1"
+
+    insutype: str
+    year: int
+    since: date
+    reason: Literal["moved_away", "employee_scheme", "other"]
+    actor: str
+    note: str = ""
+
+
+@register
+class CoverageReinstated(_PersonEvent):
+    """Suspended cover resumes from ``since``."""
+
+    event_type: ClassVar[str] = "medfund.enrollment.coverage.reinstated.v1"
+
+    insutype: str
+    year: int
+    since: date
+    actor: str
+    note: str = ""
+
+
+@register
+class CoverageTerminated(_PersonEvent):
+    """The enrollment ends on ``on`` (death: the day of death is still covered; otherwise the day before)."""
+
+    event_type: ClassVar[str] = "medfund.enrollment.coverage.terminated.v1"
+
+    insutype: str
+    year: int
+    on: date
+    reason: Literal["death", "employee_scheme", "moved_away"]
+    actor: str
+    note: str = ""
+
+
+@register
+class EligiblePopulationSet(EventData):
+    """An operator set a region's eligible population for a year (the denominator of 参保率)."""
+
+    event_type: ClassVar[str] = "medfund.enrollment.population.eligible_set.v1"
+    topic: ClassVar[str] = TOPIC
+
+    admdvs: str
+    year: int
+    eligible: int
+    actor: str
+
     def partition_key(self) -> str:
-        return self.psn_no
+        return f"{self.admdvs}:{self.year}"
 
     def subject(self) -> str | None:
-        return self.psn_no
+        return f"{self.admdvs}:{self.year}"
