@@ -1,0 +1,65 @@
+# medfund: `make run` starts the whole local stack, `make test` runs every test against a real one.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PROFILE ?= dev
+VENV := .venv
+PY := $(VENV)/bin/python
+MEDFUND := $(VENV)/bin/medfund
+STAMPS := .state/stamps
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PACKAGES := shared services/enrollment services/billing services/adjudication services/fund-ledger deploy cli
+PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
+
+.PHONY: help setup system-packages up down status run demo test lint
+
+help:
+	@echo "make run     set up, start the dev stack (Kafka, PostgreSQL, four services) and show the URLs"
+	@echo "make test    set up and run unit, integration and end-to-end tests against a test stack"
+	@echo "make setup | up | down | status [PROFILE=dev|test] | lint"
+
+setup: system-packages $(STAMPS)/python
+	@$(PY) -c "from medfund_deploy.kafka import ensure_jars; ensure_jars()"
+
+# PostgreSQL server, a JDK and Maven from Debian, installed only when missing.
+system-packages:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jdk-headless"; \
+	command -v mvn >/dev/null || missing="$$missing maven"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+$(STAMPS)/python: requirements.lock $(PYPROJECTS)
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps $(addprefix -e ,$(PACKAGES))
+	@mkdir -p $(STAMPS) && touch $@
+
+up: setup
+	@$(MEDFUND) stack up --profile $(PROFILE)
+
+down:
+	@if [ -x $(MEDFUND) ]; then $(MEDFUND) stack down --profile $(PROFILE); fi
+
+status: setup
+	@$(MEDFUND) stack status --profile $(PROFILE)
+
+run: up
+	@$(MEDFUND) stack status --profile $(PROFILE)
+	@$(MAKE) --no-print-directory demo
+
+# The guided demo runs as soon as the `medfund demo` command exists.
+demo:
+	@if $(MEDFUND) demo --help >/dev/null 2>&1; then $(MEDFUND) demo; \
+	else echo "Stack is up: enrollment :8001, billing :8002, adjudication :8003, fund-ledger :8004 (docs at /docs)."; fi
+
+# pytest exits 5 when it collected no test: that is a failure, not a pass.
+test: setup
+	@status=0; $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: no tests were collected"; exit 1; fi; exit $$status
+
+lint: setup
+	$(VENV)/bin/ruff check .
