@@ -90,6 +90,18 @@ def _shared_processors() -> list:
     ]
 
 
+class _CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is now (test capture swaps it), not the one at configuration."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _):
+        return None
+
+
 def configure_logging(level: str = "INFO", service: str | None = None) -> None:
     """Route structlog and the standard library (uvicorn, aiokafka, alembic) to masked JSON on stderr."""
     shared = _shared_processors()
@@ -103,7 +115,7 @@ def configure_logging(level: str = "INFO", service: str | None = None) -> None:
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.JSONRenderer(ensure_ascii=False)],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderrHandler()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
