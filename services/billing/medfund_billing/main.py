@@ -2,12 +2,37 @@
 
 from fastapi import FastAPI
 
+from medfund_billing.adapters.batch_runner import BatchRunner
+from medfund_billing.adapters.enrollment_handlers import enrollment_consumer
+from medfund_billing.api import batches, collections, employers, reports, suspense
+from medfund_billing.config import BillingSettings
+from medfund_shared.context import ServiceContext
+from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.service import ServiceDefinition, create_service_app
+
+UPLOAD_LIMIT = 4 << 30
+"""Tax-bureau files of a million lines and more; they stream to disk, never into memory."""
 
 
 def definition() -> ServiceDefinition:
-    """Routers, consumers and hooks of this service (domain routes are added here as they land)."""
-    return ServiceDefinition(name="billing", package="medfund_billing")
+    """Routers, consumers and hooks of this service."""
+    settings = BillingSettings()
+    catalogue = PolicyCatalogue.load(settings.policy_dir)
+
+    async def start(context: ServiceContext) -> None:
+        runner = BatchRunner(context, settings)
+        context.extras.update(catalogue=catalogue, billing_settings=settings, batch_runner=runner)
+        await runner.resume_unfinished()
+
+    async def stop(context: ServiceContext) -> None:
+        await context.extras["batch_runner"].stop()
+
+    return ServiceDefinition(
+        name="billing", package="medfund_billing",
+        routers=[batches.router, reports.router, collections.router, suspense.router, employers.router],
+        consumers=[enrollment_consumer(catalogue)], on_startup=[start], on_shutdown=[stop],
+        body_limits={"/v1/collections/batches": UPLOAD_LIMIT},
+    )
 
 
 def create_app() -> FastAPI:

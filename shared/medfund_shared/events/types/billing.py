@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from medfund_shared.events.base import EventData
 from medfund_shared.events.registry import register
 from medfund_shared.money import YuanAmount
@@ -41,3 +43,198 @@ class ContributionReceived(EventData):
 
     def subject(self) -> str | None:
         return self.tax_voucher_no
+
+
+@register
+class ContributionMatched(EventData):
+    """A payment held in suspense was matched to a person (automatically on registration, or by an
+    operator); the money was booked when received, so this event moves no money."""
+
+    event_type: ClassVar[str] = "medfund.billing.contribution.matched.v1"
+    topic: ClassVar[str] = TOPIC
+
+    payment_id: str
+    tax_voucher_no: str
+    certno: str
+    psn_no: str
+    admdvs: str
+    insutype: str
+    year: int
+    amount: YuanAmount
+    paid_at: datetime
+    match: Literal["full", "partial", "over"]
+    premium_due: YuanAmount
+    paid_total: YuanAmount
+    shortfall: YuanAmount
+    credit: YuanAmount
+    resolved_by: Literal["registration", "operator"]
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.tax_voucher_no
+
+
+@register
+class PremiumPaidInFull(EventData):
+    """The year's individual premium is covered: enrollment activates coverage."""
+
+    event_type: ClassVar[str] = "medfund.billing.premium.paid_in_full.v1"
+    topic: ClassVar[str] = TOPIC
+
+    psn_no: str
+    admdvs: str
+    insutype: str
+    year: int
+    paid_at: datetime
+    tax_voucher_no: str | None = None
+    premium_due: YuanAmount
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.psn_no
+
+
+@register
+class ContributionOnBehalfPaid(EventData):
+    """The government paid a subsidised person's individual share (代缴)."""
+
+    event_type: ClassVar[str] = "medfund.billing.contribution.on_behalf_paid.v1"
+    topic: ClassVar[str] = TOPIC
+
+    payment_id: str
+    psn_no: str
+    admdvs: str
+    insutype: str
+    year: int
+    category: str
+    amount: YuanAmount
+    paid_at: datetime
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.payment_id
+
+
+class SubsidyShare(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    level: Literal["central", "provincial", "city", "county"]
+    amount: YuanAmount
+
+
+@register
+class SubsidyAllocated(EventData):
+    """The per-capita government subsidy for one insured person-year, by level when the pack splits it."""
+
+    event_type: ClassVar[str] = "medfund.billing.subsidy.allocated.v1"
+    topic: ClassVar[str] = TOPIC
+
+    subsidy_id: str
+    psn_no: str
+    admdvs: str
+    insutype: str
+    year: int
+    amount: YuanAmount
+    shares: list[SubsidyShare]
+    allocated_at: datetime
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.subsidy_id
+
+
+class _Correction(EventData):
+    payment_id: str
+    tax_voucher_no: str
+    psn_no: str | None = None
+    admdvs: str
+    insutype: str
+    year: int
+    amount: YuanAmount
+    reason: str
+    certno: str
+
+    def partition_key(self) -> str:
+        return self.psn_no or self.certno
+
+    def subject(self) -> str | None:
+        return self.tax_voucher_no
+
+
+@register
+class ContributionRefunded(_Correction):
+    """Money paid back to the payer (e.g. moved to the employee scheme after paying)."""
+
+    event_type: ClassVar[str] = "medfund.billing.contribution.refunded.v1"
+    topic: ClassVar[str] = TOPIC
+
+    refund_id: str
+    refunded_at: datetime
+
+
+@register
+class ContributionReversed(_Correction):
+    """A payment accepted in error is cancelled (a new entry, never an update of the original)."""
+
+    event_type: ClassVar[str] = "medfund.billing.contribution.reversed.v1"
+    topic: ClassVar[str] = TOPIC
+
+    reversal_id: str
+    reversed_at: datetime
+
+
+@register
+class EmployeeContributionDeclared(EventData):
+    """One employee's month: the contribution and its exact split into pooled fund and account."""
+
+    event_type: ClassVar[str] = "medfund.billing.employee.contribution_declared.v1"
+    topic: ClassVar[str] = TOPIC
+
+    declaration_id: str
+    employer_code: str
+    admdvs: str
+    period: str
+    psn_no: str
+    certno: str
+    base: YuanAmount
+    employer_amount: YuanAmount
+    employee_amount: YuanAmount
+    pool_amount: YuanAmount
+    account_amount: YuanAmount
+    declared_at: datetime
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.declaration_id
+
+
+@register
+class EmployeeAccountCredited(EventData):
+    """A retiree's monthly individual-account credit, financed by the pooled fund."""
+
+    event_type: ClassVar[str] = "medfund.billing.employee.account_credited.v1"
+    topic: ClassVar[str] = TOPIC
+
+    credit_id: str
+    psn_no: str
+    admdvs: str
+    period: str
+    amount: YuanAmount
+    source: Literal["retiree_pension"]
+    credited_at: datetime
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.credit_id

@@ -1,0 +1,78 @@
+"""Uploaded files on disk: written as they stream in, read back line by line (memory stays flat)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from medfund_billing.domain.payment_record import FIELDS
+
+CSV = "text/csv"
+NDJSON = "application/x-ndjson"
+FORMATS = (CSV, NDJSON)
+
+
+class FileFormatError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+async def write_spool(chunks: AsyncIterator[bytes], path: Path) -> str:
+    """Write the request stream to ``path`` chunk by chunk; returns the file's sha256 (hex)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with path.open("wb") as out:
+        async for chunk in chunks:
+            out.write(chunk)
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_header(path: Path, file_format: str) -> None:
+    """A CSV file must name every field in its header row (the columns may come in any order)."""
+    if file_format != CSV:
+        return
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as source:
+        header = next(csv.reader(source), None)
+    missing = [name for name in FIELDS if name not in (header or [])]
+    if missing:
+        raise FileFormatError(f"the CSV header row lacks {', '.join(missing)}", missing[0])
+
+
+def read_lines(path: Path, file_format: str, skip: int = 0) -> Iterator[tuple[int, Any]]:
+    """(line number, raw record) for each non-empty line after the first ``skip`` data lines.
+
+    Line numbers are the file's own (in a CSV file the header is line 1). A line that cannot be
+    read as a record yields ``None`` as its record.
+    """
+    reader = _csv_lines if file_format == CSV else _ndjson_lines
+    for index, item in enumerate(reader(path)):
+        if index >= skip:
+            yield item
+
+
+def _csv_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as source:
+        rows = csv.reader(source)
+        header = next(rows, None) or []
+        for row in rows:
+            if not any(cell.strip() for cell in row):
+                continue
+            yield rows.line_num, dict(zip(header, row, strict=True)) if len(row) == len(header) else None
+
+
+def _ndjson_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    with path.open(encoding="utf-8", errors="replace") as source:
+        for number, text in enumerate(source, start=1):
+            if not text.strip():
+                continue
+            try:
+                yield number, json.loads(text, parse_float=Decimal)
+            except json.JSONDecodeError:
+                yield number, None

@@ -1,0 +1,152 @@
+"""The billing service's tables (amounts in fen, BIGINT); created by migration 0002."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+                        BigInteger,
+                        Boolean,
+                        Column,
+                        Date,
+                        DateTime,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        MetaData,
+                        PrimaryKeyConstraint,
+                        Table,
+                        Text,
+                        UniqueConstraint,
+                        func,
+                        text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+premium_accounts = Table(
+    "premium_accounts", metadata,
+    Column("psn_no", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("certno", Text, nullable=False),
+    Column("admdvs", Text, nullable=False),
+    Column("insutype", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("tier", Text, nullable=False),
+    Column("pack_id", Text, nullable=False),
+    Column("premium_due_fen", BigInteger, nullable=False),
+    Column("on_behalf_due_fen", BigInteger, nullable=False),
+    Column("on_behalf_paid_fen", BigInteger, nullable=False, server_default="0"),
+    Column("paid_fen", BigInteger, nullable=False, server_default="0"),
+    Column("paid_in_full", Boolean, nullable=False, server_default="false"),
+    Column("terminated_on", Date),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("psn_no", "year"),
+    Index("premium_accounts_by_certno", "certno", "year", "insutype"),
+    Index("premium_accounts_by_region", "admdvs", "year"),
+    comment="read model of medfund.enrollment.v1: who owes what for which year",
+)
+
+payments = Table(
+    "payments", metadata,
+    Column("payment_id", Text, primary_key=True),
+    Column("tax_voucher_no", Text, nullable=False, unique=True),
+    Column("fingerprint", Text, nullable=False),
+    Column("certno", Text, nullable=False),
+    Column("psn_name", Text, nullable=False),
+    Column("insutype", Text, nullable=False),
+    Column("admdvs", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("paid_at", DateTime(timezone=True), nullable=False),
+    Column("paid_on", Date, nullable=False, comment="day of paid_at in the tax office's local time"),
+    Column("tax_office_code", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("psn_no", Text),
+    Column("match", Text),
+    Column("batch_id", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("payments_suspense", "certno", "year", "insutype", postgresql_where=text("psn_no IS NULL")),
+    Index("payments_by_office_day", "tax_office_code", "paid_on"),
+    Index("payments_by_region", "admdvs", "year"),
+)
+
+corrections = Table(
+    "corrections", metadata,
+    Column("correction_id", Text, primary_key=True),
+    Column("payment_id", Text, ForeignKey("payments.payment_id"), nullable=False, unique=True,
+           comment="one refund or reversal per payment, never both, never twice"),
+    Column("kind", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("fingerprint", Text, nullable=False),
+)
+
+on_behalf_payments = Table(
+    "on_behalf_payments", metadata,
+    Column("payment_id", Text, primary_key=True),
+    Column("psn_no", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("paid_at", DateTime(timezone=True), nullable=False),
+)
+
+subsidies = Table(
+    "subsidies", metadata,
+    Column("subsidy_id", Text, primary_key=True),
+    Column("psn_no", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("admdvs", Text, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("shares", JSONB, nullable=False),
+    Column("allocated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("psn_no", "year", name="subsidies_once_per_person_year"),
+)
+
+batches = Table(
+    "batches", metadata,
+    Column("batch_id", Text, primary_key=True),
+    Column("tax_office_code", Text, nullable=False),
+    Column("idempotency_key", Text),
+    Column("file_sha256", Text, nullable=False),
+    Column("format", Text, nullable=False),
+    Column("spool_path", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("lines_done", Integer, nullable=False, server_default="0"),
+    Column("received", Integer, nullable=False, server_default="0"),
+    Column("accepted", Integer, nullable=False, server_default="0"),
+    Column("duplicates", Integer, nullable=False, server_default="0"),
+    Column("rejected", Integer, nullable=False, server_default="0"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
+    UniqueConstraint("tax_office_code", "idempotency_key", name="batches_idempotency_key"),
+)
+
+batch_rejections = Table(
+    "batch_rejections", metadata,
+    Column("batch_id", Text, ForeignKey("batches.batch_id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("tax_voucher_no", Text),
+    Column("code", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    PrimaryKeyConstraint("batch_id", "line"),
+)
+
+employee_declarations = Table(
+    "employee_declarations", metadata,
+    Column("declaration_id", Text, primary_key=True),
+    Column("employer_code", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("certno", Text, nullable=False),
+    Column("psn_no", Text, nullable=False),
+    Column("admdvs", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("retired", Boolean, nullable=False),
+    Column("base_fen", BigInteger, nullable=False),
+    Column("employer_fen", BigInteger, nullable=False),
+    Column("employee_fen", BigInteger, nullable=False),
+    Column("pool_fen", BigInteger, nullable=False),
+    Column("account_fen", BigInteger, nullable=False),
+    UniqueConstraint("employer_code", "period", "certno", name="employee_declarations_once_per_month"),
+)

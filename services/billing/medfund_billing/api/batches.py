@@ -1,0 +1,49 @@
+"""Whole files from the tax bureau: spooled to disk as they stream in, processed in the background."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+
+from medfund_billing.adapters.spool import FORMATS, FileFormatError, check_header, write_spool
+from medfund_billing.api.deps import BatchRunnerDep, BillingSettingsDep, TaxOnly, TaxOrStaff, office_filter
+from medfund_billing.app.batches import OpenBatch, batch_report, open_batch
+from medfund_shared.context import SessionDep
+from medfund_shared.errors import ApiError
+
+router = APIRouter(prefix="/v1/collections/batches", tags=["collections"])
+
+
+@router.post("", status_code=202)
+async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, settings: BillingSettingsDep,
+                     runner: BatchRunnerDep,
+                     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+                     ) -> dict:
+    """Upload a CSV (header row of field names) or NDJSON file; 202 with the batch id."""
+    file_format = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if file_format not in FORMATS:
+        raise ApiError(415, "unsupported_media_type", f"send one of {', '.join(FORMATS)}", "Content-Type")
+    path = settings.spool_dir / f"{uuid.uuid4()}.upload"
+    try:
+        sha256 = await write_spool(request.stream(), path)
+        check_header(path, file_format)
+        batch_id, created = await open_batch(
+            OpenBatch(principal.tax_office_code, file_format, path, sha256, idempotency_key), session)
+    except FileFormatError as exc:
+        path.unlink(missing_ok=True)
+        raise ApiError(422, "invalid_file", str(exc), exc.field) from None
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if not created:
+        path.unlink(missing_ok=True)
+    runner.start(batch_id)
+    return {"batch_id": batch_id, "status": "processing"}
+
+
+@router.get("/{batch_id}")
+async def get_batch(batch_id: str, principal: TaxOrStaff, session: SessionDep) -> dict:
+    """Progress and report of a batch: received, accepted, duplicates, rejected lines."""
+    return await batch_report(session, batch_id, office_filter(principal))

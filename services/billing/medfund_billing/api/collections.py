@@ -1,0 +1,65 @@
+"""The tax-bureau feed: one payment, refunds and reversals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+from pydantic import AwareDatetime, BaseModel, Field
+
+from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, JsonBody, TaxOnly, TaxOrStaff, office_filter
+from medfund_billing.app.corrections import CorrectPayment, correct_payment
+from medfund_billing.app.record_payment import record_payment
+from medfund_billing.domain.payment_record import RecordRejected, parse_record
+from medfund_shared.context import SessionDep
+from medfund_shared.errors import ApiError
+
+router = APIRouter(prefix="/v1/collections", tags=["collections"])
+
+
+@router.post("", status_code=201)
+async def post_collection(body: JsonBody, principal: TaxOnly, session: SessionDep, catalogue: CatalogueDep,
+                          settings: BillingSettingsDep, response: Response) -> dict:
+    """Accept one payment record (201 new, 200 exact replay, 409 same voucher other content)."""
+    try:
+        record = parse_record(body)
+    except RecordRejected as exc:
+        raise ApiError(422, exc.code, exc.message, exc.field) from None
+    principal.ensure_tax_office(record.tax_office_code)
+    answer, created = await record_payment(record, session, catalogue, settings.office_zone)
+    response.status_code = 201 if created else 200
+    return answer
+
+
+class RefundRequest(BaseModel):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    refunded_at: AwareDatetime
+
+
+class ReversalRequest(BaseModel):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reversed_at: AwareDatetime
+
+
+@router.post("/{tax_voucher_no}/refund", status_code=201)
+async def refund(tax_voucher_no: str, body: RefundRequest, principal: TaxOrStaff, session: SessionDep,
+                 response: Response) -> dict:
+    """Pay a contribution back (e.g. the person moved to the employee scheme after paying)."""
+    return await _correct(CorrectPayment("refund", tax_voucher_no, body.reason, body.refunded_at),
+                          principal, session, response)
+
+
+@router.post("/{tax_voucher_no}/reversal", status_code=201)
+async def reversal(tax_voucher_no: str, body: ReversalRequest, principal: TaxOrStaff, session: SessionDep,
+                   response: Response) -> dict:
+    """Cancel a payment that was accepted in error."""
+    return await _correct(CorrectPayment("reversal", tax_voucher_no, body.reason, body.reversed_at),
+                          principal, session, response)
+
+
+async def _correct(command: CorrectPayment, principal, session, response: Response) -> dict:
+    answer, created = await correct_payment(command, session, restrict_to_office=office_filter(principal))
+    response.status_code = 201 if created else 200
+    return answer
+
+

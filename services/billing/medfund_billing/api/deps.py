@@ -1,0 +1,49 @@
+"""FastAPI dependencies of the billing routes: the objects the startup hook put in the context."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from medfund_billing.adapters.batch_runner import BatchRunner
+from medfund_billing.config import BillingSettings
+from medfund_shared.auth import Principal, require_roles
+from medfund_shared.context import ServiceContext, get_context
+from medfund_shared.errors import ApiError
+from medfund_shared.policy.catalogue import PolicyCatalogue
+
+
+def _catalogue(context: Annotated[ServiceContext, Depends(get_context)]) -> PolicyCatalogue:
+    return context.extras["catalogue"]
+
+
+def _billing_settings(context: Annotated[ServiceContext, Depends(get_context)]) -> BillingSettings:
+    return context.extras["billing_settings"]
+
+
+def _batch_runner(context: Annotated[ServiceContext, Depends(get_context)]) -> BatchRunner:
+    return context.extras["batch_runner"]
+
+
+async def exact_json(request: Request) -> Any:
+    """The body as JSON with decimals kept exact (``12.50`` never becomes a float)."""
+    try:
+        return json.loads(await request.body(), parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(422, "malformed", "the body is not valid JSON") from None
+
+
+CatalogueDep = Annotated[PolicyCatalogue, Depends(_catalogue)]
+BillingSettingsDep = Annotated[BillingSettings, Depends(_billing_settings)]
+BatchRunnerDep = Annotated[BatchRunner, Depends(_batch_runner)]
+JsonBody = Annotated[Any, Depends(exact_json)]
+TaxOnly = Annotated[Principal, Depends(require_roles("tax"))]
+TaxOrStaff = Annotated[Principal, Depends(require_roles("tax", "admin", "operator"))]
+
+
+def office_filter(principal: Principal) -> str | None:
+    """A tax token sees only its own office; staff see all."""
+    return principal.tax_office_code if principal.role == "tax" else None

@@ -1,0 +1,52 @@
+"""Employers' monthly declarations under the employee scheme."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, Field, model_validator
+
+from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, TaxOrStaff
+from medfund_billing.app.declarations import DeclaredEmployee, DeclareMonth, declare_month
+from medfund_shared.context import SessionDep
+from medfund_shared.money import YuanAmount
+
+router = APIRouter(prefix="/v1/employers", tags=["employers"])
+
+
+class EmployeeLine(BaseModel):
+    certno: Annotated[str, Field(pattern=r"^\d{17}[\dX]$")]
+    psn_no: Annotated[str, Field(min_length=1, max_length=40)]
+    psn_name: str = ""
+    brdy: date
+    retired: bool = False
+    prior_year_average_monthly_wage: YuanAmount | None = None
+    monthly_pension: YuanAmount | None = None
+
+    @model_validator(mode="after")
+    def _amounts_not_negative(self) -> EmployeeLine:
+        for amount in (self.prior_year_average_monthly_wage, self.monthly_pension):
+            if amount is not None and amount.fen < 0:
+                raise ValueError("amounts must not be negative")
+        return self
+
+
+class Declaration(BaseModel):
+    period: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    admdvs: Annotated[str, Field(pattern=r"^\d{6}$")]
+    employees: Annotated[list[EmployeeLine], Field(min_length=1, max_length=10_000)]
+
+
+@router.post("/{employer_code}/declarations", status_code=201)
+async def declare(employer_code: Annotated[str, Path(min_length=1, max_length=40)], body: Declaration,
+                  _: TaxOrStaff, session: SessionDep, catalogue: CatalogueDep, settings: BillingSettingsDep,
+                  response: Response) -> dict:
+    """One month for a list of employees (201 when anything is new, 200 for a replay)."""
+    command = DeclareMonth(employer_code, body.admdvs, body.period, [
+        DeclaredEmployee(e.certno, e.psn_no, e.brdy, e.retired, e.prior_year_average_monthly_wage, e.monthly_pension)
+        for e in body.employees])
+    lines, created = await declare_month(command, session, catalogue, settings.office_zone)
+    response.status_code = 201 if created else 200
+    return {"employer_code": employer_code, "period": body.period, "employees": lines}

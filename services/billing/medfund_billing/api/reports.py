@@ -1,0 +1,30 @@
+"""Reconciliation with the tax bureau and collection statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from medfund_billing.api.deps import TaxOrStaff
+from medfund_billing.app.reports import collection_statistics, reconciliation
+from medfund_shared.auth import StaffPrincipal
+from medfund_shared.context import SessionDep
+
+router = APIRouter(tags=["reports"])
+
+
+@router.get("/v1/collections/reconciliation")
+async def get_reconciliation(tax_office_code: Annotated[str, Query(min_length=1)], date: date,
+                             principal: TaxOrStaff, session: SessionDep) -> dict:
+    """Count, amount and voucher digest of the payments accepted for a day (the tax office's local day)."""
+    principal.ensure_tax_office(tax_office_code)
+    return await reconciliation(session, tax_office_code, date)
+
+
+@router.get("/v1/statistics/collection")
+async def get_statistics(admdvs: Annotated[str, Query(pattern=r"^\d{6}$")],
+                         year: Annotated[int, Query(ge=1000, le=9999)], _: StaffPrincipal, session: SessionDep) -> dict:
+    """征缴率 (collected ÷ due) and payments by channel for a region and year."""
+    return await collection_statistics(session, admdvs, year)

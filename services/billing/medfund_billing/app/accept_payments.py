@@ -1,0 +1,128 @@
+"""Accepting tax-bureau payment records: store each voucher once, match it, queue its events.
+
+Used for one JSON record and for each chunk of a file alike. Idempotency rests on the unique
+voucher number (``INSERT … ON CONFLICT DO NOTHING``): a voucher seen before with the same content
+is a duplicate, with other content a conflict; neither changes anything.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_billing.adapters import accounts
+from medfund_billing.adapters.tables import payments
+from medfund_billing.app.premium_completed import SOURCE, premium_completed
+from medfund_billing.domain.matching import PaymentMatch, apply_payment, unmatched
+from medfund_billing.domain.payment_record import PaymentRecord
+from medfund_billing.domain.reconciliation import local_day
+from medfund_shared import outbox
+from medfund_shared.events.types.billing import ContributionReceived
+from medfund_shared.policy.catalogue import PolicyCatalogue
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    line: int
+    record: PaymentRecord
+
+
+@dataclass
+class AcceptOutcome:
+    accepted: list[Entry] = field(default_factory=list)
+    duplicates: list[Entry] = field(default_factory=list)
+    conflicts: list[Entry] = field(default_factory=list)
+
+
+async def accept_payments(session: AsyncSession, catalogue: PolicyCatalogue, entries: list[Entry], *,
+                          office_zone: ZoneInfo, batch_id: str | None = None) -> AcceptOutcome:
+    """Store, match and queue events for ``entries``; the caller commits."""
+    outcome = AcceptOutcome()
+    fresh = _first_of_each_voucher(entries, outcome)
+    ids = {e.record.tax_voucher_no: str(uuid.uuid4()) for e in fresh}
+    stored = set(await session.scalars(
+        insert(payments).on_conflict_do_nothing(index_elements=["tax_voucher_no"]).returning(payments.c.tax_voucher_no),
+        [_payment_row(e.record, ids[e.record.tax_voucher_no], office_zone, batch_id) for e in fresh],
+    )) if fresh else set()
+    await _classify_existing([e for e in fresh if e.record.tax_voucher_no not in stored], session, outcome)
+    outcome.accepted = [e for e in fresh if e.record.tax_voucher_no in stored]
+    await _match_and_publish(session, catalogue, outcome.accepted, ids)
+    return outcome
+
+
+def _first_of_each_voucher(entries: list[Entry], outcome: AcceptOutcome) -> list[Entry]:
+    first: dict[str, Entry] = {}
+    for entry in entries:
+        seen = first.get(entry.record.tax_voucher_no)
+        if seen is None:
+            first[entry.record.tax_voucher_no] = entry
+        elif seen.record.fingerprint() == entry.record.fingerprint():
+            outcome.duplicates.append(entry)
+        else:
+            outcome.conflicts.append(entry)
+    return list(first.values())
+
+
+async def _classify_existing(entries: list[Entry], session: AsyncSession, outcome: AcceptOutcome) -> None:
+    if not entries:
+        return
+    known = dict((await session.execute(
+        select(payments.c.tax_voucher_no, payments.c.fingerprint)
+        .where(payments.c.tax_voucher_no.in_([e.record.tax_voucher_no for e in entries])))).all())
+    for entry in entries:
+        same = known.get(entry.record.tax_voucher_no) == entry.record.fingerprint()
+        (outcome.duplicates if same else outcome.conflicts).append(entry)
+
+
+def _payment_row(record: PaymentRecord, payment_id: str, office_zone: ZoneInfo, batch_id: str | None) -> dict:
+    return {"payment_id": payment_id, "tax_voucher_no": record.tax_voucher_no, "fingerprint": record.fingerprint(),
+            "certno": record.certno, "psn_name": record.psn_name, "insutype": record.insutype,
+            "admdvs": record.admdvs, "year": record.period_year, "amount_fen": record.amount.fen,
+            "paid_at": record.paid_at, "paid_on": local_day(record.paid_at, office_zone),
+            "tax_office_code": record.tax_office_code, "channel": record.channel, "batch_id": batch_id}
+
+
+async def _match_and_publish(session: AsyncSession, catalogue: PolicyCatalogue, entries: list[Entry],
+                             ids: dict[str, str]) -> None:
+    """Match in file order, so two payments for one person in one file add up as they should."""
+    if not entries:
+        return
+    locked = await accounts.lock_by_certno(session, (_key(e.record) for e in entries))
+    changes = []
+    for entry in sorted(entries, key=lambda e: e.line):
+        record, account = entry.record, locked.get(_key(entry.record))
+        if account is None:
+            match, psn_no = unmatched(record.amount), None
+        else:
+            account, match = apply_payment(account, record.amount)
+            locked[_key(record)], psn_no = account, account.psn_no
+        payment_id = ids[record.tax_voucher_no]
+        changes.append({"k_payment_id": payment_id, "psn_no": psn_no, "match": match.match})
+        await outbox.add(session, received_event(payment_id, record, psn_no, match),
+                         source=SOURCE, effective_time=record.paid_at)
+        if match.completes_premium:
+            await premium_completed(session, catalogue, account, record.paid_at, record.tax_voucher_no)
+    await session.execute(
+        update(payments).where(payments.c.payment_id == bindparam("k_payment_id"))
+        .values(psn_no=bindparam("psn_no"), match=bindparam("match"))
+        .execution_options(synchronize_session=False), changes)
+    await accounts.save(session, locked.values())
+
+
+def _key(record: PaymentRecord) -> accounts.CertKey:
+    return record.certno, record.period_year, record.insutype
+
+
+def received_event(payment_id: str, record: PaymentRecord, psn_no: str | None,
+                   match: PaymentMatch) -> ContributionReceived:
+    return ContributionReceived(
+        payment_id=payment_id, tax_voucher_no=record.tax_voucher_no, certno=record.certno, psn_no=psn_no,
+        admdvs=record.admdvs, insutype=record.insutype, year=record.period_year, amount=record.amount,
+        channel=record.channel, tax_office_code=record.tax_office_code, paid_at=record.paid_at,
+        match=match.match, premium_due=match.premium_due, paid_total=match.paid_total,
+        shortfall=match.shortfall, credit=match.credit)

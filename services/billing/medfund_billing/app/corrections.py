@@ -1,0 +1,78 @@
+"""Refunds and reversals of an accepted payment: each its own record and event, never an edit of
+the payment. A payment is corrected at most once; the same request again returns the first answer."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_billing.adapters import accounts
+from medfund_billing.adapters.tables import corrections, payments
+from medfund_billing.app.premium_completed import SOURCE
+from medfund_billing.domain.matching import withdraw
+from medfund_shared import outbox
+from medfund_shared.errors import ApiError
+from medfund_shared.events.types.billing import ContributionRefunded, ContributionReversed
+from medfund_shared.money import Money
+
+Kind = Literal["refund", "reversal"]
+
+
+@dataclass(frozen=True)
+class CorrectPayment:
+    kind: Kind
+    tax_voucher_no: str
+    reason: str
+    at: datetime
+    """Business time of the refund or reversal (``refunded_at`` / ``reversed_at``)."""
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(f"{self.kind}|{self.reason}|{self.at.isoformat()}".encode()).hexdigest()
+
+
+async def correct_payment(command: CorrectPayment, session: AsyncSession,
+                          restrict_to_office: str | None = None) -> tuple[dict, bool]:
+    """(answer, created). The whole amount comes back out of the person's paid total."""
+    payment = (await session.execute(select(payments).where(payments.c.tax_voucher_no == command.tax_voucher_no)
+                                     .with_for_update())).first()
+    if payment is None:
+        raise ApiError(404, "not_found", "no accepted payment with this voucher", "tax_voucher_no")
+    if restrict_to_office is not None and payment.tax_office_code != restrict_to_office:
+        raise ApiError(403, "forbidden", "this payment belongs to another tax office", "tax_office_code")
+    existing = (await session.execute(
+        select(corrections).where(corrections.c.payment_id == payment.payment_id))).first()
+    if existing is not None:
+        if existing.kind == command.kind and existing.fingerprint == command.fingerprint():
+            return _answer(existing.correction_id, command, payment), False
+        raise ApiError(409, f"already_{existing.kind}", f"the payment already has a {existing.kind}", "tax_voucher_no")
+    correction_id = str(uuid.uuid4())
+    await session.execute(corrections.insert().values(
+        correction_id=correction_id, payment_id=payment.payment_id, kind=command.kind, reason=command.reason,
+        amount_fen=payment.amount_fen, at=command.at, fingerprint=command.fingerprint()))
+    if payment.psn_no is not None:
+        account = await accounts.lock_one(session, payment.psn_no, payment.year)
+        await accounts.save(session, [withdraw(account, Money(payment.amount_fen))])
+    await outbox.add(session, _event(correction_id, command, payment), source=SOURCE, effective_time=command.at)
+    await session.commit()
+    return _answer(correction_id, command, payment), True
+
+
+def _event(correction_id: str, command: CorrectPayment, payment):
+    common = dict(payment_id=payment.payment_id, tax_voucher_no=payment.tax_voucher_no, psn_no=payment.psn_no,
+                  certno=payment.certno, admdvs=payment.admdvs, insutype=payment.insutype, year=payment.year,
+                  amount=Money(payment.amount_fen), reason=command.reason)
+    if command.kind == "refund":
+        return ContributionRefunded(refund_id=correction_id, refunded_at=command.at, **common)
+    return ContributionReversed(reversal_id=correction_id, reversed_at=command.at, **common)
+
+
+def _answer(correction_id: str, command: CorrectPayment, payment) -> dict:
+    return {f"{command.kind}_id": correction_id, "kind": command.kind, "payment_id": payment.payment_id,
+            "tax_voucher_no": payment.tax_voucher_no, "amount": Money(payment.amount_fen).to_yuan(),
+            "reason": command.reason, "at": command.at.isoformat()}

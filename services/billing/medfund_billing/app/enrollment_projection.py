@@ -1,0 +1,110 @@
+"""Who owes what: the premium accounts kept from ``medfund.enrollment.v1``.
+
+Registration opens the person's account for the year, pays the government's share for subsidised
+categories (代缴), and matches any payment that arrived before the person was known. These run
+inside the consumer's batch transaction and never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Protocol
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_billing.adapters import accounts
+from medfund_billing.adapters.tables import on_behalf_payments, premium_accounts
+from medfund_billing.app.premium_completed import SOURCE, premium_completed
+from medfund_billing.app.suspense import attach_suspended
+from medfund_billing.domain.matching import PremiumAccount, change_due
+from medfund_shared import outbox
+from medfund_shared.events.types.billing import ContributionOnBehalfPaid
+from medfund_shared.events.types.enrollment import PersonRegistered
+from medfund_shared.money import Money
+from medfund_shared.policy.catalogue import PolicyCatalogue
+
+
+class CategoryChanged(Protocol):
+    """The fields billing reads from ``person.category_changed`` (docs/events.md)."""
+
+    psn_no: str
+    year: int
+    category: str
+    tier: str
+    premium_due: Money
+    on_behalf_due: Money
+
+
+class CoverageTerminated(Protocol):
+    psn_no: str
+    year: int
+    on: date
+
+
+async def person_registered(session: AsyncSession, catalogue: PolicyCatalogue, data: PersonRegistered,
+                            registered_at: datetime) -> None:
+    inserted = await session.scalar(insert(premium_accounts).values(
+        psn_no=data.psn_no, year=data.year, certno=data.certno, admdvs=data.admdvs, insutype=data.insutype,
+        category=data.category, tier=data.tier, pack_id=data.pack_id, premium_due_fen=data.premium_due.fen,
+        on_behalf_due_fen=data.on_behalf_due.fen, registered_at=registered_at,
+    ).on_conflict_do_nothing().returning(premium_accounts.c.psn_no))
+    if inserted is None:
+        return
+    account = await accounts.lock_one(session, data.psn_no, data.year)
+    await _pay_on_behalf(session, account, data.category, Money.zero(), data.on_behalf_due, registered_at)
+    if account.covers_premium:
+        account = await _complete(session, catalogue, account, registered_at)
+    account = await attach_suspended(session, catalogue, account, "registration")
+    await accounts.save(session, [account])
+
+
+async def category_changed(session: AsyncSession, catalogue: PolicyCatalogue, data: CategoryChanged,
+                           changed_at: datetime) -> None:
+    """New dues from the change date; the government pays any increase of its share at once."""
+    account = await accounts.lock_one(session, data.psn_no, data.year)
+    if account is None:
+        raise LookupError(f"category change for {data.psn_no} in {data.year} before registration")
+    previous_on_behalf = Money(await session.scalar(
+        update(premium_accounts).where(premium_accounts.c.psn_no == data.psn_no, premium_accounts.c.year == data.year)
+        .values(category=data.category, tier=data.tier, on_behalf_due_fen=data.on_behalf_due.fen)
+        .returning(premium_accounts.c.on_behalf_paid_fen)))
+    await _pay_on_behalf(session, account, data.category, previous_on_behalf, data.on_behalf_due, changed_at)
+    account, completes = change_due(account, data.premium_due)
+    if completes:
+        await premium_completed(session, catalogue, account, changed_at, None)
+    await accounts.save(session, [account])
+
+
+async def coverage_terminated(session: AsyncSession, data: CoverageTerminated) -> None:
+    await session.execute(update(premium_accounts)
+                          .where(premium_accounts.c.psn_no == data.psn_no, premium_accounts.c.year == data.year)
+                          .values(terminated_on=data.on))
+
+
+async def _pay_on_behalf(session: AsyncSession, account: PremiumAccount, category: str, already_paid: Money,
+                         due: Money, paid_at: datetime) -> None:
+    amount = due - already_paid
+    if amount.fen <= 0:
+        return
+    payment_id = str(uuid.uuid4())
+    await session.execute(insert(on_behalf_payments).values(
+        payment_id=payment_id, psn_no=account.psn_no, year=account.year, category=category,
+        amount_fen=amount.fen, paid_at=paid_at))
+    await session.execute(update(premium_accounts)
+                          .where(premium_accounts.c.psn_no == account.psn_no, premium_accounts.c.year == account.year)
+                          .values(on_behalf_paid_fen=due.fen))
+    await outbox.add(session, ContributionOnBehalfPaid(
+        payment_id=payment_id, psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype,
+        year=account.year, category=category, amount=amount, paid_at=paid_at,
+    ), source=SOURCE, effective_time=paid_at)
+
+
+async def _complete(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount,
+                    at: datetime) -> PremiumAccount:
+    """The individual owes nothing (the government pays it all): paid in full on registration."""
+    await premium_completed(session, catalogue, account, at, None)
+    return replace(account, paid_in_full=True)

@@ -1,0 +1,152 @@
+"""One tax-bureau payment record, validated field by field (the same rules for JSON and file lines).
+
+A record either parses into a :class:`PaymentRecord` or is refused with a :class:`RecordRejected`
+naming the field and a machine-readable code. Values may come as JSON types or as CSV strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from medfund_shared.money import Money, MoneyError
+
+FIELDS = ("tax_voucher_no", "certno", "psn_name", "insutype", "admdvs", "period_year", "amount",
+          "paid_at", "tax_office_code", "channel")
+CHANNELS = frozenset({"etax", "app", "wechat", "alipay", "bank_counter", "bank_deduction", "agent"})
+INSUTYPES = frozenset({"390", "310"})
+VOUCHER_MAX_LENGTH = 30
+CERTNO_LENGTH = 18
+ADMDVS_LENGTH = 6
+
+
+class RecordRejected(ValueError):
+    """A record that cannot be accepted; ``code`` is stable for machines, ``message`` for people."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    tax_voucher_no: str
+    certno: str
+    psn_name: str
+    insutype: str
+    admdvs: str
+    period_year: int
+    amount: Money
+    paid_at: datetime
+    tax_office_code: str
+    channel: str
+
+    def fingerprint(self) -> str:
+        """Identity of the content: a retry with the same meaning has the same fingerprint
+        (``100`` and ``100.00``, or the same instant in another offset, are the same payment)."""
+        canonical = "|".join((self.tax_voucher_no, self.certno, self.psn_name, self.insutype, self.admdvs,
+                              str(self.period_year), str(self.amount.fen), self.paid_at.astimezone(UTC).isoformat(),
+                              self.tax_office_code, self.channel))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def parse_record(raw: Any) -> PaymentRecord:
+    """Validate one record; raises :class:`RecordRejected` for the first field that is wrong."""
+    if not isinstance(raw, dict):
+        raise RecordRejected("malformed", "a payment record must be an object with the documented fields")
+    voucher = _text(raw, "tax_voucher_no", max_length=VOUCHER_MAX_LENGTH)
+    return PaymentRecord(
+        tax_voucher_no=voucher,
+        certno=_certno(raw),
+        psn_name=_text(raw, "psn_name"),
+        insutype=_choice(raw, "insutype", INSUTYPES),
+        admdvs=_digits(raw, "admdvs", ADMDVS_LENGTH),
+        period_year=_year(raw),
+        amount=_amount(raw),
+        paid_at=_paid_at(raw),
+        tax_office_code=_text(raw, "tax_office_code"),
+        channel=_choice(raw, "channel", CHANNELS),
+    )
+
+
+def voucher_of(raw: Any) -> str | None:
+    """The voucher number of a raw record, if readable (for reporting a rejected line)."""
+    value = raw.get("tax_voucher_no") if isinstance(raw, dict) else None
+    if value is None:
+        return None
+    return str(value).strip()[:VOUCHER_MAX_LENGTH] or None
+
+
+def _present(raw: dict, field: str) -> Any:
+    value = raw.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise RecordRejected("missing", f"{field} is required", field)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(raw: dict, field: str, max_length: int | None = None) -> str:
+    value = _present(raw, field)
+    if not isinstance(value, str):
+        raise RecordRejected("invalid", f"{field} must be a string", field)
+    if max_length is not None and len(value) > max_length:
+        raise RecordRejected("too_long", f"{field} must have at most {max_length} characters", field)
+    return value
+
+
+def _certno(raw: dict) -> str:
+    value = _text(raw, "certno").upper()
+    if len(value) != CERTNO_LENGTH or not value[:-1].isdigit() or not (value[-1].isdigit() or value[-1] == "X"):
+        raise RecordRejected("invalid", "certno must be an 18-character resident ID", "certno")
+    return value
+
+
+def _choice(raw: dict, field: str, allowed: frozenset[str]) -> str:
+    value = str(_present(raw, field))
+    if value not in allowed:
+        raise RecordRejected("invalid", f"{field} must be one of {sorted(allowed)}", field)
+    return value
+
+
+def _digits(raw: dict, field: str, length: int) -> str:
+    value = str(_present(raw, field))
+    if len(value) != length or not value.isdigit():
+        raise RecordRejected("invalid", f"{field} must be {length} digits", field)
+    return value
+
+
+def _year(raw: dict) -> int:
+    value = _present(raw, "period_year")
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+        raise RecordRejected("invalid", "period_year must be a year such as 2026", "period_year")
+    year = int(value)
+    if not 1000 <= year <= 9999:
+        raise RecordRejected("invalid", "period_year must be a four-digit year", "period_year")
+    return year
+
+
+def _amount(raw: dict) -> Money:
+    value = _present(raw, "amount")
+    if isinstance(value, (bool, float)) or not isinstance(value, (str, int, Decimal)):
+        raise RecordRejected("invalid", "amount must be a decimal number of yuan", "amount")
+    try:
+        amount = Money.from_yuan(value)
+    except MoneyError as exc:
+        code = "too_many_decimals" if "decimals" in str(exc) else "invalid"
+        raise RecordRejected(code, f"amount: {exc}", "amount") from None
+    if amount.fen <= 0:
+        raise RecordRejected("not_positive", "amount must be greater than zero", "amount")
+    return amount
+
+
+def _paid_at(raw: dict) -> datetime:
+    value = _present(raw, "paid_at")
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise RecordRejected("invalid", "paid_at must be an ISO 8601 date-time", "paid_at") from None
+    if moment.utcoffset() is None:
+        raise RecordRejected("missing_offset", "paid_at must carry a UTC offset, e.g. +08:00", "paid_at")
+    return moment
