@@ -1,0 +1,139 @@
+"""Stacks of our own for fault, fuzz and security tests, so nobody else's stack is ever disturbed.
+
+- ``CHAOS``: its own Kafka (29092/29093), PostgreSQL (57432) and services (28001-28004), state under
+  ``.state/chaos/``. The fault suite kills and restarts all of it.
+- ``PROBE``: services on 38001-38004 against the shared test infrastructure (PostgreSQL 56432,
+  Kafka 19092), with their own pid files and logs under ``.state/probe/``; fuzz and security tests use
+  it so that they never collide with other sessions' services on 18001-18004.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from medfund_deploy import kafka, postgres, services
+from medfund_deploy.errors import StackError
+from medfund_deploy.profiles import SERVICES, Profile
+from medfund_deploy.topics import create_topics
+from medfund_shared.db import drop_database, ensure_database
+
+CHAOS = Profile("chaos", postgres_port=57432, kafka_port=29092, controller_port=29093, first_service_port=28001)
+PROBE = Profile("probe", postgres_port=56432, kafka_port=19092, controller_port=19093, first_service_port=38001)
+
+
+@dataclass
+class ServiceSet:
+    """Four services of ``profile`` on fresh databases and one topic prefix."""
+
+    profile: Profile
+    topic_prefix: str
+    databases: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+    def url(self, service: str) -> str:
+        return services.url(self.profile, service)
+
+    def log(self, service: str):
+        return services.log_file(self.profile, service)
+
+    def start(self, service: str) -> None:
+        """Start one service (waits for ``/readyz``); extra ``env`` is passed through the environment."""
+        saved = {key: os.environ.get(key) for key in self.env}
+        os.environ.update(self.env)
+        try:
+            services.start_service(self.profile, service, database_url=self.databases[service],
+                                   topic_prefix=self.topic_prefix)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def start_all(self) -> None:
+        for service in SERVICES:
+            self.start(service)
+
+    def stop_all(self) -> None:
+        for service in reversed(SERVICES):
+            services.stop_service(self.profile, service)
+
+    def sigkill(self, service: str) -> int:
+        """SIGKILL the service's process group (no shutdown hooks run); return the pid killed."""
+        pid = services.running(self.profile, service)
+        if pid is None:
+            raise StackError(f"{service} of profile {self.profile.name} is not running")
+        os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while services.running(self.profile, service) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return pid
+
+
+def new_service_set(profile: Profile, tag: str | None = None) -> ServiceSet:
+    """Fresh migrated databases ``medfund_<svc>_<tag>`` and topics under prefix ``<tag>.`` on ``profile``."""
+    tag = tag or f"{profile.name[0]}{secrets.token_hex(4)}"
+    prefix = f"{tag}."
+    create_topics(profile.kafka_bootstrap, prefix)
+    databases = {}
+    for service in SERVICES:
+        name = f"medfund_{service}_{tag}"
+        asyncio.run(ensure_database(postgres.admin_url(profile), name))
+        databases[service] = profile.database_url(name)
+        postgres.migrate(services.package(service), databases[service])
+    return ServiceSet(profile, prefix, databases)
+
+
+def drop_service_set(stack: ServiceSet) -> None:
+    """Stop the services and drop their databases (topics are left to the broker's owner)."""
+    stack.stop_all()
+    for url in stack.databases.values():
+        asyncio.run(drop_database(postgres.admin_url(stack.profile), url.rsplit("/", 1)[1]))
+
+
+def start_chaos_infra(profile: Profile = CHAOS) -> list[str]:
+    """Start the chaos profile's own Kafka and PostgreSQL if they are not ours already; return what started."""
+    started = []
+    if kafka.start_kafka(profile):
+        started.append("kafka")
+    if postgres.start_postgres(profile):
+        started.append("postgres")
+    return started
+
+
+def stop_chaos_infra(profile: Profile = CHAOS) -> None:
+    if profile.kafka_port == PROBE.kafka_port or profile.postgres_port == PROBE.postgres_port:
+        raise StackError("refusing to stop the shared test infrastructure")
+    kafka.stop_kafka(profile)
+    postgres.stop_postgres(profile)
+
+
+def restart_kafka(profile: Profile = CHAOS) -> None:
+    _refuse_shared(profile)
+    kafka.restart_kafka(profile)
+
+
+def restart_postgres(profile: Profile = CHAOS) -> None:
+    _refuse_shared(profile)
+    postgres.restart_postgres(profile)
+
+
+def _refuse_shared(profile: Profile) -> None:
+    """Faults are injected only into infrastructure that this module's chaos profile owns."""
+    if profile.kafka_port in (9092, 19092) or profile.postgres_port in (55432, 56432):
+        raise StackError(f"refusing to inject a fault into the shared {profile.name} infrastructure")
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float, interval: float = 0.5) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    raise StackError(f"{what} did not happen within {timeout:.0f}s")
