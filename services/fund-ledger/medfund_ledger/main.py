@@ -2,12 +2,20 @@
 
 from fastapi import FastAPI
 
+from medfund_ledger.adapters.handlers import HANDLERS, TOPICS
+from medfund_ledger.api import alerts, dashboard, institutions, pools, statistics
+from medfund_ledger.app.evaluate import evaluate_batch
+from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.service import ServiceDefinition, create_service_app
 
 
 def definition() -> ServiceDefinition:
-    """Routers, consumers and hooks of this service (domain routes are added here as they land)."""
-    return ServiceDefinition(name="fund-ledger", package="medfund_ledger")
+    """Routers, and one consumer of the billing, claims and enrollment topics that evaluates alerts per batch."""
+    return ServiceDefinition(
+        name="fund-ledger", package="medfund_ledger",
+        routers=[pools.router, alerts.router, institutions.router, statistics.router, dashboard.router],
+        consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=evaluate_batch)],
+    )
 
 
 def create_app() -> FastAPI:

@@ -1,0 +1,81 @@
+"""Stored alerts: the open alert per (rule, subject), every change, and the outbox event for it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_ledger.adapters.tables import alert_changes, alerts
+from medfund_ledger.domain.alerts import OpenAlert, Transition
+from medfund_shared import outbox
+from medfund_shared.events.types.alerts import AlertChanged
+
+SOURCE = "medfund/fund-ledger"
+EVIDENCE_LIMIT = 50
+
+
+async def open_alert(session: AsyncSession, rule: str, subject_id: str) -> OpenAlert | None:
+    row = (await session.execute(select(alerts.c.alert_id, alerts.c.severity, alerts.c.state).where(
+        alerts.c.rule == rule, alerts.c.subject_id == subject_id, alerts.c.state != "resolved")
+        .with_for_update())).first()
+    return OpenAlert(row.alert_id, row.severity, row.state) if row else None
+
+
+async def apply(session: AsyncSession, change: Transition, evidence: list[str], evaluated_at: datetime) -> AlertChanged:
+    """Store the transition and queue its event in the caller's transaction."""
+    m = change.measurement
+    fields = dict(rule=m.rule, subject_type=m.subject_type, subject_id=m.subject_id, severity=change.severity,
+                  state=change.state, measure=str(m.value), threshold=str(m.threshold), message=m.message,
+                  evaluated_at=evaluated_at, evidence=evidence[-EVIDENCE_LIMIT:])
+    if change.alert_id is None:
+        alert_id = str(uuid.uuid4())
+        await session.execute(insert(alerts).values(alert_id=alert_id, **fields))
+    else:
+        alert_id = change.alert_id
+        await session.execute(update(alerts).where(alerts.c.alert_id == alert_id)
+                              .values(**fields, acked_by=None, acked_at=None, ack_note=None))
+    return await _publish(session, AlertChanged(alert_id=alert_id, **fields))
+
+
+async def _publish(session: AsyncSession, event: AlertChanged) -> AlertChanged:
+    await session.execute(insert(alert_changes).values(alert_id=event.alert_id, payload=event.model_dump(mode="json")))
+    await outbox.add(session, event, source=SOURCE, effective_time=event.evaluated_at)
+    return event
+
+
+async def get(session: AsyncSession, alert_id: str, *, lock: bool = False):
+    query = select(alerts).where(alerts.c.alert_id == alert_id)
+    return (await session.execute(query.with_for_update() if lock else query)).first()
+
+
+async def acknowledge(session: AsyncSession, alert_id: str, who: str, note: str, at: datetime) -> AlertChanged:
+    await session.execute(update(alerts).where(alerts.c.alert_id == alert_id)
+                          .values(state="acknowledged", acked_by=who, acked_at=at, ack_note=note))
+    return await _publish(session, to_event(await get(session, alert_id)))
+
+
+def to_event(row) -> AlertChanged:
+    return AlertChanged(alert_id=row.alert_id, rule=row.rule, subject_type=row.subject_type, subject_id=row.subject_id,
+                        severity=row.severity, state=row.state, measure=row.measure, threshold=row.threshold,
+                        message=row.message, evaluated_at=row.evaluated_at, evidence=row.evidence)
+
+
+async def listing(session: AsyncSession, state: str | None):
+    query = select(alerts).order_by(alerts.c.evaluated_at.desc(), alerts.c.alert_id)
+    if state == "firing":
+        query = query.where(alerts.c.state != "resolved")
+    elif state is not None:
+        query = query.where(alerts.c.state == state)
+    return (await session.execute(query)).all()
+
+
+async def changes_after(session: AsyncSession, last_id: int, limit: int = 100):
+    return (await session.execute(select(alert_changes.c.id, alert_changes.c.payload)
+                                  .where(alert_changes.c.id > last_id).order_by(alert_changes.c.id).limit(limit))).all()
+
+
+async def last_change_id(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.coalesce(func.max(alert_changes.c.id), 0))))

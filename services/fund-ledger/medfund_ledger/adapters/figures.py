@@ -1,0 +1,155 @@
+"""Read side: pool balances (live or as of a date), snapshots for the rules, what a batch touched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_ledger.adapters.config import load_config
+from medfund_ledger.adapters.tables import (
+    account_balances,
+    institution_budgets,
+    institution_payments,
+    institutions,
+    journal_entries,
+    journal_lines,
+    ledger_clock,
+    pool_months,
+    pool_thresholds,
+    pools,
+    settlement_facts,
+)
+from medfund_ledger.domain.pools import PoolFigures, PoolKey
+from medfund_ledger.domain.thresholds import Thresholds
+from medfund_ledger.domain.warnings import PoolSnapshot, elapsed_fraction
+
+
+@dataclass
+class Touched:
+    """Subjects a batch changed, each with the ids of the events that changed it (the evidence)."""
+
+    pools: dict[str, list[str]] = field(default_factory=dict)
+    institutions: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    settlements: list[tuple[str, str, str, int]] = field(default_factory=list)
+    """(event id, setl_id, pooled pool id, fund_pay_sumamt in fen) of completed settlements."""
+
+
+async def balances(session: AsyncSession, pool_id: str, as_of: date | None = None) -> dict[str, int]:
+    if as_of is None:
+        rows = await session.execute(select(account_balances.c.account, account_balances.c.amount)
+                                     .where(account_balances.c.pool_id == pool_id))
+    else:
+        rows = await session.execute(
+            select(journal_lines.c.account, func.sum(journal_lines.c.amount))
+            .join(journal_entries, journal_entries.c.id == journal_lines.c.entry_id)
+            .where(journal_lines.c.pool_id == pool_id, journal_entries.c.effective_date <= as_of)
+            .group_by(journal_lines.c.account))
+    return {account: int(amount) for account, amount in rows.all()}
+
+
+async def pool_row(session: AsyncSession, pool_id: str):
+    return (await session.execute(select(pools).where(pools.c.pool_id == pool_id))).first()
+
+
+async def business_now(session: AsyncSession) -> datetime | None:
+    return await session.scalar(select(ledger_clock.c.business_time).where(ledger_clock.c.id == 1))
+
+
+async def thresholds_for(session: AsyncSession, pool_id: str | None) -> Thresholds:
+    defaults = load_config().thresholds
+    if pool_id is None:
+        return defaults
+    rows = await session.execute(select(pool_thresholds).where(pool_thresholds.c.pool_id == pool_id))
+    return defaults.overridden({r.rule: (Decimal(r.yellow), Decimal(r.red)) for r in rows})
+
+
+async def cumulative_balance(session: AsyncSession, key: PoolKey) -> int:
+    """Balance of the same fund and region over every year up to ``key.year``."""
+    ids = (await session.scalars(select(pools.c.pool_id).where(
+        pools.c.admdvs == key.admdvs, pools.c.fund_pay_type == key.fund_pay_type, pools.c.year <= key.year))).all()
+    total = 0
+    for pool_id in ids:
+        total += PoolFigures.from_balances(await balances(session, pool_id)).balance.fen
+    return total
+
+
+def _months_back(now: date, count: int, year: int) -> list[str]:
+    months, y, m = [], now.year, now.month
+    for _ in range(count):
+        if y < year:
+            break
+        months.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return months
+
+
+async def _monthly(session: AsyncSession, pool_id: str, months: list[str]) -> dict[str, tuple[int, int]]:
+    rows = await session.execute(select(pool_months).where(pool_months.c.pool_id == pool_id,
+                                                           pool_months.c.month.in_(months)))
+    return {r.month: (r.income, r.expenditure) for r in rows}
+
+
+async def _inpatient(session: AsyncSession, pool_id: str, after: date, until: date) -> tuple[int, int]:
+    row = (await session.execute(
+        select(func.coalesce(func.sum(settlement_facts.c.pooled_fund_paid), 0),
+               func.coalesce(func.sum(settlement_facts.c.inpatient), 0))
+        .where(settlement_facts.c.pooled_pool_id == pool_id, settlement_facts.c.inpatient != 0,
+               settlement_facts.c.setl_date > after, settlement_facts.c.setl_date <= until))).one()
+    return int(row[0]), int(row[1])
+
+
+async def pool_snapshot(session: AsyncSession, pool_id: str, now: datetime) -> PoolSnapshot:
+    key, windows = PoolKey.parse(pool_id), load_config().thresholds.windows
+    figures = PoolFigures.from_balances(await balances(session, pool_id))
+    today = now.date()
+    recent = _months_back(today, windows["reserve_months_window"], key.year)
+    monthly = await _monthly(session, pool_id, recent)
+    this_month = monthly.get(today.strftime("%Y-%m"), (0, 0))
+    row = await pool_row(session, pool_id)
+    recent_start = today - timedelta(days=windows["cost_spike_recent_days"])
+    baseline_start = recent_start - timedelta(days=windows["cost_spike_baseline_days"])
+    return PoolSnapshot(
+        pool_id=pool_id, income=figures.income.fen, expenditure=figures.expenditure.fen,
+        month_income=this_month[0], month_expenditure=this_month[1],
+        cumulative_balance=await cumulative_balance(session, key),
+        recent_monthly_expenditure=[monthly.get(m, (0, 0))[1] for m in recent],
+        planned_expenditure=row.planned_expenditure if row else None,
+        elapsed_fraction=elapsed_fraction(now, key.year),
+        inpatient_recent=await _inpatient(session, pool_id, recent_start, today),
+        inpatient_baseline=await _inpatient(session, pool_id, baseline_start, recent_start),
+    )
+
+
+async def institution_figures(session: AsyncSession, fixmedins_code: str, year: int) -> tuple[int, int | None]:
+    """(year-to-date fund payments, global budget) in fen; the budget set by an admin wins over the registered one."""
+    paid = await session.scalar(select(institution_payments.c.fund_paid).where(
+        institution_payments.c.fixmedins_code == fixmedins_code, institution_payments.c.year == year)) or 0
+    budget = await session.scalar(select(institution_budgets.c.amount).where(
+        institution_budgets.c.fixmedins_code == fixmedins_code, institution_budgets.c.year == year))
+    if budget is None:
+        budget = await session.scalar(select(institutions.c.registered_budget)
+                                      .where(institutions.c.fixmedins_code == fixmedins_code))
+    return int(paid), budget
+
+
+async def touched_by(session: AsyncSession, event_ids: list[str]) -> Touched:
+    touched = Touched()
+    rows = await session.execute(
+        select(journal_entries.c.entry_key, journal_lines.c.pool_id).distinct()
+        .join(journal_lines, journal_lines.c.entry_id == journal_entries.c.id)
+        .where(journal_entries.c.entry_key.in_(event_ids)).order_by(journal_lines.c.pool_id))
+    for event_id, pool_id in rows:
+        touched.pools.setdefault(pool_id, []).append(event_id)
+    facts = await session.execute(
+        select(settlement_facts, journal_entries.c.memo, journal_entries.c.kind)
+        .join(journal_entries, and_(journal_entries.c.entry_key == settlement_facts.c.event_id))
+        .where(settlement_facts.c.event_id.in_(event_ids)))
+    for fact in facts:
+        touched.institutions.setdefault((fact.memo, fact.year), []).append(fact.event_id)
+        if fact.kind == "settlement":
+            touched.settlements.append((fact.event_id, fact.setl_id, fact.pooled_pool_id, fact.fund_pay_sumamt))
+    return touched

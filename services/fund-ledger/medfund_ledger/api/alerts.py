@@ -1,0 +1,67 @@
+"""Alert endpoints: list, acknowledge, and a server-sent stream of every change."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Literal
+
+from fastapi import APIRouter, Header, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from medfund_ledger.adapters import alert_store
+from medfund_ledger.api.errors import not_found
+from medfund_ledger.api.presenters import alert_json
+from medfund_ledger.api.schemas import AckIn
+from medfund_ledger.app.acknowledge import AcknowledgeAlert, AlertNotFound, acknowledge
+from medfund_ledger.domain.alerts import AlreadyAcknowledged, NotAcknowledgeable
+from medfund_shared.auth import StaffPrincipal
+from medfund_shared.context import SessionDep, SessionFactoryDep
+from medfund_shared.errors import ApiError
+
+router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
+STREAM_POLL_SECONDS = 1.0
+STREAM_PING_SECONDS = 15
+
+
+@router.get("")
+async def list_alerts(_: StaffPrincipal, session: SessionDep,
+                      state: Literal["firing", "acknowledged", "resolved"] | None = None) -> list[dict]:
+    """Alerts, newest first; ``firing`` includes acknowledged ones that still fire."""
+    return [alert_json(row) for row in await alert_store.listing(session, state)]
+
+
+@router.get("/stream")
+async def stream(request: Request, _: StaffPrincipal, sessions: SessionFactoryDep,
+                 last_event_id: str | None = Header(default=None)) -> EventSourceResponse:
+    """Server-sent events, one per alert change (``id`` = change number; resume with Last-Event-ID)."""
+    async with sessions() as session:
+        start = int(last_event_id) if last_event_id and last_event_id.isdigit() \
+            else await alert_store.last_change_id(session)
+    return EventSourceResponse(_changes(request, sessions, start), ping=STREAM_PING_SECONDS)
+
+
+async def _changes(request: Request, sessions, last_id: int):
+    while not await request.is_disconnected():
+        async with sessions() as session:
+            rows = await alert_store.changes_after(session, last_id)
+        for row in rows:
+            last_id = row.id
+            yield ServerSentEvent(data=json.dumps(row.payload, ensure_ascii=False), event="alert", id=str(row.id))
+        if not rows:
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+
+
+@router.post("/{alert_id}/ack")
+async def ack(alert_id: str, body: AckIn, principal: StaffPrincipal, session: SessionDep) -> dict:
+    """Acknowledge an alert (who and when are stored); a retry with the same note returns the same answer."""
+    cmd = AcknowledgeAlert(alert_id, principal.subject or principal.role, body.note, datetime.now(UTC))
+    try:
+        return alert_json(await acknowledge(cmd, session))
+    except AlertNotFound:
+        raise not_found("alert", "alert_id") from None
+    except AlreadyAcknowledged as exc:
+        raise ApiError(409, "conflict", str(exc), "note") from None
+    except NotAcknowledgeable as exc:
+        raise ApiError(409, "resolved", str(exc), "alert_id") from None

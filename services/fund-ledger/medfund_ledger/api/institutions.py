@@ -1,0 +1,36 @@
+"""Institution endpoints: global budget (admin) and monthly clearing (staff)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path
+
+from medfund_ledger.adapters import figures
+from medfund_ledger.api.schemas import ClearingIn, InstitutionBudgetIn
+from medfund_ledger.app.budgets import SetInstitutionBudget, set_institution_budget
+from medfund_ledger.app.ledger_commands import ClearInstitution, clear_institution
+from medfund_shared.auth import AdminPrincipal, StaffPrincipal
+from medfund_shared.context import SessionDep
+from medfund_shared.money import Money
+
+router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
+Code = Path(pattern=r"^[A-Za-z0-9]{1,30}$")
+
+
+@router.put("/{fixmedins_code}/budget")
+async def put_budget(body: InstitutionBudgetIn, _: AdminPrincipal, session: SessionDep,
+                     fixmedins_code: str = Code) -> dict:
+    """Set the institution's global budget for a year; its budget alert is re-evaluated."""
+    await set_institution_budget(SetInstitutionBudget(fixmedins_code, body.year, body.annual_budget), session)
+    paid, _budget = await figures.institution_figures(session, fixmedins_code, body.year)
+    return {"fixmedins_code": fixmedins_code, "year": body.year, "annual_budget": body.annual_budget.to_yuan(),
+            "fund_paid": Money(paid).to_yuan()}
+
+
+@router.post("/{fixmedins_code}/clearing")
+async def post_clearing(body: ClearingIn, _: StaffPrincipal, session: SessionDep,
+                        fixmedins_code: str = Code) -> dict:
+    """Pay the institution what is payable up to the period's end (Dr payable / Cr cash); once per period."""
+    cleared = await clear_institution(ClearInstitution(fixmedins_code, body.period), session)
+    total = sum(m.fen for m in cleared.values())
+    return {"fixmedins_code": fixmedins_code, "period": body.period, "entry_key": f"clearing:{fixmedins_code}:{body.period}",
+            "cleared": {pool_id: m.to_yuan() for pool_id, m in sorted(cleared.items())}, "total": Money(total).to_yuan()}

@@ -1,0 +1,87 @@
+"""Pool endpoints: figures, journal, budget, thresholds and transfers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Query
+
+from medfund_ledger.adapters.config import load_config
+from medfund_ledger.api.errors import not_found, parse_pool_id
+from medfund_ledger.api.presenters import entry_json
+from medfund_ledger.api.schemas import PoolBudgetIn, ThresholdsIn, TransferIn
+from medfund_ledger.app import pool_view
+from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
+from medfund_ledger.app.ledger_commands import KeyReused, TransferBetweenPools, transfer
+from medfund_ledger.app.thresholds import SetPoolThresholds, set_pool_thresholds
+from medfund_ledger.domain.thresholds import InvalidThreshold
+from medfund_shared.auth import AdminPrincipal, StaffPrincipal
+from medfund_shared.context import SessionDep
+from medfund_shared.errors import ApiError
+
+router = APIRouter(prefix="/v1/pools", tags=["pools"])
+
+
+@router.get("")
+async def list_pools(_: StaffPrincipal, session: SessionDep) -> list[dict]:
+    """Every pool with its income, expenditure, balance, payable, budget and measures."""
+    return await pool_view.all_pools(session)
+
+
+@router.get("/{pool_id}")
+async def get_pool(pool_id: str, _: StaffPrincipal, session: SessionDep, as_of: date | None = None) -> dict:
+    """One pool; with ``as_of`` its figures at the end of that business date."""
+    try:
+        return await pool_view.pool(session, parse_pool_id(pool_id), as_of)
+    except pool_view.PoolNotFound:
+        raise not_found("pool", "pool_id") from None
+
+
+@router.get("/{pool_id}/journal")
+async def get_journal(pool_id: str, _: StaffPrincipal, session: SessionDep,
+                      cursor: str | None = Query(default=None, pattern=r"^\d{1,18}$")) -> dict:
+    """Journal entries touching the pool, oldest first; pass ``next_cursor`` back for the next page."""
+    try:
+        page, next_id = await pool_view.journal_page(session, parse_pool_id(pool_id), int(cursor or 0),
+                                                     load_config().journal_page_size)
+    except pool_view.PoolNotFound:
+        raise not_found("pool", "pool_id") from None
+    return {"entries": [entry_json(e, lines) for e, lines in page],
+            "next_cursor": str(next_id) if next_id is not None else None}
+
+
+@router.put("/{pool_id}/budget")
+async def put_budget(pool_id: str, body: PoolBudgetIn, _: AdminPrincipal, session: SessionDep) -> dict:
+    """Set the pool's amount due (应筹) and planned expenditure; the rules are re-evaluated."""
+    pool_id = parse_pool_id(pool_id)
+    await set_pool_budget(SetPoolBudget(pool_id, body.budget_due, body.planned_expenditure), session)
+    return await pool_view.pool(session, pool_id)
+
+
+@router.put("/{pool_id}/thresholds")
+async def put_thresholds(pool_id: str, body: ThresholdsIn, _: AdminPrincipal, session: SessionDep) -> dict:
+    """Override warning levels of this pool (defaults: the package's config/ledger.yaml)."""
+    pool_id = parse_pool_id(pool_id)
+    levels = {rule: (lv.yellow, lv.red) for rule, lv in body.rules.items()}
+    try:
+        await set_pool_thresholds(SetPoolThresholds(pool_id, levels), session)
+    except InvalidThreshold as exc:
+        raise ApiError(422, "invalid_threshold", str(exc), exc.field) from None
+    return {"pool_id": pool_id, "rules": {r: {"yellow": str(y), "red": str(rd)} for r, (y, rd) in levels.items()}}
+
+
+@router.post("/{pool_id}/transfers")
+async def post_transfer(pool_id: str, body: TransferIn, _: AdminPrincipal, session: SessionDep) -> dict:
+    """Move money between pools (the catastrophic premium from the pooled fund); idempotent on transfer_id."""
+    from_pool, to_pool = parse_pool_id(pool_id), parse_pool_id(body.to_pool_id, "to_pool_id")
+    if from_pool == to_pool:
+        raise ApiError(422, "same_pool", "a transfer needs two different pools", "to_pool_id")
+    if body.amount.fen <= 0:
+        raise ApiError(422, "invalid_amount", "the amount must be positive", "amount")
+    cmd = TransferBetweenPools(body.transfer_id, from_pool, to_pool, body.amount, body.effective_date, body.memo)
+    try:
+        moved = await transfer(cmd, session)
+    except KeyReused as exc:
+        raise ApiError(409, "conflict", str(exc), "transfer_id") from None
+    return {"transfer_id": body.transfer_id, "from_pool_id": from_pool, "to_pool_id": to_pool,
+            "amount": moved.get(from_pool, body.amount).to_yuan(), "effective_date": body.effective_date.isoformat()}

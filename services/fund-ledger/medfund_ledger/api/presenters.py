@@ -1,0 +1,38 @@
+"""JSON shapes of pools, journal entries and alerts (yuan strings at the edge)."""
+
+from __future__ import annotations
+
+from medfund_ledger.domain.pools import PoolFigures, PoolKey
+from medfund_shared.money import Money
+
+
+def _yuan(fen: int | None) -> str | None:
+    return None if fen is None else Money(fen).to_yuan()
+
+
+def pool_json(pool_id: str, row, figures: PoolFigures, measures: dict) -> dict:
+    key = PoolKey.parse(pool_id)
+    budget = None
+    if row is not None and (row.budget_due is not None or row.planned_expenditure is not None):
+        budget = {"budget_due": _yuan(row.budget_due), "planned_expenditure": _yuan(row.planned_expenditure)}
+    return {"pool_id": pool_id, "admdvs": key.admdvs, "fund_pay_type": key.fund_pay_type, "year": key.year,
+            "income": figures.income.to_yuan(), "expenditure": figures.expenditure.to_yuan(),
+            "balance": figures.balance.to_yuan(), "payable": figures.payable.to_yuan(), "budget": budget,
+            "measures": measures}
+
+
+def entry_json(entry, lines) -> dict:
+    return {"entry_id": entry.id, "entry_key": entry.entry_key, "kind": entry.kind, "origin": entry.origin,
+            "effective_date": entry.effective_date.isoformat(), "recorded_at": entry.recorded_at.isoformat(),
+            "memo": entry.memo,
+            "lines": [{"pool_id": l.pool_id, "account": l.account,
+                       "debit": _yuan(l.amount) if l.amount > 0 else "0.00",
+                       "credit": _yuan(-l.amount) if l.amount < 0 else "0.00"} for l in lines]}
+
+
+def alert_json(row) -> dict:
+    return {"alert_id": row.alert_id, "rule": row.rule, "subject_type": row.subject_type,
+            "subject_id": row.subject_id, "severity": row.severity, "state": row.state, "measure": row.measure,
+            "threshold": row.threshold, "message": row.message, "evaluated_at": row.evaluated_at.isoformat(),
+            "evidence": row.evidence, "acked_by": row.acked_by,
+            "acked_at": row.acked_at.isoformat() if row.acked_at else None, "ack_note": row.ack_note}

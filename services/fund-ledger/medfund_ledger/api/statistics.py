@@ -1,0 +1,21 @@
+"""Region statistics: 参保率, 征缴率, reimbursement ratios, payment per inpatient settlement, reserve, burn."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from medfund_ledger.adapters.statistics_query import statistics_inputs
+from medfund_ledger.domain.statistics import statistics
+from medfund_shared.auth import StaffPrincipal
+from medfund_shared.context import SessionDep
+
+router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
+
+
+@router.get("")
+async def get_statistics(_: StaffPrincipal, session: SessionDep,
+                         admdvs: str = Query(pattern=r"^\d{6}$"), year: int = Query(ge=1990, le=2200),
+                         insutype: str = Query(default="390", pattern=r"^(390|310)$")) -> dict:
+    """Statistics of the region's pooled fund for the scheme (resident ``390`` by default)."""
+    figures = statistics(await statistics_inputs(session, admdvs, year, insutype))
+    return {"admdvs": admdvs, "year": year, "insutype": insutype, **figures}

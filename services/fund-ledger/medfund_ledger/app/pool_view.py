@@ -1,0 +1,68 @@
+"""Queries behind the pool endpoints: figures (live or as of a business date), measures, journal pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_ledger.adapters import figures
+from medfund_ledger.adapters.tables import journal_entries, journal_lines, pools
+from medfund_ledger.api.presenters import pool_json
+from medfund_ledger.domain import warnings
+from medfund_ledger.domain.pools import PoolFigures
+
+RATIO = Decimal("0.0001")
+
+
+class PoolNotFound(LookupError):
+    pass
+
+
+def _ratio(numerator: int, denominator: int | None) -> str | None:
+    return str((Decimal(numerator) / Decimal(denominator)).quantize(RATIO)) if denominator else None
+
+
+async def _measures(session: AsyncSession, pool_id: str, row, pool_figures: PoolFigures) -> dict:
+    measures = {"collection_rate": _ratio(pool_figures.income.fen, row.budget_due),
+                "spent_of_planned": _ratio(pool_figures.expenditure.fen, row.planned_expenditure)}
+    now = await figures.business_now(session)
+    if now is not None:
+        snapshot = await figures.pool_snapshot(session, pool_id, now)
+        measures["elapsed_fraction"] = str(snapshot.elapsed_fraction.quantize(RATIO))
+        thresholds = await figures.thresholds_for(session, pool_id)
+        for m in warnings.pool_measurements(snapshot, thresholds):
+            measures[m.rule] = str(m.value)
+    return measures
+
+
+async def pool(session: AsyncSession, pool_id: str, as_of: date | None = None) -> dict:
+    row = await figures.pool_row(session, pool_id)
+    if row is None:
+        raise PoolNotFound(pool_id)
+    pool_figures = PoolFigures.from_balances(await figures.balances(session, pool_id, as_of))
+    if as_of is not None:
+        return pool_json(pool_id, row, pool_figures, {"as_of": as_of.isoformat()})
+    return pool_json(pool_id, row, pool_figures, await _measures(session, pool_id, row, pool_figures))
+
+
+async def all_pools(session: AsyncSession) -> list[dict]:
+    ids = (await session.scalars(select(pools.c.pool_id).order_by(pools.c.pool_id))).all()
+    return [await pool(session, pool_id) for pool_id in ids]
+
+
+async def journal_page(session: AsyncSession, pool_id: str, after_id: int, limit: int):
+    """Entries touching the pool, oldest first, with their lines in that pool."""
+    if await figures.pool_row(session, pool_id) is None:
+        raise PoolNotFound(pool_id)
+    entry_ids = select(journal_lines.c.entry_id).where(journal_lines.c.pool_id == pool_id)
+    entries = (await session.execute(select(journal_entries).where(
+        journal_entries.c.id.in_(entry_ids), journal_entries.c.id > after_id)
+        .order_by(journal_entries.c.id).limit(limit + 1))).all()
+    more, entries = len(entries) > limit, entries[:limit]
+    lines = (await session.execute(select(journal_lines).where(
+        journal_lines.c.entry_id.in_([e.id for e in entries]), journal_lines.c.pool_id == pool_id)
+        .order_by(journal_lines.c.id))).all()
+    return [(e, [l for l in lines if l.entry_id == e.id]) for e in entries], (entries[-1].id if more else None)

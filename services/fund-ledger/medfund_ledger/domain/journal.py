@@ -1,0 +1,137 @@
+"""Double-entry journal entries, one per business event, built from plain inputs.
+
+Each builder returns an :class:`Entry` whose lines sum to zero (Σdebit = Σcredit) in every pool.
+Corrections are new entries: a reversal is the same entry with every amount negated.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from medfund_ledger.domain import accounts
+from medfund_shared.money import Money
+
+
+class UnbalancedEntry(ValueError):
+    """Debits and credits of an entry (or of one pool inside it) differ."""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    pool_id: str
+    account: str
+    amount: int
+    """Signed fen: positive debit, negative credit."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    """The idempotency key: the event id, or the command's key for the ledger's own entries."""
+    kind: str
+    effective_date: date
+    lines: tuple[Line, ...]
+    memo: str = ""
+
+    def __post_init__(self) -> None:
+        per_pool: dict[str, int] = defaultdict(int)
+        for line in self.lines:
+            per_pool[line.pool_id] += line.amount
+        unbalanced = [pool for pool, total in per_pool.items() if total != 0]
+        if unbalanced:
+            raise UnbalancedEntry(f"entry {self.key} does not balance in {', '.join(unbalanced)}")
+
+    @property
+    def pool_ids(self) -> list[str]:
+        return sorted({line.pool_id for line in self.lines})
+
+
+@dataclass
+class _Lines:
+    """Collects debit/credit pairs, dropping zero amounts."""
+
+    lines: list[Line] = field(default_factory=list)
+
+    def pair(self, pool_id: str, debit: str, credit: str, amount: Money) -> None:
+        if amount.fen:
+            self.lines += [Line(pool_id, debit, amount.fen), Line(pool_id, credit, -amount.fen)]
+
+
+def _entry(key: str, kind: str, on: date, lines: _Lines, memo: str = "") -> Entry:
+    return Entry(key, kind, on, tuple(lines.lines), memo)
+
+
+def contribution_received(key: str, on: date, pool_id: str, amount: Money) -> Entry:
+    """Dr fiscal special account (cash) / Cr contribution income — individual."""
+    lines = _Lines()
+    lines.pair(pool_id, accounts.CASH, accounts.INCOME_INDIVIDUAL, amount)
+    return _entry(key, "contribution_received", on, lines)
+
+
+def contribution_returned(key: str, kind: str, on: date, pool_id: str, amount: Money) -> Entry:
+    """Refund or reversal of a contribution: the mirror of the receipt."""
+    lines = _Lines()
+    lines.pair(pool_id, accounts.INCOME_INDIVIDUAL, accounts.CASH, amount)
+    return _entry(key, kind, on, lines)
+
+
+def on_behalf_paid(key: str, on: date, pool_id: str, amount: Money) -> Entry:
+    lines = _Lines()
+    lines.pair(pool_id, accounts.CASH, accounts.INCOME_ON_BEHALF, amount)
+    return _entry(key, "on_behalf_paid", on, lines)
+
+
+def subsidy_allocated(key: str, on: date, pool_id: str, shares: list[tuple[str, Money]]) -> Entry:
+    """Dr cash / Cr subsidy income per government level."""
+    lines = _Lines()
+    for level, amount in shares:
+        lines.pair(pool_id, accounts.CASH, accounts.subsidy_income(level), amount)
+    return _entry(key, "subsidy_allocated", on, lines)
+
+
+def employee_contribution(key: str, on: date, pooled_pool_id: str, account_pool_id: str, psn_no: str,
+                          pool_amount: Money, account_amount: Money) -> Entry:
+    """The declaration's split: pooled-fund share and individual-account share (sub-ledger per person)."""
+    lines = _Lines()
+    lines.pair(pooled_pool_id, accounts.CASH, accounts.INCOME_EMPLOYEE_POOLED, pool_amount)
+    lines.pair(account_pool_id, accounts.CASH, accounts.account_income(psn_no), account_amount)
+    return _entry(key, "employee_contribution", on, lines)
+
+
+def account_credited(key: str, on: date, pooled_pool_id: str, account_pool_id: str, psn_no: str,
+                     amount: Money) -> Entry:
+    """A retiree's monthly individual-account credit, paid out of the pooled fund."""
+    lines = _Lines()
+    lines.pair(pooled_pool_id, accounts.TRANSFER_OUT, accounts.CASH, amount)
+    lines.pair(account_pool_id, accounts.CASH, accounts.account_transfer_in(psn_no), amount)
+    return _entry(key, "account_credited", on, lines)
+
+
+def settlement(key: str, kind: str, on: date, fixmedins_code: str,
+               funds: list[tuple[str, str, Money]]) -> Entry:
+    """Per fund row ``(pool_id, expense kind, amount)``: Dr benefit expense / Cr payable to the institution.
+
+    A reversal carries negated amounts, which makes it the exact mirror.
+    """
+    lines = _Lines()
+    for pool_id, expense_kind, amount in funds:
+        lines.pair(pool_id, accounts.benefit_expense(expense_kind), accounts.payable(fixmedins_code), amount)
+    return _entry(key, kind, on, lines, memo=fixmedins_code)
+
+
+def clearing(key: str, on: date, fixmedins_code: str, payable_by_pool: dict[str, Money]) -> Entry:
+    """Monthly clearing: Dr payable to the institution / Cr cash, per pool."""
+    lines = _Lines()
+    for pool_id, amount in sorted(payable_by_pool.items()):
+        lines.pair(pool_id, accounts.payable(fixmedins_code), accounts.CASH, amount)
+    return _entry(key, "clearing", on, lines, memo=fixmedins_code)
+
+
+def transfer(key: str, on: date, from_pool_id: str, to_pool_id: str, amount: Money, memo: str = "") -> Entry:
+    """Catastrophic premium transfer: Dr transfer expense (from) / Cr transfer income (to), cash follows."""
+    lines = _Lines()
+    lines.pair(from_pool_id, accounts.TRANSFER_OUT, accounts.CASH, amount)
+    lines.pair(to_pool_id, accounts.CASH, accounts.TRANSFER_IN, amount)
+    return _entry(key, "transfer", on, lines, memo)
