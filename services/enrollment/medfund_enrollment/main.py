@@ -2,13 +2,33 @@
 
 from fastapi import FastAPI
 
+from medfund_enrollment.adapters.handlers import consumers
+from medfund_enrollment.api import enrollments, persons, statistics
+from medfund_enrollment.api.deps import CATALOGUE
+from medfund_enrollment.api.errors import enrollment_error
+from medfund_enrollment.domain.errors import EnrollmentError
+from medfund_shared.context import ServiceContext
+from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.service import ServiceDefinition, create_service_app
+from medfund_shared.settings import Settings
+
+BATCH_BODY_LIMIT = 64 << 20
+"""A CSV of a county's households (one line per member) fits well within this."""
 
 
-def definition() -> ServiceDefinition:
-    """Routers, consumers and hooks of this service (domain routes are added here as they land)."""
-    return ServiceDefinition(name="enrollment", package="medfund_enrollment")
+def definition(catalogue: PolicyCatalogue) -> ServiceDefinition:
+    """Routers, consumers and hooks of this service."""
+    async def provide_catalogue(context: ServiceContext) -> None:
+        context.extras[CATALOGUE] = catalogue
+
+    return ServiceDefinition(
+        name="enrollment", package="medfund_enrollment",
+        routers=[enrollments.router, persons.router, statistics.router],
+        consumers=consumers(catalogue), on_startup=[provide_catalogue],
+        body_limits={"/v1/enrollments/batches": BATCH_BODY_LIMIT})
 
 
-def create_app() -> FastAPI:
-    return create_service_app(definition())
+def create_app(settings: Settings | None = None, catalogue: PolicyCatalogue | None = None) -> FastAPI:
+    app = create_service_app(definition(catalogue or PolicyCatalogue.load()), settings)
+    app.add_exception_handler(EnrollmentError, enrollment_error)
+    return app

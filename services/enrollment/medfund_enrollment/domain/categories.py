@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from medfund_enrollment.domain.errors import InvalidRequest
 from medfund_shared.policy.contribution_rules import ResidentCategory
 from medfund_shared.policy.contributions import ResidentPerson, resident_premium
 from medfund_shared.policy.schema import PolicyPack
-
-from medfund_enrollment.domain.errors import InvalidRequest
 
 EMPLOYEE = "employee"
 """The category recorded for a member of the employee scheme (310), which has no resident categories."""

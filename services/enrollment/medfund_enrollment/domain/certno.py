@@ -24,7 +24,8 @@ def normalise(certno: str) -> str:
     """Upper-case ``x``; refuse anything that is not 17 digits and a valid check character."""
     value = certno.strip().upper()
     if len(value) != LENGTH or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise InvalidRequest("invalid_certno", "certno must be 17 digits and a check character (18 characters)", "certno")
+        raise InvalidRequest("invalid_certno", "certno must be 17 digits and a check character (18 characters)",
+                             "certno")
     if check_character(value[:17]) != value[17]:
         raise InvalidRequest("invalid_certno", "certno check character does not match (GB 11643)", "certno")
     birth_date(value)
@@ -50,7 +51,8 @@ def check_consistent(certno: str, brdy: date, gend: str) -> None:
     if birth_date(certno) != brdy:
         raise InvalidRequest("brdy_mismatch", "brdy does not match the birth date in certno", "brdy")
     if gender(certno) != gend:
-        raise InvalidRequest("gend_mismatch", "gend does not match the 17th digit of certno (odd male, even female)", "gend")
+        raise InvalidRequest("gend_mismatch", "gend does not match the 17th digit of certno (odd male, even female)",
+                             "gend")
 
 
 def mask(certno: str) -> str:

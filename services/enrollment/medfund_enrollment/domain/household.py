@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from medfund_shared.money import Money
-from medfund_shared.policy.contributions import ContributionInputError, ResidentPerson, resident_premium
-from medfund_shared.policy.schema import PolicyPack
-
 from medfund_enrollment.domain import certno as ids
 from medfund_enrollment.domain.categories import EMPLOYEE, parse_categories, primary_category
 from medfund_enrollment.domain.errors import InvalidRequest
+from medfund_shared.money import Money
+from medfund_shared.policy.contributions import ContributionInputError, ResidentPerson, resident_premium
+from medfund_shared.policy.schema import PolicyPack
 
 RESIDENT, EMPLOYEE_SCHEME = "390", "310"
 
@@ -101,7 +100,8 @@ def plan_household(pack: PolicyPack, application: HouseholdApplication,
         field = f"members.{index}"
         checked = checked_member(member, field)
         if checked.certno in seen:
-            raise InvalidRequest("duplicate_member", "the same certno appears twice in the household", f"{field}.certno")
+            raise InvalidRequest("duplicate_member", "the same certno appears twice in the household",
+                                 f"{field}.certno")
         seen.add(checked.certno)
         plans.append(plan_member(pack, application, checked, tier, checked.certno in renewing, field))
     return plans

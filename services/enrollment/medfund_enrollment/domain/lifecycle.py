@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from medfund_enrollment.domain.errors import Conflict, InvalidRequest
+from medfund_enrollment.domain.household import EMPLOYEE_SCHEME, Kind
 from medfund_shared.policy.coverage import (
     CoverageRefused,
     CoverageRequest,
@@ -18,9 +20,6 @@ from medfund_shared.policy.coverage import (
     resident_coverage,
 )
 from medfund_shared.policy.schema import PolicyPack
-
-from medfund_enrollment.domain.errors import Conflict, InvalidRequest
-from medfund_enrollment.domain.household import EMPLOYEE_SCHEME, Kind
 
 ONE_DAY = timedelta(days=1)
 

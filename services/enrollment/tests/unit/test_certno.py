@@ -1,10 +1,10 @@
 from datetime import date
 
 import pytest
+from idnumbers import make_certno
 
 from medfund_enrollment.domain import certno
 from medfund_enrollment.domain.errors import InvalidRequest
-from idnumbers import make_certno
 
 
 def test_a_published_example_number_has_a_valid_check_character():

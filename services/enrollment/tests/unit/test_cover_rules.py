@@ -2,11 +2,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from medfund_shared.policy.catalogue import PolicyCatalogue
-from medfund_shared.policy.coverage import CoverageRefused
 
 from medfund_enrollment.domain.household import Kind
 from medfund_enrollment.domain.lifecycle import TerminationReason, cover_for_payment, last_covered_day
+from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.coverage import CoverageRefused
 
 CATALOGUE = PolicyCatalogue.load()
 SHIZHU = CATALOGUE.in_force("500240", "390", date(2026, 1, 1))

@@ -1,14 +1,14 @@
 from datetime import date
 
 import pytest
-from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from idnumbers import make_certno
 
 from medfund_enrollment.domain.categories import primary_category
 from medfund_enrollment.domain.errors import InvalidRequest
 from medfund_enrollment.domain.household import HouseholdApplication, Kind, MemberApplication, plan_household
+from medfund_shared.money import Money
+from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.contribution_rules import ResidentCategory as C
-from idnumbers import make_certno
 
 CATALOGUE = PolicyCatalogue.load()
 SHIZHU = CATALOGUE.in_force("500240", "390", date(2026, 1, 1))

@@ -1,0 +1,178 @@
+"""Reads and writes of enrollment state; no rules here, only SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_enrollment.adapters.tables import (
+    audit_trail,
+    batch_rejections,
+    batches,
+    coverage_periods,
+    eligible_population,
+    enrollments,
+    households,
+    idempotency_keys,
+    persons,
+)
+
+LIVE = enrollments.c.status != "terminated"
+
+
+class Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- idempotency ---------------------------------------------------------------------------
+    async def stored_response(self, scope: str, key: str) -> Row | None:
+        t = idempotency_keys
+        return (await self.session.execute(
+            select(t.c.fingerprint, t.c.response).where(t.c.scope == scope, t.c.key == key))).first()
+
+    async def store_response(self, scope: str, key: str, fingerprint: str, response: Any) -> None:
+        await self.session.execute(idempotency_keys.insert().values(
+            scope=scope, key=key, fingerprint=fingerprint, response=response))
+
+    # --- persons and households ----------------------------------------------------------------
+    async def ensure_person(self, certno: str, psn_name: str, gend: str, brdy: date) -> str:
+        """The person's number, creating the person on first sight (a person keeps it across years)."""
+        stmt = pg_insert(persons).values(certno=certno, psn_name=psn_name, gend=gend, brdy=brdy)
+        stmt = stmt.on_conflict_do_update(index_elements=["certno"], set_={"psn_name": stmt.excluded.psn_name})
+        return await self.session.scalar(stmt.returning(persons.c.psn_no))
+
+    async def person(self, psn_no: str) -> Row | None:
+        return (await self.session.execute(select(persons).where(persons.c.psn_no == psn_no))).first()
+
+    async def person_by_certno(self, certno: str) -> Row | None:
+        return (await self.session.execute(select(persons).where(persons.c.certno == certno))).first()
+
+    async def add_household(self, household_id: str, admdvs: str, household_key: str | None = None) -> None:
+        await self.session.execute(households.insert().values(
+            household_id=household_id, admdvs=admdvs, household_key=household_key))
+
+    async def household(self, household_id: str) -> Row | None:
+        return (await self.session.execute(
+            select(households).where(households.c.household_id == household_id))).first()
+
+    async def households_by_key(self, admdvs_keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        pairs = list(set(admdvs_keys))
+        if not pairs:
+            return {}
+        rows = await self.session.execute(select(households.c.admdvs, households.c.household_key,
+                                                 households.c.household_id).where(
+            func.row(households.c.admdvs, households.c.household_key).in_(pairs)))
+        return {(r.admdvs, r.household_key): r.household_id for r in rows}
+
+    # --- enrollments ---------------------------------------------------------------------------
+    async def live_enrollments(self, certnos: Iterable[str], year: int) -> list[Row]:
+        return list(await self.session.execute(
+            select(enrollments).where(enrollments.c.certno.in_(list(certnos)), enrollments.c.year == year, LIVE)))
+
+    async def insured_in_year(self, certnos: Iterable[str], year: int, insutype: str) -> set[str]:
+        rows = await self.session.scalars(select(enrollments.c.certno).where(
+            enrollments.c.certno.in_(list(certnos)), enrollments.c.year == year,
+            enrollments.c.insutype == insutype, enrollments.c.status.in_(["active", "suspended"])))
+        return set(rows)
+
+    async def add_enrollment(self, **values: Any) -> int:
+        return await self.session.scalar(enrollments.insert().values(**values).returning(enrollments.c.id))
+
+    async def enrollment_for_update(self, psn_no: str, year: int, insutype: str) -> Row | None:
+        """The person's live enrollment, locked: concurrent lifecycle changes are serialised."""
+        return (await self.session.execute(select(enrollments).where(
+            enrollments.c.psn_no == psn_no, enrollments.c.year == year, enrollments.c.insutype == insutype, LIVE)
+            .with_for_update())).first()
+
+    async def enrollments_of_person(self, psn_no: str) -> list[Row]:
+        return list(await self.session.execute(select(enrollments).where(enrollments.c.psn_no == psn_no)
+                                               .order_by(enrollments.c.year, enrollments.c.id)))
+
+    async def enrollments_of_household(self, household_id: str, year: int | None = None) -> list[Row]:
+        query = select(enrollments).where(enrollments.c.household_id == household_id)
+        if year is not None:
+            query = query.where(enrollments.c.year == year, LIVE)
+        return list(await self.session.execute(query.order_by(enrollments.c.year, enrollments.c.id)))
+
+    async def set_enrollment(self, enrollment_id: int, **values: Any) -> None:
+        await self.session.execute(update(enrollments).where(enrollments.c.id == enrollment_id).values(**values))
+
+    # --- coverage periods ----------------------------------------------------------------------
+    async def add_period(self, enrollment: Row, starts: date, ends: date, status: str) -> None:
+        await self.session.execute(coverage_periods.insert().values(
+            enrollment_id=enrollment.id, psn_no=enrollment.psn_no, insutype=enrollment.insutype,
+            year=enrollment.year, starts=starts, ends=ends, status=status))
+
+    async def open_period(self, enrollment_id: int) -> Row | None:
+        """The enrollment's latest period (the one a suspension, reinstatement or termination cuts)."""
+        return (await self.session.execute(select(coverage_periods)
+                                           .where(coverage_periods.c.enrollment_id == enrollment_id)
+                                           .order_by(coverage_periods.c.id.desc()).limit(1))).first()
+
+    async def set_period(self, period_id: int, **values: Any) -> None:
+        await self.session.execute(update(coverage_periods).where(coverage_periods.c.id == period_id).values(**values))
+
+    async def latest_cover_end(self, psn_no: str, insutype: str, before_year: int) -> date | None:
+        return await self.session.scalar(select(func.max(coverage_periods.c.ends)).where(
+            coverage_periods.c.psn_no == psn_no, coverage_periods.c.insutype == insutype,
+            coverage_periods.c.year < before_year, coverage_periods.c.status != "suspended"))
+
+    async def periods_of_person(self, psn_no: str) -> list[Row]:
+        return list(await self.session.execute(select(coverage_periods).where(coverage_periods.c.psn_no == psn_no)
+                                               .order_by(coverage_periods.c.starts, coverage_periods.c.id)))
+
+    # --- audit ---------------------------------------------------------------------------------
+    async def audit(self, **values: Any) -> None:
+        await self.session.execute(audit_trail.insert().values(**values))
+
+    async def audit_of_person(self, psn_no: str) -> list[Row]:
+        return list(await self.session.execute(select(audit_trail).where(audit_trail.c.psn_no == psn_no)
+                                               .order_by(audit_trail.c.id)))
+
+    # --- statistics ----------------------------------------------------------------------------
+    async def counts_by_category(self, admdvs: str, year: int) -> dict[tuple[str, str], int]:
+        rows = await self.session.execute(
+            select(enrollments.c.category, enrollments.c.status, func.count()).where(
+                enrollments.c.admdvs == admdvs, enrollments.c.year == year)
+            .group_by(enrollments.c.category, enrollments.c.status))
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    async def eligible(self, admdvs: str, year: int) -> int | None:
+        return await self.session.scalar(select(eligible_population.c.eligible).where(
+            eligible_population.c.admdvs == admdvs, eligible_population.c.year == year))
+
+    async def set_eligible(self, admdvs: str, year: int, eligible: int, actor: str) -> None:
+        stmt = pg_insert(eligible_population).values(admdvs=admdvs, year=year, eligible=eligible, actor=actor)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=["admdvs", "year"],
+            set_={"eligible": stmt.excluded.eligible, "actor": stmt.excluded.actor, "updated_at": func.now()}))
+
+    # --- batches -------------------------------------------------------------------------------
+    async def add_batch(self, batch_id: str, actor: str) -> None:
+        await self.session.execute(batches.insert().values(batch_id=batch_id, status="processing", actor=actor))
+
+    async def advance_batch(self, batch_id: str, received: int, accepted: int, duplicates: int,
+                            rejections: list[dict]) -> None:
+        await self.session.execute(update(batches).where(batches.c.batch_id == batch_id).values(
+            received=batches.c.received + received, accepted=batches.c.accepted + accepted,
+            duplicates=batches.c.duplicates + duplicates))
+        if rejections:
+            await self.session.execute(batch_rejections.insert(), [{"batch_id": batch_id, **r} for r in rejections])
+
+    async def finish_batch(self, batch_id: str) -> None:
+        await self.session.execute(update(batches).where(batches.c.batch_id == batch_id).values(
+            status="done", finished_at=func.now()))
+
+    async def batch(self, batch_id: str) -> tuple[Row, list[Row]] | None:
+        head = (await self.session.execute(select(batches).where(batches.c.batch_id == batch_id))).first()
+        if head is None:
+            return None
+        rejected = list(await self.session.execute(select(batch_rejections).where(
+            batch_rejections.c.batch_id == batch_id).order_by(batch_rejections.c.line)))
+        return head, rejected

@@ -1,0 +1,141 @@
+"""The enrollment service's own tables (the platform tables come from ``medfund_shared.db``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+                        BigInteger,
+                        Column,
+                        Date,
+                        DateTime,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        MetaData,
+                        Sequence,
+                        Table,
+                        Text,
+                        func,
+                        text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+psn_no_sequence = Sequence("psn_no_seq", metadata=metadata)
+
+persons = Table(
+    "persons", metadata,
+    Column("psn_no", Text, primary_key=True,
+           server_default=text("'P' || lpad(nextval('psn_no_seq')::text, 12, '0')")),
+    Column("certno", Text, nullable=False, unique=True),
+    Column("psn_name", Text, nullable=False),
+    Column("gend", Text, nullable=False),
+    Column("brdy", Date, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+households = Table(
+    "households", metadata,
+    Column("household_id", Text, primary_key=True),
+    Column("admdvs", Text, nullable=False),
+    Column("household_key", Text, comment="the sender's household number in a bulk file"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("households_by_key", "admdvs", "household_key", unique=True,
+          postgresql_where=text("household_key IS NOT NULL")),
+)
+
+enrollments = Table(
+    "enrollments", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("psn_no", Text, ForeignKey("persons.psn_no"), nullable=False),
+    Column("certno", Text, nullable=False),
+    Column("household_id", Text, ForeignKey("households.household_id"), nullable=False),
+    Column("admdvs", Text, nullable=False),
+    Column("insutype", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("tier", Text),
+    Column("category", Text, nullable=False),
+    Column("categories", JSONB, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("premium_due_fen", BigInteger, nullable=False),
+    Column("on_behalf_due_fen", BigInteger, nullable=False),
+    Column("pack_id", Text, nullable=False),
+    Column("enrolled_on", Date, nullable=False),
+    Column("event_date", Date),
+    Column("status", Text, nullable=False),
+    Column("paid_at", DateTime(timezone=True)),
+    Column("refusal", Text, comment="why a payment bought no cover"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("enrollments_one_live_per_year", "certno", "year", unique=True,
+          postgresql_where=text("status <> 'terminated'")),
+    Index("enrollments_by_person", "psn_no", "year"),
+    Index("enrollments_by_region", "admdvs", "year", "category"),
+    Index("enrollments_by_household", "household_id", "year"),
+)
+
+coverage_periods = Table(
+    "coverage_periods", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("enrollment_id", BigInteger, ForeignKey("enrollments.id"), nullable=False),
+    Column("psn_no", Text, nullable=False),
+    Column("insutype", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("starts", Date, nullable=False),
+    Column("ends", Date, nullable=False),
+    Column("status", Text, nullable=False, comment="active | suspended | terminated (cover cut short)"),
+    Index("coverage_periods_by_person", "psn_no", "starts"),
+)
+
+audit_trail = Table(
+    "audit_trail", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("psn_no", Text, nullable=False),
+    Column("enrollment_id", BigInteger, ForeignKey("enrollments.id")),
+    Column("action", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("reason", Text),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("audit_trail_by_person", "psn_no", "id"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("scope", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("fingerprint", Text, nullable=False),
+    Column("response", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+batches = Table(
+    "enrollment_batches", metadata,
+    Column("batch_id", Text, primary_key=True),
+    Column("status", Text, nullable=False),
+    Column("received", Integer, nullable=False, server_default="0"),
+    Column("accepted", Integer, nullable=False, server_default="0"),
+    Column("duplicates", Integer, nullable=False, server_default="0"),
+    Column("actor", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+batch_rejections = Table(
+    "enrollment_batch_rejections", metadata,
+    Column("batch_id", Text, ForeignKey("enrollment_batches.batch_id"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("certno", Text, nullable=False, comment="masked"),
+    Column("code", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("field", Text),
+)
+
+eligible_population = Table(
+    "eligible_population", metadata,
+    Column("admdvs", Text, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("eligible", BigInteger, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

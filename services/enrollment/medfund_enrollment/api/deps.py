@@ -1,0 +1,33 @@
+"""Route dependencies: the unit of work, the policy catalogue, the business date of today."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from medfund_enrollment.adapters.uow import UnitOfWork
+from medfund_enrollment.app.common import CHINA
+from medfund_shared.context import SessionDep
+from medfund_shared.policy.catalogue import PolicyCatalogue
+
+CATALOGUE = "catalogue"
+
+
+def get_uow(session: SessionDep) -> UnitOfWork:
+    return UnitOfWork(session)
+
+
+def get_catalogue(request: Request) -> PolicyCatalogue:
+    return request.app.state.context.extras[CATALOGUE]
+
+
+def today_in_china() -> date:
+    """The default registration date when the request names none: the day it is made, in China."""
+    return datetime.now(CHINA).date()
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+CatalogueDep = Annotated[PolicyCatalogue, Depends(get_catalogue)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]

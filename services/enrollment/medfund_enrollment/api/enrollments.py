@@ -1,0 +1,102 @@
+"""``/v1/enrollments``: household registration and bulk registration from CSV."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from medfund_enrollment.adapters.uow import UnitOfWork
+from medfund_enrollment.api.deps import CatalogueDep, IdempotencyKey, UowDep, today_in_china
+from medfund_enrollment.api.schemas import EnrollmentIn
+from medfund_enrollment.app import batches
+from medfund_enrollment.app.common import Idempotency
+from medfund_enrollment.app.registration import RegisterHousehold, register_household
+from medfund_enrollment.domain.errors import InvalidRequest, NotFound
+from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
+from medfund_shared.auth import StaffPrincipal
+from medfund_shared.context import SessionFactoryDep
+
+router = APIRouter(prefix="/v1/enrollments", tags=["enrollments"])
+CHUNK_LINES = 500
+
+
+@router.post("", status_code=201)
+async def enroll_household(body: EnrollmentIn, principal: StaffPrincipal, uow: UowDep, catalogue: CatalogueDep,
+                           idempotency_key: IdempotencyKey = None) -> dict:
+    """Register a household for an insurance year (one tier for everyone on the register)."""
+    application = HouseholdApplication(
+        body.admdvs, body.insutype, body.year, body.tier,
+        tuple(MemberApplication(m.certno, m.psn_name, m.gend, m.brdy, m.all_categories(), m.event_date)
+              for m in body.members),
+        body.enrolled_on or today_in_china())
+    idempotency = Idempotency.of("enrollments", idempotency_key, body.model_dump(mode="json"))
+    return await register_household(RegisterHousehold(application, principal.subject, idempotency), uow, catalogue)
+
+
+@router.post("/batches", status_code=202)
+async def enroll_batch(request: Request, principal: StaffPrincipal, sessions: SessionFactoryDep,
+                       catalogue: CatalogueDep) -> JSONResponse:
+    """Register a CSV file (header row; one member per line, ``household_key`` groups a household)."""
+    if "text/csv" not in request.headers.get("content-type", ""):
+        raise InvalidRequest("unsupported_media_type", "send the file as Content-Type: text/csv", "content-type")
+    lines = _csv_lines(request.stream())
+    header = await anext(lines, None)
+    if header is None:
+        raise InvalidRequest("empty_file", "the file has no header row", "header")
+    batches.check_header(header[1])
+    async with sessions() as session:
+        batch_id = await batches.start_batch(UnitOfWork(session), principal.subject)
+    today, chunk = today_in_china(), []
+    async for number, fields in lines:
+        chunk.append(batches.BatchLine(number, dict(zip(header[1], fields, strict=False))))
+        if len(chunk) == CHUNK_LINES:
+            await _apply(sessions, request, batch_id, chunk, catalogue, today)
+            chunk = []
+    if chunk:
+        await _apply(sessions, request, batch_id, chunk, catalogue, today)
+    async with sessions() as session:
+        uow = UnitOfWork(session)
+        await batches.finish_batch(uow, batch_id)
+        return JSONResponse(await batch_view(uow, batch_id), status_code=202)
+
+
+@router.get("/batches/{batch_id}")
+async def get_batch(batch_id: str, principal: StaffPrincipal, uow: UowDep) -> dict:
+    """Progress and per-line result of a bulk registration."""
+    return await batch_view(uow, batch_id)
+
+
+async def batch_view(uow: UnitOfWork, batch_id: str) -> dict:
+    found = await uow.repo.batch(batch_id)
+    if found is None:
+        raise NotFound("not_found", f"no batch {batch_id}", "batch_id")
+    head, rejected = found
+    return {"batch_id": batch_id, "status": head.status, "received": head.received, "accepted": head.accepted,
+            "duplicates": head.duplicates,
+            "rejected": [{"line": r.line, "certno": r.certno, "code": r.code, "message": r.message,
+                          "field": r.field} for r in rejected]}
+
+
+async def _apply(sessions, request: Request, batch_id: str, chunk, catalogue, today) -> None:
+    async with sessions() as session:
+        await batches.process_chunk(batch_id, chunk, UnitOfWork(session), catalogue, today)
+    request.app.state.context.relay.notify()
+
+
+async def _csv_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, list[str]]]:
+    """(line number, fields) for every non-blank line of a UTF-8 CSV body, read as it streams in."""
+    decoder, pending, number = codecs.getincrementaldecoder("utf-8-sig")(errors="replace"), "", 0
+    async for chunk in chunks:
+        pending += decoder.decode(chunk)
+        *complete, pending = pending.split("\n")
+        for text in complete:
+            number += 1
+            if text.strip():
+                yield number, next(csv.reader([text.rstrip("\r")]))
+    pending += decoder.decode(b"", final=True)
+    if pending.strip():
+        yield number + 1, next(csv.reader([pending.rstrip("\r")]))

@@ -1,0 +1,72 @@
+"""Request bodies (the shapes of interfaces.md); responses are the use cases' dictionaries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Insutype = Literal["390", "310"]
+Admdvs = Field(pattern=r"^\d{6}$")
+Year = Field(ge=1990, le=2100)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class MemberIn(_Body):
+    certno: str = Field(min_length=1, max_length=40)
+    psn_name: str = Field(min_length=1, max_length=100)
+    gend: Literal["1", "2"]
+    brdy: date
+    category: str | None = None
+    categories: list[str] | None = None
+    event_date: date | None = None
+
+    def all_categories(self) -> tuple[str, ...]:
+        """``category`` and ``categories`` together: the most favourable of them wins."""
+        return tuple(dict.fromkeys([*([self.category] if self.category else []), *(self.categories or [])]))
+
+
+class EnrollmentIn(_Body):
+    admdvs: str = Admdvs
+    insutype: Insutype = "390"
+    year: int = Year
+    tier: str | None = None
+    enrolled_on: date | None = None
+    members: list[MemberIn] = Field(min_length=1, max_length=50)
+
+
+class SuspensionIn(_Body):
+    year: int = Year
+    insutype: Insutype = "390"
+    since: date
+    reason: Literal["moved_away", "employee_scheme", "other"]
+    note: str = Field(default="", max_length=500)
+
+
+class ReinstatementIn(_Body):
+    year: int = Year
+    insutype: Insutype = "390"
+    since: date
+    note: str = Field(default="", max_length=500)
+
+
+class TerminationIn(_Body):
+    year: int = Year
+    insutype: Insutype = "390"
+    on: date
+    reason: Literal["death", "employee_scheme", "moved_away"]
+    note: str = Field(default="", max_length=500)
+
+
+class RenewalIn(_Body):
+    year: int = Year
+    tier: str | None = None
+    enrolled_on: date | None = None
+
+
+class EligiblePopulationIn(_Body):
+    eligible: int = Field(ge=0)

@@ -1,0 +1,31 @@
+"""Enrollment statistics and the eligible population behind 参保率."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Path, Query
+
+from medfund_enrollment.api.deps import UowDep
+from medfund_enrollment.api.schemas import EligiblePopulationIn
+from medfund_enrollment.app import queries
+from medfund_enrollment.app.common import CHINA
+from medfund_enrollment.app.population import SetEligiblePopulation, set_eligible_population
+from medfund_shared.auth import StaffPrincipal
+
+router = APIRouter(tags=["statistics"])
+
+
+@router.get("/v1/statistics/enrollment")
+async def enrollment_statistics(principal: StaffPrincipal, uow: UowDep,
+                                admdvs: str = Query(pattern=r"^\d{6}$"), year: int = Query(ge=1990, le=2100)) -> dict:
+    """Enrolled and insured counts by category; 参保率 when the eligible population is set."""
+    return await queries.statistics(uow, admdvs, year)
+
+
+@router.put("/v1/regions/{admdvs}/years/{year}/eligible-population")
+async def put_eligible_population(body: EligiblePopulationIn, principal: StaffPrincipal, uow: UowDep,
+                                  admdvs: str = Path(pattern=r"^\d{6}$"), year: int = Path(ge=1990, le=2100)) -> dict:
+    """Set the region's eligible population for the year (emits ``population.eligible_set``)."""
+    return await set_eligible_population(SetEligiblePopulation(
+        admdvs, year, body.eligible, principal.subject, datetime.now(CHINA)), uow)

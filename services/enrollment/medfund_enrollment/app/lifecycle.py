@@ -1,0 +1,182 @@
+"""Cover starts on payment, stops on suspension or termination, resumes on reinstatement.
+
+Each change writes the enrollment, its coverage periods, an audit row and one event together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Row
+
+from medfund_enrollment.adapters.uow import UnitOfWork
+from medfund_enrollment.app.common import CHINA, Idempotency, at_start_of
+from medfund_enrollment.domain.errors import NotFound
+from medfund_enrollment.domain.household import Kind
+from medfund_enrollment.domain.lifecycle import (
+    ONE_DAY,
+    Status,
+    SuspensionReason,
+    TerminationReason,
+    check_can_reinstate,
+    check_can_suspend,
+    check_can_terminate,
+    cover_for_payment,
+    last_covered_day,
+)
+from medfund_shared.events.types.enrollment import (
+    CoverageActivated,
+    CoverageReinstated,
+    CoverageSuspended,
+    CoverageTerminated,
+)
+from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.coverage import CoverageRefused
+from medfund_shared.policy.schema import PolicyPack
+
+ACTIVE, SUSPENDED, TERMINATED = "active", "suspended", "terminated"
+
+
+@dataclass(frozen=True)
+class RecordFullPayment:
+    """From ``premium.paid_in_full.v1``: the year's individual premium is covered."""
+
+    psn_no: str
+    insutype: str
+    year: int
+    paid_at: datetime
+    on_behalf: bool
+
+
+@dataclass(frozen=True)
+class ChangeCoverage:
+    """Suspend (``since``), reinstate (``since``) or terminate (``on``) a person's cover for a year."""
+
+    psn_no: str
+    insutype: str
+    year: int
+    day: date
+    actor: str
+    reason: str | None = None
+    note: str = ""
+    idempotency: Idempotency | None = None
+
+
+async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, catalogue: PolicyCatalogue) -> Status:
+    """Activate cover by the pack's rules; a second payment event for the same year changes nothing."""
+    enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, cmd.insutype)
+    if enrollment is None:
+        raise NotFound("not_enrolled", f"{cmd.psn_no} has no live enrollment for {cmd.insutype}/{cmd.year}", "psn_no")
+    if enrollment.status != Status.REGISTERED:
+        return Status(enrollment.status)
+    paid_on = cmd.paid_at.astimezone(CHINA).date()
+    status = await activate(uow, catalogue.get(enrollment.pack_id), enrollment, paid_on, cmd.on_behalf,
+                            effective_time=cmd.paid_at)
+    await uow.commit()
+    return status
+
+
+async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: date, on_behalf: bool,
+                   effective_time: datetime | None = None) -> Status:
+    """Open the coverage period the payment bought, or record why it bought none."""
+    previous_end = await uow.repo.latest_cover_end(enrollment.psn_no, enrollment.insutype, enrollment.year)
+    cover = cover_for_payment(pack, insutype=enrollment.insutype, year=enrollment.year, kind=Kind(enrollment.kind),
+                              brdy=(await uow.repo.person(enrollment.psn_no)).brdy, paid_on=paid_on,
+                              on_behalf=on_behalf, event_date=enrollment.event_date,
+                              previous_coverage_end=previous_end)
+    paid_at = effective_time or at_start_of(paid_on)
+    if isinstance(cover, CoverageRefused):
+        await uow.repo.set_enrollment(enrollment.id, paid_at=paid_at, refusal=cover.message)
+        return Status.REGISTERED
+    person = await uow.repo.person(enrollment.psn_no)
+    await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value, paid_at=paid_at, refusal=None)
+    await uow.repo.add_period(enrollment, cover.starts, cover.ends, ACTIVE)
+    await uow.repo.audit(psn_no=enrollment.psn_no, enrollment_id=enrollment.id, action="activated", actor="billing",
+                         effective_on=cover.starts, reason=cover.rule)
+    await uow.emit(CoverageActivated(
+        psn_no=enrollment.psn_no, certno=enrollment.certno, admdvs=enrollment.admdvs, insutype=enrollment.insutype,
+        year=enrollment.year, category=enrollment.category, tier=enrollment.tier, coverage_from=cover.starts,
+        coverage_to=cover.ends, brdy=person.brdy, gend=person.gend, psn_name=person.psn_name,
+        trigger=cover.trigger, pack_id=enrollment.pack_id), paid_at)
+    return Status.ACTIVE
+
+
+async def suspend(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
+    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
+        return first
+    enrollment = await _locked(uow, cmd)
+    check_can_suspend(Status(enrollment.status), cmd.day, cmd.year)
+    reason = SuspensionReason(cmd.reason)
+    await _cut_open_period(uow, enrollment, cmd.day - ONE_DAY, ACTIVE)
+    await uow.repo.add_period(enrollment, cmd.day, date(cmd.year, 12, 31), SUSPENDED)
+    await uow.repo.set_enrollment(enrollment.id, status=Status.SUSPENDED.value)
+    await uow.emit(CoverageSuspended(psn_no=cmd.psn_no, insutype=cmd.insutype, year=cmd.year, since=cmd.day,
+                                     reason=reason.value, actor=cmd.actor, note=cmd.note), at_start_of(cmd.day))
+    return await _finish(uow, cmd, enrollment, "suspended", reason.value, Status.SUSPENDED)
+
+
+async def reinstate(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
+    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
+        return first
+    enrollment = await _locked(uow, cmd)
+    period = await uow.repo.open_period(enrollment.id)
+    check_can_reinstate(Status(enrollment.status), cmd.day, period.starts, cmd.year)
+    await _cut_open_period(uow, enrollment, cmd.day - ONE_DAY, SUSPENDED)
+    await uow.repo.add_period(enrollment, cmd.day, date(cmd.year, 12, 31), ACTIVE)
+    await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value)
+    await uow.emit(CoverageReinstated(psn_no=cmd.psn_no, insutype=cmd.insutype, year=cmd.year, since=cmd.day,
+                                      actor=cmd.actor, note=cmd.note), at_start_of(cmd.day))
+    return await _finish(uow, cmd, enrollment, "reinstated", None, Status.ACTIVE)
+
+
+async def terminate(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
+    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
+        return first
+    enrollment = await _locked(uow, cmd)
+    await terminate_enrollment(uow, enrollment, cmd.day, TerminationReason(cmd.reason), cmd.actor, cmd.note,
+                               audit=False)
+    return await _finish(uow, cmd, enrollment, "terminated", cmd.reason, Status.TERMINATED)
+
+
+async def terminate_enrollment(uow: UnitOfWork, enrollment: Row, on: date, reason: TerminationReason, actor: str,
+                               note: str, audit: bool = True) -> None:
+    """End the enrollment: the open period stops at the last covered day; its event is emitted."""
+    check_can_terminate(Status(enrollment.status), on, enrollment.year)
+    period = await uow.repo.open_period(enrollment.id)
+    if period is not None and period.ends >= on:
+        last = last_covered_day(on, reason) if period.status == ACTIVE else on - ONE_DAY
+        await uow.repo.set_period(period.id, ends=max(last, period.starts - ONE_DAY),
+                                  status=TERMINATED if period.status == ACTIVE else period.status)
+    await uow.repo.set_enrollment(enrollment.id, status=Status.TERMINATED.value)
+    await uow.emit(CoverageTerminated(psn_no=enrollment.psn_no, insutype=enrollment.insutype, year=enrollment.year,
+                                      on=on, reason=reason.value, actor=actor, note=note), at_start_of(on))
+    if audit:
+        await uow.repo.audit(psn_no=enrollment.psn_no, enrollment_id=enrollment.id, action="terminated", actor=actor,
+                             effective_on=on, reason=reason.value, note=note)
+
+
+async def _locked(uow: UnitOfWork, cmd: ChangeCoverage) -> Row:
+    enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, cmd.insutype)
+    if enrollment is None:
+        raise NotFound("not_enrolled", f"{cmd.psn_no} has no live enrollment for {cmd.insutype}/{cmd.year}", "psn_no")
+    return enrollment
+
+
+async def _cut_open_period(uow: UnitOfWork, enrollment: Row, last_day: date, expected_status: str) -> None:
+    period = await uow.repo.open_period(enrollment.id)
+    if period is not None and period.status == expected_status and period.ends > last_day:
+        await uow.repo.set_period(period.id, ends=max(last_day, period.starts - ONE_DAY))
+
+
+async def _finish(uow: UnitOfWork, cmd: ChangeCoverage, enrollment: Row, action: str, reason: str | None,
+                  status: Status) -> dict:
+    await uow.repo.audit(psn_no=cmd.psn_no, enrollment_id=enrollment.id, action=action, actor=cmd.actor,
+                         effective_on=cmd.day, reason=reason, note=cmd.note)
+    reply = {"psn_no": cmd.psn_no, "insutype": cmd.insutype, "year": cmd.year, "status": status.value,
+             "action": action, "date": cmd.day.isoformat(), "reason": reason, "actor": cmd.actor}
+    if cmd.idempotency:
+        await cmd.idempotency.remember(uow, reply)
+    await uow.commit()
+    return reply
+

@@ -1,0 +1,110 @@
+"""Register a household for an insurance year (and end a resident enrollment on joining 310)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from medfund_enrollment.adapters.uow import UnitOfWork
+from medfund_enrollment.app.common import Idempotency, at_start_of, pack_for
+from medfund_enrollment.app.lifecycle import activate, terminate_enrollment
+from medfund_enrollment.domain.errors import Conflict
+from medfund_enrollment.domain.household import (
+    EMPLOYEE_SCHEME,
+    RESIDENT,
+    HouseholdApplication,
+    MemberPlan,
+    plan_household,
+)
+from medfund_enrollment.domain.lifecycle import Status, TerminationReason
+from medfund_shared.events.types.enrollment import PersonRegistered
+from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.schema import PolicyPack
+
+ONE_LIVE_PER_YEAR = "enrollments_one_live_per_year"
+
+
+@dataclass(frozen=True)
+class RegisterHousehold:
+    application: HouseholdApplication
+    actor: str
+    idempotency: Idempotency | None = None
+
+
+async def register_household(cmd: RegisterHousehold, uow: UnitOfWork, catalogue: PolicyCatalogue) -> dict:
+    """``{"household_id", "members": [...]}``; a retry with the same key gets the first answer."""
+    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
+        return first
+    app = cmd.application
+    pack = pack_for(catalogue, app.admdvs, app.insutype, app.year)
+    certnos = [m.certno.strip().upper() for m in app.members]
+    renewing = await uow.repo.insured_in_year(certnos, app.year - 1, app.insutype)
+    plans = plan_household(pack, app, frozenset(renewing))
+    await _refuse_duplicates(uow, app, plans, cmd.actor)
+    household_id = str(uuid.uuid4())
+    try:
+        await uow.repo.add_household(household_id, app.admdvs)
+        members = [await enroll_member(uow, pack, app, plan, household_id) for plan in plans]
+        reply = {"household_id": household_id, "members": members}
+        if cmd.idempotency:
+            await cmd.idempotency.remember(uow, reply)
+        await uow.commit()
+    except IntegrityError as error:
+        await uow.rollback()
+        return await _after_race(cmd, uow, error)
+    return reply
+
+
+async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplication, plan: MemberPlan,
+                        household_id: str) -> dict:
+    """Write one member's enrollment and its event; cover starts at once when nothing is to be paid."""
+    psn_no = await uow.repo.ensure_person(plan.certno, plan.psn_name, plan.gend, plan.brdy)
+    tier = app.tier if app.insutype == RESIDENT else None
+    await uow.repo.add_enrollment(
+        psn_no=psn_no, certno=plan.certno, household_id=household_id, admdvs=app.admdvs, insutype=app.insutype,
+        year=app.year, tier=tier, category=plan.category, categories=list(plan.categories), kind=plan.kind.value,
+        premium_due_fen=plan.premium_due.fen, on_behalf_due_fen=plan.on_behalf_due.fen, pack_id=pack.pack_id,
+        enrolled_on=app.enrolled_on, event_date=plan.event_date, status=Status.REGISTERED.value)
+    await uow.emit(PersonRegistered(
+        psn_no=psn_no, certno=plan.certno, psn_name=plan.psn_name, gend=plan.gend, brdy=plan.brdy,
+        admdvs=app.admdvs, insutype=app.insutype, year=app.year, household_id=household_id,
+        category=plan.category, tier=tier, enrollment_kind=plan.kind.value, premium_due=plan.premium_due,
+        on_behalf_due=plan.on_behalf_due, pack_id=pack.pack_id), at_start_of(app.enrolled_on))
+    status = Status.REGISTERED
+    if app.insutype == RESIDENT and not plan.premium_due and not plan.on_behalf_due:
+        enrollment = await uow.repo.enrollment_for_update(psn_no, app.year, app.insutype)
+        status = await activate(uow, pack, enrollment, app.enrolled_on, on_behalf=False)
+    return {"certno": plan.certno, "psn_no": psn_no, "status": status.value,
+            "premium_due": plan.premium_due.to_yuan(), "on_behalf_due": plan.on_behalf_due.to_yuan(),
+            "category": plan.category, "enrollment_kind": plan.kind.value}
+
+
+async def _refuse_duplicates(uow: UnitOfWork, app: HouseholdApplication, plans: list[MemberPlan], actor: str) -> None:
+    """One live scheme per person and year; joining the employee scheme ends the resident enrollment."""
+    live = {row.certno: row for row in await uow.repo.live_enrollments([p.certno for p in plans], app.year)}
+    for index, plan in enumerate(plans):
+        existing = live.get(plan.certno)
+        if existing is None:
+            continue
+        if app.insutype == EMPLOYEE_SCHEME and existing.insutype == RESIDENT:
+            await terminate_enrollment(uow, existing, app.enrolled_on, TerminationReason.EMPLOYEE_SCHEME, actor,
+                                       "joined the employee scheme")
+            continue
+        raise duplicate(index, existing.insutype)
+
+
+def duplicate(index: int, insutype: str) -> Conflict:
+    return Conflict("duplicate_enrollment", f"already enrolled for this year (scheme {insutype})",
+                    f"members.{index}.certno")
+
+
+async def _after_race(cmd: RegisterHousehold, uow: UnitOfWork, error: IntegrityError) -> dict:
+    """A concurrent writer won: the same key replays its answer, the same person is a duplicate."""
+    if ONE_LIVE_PER_YEAR in str(error.orig):
+        raise Conflict("duplicate_enrollment", "already enrolled for this year (registered concurrently)",
+                       "members") from None
+    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
+        return first
+    raise error
