@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -59,3 +59,32 @@ class SettlementCompleted(EventData):
 
     def subject(self) -> str | None:
         return self.setl_id
+
+
+@register
+class SettlementReversed(SettlementCompleted):
+    """A settlement taken back (2305): every amount of the original negated; the ledger books the negation."""
+
+    event_type: ClassVar[str] = "medfund.claims.settlement.reversed.v1"
+
+    original_setl_id: str
+
+
+@register
+class InstitutionRegistered(EventData):
+    """A designated medical institution (定点医药机构) entered or changed in the registry."""
+
+    event_type: ClassVar[str] = "medfund.claims.institution.registered.v1"
+    topic: ClassVar[str] = TOPIC
+
+    fixmedins_code: str
+    name: str
+    admdvs: str
+    level: Literal["primary", "secondary", "tertiary"]
+    annual_budget: YuanAmount
+
+    def partition_key(self) -> str:
+        return self.fixmedins_code
+
+    def subject(self) -> str | None:
+        return self.fixmedins_code

@@ -1,0 +1,106 @@
+"""Admissions and their fee details; bulk statements, never one round trip per fee item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_adjudication.adapters.tables import admissions, fee_details
+from medfund_adjudication.domain.admission import Admission
+from medfund_adjudication.domain.settlement import FeeItem
+from medfund_shared.money import Money
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One uploaded fee detail as the hospital sent it."""
+
+    feedetl_sn: str
+    mdtrt_id: str
+    psn_no: str
+    med_list_codg: str
+    medins_list_codg: str | None
+    fee_ocur_time: datetime | None
+    cnt: Decimal
+    pric: Decimal
+    det_item_fee_sumamt: Money
+
+    def for_engine(self) -> FeeItem:
+        return FeeItem(self.feedetl_sn, self.med_list_codg, self.cnt, self.pric, self.det_item_fee_sumamt)
+
+
+def _admission(row) -> Admission:
+    return Admission(row.mdtrt_id, row.psn_no, row.insutype, row.fixmedins_code, row.med_type, row.begntime,
+                     row.referred, tuple(row.disease_codes), row.endtime)
+
+
+async def add(session: AsyncSession, admission: Admission, ipt_otp_no: str | None) -> None:
+    await session.execute(insert(admissions).values(
+        mdtrt_id=admission.mdtrt_id, fixmedins_code=admission.fixmedins_code, psn_no=admission.psn_no,
+        insutype=admission.insutype, med_type=admission.med_type, ipt_otp_no=ipt_otp_no,
+        begntime=admission.begntime, referred=admission.referred, disease_codes=list(admission.disease_codes)))
+
+
+async def get(session: AsyncSession, mdtrt_id: str, *, lock: bool = False) -> Admission | None:
+    query = select(admissions).where(admissions.c.mdtrt_id == mdtrt_id)
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    return None if row is None else _admission(row)
+
+
+async def get_many(session: AsyncSession, mdtrt_ids: set[str]) -> dict[str, Admission]:
+    rows = await session.execute(select(admissions).where(admissions.c.mdtrt_id.in_(mdtrt_ids)))
+    return {r.mdtrt_id: _admission(r) for r in rows}
+
+
+async def discharge(session: AsyncSession, mdtrt_id: str, endtime: datetime, dscg_way: str | None) -> None:
+    await session.execute(update(admissions).where(admissions.c.mdtrt_id == mdtrt_id)
+                          .values(endtime=endtime, dscg_way=dscg_way))
+
+
+async def existing_serials(session: AsyncSession, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (mdtrt_id, feedetl_sn) pairs are already uploaded and not cancelled."""
+    rows = await session.execute(select(fee_details.c.mdtrt_id, fee_details.c.feedetl_sn).where(
+        fee_details.c.mdtrt_id.in_({k[0] for k in keys}), fee_details.c.feedetl_sn.in_({k[1] for k in keys}),
+        fee_details.c.cancelled.is_(False)))
+    return {(r.mdtrt_id, r.feedetl_sn) for r in rows} & set(keys)
+
+
+async def add_fees(session: AsyncSession, lines: list[FeeLine]) -> None:
+    """Insert, replacing cancelled details that reuse a serial number."""
+    stmt = pg_insert(fee_details).values([{
+        "mdtrt_id": f.mdtrt_id, "feedetl_sn": f.feedetl_sn, "med_list_codg": f.med_list_codg,
+        "medins_list_codg": f.medins_list_codg, "fee_ocur_time": f.fee_ocur_time, "cnt": f.cnt, "pric": f.pric,
+        "det_item_fee_sumamt_fen": f.det_item_fee_sumamt.fen, "cancelled": False, "setl_id": None} for f in lines])
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["mdtrt_id", "feedetl_sn"],
+        set_={c: stmt.excluded[c] for c in ("med_list_codg", "medins_list_codg", "fee_ocur_time", "cnt", "pric",
+                                            "det_item_fee_sumamt_fen", "cancelled", "setl_id")}))
+
+
+async def cancel_fees(session: AsyncSession, mdtrt_id: str, feedetl_sn: str | None) -> int:
+    """Cancel one unsettled detail, or all of them when ``feedetl_sn`` is None; the number cancelled."""
+    condition = and_(fee_details.c.mdtrt_id == mdtrt_id, fee_details.c.cancelled.is_(False),
+                     fee_details.c.setl_id.is_(None))
+    if feedetl_sn is not None:
+        condition = and_(condition, fee_details.c.feedetl_sn == feedetl_sn)
+    result = await session.execute(update(fee_details).where(condition).values(cancelled=True))
+    return result.rowcount
+
+
+async def unsettled_fees(session: AsyncSession, mdtrt_id: str) -> list[FeeItem]:
+    rows = await session.execute(select(fee_details).where(
+        fee_details.c.mdtrt_id == mdtrt_id, fee_details.c.cancelled.is_(False), fee_details.c.setl_id.is_(None))
+        .order_by(fee_details.c.feedetl_sn))
+    return [FeeItem(r.feedetl_sn, r.med_list_codg, r.cnt, r.pric, Money(r.det_item_fee_sumamt_fen)) for r in rows]
+
+
+async def mark_settled(session: AsyncSession, mdtrt_id: str, feedetl_sns: list[str], setl_id: str | None) -> None:
+    """Tie the details to a settlement (or free them again when it is reversed: ``setl_id`` None)."""
+    await session.execute(update(fee_details).where(fee_details.c.mdtrt_id == mdtrt_id,
+                                                    fee_details.c.feedetl_sn.in_(feedetl_sns))
+                          .values(setl_id=setl_id))

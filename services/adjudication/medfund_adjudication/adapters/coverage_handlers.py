@@ -1,0 +1,107 @@
+"""Enrollment and billing events into the coverage read model and the account balances.
+
+Handlers read the event's ``data`` through small local readers (docs/events.md field names), so a
+producer's model may add fields freely. They run inside the consumer's transaction; never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_adjudication.adapters import coverage_repo
+from medfund_adjudication.domain.coverage import Coverage
+from medfund_shared.consumer import ConsumerSpec
+from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.money import Money, YuanAmount
+
+ACTIVATED = "medfund.enrollment.coverage.activated.v1"
+SUSPENDED = "medfund.enrollment.coverage.suspended.v1"
+REINSTATED = "medfund.enrollment.coverage.reinstated.v1"
+TERMINATED = "medfund.enrollment.coverage.terminated.v1"
+ACCOUNT_CREDITED = "medfund.billing.employee.account_credited.v1"
+CONTRIBUTION_DECLARED = "medfund.billing.employee.contribution_declared.v1"
+
+
+class _Reader(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _Activated(_Reader):
+    psn_no: str
+    certno: str
+    admdvs: str
+    insutype: str
+    year: int
+    category: str
+    tier: str | None = None
+    coverage_from: date
+    coverage_to: date
+    brdy: date
+    gend: str
+    psn_name: str
+    pack_id: str
+
+
+class _Change(_Reader):
+    psn_no: str
+    insutype: str
+    year: int
+    since: date | None = None
+    on: date | None = None
+
+
+class _Credit(_Reader):
+    psn_no: str
+    amount: YuanAmount
+
+
+class _Declared(_Reader):
+    psn_no: str
+    account_amount: YuanAmount
+
+
+async def on_activated(session: AsyncSession, event: CloudEvent, _data) -> None:
+    d = _Activated.model_validate(event.data)
+    await coverage_repo.save(session, Coverage(d.psn_no, d.insutype, d.year, d.admdvs, d.certno, d.psn_name, d.gend,
+                                               d.brdy, d.category, d.tier or None, d.coverage_from, d.coverage_to,
+                                               d.pack_id))
+
+
+async def _change(session: AsyncSession, event: CloudEvent, apply) -> None:
+    d = _Change.model_validate(event.data)
+    current = await coverage_repo.get(session, d.psn_no, d.insutype, d.year)
+    if current is None:
+        raise LookupError(f"{event.type} for {d.psn_no}/{d.insutype}/{d.year} before its coverage.activated")
+    await coverage_repo.save(session, apply(current, d))
+
+
+async def on_suspended(session: AsyncSession, event: CloudEvent, _data) -> None:
+    await _change(session, event, lambda c, d: c.suspend(d.since))
+
+
+async def on_reinstated(session: AsyncSession, event: CloudEvent, _data) -> None:
+    await _change(session, event, lambda c, d: c.reinstate(d.since))
+
+
+async def on_terminated(session: AsyncSession, event: CloudEvent, _data) -> None:
+    await _change(session, event, lambda c, d: c.terminate(d.on))
+
+
+async def on_account_credited(session: AsyncSession, event: CloudEvent, _data) -> None:
+    d = _Credit.model_validate(event.data)
+    await coverage_repo.credit(session, f"event:{event.id}", d.psn_no, d.amount)
+
+
+async def on_contribution_declared(session: AsyncSession, event: CloudEvent, _data) -> None:
+    d = _Declared.model_validate(event.data)
+    if d.account_amount != Money(0):
+        await coverage_repo.credit(session, f"event:{event.id}", d.psn_no, d.account_amount)
+
+
+def consumers() -> list[ConsumerSpec]:
+    return [ConsumerSpec("adjudication-coverage", ["medfund.enrollment.v1", "medfund.billing.v1"], {
+        ACTIVATED: on_activated, SUSPENDED: on_suspended, REINSTATED: on_reinstated, TERMINATED: on_terminated,
+        ACCOUNT_CREDITED: on_account_credited, CONTRIBUTION_DECLARED: on_contribution_declared})]

@@ -1,0 +1,69 @@
+"""The coverage read model (from enrollment events) and employees' individual account balances."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_adjudication.adapters.tables import account_credits, accounts, coverage
+from medfund_adjudication.domain.coverage import Coverage, Suspension
+from medfund_shared.money import Money
+
+
+def _from_row(row) -> Coverage:
+    suspensions = tuple(Suspension(date.fromisoformat(s["since"]), s["until"] and date.fromisoformat(s["until"]))
+                        for s in row.suspensions)
+    return Coverage(row.psn_no, row.insutype, row.year, row.admdvs, row.certno, row.psn_name, row.gend, row.brdy,
+                    row.category, row.tier, row.coverage_from, row.coverage_to, row.pack_id, suspensions,
+                    row.terminated_on)
+
+
+def _to_row(c: Coverage) -> dict:
+    return {"psn_no": c.psn_no, "insutype": c.insutype, "year": c.year, "admdvs": c.admdvs, "certno": c.certno,
+            "psn_name": c.psn_name, "gend": c.gend, "brdy": c.brdy, "category": c.category, "tier": c.tier,
+            "coverage_from": c.coverage_from, "coverage_to": c.coverage_to, "pack_id": c.pack_id,
+            "suspensions": [{"since": s.since.isoformat(), "until": s.until and s.until.isoformat()}
+                            for s in c.suspensions],
+            "terminated_on": c.terminated_on}
+
+
+async def get(session: AsyncSession, psn_no: str, insutype: str, year: int) -> Coverage | None:
+    row = (await session.execute(select(coverage).where(
+        coverage.c.psn_no == psn_no, coverage.c.insutype == insutype, coverage.c.year == year))).first()
+    return None if row is None else _from_row(row)
+
+
+async def of_person(session: AsyncSession, *, year: int, psn_no: str | None = None,
+                    certno: str | None = None) -> list[Coverage]:
+    query = select(coverage).where(coverage.c.year == year)
+    query = query.where(coverage.c.psn_no == psn_no) if psn_no else query.where(coverage.c.certno == certno)
+    return [_from_row(r) for r in await session.execute(query.order_by(coverage.c.insutype))]
+
+
+async def save(session: AsyncSession, c: Coverage) -> None:
+    values = _to_row(c)
+    stmt = pg_insert(coverage).values(values)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["psn_no", "insutype", "year"],
+        set_={k: stmt.excluded[k] for k in values if k not in ("psn_no", "insutype", "year")}))
+
+
+async def balance(session: AsyncSession, psn_no: str, *, lock: bool = False) -> Money | None:
+    query = select(accounts.c.balance_fen).where(accounts.c.psn_no == psn_no)
+    fen = await session.scalar(query.with_for_update() if lock else query)
+    return None if fen is None else Money(fen)
+
+
+async def credit(session: AsyncSession, credit_id: str, psn_no: str, amount: Money) -> None:
+    """Add ``amount`` once per ``credit_id`` (negative to debit: settlements and reversals)."""
+    added = await session.scalar(pg_insert(account_credits).values(credit_id=credit_id, psn_no=psn_no,
+                                                                   amount_fen=amount.fen)
+                                 .on_conflict_do_nothing().returning(account_credits.c.credit_id))
+    if added is None:
+        return
+    stmt = pg_insert(accounts).values(psn_no=psn_no, balance_fen=amount.fen)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["psn_no"], set_={"balance_fen": accounts.c.balance_fen + stmt.excluded.balance_fen}))

@@ -1,0 +1,122 @@
+"""Settlements, reversals and the per-person-year accumulators they move (row-locked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_adjudication.adapters import result_codec
+from medfund_adjudication.adapters.tables import accumulators, settlements
+from medfund_adjudication.domain.reconciliation import Totals
+from medfund_adjudication.domain.settlement import Accumulators, SettlementResult
+from medfund_shared.money import Money
+
+_COUNTERS = {"outpatient_visits"}
+
+
+def _column(field: str) -> str:
+    return field if field in _COUNTERS else f"{field}_fen"
+
+
+async def lock_accumulators(session: AsyncSession, psn_no: str, year: int) -> Accumulators:
+    """The year's totals with the row locked until commit: settlements for one person serialise here."""
+    query = select(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year).with_for_update()
+    row = (await session.execute(query)).first()
+    if row is None:
+        await session.execute(pg_insert(accumulators).values(psn_no=psn_no, year=year).on_conflict_do_nothing())
+        row = (await session.execute(query)).one()
+    return Accumulators(**{f.name: _value(f.name, getattr(row, _column(f.name))) for f in fields(Accumulators)})
+
+
+async def read_accumulators(session: AsyncSession, psn_no: str, year: int) -> Accumulators:
+    row = (await session.execute(select(accumulators).where(accumulators.c.psn_no == psn_no,
+                                                            accumulators.c.year == year))).first()
+    if row is None:
+        return Accumulators()
+    return Accumulators(**{f.name: _value(f.name, getattr(row, _column(f.name))) for f in fields(Accumulators)})
+
+
+def _value(name: str, stored: int):
+    return stored if name in _COUNTERS else Money(stored)
+
+
+async def save_accumulators(session: AsyncSession, psn_no: str, year: int, totals: Accumulators) -> None:
+    values = {_column(f.name): (v if f.name in _COUNTERS else v.fen)
+              for f in fields(Accumulators) for v in [getattr(totals, f.name)]}
+    await session.execute(update(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
+                          .values(values))
+
+
+@dataclass(frozen=True)
+class SettlementRecord:
+    """A stored settlement or reversal and what the event and answer need from it."""
+
+    setl_id: str
+    kind: str
+    original_setl_id: str | None
+    mdtrt_id: str
+    medins_setl_id: str | None
+    fixmedins_code: str
+    psn_no: str
+    admdvs: str
+    insutype: str
+    year: int
+    setl_time: datetime
+    setl_date: date
+    result: SettlementResult
+
+    @property
+    def pack_version(self) -> int:
+        return self.result.pack_version
+
+
+async def add(session: AsyncSession, record: SettlementRecord) -> None:
+    r = record.result
+    await session.execute(insert(settlements).values(
+        setl_id=record.setl_id, kind=record.kind, original_setl_id=record.original_setl_id,
+        mdtrt_id=record.mdtrt_id, medins_setl_id=record.medins_setl_id, fixmedins_code=record.fixmedins_code,
+        psn_no=record.psn_no, admdvs=record.admdvs, insutype=record.insutype, year=record.year,
+        setl_time=record.setl_time, setl_date=record.setl_date, medfee_sumamt_fen=r.medfee_sumamt.fen,
+        fund_pay_sumamt_fen=r.fund_pay_sumamt.fen, acct_pay_fen=r.acct_pay.fen, pack_id=r.pack_id,
+        pack_version=r.pack_version, result=result_codec.encode(r)))
+
+
+def _record(row) -> SettlementRecord:
+    return SettlementRecord(row.setl_id, row.kind, row.original_setl_id, row.mdtrt_id, row.medins_setl_id,
+                            row.fixmedins_code, row.psn_no, row.admdvs, row.insutype, row.year, row.setl_time,
+                            row.setl_date, result_codec.decode(row.result))
+
+
+async def get(session: AsyncSession, setl_id: str, *, lock: bool = False) -> SettlementRecord | None:
+    query = select(settlements).where(settlements.c.setl_id == setl_id)
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    return None if row is None else _record(row)
+
+
+async def reversal_of(session: AsyncSession, setl_id: str) -> str | None:
+    return await session.scalar(select(settlements.c.setl_id).where(settlements.c.original_setl_id == setl_id))
+
+
+async def by_medins_setl_id(session: AsyncSession, fixmedins_code: str, medins_setl_id: str) -> str | None:
+    return await session.scalar(select(settlements.c.setl_id).where(
+        settlements.c.fixmedins_code == fixmedins_code, settlements.c.medins_setl_id == medins_setl_id))
+
+
+async def totals(session: AsyncSession, fixmedins_code: str, insutype: str | None, begin: date, end: date,
+                 admdvs: str | None) -> Totals:
+    """Our totals for an institution's period: reversals count minus one and carry negated amounts."""
+    t = settlements.c
+    query = select(func.coalesce(func.sum(case((t.kind == "reversal", -1), else_=1)), 0),
+                   func.coalesce(func.sum(t.medfee_sumamt_fen), 0), func.coalesce(func.sum(t.fund_pay_sumamt_fen), 0),
+                   func.coalesce(func.sum(t.acct_pay_fen), 0)).where(
+        t.fixmedins_code == fixmedins_code, t.setl_date >= begin, t.setl_date <= end)
+    if insutype:
+        query = query.where(t.insutype == insutype)
+    if admdvs:
+        query = query.where(t.admdvs == admdvs)
+    count, medfee, fund, acct = (await session.execute(query)).one()
+    return Totals(int(count), Money(int(medfee)), Money(int(fund)), Money(int(acct)))

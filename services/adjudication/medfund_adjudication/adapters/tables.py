@@ -1,0 +1,158 @@
+"""The adjudication database: registries, coverage read model, admissions, fees, settlements, accumulators.
+
+Money columns are integer fen (``*_fen``); yuan exist only at the edges.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+                        BigInteger,
+                        Boolean,
+                        Column,
+                        Date,
+                        DateTime,
+                        ForeignKey,
+                        Index,
+                        Integer,
+                        MetaData,
+                        Numeric,
+                        Table,
+                        Text,
+                        UniqueConstraint,
+                        func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+institutions = Table(
+    "institutions", metadata,
+    Column("fixmedins_code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("admdvs", Text, nullable=False),
+    Column("level", Text, nullable=False),
+    Column("annual_budget_fen", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+catalogue = Table(
+    "catalogue", metadata,
+    Column("med_list_codg", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("item_class", Text, nullable=False),
+    Column("pric_uplmt_amt", Numeric(14, 4)),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+coverage = Table(
+    "coverage", metadata,
+    Column("psn_no", Text, primary_key=True),
+    Column("insutype", Text, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("admdvs", Text, nullable=False),
+    Column("certno", Text, nullable=False),
+    Column("psn_name", Text, nullable=False),
+    Column("gend", Text, nullable=False),
+    Column("brdy", Date, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("tier", Text),
+    Column("coverage_from", Date, nullable=False),
+    Column("coverage_to", Date, nullable=False),
+    Column("pack_id", Text, nullable=False),
+    Column("suspensions", JSONB, nullable=False, server_default="[]",
+           comment="[{since, until|null}] in order"),
+    Column("terminated_on", Date),
+    Index("coverage_by_certno", "certno"),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("psn_no", Text, primary_key=True),
+    Column("balance_fen", BigInteger, nullable=False),
+    comment="employees' individual account balances, credited from billing events, debited by settlements",
+)
+
+account_credits = Table(
+    "account_credits", metadata,
+    Column("credit_id", Text, primary_key=True),
+    Column("psn_no", Text, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+)
+
+admissions = Table(
+    "admissions", metadata,
+    Column("mdtrt_id", Text, primary_key=True),
+    Column("fixmedins_code", Text, ForeignKey("institutions.fixmedins_code"), nullable=False),
+    Column("psn_no", Text, nullable=False),
+    Column("insutype", Text, nullable=False),
+    Column("med_type", Text, nullable=False),
+    Column("ipt_otp_no", Text),
+    Column("begntime", DateTime(timezone=True), nullable=False),
+    Column("endtime", DateTime(timezone=True)),
+    Column("dscg_way", Text),
+    Column("referred", Boolean, nullable=False),
+    Column("disease_codes", JSONB, nullable=False, server_default="[]"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+fee_details = Table(
+    "fee_details", metadata,
+    Column("mdtrt_id", Text, ForeignKey("admissions.mdtrt_id"), primary_key=True),
+    Column("feedetl_sn", Text, primary_key=True),
+    Column("med_list_codg", Text, nullable=False),
+    Column("medins_list_codg", Text),
+    Column("fee_ocur_time", DateTime(timezone=True)),
+    Column("cnt", Numeric(16, 4), nullable=False),
+    Column("pric", Numeric(16, 6), nullable=False),
+    Column("det_item_fee_sumamt_fen", BigInteger, nullable=False),
+    Column("cancelled", Boolean, nullable=False, server_default="false"),
+    Column("setl_id", Text, comment="the settlement that consumed this detail"),
+)
+
+accumulators = Table(
+    "accumulators", metadata,
+    Column("psn_no", Text, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("inpatient_paid_fen", BigInteger, nullable=False, server_default="0"),
+    Column("inpatient_scope_cost_fen", BigInteger, nullable=False, server_default="0"),
+    Column("catastrophic_burden_fen", BigInteger, nullable=False, server_default="0"),
+    Column("catastrophic_paid_fen", BigInteger, nullable=False, server_default="0"),
+    Column("assistance_paid_fen", BigInteger, nullable=False, server_default="0"),
+    Column("outpatient_eligible_fen", BigInteger, nullable=False, server_default="0"),
+    Column("outpatient_deductible_fen", BigInteger, nullable=False, server_default="0"),
+    Column("outpatient_visits", Integer, nullable=False, server_default="0"),
+    Column("outpatient_paid_fen", BigInteger, nullable=False, server_default="0"),
+)
+
+settlements = Table(
+    "settlements", metadata,
+    Column("setl_id", Text, primary_key=True),
+    Column("kind", Text, nullable=False, comment="settlement | reversal"),
+    Column("original_setl_id", Text, unique=True, comment="for a reversal: the settlement it takes back"),
+    Column("mdtrt_id", Text, ForeignKey("admissions.mdtrt_id"), nullable=False),
+    Column("medins_setl_id", Text),
+    Column("fixmedins_code", Text, nullable=False),
+    Column("psn_no", Text, nullable=False),
+    Column("admdvs", Text, nullable=False),
+    Column("insutype", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("setl_time", DateTime(timezone=True), nullable=False),
+    Column("setl_date", Date, nullable=False, comment="setl_time's Beijing date, for reconciliation"),
+    Column("medfee_sumamt_fen", BigInteger, nullable=False),
+    Column("fund_pay_sumamt_fen", BigInteger, nullable=False),
+    Column("acct_pay_fen", BigInteger, nullable=False),
+    Column("pack_id", Text, nullable=False),
+    Column("pack_version", Integer, nullable=False),
+    Column("result", JSONB, nullable=False, comment="the engine's SettlementResult: amounts, items, trace, deltas"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("fixmedins_code", "medins_setl_id", name="settlements_medins_setl_id_once"),
+    Index("settlements_by_day", "fixmedins_code", "setl_date"),
+)
+
+requests = Table(
+    "requests", metadata,
+    Column("key", Text, primary_key=True, comment="scope:institution:message id"),
+    Column("digest", Text, nullable=False, comment="sha256 of the request content"),
+    Column("answer", Text, comment="the first answer, exactly as sent; NULL while being processed"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -1,0 +1,144 @@
+"""Reading NHSA input the way real HIS systems send it.
+
+Numbers arrive as JSON strings or numbers (parsed as ``Decimal``, never float), ``""`` means
+absent, unknown fields are ignored, and a present but wrong value is refused naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from medfund_adjudication.app.times import CHINA_TIME
+from medfund_adjudication.domain.refusal import invalid
+from medfund_shared.money import Money, MoneyError
+
+DATE_FORMAT = "%Y-%m-%d"
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class Fields:
+    """Typed access to one NHSA object (``data``, ``mdtrtinfo``, one ``feedetail`` row…) under ``path``."""
+
+    def __init__(self, raw: Any, path: str) -> None:
+        if not isinstance(raw, Mapping):
+            raise invalid(path, "must be a JSON object")
+        self._raw, self._path = raw, path
+
+    def raw(self, name: str) -> Any:
+        """The value as sent (for digests and error answers)."""
+        return self._raw.get(name)
+
+    def _name(self, name: str) -> str:
+        return f"{self._path}.{name}"
+
+    def _value(self, name: str, required: bool) -> Any:
+        value = self._raw.get(name)
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            if required:
+                raise invalid(self._name(name), "is required")
+            return None
+        return value
+
+    def text(self, name: str, *, required: bool = True, max_length: int = 64) -> str | None:
+        value = self._value(name, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+            raise invalid(self._name(name), "must be a string")
+        text = str(value).strip()
+        if len(text) > max_length:
+            raise invalid(self._name(name), f"is longer than {max_length} characters")
+        return text
+
+    def choice(self, name: str, options: tuple[str, ...], *, required: bool = True,
+               default: str | None = None) -> str | None:
+        value = self.text(name, required=required)
+        if value is None:
+            return default
+        if value not in options:
+            raise invalid(self._name(name), f"must be one of {', '.join(options)}, got {value!r}")
+        return value
+
+    def decimal(self, name: str, *, required: bool = True, positive: bool = False) -> Decimal | None:
+        value = self._value(name, required)
+        if value is None:
+            return None
+        number = _to_decimal(value, self._name(name))
+        if number < 0 or (positive and number == 0):
+            raise invalid(self._name(name), "must be positive" if positive else "must not be negative")
+        return number
+
+    def money(self, name: str, *, required: bool = True) -> Money | None:
+        value = self._value(name, required)
+        if value is None:
+            return None
+        number = _to_decimal(value, self._name(name))
+        try:
+            amount = Money.from_yuan(number)
+        except MoneyError:
+            raise invalid(self._name(name), f"must have at most two decimals, got {value}") from None
+        if amount.fen < 0:
+            raise invalid(self._name(name), f"must not be negative, got {value}")
+        return amount
+
+    def integer(self, name: str, *, required: bool = True) -> int | None:
+        number = self.decimal(name, required=required)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise invalid(self._name(name), "must be a whole number")
+        return int(number)
+
+    def date(self, name: str, *, required: bool = True) -> date | None:
+        value = self.text(name, required=required)
+        if value is None:
+            return None
+        for layout in (DATE_FORMAT, TIME_FORMAT):
+            try:
+                return datetime.strptime(value, layout).date()
+            except ValueError:
+                continue
+        raise invalid(self._name(name), f"must be a date yyyy-MM-dd, got {value!r}")
+
+    def time(self, name: str, *, required: bool = True) -> datetime | None:
+        value = self.text(name, required=required)
+        if value is None:
+            return None
+        try:
+            return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=CHINA_TIME)
+        except ValueError:
+            raise invalid(self._name(name), f"must be a time yyyy-MM-dd HH:mm:ss, got {value!r}") from None
+
+    def flag(self, name: str) -> bool:
+        return self.choice(name, ("0", "1"), required=False, default="0") == "1"
+
+    def rows(self, name: str) -> list[Fields]:
+        value = self._raw.get(name)
+        if value is None or value == "":
+            return []
+        if isinstance(value, Mapping):
+            value = [value]
+        if not isinstance(value, list):
+            raise invalid(self._name(name), "must be a list")
+        return [Fields(row, f"{self._name(name)}[{i}]") for i, row in enumerate(value)]
+
+    def child(self, name: str) -> Fields:
+        value = self._raw.get(name)
+        if value is None or value == "":
+            raise invalid(self._name(name), "is required")
+        return Fields(value, self._name(name))
+
+
+def _to_decimal(value: Any, field: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise invalid(field, "must be a number")
+    try:
+        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+    except InvalidOperation:
+        raise invalid(field, f"must be a number, got {value!r}") from None
+    if not number.is_finite():
+        raise invalid(field, f"must be a number, got {value!r}")
+    return number

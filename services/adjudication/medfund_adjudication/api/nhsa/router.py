@@ -1,0 +1,94 @@
+"""``POST /fsi/api/rsfComIfsService/callService``: the national platform's envelope, HTTP 200 always."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
+
+from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.api.nhsa import wire
+from medfund_adjudication.api.nhsa.fields import Fields
+from medfund_adjudication.api.nhsa.transactions import TRANSACTIONS, Call
+from medfund_adjudication.domain.refusal import Refused, invalid
+from medfund_shared.auth import Principal, require_roles
+from medfund_shared.context import ContextDep
+
+log = structlog.get_logger(__name__)
+router = APIRouter(tags=["NHSA gateway"])
+GatewayPrincipal = Annotated[Principal, Depends(require_roles("his", "admin"))]
+
+
+class NhsaRequest(BaseModel):
+    """The platform's request envelope; ``input`` depends on ``infno``. Unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="allow")
+    infno: str = Field(examples=["2304"], description="transaction: " + ", ".join(TRANSACTIONS))
+    msgid: str = Field(description="the sender's message id; a repeat returns the first answer")
+    mdtrtarea_admvs: str | None = None
+    insuplc_admdvs: str | None = None
+    recer_sys_code: str | None = None
+    infver: str | None = None
+    opter_type: str | None = None
+    opter: str | None = None
+    opter_name: str | None = None
+    inf_time: str = Field(examples=["2026-07-01 10:30:00"], description="Beijing time; the business time")
+    fixmedins_code: str = Field(description="must be the institution of a his token")
+    fixmedins_name: str | None = None
+    sign_no: str | None = None
+    input: dict[str, Any]
+
+
+class NhsaResponse(BaseModel):
+    """``infcode`` 0 with ``output``, or -1 with a readable ``err_msg``; amounts are numbers with two decimals."""
+
+    infcode: int
+    inf_refmsgid: str
+    refmsg_time: str
+    respond_time: str
+    err_msg: str
+    output: dict[str, Any] | None
+
+
+def _parse_body(body: bytes) -> Fields:
+    try:
+        raw = json.loads(body, parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise invalid("body", "is not JSON") from None
+    return Fields(raw, "envelope")
+
+
+def _call(envelope: Fields, principal: Principal) -> Call:
+    infno = envelope.choice("infno", tuple(TRANSACTIONS))
+    msgid = envelope.text("msgid")
+    fixmedins_code = envelope.text("fixmedins_code")
+    if principal.role == "his" and principal.fixmedins_code != fixmedins_code:
+        raise Refused("forbidden", f"not authorised for fixmedins_code {fixmedins_code}", "fixmedins_code")
+        return Call(infno, msgid, fixmedins_code, envelope.time("inf_time"),
+                principal.fixmedins_code if principal.role == "his" else None, envelope.child("input"), envelope.raw("input"))
+
+
+@router.post("/fsi/api/rsfComIfsService/callService", response_model=NhsaResponse,
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": NhsaRequest.model_json_schema(ref_template="#/components/schemas/{model}")}}}})
+async def call_service(request: Request, principal: GatewayPrincipal, context: ContextDep) -> Response:
+    """One NHSA transaction (1101, 2201–2208, 2301–2305, 2401, 2402, 3201)."""
+    msgid = ""
+    try:
+        envelope = _parse_body(await request.body())
+        msgid = envelope.raw("msgid") if isinstance(envelope.raw("msgid"), str) else ""
+        call = _call(envelope, principal)
+        output, text = await TRANSACTIONS[call.infno](call, UnitOfWork(context))
+        text = text if text is not None else wire.envelope(call.msgid, output)
+    except IntegrityError:
+        text = wire.envelope(msgid, None, err_msg="a concurrent request changed the same record; retry")
+    except Refused as refused:
+        log.info("nhsa_refused", code=refused.code, field=refused.field)
+        text = wire.envelope(msgid, None, err_msg=refused.message)
+    return Response(text, media_type="application/json")

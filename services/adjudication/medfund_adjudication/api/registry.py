@@ -1,0 +1,56 @@
+"""Registry endpoints (admin): institutions and catalogue entries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.app.commands import PutCatalogueItem, RegisterInstitution
+from medfund_adjudication.app.registry import put_catalogue_item, register_institution
+from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
+from medfund_shared.auth import AdminPrincipal
+from medfund_shared.context import ContextDep
+from medfund_shared.money import YuanAmount
+
+router = APIRouter(prefix="/v1", tags=["registry"])
+Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,30}$")]
+
+
+class InstitutionPut(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    admdvs: str = Field(pattern=r"^\d{6}$")
+    level: Literal["primary", "secondary", "tertiary"]
+    annual_budget: YuanAmount
+
+
+class InstitutionPublic(InstitutionPut):
+    fixmedins_code: str
+
+
+class CataloguePut(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    class_: Literal["A", "B", "C"] = Field(alias="class")
+    pric_uplmt_amt: Decimal | None = Field(default=None, ge=0, decimal_places=4)
+
+
+@router.put("/institutions/{fixmedins_code}", response_model=InstitutionPublic)
+async def put_institution(fixmedins_code: Code, body: InstitutionPut, _: AdminPrincipal,
+                          context: ContextDep) -> InstitutionPublic:
+    """Register or change a designated institution (emits institution.registered when it changed)."""
+    institution = RegisteredInstitution(fixmedins_code, body.name, body.admdvs, body.level, body.annual_budget)
+    await register_institution(RegisterInstitution(institution, datetime.now(UTC)), UnitOfWork(context))
+    return InstitutionPublic(fixmedins_code=fixmedins_code, **body.model_dump())
+
+
+@router.put("/catalogue/{med_list_codg}")
+async def put_catalogue(med_list_codg: Code, body: CataloguePut, _: AdminPrincipal, context: ContextDep) -> dict:
+    """Add or change a catalogue entry: class A/B/C and an optional unit price ceiling (yuan)."""
+    item = CatalogueItem(med_list_codg, body.name, body.class_, body.pric_uplmt_amt)
+    await put_catalogue_item(PutCatalogueItem(item), UnitOfWork(context))
+    return {"med_list_codg": med_list_codg, "name": item.name, "class": item.item_class,
+            "pric_uplmt_amt": None if item.pric_uplmt_amt is None else str(item.pric_uplmt_amt)}

@@ -1,0 +1,18 @@
+"""Reconciliation of totals (3201): the hospital's figures for a period against our records."""
+
+from __future__ import annotations
+
+from medfund_adjudication.adapters import settlement_repo
+from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.app.commands import Reconcile
+from medfund_adjudication.domain.reconciliation import Statement, reconcile
+from medfund_adjudication.domain.refusal import Refused
+
+
+async def reconcile_totals(cmd: Reconcile, uow: UnitOfWork) -> Statement:
+    if cmd.end < cmd.begin:
+        raise Refused("invalid", "stmt_enddate is before stmt_begndate", "stmt_enddate")
+    async with uow:
+        ours = await settlement_repo.totals(uow.session, cmd.fixmedins_code, cmd.insutype, cmd.begin, cmd.end,
+                                            cmd.setl_optins)
+        return reconcile(cmd.theirs, ours)

@@ -1,0 +1,100 @@
+"""Settlement (2304 / 2207) and pre-settlement (2303 / 2206) of an admission's unsettled fee details.
+
+One transaction: the person's accumulator row is locked first, so concurrent settlements for one
+person serialise and no cap can be exceeded; the record, the accumulators, the account, the fee
+details and the event commit together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from medfund_adjudication.adapters import admission_repo, coverage_repo, registry_repo, settlement_repo
+from medfund_adjudication.adapters.settlement_repo import SettlementRecord
+from medfund_adjudication.adapters.uow import Answer, UnitOfWork
+from medfund_adjudication.app import settlement_events
+from medfund_adjudication.app.admission import load_admission
+from medfund_adjudication.app.commands import Settle
+from medfund_adjudication.app.times import business_date
+from medfund_adjudication.domain.admission import Admission
+from medfund_adjudication.domain.coverage import Coverage, covered_on
+from medfund_adjudication.domain.refusal import Refused
+from medfund_adjudication.domain.settlement import Person, SettlementRefused, Visit, settle
+from medfund_shared import outbox
+from medfund_shared.money import Money
+
+SOURCE = "medfund/adjudication"
+EMPLOYEE = "310"
+RETIRED_CATEGORY = "retired"
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What the answer shows: the record (or, for a pre-settlement, what it would be) and the person."""
+
+    record: SettlementRecord
+    coverage: Coverage
+    admission: Admission
+
+
+def person_of(coverage: Coverage, balance: Money) -> Person:
+    return Person(coverage.admdvs, coverage.insutype, coverage.brdy, coverage.category, coverage.tier,
+                  coverage.category == RETIRED_CATEGORY, balance)
+
+
+async def _balance(uow: UnitOfWork, coverage: Coverage, lock: bool) -> Money:
+    if coverage.insutype != EMPLOYEE:
+        return Money(0)
+    return await coverage_repo.balance(uow.session, coverage.psn_no, lock=lock) or Money(0)
+
+
+async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
+    async with uow:
+        if cmd.record and (replay := await uow.replay(cmd.request)) is not None:
+            return replay
+        admission = await load_admission(uow, cmd.mdtrt_id, cmd.acting_for, cmd.psn_no)
+        if cmd.insutype is not None and cmd.insutype != admission.insutype:
+            raise Refused("invalid", f"insutype {cmd.insutype} is not the admission's scheme {admission.insutype}",
+                          "insutype")
+        day = business_date(admission.begntime)
+        coverage = covered_on(await coverage_repo.get(uow.session, admission.psn_no, admission.insutype, day.year),
+                              admission.psn_no, admission.insutype, day)
+        if cmd.record and cmd.medins_setl_id and await settlement_repo.by_medins_setl_id(
+                uow.session, admission.fixmedins_code, cmd.medins_setl_id):
+            raise Refused("conflict", f"medins_setl_id {cmd.medins_setl_id} is already settled", "medins_setl_id")
+        ytd = await (settlement_repo.lock_accumulators if cmd.record else settlement_repo.read_accumulators)(
+            uow.session, admission.psn_no, day.year)
+        balance = await _balance(uow, coverage, cmd.record and cmd.acct_used)
+        items = await admission_repo.unsettled_fees(uow.session, admission.mdtrt_id)
+        uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
+        if not items:
+            raise Refused("invalid", f"mdtrt_id {admission.mdtrt_id} has no unsettled fee details", "mdtrt_id")
+        if uploaded != cmd.medfee_sumamt:
+            raise Refused("invalid", f"medfee_sumamt {cmd.medfee_sumamt} differs from the uploaded fee details' "
+                                     f"total {uploaded}", "medfee_sumamt")
+        institution = await registry_repo.get_institution(uow.session, admission.fixmedins_code)
+        catalogue = await registry_repo.catalogue_items(uow.session, {i.med_list_codg for i in items})
+        visit = Visit(person_of(coverage, balance), institution.for_engine(), admission.med_type, day, tuple(items),
+                      admission.referred, cmd.acct_used, admission.disease_codes)
+        try:
+            result = settle(visit, uow.pack(coverage.admdvs, admission.insutype, day),
+                            {code: item.for_engine() for code, item in catalogue.items()}, ytd)
+        except SettlementRefused as refused:
+            raise Refused(refused.code, refused.message) from None
+        record = SettlementRecord(
+            f"ST{uuid.uuid4().hex[:24].upper()}", "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
+            admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,
+            cmd.setl_time, business_date(cmd.setl_time), result)
+        settled = Settled(record, coverage, admission)
+        if not cmd.record:
+            return Answer(settled)
+        await settlement_repo.add(uow.session, record)
+        await admission_repo.mark_settled(uow.session, admission.mdtrt_id, [i.feedetl_sn for i in items],
+                                          record.setl_id)
+        await settlement_repo.save_accumulators(uow.session, admission.psn_no, day.year, result.accumulators_after)
+        if result.acct_pay:
+            await coverage_repo.credit(uow.session, f"settlement:{record.setl_id}", admission.psn_no, -result.acct_pay)
+        await outbox.add(uow.session, settlement_events.completed(record, admission), source=SOURCE,
+                         effective_time=record.setl_time)
+        return await uow.commit(cmd.request, settled)

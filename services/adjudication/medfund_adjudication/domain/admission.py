@@ -1,0 +1,39 @@
+"""An admission (or outpatient visit) and the rules on who may act on it and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from medfund_adjudication.domain.refusal import Refused
+
+INPATIENT_MED_TYPES = ("21", "52")
+OUTPATIENT_MED_TYPES = ("11", "14")
+
+
+@dataclass(frozen=True)
+class Admission:
+    mdtrt_id: str
+    psn_no: str
+    insutype: str
+    fixmedins_code: str
+    med_type: str
+    begntime: datetime
+    referred: bool
+    disease_codes: tuple[str, ...]
+    endtime: datetime | None = None
+
+    def ensure_acting_for(self, acting_for: str | None) -> None:
+        """A hospital acts only on its own admissions; ``None`` is an administrator acting for anyone."""
+        if acting_for is not None and acting_for != self.fixmedins_code:
+            raise Refused("forbidden", f"not authorised for mdtrt_id {self.mdtrt_id}: it belongs to another "
+                                       f"institution", "mdtrt_id")
+
+    def ensure_person(self, psn_no: str) -> None:
+        if psn_no != self.psn_no:
+            raise Refused("invalid", f"psn_no {psn_no} is not the person of mdtrt_id {self.mdtrt_id}", "psn_no")
+
+
+def ensure_med_type(med_type: str, allowed: tuple[str, ...]) -> None:
+    if med_type not in allowed:
+        raise Refused("invalid", f"med_type must be one of {', '.join(allowed)} for this transaction", "med_type")
