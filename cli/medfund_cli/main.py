@@ -4,6 +4,7 @@ import typer
 from medfund_deploy.cli import app as stack_app
 from medfund_shared.auth_cli import token as token_command
 from medfund_shared.events.cli import app as events_app
+from medfund_ledger.cli import alerts_app, ledger_app
 
 from medfund_cli.policy import app as policy_app
 
@@ -13,3 +14,5 @@ app.add_typer(stack_app, name="stack")
 app.command("token")(token_command)
 app.add_typer(events_app, name="events")
 app.add_typer(policy_app, name="policy")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(alerts_app, name="alerts")

@@ -1,0 +1,120 @@
+"""Rebuild: replay the topics from the beginning into a fresh database and compare with the live one.
+
+The ledger's own entries (clearings, transfers) are commands, not events on a topic; they are
+copied from the live journal line by line so the comparison covers the whole journal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from medfund_shared.consumer import ConsumerRunner
+from medfund_shared.db import create_engine, create_session_factory, migrate_async
+from medfund_shared.settings import Settings
+
+from medfund_ledger.adapters import journal_store
+from medfund_ledger.adapters.handlers import HANDLERS, TOPICS
+from medfund_ledger.adapters.tables import account_balances, journal_entries, journal_lines
+from medfund_ledger.domain.journal import Entry, Line
+
+REPLAY_CONSUMER = "fund-ledger-rebuild"
+
+
+@dataclass
+class Comparison:
+    live_entries: int
+    rebuilt_entries: int
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    different: list[str] = field(default_factory=list)
+    balance_differences: list[str] = field(default_factory=list)
+
+    @property
+    def equal(self) -> bool:
+        return not (self.missing or self.extra or self.different or self.balance_differences)
+
+    def summary(self) -> str:
+        verdict = "EQUAL" if self.equal else "DIFFERENT"
+        return (f"{verdict}: live {self.live_entries} entries, rebuilt {self.rebuilt_entries}; "
+                f"missing {len(self.missing)}, extra {len(self.extra)}, different {len(self.different)}, "
+                f"balance differences {len(self.balance_differences)}")
+
+
+async def replay_topics(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Apply every event now on the topics, from offset 0 to the current end; returns the count."""
+    runner = ConsumerRunner(REPLAY_CONSUMER, TOPICS, HANDLERS, sessions, settings)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
+                                isolation_level="read_committed", group_id=None)
+    await consumer.start()
+    try:
+        await consumer.topics()
+        partitions = [TopicPartition(settings.topic(t), p) for t in TOPICS
+                      for p in sorted(consumer.partitions_for_topic(settings.topic(t)) or ())]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        applied = 0
+        while any(await consumer.position(tp) < end[tp] for tp in partitions):
+            batch = await consumer.getmany(timeout_ms=500, max_records=500)
+            batch = {tp: [r for r in records if r.offset < end[tp]] for tp, records in batch.items()}
+            applied += len(await runner.apply_batch({tp: rs for tp, rs in batch.items() if rs}))
+        return applied
+    finally:
+        await consumer.stop()
+
+
+async def copy_command_entries(live: AsyncSession, target: async_sessionmaker[AsyncSession]) -> int:
+    rows = (await live.execute(select(journal_entries).where(journal_entries.c.origin == "command")
+                               .order_by(journal_entries.c.id))).all()
+    async with target() as session, session.begin():
+        for row in rows:
+            lines = (await live.execute(select(journal_lines).where(journal_lines.c.entry_id == row.id)
+                                        .order_by(journal_lines.c.id))).all()
+            entry = Entry(row.entry_key, row.kind, row.effective_date,
+                          tuple(Line(l.pool_id, l.account, l.amount) for l in lines), row.memo)
+            await journal_store.record(session, entry, origin="command", request=row.request)
+    return len(rows)
+
+
+async def _journal(session: AsyncSession) -> dict[str, tuple[str, date, tuple]]:
+    entries = {r.id: r for r in (await session.execute(select(journal_entries))).all()}
+    lines: dict[int, list] = {}
+    for line in (await session.execute(select(journal_lines))).all():
+        lines.setdefault(line.entry_id, []).append((line.pool_id, line.account, line.amount))
+    return {e.entry_key: (e.kind, e.effective_date, tuple(sorted(lines.get(i, [])))) for i, e in entries.items()}
+
+
+async def _balances(session: AsyncSession) -> dict[tuple[str, str], int]:
+    rows = await session.execute(select(account_balances))
+    return {(r.pool_id, r.account): r.amount for r in rows if r.amount != 0}
+
+
+async def compare(live: AsyncSession, rebuilt: AsyncSession) -> Comparison:
+    a, b = await _journal(live), await _journal(rebuilt)
+    result = Comparison(len(a), len(b), sorted(a.keys() - b.keys()), sorted(b.keys() - a.keys()),
+                        sorted(k for k in a.keys() & b.keys() if a[k] != b[k]))
+    la, lb = await _balances(live), await _balances(rebuilt)
+    result.balance_differences = [f"{p}/{acc}: live {la.get((p, acc), 0)} rebuilt {lb.get((p, acc), 0)}"
+                                  for p, acc in sorted(la.keys() | lb.keys()) if la.get((p, acc)) != lb.get((p, acc))]
+    return result
+
+
+async def rebuild(settings: Settings, target_url: str) -> Comparison:
+    """Replay into ``target_url`` (an empty database, migrated here) and compare with ``settings.database_url``."""
+    await migrate_async("medfund_ledger", target_url)
+    live_engine, target_engine = create_engine(settings), create_engine(settings.model_copy(update={"database_url": target_url}))
+    try:
+        live, target = create_session_factory(live_engine), create_session_factory(target_engine)
+        await replay_topics(settings, target)
+        async with live() as live_session:
+            await copy_command_entries(live_session, target)
+            async with target() as target_session:
+                return await compare(live_session, target_session)
+    finally:
+        await live_engine.dispose()
+        await target_engine.dispose()
