@@ -1,0 +1,1 @@
+"""``medfund demo``: a living demo county (Shizhu, 500240) driven end to end through the public APIs."""

@@ -1,0 +1,146 @@
+"""The demo's knobs and its simulated calendar.
+
+Every number that shapes the story is a field here with a documented default; money amounts
+and rates of the scheme itself come from the policy pack, never from this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from medfund_shared.money import Money
+from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.schema import PolicyPack
+
+ADMDVS = "500240"
+INSUTYPE = "390"
+YEAR = 2026
+REAL_POPULATION = 461_843
+"""Shizhu's insured residents (policy-reference.md §1, seed 004)."""
+REAL_AMOUNT_DUE = Money.from_yuan("134191600")
+"""The county's annual amount due (应筹) in yuan (policy-packs.md, seed 004)."""
+POPULATION_MIX = {
+    "ordinary": 424_886,
+    "dibao": 21_494,
+    "disabled": 7_608,
+    "tekun": 1_231,
+    "entitled": 1_990,
+    "family_planning": 4_634,
+}
+"""Seed 004's category mix; ``ordinary`` splits into adult/minor/student by age."""
+BEIJING = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Business dates of the story: window for 2026, late payments, the first half of 2026."""
+
+    window_opens: date = date(2025, 9, 1)
+    window_closes: date = date(2025, 12, 31)
+    grace_ends: date = date(2026, 2, 28)
+    late_ends: date = date(2026, 4, 30)
+    year_starts: date = date(2026, 1, 1)
+    scenario_ends: date = date(2026, 6, 30)
+    """Mid-year: the seed 004 figures are mid-year figures."""
+    year_ends: date = date(2026, 12, 31)
+
+    def elapsed(self, day: date) -> Decimal:
+        """Fraction of the insurance year gone by at the end of ``day``."""
+        length = (self.year_ends - self.year_starts).days + 1
+        return Decimal((day - self.year_starts).days + 1) / Decimal(length)
+
+    def days(self, first: date, last: date) -> list[date]:
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def at(day: date, seconds: int = 9 * 3600) -> datetime:
+    """A business instant on ``day`` in Beijing time (``seconds`` after midnight)."""
+    return datetime.combine(day, time(), BEIJING) + timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What the demo does; defaults give a lively county in about a minute."""
+
+    scale: int = 2_000
+    """Insured persons (up to the real 461,843); the category mix is scaled proportionally."""
+    rate: float = 25.0
+    """Settlements started per second (an upper bound; concurrency limits it too)."""
+    concurrency: int = 16
+    seed: int = 240
+    calendar: Calendar = field(default_factory=Calendar)
+    household_sizes: dict[int, float] = field(
+        default_factory=lambda: {1: 0.16, 2: 0.27, 3: 0.22, 4: 0.18, 5: 0.11, 6: 0.06})
+    """Rural Chongqing household sizes (mean about 3)."""
+    tier2_share: float = 0.12
+    """Households choosing tier 2 (350 instead of 140 a person)."""
+    disabled_severe_share: float = 0.5
+    """Of seed 004's disabled: grade 1-2 (premium paid by government); the rest are grade 3-4."""
+    student_share: float = 0.4
+    """Of ordinary residents aged 18-22: students."""
+    coverage_target: float = 0.965
+    """参保率: insured ÷ eligible; the operator sets eligible = insured ÷ this."""
+    late_grace_share: float = 0.08
+    """Households paying 1 Jan-28 Feb (covered from the 1st of the next month)."""
+    late_wait_share: float = 0.04
+    """Households paying from 1 Mar (90-day wait)."""
+    unpaid_share: float = 0.02
+    """Households that never pay (their members are refused at the hospital)."""
+    partial_share: float = 0.03
+    """Payers whose payment falls short of the premium."""
+    bad_share: float = 0.02
+    """Extra bad lines in the tax feed, as a share of good lines."""
+    bad_kinds: dict[str, float] = field(
+        default_factory=lambda: {"malformed": 0.5, "wrong_office": 0.25, "duplicate": 0.25})
+    tax_office_code: str = "15002400000"
+    """The Shizhu county tax office."""
+    other_tax_office_code: str = "15002300000"
+    """A neighbouring office: lines carrying it are refused (wrong office)."""
+    batch_lines: int = 20_000
+    """Lines per tax-bureau file (the billing body limit is 20 MiB)."""
+    enrollment_batch_households: int = 5_000
+    planned_expenditure_share: Decimal = Decimal("0.80")
+    """Planned annual expenditure ÷ amount due (以收定支、略有结余)."""
+    spent_share_at_end: Decimal = Decimal("0.4659")
+    """Fund payments ÷ amount due by the scenario's end (seed 004: 46.59% at mid-year)."""
+    outpatient_fund_share: Decimal = Decimal("0.193")
+    """Outpatient share of fund payments (seed 004: 1,204.04 of 6,251.81)."""
+    maternity_share: float = 0.05
+    expensive_share: float = 0.01
+    """Inpatient cases that are very expensive (tertiary, 150,000-400,000)."""
+    reversal_share: float = 0.02
+    uncovered_share: float = 0.01
+    """Encounters attempted by people without cover (refused)."""
+    hot_budget_fraction: Decimal = Decimal("0.45")
+    """The overspending institution's global budget ÷ its fair annual share."""
+    raised_budget_measure: Decimal = Decimal("0.60")
+    """After the raise, the institution's spending ÷ its new budget (under the yellow 80%)."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.scale <= REAL_POPULATION:
+            raise ValueError(f"scale must be between 1 and {REAL_POPULATION}")
+        if self.rate <= 0:
+            raise ValueError("rate must be positive")
+
+    @property
+    def factor(self) -> Decimal:
+        return Decimal(self.scale) / Decimal(REAL_POPULATION)
+
+    @property
+    def amount_due(self) -> Money:
+        return REAL_AMOUNT_DUE.times(self.factor)
+
+    @property
+    def planned_expenditure(self) -> Money:
+        return self.amount_due.times(self.planned_expenditure_share)
+
+    @property
+    def eligible(self) -> int:
+        return int((Decimal(self.scale) / Decimal(str(self.coverage_target))).to_integral_value())
+
+
+def county_pack(scenario: Scenario) -> PolicyPack:
+    """The pack in force for the demo year (the same catalogue the services load)."""
+    return PolicyCatalogue.load().in_force(ADMDVS, INSUTYPE, scenario.calendar.year_starts)
