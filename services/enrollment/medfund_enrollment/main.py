@@ -16,8 +16,10 @@ BATCH_BODY_LIMIT = 64 << 20
 """A CSV of a county's households (one line per member) fits well within this."""
 
 
-def definition(catalogue: PolicyCatalogue) -> ServiceDefinition:
-    """Routers, consumers and hooks of this service."""
+def definition(catalogue: PolicyCatalogue | None = None) -> ServiceDefinition:
+    """Routers, consumers and hooks of this service (the shipped policy packs unless given others)."""
+    catalogue = catalogue or PolicyCatalogue.load()
+
     async def provide_catalogue(context: ServiceContext) -> None:
         context.extras[CATALOGUE] = catalogue
 
@@ -29,6 +31,6 @@ def definition(catalogue: PolicyCatalogue) -> ServiceDefinition:
 
 
 def create_app(settings: Settings | None = None, catalogue: PolicyCatalogue | None = None) -> FastAPI:
-    app = create_service_app(definition(catalogue or PolicyCatalogue.load()), settings)
+    app = create_service_app(definition(catalogue), settings)
     app.add_exception_handler(EnrollmentError, enrollment_error)
     return app
