@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -21,6 +22,7 @@ class LedgerConfig:
     expense_kind_by_med_type: dict[str, str]
     inpatient_med_types: frozenset[str]
     journal_page_size: int
+    business_timezone: timezone
 
     def expense_kind(self, fund_pay_type: str, med_type: str) -> str:
         return self.expense_kind_by_fund.get(fund_pay_type) or self.expense_kind_by_med_type.get(med_type, "other")
@@ -45,4 +47,5 @@ def load_config() -> LedgerConfig:
         expense_kind_by_med_type={str(k): v for k, v in raw["expense_kind_by_med_type"].items()},
         inpatient_med_types=frozenset(str(m) for m in raw["inpatient_med_types"]),
         journal_page_size=int(raw["journal_page_size"]),
+        business_timezone=timezone(timedelta(minutes=int(raw["business_utc_offset_minutes"]))),
     )

@@ -56,7 +56,9 @@ async def pool_row(session: AsyncSession, pool_id: str):
 
 
 async def business_now(session: AsyncSession) -> datetime | None:
-    return await session.scalar(select(ledger_clock.c.business_time).where(ledger_clock.c.id == 1))
+    """The latest applied business time, in the business time zone (years and months are local)."""
+    now = await session.scalar(select(ledger_clock.c.business_time).where(ledger_clock.c.id == 1))
+    return now.astimezone(load_config().business_timezone) if now else None
 
 
 async def thresholds_for(session: AsyncSession, pool_id: str | None) -> Thresholds:

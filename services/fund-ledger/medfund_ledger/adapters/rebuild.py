@@ -6,10 +6,11 @@ copied from the live journal line by line so the comparison covers the whole jou
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import date
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -48,18 +49,17 @@ class Comparison:
 async def replay_topics(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
     """Apply every event now on the topics, from offset 0 to the current end; returns the count."""
     runner = ConsumerRunner(REPLAY_CONSUMER, TOPICS, HANDLERS, sessions, settings)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
-                                isolation_level="read_committed", group_id=None)
+    consumer = AIOKafkaConsumer(*(settings.topic(t) for t in TOPICS), bootstrap_servers=settings.kafka_bootstrap,
+                                enable_auto_commit=False, isolation_level="read_committed", group_id=None)
     await consumer.start()
     try:
-        await consumer.topics()
-        partitions = [TopicPartition(settings.topic(t), p) for t in TOPICS
-                      for p in sorted(consumer.partitions_for_topic(settings.topic(t)) or ())]
-        consumer.assign(partitions)
+        while not consumer.assignment():
+            await asyncio.sleep(0.1)
+        partitions = sorted(consumer.assignment())
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
         applied = 0
-        while any(await consumer.position(tp) < end[tp] for tp in partitions):
+        while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
             batch = await consumer.getmany(timeout_ms=500, max_records=500)
             batch = {tp: [r for r in records if r.offset < end[tp]] for tp, records in batch.items()}
             applied += len(await runner.apply_batch({tp: rs for tp, rs in batch.items() if rs}))

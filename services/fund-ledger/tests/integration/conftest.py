@@ -1,0 +1,103 @@
+"""A real ledger (uvicorn in this process) on a fresh database and its own topics; a producer of real events."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from medfund_shared.auth import issue_token
+from medfund_shared.db import create_engine
+from medfund_shared.events.base import EventData
+from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.registry import lookup
+from medfund_shared.kafka import ensure_topics
+from medfund_shared.service import create_service_app
+from medfund_shared.settings import Settings
+from sqlalchemy import text
+
+from medfund_ledger.main import definition
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+pytestmark = pytest.mark.integration
+ALL_TOPICS = {"medfund.billing.v1", "medfund.claims.v1", "medfund.enrollment.v1", "medfund.alerts.v1"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Ledger:
+    settings: Settings
+    url: str
+    client: httpx.AsyncClient
+    producer: AIOKafkaProducer
+    sent: list[CloudEvent]
+
+    def token(self, role: str = "admin") -> str:
+        return issue_token(self.settings, role, subject=f"{role}-tester")
+
+    async def publish(self, data: EventData, at, event_id: str | None = None) -> CloudEvent:
+        """Put one event on its topic exactly as a producer's outbox relay would."""
+        event = CloudEvent(source="medfund/test", type=data.event_type, subject=data.subject(), time=at,
+                           effectivetime=at, partitionkey=data.partition_key(), data=data.model_dump(mode="json"),
+                           **({"id": event_id} if event_id else {}))
+        key, value, headers = event.to_kafka()
+        await self.producer.send_and_wait(self.settings.topic(data.topic), value, key=key, headers=headers)
+        self.sent.append(event)
+        return event
+
+    async def resend(self, event: CloudEvent) -> None:
+        """The same event again (same id): what a relay retry or a replay delivers."""
+        key, value, headers = event.to_kafka()
+        await self.producer.send_and_wait(self.settings.topic(lookup(event.type).topic), value, key=key,
+                                          headers=headers)
+
+    async def wait_applied(self, count: int, timeout: float = 30.0) -> None:
+        """Until the consumer has processed ``count`` events (and evaluated the batch)."""
+        engine = create_engine(self.settings)
+        try:
+            for _ in range(int(timeout * 5)):
+                async with engine.connect() as conn:
+                    done = await conn.scalar(text("SELECT count(*) FROM processed_events"))
+                if done >= count:
+                    await asyncio.sleep(1.0)
+                    return
+                await asyncio.sleep(0.2)
+        finally:
+            await engine.dispose()
+        raise AssertionError(f"only {done} of {count} events applied")
+
+
+@pytest.fixture
+async def ledger(test_stack, service_database):
+    settings = Settings(database_url=service_database("medfund_ledger"), kafka_bootstrap=test_stack.kafka_bootstrap,
+                        topic_prefix=f"{test_stack.topic_prefix}{secrets.token_hex(3)}.", service_name="fund-ledger")
+    await ensure_topics(settings, ALL_TOPICS)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_service_app(definition(), settings), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    url = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        ledger = Ledger(settings, url, client, producer, [])
+        client.headers["Authorization"] = f"Bearer {ledger.token()}"
+        yield ledger
+    await producer.stop()
+    server.should_exit = True
+    await task
