@@ -53,7 +53,7 @@ async def replay_topics(settings: Settings, sessions: async_sessionmaker[AsyncSe
                                 enable_auto_commit=False, isolation_level="read_committed", group_id=None)
     await consumer.start()
     try:
-        while not consumer.assignment():
+        while not _fully_assigned(consumer, [settings.topic(t) for t in TOPICS]):
             await asyncio.sleep(0.1)
         partitions = sorted(consumer.assignment())
         await consumer.seek_to_beginning(*partitions)
@@ -66,6 +66,13 @@ async def replay_topics(settings: Settings, sessions: async_sessionmaker[AsyncSe
         return applied
     finally:
         await consumer.stop()
+
+
+def _fully_assigned(consumer: AIOKafkaConsumer, topics: list[str]) -> bool:
+    """Without a group the consumer takes every partition once it has the metadata of every topic."""
+    assigned = consumer.assignment()
+    return all(consumer.partitions_for_topic(t) and
+               {tp.partition for tp in assigned if tp.topic == t} == consumer.partitions_for_topic(t) for t in topics)
 
 
 async def copy_command_entries(live: AsyncSession, target: async_sessionmaker[AsyncSession]) -> int:
