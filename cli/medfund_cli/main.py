@@ -6,6 +6,7 @@ from medfund_shared.auth_cli import token as token_command
 from medfund_shared.events.cli import app as events_app
 from medfund_ledger.cli import alerts_app, ledger_app
 
+from medfund_cli.demo.command import demo as demo_command
 from medfund_cli.policy import app as policy_app
 
 app = typer.Typer(help="medfund: settlement platform for basic medical insurance.", no_args_is_help=True)
@@ -16,3 +17,4 @@ app.add_typer(events_app, name="events")
 app.add_typer(policy_app, name="policy")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(alerts_app, name="alerts")
+app.command("demo")(demo_command)

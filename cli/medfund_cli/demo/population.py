@@ -145,3 +145,17 @@ def _ordinary_category(rng: random.Random, scenario: Scenario, age: int) -> str:
     if age <= 22 and rng.random() < scenario.student_share:
         return "student"
     return "adult"
+
+
+def outsiders(scenario: Scenario, count: int, region: str = "500230") -> list[Person]:
+    """People from a neighbouring county who never enrolled here (the gateway must refuse them)."""
+    rng = random.Random(scenario.seed + 4)
+    issuer = CertnoIssuer()
+    result = []
+    for _ in range(count):
+        male = rng.random() < 0.5
+        brdy = _birth_date(rng, scenario.calendar.year_starts, rng.randint(18, 80))
+        gend = MALE if male else FEMALE
+        result.append(Person(issuer.issue(region, brdy, gend), names.full_name(rng, names.surname(rng), male),
+                             gend, brdy, "adult"))
+    return result

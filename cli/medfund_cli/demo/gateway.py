@@ -1,0 +1,60 @@
+"""A hospital information system's side of the NHSA gateway: the envelope, message ids, answers.
+
+Amounts go out as yuan strings (the gateway accepts numbers or strings) and answers are read
+with ``Decimal`` so no amount ever passes through a binary float.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from medfund_cli.demo.scenario import ADMDVS
+
+PATH = "/fsi/api/rsfComIfsService/callService"
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class GatewayRefusal(Exception):
+    """``infcode = -1``: the platform refused the transaction (``err_msg`` says why)."""
+
+    def __init__(self, infno: str, err_msg: str) -> None:
+        super().__init__(f"{infno}: {err_msg}")
+        self.infno, self.err_msg = infno, err_msg
+
+
+class HisClient:
+    """One institution's HIS: its own ``his`` token and message-id sequence."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, code: str, name: str, token: str, run_tag: str) -> None:
+        self._http, self._url, self.code, self.name = http, base_url.rstrip("/") + PATH, code, name
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self._run_tag, self._sequence = run_tag, itertools.count(1)
+
+    async def call(self, infno: str, business_time: datetime, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send one transaction at ``business_time``; the output, or :class:`GatewayRefusal`."""
+        envelope = {
+            "infno": infno, "msgid": self.msgid(business_time), "mdtrtarea_admvs": ADMDVS, "insuplc_admdvs": ADMDVS,
+            "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1", "opter": "001", "opter_name": "收费员",
+            "inf_time": business_time.strftime(TIME_FORMAT), "fixmedins_code": self.code,
+            "fixmedins_name": self.name, "sign_no": "", "input": payload,
+        }
+        response = await self._http.post(self._url, json=envelope, headers=self._headers)
+        response.raise_for_status()
+        answer = json.loads(response.content, parse_float=Decimal)
+        if answer.get("infcode") != 0:
+            raise GatewayRefusal(infno, answer.get("err_msg") or f"infcode {answer.get('infcode')}")
+        return answer.get("output") or {}
+
+    def msgid(self, business_time: datetime) -> str:
+        """Institution code, business time and a sequence unique to this run."""
+        return f"{self.code}{business_time:%Y%m%d%H%M%S}{self._run_tag}{next(self._sequence):05d}"
+
+    def setl_id(self) -> str:
+        """A settlement id of the hospital's own (``medins_setl_id``), unique to this run."""
+        return f"{self.code[-6:]}{self._run_tag}{next(self._sequence):06d}"

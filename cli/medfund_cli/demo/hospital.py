@@ -1,0 +1,252 @@
+"""The hospital simulator: encounters day by day through the simulated calendar, paced by spending.
+
+Each simulated day the county's pooled-fund spending is driven up to a target (the story's pace)
+by starting encounters: outpatient visits at township clinics and admissions (ordinary,
+maternity, now and then a very expensive one). Only covered people are treated, except for a
+few uncovered ones whose refusals the gateway should show. Encounters run concurrently, started
+no faster than the scenario's rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import random
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+import httpx
+
+from medfund_cli.demo import fees, visits
+from medfund_cli.demo.gateway import GatewayRefusal, HisClient
+from medfund_cli.demo.institutions import Institution
+from medfund_cli.demo.population import Person
+from medfund_cli.demo.scenario import Scenario, at
+from medfund_cli.demo.tally import Tally
+from medfund_cli.demo.taxfeed import Payer
+from medfund_shared.money import Money
+from medfund_shared.policy.schema import PolicyPack
+
+INPATIENT_LEVELS = {"primary": 0.35, "secondary": 0.40, "tertiary": 0.25}
+FIRST_GUESS = {"outpatient": Money.from_yuan(40), "inpatient": Money.from_yuan(2_500)}
+"""Starting estimates of pooled-fund payment per encounter; replaced by the observed mean."""
+INPATIENT_AGE_WEIGHT = ((60, 1.0), (18, 0.35), (0, 0.25))
+
+
+class Pacer:
+    """Starts at most ``rate`` encounters a second and at most ``concurrency`` at a time."""
+
+    def __init__(self, rate: float, concurrency: int) -> None:
+        self._interval, self._next = 1.0 / rate, 0.0
+        self._slots = asyncio.Semaphore(concurrency)
+        self.tasks: set[asyncio.Task] = set()
+
+    async def start(self, work: Awaitable[None]) -> None:
+        loop = asyncio.get_running_loop()
+        wait = self._next - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._next = max(self._next, loop.time()) + self._interval
+        await self._slots.acquire()
+        task = asyncio.create_task(self._run(work))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self, work: Awaitable[None]) -> None:
+        try:
+            await work
+        finally:
+            self._slots.release()
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+
+class Track:
+    """One kind of spending (outpatient or inpatient) with its observed mean and what is in flight."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.in_flight, self.done, self.total = name, 0, 0, Money.zero()
+
+    @property
+    def mean(self) -> Money:
+        if self.done < 5:
+            return FIRST_GUESS[self.name]
+        return max(self.total.times(Decimal(1) / self.done), Money(100))
+
+    def projected(self, paid: Money) -> Money:
+        return paid + self.mean.times(Decimal(self.in_flight))
+
+
+class HospitalSimulator:
+    def __init__(self, scenario: Scenario, pack: PolicyPack, payers: list[Payer], outsiders: list[Person],
+                 institutions: list[Institution], his: dict[str, HisClient], tally: Tally) -> None:
+        self.scenario, self.tally, self.his = scenario, tally, his
+        self.rng = random.Random(scenario.seed + 3)
+        self.covered = sorted((p for p in payers if p.cover_from is not None), key=lambda p: p.cover_from)
+        self._cover_days = [p.cover_from for p in self.covered]
+        self.uncovered = [p.person for p in payers if p.cover_from is None] + outsiders
+        self.institutions = institutions
+        self.by_level = {level: [i for i in institutions if i.level == level] for level in INPATIENT_LEVELS}
+        self.outpatient_cap = pack.outpatient.annual_payment_cap if pack.outpatient else None
+        self.outpatient_paid: dict[str, Money] = {}
+        self.busy: set[str] = set()
+        self.psn_nos: dict[str, str] = {}
+        self.tracks = {"outpatient": Track("outpatient"), "inpatient": Track("inpatient")}
+        self.pacer = Pacer(scenario.rate, scenario.concurrency)
+
+    # --- the calendar ---------------------------------------------------------------------
+
+    async def run_days(self, first: date, last: date, target: Callable[[date], Money],
+                       milestones: dict[date, Callable[[], Awaitable[None]]] | None = None,
+                       day_seconds: float = 0.0) -> None:
+        """Drive the pooled-fund spending up to ``target(day)`` for every day from ``first`` to ``last``."""
+        share = self.scenario.outpatient_fund_share
+        daily_cap = max(10, self.scenario.scale // 20)
+        for day in self.scenario.calendar.days(first, last):
+            self.tally.business_day = day.isoformat()
+            goal = target(day)
+            goals = {"outpatient": goal.times(share), "inpatient": goal.times(1 - share)}
+            paid = {"outpatient": self.tally.outpatient_pooled, "inpatient": self.tally.inpatient_pooled}
+            for name, track in self.tracks.items():
+                started = 0
+                while started < daily_cap and track.projected(paid[name]) < goals[name]:
+                    await self.start_encounter(day, name)
+                    started += 1
+                    paid = {"outpatient": self.tally.outpatient_pooled, "inpatient": self.tally.inpatient_pooled}
+            if milestones and day in milestones:
+                await self.pacer.drain()
+                await milestones[day]()
+            if day_seconds:
+                await asyncio.sleep(day_seconds)
+        await self.pacer.drain()
+
+    async def top_up(self, day: date, reached: Callable[[], bool], institution: Institution | None = None,
+                     limit: int = 500) -> None:
+        """Admit more patients on ``day`` (at ``institution`` if given) until ``reached()`` holds."""
+        for _ in range(limit):
+            await self.pacer.drain()
+            if reached():
+                return
+            await self.start_encounter(day, "inpatient", institution)
+        await self.pacer.drain()
+
+    async def start_encounter(self, day: date, track: str, institution: Institution | None = None) -> None:
+        encounter, institution = self._plan(day, track, institution)
+        if encounter is None:
+            return
+        self.tracks[track].in_flight += 1
+        self.busy.add(encounter.person.certno)
+        await self.pacer.start(self._treat(encounter, institution, track))
+        if self.rng.random() < self.scenario.uncovered_share:
+            await self.pacer.start(self._uncovered(day))
+
+    # --- one encounter --------------------------------------------------------------------
+
+    def _plan(self, day: date, track: str, institution: Institution | None):
+        rng = self.rng
+        if track == "outpatient":
+            person = self._patient(day, lambda p: self._outpatient_room(p))
+            institution = institution or self._pick(["primary"] * 9 + ["secondary"])
+            if person is None:
+                return None, institution
+            return visits.Encounter(person, "11", at(day, rng.randint(8 * 3600, 17 * 3600)), 0,
+                                    fees.outpatient(rng)), institution
+        roll = rng.random()
+        if institution is None and roll < self.scenario.expensive_share:
+            institution = rng.choice(self.by_level["tertiary"])
+            stay, lines = fees.expensive(rng)
+            kind, med_type, expensive = "expensive", "21", True
+        elif roll < self.scenario.expensive_share + self.scenario.maternity_share:
+            institution = institution or rng.choice(self.by_level["primary"] + self.by_level["secondary"])
+            stay, lines = fees.maternity(rng)
+            kind, med_type, expensive = "maternity", "52", False
+        else:
+            levels = rng.choices(list(INPATIENT_LEVELS), list(INPATIENT_LEVELS.values()))
+            institution = institution or self._pick(levels)
+            stay, lines = fees.inpatient(rng, institution.level)
+            kind, med_type, expensive = "inpatient", "21", False
+        admitted = day - timedelta(days=stay)
+        eligible = self._maternity_age if kind == "maternity" else self._inpatient_age
+        person = self._patient(admitted, eligible)
+        if person is None:
+            return None, institution
+        return visits.Encounter(person, med_type, at(admitted, rng.randint(8 * 3600, 20 * 3600)), stay, lines,
+                                expensive), institution
+
+    async def _treat(self, encounter: visits.Encounter, institution: Institution, track: str) -> None:
+        his, person = self.his[institution.code], encounter.person
+        kind = "expensive" if encounter.expensive else {"11": "outpatient", "21": "inpatient", "52": "maternity"}[
+            encounter.med_type]
+        try:
+            psn_no = self.psn_nos.get(person.certno) or await visits.read_card(his, person, encounter.begins)
+            self.psn_nos[person.certno] = psn_no
+            settled = await visits.settle(his, encounter, psn_no)
+            self.tally.settled += 1
+            self.tally.kinds[kind] += 1
+            self.tally.record(institution.code, track, settled)
+            self._count(track, settled, person, reversal=False)
+            if self.rng.random() < self.scenario.reversal_share:
+                reversal = await visits.reverse(his, settled, encounter.ends + timedelta(hours=2))
+                self.tally.reversed += 1
+                self.tally.record(institution.code, track, reversal)
+                self._count(track, reversal, person, reversal=True)
+        except GatewayRefusal as refusal:
+            self.tally.refused(refusal.err_msg, expected=False)
+        except httpx.HTTPError as error:
+            self.tally.refused(f"{type(error).__name__}: {error}", expected=False)
+        finally:
+            self.tracks[track].in_flight -= 1
+            self.busy.discard(person.certno)
+
+    async def _uncovered(self, day: date) -> None:
+        """Someone without cover comes in: the card reading or the admission must be refused."""
+        if not self.uncovered:
+            return
+        person = self.rng.choice(self.uncovered)
+        institution = self._pick(["primary"])
+        encounter = visits.Encounter(person, "11", at(day, 10 * 3600), 0, fees.outpatient(self.rng))
+        his = self.his[institution.code]
+        try:
+            psn_no = await visits.read_card(his, person, encounter.begins)
+            await visits.settle(his, encounter, psn_no)
+        except GatewayRefusal as refusal:
+            self.tally.refused(refusal.err_msg, expected=True)
+            return
+        self.tally.refused(f"{person.category} without cover was settled", expected=False)
+
+    # --- choices ------------------------------------------------------------------------
+
+    def _count(self, track: str, settled: visits.Settled, person: Person, reversal: bool) -> None:
+        pooled = settled.funds.get("390100", Money.zero())
+        state = self.tracks[track]
+        state.done += 0 if reversal else 1
+        state.total += pooled
+        if track == "outpatient":
+            self.outpatient_paid[person.certno] = self.outpatient_paid.get(person.certno, Money.zero()) + pooled
+
+    def _pick(self, levels: list[str]) -> Institution:
+        return self.rng.choice(self.by_level[self.rng.choice(levels)])
+
+    def _patient(self, day: date, eligible: Callable[[Person], bool], tries: int = 30) -> Person | None:
+        """A covered person (cover started by ``day``), not in hospital now, for whom ``eligible`` holds."""
+        count = bisect.bisect_right(self._cover_days, day)
+        for _ in range(tries if count else 0):
+            person = self.covered[self.rng.randrange(count)].person
+            if person.certno not in self.busy and eligible(person):
+                return person
+        return None
+
+    def _outpatient_room(self, person: Person) -> bool:
+        paid = self.outpatient_paid.get(person.certno, Money.zero())
+        return self.outpatient_cap is None or paid < self.outpatient_cap
+
+    def _inpatient_age(self, person: Person) -> bool:
+        age = person.age_on(self.scenario.calendar.year_starts)
+        weight = next(w for floor, w in INPATIENT_AGE_WEIGHT if age >= floor)
+        return self.rng.random() < weight
+
+    def _maternity_age(self, person: Person) -> bool:
+        return person.gend == "2" and 20 <= person.age_on(self.scenario.calendar.year_starts) <= 40

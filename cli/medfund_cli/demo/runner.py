@@ -1,0 +1,231 @@
+"""The story of the demo county, phase by phase, through the services' public interfaces.
+
+1. registry and budgets; 2. households enrolled from CSV, eligible population set; 3. the tax
+bureau's files; 4. hospitals settle through the NHSA gateway as the calendar runs to mid-year,
+spending ahead of time; 5. one hospital overruns its global budget and the operator raises it;
+6. the summary. Business dates follow the simulated calendar throughout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import httpx
+
+from medfund_cli.demo import fees, institutions, population, taxfeed
+from medfund_cli.demo.gateway import HisClient
+from medfund_cli.demo.hospital import HospitalSimulator
+from medfund_cli.demo.institutions import Institution
+from medfund_cli.demo.scenario import ADMDVS, YEAR, Scenario, county_pack
+from medfund_cli.demo.services import Services, Urls, token
+from medfund_cli.demo.tally import Tally
+from medfund_cli.demo.topics import TopicWatcher
+from medfund_shared.money import Money
+from medfund_shared.settings import Settings
+
+POOLED_POOL = f"{ADMDVS}:390100:{YEAR}"
+COVERAGE_ACTIVATED = "medfund.enrollment.coverage.activated.v1"
+BURN_MARGIN = "0.06"
+"""How far ahead of time the pooled fund's spending must be at the end (above the yellow 5 points)."""
+HOT_OVERRUN = "1.05"
+"""How far past its global budget the overspending institution goes (red is 100%)."""
+WAIT_SECONDS = 90.0
+
+
+class DemoError(RuntimeError):
+    """The story cannot go on; the message says where and why."""
+
+
+@dataclass
+class Story:
+    """Everything the demo decided and observed; the summary is drawn from it."""
+
+    scenario: Scenario
+    urls: Urls
+    tally: Tally = field(default_factory=Tally)
+    institutions: list[Institution] = field(default_factory=list)
+    hot: Institution | None = None
+    raised_to: Money | None = None
+    expected_feed: taxfeed.FeedExpectation | None = None
+    expected_covered: int = 0
+    dashboard: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class Demo:
+    def __init__(self, scenario: Scenario, urls: Urls, settings: Settings) -> None:
+        self.scenario, self.settings = scenario, settings
+        self.story = Story(scenario, urls)
+        self.watcher = TopicWatcher(settings)
+        self.pack = county_pack(scenario)
+        self.run_tag = secrets.token_hex(2)
+
+    @property
+    def tally(self) -> Tally:
+        return self.story.tally
+
+    async def run(self, finale: Callable[[Services, HospitalSimulator], Awaitable[None]]) -> Story:
+        """Tell the story, then hand the services and the running hospitals to ``finale`` (the summary)."""
+        async with httpx.AsyncClient(timeout=httpx.Timeout(120.0)) as http:
+            api = Services(http, self.story.urls, self.settings, self.scenario.tax_office_code)
+            self.tally.phase = "waiting for the services"
+            await api.ready()
+            await self.watcher.start()
+            try:
+                hospital = await self._story(api, http)
+                await finale(api, hospital)
+            finally:
+                await self.watcher.stop()
+        return self.story
+
+    async def _story(self, api: Services, http: httpx.AsyncClient) -> HospitalSimulator:
+        scenario, tally = self.scenario, self.tally
+        tally.phase = "generating the county"
+        households = await asyncio.to_thread(population.generate, scenario)
+        payers = await asyncio.to_thread(taxfeed.plan_payers, scenario, self.pack, households)
+        lines = taxfeed.feed_lines(scenario, payers)
+        self.story.expected_feed = taxfeed.expectation(lines)
+        await self._registry(api)
+        await self._enroll(api, households)
+        files = taxfeed.files(scenario, lines)
+        window_files = [f for f in files if f[0] <= scenario.calendar.window_closes]
+        await self._send_files(api, window_files)
+        self.story.expected_covered = sum(1 for p in payers if p.cover_from is not None and
+                                          (p.paid_on is None or p.paid_on <= scenario.calendar.window_closes))
+        await self._wait_for_cover(self.story.expected_covered)
+        his = {i.code: HisClient(http, self.story.urls.adjudication, i.code, i.name,
+                                 token(self.settings, "his", fixmedins=i.code), self.run_tag)
+               for i in self.story.institutions}
+        outsiders = population.outsiders(scenario, 5 + scenario.scale // 1000)
+        hospital = HospitalSimulator(scenario, self.pack, payers, outsiders, self.story.institutions, his, tally)
+        paid_in_full = {p.person.certno for p in payers if p.cover_from is not None and p.paid_on is not None}
+        later = {day: self._milestone(api, day, chunk, paid_in_full) for day, chunk in files[len(window_files):]}
+        tally.phase = "hospitals settling"
+        await hospital.run_days(scenario.calendar.year_starts, scenario.calendar.scenario_ends, self._overspend_pace,
+                                milestones=later)
+        await self._overrun(api, hospital)
+        tally.phase = "done"
+        self.story.dashboard = api.dashboard_link()
+        return hospital
+
+    # --- phases ---------------------------------------------------------------------------
+
+    async def _registry(self, api: Services) -> None:
+        """Institutions with budgets in adjudication and the ledger, catalogue entries, the pool budget."""
+        self.tally.phase = "registering institutions and budgets"
+        self.story.institutions = institutions.with_budgets(self.scenario, institutions.county_registry())
+        self.story.hot = next(i for i in self.story.institutions
+                              if i.code == institutions.hot_code(institutions.county_registry()))
+        for institution in self.story.institutions:
+            await api.register_institution(institution)
+            await api.set_institution_budget(institution.code, institution.annual_budget)
+        for item in fees.CATALOGUE.values():
+            await api.put_catalogue_item(item.code, item.name, item.item_class, item.ceiling)
+        await api.set_pool_budget(POOLED_POOL, self.scenario.amount_due, self.scenario.planned_expenditure)
+
+    async def _enroll(self, api: Services, households: list[population.Household]) -> None:
+        self.tally.phase = "enrolling households"
+        await api.set_eligible(self.scenario.eligible)
+        size = self.scenario.enrollment_batch_households
+        for start in range(0, len(households), size):
+            chunk = households[start:start + size]
+            report = await api.enroll(chunk)
+            self.tally.households += len(chunk)
+            self.tally.enrolled += int(report["accepted"]) + int(report["duplicates"])
+            self.tally.enrollment_rejected += len(report["rejected"])
+        await self._wait(lambda: self._billing_knows(api), "billing to open every person's premium account")
+
+    async def _billing_knows(self, api: Services) -> bool:
+        return int((await api.collection_statistics())["persons"]) >= self.tally.enrolled
+
+    async def _send_files(self, api: Services, files: list[tuple[date, list[taxfeed.FeedLine]]]) -> None:
+        self.tally.phase = "tax bureau files"
+        for number, (day, chunk) in enumerate(files):
+            self.tally.business_day = day.isoformat()
+            csv_file = number % 2 == 1
+            body = taxfeed.to_csv(chunk) if csv_file else taxfeed.to_ndjson(chunk)
+            batch_id = await api.send_tax_file(body, "text/csv" if csv_file else "application/x-ndjson")
+            self.tally.tax_lines_sent += len(chunk)
+            report = await api.tax_batch_report(batch_id)
+            self.tally.tax_accepted += int(report["accepted"])
+            self.tally.tax_duplicates += int(report["duplicates"])
+            self.tally.tax_rejected += report["rejected"]
+
+    def _milestone(self, api: Services, day: date, chunk: list[taxfeed.FeedLine],
+                   paid_in_full: set[str]) -> Callable[[], Awaitable[None]]:
+        """A later tax file arrives on its business date; the story waits until its payers' cover is activated."""
+        async def arrive() -> None:
+            phase = self.tally.phase
+            before = self.watcher.counts.count(COVERAGE_ACTIVATED)
+            await self._send_files(api, [(day, chunk)])
+            expected = sum(1 for line in chunk
+                           if line.kind is taxfeed.LineKind.GOOD and line.record["certno"] in paid_in_full)
+            await self._wait_for_cover(before + expected)
+            self.tally.phase = phase
+        return arrive
+
+    async def _wait_for_cover(self, expected: int) -> None:
+        self.tally.phase = "coverage activating"
+        counts = self.watcher.counts
+
+        async def activated() -> bool:
+            return counts.count(COVERAGE_ACTIVATED) >= expected
+        await self._wait(activated, f"{expected} coverage activations", required=False)
+
+    async def live_on(self, hospital: HospitalSimulator, day_seconds: float) -> None:
+        """After the story: the county lives on to the year's end, spending at the planned pace."""
+        calendar = self.scenario.calendar
+        start, paid = calendar.scenario_ends, self.tally.pooled
+        planned = self.scenario.planned_expenditure
+        self.tally.phase = "living county (Ctrl-C to stop)"
+        await hospital.run_days(start + timedelta(days=1), calendar.year_ends,
+                                lambda day: paid + planned.times(calendar.elapsed(day) - calendar.elapsed(start)),
+                                day_seconds=day_seconds)
+        self.tally.phase = "the year is over"
+
+    def _overspend_pace(self, day: date) -> Money:
+        """Pooled-fund spending by ``day``: seed 004's mid-year share of the amount due, accrued evenly."""
+        calendar = self.scenario.calendar
+        at_end = self.scenario.amount_due.times(self.scenario.spent_share_at_end)
+        return at_end.times(calendar.elapsed(day) / calendar.elapsed(calendar.scenario_ends))
+
+    async def _overrun(self, api: Services, hospital: HospitalSimulator) -> None:
+        """Spending ahead of time, one institution over its budget; then the operator raises it."""
+        scenario, tally, hot = self.scenario, self.tally, self.story.hot
+        end = scenario.calendar.scenario_ends
+        needed = scenario.planned_expenditure.times(scenario.calendar.elapsed(end) + Decimal(BURN_MARGIN))
+        tally.phase = "spending ahead of time"
+        await hospital.top_up(end, lambda: tally.pooled >= needed)
+        tally.phase = f"{hot.name} overrunning its budget"
+        over = hot.annual_budget.times(Decimal(HOT_OVERRUN))
+        await hospital.top_up(end, lambda: tally.by_institution.get(hot.code, Money.zero()) >= over, hot)
+        tally.phase = "waiting for the alerts"
+        await self._wait(lambda: self._alert_seen("burn_pace", POOLED_POOL, "firing"), "burn_pace to fire",
+                         required=False)
+        await self._wait(lambda: self._alert_seen("institution_budget", hot.code, "firing", "red"),
+                         "the institution budget alert to turn red", required=False)
+        tally.phase = "operator raises the budget"
+        self.story.raised_to = institutions.raised_budget(tally.by_institution[hot.code], scenario)
+        await api.set_institution_budget(hot.code, self.story.raised_to)
+        await self._wait(lambda: self._alert_seen("institution_budget", hot.code, "resolved"),
+                         "the institution budget alert to resolve", required=False)
+
+    async def _alert_seen(self, rule: str, subject: str, state: str, severity: str | None = None) -> bool:
+        return any(a["subject_id"] == subject and (severity is None or a["severity"] == severity)
+                   for a in self.watcher.counts.alert_changes(rule, state))
+
+    async def _wait(self, condition: Callable[[], Awaitable[bool]], what: str, required: bool = True) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT_SECONDS
+        while not await condition():
+            if loop.time() > deadline:
+                if required:
+                    raise DemoError(f"gave up waiting for {what}")
+                self.story.notes.append(f"gave up waiting for {what} after {WAIT_SECONDS:.0f}s")
+                return
+            await asyncio.sleep(0.5)

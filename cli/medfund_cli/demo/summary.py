@@ -1,0 +1,141 @@
+"""The demo's closing report: what the services say now, beside what the demo sent them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from rich.console import Console
+from rich.table import Table
+
+from medfund_cli.demo.runner import Story
+from medfund_cli.demo.scenario import ADMDVS, YEAR
+from medfund_cli.demo.services import Services
+from medfund_shared.money import Money
+
+ALERTS_TAIL = "medfund alerts tail"
+
+
+@dataclass
+class Summary:
+    scale: int
+    households: int
+    enrolled: int
+    insured: int
+    eligible: int
+    coverage_rate: str | None
+    tax_lines: int
+    tax_accepted: int
+    tax_duplicates: int
+    tax_rejected: int
+    tax_rejections_by_code: dict[str, int]
+    collected: str
+    collection_rate: str | None
+    settled: int
+    reversed: int
+    refused_uncovered: int
+    refused_unexpected: int
+    encounters_by_kind: dict[str, int]
+    medical_costs: str
+    fund_payments: str
+    fund_payments_by_fund: dict[str, str]
+    pools: list[dict]
+    alerts_firing: list[dict]
+    alerts_resolved: list[dict]
+    alert_changes_on_topic: int
+    alert_changes_by_rule: dict[str, int]
+    hot_institution: dict
+    dashboard: str
+    alerts_tail: str
+    refusal_samples: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+async def gather(story: Story, api: Services, alert_changes: list[dict]) -> Summary:
+    """Read enrollment, billing and ledger figures now; combine them with the demo's own tally."""
+    tally, hot = story.tally, story.hot
+    enrollment = await api.enrollment_statistics()
+    collection = await api.collection_statistics()
+    pools = [p for p in await api.pools() if p["admdvs"] == ADMDVS and int(p["year"]) == YEAR]
+    firing, resolved = await api.alerts("firing"), await api.alerts("resolved")
+    return Summary(
+        scale=story.scenario.scale, households=tally.households, enrolled=int(enrollment["enrolled"]),
+        insured=int(enrollment["insured"]), eligible=int(enrollment["eligible"] or 0),
+        coverage_rate=enrollment.get("coverage_rate"), tax_lines=tally.tax_lines_sent, tax_accepted=tally.tax_accepted,
+        tax_duplicates=tally.tax_duplicates, tax_rejected=len(tally.tax_rejected),
+        tax_rejections_by_code=dict(Counter(r["code"] for r in tally.tax_rejected)),
+        collected=str(collection["collected"]), collection_rate=collection.get("collection_rate"),
+        settled=tally.settled, reversed=tally.reversed, refused_uncovered=tally.refused_uncovered,
+        refused_unexpected=tally.refused_unexpected, encounters_by_kind=dict(tally.kinds),
+        medical_costs=tally.medfee.to_yuan(), fund_payments=tally.fund_paid.to_yuan(),
+        fund_payments_by_fund={k: v.to_yuan() for k, v in sorted(tally.by_fund.items())},
+        pools=[{k: str(p[k]) for k in ("pool_id", "income", "expenditure", "balance", "payable")} for p in pools],
+        alerts_firing=[_alert(a) for a in firing], alerts_resolved=[_alert(a) for a in resolved],
+        alert_changes_on_topic=len(alert_changes),
+        alert_changes_by_rule=dict(Counter(a["rule"] for a in alert_changes)),
+        hot_institution={"code": hot.code, "name": hot.name, "budget": hot.annual_budget.to_yuan(),
+                         "fund_paid": tally.by_institution.get(hot.code, Money.zero()).to_yuan(),
+                         "raised_to": story.raised_to.to_yuan() if story.raised_to else None},
+        dashboard=story.dashboard, alerts_tail=ALERTS_TAIL, refusal_samples=list(tally.refusal_samples),
+        notes=list(story.notes),
+    )
+
+
+def _alert(alert: dict) -> dict:
+    return {k: str(alert[k]) for k in ("rule", "subject_id", "severity", "state", "measure", "threshold")}
+
+
+def render(summary: Summary, console: Console) -> None:
+    console.rule(f"[bold]Shizhu county {ADMDVS}, insurance year {YEAR}: the demo's summary")
+    people = Table.grid(padding=(0, 2))
+    people.add_row("households", f"{summary.households:,}")
+    people.add_row("persons enrolled / covered", f"{summary.enrolled:,} / {summary.insured:,}"
+                   f" of {summary.eligible:,} eligible (参保率 {_percent(summary.coverage_rate)})")
+    people.add_row("tax feed", f"{summary.tax_lines:,} lines: {summary.tax_accepted:,} accepted, "
+                   f"{summary.tax_duplicates:,} duplicates, {summary.tax_rejected:,} rejected "
+                   f"{summary.tax_rejections_by_code}")
+    people.add_row("collected", f"{_yuan(summary.collected)} yuan (征缴率 {_percent(summary.collection_rate)})")
+    people.add_row("settlements", f"{summary.settled:,} ({_kinds(summary.encounters_by_kind)}), "
+                   f"{summary.reversed} reversed, {summary.refused_uncovered} uncovered refused"
+                   + (f", {summary.refused_unexpected} unexpected refusals" if summary.refused_unexpected else ""))
+    by_fund = ", ".join(f"{k} {_yuan(v)}" for k, v in summary.fund_payments_by_fund.items())
+    people.add_row("medical costs / fund payments",
+                   f"{_yuan(summary.medical_costs)} / {_yuan(summary.fund_payments)} yuan ({by_fund})")
+    console.print(people)
+    pools = Table("pool", "income", "expenditure", "balance", "payable", title="pools (GET /v1/pools)")
+    for pool in summary.pools:
+        pools.add_row(pool["pool_id"], *(_yuan(pool[k]) for k in ("income", "expenditure", "balance", "payable")))
+    console.print(pools)
+    alerts = Table("rule", "subject", "severity", "state", "measure", "threshold",
+                   title=f"alerts (ledger); {summary.alert_changes_on_topic} changes on the topic "
+                         f"{summary.alert_changes_by_rule}")
+    for alert in summary.alerts_firing + summary.alerts_resolved:
+        alerts.add_row(alert["rule"], alert["subject_id"], alert["severity"], alert["state"], alert["measure"],
+                       alert["threshold"])
+    console.print(alerts)
+    hot = summary.hot_institution
+    console.print(f"{hot['name']} ({hot['code']}): global budget {_yuan(hot['budget'])}, fund payments "
+                  f"{_yuan(hot['fund_paid'])}; the operator raised the budget to {_yuan(hot['raised_to'] or '0')}")
+    for sample in summary.refusal_samples:
+        console.print(f"refused at the gateway: {sample}")
+    for note in summary.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    console.print(f"dashboard: [link={summary.dashboard}]{summary.dashboard}[/link]")
+    console.print(f"follow the alerts: [bold]{summary.alerts_tail}[/]")
+
+
+def _yuan(value: str) -> str:
+    amount = Decimal(value)
+    return f"{amount:,.2f}"
+
+
+def _percent(ratio: str | None) -> str:
+    return "-" if ratio is None else f"{Decimal(ratio) * 100:.2f}%"
+
+
+def _kinds(kinds: dict[str, int]) -> str:
+    return ", ".join(f"{count:,} {kind}" for kind, count in sorted(kinds.items()))
