@@ -78,7 +78,6 @@ def running_pid(pid_file: Path) -> int | None:
 def spawn(argv: Sequence[str], *, log_file: Path, pid_file: Path, env: Mapping[str, str] | None = None) -> int:
     """Start a process in its own session (it outlives us and is stopped as a group); record its pid."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    pid_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("ab") as log:
         proc = subprocess.Popen(
             list(argv),
@@ -88,8 +87,14 @@ def spawn(argv: Sequence[str], *, log_file: Path, pid_file: Path, env: Mapping[s
             env=dict(env) if env is not None else None,
             start_new_session=True,
         )
-    pid_file.write_text(f"{proc.pid} {_start_time(proc.pid)}\n")
+    write_pid_file(pid_file, proc.pid)
     return proc.pid
+
+
+def write_pid_file(pid_file: Path, pid: int) -> None:
+    """Record ``pid`` with its start time, the pair :func:`running_pid` checks."""
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(f"{pid} {_start_time(pid)}\n")
 
 
 def stop(pid_file: Path, timeout: float = 20.0) -> bool:

@@ -8,8 +8,9 @@ Loaded from the root ``conftest.py``. Tests marked ``integration`` or ``e2e`` as
 - ``services_running`` -> :class:`StackUrls`: the four services on 18001-18004 with fresh databases and
   the session's topic prefix, ready (``/readyz``), stopped at the end.
 
-A stack this session did not start (``make up --profile test``, or a session that crashed) is reused
-only when ``MEDFUND_TEST_REUSE_STACK=1``; it is never stopped by the tests.
+A stack this session did not start (``make up --profile test``, another session, one that crashed) is
+reused only when ``MEDFUND_TEST_REUSE_STACK=1``. A stack a person started is never stopped by tests; one
+a test session started is stopped by the last session using it (see :mod:`medfund_deploy.leases`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import TypeVar
 
 import pytest
 
-from medfund_deploy import kafka, postgres, services, topics
+from medfund_deploy import kafka, leases, postgres, services, topics
 from medfund_deploy.errors import StackError
 from medfund_deploy.procs import port_open
 from medfund_deploy.profiles import SERVICES, Profile, get_profile
@@ -133,8 +134,9 @@ def test_stack() -> Iterator[TestStack]:
     """Kafka + PostgreSQL of the test profile and this session's four topics (prefix ``t<8 hex>.``)."""
     profile = get_profile("test")
     tag = f"t{secrets.token_hex(4)}"
+    reuse = os.environ.get(REUSE_ENV) == "1"
     try:
-        started = off_loop(start_infra, profile, os.environ.get(REUSE_ENV) == "1")
+        started = off_loop(leases.join, profile, lambda: start_infra(profile, reuse))
     except StackError as error:
         raise pytest.fail.Exception(str(error), pytrace=False) from None
     stack = TestStack(profile=profile, session_tag=tag, topic_prefix=f"{tag}.", started=started)
@@ -144,7 +146,7 @@ def test_stack() -> Iterator[TestStack]:
         if port_open(profile.kafka_port):
             off_loop(topics.delete_topics, stack.kafka_bootstrap, names)
     finally:
-        off_loop(stop_infra, profile, started)
+        off_loop(leases.leave, profile, lambda components: stop_infra(profile, components))
 
 
 @pytest.fixture(scope="session")

@@ -44,9 +44,23 @@ async def create_topics_async(bootstrap: str, prefix: str = "") -> list[str]:
             ]
             if failures:
                 raise KafkaError("creating topics failed: " + "; ".join(failures))
+        await _until_visible(admin, names)
     finally:
         await admin.close()
     return names
+
+
+async def _until_visible(admin: AIOKafkaAdminClient, names: list[str], timeout: float = 15.0) -> None:
+    """Wait until the broker's metadata lists every partition: creation is acknowledged before that."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        described = await admin.describe_topics(names)
+        if all(len(topic["partitions"]) == PARTITIONS for topic in described) and len(described) == len(names):
+            return
+        if loop.time() > deadline:
+            raise KafkaError(f"topics {names} not visible in the broker's metadata after {timeout:.0f}s")
+        await asyncio.sleep(0.1)
 
 
 def create_topics(bootstrap: str, prefix: str = "") -> list[str]:
