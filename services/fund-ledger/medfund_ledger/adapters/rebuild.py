@@ -14,14 +14,13 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from medfund_shared.consumer import ConsumerRunner
-from medfund_shared.db import create_engine, create_session_factory, migrate_async
-from medfund_shared.settings import Settings
-
 from medfund_ledger.adapters import journal_store
 from medfund_ledger.adapters.handlers import HANDLERS, TOPICS
 from medfund_ledger.adapters.tables import account_balances, journal_entries, journal_lines
 from medfund_ledger.domain.journal import Entry, Line
+from medfund_shared.consumer import ConsumerRunner
+from medfund_shared.db import create_engine, create_session_factory, migrate_async
+from medfund_shared.settings import Settings
 
 REPLAY_CONSUMER = "fund-ledger-rebuild"
 

@@ -13,6 +13,9 @@ import httpx
 import pytest
 import uvicorn
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+
+from medfund_ledger.main import definition
 from medfund_shared.auth import issue_token
 from medfund_shared.db import create_engine
 from medfund_shared.events.base import EventData
@@ -21,9 +24,6 @@ from medfund_shared.events.registry import lookup
 from medfund_shared.kafka import ensure_topics
 from medfund_shared.service import create_service_app
 from medfund_shared.settings import Settings
-from sqlalchemy import text
-
-from medfund_ledger.main import definition
 
 sys.path.insert(0, str(Path(__file__).parent))
 

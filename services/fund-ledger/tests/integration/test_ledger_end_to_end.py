@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
+import ledger_events as ev
 import pytest
 from aiokafka import AIOKafkaConsumer
-from medfund_shared.db import create_engine, create_session_factory
 from sqlalchemy import text
 
-import ledger_events as ev
 from medfund_ledger.adapters.rebuild import rebuild
+from medfund_shared.db import create_engine
 
 pytestmark = pytest.mark.integration
 POOL = "500240:390100:2026"
