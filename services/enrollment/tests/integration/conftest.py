@@ -40,7 +40,7 @@ class Enrollment:
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def wait_for_status(self, psn_no: str, status: str, timeout: float = 30) -> dict:
+    async def wait_for_status(self, psn_no: str, status: str, timeout: float = 90) -> dict:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             person = await self.person(psn_no)
