@@ -21,12 +21,14 @@ help:
 setup: system-packages $(STAMPS)/python
 	@$(PY) -c "from medfund_deploy.kafka import ensure_jars; ensure_jars()"
 
-# PostgreSQL server, a JDK and Maven from Debian, installed only when missing.
+# PostgreSQL server, a JDK, Maven and Chromium (the dashboard's browser test) from Debian,
+# installed only when missing.
 system-packages:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v java >/dev/null || missing="$$missing openjdk-17-jdk-headless"; \
 	command -v mvn >/dev/null || missing="$$missing maven"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \

@@ -13,9 +13,10 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).parents[4] / ".state" / "test" / "screenshots" / "dashboard.png"
 
 
-@pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (apt-get install chromium)")
 async def test_the_dashboard_shows_pools_and_a_live_alert_and_acknowledges_it(ledger):
     from playwright.async_api import async_playwright
+
+    assert shutil.which(CHROMIUM), "needs Debian's chromium: `make setup` installs it"
 
     code, pool = "H500240077", "500240:390100:2026"
     await ledger.client.put(f"/v1/pools/{pool}/budget", json={"budget_due": "1000000.00", "planned_expenditure": "800000.00"})
