@@ -12,7 +12,7 @@ from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from medfund_shared.settings import Settings
 
@@ -44,15 +44,13 @@ class TopicWatcher:
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap, enable_auto_commit=False,
+        consumer = AIOKafkaConsumer(*(self.settings.topic(t) for t in WATCHED),
+                                    bootstrap_servers=self.settings.kafka_bootstrap, enable_auto_commit=False,
                                     group_id=None, auto_offset_reset="latest")
         await consumer.start()
-        await consumer.topics()
-        partitions = [TopicPartition(topic, p) for topic in (self.settings.topic(t) for t in WATCHED)
-                      for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
-        for partition in partitions:
+        while not consumer.assignment():
+            await asyncio.sleep(0.1)
+        for partition in consumer.assignment():
             await consumer.position(partition)
         self._consumer = consumer
         self._task = asyncio.create_task(self._run())

@@ -1,0 +1,129 @@
+"""``medfund demo`` against the real stack: its summary agrees with the ledger API and the alerts topic.
+
+The demo runs in-process against the four services of the test stack (fresh databases and topic
+prefix). The checks read the ledger and the ``medfund.alerts.v1`` topic independently of the
+demo's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from rich.console import Console
+
+from medfund_cli.demo import taxfeed
+from medfund_cli.demo.population import generate
+from medfund_cli.demo.runner import Demo
+from medfund_cli.demo.scenario import Scenario, county_pack
+from medfund_cli.demo.services import Urls, token
+from medfund_cli.demo.summary import Summary, gather, render
+from medfund_shared.money import Money
+from medfund_shared.settings import Settings
+
+pytestmark = pytest.mark.e2e
+SCALE = 300
+POOLED = "500240:390100:2026"
+ALERT_TYPE = b"medfund.fund.alert.v1"
+
+
+@pytest.fixture(scope="module")
+def settings(services_running) -> Settings:
+    return Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return Scenario(scale=SCALE, rate=60.0, concurrency=8)
+
+
+@pytest.fixture(scope="module")
+async def summary(services_running, settings, scenario) -> Summary:
+    urls = Urls(services_running.enrollment, services_running.billing, services_running.adjudication,
+                services_running.ledger)
+    county = Demo(scenario, urls, settings)
+    result: list[Summary] = []
+
+    async def finale(api, _hospital) -> None:
+        result.append(await gather(county.story, api, county.watcher.counts.alerts))
+
+    await asyncio.wait_for(county.run(finale), timeout=600)
+    render(result[0], Console(width=140))
+    return result[0]
+
+
+async def ledger_pools(services_running, settings) -> list[dict]:
+    headers = {"Authorization": f"Bearer {token(settings, 'operator')}"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.get(f"{services_running.ledger}/v1/pools", headers=headers)
+    response.raise_for_status()
+    return [p for p in json.loads(response.content, parse_float=Decimal) if p["admdvs"] == "500240"]
+
+
+async def alerts_on_topic(settings: Settings) -> list[dict]:
+    """Every alert change on this session's alerts topic, read from the beginning to the current end."""
+    topic = settings.topic("medfund.alerts.v1")
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
+                                enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        while not consumer.assignment():
+            await asyncio.sleep(0.1)
+        partitions = list(consumer.assignment())
+        ends = await consumer.end_offsets(partitions)
+        changes = []
+        while any(await consumer.position(p) < ends[p] for p in partitions):
+            batches = await consumer.getmany(timeout_ms=1000)
+            for records in batches.values():
+                changes += [json.loads(r.value) for r in records if dict(r.headers).get("ce_type") == ALERT_TYPE]
+        return changes
+    finally:
+        await consumer.stop()
+
+
+def test_enrollment_and_tax_feed_match_what_was_sent(summary, scenario):
+    expected = taxfeed.expectation(taxfeed.feed_lines(
+        scenario, taxfeed.plan_payers(scenario, county_pack(scenario), generate(scenario))))
+    assert summary.enrolled == SCALE
+    assert 0 < summary.insured <= summary.enrolled
+    assert summary.eligible == scenario.eligible
+    assert (summary.tax_accepted, summary.tax_duplicates, summary.tax_rejected) == \
+        (expected.accepted, expected.duplicates, expected.rejected)
+    assert Money.from_yuan(summary.collected) <= expected.collected
+
+
+async def test_fund_payments_equal_the_ledgers_expenditure(summary, services_running, settings):
+    paid = Money.from_yuan(summary.fund_payments)
+    assert summary.settled > 0 and paid > Money.zero()
+    for _ in range(60):
+        pools = await ledger_pools(services_running, settings)
+        booked = sum((Money.from_yuan(p["expenditure"]) for p in pools), Money.zero())
+        if booked == paid:
+            break
+        await asyncio.sleep(1)
+    assert booked == paid
+    by_pool = {p["pool_id"]: p for p in pools}
+    assert Money.from_yuan(by_pool[POOLED]["expenditure"]) == Money.from_yuan(summary.fund_payments_by_fund["390100"])
+    assert Money.from_yuan(by_pool[POOLED]["income"]) > Money.zero()
+    assert {p["pool_id"] for p in summary.pools} <= set(by_pool)
+
+
+async def test_alerts_on_the_topic_tell_the_overspend_story(summary, settings):
+    changes = await alerts_on_topic(settings)
+    assert len(changes) >= summary.alert_changes_on_topic > 0
+    hot = summary.hot_institution["code"]
+    assert any(c["rule"] == "burn_pace" and c["subject_id"] == POOLED and c["state"] == "firing" for c in changes)
+    budget = [c for c in changes if c["rule"] == "institution_budget" and c["subject_id"] == hot]
+    assert [c["severity"] for c in budget if c["state"] == "firing"][-1] == "red"
+    assert budget[-1]["state"] == "resolved"
+    assert any(a["rule"] == "burn_pace" and a["subject_id"] == POOLED for a in summary.alerts_firing)
+    assert not any(a["rule"] == "institution_budget" and a["subject_id"] == hot for a in summary.alerts_firing)
+
+
+def test_hospitals_only_settle_for_covered_people(summary):
+    assert summary.refused_unexpected == 0, summary.refusal_samples
+    assert summary.encounters_by_kind.get("outpatient", 0) > 0 and summary.encounters_by_kind.get("inpatient", 0) > 0
