@@ -11,12 +11,12 @@ from datetime import datetime
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+
+from medfund_enrollment.main import create_app
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.billing import PremiumPaidInFull
 from medfund_shared.settings import Settings
-
-from medfund_enrollment.main import create_app
 
 
 @dataclass

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from aiokafka import AIOKafkaConsumer
 from idnumbers import make_certno
+
 from medfund_shared.events.envelope import CloudEvent
 
 pytestmark = pytest.mark.integration
@@ -146,7 +147,7 @@ async def read_all(settings, topic: str) -> list[CloudEvent]:
     try:
         end = await consumer.end_offsets(list(consumer.assignment()))
         events: list[CloudEvent] = []
-        while any(await consumer.position(tp) < offset for tp, offset in end.items()):
+        while [tp for tp, offset in end.items() if await consumer.position(tp) < offset]:
             batch = await consumer.getmany(timeout_ms=500)
             events += [CloudEvent.from_kafka(r) for records in batch.values() for r in records]
     finally:
