@@ -82,7 +82,8 @@ async def test_suspension_ends_cover_and_reinstatement_resumes_it_with_an_audit_
         ("2026-01-01", "2026-03-31", "active"), ("2026-04-01", "2026-05-31", "suspended"),
         ("2026-06-01", "2026-12-31", "active")]
     audit = (await enrollment.client.get(f"/v1/persons/{psn_no}/audit")).json()["entries"]
-    assert [(e["action"], e["actor"]) for e in audit][-2:] == [("suspended", "operator-7"), ("reinstated", "operator-7")]
+    assert [(e["action"], e["actor"]) for e in audit][-2:] == [("suspended", "operator-7"),
+                                                               ("reinstated", "operator-7")]
     assert audit[-2]["note"] == "户口迁出" and audit[-2]["reason"] == "moved_away"
 
 

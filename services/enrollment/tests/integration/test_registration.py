@@ -84,7 +84,8 @@ async def test_two_concurrent_registrations_of_one_person_give_one_201_and_one_4
 
 async def test_a_missing_token_is_401_and_a_hospital_token_is_403(enrollment):
     body = household(member(date(1983, 1, 1), 61))
-    assert (await enrollment.client.post("/v1/enrollments", json=body, headers={"Authorization": ""})).status_code == 401
+    anonymous = await enrollment.client.post("/v1/enrollments", json=body, headers={"Authorization": ""})
+    assert anonymous.status_code == 401
     from medfund_shared.auth import issue_token
     his = issue_token(enrollment.settings, "his", fixmedins_code="H1")
     denied = await enrollment.client.post("/v1/enrollments", json=body, headers={"Authorization": f"Bearer {his}"})
