@@ -73,7 +73,8 @@ async def gather(story: Story, api: Services, alert_changes: list[dict]) -> Summ
         refused_unexpected=tally.refused_unexpected, encounters_by_kind=dict(tally.kinds),
         medical_costs=tally.medfee.to_yuan(), fund_payments=tally.fund_paid.to_yuan(),
         fund_payments_by_fund={k: v.to_yuan() for k, v in sorted(tally.by_fund.items())},
-        pools=[{k: str(p[k]) for k in ("pool_id", "income", "expenditure", "balance", "payable")} for p in pools],
+        pools=[{**{k: str(p[k]) for k in ("pool_id", "income", "expenditure", "balance", "payable")},
+                "elapsed_fraction": str((p.get("measures") or {}).get("elapsed_fraction", ""))} for p in pools],
         alerts_firing=[_alert(a) for a in firing], alerts_resolved=[_alert(a) for a in resolved],
         alert_changes_on_topic=len(alert_changes),
         alert_changes_by_rule=dict(Counter(a["rule"] for a in alert_changes)),
@@ -106,9 +107,11 @@ def render(summary: Summary, console: Console) -> None:
     people.add_row("medical costs / fund payments",
                    f"{_yuan(summary.medical_costs)} / {_yuan(summary.fund_payments)} yuan ({by_fund})")
     console.print(people)
-    pools = Table("pool", "income", "expenditure", "balance", "payable", title="pools (GET /v1/pools)")
+    pools = Table("pool", "income", "expenditure", "balance", "payable", "ledger's elapsed year",
+                  title="pools (GET /v1/pools)")
     for pool in summary.pools:
-        pools.add_row(pool["pool_id"], *(_yuan(pool[k]) for k in ("income", "expenditure", "balance", "payable")))
+        pools.add_row(pool["pool_id"], *(_yuan(pool[k]) for k in ("income", "expenditure", "balance", "payable")),
+                      pool["elapsed_fraction"])
     console.print(pools)
     alerts = Table("rule", "subject", "severity", "state", "measure", "threshold",
                    title=f"alerts (ledger); {summary.alert_changes_on_topic} changes on the topic "
