@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         """The real topic name: tests isolate themselves with a prefix."""
         return f"{self.topic_prefix}{name}"
 
+    def consumer_group(self, name: str) -> str:
+        """The Kafka consumer group: prefixed like topics, so isolated test sessions never share a group."""
+        return f"{self.topic_prefix}{name}"
+
     def validate_for_production(self) -> None:
         """Refuse to run production with the published development secret."""
         if self.env == "production" and (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32):
