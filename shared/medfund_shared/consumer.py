@@ -102,7 +102,8 @@ class ConsumerRunner:
     async def _consume(self) -> None:
         await ensure_topics(self._settings, set(self._base_topics))
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._settings.kafka_bootstrap, group_id=self._settings.consumer_group(self.name), enable_auto_commit=False,
+            bootstrap_servers=self._settings.kafka_bootstrap, group_id=self._settings.consumer_group(self.name),
+            enable_auto_commit=False,
             isolation_level="read_committed", auto_offset_reset="earliest", max_poll_records=self._max_records,
         )
         await consumer.start()
