@@ -107,7 +107,8 @@ async def on_settlement(session, event, data) -> None:
     kind = "settlement_reversed" if event.type.endswith("reversed.v1") else "settlement"
     rows = [(PoolKey(data.admdvs, f.fund_pay_type, data.year).pool_id,
              config.expense_kind(f.fund_pay_type, data.med_type), f.fund_payamt) for f in data.funds]
-    await _book(session, event, journal.settlement(event.id, kind, event.effectivetime.date(), data.fixmedins_code, rows))
+    entry = journal.settlement(event.id, kind, event.effectivetime.date(), data.fixmedins_code, rows)
+    await _book(session, event, entry)
     await _record_settlement_facts(session, event, data, kind)
 
 

@@ -31,8 +31,8 @@ async def record(session: AsyncSession, entry: Entry, *, origin: str, request: d
         await ensure_pool(session, pool_id)
     if entry.lines:
         await session.execute(journal_lines.insert(), [
-            {"entry_id": entry_id, "pool_id": l.pool_id, "account": l.account, "amount": l.amount}
-            for l in entry.lines])
+            {"entry_id": entry_id, "pool_id": line.pool_id, "account": line.account, "amount": line.amount}
+            for line in entry.lines])
     await _project(session, entry)
     return True
 

@@ -82,7 +82,7 @@ async def copy_command_entries(live: AsyncSession, target: async_sessionmaker[As
             lines = (await live.execute(select(journal_lines).where(journal_lines.c.entry_id == row.id)
                                         .order_by(journal_lines.c.id))).all()
             entry = Entry(row.entry_key, row.kind, row.effective_date,
-                          tuple(Line(l.pool_id, l.account, l.amount) for l in lines), row.memo)
+                          tuple(Line(line.pool_id, line.account, line.amount) for line in lines), row.memo)
             await journal_store.record(session, entry, origin="command", request=row.request)
     return len(rows)
 
@@ -113,7 +113,8 @@ async def compare(live: AsyncSession, rebuilt: AsyncSession) -> Comparison:
 async def rebuild(settings: Settings, target_url: str) -> Comparison:
     """Replay into ``target_url`` (an empty database, migrated here) and compare with ``settings.database_url``."""
     await migrate_async("medfund_ledger", target_url)
-    live_engine, target_engine = create_engine(settings), create_engine(settings.model_copy(update={"database_url": target_url}))
+    live_engine = create_engine(settings)
+    target_engine = create_engine(settings.model_copy(update={"database_url": target_url}))
     try:
         live, target = create_session_factory(live_engine), create_session_factory(target_engine)
         await replay_topics(settings, target)

@@ -32,5 +32,7 @@ async def post_clearing(body: ClearingIn, _: StaffPrincipal, session: SessionDep
     """Pay the institution what is payable up to the period's end (Dr payable / Cr cash); once per period."""
     cleared = await clear_institution(ClearInstitution(fixmedins_code, body.period), session)
     total = sum(m.fen for m in cleared.values())
-    return {"fixmedins_code": fixmedins_code, "period": body.period, "entry_key": f"clearing:{fixmedins_code}:{body.period}",
-            "cleared": {pool_id: m.to_yuan() for pool_id, m in sorted(cleared.items())}, "total": Money(total).to_yuan()}
+    return {"fixmedins_code": fixmedins_code, "period": body.period,
+            "entry_key": f"clearing:{fixmedins_code}:{body.period}",
+            "cleared": {pool_id: m.to_yuan() for pool_id, m in sorted(cleared.items())},
+            "total": Money(total).to_yuan()}

@@ -25,9 +25,13 @@ def entry_json(entry, lines) -> dict:
     return {"entry_id": entry.id, "entry_key": entry.entry_key, "kind": entry.kind, "origin": entry.origin,
             "effective_date": entry.effective_date.isoformat(), "recorded_at": entry.recorded_at.isoformat(),
             "memo": entry.memo,
-            "lines": [{"pool_id": l.pool_id, "account": l.account,
-                       "debit": _yuan(l.amount) if l.amount > 0 else "0.00",
-                       "credit": _yuan(-l.amount) if l.amount < 0 else "0.00"} for l in lines]}
+            "lines": [line_json(line) for line in lines]}
+
+
+def line_json(line) -> dict:
+    return {"pool_id": line.pool_id, "account": line.account,
+            "debit": _yuan(line.amount) if line.amount > 0 else "0.00",
+            "credit": _yuan(-line.amount) if line.amount < 0 else "0.00"}
 
 
 def alert_json(row) -> dict:

@@ -67,7 +67,8 @@ async def clear_institution(cmd: ClearInstitution, session: AsyncSession) -> dic
     key = f"clearing:{cmd.fixmedins_code}:{cmd.period}"
     if await journal_store.existing_request(session, key) is False:
         until = month_end(cmd.period).date()
-        entry = journal.clearing(key, until, cmd.fixmedins_code, await _payable_by_pool(session, cmd.fixmedins_code, until))
+        payable = await _payable_by_pool(session, cmd.fixmedins_code, until)
+        entry = journal.clearing(key, until, cmd.fixmedins_code, payable)
         await journal_store.record(session, entry, origin="command", request=asdict(cmd))
         await evaluate(session, Touched(pools={pool_id: [key] for pool_id in entry.pool_ids}))
         await session.commit()

@@ -65,4 +65,5 @@ async def journal_page(session: AsyncSession, pool_id: str, after_id: int, limit
     lines = (await session.execute(select(journal_lines).where(
         journal_lines.c.entry_id.in_([e.id for e in entries]), journal_lines.c.pool_id == pool_id)
         .order_by(journal_lines.c.id))).all()
-    return [(e, [l for l in lines if l.entry_id == e.id]) for e in entries], (entries[-1].id if more else None)
+    page = [(entry, [line for line in lines if line.entry_id == entry.id]) for entry in entries]
+    return page, (entries[-1].id if more else None)

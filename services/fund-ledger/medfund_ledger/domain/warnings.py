@@ -115,7 +115,8 @@ def cost_spike(s: PoolSnapshot, threshold: Threshold) -> Measurement | None:
     if recent_n <= 0 or base_n <= 0 or base_paid <= 0:
         return None
     value = (Decimal(recent_paid) * base_n / (Decimal(base_paid) * recent_n) - 1).quantize(RATIO)
-    return _measure("cost_spike", "pool", s.pool_id, value, threshold, "change in fund payment per inpatient settlement")
+    return _measure("cost_spike", "pool", s.pool_id, value, threshold,
+                    "change in fund payment per inpatient settlement")
 
 
 def institution_budget(fixmedins_code: str, paid: int, budget: int | None, threshold: Threshold) -> Measurement | None:
@@ -123,11 +124,13 @@ def institution_budget(fixmedins_code: str, paid: int, budget: int | None, thres
     if not budget:
         return None
     value = (Decimal(paid) / Decimal(budget)).quantize(RATIO)
-    return _measure("institution_budget", "institution", fixmedins_code, value, threshold, "share of global budget used")
+    return _measure("institution_budget", "institution", fixmedins_code, value, threshold,
+                    "share of global budget used")
 
 
 def large_claim(setl_id: str, fund_paid: Money, threshold: Threshold) -> Measurement:
-    return _measure("large_claim", "settlement", setl_id, fund_paid.to_decimal(), threshold, "fund payment of one settlement")
+    return _measure("large_claim", "settlement", setl_id, fund_paid.to_decimal(), threshold,
+                    "fund payment of one settlement")
 
 
 def pool_measurements(s: PoolSnapshot, thresholds) -> list[Measurement]:

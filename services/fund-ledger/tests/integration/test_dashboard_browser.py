@@ -19,7 +19,8 @@ async def test_the_dashboard_shows_pools_and_a_live_alert_and_acknowledges_it(le
     assert shutil.which(CHROMIUM), "needs Debian's chromium: `make setup` installs it"
 
     code, pool = "H500240077", "500240:390100:2026"
-    await ledger.client.put(f"/v1/pools/{pool}/budget", json={"budget_due": "1000000.00", "planned_expenditure": "800000.00"})
+    budget = {"budget_due": "1000000.00", "planned_expenditure": "800000.00"}
+    await ledger.client.put(f"/v1/pools/{pool}/budget", json=budget)
     await ledger.publish(ev.institution(code, "500240", "500000.00"), ev.at(2026, 1, 1))
     await ledger.publish(ev.contribution("500240", 2026, "900000.00", ev.at(2025, 12, 1)), ev.at(2025, 12, 1))
     await ledger.publish(ev.settlement("500240", 2026, code, "21", "90000.00", ev.at(2026, 2, 1)), ev.at(2026, 2, 1))

@@ -41,7 +41,8 @@ async def firing(ledger, subject_id: str) -> dict[str, str]:
 
 
 async def alerts_on_topic(ledger) -> list:
-    consumer = AIOKafkaConsumer(ledger.settings.topic("medfund.alerts.v1"), bootstrap_servers=ledger.settings.kafka_bootstrap,
+    consumer = AIOKafkaConsumer(ledger.settings.topic("medfund.alerts.v1"),
+                                bootstrap_servers=ledger.settings.kafka_bootstrap,
                                 auto_offset_reset="earliest", group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -141,11 +142,13 @@ async def test_an_institution_over_80_then_100_percent_of_budget_fires_yellow_th
     code = "H500240009"
     await ledger.publish(ev.institution(code, "500240", "1000000.00"), ev.at(2026, 1, 1))
     for day in range(1, 11):
-        await ledger.publish(ev.settlement("500240", 2026, code, "21", "85000.00", ev.at(2026, 3, day)), ev.at(2026, 3, day))
+        when = ev.at(2026, 3, day)
+        await ledger.publish(ev.settlement("500240", 2026, code, "21", "85000.00", when), when)
     await ledger.wait_applied(11)
     assert await firing(ledger, code) == {"institution_budget": "yellow"}
     for day in (11, 12):
-        await ledger.publish(ev.settlement("500240", 2026, code, "21", "100000.00", ev.at(2026, 3, day)), ev.at(2026, 3, day))
+        when = ev.at(2026, 3, day)
+        await ledger.publish(ev.settlement("500240", 2026, code, "21", "100000.00", when), when)
     await ledger.wait_applied(13)
     assert await firing(ledger, code) == {"institution_budget": "red"}
     alert = next(a for a in (await ledger.client.get("/v1/alerts")).json() if a["subject_id"] == code)

@@ -13,7 +13,8 @@ ON = date(2026, 3, 1)
 
 
 def _totals(entry: journal.Entry) -> tuple[int, int]:
-    return sum(l.amount for l in entry.lines if l.amount > 0), -sum(l.amount for l in entry.lines if l.amount < 0)
+    amounts = [line.amount for line in entry.lines]
+    return sum(a for a in amounts if a > 0), -sum(a for a in amounts if a < 0)
 
 
 ENTRIES = [
@@ -45,13 +46,15 @@ def test_an_unbalanced_entry_is_refused():
 
 def test_a_settlement_reversal_is_the_exact_mirror_of_the_settlement():
     original = journal.settlement("s", "settlement", ON, "H001", [(POOLED, "inpatient", Money.from_yuan("100.00"))])
-    reversal = journal.settlement("r", "settlement_reversed", ON, "H001", [(POOLED, "inpatient", Money.from_yuan("-100.00"))])
-    assert [(l.account, -l.amount) for l in original.lines] == [(l.account, l.amount) for l in reversal.lines]
+    reversal = journal.settlement("r", "settlement_reversed", ON, "H001",
+                                  [(POOLED, "inpatient", Money.from_yuan("-100.00"))])
+    mirrored = [(line.account, -line.amount) for line in original.lines]
+    assert mirrored == [(line.account, line.amount) for line in reversal.lines]
 
 
 def test_a_settlement_books_expense_and_a_payable_to_the_institution_per_fund():
     entry = ENTRIES[6]
-    lines = {(l.pool_id, l.account): l.amount for l in entry.lines}
+    lines = {(line.pool_id, line.account): line.amount for line in entry.lines}
     assert lines[(POOLED, "expense:benefit:inpatient")] == 284750
     assert lines[(POOLED, "payable:H001")] == -284750
     assert lines[(CATASTROPHIC, "payable:H001")] == -500000
@@ -59,7 +62,8 @@ def test_a_settlement_books_expense_and_a_payable_to_the_institution_per_fund():
 
 def test_the_transfer_is_expense_of_the_pooled_fund_and_income_of_the_catastrophic_fund():
     entry = ENTRIES[8]
-    by_pool = {pool: {l.account: l.amount for l in entry.lines if l.pool_id == pool} for pool in entry.pool_ids}
+    by_pool = {pool: {line.account: line.amount for line in entry.lines if line.pool_id == pool}
+               for pool in entry.pool_ids}
     assert PoolFigures.from_balances(by_pool[POOLED]).expenditure == Money.from_yuan("1000000.00")
     assert PoolFigures.from_balances(by_pool[CATASTROPHIC]).income == Money.from_yuan("1000000.00")
 
@@ -77,5 +81,5 @@ def test_pool_figures_keep_cash_equal_to_balance_plus_payable():
 
 
 def test_employee_individual_accounts_keep_a_sub_ledger_per_person():
-    accounts_booked = {l.account for l in ENTRIES[4].lines if l.pool_id == ACCOUNT}
+    accounts_booked = {line.account for line in ENTRIES[4].lines if line.pool_id == ACCOUNT}
     assert accounts.account_income("P1") in accounts_booked
