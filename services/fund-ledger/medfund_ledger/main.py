@@ -4,17 +4,18 @@ from fastapi import FastAPI
 
 from medfund_ledger.adapters.handlers import HANDLERS, TOPICS
 from medfund_ledger.api import alerts, dashboard, institutions, pools, statistics
-from medfund_ledger.app.evaluate import evaluate_batch
+from medfund_ledger.app import evaluator
 from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.service import ServiceDefinition, create_service_app
 
 
 def definition() -> ServiceDefinition:
-    """Routers, and one consumer of the billing, claims and enrollment topics that evaluates alerts per batch."""
+    """Routers; one consumer of the billing, claims and enrollment topics; the alert evaluator after each batch."""
     return ServiceDefinition(
         name="fund-ledger", package="medfund_ledger",
         routers=[pools.router, alerts.router, institutions.router, statistics.router, dashboard.router],
-        consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=evaluate_batch)],
+        consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=evaluator.after_batch)],
+        background=[evaluator.run],
     )
 
 

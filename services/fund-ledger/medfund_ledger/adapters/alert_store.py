@@ -5,16 +5,33 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters.tables import alert_changes, alerts
+from medfund_ledger.adapters.tables import alert_changes, alert_locks, alerts
 from medfund_ledger.domain.alerts import OpenAlert, Transition
 from medfund_shared import outbox
 from medfund_shared.events.types.alerts import AlertChanged
 
 SOURCE = "medfund/fund-ledger"
 EVIDENCE_LIMIT = 50
+
+
+async def lock_subjects(session: AsyncSession, keys: list[tuple[str, str]]) -> None:
+    """Row-lock every (rule, subject_id) before reading its figures or its alert.
+
+    Concurrent evaluations of one subject (a batch, a budget change) take turns and each sees the
+    other's committed alert; keys are locked in sorted order, so two evaluations never deadlock.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    await session.execute(pg_insert(alert_locks).values([{"rule": r, "subject_id": s} for r, s in keys])
+                          .on_conflict_do_nothing(index_elements=["rule", "subject_id"]))
+    await session.execute(select(alert_locks.c.rule).where(tuple_(alert_locks.c.rule, alert_locks.c.subject_id)
+                                                           .in_(keys))
+                          .order_by(alert_locks.c.rule, alert_locks.c.subject_id).with_for_update())
 
 
 async def open_alert(session: AsyncSession, rule: str, subject_id: str) -> OpenAlert | None:

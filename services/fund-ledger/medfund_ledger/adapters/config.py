@@ -22,6 +22,8 @@ class LedgerConfig:
     expense_kind_by_med_type: dict[str, str]
     inpatient_med_types: frozenset[str]
     journal_page_size: int
+    evaluation_batch_size: int
+    evaluation_poll_seconds: float
     business_timezone: timezone
 
     def expense_kind(self, fund_pay_type: str, med_type: str) -> str:
@@ -47,5 +49,7 @@ def load_config() -> LedgerConfig:
         expense_kind_by_med_type={str(k): v for k, v in raw["expense_kind_by_med_type"].items()},
         inpatient_med_types=frozenset(str(m) for m in raw["inpatient_med_types"]),
         journal_page_size=int(raw["journal_page_size"]),
+        evaluation_batch_size=int(raw["evaluation"]["batch_size"]),
+        evaluation_poll_seconds=float(raw["evaluation"]["poll_seconds"]),
         business_timezone=timezone(timedelta(minutes=int(raw["business_utc_offset_minutes"]))),
     )

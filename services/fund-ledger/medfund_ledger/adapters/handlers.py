@@ -12,7 +12,7 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters import journal_store
+from medfund_ledger.adapters import evaluation_queue, journal_store
 from medfund_ledger.adapters.config import load_config
 from medfund_ledger.adapters.tables import (
     coverage,
@@ -35,8 +35,10 @@ def _contribution_pool(data) -> str:
 
 
 async def _book(session: AsyncSession, event: CloudEvent, entry: journal.Entry) -> None:
+    """The entry, the clock, and the event queued for alert evaluation commit together with the batch."""
     await journal_store.record(session, entry, origin="event")
     await advance_clock(session, event)
+    await evaluation_queue.add(session, event.id)
 
 
 async def advance_clock(session: AsyncSession, event: CloudEvent) -> None:

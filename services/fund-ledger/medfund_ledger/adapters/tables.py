@@ -161,6 +161,20 @@ alerts = Table(
     Index("alerts_open_per_subject", "rule", "subject_id", unique=True, postgresql_where=text("state <> 'resolved'")),
 )
 
+alert_locks = Table(
+    "alert_locks", metadata,
+    Column("rule", Text, primary_key=True),
+    Column("subject_id", Text, primary_key=True),
+    comment="one row per (rule, subject) ever evaluated: locked FOR UPDATE while its alert is evaluated and written",
+)
+
+pending_evaluations = Table(
+    "pending_evaluations", metadata,
+    Column("event_id", Text, primary_key=True),
+    Column("queued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="events applied in a batch whose alerts are still to be evaluated (written in the batch transaction)",
+)
+
 alert_changes = Table(
     "alert_changes", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),

@@ -5,19 +5,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters import alert_store, figures
 from medfund_ledger.adapters.figures import Touched
 from medfund_ledger.domain import warnings
 from medfund_ledger.domain.alerts import transition
-from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.alerts import AlertChanged
 from medfund_shared.money import Money
 
 
+def alert_keys(touched: Touched) -> list[tuple[str, str]]:
+    """Every (rule, subject_id) an evaluation of ``touched`` may write."""
+    keys = [(rule, pool_id) for pool_id in touched.pools for rule in warnings.POOL_RULES]
+    keys += [("institution_budget", code) for code, _year in touched.institutions]
+    keys += [("large_claim", setl_id) for _event_id, setl_id, _pool_id, _paid in touched.settlements]
+    return keys
+
+
 async def evaluate(session: AsyncSession, touched: Touched) -> list[AlertChanged]:
-    """Apply every alert transition the touched subjects call for; the caller commits."""
+    """Apply every alert transition the touched subjects call for; the caller commits.
+
+    The subjects are locked first, so the figures read afterwards include whatever a concurrent
+    evaluation of the same subject committed before us.
+    """
+    await alert_store.lock_subjects(session, alert_keys(touched))
     now = await figures.business_now(session)
     if now is None:
         return []
@@ -43,9 +55,3 @@ async def evaluate(session: AsyncSession, touched: Touched) -> list[AlertChanged
 async def _transition(session, measurement, evidence, now) -> list[AlertChanged]:
     change = transition(await alert_store.open_alert(session, measurement.rule, measurement.subject_id), measurement)
     return [] if change is None else [await alert_store.apply(session, change, evidence, now)]
-
-
-async def evaluate_batch(sessions: async_sessionmaker[AsyncSession], events: list[CloudEvent]) -> None:
-    """The consumer's on_batch_applied hook: one transaction for the batch's alerts."""
-    async with sessions() as session, session.begin():
-        await evaluate(session, await figures.touched_by(session, [e.id for e in events]))

@@ -133,9 +133,13 @@ def large_claim(setl_id: str, fund_paid: Money, threshold: Threshold) -> Measure
                     "fund payment of one settlement")
 
 
+_POOL_RULES = {"current_deficit": current_deficit, "reserve_months": reserve_months, "burn_pace": burn_pace,
+               "over_accumulation": over_accumulation, "cost_spike": cost_spike}
+POOL_RULES = tuple(_POOL_RULES)
+"""The rules whose subject is a pool."""
+
+
 def pool_measurements(s: PoolSnapshot, thresholds) -> list[Measurement]:
     """Every pool rule that has a defined measure."""
-    rules = [(current_deficit, "current_deficit"), (reserve_months, "reserve_months"), (burn_pace, "burn_pace"),
-             (over_accumulation, "over_accumulation"), (cost_spike, "cost_spike")]
-    found = [rule(s, thresholds[name]) for rule, name in rules]
+    found = [rule(s, thresholds[name]) for name, rule in _POOL_RULES.items()]
     return [m for m in found if m is not None]

@@ -26,6 +26,7 @@ from medfund_shared.service import create_service_app
 from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
+import ledger_events  # noqa: E402
 
 pytestmark = pytest.mark.integration
 ALL_TOPICS = {"medfund.billing.v1", "medfund.claims.v1", "medfund.enrollment.v1", "medfund.alerts.v1"}
@@ -50,9 +51,7 @@ class Ledger:
 
     async def publish(self, data: EventData, at, event_id: str | None = None) -> CloudEvent:
         """Put one event on its topic exactly as a producer's outbox relay would."""
-        event = CloudEvent(source="medfund/test", type=data.event_type, subject=data.subject(), time=at,
-                           effectivetime=at, partitionkey=data.partition_key(), data=data.model_dump(mode="json"),
-                           **({"id": event_id} if event_id else {}))
+        event = ledger_events.envelope(data, at, event_id)
         key, value, headers = event.to_kafka()
         await self.producer.send_and_wait(self.settings.topic(data.topic), value, key=key, headers=headers)
         self.sent.append(event)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta, timezone
 
+from medfund_shared.events.base import EventData
+from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.billing import ContributionOnBehalfPaid, ContributionReceived, SubsidyAllocated
 from medfund_shared.events.types.claims import InstitutionRegistered, SettlementCompleted
 from medfund_shared.events.types.enrollment import CoverageActivated, EligiblePopulationSet
@@ -15,6 +17,13 @@ _seq = itertools.count(1)
 
 def at(y: int, m: int, d: int, h: int = 10) -> datetime:
     return datetime(y, m, d, h, tzinfo=CST)
+
+
+def envelope(data: EventData, when: datetime, event_id: str | None = None) -> CloudEvent:
+    """The CloudEvent a producer's outbox relay would publish for ``data`` at business time ``when``."""
+    return CloudEvent(source="medfund/test", type=data.event_type, subject=data.subject(), time=when,
+                      effectivetime=when, partitionkey=data.partition_key(), data=data.model_dump(mode="json"),
+                      **({"id": event_id} if event_id else {}))
 
 
 def contribution(admdvs: str, year: int, amount: str, paid_at: datetime) -> ContributionReceived:

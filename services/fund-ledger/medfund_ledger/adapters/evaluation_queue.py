@@ -1,0 +1,36 @@
+"""The queue of applied events whose alerts are still to be evaluated.
+
+Handlers add to it inside the consumer's batch transaction, so the work survives a crash between
+the batch and its evaluation. One evaluator at a time drains it (a transaction-level advisory lock).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_ledger.adapters.tables import pending_evaluations
+
+EVALUATOR_LOCK_KEY = 7_310_004
+"""Advisory lock id (per database); the outbox relay and migrations use 7_310_001/2."""
+
+
+async def add(session: AsyncSession, event_id: str) -> None:
+    await session.execute(pg_insert(pending_evaluations).values(event_id=event_id)
+                          .on_conflict_do_nothing(index_elements=["event_id"]))
+
+
+async def become_evaluator(session: AsyncSession) -> None:
+    """Wait until no other evaluator runs; held until the transaction ends."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVALUATOR_LOCK_KEY})
+
+
+async def take(session: AsyncSession, limit: int) -> list[str]:
+    """The oldest queued event ids; they leave the queue only when the caller's transaction commits."""
+    query = select(pending_evaluations.c.event_id).order_by(pending_evaluations.c.queued_at,
+                                                             pending_evaluations.c.event_id).limit(limit)
+    event_ids = list((await session.scalars(query)).all())
+    if event_ids:
+        await session.execute(delete(pending_evaluations).where(pending_evaluations.c.event_id.in_(event_ids)))
+    return event_ids
