@@ -70,8 +70,9 @@ def _call(envelope: Fields, principal: Principal) -> Call:
     fixmedins_code = envelope.text("fixmedins_code")
     if principal.role == "his" and principal.fixmedins_code != fixmedins_code:
         raise Refused("forbidden", f"not authorised for fixmedins_code {fixmedins_code}", "fixmedins_code")
-        return Call(infno, msgid, fixmedins_code, envelope.time("inf_time"),
-                principal.fixmedins_code if principal.role == "his" else None, envelope.child("input"), envelope.raw("input"))
+    acting_for = principal.fixmedins_code if principal.role == "his" else None
+    return Call(infno, msgid, fixmedins_code, envelope.time("inf_time"), acting_for, envelope.child("input"),
+                envelope.raw("input"))
 
 
 @router.post("/fsi/api/rsfComIfsService/callService", response_model=NhsaResponse,

@@ -1,0 +1,104 @@
+"""Helpers in NHSA terms: a gateway client, enrollment events onto the session's topic, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import secrets
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from medfund_shared.auth import issue_token
+from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.types.enrollment import CoverageActivated
+from medfund_shared.settings import Settings
+
+_serial = itertools.count(1)
+
+
+class Gateway:
+    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+        self.client, self.settings = client, settings
+        self.admin = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
+
+    def his(self, code: str) -> dict:
+        return {"Authorization": f"Bearer {issue_token(settings=self.settings, role='his', fixmedins_code=code)}"}
+
+    async def call(self, infno: str, code: str, input_: dict, *, msgid: str | None = None,
+                   inf_time: str = "2026-03-10 10:00:00", headers: dict | None = None) -> tuple[dict, bytes]:
+        body = {"infno": infno, "msgid": msgid or f"{code}{next(_serial):012d}{secrets.token_hex(2)}",
+                "inf_time": inf_time, "fixmedins_code": code, "sign_no": "", "opter_name": "收费员", "input": input_}
+        response = await self.client.post("/fsi/api/rsfComIfsService/callService", json=body,
+                                          headers=headers or self.his(code))
+        assert response.status_code == 200, response.text
+        return json.loads(response.content, parse_float=Decimal), response.content
+
+    async def institution(self, code: str, admdvs: str, level: str) -> None:
+        r = await self.client.put(f"/v1/institutions/{code}", headers=self.admin,
+                                  json={"name": code, "admdvs": admdvs, "level": level, "annual_budget": "1000000.00"})
+        assert r.status_code == 200, r.text
+
+    async def catalogue(self, code: str, cls: str, ceiling: str | None = None) -> None:
+        r = await self.client.put(f"/v1/catalogue/{code}", headers=self.admin,
+                                  json={"name": code, "class": cls, "pric_uplmt_amt": ceiling})
+        assert r.status_code == 200, r.text
+
+    async def admit_and_settle(self, code: str, psn_no: str, insutype: str, fees: list[tuple[str, str, str]],
+                               *, begntime: str = "2026-03-01 09:00:00", med_type: str = "21",
+                               refl_flag: str = "0", acct_used_flag: str = "0") -> dict:
+        admitted, _ = await self.call("2401", code, {"mdtrtinfo": {
+            "psn_no": psn_no, "insutype": insutype, "med_type": med_type, "begntime": begntime,
+            "mdtrt_cert_type": "02", "mdtrt_cert_no": "", "ipt_no": "IPT1", "refl_flag": refl_flag}, "diseinfo": []})
+        assert admitted["infcode"] == 0, admitted["err_msg"]
+        mdtrt_id = admitted["output"]["result"]["mdtrt_id"]
+        details = [{"feedetl_sn": str(i), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_type": med_type,
+                    "med_list_codg": c, "det_item_fee_sumamt": amount, "cnt": cnt,
+                    "pric": str(Decimal(amount) / Decimal(cnt)), "fee_ocur_time": begntime, "adm_bed": ""}
+                   for i, (c, amount, cnt) in enumerate(fees, 1)]
+        uploaded, _ = await self.call("2301", code, {"feedetail": details})
+        assert uploaded["infcode"] == 0, uploaded["err_msg"]
+        total = sum(Decimal(a) for _, a, _ in fees)
+        settled, _ = await self.call("2304", code, {"data": {
+            "psn_no": psn_no, "mdtrt_id": mdtrt_id, "medfee_sumamt": f"{total:.2f}", "insutype": insutype,
+            "acct_used_flag": acct_used_flag, "medins_setl_id": secrets.token_hex(8), "psn_setlway": "01"}})
+        assert settled["infcode"] == 0, settled["err_msg"]
+        return settled["output"]
+
+
+async def publish(settings: Settings, data) -> None:
+    """An enrollment event onto the session's topic, as the enrollment relay would send it."""
+    now = datetime.now(UTC)
+    event = CloudEvent(source="medfund/enrollment", type=data.event_type, subject=data.psn_no, time=now,
+                       effectivetime=now, partitionkey=data.partition_key(), data=data.model_dump(mode="json"))
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        key, value, headers = event.to_kafka()
+        await producer.send_and_wait(settings.topic(data.topic), value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+def activated(psn_no: str, admdvs: str, insutype: str, *, brdy: str = "1976-01-01", category: str = "adult",
+              tier: str = "tier1", coverage_from: str = "2026-01-01") -> CoverageActivated:
+    return CoverageActivated.model_validate({"psn_no": psn_no, "certno": f"1{psn_no[-5:]:0>5}19760101{secrets.randbelow(9999):04d}"[:18],
+              "admdvs": admdvs, "insutype": insutype, "year": 2026, "category": category, "tier": tier,
+              "coverage_from": coverage_from, "coverage_to": "2026-12-31", "brdy": brdy, "gend": "1",
+              "psn_name": "张三", "trigger": "payment", "pack_id": f"{admdvs}-{insutype}"})
+
+
+async def wait_until(predicate, timeout: float = 20.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await predicate()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.1)
+
+
