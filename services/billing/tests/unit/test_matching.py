@@ -1,0 +1,41 @@
+"""Matching payments to the premium due: full, partial, over; completion happens exactly once."""
+
+from medfund_billing.domain.matching import PremiumAccount, apply_payment, change_due, unmatched, withdraw
+from medfund_shared.money import Money
+
+
+def account(due: str = "140.00", paid: str = "0") -> PremiumAccount:
+    return PremiumAccount("P1", 2026, "500240199001011234", "500240", "390", "500240-390-2026-01-01",
+                          Money.from_yuan(due), Money.from_yuan(paid), False)
+
+
+def test_partial_payments_complete_the_premium_only_when_the_total_covers_it():
+    first, partial = apply_payment(account(), Money.from_yuan("100"))
+    second, full = apply_payment(first, Money.from_yuan("40"))
+    assert (partial.match, partial.shortfall, partial.completes_premium) == ("partial", Money(4000), False)
+    assert (full.match, full.paid_total, full.completes_premium) == ("full", Money(14000), True)
+    assert second.paid_in_full
+
+
+def test_an_overpayment_is_a_credit_and_a_later_payment_does_not_complete_again():
+    after, over = apply_payment(account(), Money.from_yuan("150"))
+    _, later = apply_payment(after, Money.from_yuan("1"))
+    assert (over.match, over.credit, over.completes_premium) == ("over", Money(1000), True)
+    assert (later.match, later.credit, later.completes_premium) == ("over", Money(1100), False)
+
+
+def test_an_unmatched_payment_owes_and_credits_nothing():
+    match = unmatched(Money(500))
+    assert (match.match, match.premium_due, match.credit) == ("unmatched", Money(0), Money(0))
+    assert match.paid_total == Money(500)
+
+
+def test_a_lower_premium_after_a_category_change_can_complete_what_was_paid():
+    partly, _ = apply_payment(account(), Money.from_yuan("50"))
+    changed, completes = change_due(partly, Money.from_yuan("50"))
+    assert completes and changed.paid_in_full
+
+
+def test_a_refund_takes_the_money_back_out_of_the_paid_total():
+    paid, _ = apply_payment(account(), Money.from_yuan("140"))
+    assert withdraw(paid, Money.from_yuan("140")).paid == Money(0)
