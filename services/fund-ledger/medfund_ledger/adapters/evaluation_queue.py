@@ -16,8 +16,8 @@ EVALUATOR_LOCK_KEY = 7_310_004
 """Advisory lock id (per database); the outbox relay and migrations use 7_310_001/2."""
 
 
-async def add(session: AsyncSession, event_id: str) -> None:
-    await session.execute(pg_insert(pending_evaluations).values(event_id=event_id)
+async def add(session: AsyncSession, event_id: str, fixmedins_code: str | None = None) -> None:
+    await session.execute(pg_insert(pending_evaluations).values(event_id=event_id, fixmedins_code=fixmedins_code)
                           .on_conflict_do_nothing(index_elements=["event_id"]))
 
 
@@ -26,11 +26,11 @@ async def become_evaluator(session: AsyncSession) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVALUATOR_LOCK_KEY})
 
 
-async def take(session: AsyncSession, limit: int) -> list[str]:
-    """The oldest queued event ids; they leave the queue only when the caller's transaction commits."""
-    query = select(pending_evaluations.c.event_id).order_by(pending_evaluations.c.queued_at,
-                                                             pending_evaluations.c.event_id).limit(limit)
-    event_ids = list((await session.scalars(query)).all())
-    if event_ids:
-        await session.execute(delete(pending_evaluations).where(pending_evaluations.c.event_id.in_(event_ids)))
-    return event_ids
+async def take(session: AsyncSession, limit: int) -> list[tuple[str, str | None]]:
+    """The oldest queued (event id, fixmedins_code); they leave the queue when the caller's transaction commits."""
+    queue = pending_evaluations.c
+    rows = [(row.event_id, row.fixmedins_code) for row in await session.execute(
+        select(queue.event_id, queue.fixmedins_code).order_by(queue.queued_at, queue.event_id).limit(limit))]
+    if rows:
+        await session.execute(delete(pending_evaluations).where(queue.event_id.in_([event_id for event_id, _ in rows])))
+    return rows

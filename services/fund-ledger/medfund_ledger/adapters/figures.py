@@ -138,8 +138,19 @@ async def institution_figures(session: AsyncSession, fixmedins_code: str, year: 
     return int(paid), budget
 
 
-async def touched_by(session: AsyncSession, event_ids: list[str]) -> Touched:
-    touched = Touched()
+async def touched_by(session: AsyncSession, queued: list[tuple[str, str | None]]) -> Touched:
+    """What the queued (event id, fixmedins_code of a registration) changed: pools, institutions, settlements.
+
+    A registered budget counts for every year of the institution's payments, whatever the order its
+    registration and its settlements arrived in.
+    """
+    touched, event_ids = Touched(), [event_id for event_id, _code in queued]
+    for event_id, code in queued:
+        if code is not None:
+            years = await session.scalars(select(institution_payments.c.year)
+                                          .where(institution_payments.c.fixmedins_code == code))
+            for year in years:
+                touched.institutions.setdefault((code, year), []).append(event_id)
     rows = await session.execute(
         select(journal_entries.c.entry_key, journal_lines.c.pool_id).distinct()
         .join(journal_lines, journal_lines.c.entry_id == journal_entries.c.id)

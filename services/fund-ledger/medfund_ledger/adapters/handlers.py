@@ -101,6 +101,7 @@ async def on_institution_registered(session, event, data) -> None:
         set_={"name": stmt.excluded.name, "admdvs": stmt.excluded.admdvs, "level": stmt.excluded.level,
               "registered_budget": stmt.excluded.registered_budget}))
     await advance_clock(session, event)
+    await evaluation_queue.add(session, event.id, data.fixmedins_code)
 
 
 async def on_settlement(session, event, data) -> None:

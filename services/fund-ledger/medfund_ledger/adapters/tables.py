@@ -171,6 +171,7 @@ alert_locks = Table(
 pending_evaluations = Table(
     "pending_evaluations", metadata,
     Column("event_id", Text, primary_key=True),
+    Column("fixmedins_code", Text, comment="set when the event changed an institution's registered budget"),
     Column("queued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     comment="events applied in a batch whose alerts are still to be evaluated (written in the batch transaction)",
 )

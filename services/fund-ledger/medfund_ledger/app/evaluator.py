@@ -27,11 +27,11 @@ async def drain(sessions: async_sessionmaker[AsyncSession]) -> int:
     while True:
         async with sessions() as session, session.begin():
             await evaluation_queue.become_evaluator(session)
-            event_ids = await evaluation_queue.take(session, limit)
-            if not event_ids:
+            queued = await evaluation_queue.take(session, limit)
+            if not queued:
                 return evaluated
-            await evaluate(session, await figures.touched_by(session, event_ids))
-        evaluated += len(event_ids)
+            await evaluate(session, await figures.touched_by(session, queued))
+        evaluated += len(queued)
 
 
 async def after_batch(sessions: async_sessionmaker[AsyncSession], events: list[CloudEvent]) -> None:

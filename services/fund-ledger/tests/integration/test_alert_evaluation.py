@@ -114,3 +114,17 @@ async def test_budget_changes_racing_the_evaluator_leave_one_alert_state_that_ma
     async with sessions() as session:
         planned = await session.scalar(select(pools.c.planned_expenditure).where(pools.c.pool_id == POOL))
     assert ("burn_pace" in await open_alerts(sessions)) == (planned == tight.fen)
+
+
+async def test_a_registration_applied_after_the_settlements_still_raises_the_institution_budget_alert(sessions):
+    """Institution events and settlements are keyed differently, so they may land on different partitions."""
+    code = "H500240042"
+    await apply_batch(sessions, *[(ev.settlement("500240", 2026, code, "21", "90000.00", ev.at(2026, 4, day)),
+                                   ev.at(2026, 4, day)) for day in (1, 2)])
+    await drain(sessions)
+    await apply_batch(sessions, (ev.institution(code, "500240", "200000.00"), ev.at(2026, 1, 1)))
+    await drain(sessions)
+    async with sessions() as session:
+        fired = (await session.execute(select(alerts.c.rule, alerts.c.severity, alerts.c.measure)
+                                       .where(alerts.c.subject_id == code))).all()
+    assert [tuple(row) for row in fired] == [("institution_budget", "yellow", "0.9000")]
