@@ -9,17 +9,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters import figures
 from medfund_ledger.adapters.config import load_config
-from medfund_ledger.adapters.tables import coverage, pool_months, populations, settlement_facts
+from medfund_ledger.adapters.tables import coverage, pool_months, pools, populations, settlement_facts
 from medfund_ledger.domain.pools import PoolFigures, PoolKey
-from medfund_ledger.domain.statistics import StatisticsInputs
+from medfund_ledger.domain.statistics import PoolInputs, StatisticsInputs
 from medfund_ledger.domain.warnings import elapsed_fraction
 
 
-async def statistics_inputs(session: AsyncSession, admdvs: str, year: int, insutype: str) -> StatisticsInputs:
-    """Figures of the region's pooled fund (the pool contributions are booked to) for ``insutype``."""
-    pool_id = PoolKey(admdvs, load_config().contribution_pool(insutype), year).pool_id
-    pool = await figures.pool_row(session, pool_id)
+async def _average_monthly_expenditure(session: AsyncSession, pool_id: str) -> Decimal | None:
+    """Over the pool's latest months with figures (as many as the reserve_months window)."""
+    window = load_config().thresholds.windows["reserve_months_window"]
+    months = (await session.scalars(select(pool_months.c.expenditure).where(pool_months.c.pool_id == pool_id)
+                                    .order_by(pool_months.c.month.desc()).limit(window))).all()
+    return Decimal(sum(months)) / len(months) if months and sum(months) else None
+
+
+async def pool_inputs(session: AsyncSession, pool_id: str) -> PoolInputs:
+    key, row = PoolKey.parse(pool_id), await figures.pool_row(session, pool_id)
     pool_figures = PoolFigures.from_balances(await figures.balances(session, pool_id))
+    return PoolInputs(
+        pool_id=pool_id, fund_pay_type=key.fund_pay_type,
+        budget_due=row.budget_due if row else None, planned_expenditure=row.planned_expenditure if row else None,
+        income=pool_figures.income.fen, expenditure=pool_figures.expenditure.fen, payable=pool_figures.payable.fen,
+        cumulative_balance=await figures.cumulative_balance(session, key),
+        average_monthly_expenditure=await _average_monthly_expenditure(session, pool_id),
+    )
+
+
+async def statistics_inputs(session: AsyncSession, admdvs: str, year: int, insutype: str) -> StatisticsInputs:
+    """The region figures are those of the pooled fund ``insutype``'s contributions go to; every pool is listed."""
+    pool_id = PoolKey(admdvs, load_config().contribution_pool(insutype), year).pool_id
     insured = await session.scalar(select(func.count()).select_from(coverage).where(
         coverage.c.admdvs == admdvs, coverage.c.year == year, coverage.c.insutype == insutype, coverage.c.active == 1))
     eligible = await session.scalar(select(populations.c.eligible).where(populations.c.admdvs == admdvs,
@@ -32,16 +50,12 @@ async def statistics_inputs(session: AsyncSession, admdvs: str, year: int, insut
         func.coalesce(func.sum(s.pooled_fund_paid).filter(s.inpatient != 0), 0),
     ).where(s.admdvs == admdvs, s.year == year, s.pooled_pool_id == pool_id))).one()
     now = await figures.business_now(session)
-    months = (await session.execute(select(pool_months.c.expenditure).where(pool_months.c.pool_id == pool_id)
-                                    .order_by(pool_months.c.month.desc())
-                                    .limit(load_config().thresholds.windows["reserve_months_window"]))).scalars().all()
+    region_pools = (await session.scalars(select(pools.c.pool_id).where(pools.c.admdvs == admdvs, pools.c.year == year)
+                                          .order_by(pools.c.fund_pay_type))).all()
     return StatisticsInputs(
-        insured=int(insured or 0), eligible=eligible,
-        budget_due=pool.budget_due if pool else None, planned_expenditure=pool.planned_expenditure if pool else None,
-        income=pool_figures.income.fen, expenditure=pool_figures.expenditure.fen,
-        cumulative_balance=await figures.cumulative_balance(session, PoolKey.parse(pool_id)),
+        pooled=await pool_inputs(session, pool_id), insured=int(insured or 0), eligible=eligible,
         medfee_sumamt=int(totals[0]), inscp_scp_amt=int(totals[1]), fund_pay_sumamt=int(totals[2]),
         inpatient_settlements=int(totals[3]), inpatient_fund_paid=int(totals[4]),
-        average_monthly_expenditure=Decimal(sum(months)) / len(months) if months and sum(months) else None,
         elapsed_fraction=elapsed_fraction(now, year) if now else Decimal(0),
+        pools=[await pool_inputs(session, region_pool) for region_pool in region_pools],
     )

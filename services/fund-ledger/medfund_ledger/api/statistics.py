@@ -16,6 +16,6 @@ router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 async def get_statistics(_: StaffPrincipal, session: SessionDep,
                          admdvs: str = Query(pattern=r"^\d{6}$"), year: int = Query(ge=1990, le=2200),
                          insutype: str = Query(default="390", pattern=r"^(390|310)$")) -> dict:
-    """Statistics of the region's pooled fund for the scheme (resident ``390`` by default)."""
+    """The scheme's pooled fund (resident ``390`` by default); under ``pools`` every fund of the region-year."""
     figures = statistics(await statistics_inputs(session, admdvs, year, insutype))
     return {"admdvs": admdvs, "year": year, "insutype": insutype, **figures}

@@ -1,31 +1,46 @@
-"""Fund statistics of one region and year: coverage, collection, reimbursement, reserve, burn."""
+"""Fund statistics of one region and year: coverage, collection, reimbursement, reserve, burn; per pool too."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from medfund_shared.money import Money
 
 RATIO = Decimal("0.0001")
+MONTHS = Decimal("0.01")
 
 
 @dataclass(frozen=True)
-class StatisticsInputs:
-    insured: int
-    eligible: int | None
+class PoolInputs:
+    """One pool's journal figures (fen) and budget."""
+
+    pool_id: str
+    fund_pay_type: str
     budget_due: int | None
     planned_expenditure: int | None
     income: int
     expenditure: int
+    payable: int
     cumulative_balance: int
+    """Balance of the same fund and region over every year up to this one."""
+    average_monthly_expenditure: Decimal | None
+
+
+@dataclass(frozen=True)
+class StatisticsInputs:
+    pooled: PoolInputs
+    """The pool the scheme's contributions are booked to; the region figures are about it."""
+    insured: int
+    eligible: int | None
     medfee_sumamt: int
     inscp_scp_amt: int
     fund_pay_sumamt: int
     inpatient_settlements: int
     inpatient_fund_paid: int
-    average_monthly_expenditure: Decimal | None
     elapsed_fraction: Decimal
+    pools: list[PoolInputs] = field(default_factory=list)
+    """Every pool of the region and year."""
 
 
 def _ratio(numerator: int | Decimal, denominator: int | Decimal | None) -> str | None:
@@ -34,23 +49,46 @@ def _ratio(numerator: int | Decimal, denominator: int | Decimal | None) -> str |
     return str((Decimal(numerator) / Decimal(denominator)).quantize(RATIO))
 
 
+def _yuan(fen: int | None) -> str | None:
+    return None if fen is None else Money(fen).to_yuan()
+
+
+def _reserve_months(p: PoolInputs) -> str | None:
+    if not p.average_monthly_expenditure:
+        return None
+    return str((Decimal(p.cumulative_balance) / p.average_monthly_expenditure).quantize(MONTHS))
+
+
+def pool_statistics(p: PoolInputs) -> dict:
+    return {
+        "pool_id": p.pool_id, "fund_pay_type": p.fund_pay_type,
+        "budget_due": _yuan(p.budget_due), "planned_expenditure": _yuan(p.planned_expenditure),
+        "income": _yuan(p.income), "collection_rate": _ratio(p.income, p.budget_due),
+        "expenditure": _yuan(p.expenditure), "balance": _yuan(p.income - p.expenditure),
+        "cumulative_balance": _yuan(p.cumulative_balance), "payable": _yuan(p.payable),
+        "reserve_months": _reserve_months(p),
+        "spent_of_planned": _ratio(p.expenditure, p.planned_expenditure),
+        "spent_of_due": _ratio(p.expenditure, p.budget_due),
+    }
+
+
 def statistics(i: StatisticsInputs) -> dict:
+    pooled = i.pooled
     per_inpatient = (Money(i.inpatient_fund_paid).times(Decimal(1) / Decimal(i.inpatient_settlements))
                      if i.inpatient_settlements else None)
-    reserve = (str((Decimal(i.cumulative_balance) / i.average_monthly_expenditure).quantize(Decimal("0.01")))
-               if i.average_monthly_expenditure else None)
     return {
         "insured": i.insured, "eligible": i.eligible, "enrollment_rate": _ratio(i.insured, i.eligible),
-        "budget_due": Money(i.budget_due).to_yuan() if i.budget_due is not None else None,
-        "income": Money(i.income).to_yuan(), "collection_rate": _ratio(i.income, i.budget_due),
-        "expenditure": Money(i.expenditure).to_yuan(),
-        "medfee_sumamt": Money(i.medfee_sumamt).to_yuan(), "fund_pay_sumamt": Money(i.fund_pay_sumamt).to_yuan(),
+        "budget_due": _yuan(pooled.budget_due),
+        "income": _yuan(pooled.income), "collection_rate": _ratio(pooled.income, pooled.budget_due),
+        "expenditure": _yuan(pooled.expenditure),
+        "medfee_sumamt": _yuan(i.medfee_sumamt), "fund_pay_sumamt": _yuan(i.fund_pay_sumamt),
         "actual_reimbursement_ratio": _ratio(i.fund_pay_sumamt, i.medfee_sumamt),
         "policy_scope_ratio": _ratio(i.fund_pay_sumamt, i.inscp_scp_amt),
         "inpatient_settlements": i.inpatient_settlements,
         "fund_pay_per_inpatient_settlement": per_inpatient.to_yuan() if per_inpatient else None,
-        "reserve_months": reserve,
-        "spent_of_planned": _ratio(i.expenditure, i.planned_expenditure),
-        "spent_of_due": _ratio(i.expenditure, i.budget_due),
+        "reserve_months": _reserve_months(pooled),
+        "spent_of_planned": _ratio(pooled.expenditure, pooled.planned_expenditure),
+        "spent_of_due": _ratio(pooled.expenditure, pooled.budget_due),
         "elapsed_fraction": str(i.elapsed_fraction.quantize(RATIO)),
+        "pools": [pool_statistics(p) for p in i.pools],
     }

@@ -124,6 +124,14 @@ async def test_seed_004_half_year_gives_the_pool_figures_and_the_alerts_its_thre
     assert (await client.post(f"/v1/pools/{POOL}/transfers", json=transfer | {"amount": "1.00"})).status_code == 409
     pool = (await client.get(f"/v1/pools/{POOL}")).json()
     assert (pool["payable"], pool["expenditure"]) == ("0.00", "67518100.00")
+    stats = (await client.get("/v1/statistics", params={"admdvs": "500240", "year": 2026})).json()
+    assert stats["expenditure"] == "67518100.00"
+    by_fund = {p["fund_pay_type"]: p for p in stats["pools"]}
+    assert list(by_fund) == ["390100", "390200"]
+    assert (by_fund["390100"]["expenditure"], by_fund["390100"]["payable"], by_fund["390100"]["budget_due"]) == (
+        "67518100.00", "0.00", "134191600.00")
+    assert (by_fund["390200"]["income"], by_fund["390200"]["balance"], by_fund["390200"]["pool_id"]) == (
+        "5000000.00", "5000000.00", "500240:390200:2026")
 
     result = await rebuild(ledger.settings, service_database("medfund_ledger"))
     assert result.equal, result.summary()
