@@ -106,7 +106,12 @@ def _start_background(definition: ServiceDefinition, context: ServiceContext) ->
     return [asyncio.create_task(c) for c in coroutines]
 
 
-async def _stop(tasks: list[asyncio.Task]) -> None:
+async def _stop(tasks: list[asyncio.Task], grace: float = 10.0) -> None:
+    """Cancel the background tasks and wait a bounded time: shutdown never hangs on a stuck connection."""
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    if not tasks:
+        return
+    _, stuck = await asyncio.wait(tasks, timeout=grace)
+    for task in stuck:
+        log.warning("background_task_did_not_stop", task=task.get_coro().__qualname__, grace_seconds=grace)
