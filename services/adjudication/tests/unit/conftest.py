@@ -7,6 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+
 from medfund_adjudication.domain.settlement import CatalogueEntry, FeeItem, Institution, Person, Visit
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue

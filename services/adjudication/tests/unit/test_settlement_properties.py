@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from medfund_adjudication.domain.settlement import (
     Accumulators,
     FeeItem,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from medfund_adjudication.domain import settlement as settlement_package
 from medfund_adjudication.domain.settlement import Accumulators, SettlementRefused, reverse, settle
 from medfund_adjudication.domain.settlement.visit import age_on, area_of

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medfund_shared.money import Money
-from medfund_shared.policy.schema import Assistance
-
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_adjudication.domain.settlement.pooled_payment import capped
+from medfund_shared.money import Money
+from medfund_shared.policy.schema import Assistance
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_shared.money import Money, round_half_up
 from medfund_shared.policy.schema import Catastrophic
-
-from medfund_adjudication.domain.settlement.accumulators import Accumulators
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from medfund_shared.money import Money
-from medfund_shared.policy.schema import FundCode, PolicyPack
-
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_adjudication.domain.settlement.assistance import AssistancePayment, assistance_payment
 from medfund_adjudication.domain.settlement.catastrophic import (
@@ -27,6 +24,8 @@ from medfund_adjudication.domain.settlement.visit import (
     Visit,
     circumstances_of,
 )
+from medfund_shared.money import Money
+from medfund_shared.policy.schema import FundCode, PolicyPack
 
 CATASTROPHIC_MED_TYPES = (INPATIENT, SPECIAL_DISEASE_OUTPATIENT)
 

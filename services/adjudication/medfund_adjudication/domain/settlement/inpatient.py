@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from medfund_shared.money import Money
-from medfund_shared.policy.schema import PolicyPack
-
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_adjudication.domain.settlement.pooled_payment import PooledPayment, capped, clamp_ratio
 from medfund_adjudication.domain.settlement.visit import Circumstances
+from medfund_shared.money import Money
+from medfund_shared.policy.schema import PolicyPack
 
 
 def inpatient_ratio(pack: PolicyPack, c: Circumstances) -> tuple[Decimal, str]:

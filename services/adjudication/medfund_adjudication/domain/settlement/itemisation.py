@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from medfund_adjudication.domain.settlement.visit import CatalogueEntry, FeeItem, ItemClass
 from medfund_shared.money import FEN_PER_YUAN, Money, round_half_up
 from medfund_shared.policy.schema import Itemisation
-
-from medfund_adjudication.domain.settlement.visit import CatalogueEntry, FeeItem, ItemClass
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from medfund_shared.money import Money
-from medfund_shared.policy.schema import Outpatient
-
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_adjudication.domain.settlement.pooled_payment import PooledPayment, capped
 from medfund_adjudication.domain.settlement.visit import Circumstances
+from medfund_shared.money import Money
+from medfund_shared.policy.schema import Outpatient
 
 
 def outpatient_ratio(rules: Outpatient, c: Circumstances) -> tuple[Decimal, str]:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from medfund_shared.money import Money
-from medfund_shared.policy.schema import PolicyPack
-
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_adjudication.domain.settlement.errors import SettlementRefused
 from medfund_adjudication.domain.settlement.inpatient import inpatient_payment
@@ -20,6 +17,8 @@ from medfund_adjudication.domain.settlement.visit import (
     Circumstances,
     Visit,
 )
+from medfund_shared.money import Money
+from medfund_shared.policy.schema import PolicyPack
 
 
 def _maternity_payment(scope: Money, pack: PolicyPack) -> PooledPayment:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from medfund_shared.money import Money
-
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
+from medfund_shared.money import Money
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from medfund_shared.money import Money
-
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_adjudication.domain.settlement.itemisation import ItemResult
 from medfund_adjudication.domain.settlement.visit import MedType
+from medfund_shared.money import Money
 
 
 @dataclass(frozen=True)

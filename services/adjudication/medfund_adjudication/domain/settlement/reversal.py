@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from typing import Any
 
-from medfund_shared.money import Money
-
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_adjudication.domain.settlement.result import SettlementResult
+from medfund_shared.money import Money
 
 
 def _negate_amounts(record: Any) -> Any:
