@@ -39,6 +39,8 @@ def rebuild_command(
 
     result = asyncio.run(run())
     typer.echo(result.summary())
+    if keep:
+        typer.echo(f"kept the rebuilt database {name}")
     for label, items in (("missing", result.missing), ("extra", result.extra), ("different", result.different),
                          ("balance", result.balance_differences)):
         for item in items[:20]:

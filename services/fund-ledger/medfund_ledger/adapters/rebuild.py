@@ -46,10 +46,16 @@ class Comparison:
 
 
 async def replay_topics(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Apply every event now on the topics, from offset 0 to the current end; returns the count."""
+    """Apply every event now on the topics, from offset 0 to the current end; returns the count.
+
+    A metadata refresh can reassign the partitions after the seek; "earliest" makes a fresh
+    assignment start over too (the runner's stored offsets skip what was applied) instead of
+    jumping to the end and replaying nothing.
+    """
     runner = ConsumerRunner(REPLAY_CONSUMER, TOPICS, HANDLERS, sessions, settings)
     consumer = AIOKafkaConsumer(*(settings.topic(t) for t in TOPICS), bootstrap_servers=settings.kafka_bootstrap,
-                                enable_auto_commit=False, isolation_level="read_committed", group_id=None)
+                                enable_auto_commit=False, isolation_level="read_committed", group_id=None,
+                                auto_offset_reset="earliest")
     await consumer.start()
     try:
         while not _fully_assigned(consumer, [settings.topic(t) for t in TOPICS]):
