@@ -3,10 +3,10 @@
 import httpx
 import pytest
 
+from medfund_billing.main import definition
 from medfund_shared.auth import issue_token
 from medfund_shared.service import create_service_app
 from medfund_shared.settings import Settings
-from medfund_billing.main import definition
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,88 @@
+"""Helpers for billing integration tests: the service under test, events in, events out."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import text
+
+from medfund_shared.auth import issue_token
+from medfund_shared.events.base import EventData
+from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.settings import Settings
+
+OFFICE = "TAX500240"
+ENROLLMENT = "medfund.enrollment.v1"
+BILLING = "medfund.billing.v1"
+
+
+@dataclass
+class BillingUnderTest:
+    client: httpx.AsyncClient
+    settings: Settings
+    app: object
+
+    def headers(self, role: str = "tax", office: str = OFFICE) -> dict[str, str]:
+        token = issue_token(self.settings, role, tax_office_code=office if role == "tax" else None)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def publish(self, data: EventData, at: datetime) -> None:
+        """An event on another service's topic, as that service's relay would publish it."""
+        event = CloudEvent(source="medfund/enrollment", type=data.event_type, subject=data.subject(), time=at,
+                           effectivetime=at, partitionkey=data.partition_key(), data=data.model_dump(mode="json"))
+        producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap, enable_idempotence=True)
+        await producer.start()
+        try:
+            key, value, headers = event.to_kafka()
+            await producer.send_and_wait(self.settings.topic(data.topic), value, key=key, headers=headers)
+        finally:
+            await producer.stop()
+
+    async def scalar(self, sql: str, **params):
+        async with self.app.state.context.session_factory() as session:
+            return await session.scalar(text(sql), params)
+
+    async def wait_for(self, sql: str, expected, timeout: float = 30, **params) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while (value := await self.scalar(sql, **params)) != expected:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{sql} stayed {value!r}, expected {expected!r}")
+            await asyncio.sleep(0.2)
+
+    async def events(self, expected: int, timeout: float = 30, settle: float = 1.5) -> list[CloudEvent]:
+        """Every billing event on this test's topic, once ``expected`` arrived and nothing more came."""
+        consumer = AIOKafkaConsumer(self.settings.topic(BILLING), bootstrap_servers=self.settings.kafka_bootstrap,
+                                    group_id=None, auto_offset_reset="earliest", isolation_level="read_committed")
+        await consumer.start()
+        events: list[CloudEvent] = []
+        try:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout
+            while len(events) < expected and loop.time() < deadline:
+                batch = await consumer.getmany(timeout_ms=300)
+                events += [CloudEvent.from_kafka(r) for records in batch.values() for r in records]
+            quiet_until = loop.time() + settle
+            while loop.time() < quiet_until:
+                batch = await consumer.getmany(timeout_ms=300)
+                events += [CloudEvent.from_kafka(r) for records in batch.values() for r in records]
+        finally:
+            await consumer.stop()
+        return events
+
+    async def batch_done(self, batch_id: str, timeout: float = 120) -> dict:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            report = (await self.client.get(f"/v1/collections/batches/{batch_id}", headers=self.headers())).json()
+            if report["status"] == "done":
+                return report
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"batch still {report}")
+            await asyncio.sleep(0.2)
+
+
+def by_type(events: list[CloudEvent], suffix: str) -> list[dict]:
+    return [e.data for e in events if e.type == f"medfund.billing.{suffix}.v1"]
