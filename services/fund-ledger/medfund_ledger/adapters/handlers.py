@@ -42,7 +42,11 @@ async def _book(session: AsyncSession, event: CloudEvent, entry: journal.Entry) 
 
 
 async def advance_clock(session: AsyncSession, event: CloudEvent) -> None:
-    """The ledger's "now": the latest business time applied, never the wall clock."""
+    """The ledger's "now": the latest business time of a booked entry, never the wall clock.
+
+    Only money events move it: registrations, coverage changes and population figures may carry
+    the time they were recorded, which says nothing about how far the fund's year has run.
+    """
     stmt = pg_insert(ledger_clock).values(id=1, business_time=event.effectivetime)
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["id"], set_={"business_time": func.greatest(ledger_clock.c.business_time,
@@ -100,7 +104,6 @@ async def on_institution_registered(session, event, data) -> None:
         index_elements=["fixmedins_code"],
         set_={"name": stmt.excluded.name, "admdvs": stmt.excluded.admdvs, "level": stmt.excluded.level,
               "registered_budget": stmt.excluded.registered_budget}))
-    await advance_clock(session, event)
     await evaluation_queue.add(session, event.id, data.fixmedins_code)
 
 
@@ -138,28 +141,25 @@ async def on_coverage_activated(session, event, data) -> None:
                                       admdvs=data.admdvs, active=1)
     await session.execute(stmt.on_conflict_do_update(index_elements=["psn_no", "insutype", "year"],
                                                      set_={"active": 1, "admdvs": stmt.excluded.admdvs}))
-    await advance_clock(session, event)
 
 
-async def _set_coverage(session, event, data, active: int) -> None:
+async def _set_coverage(session, data, active: int) -> None:
     await session.execute(update(coverage).where(coverage.c.psn_no == data.psn_no, coverage.c.insutype == data.insutype,
                                                  coverage.c.year == data.year).values(active=active))
-    await advance_clock(session, event)
 
 
 async def on_coverage_stopped(session, event, data) -> None:
-    await _set_coverage(session, event, data, 0)
+    await _set_coverage(session, data, 0)
 
 
 async def on_coverage_reinstated(session, event, data) -> None:
-    await _set_coverage(session, event, data, 1)
+    await _set_coverage(session, data, 1)
 
 
 async def on_population_set(session, event, data) -> None:
     stmt = pg_insert(populations).values(admdvs=data.admdvs, year=data.year, eligible=data.eligible)
     await session.execute(stmt.on_conflict_do_update(index_elements=["admdvs", "year"],
                                                      set_={"eligible": stmt.excluded.eligible}))
-    await advance_clock(session, event)
 
 
 HANDLERS: dict[str, Handler] = {
