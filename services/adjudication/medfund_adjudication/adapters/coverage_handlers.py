@@ -55,11 +55,13 @@ class _Change(_Reader):
 
 class _Credit(_Reader):
     psn_no: str
+    period: str
     amount: YuanAmount
 
 
 class _Declared(_Reader):
     psn_no: str
+    period: str
     account_amount: YuanAmount
 
 
@@ -91,12 +93,16 @@ async def on_terminated(session: AsyncSession, event: CloudEvent, _data) -> None
 
 
 async def on_account_credited(session: AsyncSession, event: CloudEvent, _data) -> None:
+    """Only retirees get this credit (``source`` retiree_pension): it is how we learn someone is retired."""
     d = _Credit.model_validate(event.data)
     await coverage_repo.credit(session, f"event:{event.id}", d.psn_no, d.amount)
+    await coverage_repo.record_employment(session, d.psn_no, d.period, retired=True)
 
 
 async def on_contribution_declared(session: AsyncSession, event: CloudEvent, _data) -> None:
+    """A declared contribution is for an employee in service."""
     d = _Declared.model_validate(event.data)
+    await coverage_repo.record_employment(session, d.psn_no, d.period, retired=False)
     if d.account_amount != Money(0):
         await coverage_repo.credit(session, f"event:{event.id}", d.psn_no, d.account_amount)
 

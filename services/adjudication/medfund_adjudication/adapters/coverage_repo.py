@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_adjudication.adapters.tables import account_credits, accounts, coverage
+from medfund_adjudication.adapters.tables import account_credits, accounts, coverage, employment
 from medfund_adjudication.domain.coverage import Coverage, Suspension
 from medfund_shared.money import Money
 
@@ -67,3 +67,15 @@ async def credit(session: AsyncSession, credit_id: str, psn_no: str, amount: Mon
     stmt = pg_insert(accounts).values(psn_no=psn_no, balance_fen=amount.fen)
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["psn_no"], set_={"balance_fen": accounts.c.balance_fen + stmt.excluded.balance_fen}))
+
+
+async def record_employment(session: AsyncSession, psn_no: str, period: str, retired: bool) -> None:
+    """Keep the status of the latest period seen (billing may send an earlier month late)."""
+    stmt = pg_insert(employment).values(psn_no=psn_no, period=period, retired=retired)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["psn_no"], set_={"period": stmt.excluded.period, "retired": stmt.excluded.retired},
+        where=employment.c.period <= stmt.excluded.period))
+
+
+async def retired(session: AsyncSession, psn_no: str) -> bool:
+    return bool(await session.scalar(select(employment.c.retired).where(employment.c.psn_no == psn_no)))

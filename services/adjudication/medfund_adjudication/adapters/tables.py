@@ -72,6 +72,15 @@ accounts = Table(
     comment="employees' individual account balances, credited from billing events, debited by settlements",
 )
 
+employment = Table(
+    "employment", metadata,
+    Column("psn_no", Text, primary_key=True),
+    Column("period", Text, nullable=False, comment="YYYY-MM of the latest billing event about the employee"),
+    Column("retired", Boolean, nullable=False),
+    comment="employees' retired flag: a retiree_pension account credit says retired, a declared contribution "
+            "says in service; the latest period wins",
+)
+
 account_credits = Table(
     "account_credits", metadata,
     Column("credit_id", Text, primary_key=True),

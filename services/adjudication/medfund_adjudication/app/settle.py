@@ -26,7 +26,6 @@ from medfund_shared.money import Money
 
 SOURCE = "medfund/adjudication"
 EMPLOYEE = "310"
-RETIRED_CATEGORY = "retired"
 
 
 @dataclass(frozen=True)
@@ -38,15 +37,17 @@ class Settled:
     admission: Admission
 
 
-def person_of(coverage: Coverage, balance: Money) -> Person:
+def person_of(coverage: Coverage, balance: Money, retired: bool) -> Person:
     return Person(coverage.admdvs, coverage.insutype, coverage.brdy, coverage.category, coverage.tier,
-                  coverage.category == RETIRED_CATEGORY, balance)
+                  retired, balance)
 
 
-async def _balance(uow: UnitOfWork, coverage: Coverage, lock: bool) -> Money:
+async def _employee(uow: UnitOfWork, coverage: Coverage, lock: bool) -> tuple[Money, bool]:
+    """An employee's account balance and retired flag; residents have neither."""
     if coverage.insutype != EMPLOYEE:
-        return Money(0)
-    return await coverage_repo.balance(uow.session, coverage.psn_no, lock=lock) or Money(0)
+        return Money(0), False
+    balance = await coverage_repo.balance(uow.session, coverage.psn_no, lock=lock) or Money(0)
+    return balance, await coverage_repo.retired(uow.session, coverage.psn_no)
 
 
 async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
@@ -65,7 +66,7 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
             raise Refused("conflict", f"medins_setl_id {cmd.medins_setl_id} is already settled", "medins_setl_id")
         ytd = await (settlement_repo.lock_accumulators if cmd.record else settlement_repo.read_accumulators)(
             uow.session, admission.psn_no, day.year)
-        balance = await _balance(uow, coverage, cmd.record and cmd.acct_used)
+        balance, retired = await _employee(uow, coverage, cmd.record and cmd.acct_used)
         items = await admission_repo.unsettled_fees(uow.session, admission.mdtrt_id)
         uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
         if not items:
@@ -75,7 +76,7 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
                                      f"total {uploaded}", "medfee_sumamt")
         institution = await registry_repo.get_institution(uow.session, admission.fixmedins_code)
         catalogue = await registry_repo.catalogue_items(uow.session, {i.med_list_codg for i in items})
-        visit = Visit(person_of(coverage, balance), institution.for_engine(), admission.med_type, day, tuple(items),
+        visit = Visit(person_of(coverage, balance, retired), institution.for_engine(), admission.med_type, day, tuple(items),
                       admission.referred, cmd.acct_used, admission.disease_codes)
         try:
             result = settle(visit, uow.pack(coverage.admdvs, admission.insutype, day),

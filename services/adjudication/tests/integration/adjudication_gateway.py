@@ -18,6 +18,7 @@ from medfund_shared.events.types.enrollment import CoverageActivated
 from medfund_shared.settings import Settings
 
 _serial = itertools.count(1)
+OUTPATIENT = ("11", "14")
 
 
 class Gateway:
@@ -50,7 +51,10 @@ class Gateway:
     async def admit_and_settle(self, code: str, psn_no: str, insutype: str, fees: list[tuple[str, str, str]],
                                *, begntime: str = "2026-03-01 09:00:00", med_type: str = "21",
                                refl_flag: str = "0", acct_used_flag: str = "0") -> dict:
-        admitted, _ = await self.call("2401", code, {"mdtrtinfo": {
+        """2401 → 2301 → 2304 (inpatient), or 2201 → 2204 → 2207 for an outpatient ``med_type``."""
+        register, upload, settle, info = (("2201", "2204", "2207", "data") if med_type in OUTPATIENT
+                                          else ("2401", "2301", "2304", "mdtrtinfo"))
+        admitted, _ = await self.call(register, code, {info: {
             "psn_no": psn_no, "insutype": insutype, "med_type": med_type, "begntime": begntime,
             "mdtrt_cert_type": "02", "mdtrt_cert_no": "", "ipt_no": "IPT1", "refl_flag": refl_flag}, "diseinfo": []})
         assert admitted["infcode"] == 0, admitted["err_msg"]
@@ -59,20 +63,50 @@ class Gateway:
                     "med_list_codg": c, "det_item_fee_sumamt": amount, "cnt": cnt,
                     "pric": str(Decimal(amount) / Decimal(cnt)), "fee_ocur_time": begntime, "adm_bed": ""}
                    for i, (c, amount, cnt) in enumerate(fees, 1)]
-        uploaded, _ = await self.call("2301", code, {"feedetail": details})
+        uploaded, _ = await self.call(upload, code, {"feedetail": details})
         assert uploaded["infcode"] == 0, uploaded["err_msg"]
         total = sum(Decimal(a) for _, a, _ in fees)
-        settled, _ = await self.call("2304", code, {"data": {
+        settled, _ = await self.call(settle, code, {"data": {
             "psn_no": psn_no, "mdtrt_id": mdtrt_id, "medfee_sumamt": f"{total:.2f}", "insutype": insutype,
             "acct_used_flag": acct_used_flag, "medins_setl_id": secrets.token_hex(8), "psn_setlway": "01"}})
         assert settled["infcode"] == 0, settled["err_msg"]
         return settled["output"]
 
+    async def setup_registry(self) -> None:
+        """The catalogue codes and institutions the worked examples use."""
+        for code, cls, ceiling in [("TA", "A", None), ("TB", "B", None), ("TC", "C", None), ("TB90", "B", "90")]:
+            await self.catalogue(code, cls, ceiling)
+        for code, admdvs, level in [("H211302S", "211302", "secondary"), ("H211302T", "211302", "tertiary"),
+                                    ("H330326S", "330326", "secondary"), ("H330302T", "330302", "tertiary"),
+                                    ("H500240P", "500240", "primary"), ("H321100T", "321100", "tertiary")]:
+            await self.institution(code, admdvs, level)
+
+    async def covered(self, admdvs: str, insutype: str = "390", **kw) -> str:
+        """A new person whose coverage.activated event is on its way to the service; their psn_no."""
+        psn_no = f"P{secrets.token_hex(6)}"
+        await publish(self.settings, activated(psn_no, admdvs, insutype, **kw))
+        return psn_no
+
+    async def settle_when_covered(self, code: str, psn_no: str, insutype: str, fees, **kw) -> dict:
+        """The first visit, retried until the coverage event has reached the read model."""
+        async def attempt():
+            try:
+                return await self.admit_and_settle(code, psn_no, insutype, fees, **kw)
+            except AssertionError as refused:
+                if "not insured" in str(refused):
+                    return None
+                raise
+        return await wait_until(attempt)
+
+
+def amounts(output: dict, *names: str) -> dict[str, str]:
+    return {n: str(output["setlinfo"][n]) for n in names}
+
 
 async def publish(settings: Settings, data) -> None:
-    """An enrollment event onto the session's topic, as the enrollment relay would send it."""
+    """An enrollment or billing event onto the session's topic, as that service's relay would send it."""
     now = datetime.now(UTC)
-    event = CloudEvent(source="medfund/enrollment", type=data.event_type, subject=data.psn_no, time=now,
+    event = CloudEvent(source=f"medfund/{data.topic.split('.')[1]}", type=data.event_type, subject=data.subject(), time=now,
                        effectivetime=now, partitionkey=data.partition_key(), data=data.model_dump(mode="json"))
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True)
     await producer.start()
