@@ -53,22 +53,12 @@ class Repository:
     async def person_by_certno(self, certno: str) -> Row | None:
         return (await self.session.execute(select(persons).where(persons.c.certno == certno))).first()
 
-    async def add_household(self, household_id: str, admdvs: str, household_key: str | None = None) -> None:
-        await self.session.execute(households.insert().values(
-            household_id=household_id, admdvs=admdvs, household_key=household_key))
+    async def add_household(self, household_id: str, admdvs: str) -> None:
+        await self.session.execute(households.insert().values(household_id=household_id, admdvs=admdvs))
 
     async def household(self, household_id: str) -> Row | None:
         return (await self.session.execute(
             select(households).where(households.c.household_id == household_id))).first()
-
-    async def households_by_key(self, admdvs_keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        pairs = list(set(admdvs_keys))
-        if not pairs:
-            return {}
-        rows = await self.session.execute(select(households.c.admdvs, households.c.household_key,
-                                                 households.c.household_id).where(
-            func.row(households.c.admdvs, households.c.household_key).in_(pairs)))
-        return {(r.admdvs, r.household_key): r.household_id for r in rows}
 
     # --- enrollments ---------------------------------------------------------------------------
     async def live_enrollments(self, certnos: Iterable[str], year: int) -> list[Row]:

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from medfund_enrollment.adapters import outbox_rows
+from medfund_enrollment.adapters.bulk import BulkStore
 from medfund_enrollment.adapters.repository import Repository
 from medfund_shared import outbox
 from medfund_shared.events.base import EventData
 
 SOURCE = "medfund/enrollment"
+LOST_RACE = {"23505", "40P01"}
+"""unique_violation, deadlock_detected: a concurrent writer got there first."""
+
+
+def lost_race(error: Exception) -> bool:
+    """Whether the transaction failed only because a concurrent one wrote the same rows first."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in LOST_RACE
 
 
 class UnitOfWork:
@@ -19,18 +30,20 @@ class UnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.repo = Repository(session)
+        self.bulk = BulkStore(session)
 
     async def emit(self, data: EventData, effective_time: datetime) -> None:
         await outbox.add(self.session, data, source=SOURCE, effective_time=effective_time)
+
+    async def emit_all(self, events: Sequence[tuple[EventData, datetime]]) -> None:
+        """Many events in one statement (bulk import), in list order."""
+        await outbox_rows.add_all(self.session, events, source=SOURCE)
 
     async def commit(self) -> None:
         await self.session.commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()
-
-    def savepoint(self):
-        return self.session.begin_nested()
 
 
 class ConsumerUnitOfWork(UnitOfWork):

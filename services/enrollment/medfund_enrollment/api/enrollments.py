@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.api.deps import CatalogueDep, IdempotencyKey, UowDep, today_in_china
 from medfund_enrollment.api.schemas import EnrollmentIn
-from medfund_enrollment.app import batches
+from medfund_enrollment.app import batch_lines, batches
 from medfund_enrollment.app.common import Idempotency
 from medfund_enrollment.app.registration import RegisterHousehold, register_household
 from medfund_enrollment.domain.errors import InvalidRequest, NotFound
@@ -21,7 +21,7 @@ from medfund_shared.auth import StaffPrincipal
 from medfund_shared.context import SessionFactoryDep
 
 router = APIRouter(prefix="/v1/enrollments", tags=["enrollments"])
-CHUNK_LINES = 500
+CHUNK_LINES = 1000
 
 
 @router.post("", status_code=201)
@@ -47,12 +47,12 @@ async def enroll_batch(request: Request, principal: StaffPrincipal, sessions: Se
     header = await anext(lines, None)
     if header is None:
         raise InvalidRequest("empty_file", "the file has no header row", "header")
-    batches.check_header(header[1])
+    batch_lines.check_header(header[1])
     async with sessions() as session:
         batch_id = await batches.start_batch(UnitOfWork(session), principal.subject)
     today, chunk = today_in_china(), []
     async for number, fields in lines:
-        chunk.append(batches.BatchLine(number, dict(zip(header[1], fields, strict=False))))
+        chunk.append(batch_lines.BatchLine(number, dict(zip(header[1], fields, strict=False))))
         if len(chunk) == CHUNK_LINES:
             await _apply(sessions, request, batch_id, chunk, catalogue, today)
             chunk = []

@@ -67,11 +67,7 @@ async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplica
         year=app.year, tier=tier, category=plan.category, categories=list(plan.categories), kind=plan.kind.value,
         premium_due_fen=plan.premium_due.fen, on_behalf_due_fen=plan.on_behalf_due.fen, pack_id=pack.pack_id,
         enrolled_on=app.enrolled_on, event_date=plan.event_date, status=Status.REGISTERED.value)
-    await uow.emit(PersonRegistered(
-        psn_no=psn_no, certno=plan.certno, psn_name=plan.psn_name, gend=plan.gend, brdy=plan.brdy,
-        admdvs=app.admdvs, insutype=app.insutype, year=app.year, household_id=household_id,
-        category=plan.category, tier=tier, enrollment_kind=plan.kind.value, premium_due=plan.premium_due,
-        on_behalf_due=plan.on_behalf_due, pack_id=pack.pack_id), at_start_of(app.enrolled_on))
+    await uow.emit(registered_event(psn_no, app, plan, household_id, pack.pack_id), at_start_of(app.enrolled_on))
     status = Status.REGISTERED
     if app.insutype == RESIDENT and not plan.premium_due and not plan.on_behalf_due:
         enrollment = await uow.repo.enrollment_for_update(psn_no, app.year, app.insutype)
@@ -79,6 +75,16 @@ async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplica
     return {"certno": plan.certno, "psn_no": psn_no, "status": status.value,
             "premium_due": plan.premium_due.to_yuan(), "on_behalf_due": plan.on_behalf_due.to_yuan(),
             "category": plan.category, "enrollment_kind": plan.kind.value}
+
+
+def registered_event(psn_no: str, app: HouseholdApplication, plan: MemberPlan, household_id: str,
+                     pack_id: str) -> PersonRegistered:
+    return PersonRegistered(
+        psn_no=psn_no, certno=plan.certno, psn_name=plan.psn_name, gend=plan.gend, brdy=plan.brdy,
+        admdvs=app.admdvs, insutype=app.insutype, year=app.year, household_id=household_id,
+        category=plan.category, tier=app.tier if app.insutype == RESIDENT else None,
+        enrollment_kind=plan.kind.value, premium_due=plan.premium_due, on_behalf_due=plan.on_behalf_due,
+        pack_id=pack_id)
 
 
 async def _refuse_duplicates(uow: UnitOfWork, app: HouseholdApplication, plans: list[MemberPlan], actor: str) -> None:

@@ -42,6 +42,9 @@ def parse_categories(codes: Iterable[str], field: str = "category") -> frozenset
 def primary_category(pack: PolicyPack, categories: frozenset[ResidentCategory], birth_date: date,
                      tier: str | None, year: int, enrolled_on: date) -> ResidentCategory:
     """The most favourable of ``categories`` under ``pack``: least individual premium, then benefits."""
+    if len(categories) == 1:
+        return next(iter(categories))
+
     def cost(category: ResidentCategory) -> tuple[int, int]:
         person = ResidentPerson(birth_date=birth_date, categories=frozenset({category.value}), tier=tier)
         individual = resident_premium(pack, person, year, enrolled_on).individual

@@ -1,0 +1,75 @@
+"""The lines of a bulk CSV file: the columns it must have and one line read into an application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from medfund_enrollment.domain import certno as ids
+from medfund_enrollment.domain.errors import EnrollmentError, InvalidRequest
+from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
+
+COLUMNS = ("household_key", "admdvs", "insutype", "year", "tier", "certno", "psn_name", "gend", "brdy", "category")
+OPTIONAL_COLUMNS = ("enrolled_on", "event_date")
+CATEGORY_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    line: int
+    values: dict[str, str]
+
+    def rejection(self, error: EnrollmentError) -> dict:
+        """The line's entry in the batch report: masked certno, code, message, field."""
+        return {"line": self.line, "certno": ids.mask(self.values.get("certno", "").strip()),
+                "code": error.code, "message": error.message,
+                "field": (error.field or "").removeprefix("members.0.") or None}
+
+
+@dataclass(frozen=True)
+class LineApplication:
+    """One line as a one-member household application; ``household_key`` groups the household's lines."""
+
+    application: HouseholdApplication
+    household_key: str
+
+    @property
+    def certno(self) -> str:
+        return self.application.members[0].certno.strip().upper()
+
+
+def check_header(header: list[str]) -> None:
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise InvalidRequest("invalid_header", f"the header row lacks {missing}; columns: "
+                                               f"{', '.join(COLUMNS + OPTIONAL_COLUMNS)}", "header")
+
+
+def read_line(line: BatchLine, today: date) -> LineApplication:
+    """The line's fields checked for presence and form; ``enrolled_on`` defaults to ``today``."""
+    v = {k: (value or "").strip() for k, value in line.values.items()}
+    for column in COLUMNS:
+        if column != "tier" and not v.get(column):
+            raise InvalidRequest("missing_field", f"{column} is empty", column)
+    if v["insutype"] not in ("390", "310"):
+        raise InvalidRequest("unknown_insutype", "insutype must be 390 or 310", "insutype")
+    year = _integer(v["year"], "year")
+    member = MemberApplication(v["certno"], v["psn_name"], v["gend"], _date(v["brdy"], "brdy"),
+                               tuple(c.strip() for c in v["category"].split(CATEGORY_SEPARATOR) if c.strip()),
+                               _date(v["event_date"], "event_date") if v.get("event_date") else None)
+    enrolled_on = _date(v["enrolled_on"], "enrolled_on") if v.get("enrolled_on") else today
+    application = HouseholdApplication(v["admdvs"], v["insutype"], year, v["tier"] or None, (member,), enrolled_on)
+    return LineApplication(application, v["household_key"])
+
+
+def _integer(value: str, name: str) -> int:
+    if not value.isdigit():
+        raise InvalidRequest("invalid_field", f"{name} must be a whole number", name)
+    return int(value)
+
+
+def _date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidRequest("invalid_date", f"{name} must be a date YYYY-MM-DD", name) from None
