@@ -132,4 +132,5 @@ async def test_burn_pace_fires_on_the_pooled_fund(summary, settings):
 
 def test_hospitals_only_settle_for_covered_people(summary):
     assert summary.refused_unexpected == 0, summary.refusal_samples
+    assert summary.refused_uncovered > 0, "people without cover must still be refused at the gateway"
     assert summary.encounters_by_kind.get("outpatient", 0) > 0 and summary.encounters_by_kind.get("inpatient", 0) > 0

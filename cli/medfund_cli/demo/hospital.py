@@ -2,9 +2,9 @@
 
 Each simulated day the county's pooled-fund spending is driven up to a target (the story's pace)
 by starting encounters: outpatient visits at township clinics and admissions (ordinary,
-maternity, now and then a very expensive one). Only covered people are treated, except for a
-few uncovered ones whose refusals the gateway should show. Encounters run concurrently, started
-no faster than the scenario's rate.
+maternity, now and then a very expensive one). Only people admitted to the simulation (their cover
+seen at the gateway) are treated, except for a few uncovered ones whose refusals the gateway should
+show. Encounters run concurrently, started no faster than the scenario's rate.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -85,8 +85,8 @@ class HospitalSimulator:
                  institutions: list[Institution], his: dict[str, HisClient], tally: Tally) -> None:
         self.scenario, self.tally, self.his = scenario, tally, his
         self.rng = random.Random(scenario.seed + 3)
-        self.covered = sorted((p for p in payers if p.cover_from is not None), key=lambda p: p.cover_from)
-        self._cover_days = [p.cover_from for p in self.covered]
+        self.covered: list[Payer] = []
+        self._cover_days: list[date] = []
         self.uncovered = [p.person for p in payers if p.cover_from is None] + outsiders
         self.institutions = institutions
         self.by_level = {level: [i for i in institutions if i.level == level] for level in INPATIENT_LEVELS}
@@ -96,6 +96,16 @@ class HospitalSimulator:
         self.psn_nos: dict[str, str] = {}
         self.tracks = {"outpatient": Track("outpatient"), "inpatient": Track("inpatient")}
         self.pacer = Pacer(scenario.rate, scenario.concurrency)
+        self.encounters = 0
+        self.uncovered_every = max(1, round(1 / scenario.uncovered_share)) if scenario.uncovered_share > 0 else 0
+        """Someone without cover comes in with the first encounter and then once in this many (0: never)."""
+
+    def admit(self, payers: Iterable[Payer]) -> None:
+        """From now on these covered people may fall ill: the gateway has been seen to know their cover."""
+        for payer in payers:
+            index = bisect.bisect_right(self._cover_days, payer.cover_from)
+            self.covered.insert(index, payer)
+            self._cover_days.insert(index, payer.cover_from)
 
     # --- the calendar ---------------------------------------------------------------------
 
@@ -140,8 +150,9 @@ class HospitalSimulator:
         self.tracks[track].in_flight += 1
         self.busy.add(encounter.person.certno)
         await self.pacer.start(self._treat(encounter, institution, track))
-        if self.rng.random() < self.scenario.uncovered_share:
+        if self.uncovered_every and self.encounters % self.uncovered_every == 0:
             await self.pacer.start(self._uncovered(day))
+        self.encounters += 1
 
     # --- one encounter --------------------------------------------------------------------
 
@@ -194,9 +205,9 @@ class HospitalSimulator:
                 self.tally.record(institution.code, track, reversal)
                 self._count(track, reversal, person, reversal=True)
         except GatewayRefusal as refusal:
-            self.tally.refused(refusal.err_msg, expected=False)
+            self.tally.refused(person.certno, refusal.err_msg, expected=False)
         except httpx.HTTPError as error:
-            self.tally.refused(f"{type(error).__name__}: {error}", expected=False)
+            self.tally.refused(person.certno, f"{type(error).__name__}: {error}", expected=False)
         finally:
             self.tracks[track].in_flight -= 1
             self.busy.discard(person.certno)
@@ -213,9 +224,9 @@ class HospitalSimulator:
             psn_no = await visits.read_card(his, person, encounter.begins)
             await visits.settle(his, encounter, psn_no)
         except GatewayRefusal as refusal:
-            self.tally.refused(refusal.err_msg, expected=True)
+            self.tally.refused(person.certno, refusal.err_msg, expected=True)
             return
-        self.tally.refused(f"{person.category} without cover was settled", expected=False)
+        self.tally.refused(person.certno, f"{person.category} without cover was settled", expected=False)
 
     # --- choices ------------------------------------------------------------------------
 

@@ -24,8 +24,8 @@ def status(demo: Demo) -> Table:
     table.add_row("covered (events)", f"{counts.count('medfund.enrollment.coverage.activated.v1'):,}")
     table.add_row("tax feed", f"{tally.tax_lines_sent:,} lines, {tally.tax_accepted:,} accepted, "
                   f"{tally.tax_duplicates:,} duplicates, {len(tally.tax_rejected):,} rejected")
-    table.add_row("settled", f"{tally.settled:,} ({tally.reversed} reversed); refused: {tally.refused_uncovered} "
-                  f"uncovered, {tally.refused_unexpected} other")
+    table.add_row("settled", f"{tally.settled:,} ({tally.reversed} reversed); refused: "
+                  f"{len(tally.refused_uncovered)} people without cover, {len(tally.refused_unexpected)} others")
     table.add_row("fund payments", f"{tally.fund_paid.to_decimal():,.2f} yuan "
                   f"(pooled fund {tally.pooled.to_decimal():,.2f})")
     alerts = counts.alerts

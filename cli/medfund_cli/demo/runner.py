@@ -18,18 +18,18 @@ from decimal import Decimal
 import httpx
 
 from medfund_cli.demo import fees, institutions, population, taxfeed
+from medfund_cli.demo.coverage import CoverageProbe
 from medfund_cli.demo.gateway import HisClient
 from medfund_cli.demo.hospital import HospitalSimulator
 from medfund_cli.demo.institutions import Institution
-from medfund_cli.demo.scenario import ADMDVS, YEAR, Scenario, county_pack
+from medfund_cli.demo.scenario import ADMDVS, YEAR, Scenario, at, county_pack
 from medfund_cli.demo.services import Services, Urls, token
 from medfund_cli.demo.tally import Tally
-from medfund_cli.demo.topics import TopicWatcher
+from medfund_cli.demo.topics import COVERAGE_ACTIVATED, TopicWatcher
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
 POOLED_POOL = f"{ADMDVS}:390100:{YEAR}"
-COVERAGE_ACTIVATED = "medfund.enrollment.coverage.activated.v1"
 BURN_MARGIN = "0.06"
 """How far ahead of time the pooled fund's spending must be at the end (above the yellow 5 points)."""
 HOT_OVERRUN = "1.05"
@@ -95,16 +95,20 @@ class Demo:
         files = taxfeed.files(scenario, lines)
         window_files = [f for f in files if f[0] <= scenario.calendar.window_closes]
         await self._send_files(api, window_files)
-        self.story.expected_covered = sum(1 for p in payers if p.cover_from is not None and
-                                          (p.paid_on is None or p.paid_on <= scenario.calendar.window_closes))
-        await self._wait_for_cover(self.story.expected_covered)
         his = {i.code: HisClient(http, self.story.urls.adjudication, i.code, i.name,
                                  token(self.settings, "his", fixmedins=i.code), self.run_tag)
                for i in self.story.institutions}
         outsiders = population.outsiders(scenario, 5 + scenario.scale // 1000)
         hospital = HospitalSimulator(scenario, self.pack, payers, outsiders, self.story.institutions, his, tally)
-        paid_in_full = {p.person.certno for p in payers if p.cover_from is not None and p.paid_on is not None}
-        later = {day: self._milestone(api, day, chunk, paid_in_full) for day, chunk in files[len(window_files):]}
+        probe = CoverageProbe(next(iter(his.values())), {p.person.certno: p.person for p in payers})
+        in_window = [p for p in payers if p.cover_from is not None and
+                     (p.paid_on is None or p.paid_on <= scenario.calendar.window_closes)]
+        self.story.expected_covered = len(in_window)
+        await self._wait_for_cover(len(in_window), probe, scenario.calendar.year_starts)
+        hospital.admit(in_window)
+        paid_in_full = {p.person.certno: p for p in payers if p.cover_from is not None and p.paid_on is not None}
+        later = {day: self._milestone(api, hospital, probe, day, chunk, paid_in_full)
+                 for day, chunk in files[len(window_files):]}
         tally.phase = "hospitals settling"
         await hospital.run_days(scenario.calendar.year_starts, scenario.calendar.scenario_ends, self._overspend_pace,
                                 milestones=later)
@@ -156,26 +160,36 @@ class Demo:
             self.tally.tax_duplicates += int(report["duplicates"])
             self.tally.tax_rejected += report["rejected"]
 
-    def _milestone(self, api: Services, day: date, chunk: list[taxfeed.FeedLine],
-                   paid_in_full: set[str]) -> Callable[[], Awaitable[None]]:
-        """A later tax file arrives on its business date; the story waits until its payers' cover is activated."""
+    def _milestone(self, api: Services, hospital: HospitalSimulator, probe: CoverageProbe, day: date,
+                   chunk: list[taxfeed.FeedLine], paid_in_full: dict[str, taxfeed.Payer]
+                   ) -> Callable[[], Awaitable[None]]:
+        """A later tax file arrives on its business date; its payers fall ill once the gateway knows their cover."""
         async def arrive() -> None:
             phase = self.tally.phase
             before = self.watcher.counts.count(COVERAGE_ACTIVATED)
             await self._send_files(api, [(day, chunk)])
-            expected = sum(1 for line in chunk
-                           if line.kind is taxfeed.LineKind.GOOD and line.record["certno"] in paid_in_full)
-            await self._wait_for_cover(before + expected)
+            payers = [paid_in_full[line.record["certno"]] for line in chunk
+                      if line.kind is taxfeed.LineKind.GOOD and line.record["certno"] in paid_in_full]
+            await self._wait_for_cover(before + len(payers), probe, day)
+            hospital.admit(payers)
             self.tally.phase = phase
         return arrive
 
-    async def _wait_for_cover(self, expected: int) -> None:
-        self.tally.phase = "coverage activating"
-        counts = self.watcher.counts
+    async def _wait_for_cover(self, expected: int, probe: CoverageProbe, day: date) -> None:
+        """Until ``expected`` activations are on the topic and the gateway shows the latest of each partition."""
+        counts, tally = self.watcher.counts, self.tally
 
         async def activated() -> bool:
+            tally.phase = f"coverage activating ({counts.count(COVERAGE_ACTIVATED):,} of {expected:,} events)"
             return counts.count(COVERAGE_ACTIVATED) >= expected
         await self._wait(activated, f"{expected} coverage activations", required=False)
+        latest = set(counts.latest_activation.values())
+
+        async def shown() -> bool:
+            missing = await probe.missing(latest, at(day))
+            tally.phase = f"gateway learning the cover ({len(latest) - missing} of {len(latest)} partitions)"
+            return not missing
+        await self._wait(shown, "the gateway to show the activated cover", required=False)
 
     async def live_on(self, hospital: HospitalSimulator, day_seconds: float) -> None:
         """After the story: the county lives on to the year's end, spending at the planned pace."""

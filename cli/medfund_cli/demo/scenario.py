@@ -112,7 +112,7 @@ class Scenario:
     """Inpatient cases that are very expensive (tertiary, 150,000-400,000)."""
     reversal_share: float = 0.02
     uncovered_share: float = 0.01
-    """Encounters attempted by people without cover (refused)."""
+    """Share of encounters attempted by people without cover (refused); the first encounter brings one."""
     hot_budget_fraction: Decimal = Decimal("0.45")
     """The overspending institution's global budget ÷ its fair annual share."""
     raised_budget_measure: Decimal = Decimal("0.60")

@@ -35,7 +35,10 @@ class Summary:
     settled: int
     reversed: int
     refused_uncovered: int
+    """People without cover refused at the gateway (people, not attempts)."""
     refused_unexpected: int
+    """Covered people refused, or uncovered people settled (people, not attempts)."""
+    refusal_attempts: int
     encounters_by_kind: dict[str, int]
     medical_costs: str
     fund_payments: str
@@ -69,8 +72,9 @@ async def gather(story: Story, api: Services, alert_changes: list[dict]) -> Summ
         tax_duplicates=tally.tax_duplicates, tax_rejected=len(tally.tax_rejected),
         tax_rejections_by_code=dict(Counter(r["code"] for r in tally.tax_rejected)),
         collected=str(collection["collected"]), collection_rate=collection.get("collection_rate"),
-        settled=tally.settled, reversed=tally.reversed, refused_uncovered=tally.refused_uncovered,
-        refused_unexpected=tally.refused_unexpected, encounters_by_kind=dict(tally.kinds),
+        settled=tally.settled, reversed=tally.reversed, refused_uncovered=len(tally.refused_uncovered),
+        refused_unexpected=len(tally.refused_unexpected), refusal_attempts=tally.refusal_attempts,
+        encounters_by_kind=dict(tally.kinds),
         medical_costs=tally.medfee.to_yuan(), fund_payments=tally.fund_paid.to_yuan(),
         fund_payments_by_fund={k: v.to_yuan() for k, v in sorted(tally.by_fund.items())},
         pools=[{**{k: str(p[k]) for k in ("pool_id", "income", "expenditure", "balance", "payable")},
@@ -101,8 +105,9 @@ def render(summary: Summary, console: Console) -> None:
                    f"{summary.tax_rejections_by_code}")
     people.add_row("collected", f"{_yuan(summary.collected)} yuan (征缴率 {_percent(summary.collection_rate)})")
     people.add_row("settlements", f"{summary.settled:,} ({_kinds(summary.encounters_by_kind)}), "
-                   f"{summary.reversed} reversed, {summary.refused_uncovered} uncovered refused"
-                   + (f", {summary.refused_unexpected} unexpected refusals" if summary.refused_unexpected else ""))
+                   f"{summary.reversed} reversed; refused: {summary.refused_uncovered} people without cover"
+                   + (f", {summary.refused_unexpected} covered people" if summary.refused_unexpected else "")
+                   + f" ({summary.refusal_attempts} attempts)")
     by_fund = ", ".join(f"{k} {_yuan(v)}" for k, v in summary.fund_payments_by_fund.items())
     people.add_row("medical costs / fund payments",
                    f"{_yuan(summary.medical_costs)} / {_yuan(summary.fund_payments)} yuan ({by_fund})")

@@ -22,8 +22,11 @@ class Tally:
     tax_rejected: list[dict] = field(default_factory=list)
     settled: int = 0
     reversed: int = 0
-    refused_uncovered: int = 0
-    refused_unexpected: int = 0
+    refused_uncovered: set[str] = field(default_factory=set)
+    """Certnos of people without cover whom the gateway refused (as it should)."""
+    refused_unexpected: set[str] = field(default_factory=set)
+    """Certnos of covered people refused, or of uncovered people settled: each one is a fault."""
+    refusal_attempts: int = 0
     refusal_samples: list[str] = field(default_factory=list)
     kinds: Counter = field(default_factory=Counter)
     fund_paid: Money = field(default_factory=Money.zero)
@@ -52,10 +55,10 @@ class Tally:
     def pooled(self) -> Money:
         return self.by_fund.get(POOLED, Money.zero())
 
-    def refused(self, message: str, expected: bool) -> None:
-        if expected:
-            self.refused_uncovered += 1
-        else:
-            self.refused_unexpected += 1
-        if len(self.refusal_samples) < 5 and message not in self.refusal_samples:
-            self.refusal_samples.append(message)
+    def refused(self, certno: str, message: str, expected: bool) -> None:
+        """Refusals count people: one person refused twice is one refused person."""
+        self.refusal_attempts += 1
+        (self.refused_uncovered if expected else self.refused_unexpected).add(certno)
+        sample = f"{'without cover' if expected else 'unexpected'}: {message}"
+        if len(self.refusal_samples) < 5 and sample not in self.refusal_samples:
+            self.refusal_samples.append(sample)

@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer
 from medfund_shared.settings import Settings
 
 ALERT_TYPE = "medfund.fund.alert.v1"
+COVERAGE_ACTIVATED = "medfund.enrollment.coverage.activated.v1"
 WATCHED = ("medfund.enrollment.v1", "medfund.billing.v1", "medfund.claims.v1", "medfund.alerts.v1")
 
 
@@ -25,6 +26,8 @@ class TopicCounts:
     by_type: Counter = field(default_factory=Counter)
     alerts: list[dict] = field(default_factory=list)
     """Every alert change seen on the topic, in order (``data`` of ``medfund.fund.alert.v1``)."""
+    latest_activation: dict[int, str] = field(default_factory=dict)
+    """Partition of the enrollment topic -> certno of the latest coverage activation seen on it."""
 
     def count(self, event_type: str) -> int:
         return self.by_type[event_type]
@@ -62,6 +65,8 @@ class TopicWatcher:
             self.counts.by_type[event_type] += 1
             if event_type == ALERT_TYPE:
                 self.counts.alerts.append(json.loads(record.value))
+            elif event_type == COVERAGE_ACTIVATED:
+                self.counts.latest_activation[record.partition] = json.loads(record.value)["certno"]
 
     async def stop(self) -> None:
         if self._task is not None:

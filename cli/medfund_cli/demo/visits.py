@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from medfund_cli.demo.fees import FeeLine, total
-from medfund_cli.demo.gateway import TIME_FORMAT, HisClient
+from medfund_cli.demo.gateway import TIME_FORMAT, GatewayRefusal, HisClient
 from medfund_cli.demo.population import Person
 from medfund_cli.demo.scenario import INSUTYPE
 from medfund_shared.money import Money
@@ -54,10 +54,22 @@ class Encounter:
 
 async def read_card(his: HisClient, person: Person, when: datetime) -> str:
     """``1101``: the person's number (and, for the HIS, whether they are covered)."""
-    output = await his.call("1101", when, {"data": {"mdtrt_cert_type": ID_CARD, "mdtrt_cert_no": person.certno,
-                                                    "psn_cert_type": "01", "certno": person.certno,
-                                                    "psn_name": person.psn_name}})
-    return output["baseinfo"]["psn_no"]
+    return (await _card(his, person, when))["baseinfo"]["psn_no"]
+
+
+async def insured(his: HisClient, person: Person, when: datetime) -> bool:
+    """Whether ``1101`` shows the person insured under the resident scheme in ``when``'s year."""
+    try:
+        output = await _card(his, person, when)
+    except GatewayRefusal:
+        return False
+    return any(row.get("insutype") == INSUTYPE for row in output.get("insuinfo") or [])
+
+
+async def _card(his: HisClient, person: Person, when: datetime) -> dict[str, Any]:
+    return await his.call("1101", when, {"data": {"mdtrt_cert_type": ID_CARD, "mdtrt_cert_no": person.certno,
+                                                  "psn_cert_type": "01", "certno": person.certno,
+                                                  "psn_name": person.psn_name}})
 
 
 async def settle(his: HisClient, encounter: Encounter, psn_no: str) -> Settled:
