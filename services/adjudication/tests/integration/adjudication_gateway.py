@@ -87,6 +87,13 @@ class Gateway:
         await publish(self.settings, activated(psn_no, admdvs, insutype, **kw))
         return psn_no
 
+    async def wait_covered(self, psn_no: str, on: str) -> dict:
+        """The person's cover once their coverage event has reached the read model (native API)."""
+        async def visible():
+            r = await self.client.get(f"/v1/persons/{psn_no}/coverage", params={"on": on}, headers=self.admin)
+            return r.json() if r.status_code == 200 else None
+        return await wait_until(visible)
+
     async def settle_when_covered(self, code: str, psn_no: str, insutype: str, fees, **kw) -> dict:
         """The first visit, retried until the coverage event has reached the read model."""
         async def attempt():
