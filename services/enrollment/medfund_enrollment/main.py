@@ -1,7 +1,9 @@
 """Composition root of the enrollment service: `uvicorn medfund_enrollment.main:create_app --factory`."""
 
+import structlog
 from fastapi import FastAPI
 
+from medfund_enrollment.adapters import batch_owner
 from medfund_enrollment.adapters.handlers import consumers
 from medfund_enrollment.api import enrollments, persons, statistics
 from medfund_enrollment.api.deps import CATALOGUE
@@ -14,6 +16,16 @@ from medfund_shared.settings import Settings
 
 BATCH_BODY_LIMIT = 64 << 20
 """A CSV of a county's households (one line per member) fits well within this."""
+log = structlog.get_logger(__name__)
+
+
+async def mark_interrupted_batches(context: ServiceContext) -> None:
+    """Bulk batches left ``processing`` by a stopped process become ``interrupted`` (re-send to complete)."""
+    async with context.session_factory() as session:
+        count = await batch_owner.mark_orphans_interrupted(session)
+        await session.commit()
+    if count:
+        log.warning("enrollment_batches_interrupted", count=count)
 
 
 def definition(catalogue: PolicyCatalogue | None = None) -> ServiceDefinition:
@@ -26,7 +38,7 @@ def definition(catalogue: PolicyCatalogue | None = None) -> ServiceDefinition:
     return ServiceDefinition(
         name="enrollment", package="medfund_enrollment",
         routers=[enrollments.router, persons.router, statistics.router],
-        consumers=consumers(catalogue), on_startup=[provide_catalogue],
+        consumers=consumers(catalogue), on_startup=[provide_catalogue, mark_interrupted_batches],
         body_limits={"/v1/enrollments/batches": BATCH_BODY_LIMIT})
 
 

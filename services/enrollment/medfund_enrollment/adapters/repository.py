@@ -155,9 +155,15 @@ class Repository:
         if rejections:
             await self.session.execute(batch_rejections.insert(), [{"batch_id": batch_id, **r} for r in rejections])
 
-    async def finish_batch(self, batch_id: str) -> None:
+    async def finish_batch(self, batch_id: str, status: str) -> None:
         await self.session.execute(update(batches).where(batches.c.batch_id == batch_id).values(
-            status="done", finished_at=func.now()))
+            status=status, finished_at=func.now()))
+
+    async def recent_batches(self, status: str | None, limit: int) -> list[Row]:
+        query = select(batches).order_by(batches.c.created_at.desc()).limit(limit)
+        if status is not None:
+            query = query.where(batches.c.status == status)
+        return list(await self.session.execute(query))
 
     async def batch(self, batch_id: str) -> tuple[Row, list[Row]] | None:
         head = (await self.session.execute(select(batches).where(batches.c.batch_id == batch_id))).first()

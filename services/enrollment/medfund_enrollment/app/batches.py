@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from medfund_enrollment.adapters.uow import UnitOfWork, lost_race
 from medfund_enrollment.app.batch_lines import BatchLine, LineApplication, read_line
@@ -34,15 +35,27 @@ class ChunkOutcome:
     rejections: list[dict] = field(default_factory=list)
 
 
-async def start_batch(uow: UnitOfWork, actor: str) -> str:
-    batch_id = str(uuid.uuid4())
+class BatchStatus(StrEnum):
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+    """The upload broke off (or a chunk could not be written): the counts say what was applied."""
+    INTERRUPTED = "interrupted"
+    """The service stopped while the batch was processing; found at the next start."""
+
+
+def new_batch_id() -> str:
+    return str(uuid.uuid4())
+
+
+async def start_batch(uow: UnitOfWork, batch_id: str, actor: str) -> None:
     await uow.repo.add_batch(batch_id, actor)
     await uow.commit()
-    return batch_id
 
 
-async def finish_batch(uow: UnitOfWork, batch_id: str) -> None:
-    await uow.repo.finish_batch(batch_id)
+async def finish_batch(uow: UnitOfWork, batch_id: str, status: BatchStatus = BatchStatus.DONE) -> None:
+    """Close the batch; whatever chunks were committed stay applied (a re-sent file completes it)."""
+    await uow.repo.finish_batch(batch_id, status.value)
     await uow.commit()
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
 
 from medfund_enrollment.main import create_app
 from medfund_shared.auth import issue_token
@@ -24,6 +25,7 @@ class Enrollment:
     client: httpx.AsyncClient
     settings: Settings
     producer: AIOKafkaProducer
+    app: FastAPI
 
     async def pay(self, psn_no: str, admdvs: str, year: int, paid_at: datetime, premium_due: str = "0.00",
                   voucher: str | None = "V1", insutype: str = "390") -> None:
@@ -64,6 +66,6 @@ async def enrollment(test_stack, service_database) -> AsyncIterator[Enrollment]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://enrollment",
                                      headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
             try:
-                yield Enrollment(client, settings, producer)
+                yield Enrollment(client, settings, producer, app)
             finally:
                 await producer.stop()
