@@ -65,3 +65,15 @@ def list_command(state: str = typer.Option(None, help="firing, acknowledged or r
 
     for alert in asyncio.run(run()):
         typer.echo(json.dumps(alert, ensure_ascii=False))
+
+
+@alerts_app.command("tail")
+def tail_command(
+    bootstrap: str = typer.Option(None, help="Kafka bootstrap servers (default: MEDFUND_KAFKA_BOOTSTRAP)"),
+    from_beginning: bool = typer.Option(False, "--from-beginning", help="first the alert changes already on the topic"),
+    seconds: float = typer.Option(None, help="stop after this many seconds (default: until Ctrl-C)"),
+) -> None:
+    """Print each alert change from the alerts topic (MEDFUND_TOPIC_PREFIX applies) as it arrives."""
+    from medfund_ledger.alerts_tail import run
+
+    run(bootstrap, from_beginning, seconds)
