@@ -1,0 +1,103 @@
+"""Reading NHSA input as HIS systems send it: strings or numbers, "" as absent, wrong values named."""
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from medfund_adjudication.api.nhsa.fields import Fields
+from medfund_adjudication.app.times import CHINA_TIME
+from medfund_adjudication.domain.refusal import Refused
+from medfund_shared.money import Money
+
+
+def _refusal(call) -> Refused:
+    with pytest.raises(Refused) as refused:
+        call()
+    return refused.value
+
+
+def _json(text: str) -> Fields:
+    """As the gateway parses a body: JSON numbers become Decimal, never float."""
+    return Fields(json.loads(text, parse_float=Decimal), "data")
+
+
+@pytest.mark.parametrize("sent", ['"12.50"', "12.5", "12.50", '" 12.5 "'])
+def test_amounts_are_read_from_json_strings_or_numbers(sent):
+    assert _json(f'{{"amt": {sent}}}').money("amt") == Money(1250)
+
+
+@pytest.mark.parametrize("sent", ['"3"', "3", "3.0"])
+def test_counts_are_read_from_json_strings_or_numbers(sent):
+    assert _json(f'{{"cnt": {sent}}}').decimal("cnt") == 3
+
+
+def test_an_empty_string_is_absent():
+    data = Fields({"amt": "", "name": "  ", "flag": ""}, "data")
+    assert data.money("amt", required=False) is None
+    assert data.text("name", required=False) is None
+    assert data.flag("flag") is False
+
+
+def test_a_required_field_that_is_empty_is_refused_by_its_path():
+    refused = _refusal(lambda: Fields({"psn_no": ""}, "data").text("psn_no"))
+    assert refused.field == "data.psn_no" and "required" in refused.message
+
+
+@pytest.mark.parametrize(("sent", "says"), [("-1.00", "negative"), ("1.001", "two decimals"), ("abc", "number"),
+                                             ("NaN", "number"), (True, "number"), ([1], "number")])
+def test_a_wrong_amount_is_refused_naming_the_field(sent, says):
+    refused = _refusal(lambda: Fields({"det_item_fee_sumamt": sent}, "feedetail[0]").money("det_item_fee_sumamt"))
+    assert refused.field == "feedetail[0].det_item_fee_sumamt" and says in refused.message
+
+
+def test_decimals_refuse_negatives_and_zero_when_positive_is_required():
+    data = Fields({"cnt": "0", "pric": "-1"}, "row")
+    assert "positive" in _refusal(lambda: data.decimal("cnt", positive=True)).message
+    assert _refusal(lambda: data.decimal("pric")).field == "row.pric"
+
+
+def test_integers_must_be_whole():
+    data = Fields({"n": "3", "m": "3.5"}, "data")
+    assert data.integer("n") == 3
+    assert _refusal(lambda: data.integer("m")).field == "data.m"
+
+
+def test_times_are_beijing_time_and_a_malformed_one_is_named():
+    data = Fields({"begntime": "2026-03-01 09:00:00", "bad": "2026-13-01 09:00:00"}, "mdtrtinfo")
+    assert data.time("begntime") == datetime(2026, 3, 1, 9, tzinfo=CHINA_TIME)
+    assert _refusal(lambda: data.time("bad")).field == "mdtrtinfo.bad"
+
+
+def test_dates_accept_a_date_or_a_time_of_day():
+    data = Fields({"d": "2026-03-01", "t": "2026-03-01 10:00:00", "bad": "01/03/2026"}, "data")
+    assert data.date("d") == data.date("t") == date(2026, 3, 1)
+    assert _refusal(lambda: data.date("bad")).field == "data.bad"
+
+
+def test_choices_and_flags_refuse_values_outside_their_options():
+    data = Fields({"insutype": "320", "refl_flag": "2"}, "data")
+    assert "310, 390" in _refusal(lambda: data.choice("insutype", ("310", "390"))).message
+    assert _refusal(lambda: data.flag("refl_flag")).field == "data.refl_flag"
+
+
+def test_text_refuses_objects_and_overlong_values_but_takes_numbers():
+    data = Fields({"sn": 7, "obj": {"a": 1}, "long": "x" * 65}, "row")
+    assert data.text("sn") == "7"
+    assert _refusal(lambda: data.text("obj")).field == "row.obj"
+    assert "longer" in _refusal(lambda: data.text("long")).message
+
+
+def test_rows_accept_a_single_object_or_a_list_and_name_each_row():
+    assert [r.text("sn") for r in Fields({"feedetail": {"sn": "1"}}, "input").rows("feedetail")] == ["1"]
+    rows = Fields({"feedetail": [{"sn": "1"}, {"sn": ""}]}, "input").rows("feedetail")
+    assert _refusal(lambda: rows[1].text("sn")).field == "input.feedetail[1].sn"
+    assert Fields({"diseinfo": ""}, "input").rows("diseinfo") == []
+    assert _refusal(lambda: Fields({"feedetail": "x"}, "input").rows("feedetail")).field == "input.feedetail"
+
+
+def test_unknown_fields_are_ignored_and_a_non_object_is_refused():
+    assert Fields({"psn_no": "P1", "coner_name": "", "adm_bed": "12"}, "data").text("psn_no") == "P1"
+    assert _refusal(lambda: Fields(["x"], "input")).field == "input"
+    assert _refusal(lambda: Fields({}, "input").child("data")).field == "input.data"
