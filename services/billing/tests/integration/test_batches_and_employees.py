@@ -1,0 +1,128 @@
+"""Files from the tax bureau and employers' declarations against the real database and broker."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tracemalloc
+
+import pytest
+from billing_testkit import OFFICE, by_type
+
+pytestmark = pytest.mark.integration
+FIELDS = ["tax_voucher_no", "certno", "psn_name", "insutype", "admdvs", "period_year", "amount", "paid_at",
+          "tax_office_code", "channel"]
+
+
+def line(voucher: str, amount: str = "140.00", **overrides) -> dict:
+    return {"tax_voucher_no": voucher, "certno": "500240199001011234", "psn_name": "张三", "insutype": "390",
+            "admdvs": "500240", "period_year": "2026", "amount": amount, "paid_at": "2025-11-20T10:15:00+08:00",
+            "tax_office_code": OFFICE, "channel": "bank_deduction"} | overrides
+
+
+def as_csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+MIXED = [line("B1", certno="500240199001010001"), line("B2", amount="1.005"),
+         line("B3", certno="500240199001010003", paid_at="2025-11-20T10:15:00"),
+         line("B1", certno="500240199001010001"), line("B4", certno="500240199001010004"),
+         line("B5", tax_office_code="TAXOTHER"), line("B4", certno="500240199001010004", amount="99.00")]
+
+
+async def test_a_file_of_valid_invalid_and_duplicate_lines_gets_the_exact_report_and_resending_changes_nothing(billing):
+    posted = await billing.client.post("/v1/collections/batches", content=as_csv(MIXED),
+                                       headers={**billing.headers(), "Content-Type": "text/csv"})
+    assert posted.status_code == 202, posted.text
+    report = await billing.batch_done(posted.json()["batch_id"])
+    assert (report["received"], report["accepted"], report["duplicates"]) == (7, 2, 1)
+    assert [(r["line"], r["tax_voucher_no"], r["code"]) for r in report["rejected"]] == [
+        (3, "B2", "too_many_decimals"), (4, "B3", "missing_offset"), (7, "B5", "forbidden_tax_office"),
+        (8, "B4", "conflict")]
+    events = await billing.events(2)
+    assert sorted(e["tax_voucher_no"] for e in by_type(events, "contribution.received")) == ["B1", "B4"]
+    assert len(events) == 2
+
+    again = await billing.client.post("/v1/collections/batches", content=as_csv(MIXED),
+                                      headers={**billing.headers(), "Content-Type": "text/csv"})
+    second = await billing.batch_done(again.json()["batch_id"])
+    assert (second["received"], second["accepted"], second["duplicates"], len(second["rejected"])) == (7, 0, 3, 4)
+    assert len(await billing.events(2)) == 2
+    assert await billing.scalar("SELECT count(*) FROM payments") == 2
+
+
+async def test_an_ndjson_file_with_an_unreadable_line_reports_it_and_accepts_the_rest(billing):
+    body = b"\n".join([json.dumps(line("N1")).encode(), b"{not json", json.dumps(line("N2")).encode()])
+    posted = await billing.client.post("/v1/collections/batches", content=body,
+                                       headers={**billing.headers(), "Content-Type": "application/x-ndjson"})
+    report = await billing.batch_done(posted.json()["batch_id"])
+    assert (report["accepted"], report["rejected"][0]["line"], report["rejected"][0]["code"]) == (2, 2, "malformed")
+
+
+async def test_a_csv_without_the_field_names_is_refused_whole(billing):
+    posted = await billing.client.post("/v1/collections/batches", content=b"a,b\n1,2\n",
+                                       headers={**billing.headers(), "Content-Type": "text/csv"})
+    assert posted.status_code == 422 and posted.json()["error"]["field"] == "tax_voucher_no"
+    assert await billing.scalar("SELECT count(*) FROM batches") == 0
+
+
+async def test_a_100000_line_file_is_accepted_with_memory_bounded(billing, tmp_path):
+    lines = 100_000
+    path = tmp_path / "big.csv"
+    with path.open("w", newline="") as out:
+        writer = csv.DictWriter(out, FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for n in range(lines):
+            writer.writerow(line(f"BIG{n:09d}", certno=f"5002401990{n:08d}"))
+
+    async def file_chunks():
+        with path.open("rb") as source:
+            while chunk := source.read(1 << 16):
+                yield chunk
+
+    tracemalloc.start()
+    try:
+        posted = await billing.client.post("/v1/collections/batches", content=file_chunks(),
+                                           headers={**billing.headers(), "Content-Type": "text/csv"})
+        report = await billing.batch_done(posted.json()["batch_id"], timeout=600)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (report["received"], report["accepted"], report["rejected"]) == (lines, lines, [])
+    file_size = path.stat().st_size
+    print(f"100k-line file: {file_size} bytes, peak traced memory {peak} bytes")
+    assert peak < file_size / 2
+
+
+async def test_an_employee_month_splits_exactly_between_pool_and_accounts(billing):
+    declaration = {"period": "2026-03", "admdvs": "321100", "employees": [
+        {"certno": "321100199001011234", "psn_no": "E1", "brdy": "1990-01-01",
+         "prior_year_average_monthly_wage": "6000.00"},
+        {"certno": "321100197001011234", "psn_no": "E2", "brdy": "1970-01-01",
+         "prior_year_average_monthly_wage": "30000.00"},
+        {"certno": "321100195001011234", "psn_no": "E3", "brdy": "1950-01-01", "retired": True,
+         "monthly_pension": "4000.00"}]}
+    url = "/v1/employers/EMP1/declarations"
+    first = await billing.client.post(url, json=declaration, headers=billing.headers())
+    assert first.status_code == 201, first.text
+    replay = await billing.client.post(url, json=declaration, headers=billing.headers())
+    assert replay.status_code == 200 and replay.json() == first.json()
+    changed = json.loads(json.dumps(declaration))
+    changed["employees"][0]["prior_year_average_monthly_wage"] = "6100.00"
+    assert (await billing.client.post(url, json=changed, headers=billing.headers())).status_code == 409
+    events = await billing.events(3)
+    declared = {e["psn_no"]: e for e in by_type(events, "employee.contribution_declared")}
+    assert {k: declared["E1"][k] for k in ("base", "employer_amount", "employee_amount", "pool_amount",
+                                           "account_amount")} == {
+        "base": "6000.00", "employer_amount": "540.00", "employee_amount": "120.00", "pool_amount": "420.00",
+        "account_amount": "240.00"}
+    assert (declared["E2"]["base"], declared["E2"]["account_amount"], declared["E2"]["pool_amount"]) == (
+        "18000.00", "900.00", "1080.00")
+    [credited] = by_type(events, "employee.account_credited")
+    assert (credited["psn_no"], credited["amount"], credited["source"]) == ("E3", "240.00", "retiree_pension")
+    assert len(events) == 3
