@@ -35,6 +35,8 @@ BURN_MARGIN = "0.06"
 HOT_OVERRUN = "1.05"
 """How far past its global budget the overspending institution goes (red is 100%)."""
 WAIT_SECONDS = 90.0
+QUIET_SECONDS = 3.0
+"""No alert change for this long after the last settlement: the ledger's evaluations have all landed."""
 
 
 class DemoError(RuntimeError):
@@ -113,6 +115,7 @@ class Demo:
         await hospital.run_days(scenario.calendar.year_starts, scenario.calendar.scenario_ends, self._overspend_pace,
                                 milestones=later)
         await self._overrun(api, hospital)
+        await self._settle(api)
         tally.phase = "done"
         self.story.dashboard = api.dashboard_link()
         return hospital
@@ -228,6 +231,22 @@ class Demo:
         await api.set_institution_budget(hot.code, self.story.raised_to)
         await self._wait(lambda: self._alert_seen("institution_budget", hot.code, "resolved"),
                          "the institution budget alert to resolve", required=False)
+
+    async def _settle(self, api: Services) -> None:
+        """The summary is read once the ledger has booked every settlement and the alerts have quietened."""
+        loop, counts = asyncio.get_running_loop(), self.watcher.counts
+        self.tally.phase = "the ledger booking the last settlements"
+        await self._wait(lambda: self._ledger_booked(api), "the ledger to book every settlement", required=False)
+        self.tally.phase = "the last alert evaluations"
+        waiting_since = loop.time()
+
+        async def quiet() -> bool:
+            return loop.time() - max(counts.last_alert_at, waiting_since) >= QUIET_SECONDS
+        await self._wait(quiet, "the alerts topic to quieten", required=False)
+
+    async def _ledger_booked(self, api: Services) -> bool:
+        pools = [p for p in await api.pools() if p["admdvs"] == ADMDVS and int(p["year"]) == YEAR]
+        return sum((Money.from_yuan(p["expenditure"]) for p in pools), Money.zero()) == self.tally.fund_paid
 
     async def _alert_seen(self, rule: str, subject: str, state: str, severity: str | None = None) -> bool:
         return any(a["subject_id"] == subject and (severity is None or a["severity"] == severity)

@@ -151,8 +151,7 @@ class Services:
 
     async def alerts(self, state: str | None = None) -> list[dict]:
         params = {"state": state} if state else {}
-        answer = decoded(await self.http.get(f"{self.urls.ledger}/v1/alerts", params=params, headers=self._operator))
-        return answer["alerts"] if isinstance(answer, dict) and "alerts" in answer else answer
+        return decoded(await self.http.get(f"{self.urls.ledger}/v1/alerts", params=params, headers=self._operator))
 
     def dashboard_link(self) -> str:
         """The operators' dashboard with a token in the link (valid 12 hours)."""

@@ -26,6 +26,8 @@ class TopicCounts:
     by_type: Counter = field(default_factory=Counter)
     alerts: list[dict] = field(default_factory=list)
     """Every alert change seen on the topic, in order (``data`` of ``medfund.fund.alert.v1``)."""
+    last_alert_at: float = 0.0
+    """Event-loop time when the latest alert change arrived."""
     latest_activation: dict[int, str] = field(default_factory=dict)
     """Partition of the enrollment topic -> certno of the latest coverage activation seen on it."""
 
@@ -65,6 +67,7 @@ class TopicWatcher:
             self.counts.by_type[event_type] += 1
             if event_type == ALERT_TYPE:
                 self.counts.alerts.append(json.loads(record.value))
+                self.counts.last_alert_at = asyncio.get_running_loop().time()
             elif event_type == COVERAGE_ACTIVATED:
                 self.counts.latest_activation[record.partition] = json.loads(record.value)["certno"]
 
