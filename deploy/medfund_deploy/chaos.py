@@ -2,9 +2,12 @@
 
 - ``CHAOS``: its own Kafka (29092/29093), PostgreSQL (57432) and services (28001-28004), state under
   ``.state/chaos/``. The fault suite kills and restarts all of it.
-- ``PROBE``: services on 38001-38004 against the shared test infrastructure (PostgreSQL 56432,
-  Kafka 19092), with their own pid files and logs under ``.state/probe/``; fuzz and security tests use
-  it so that they never collide with other sessions' services on 18001-18004.
+- ``PROBE`` (security) and ``FUZZ``: services on 38001-38004 / 39001-39004 against the shared test
+  infrastructure (PostgreSQL 56432, Kafka 19092), with their own pid files and logs under
+  ``.state/probe/`` / ``.state/fuzz/``, so they never collide with other sessions' services on 18001-18004.
+
+``allowed_roles`` reads which roles each route admits from the app itself (the ``require_roles``
+dependencies), so the security matrix and the fuzzer need no hand-kept list of routes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from medfund_shared.db import drop_database, ensure_database
 
 CHAOS = Profile("chaos", postgres_port=57432, kafka_port=29092, controller_port=29093, first_service_port=28001)
 PROBE = Profile("probe", postgres_port=56432, kafka_port=19092, controller_port=19093, first_service_port=38001)
+FUZZ = Profile("fuzz", postgres_port=56432, kafka_port=19092, controller_port=19093, first_service_port=39001)
+ALL_ROLES = frozenset({"admin", "operator", "his", "tax"})
 
 
 @dataclass
@@ -35,6 +40,24 @@ class ServiceSet:
     topic_prefix: str
     databases: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    """Services that could not start, with the reason (tests of those services fail with it)."""
+    log_offsets: dict[str, int] = field(default_factory=dict)
+    """Size of each service log before this set started: what came after is this session's."""
+
+    def require(self, service: str) -> str:
+        """The service's base URL, or fail the calling test with why it is not running."""
+        if service in self.failures:
+            raise StackError(f"{service} did not start: {self.failures[service]}")
+        return self.url(service)
+
+    def new_log_text(self, service: str) -> str:
+        path = self.log(service)
+        if not path.exists():
+            return ""
+        with path.open("rb") as source:
+            source.seek(self.log_offsets.get(service, 0))
+            return source.read().decode("utf-8", errors="replace")
 
     def url(self, service: str) -> str:
         return services.url(self.profile, service)
@@ -59,6 +82,16 @@ class ServiceSet:
     def start_all(self) -> None:
         for service in SERVICES:
             self.start(service)
+
+    def start_each(self) -> dict[str, str]:
+        """Start every service that can start; return ``{service: why it did not}`` for the others."""
+        failures = {}
+        for service in SERVICES:
+            try:
+                self.start(service)
+            except StackError as error:
+                failures[service] = str(error)
+        return failures
 
     def stop_all(self) -> None:
         for service in reversed(SERVICES):
@@ -137,3 +170,55 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float, interval:
             return
         time.sleep(interval)
     raise StackError(f"{what} did not happen within {timeout:.0f}s")
+
+
+def allowed_roles(app) -> dict[tuple[str, str], frozenset[str] | None]:
+    """``{(METHOD, path): roles}`` for every route; ``None`` when the route needs no token at all.
+
+    A route that only asks for the current principal admits every role.
+    """
+    from medfund_shared.auth import current_principal
+
+    table: dict[tuple[str, str], frozenset[str] | None] = {}
+    for path, methods, dependant, extra in _api_routes(app.router.routes, "", ()):
+        roles = _roles_of(dependant, current_principal)
+        for call in extra:
+            roles = _narrow(roles, _roles_of_call(call, current_principal))
+        for method in methods:
+            table[(method, path)] = roles
+    return table
+
+
+def _api_routes(routes, prefix: str, extra: tuple):
+    """(path, methods, dependant, include-level dependency callables) of every API route, however nested."""
+    from fastapi.routing import APIRoute
+
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route.methods, route.dependant, extra
+        elif hasattr(route, "original_router"):
+            context = route.include_context
+            calls = tuple(depends.dependency for depends in context.dependencies)
+            yield from _api_routes(route.original_router.routes, prefix + context.prefix, extra + calls)
+
+
+def _roles_of_call(call, current_principal) -> frozenset[str] | None:
+    cells = [cell.cell_contents for cell in (getattr(call, "__closure__", None) or ())]
+    named = [value for value in cells if isinstance(value, tuple) and value and set(value) <= ALL_ROLES]
+    if named:
+        return frozenset(named[0])
+    return ALL_ROLES if call is current_principal else None
+
+
+def _narrow(found: frozenset[str] | None, more: frozenset[str] | None) -> frozenset[str] | None:
+    if more is None:
+        return found
+    return more if found is None else found & more
+
+
+def _roles_of(dependant, current_principal) -> frozenset[str] | None:
+    found: frozenset[str] | None = None
+    for dependency in dependant.dependencies:
+        found = _narrow(found, _roles_of_call(dependency.call, current_principal))
+        found = _narrow(found, _roles_of(dependency, current_principal))
+    return found

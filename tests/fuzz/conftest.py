@@ -1,0 +1,33 @@
+"""The four services on 39001-39004 (profile ``fuzz``) against the shared test infrastructure.
+
+Its own ports, pid files and logs (``.state/fuzz/logs``), so fuzz tests never collide with other
+sessions' services; the log offsets at start let a test read only what this session wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from medfund_deploy import services
+from medfund_deploy.chaos import FUZZ, ServiceSet
+from medfund_deploy.profiles import SERVICES
+from medfund_deploy.pytest_plugin import TestStack
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "fuzz: property-based fuzzing of parsers and HTTP APIs")
+
+
+@pytest.fixture(scope="session")
+def fuzz_services(test_stack: TestStack, service_database: Callable[[str], str]) -> Iterator[ServiceSet]:
+    stack = ServiceSet(FUZZ, test_stack.topic_prefix,
+                       {service: service_database(services.package(service)) for service in SERVICES})
+    stack.log_offsets = {service: stack.log(service).stat().st_size if stack.log(service).exists() else 0
+                         for service in SERVICES}
+    stack.failures = stack.start_each()
+    try:
+        yield stack
+    finally:
+        stack.stop_all()
