@@ -16,12 +16,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_billing.adapters import accounts
+from medfund_billing.adapters.outbox_batch import OutboxBatch
 from medfund_billing.adapters.tables import payments
 from medfund_billing.app.premium_completed import SOURCE, premium_completed
 from medfund_billing.domain.matching import PaymentMatch, apply_payment, unmatched
 from medfund_billing.domain.payment_record import PaymentRecord
 from medfund_billing.domain.reconciliation import local_day
-from medfund_shared import outbox
 from medfund_shared.events.types.billing import ContributionReceived
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
@@ -93,7 +93,7 @@ async def _match_and_publish(session: AsyncSession, catalogue: PolicyCatalogue, 
     if not entries:
         return
     locked = await accounts.lock_by_certno(session, (_key(e.record) for e in entries))
-    changes = []
+    events, changes = OutboxBatch(), []
     for entry in sorted(entries, key=lambda e: e.line):
         record, account = entry.record, locked.get(_key(entry.record))
         if account is None:
@@ -103,10 +103,11 @@ async def _match_and_publish(session: AsyncSession, catalogue: PolicyCatalogue, 
             locked[_key(record)], psn_no = account, account.psn_no
         payment_id = ids[record.tax_voucher_no]
         changes.append({"k_payment_id": payment_id, "psn_no": psn_no, "match": match.match})
-        await outbox.add(session, received_event(payment_id, record, psn_no, match),
+        await events.add(session, received_event(payment_id, record, psn_no, match),
                          source=SOURCE, effective_time=record.paid_at)
         if match.completes_premium:
-            await premium_completed(session, catalogue, account, record.paid_at, record.tax_voucher_no)
+            await premium_completed(session, catalogue, account, record.paid_at, record.tax_voucher_no, events.add)
+    await events.flush(session)
     await session.execute(
         update(payments).where(payments.c.payment_id == bindparam("k_payment_id"))
         .values(psn_no=bindparam("psn_no"), match=bindparam("match"))

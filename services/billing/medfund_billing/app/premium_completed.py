@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.dialects.postgresql import insert
@@ -17,20 +18,22 @@ from medfund_shared.events.types.billing import PremiumPaidInFull, SubsidyAlloca
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 SOURCE = "medfund/billing"
+AddEvent = Callable[..., Awaitable[object]]
 
 
 async def premium_completed(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount,
-                            paid_at: datetime, tax_voucher_no: str | None) -> None:
-    """Queue ``paid_in_full`` and the subsidy; runs in the caller's transaction."""
-    await outbox.add(session, PremiumPaidInFull(
+                            paid_at: datetime, tax_voucher_no: str | None, add_event: AddEvent = outbox.add) -> None:
+    """Queue ``paid_in_full`` and the subsidy; runs in the caller's transaction (``add_event`` is
+    ``outbox.add`` or a caller's batch of outbox rows, keeping the events in order)."""
+    await add_event(session, PremiumPaidInFull(
         psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype, year=account.year,
         paid_at=paid_at, tax_voucher_no=tax_voucher_no, premium_due=account.premium_due,
     ), source=SOURCE, effective_time=paid_at)
-    await _allocate_subsidy(session, catalogue, account, paid_at)
+    await _allocate_subsidy(session, catalogue, account, paid_at, add_event)
 
 
 async def _allocate_subsidy(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount,
-                            allocated_at: datetime) -> None:
+                            allocated_at: datetime, add_event: AddEvent) -> None:
     allocation = subsidy_allocation(catalogue.get(account.pack_id))
     subsidy_id = str(uuid.uuid4())
     shares = [SubsidyShare(level=level, amount=amount) for level, amount in allocation.shares]
@@ -41,7 +44,7 @@ async def _allocate_subsidy(session: AsyncSession, catalogue: PolicyCatalogue, a
     ).on_conflict_do_nothing().returning(subsidies.c.subsidy_id))
     if inserted is None:
         return
-    await outbox.add(session, SubsidyAllocated(
+    await add_event(session, SubsidyAllocated(
         subsidy_id=subsidy_id, psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype,
         year=account.year, amount=allocation.amount, shares=shares, allocated_at=allocated_at,
     ), source=SOURCE, effective_time=allocated_at)
