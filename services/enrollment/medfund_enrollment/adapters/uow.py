@@ -15,8 +15,8 @@ from medfund_shared import outbox
 from medfund_shared.events.base import EventData
 
 SOURCE = "medfund/enrollment"
-LOST_RACE = {"23505", "40P01"}
-"""unique_violation, deadlock_detected: a concurrent writer got there first."""
+LOST_RACE = {"23505", "40001", "40P01"}
+"""unique_violation, serialization_failure, deadlock_detected: a concurrent writer got there first."""
 
 
 def lost_race(error: Exception) -> bool:
@@ -38,6 +38,10 @@ class UnitOfWork:
     async def emit_all(self, events: Sequence[tuple[EventData, datetime]]) -> None:
         """Many events in one statement (bulk import), in list order."""
         await outbox_rows.add_all(self.session, events, source=SOURCE)
+
+    async def read_one_snapshot(self) -> None:
+        """From here to the commit every read sees the same snapshot (REPEATABLE READ); call first."""
+        await self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
     async def commit(self) -> None:
         await self.session.commit()

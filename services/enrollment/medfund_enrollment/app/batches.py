@@ -24,7 +24,11 @@ from medfund_enrollment.domain.lifecycle import Cover, cover_for_payment
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 ATTEMPTS = 3
-"""A chunk that lost a race to a concurrent writer is judged again against what that writer recorded."""
+"""A chunk that lost a race to a concurrent writer is judged again against what that writer recorded.
+
+The chunk reads everything it judges from one snapshot, so it never sees half of a concurrent chunk;
+writing over what that chunk wrote then fails, and the retry sees all of it.
+"""
 
 
 @dataclass
@@ -85,6 +89,7 @@ def _read(line: BatchLine, today: date) -> LineApplication | EnrollmentError:
 
 async def _apply(batch_id: str, lines: list[BatchLine], read: list[LineApplication | EnrollmentError],
                  uow: UnitOfWork, catalogue: PolicyCatalogue) -> ChunkOutcome:
+    await uow.read_one_snapshot()
     valid = [r for r in read if isinstance(r, LineApplication)]
     roster = await uow.bulk.roster({r.certno for r in valid}, {r.application.year for r in valid},
                                    {(r.application.admdvs, r.household_key) for r in valid})
