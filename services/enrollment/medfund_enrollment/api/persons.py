@@ -1,12 +1,12 @@
-"""``/v1/persons`` and ``/v1/households``: views, suspension, reinstatement, termination, renewal."""
+"""``/v1/persons`` and ``/v1/households``: views, suspension, reinstatement, termination, categories, renewal."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
 from medfund_enrollment.api.deps import CatalogueDep, IdempotencyKey, UowDep, today_in_china
-from medfund_enrollment.api.schemas import ReinstatementIn, RenewalIn, SuspensionIn, TerminationIn
-from medfund_enrollment.app import lifecycle, queries
+from medfund_enrollment.api.schemas import CategoryChangeIn, ReinstatementIn, RenewalIn, SuspensionIn, TerminationIn
+from medfund_enrollment.app import category_change, lifecycle, queries
 from medfund_enrollment.app.common import Idempotency
 from medfund_enrollment.app.renewal import Renew, renew
 from medfund_shared.auth import StaffPrincipal
@@ -57,6 +57,16 @@ async def terminate(psn_no: str, body: TerminationIn, principal: StaffPrincipal,
     return await lifecycle.terminate(lifecycle.ChangeCoverage(
         psn_no, body.insutype, body.year, body.on, principal.subject, body.reason, body.note,
         Idempotency.of(f"terminate:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow)
+
+
+@router.post("/v1/persons/{psn_no}/category-changes", status_code=201)
+async def change_category(psn_no: str, body: CategoryChangeIn, principal: StaffPrincipal, uow: UowDep,
+                          catalogue: CatalogueDep, idempotency_key: IdempotencyKey = None) -> dict:
+    """Set the person's categories for ``year`` (most favourable wins); the premium is recomputed."""
+    return await category_change.change_category(category_change.ChangeCategory(
+        psn_no, body.year, body.all_categories(), body.reason, principal.subject,
+        body.changed_on or today_in_china(),
+        Idempotency.of(f"category:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow, catalogue)
 
 
 @router.post("/v1/persons/{psn_no}/renewals", status_code=201)

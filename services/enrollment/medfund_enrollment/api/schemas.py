@@ -68,5 +68,17 @@ class RenewalIn(_Body):
     enrolled_on: date | None = None
 
 
+class CategoryChangeIn(_Body):
+    year: int = Year
+    category: str | None = None
+    categories: list[str] | None = Field(default=None, max_length=20)
+    reason: str = Field(min_length=1, max_length=500)
+    changed_on: date | None = None
+
+    def all_categories(self) -> tuple[str, ...]:
+        """``category`` and ``categories`` together: the most favourable of them wins."""
+        return tuple(dict.fromkeys([*([self.category] if self.category else []), *(self.categories or [])]))
+
+
 class EligiblePopulationIn(_Body):
     eligible: int = Field(ge=0)

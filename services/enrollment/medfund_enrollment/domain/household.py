@@ -13,6 +13,7 @@ from medfund_enrollment.domain import certno as ids
 from medfund_enrollment.domain.categories import EMPLOYEE, parse_categories, primary_category
 from medfund_enrollment.domain.errors import InvalidRequest
 from medfund_shared.money import Money
+from medfund_shared.policy.contribution_rules import ResidentCategory
 from medfund_shared.policy.contributions import ContributionInputError, ResidentPerson, resident_premium
 from medfund_shared.policy.schema import PolicyPack
 
@@ -117,15 +118,31 @@ def plan_member(pack: PolicyPack, application: HouseholdApplication, member: Mem
     if member.brdy > application.enrolled_on:
         raise InvalidRequest("invalid_brdy", "brdy is after the registration date", f"{field}.brdy")
     kind = enrollment_kind(pack, member, application.enrolled_on, renewing)
-    primary = primary_category(pack, categories, member.brdy, tier, application.year, application.enrolled_on)
-    person = ResidentPerson(birth_date=member.brdy, categories=frozenset(c.value for c in categories), tier=tier)
+    priced = price_member(pack, member.brdy, categories, tier, application.year, application.enrolled_on, field)
+    return MemberPlan(member.certno, member.psn_name, member.gend, member.brdy, priced.category, priced.categories,
+                      kind, priced.premium_due, priced.on_behalf_due, member.event_date)
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A resident's primary category (the most favourable of those that apply) and what is due for it."""
+
+    category: str
+    categories: tuple[str, ...]
+    premium_due: Money
+    on_behalf_due: Money
+
+
+def price_member(pack: PolicyPack, brdy: date, categories: frozenset[ResidentCategory], tier: str | None,
+                 year: int, enrolled_on: date, field: str) -> Priced:
+    """Primary category and premium under ``pack``; ``enrolled_on`` decides newborn relief."""
     try:
-        premium = resident_premium(pack, person, application.year, application.enrolled_on)
+        primary = primary_category(pack, categories, brdy, tier, year, enrolled_on)
+        person = ResidentPerson(birth_date=brdy, categories=frozenset(c.value for c in categories), tier=tier)
+        premium = resident_premium(pack, person, year, enrolled_on)
     except ContributionInputError as error:
         raise InvalidRequest("invalid", str(error), field) from None
-    return MemberPlan(member.certno, member.psn_name, member.gend, member.brdy, primary.value,
-                      tuple(sorted(c.value for c in categories)), kind, premium.individual, premium.on_behalf,
-                      member.event_date)
+    return Priced(primary.value, tuple(sorted(c.value for c in categories)), premium.individual, premium.on_behalf)
 
 
 def enrollment_kind(pack: PolicyPack, member: MemberApplication, enrolled_on: date, renewing: bool) -> Kind:

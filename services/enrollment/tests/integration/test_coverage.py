@@ -4,10 +4,8 @@ import asyncio
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from idnumbers import make_certno
-
-from medfund_shared.events.envelope import CloudEvent
+from topics import read_all
 
 pytestmark = pytest.mark.integration
 CST = timezone(timedelta(hours=8))
@@ -137,20 +135,3 @@ async def test_the_enrollment_topic_alone_rebuilds_everyones_cover(enrollment):
         served = [[p["from"], p["to"]] for p in (await enrollment.person(psn_no))["coverage"]
                   if p["status"] != "suspended"]
         assert served == periods, psn_no
-
-
-async def read_all(settings, topic: str) -> list[CloudEvent]:
-    """Every event on the topic from offset 0 to the end, in each person's order."""
-    name = settings.topic(topic)
-    consumer = AIOKafkaConsumer(name, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
-                                auto_offset_reset="earliest", isolation_level="read_committed")
-    await consumer.start()
-    try:
-        end = await consumer.end_offsets(list(consumer.assignment()))
-        events: list[CloudEvent] = []
-        while [tp for tp, offset in end.items() if await consumer.position(tp) < offset]:
-            batch = await consumer.getmany(timeout_ms=500)
-            events += [CloudEvent.from_kafka(r) for records in batch.values() for r in records]
-    finally:
-        await consumer.stop()
-    return list({e.id: e for e in events}.values())
