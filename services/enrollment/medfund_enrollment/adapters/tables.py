@@ -65,6 +65,7 @@ enrollments = Table(
     Column("status", Text, nullable=False),
     Column("paid_at", DateTime(timezone=True)),
     Column("refusal", Text, comment="why a payment bought no cover"),
+    Column("refusal_reason", Text, comment="the rule that refused it (coverage.refused.v1 reason)"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("enrollments_one_live_per_year", "certno", "year", unique=True,
           postgresql_where=text("status <> 'terminated'")),

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.app.common import at_start_of
+from medfund_enrollment.app.lifecycle import refused_event
 from medfund_enrollment.app.registration import registered_event
 from medfund_enrollment.domain.household import RESIDENT, HouseholdApplication, MemberPlan
 from medfund_enrollment.domain.lifecycle import Cover, Status
 from medfund_shared.events.types.enrollment import CoverageActivated
+from medfund_shared.events.types.enrollment import CoverageRefused as CoverageRefusedEvent
 from medfund_shared.policy.coverage import CoverageRefused
 
 
@@ -48,17 +50,22 @@ async def write_registrations(uow: UnitOfWork, registrations: list[Registration]
         for r in registrations])
     ids = await uow.bulk.add_enrollments([_enrollment_row(r, psn_nos[r.plan.certno]) for r in registrations])
     covered = [r for r in registrations if isinstance(r.cover, Cover)]
+    refused = [r for r in registrations if isinstance(r.cover, CoverageRefused)]
     await uow.bulk.add_periods([
         {"enrollment_id": ids[r.key], "psn_no": psn_nos[r.plan.certno], "insutype": r.application.insutype,
          "year": r.application.year, "starts": r.cover.starts, "ends": r.cover.ends, "status": Status.ACTIVE.value}
         for r in covered])
     await uow.bulk.add_audit([
         {"psn_no": psn_nos[r.plan.certno], "enrollment_id": ids[r.key], "action": "activated",
-         "actor": "billing", "effective_on": r.cover.starts, "reason": r.cover.rule} for r in covered])
+         "actor": "billing", "effective_on": r.cover.starts, "reason": r.cover.rule} for r in covered]
+        + [{"psn_no": psn_nos[r.plan.certno], "enrollment_id": ids[r.key], "action": "cover_refused",
+            "actor": "billing", "effective_on": r.application.enrolled_on, "reason": r.cover.reason.value,
+            "note": r.cover.message} for r in refused])
     await uow.emit_all(
         [(registered_event(psn_nos[r.plan.certno], r.application, r.plan, r.household_id, r.pack_id),
           at_start_of(r.application.enrolled_on)) for r in registrations]
-        + [(_activated_event(r, psn_nos[r.plan.certno]), at_start_of(r.application.enrolled_on)) for r in covered])
+        + [(_activated_event(r, psn_nos[r.plan.certno]), at_start_of(r.application.enrolled_on)) for r in covered]
+        + [(_refused_event(r, psn_nos[r.plan.certno]), at_start_of(r.application.enrolled_on)) for r in refused])
 
 
 def _enrollment_row(r: Registration, psn_no: str) -> dict:
@@ -67,11 +74,13 @@ def _enrollment_row(r: Registration, psn_no: str) -> dict:
            "insutype": app.insutype, "year": app.year, "tier": r.tier, "category": plan.category,
            "categories": list(plan.categories), "kind": plan.kind.value, "premium_due_fen": plan.premium_due.fen,
            "on_behalf_due_fen": plan.on_behalf_due.fen, "pack_id": r.pack_id, "enrolled_on": app.enrolled_on,
-           "event_date": plan.event_date, "status": Status.REGISTERED.value, "paid_at": None, "refusal": None}
+           "event_date": plan.event_date, "status": Status.REGISTERED.value, "paid_at": None, "refusal": None,
+           "refusal_reason": None}
     if isinstance(r.cover, Cover):
         row |= {"status": Status.ACTIVE.value, "paid_at": at_start_of(app.enrolled_on)}
     elif isinstance(r.cover, CoverageRefused):
-        row |= {"paid_at": at_start_of(app.enrolled_on), "refusal": r.cover.message}
+        row |= {"paid_at": at_start_of(app.enrolled_on), "refusal": r.cover.message,
+                "refusal_reason": r.cover.reason.value}
     return row
 
 
@@ -81,3 +90,9 @@ def _activated_event(r: Registration, psn_no: str) -> CoverageActivated:
         psn_no=psn_no, certno=plan.certno, admdvs=app.admdvs, insutype=app.insutype, year=app.year,
         category=plan.category, tier=r.tier, coverage_from=r.cover.starts, coverage_to=r.cover.ends, brdy=plan.brdy,
         gend=plan.gend, psn_name=plan.psn_name, trigger=r.cover.trigger, pack_id=r.pack_id)
+
+
+def _refused_event(r: Registration, psn_no: str) -> CoverageRefusedEvent:
+    app = r.application
+    return refused_event(psn_no, r.plan.certno, app.admdvs, app.insutype, app.year, r.pack_id, r.cover,
+                         at_start_of(app.enrolled_on), "registration")

@@ -31,6 +31,7 @@ from medfund_shared.events.types.enrollment import (
     CoverageSuspended,
     CoverageTerminated,
 )
+from medfund_shared.events.types.enrollment import CoverageRefused as CoverageRefusedEvent
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.coverage import CoverageRefused
 from medfund_shared.policy.schema import PolicyPack
@@ -78,8 +79,11 @@ async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, catalogue
 
 
 async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: date, on_behalf: bool,
-                   effective_time: datetime | None = None) -> Status:
-    """Open the coverage period the payment bought, or record why it bought none."""
+                   effective_time: datetime | None = None, at_registration: bool = False) -> Status:
+    """Open the coverage period the payment bought, or record why it bought none.
+
+    ``at_registration``: nothing was due, so cover is asked for on registering, without a payment.
+    """
     previous_end = await uow.repo.latest_cover_end(enrollment.psn_no, enrollment.insutype, enrollment.year)
     cover = cover_for_payment(pack, insutype=enrollment.insutype, year=enrollment.year, kind=Kind(enrollment.kind),
                               brdy=(await uow.repo.person(enrollment.psn_no)).brdy, paid_on=paid_on,
@@ -87,10 +91,12 @@ async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: 
                               previous_coverage_end=previous_end)
     paid_at = effective_time or at_start_of(paid_on)
     if isinstance(cover, CoverageRefused):
-        await uow.repo.set_enrollment(enrollment.id, paid_at=paid_at, refusal=cover.message)
+        trigger = "registration" if at_registration else "on_behalf" if on_behalf else "payment"
+        await _refuse(uow, enrollment, cover, paid_at, trigger)
         return Status.REGISTERED
     person = await uow.repo.person(enrollment.psn_no)
-    await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value, paid_at=paid_at, refusal=None)
+    await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value, paid_at=paid_at, refusal=None,
+                                  refusal_reason=None)
     await uow.repo.add_period(enrollment, cover.starts, cover.ends, ACTIVE)
     await uow.repo.audit(psn_no=enrollment.psn_no, enrollment_id=enrollment.id, action="activated", actor="billing",
                          effective_on=cover.starts, reason=cover.rule)
@@ -100,6 +106,26 @@ async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: 
         coverage_to=cover.ends, brdy=person.brdy, gend=person.gend, psn_name=person.psn_name,
         trigger=cover.trigger, pack_id=enrollment.pack_id), paid_at)
     return Status.ACTIVE
+
+
+async def _refuse(uow: UnitOfWork, enrollment: Row, refused: CoverageRefused, paid_at: datetime,
+                  trigger: str) -> None:
+    """The payment stays recorded without cover; the refusal is kept, audited and published."""
+    await uow.repo.set_enrollment(enrollment.id, paid_at=paid_at, refusal=refused.message,
+                                  refusal_reason=refused.reason.value)
+    await uow.repo.audit(psn_no=enrollment.psn_no, enrollment_id=enrollment.id, action="cover_refused",
+                         actor="billing", effective_on=paid_at.astimezone(CHINA).date(),
+                         reason=refused.reason.value, note=refused.message)
+    e = enrollment
+    await uow.emit(refused_event(e.psn_no, e.certno, e.admdvs, e.insutype, e.year, e.pack_id, refused, paid_at,
+                                 trigger), paid_at)
+
+
+def refused_event(psn_no: str, certno: str, admdvs: str, insutype: str, year: int, pack_id: str,
+                  refused: CoverageRefused, paid_at: datetime, trigger: str) -> CoverageRefusedEvent:
+    return CoverageRefusedEvent(psn_no=psn_no, certno=certno, admdvs=admdvs, insutype=insutype, year=year,
+                                paid_at=paid_at, reason=refused.reason.value, message=refused.message,
+                                trigger=trigger, pack_id=pack_id)
 
 
 async def suspend(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:

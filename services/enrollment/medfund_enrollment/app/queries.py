@@ -76,4 +76,11 @@ def _enrollment(row) -> dict:
             "categories": row.categories, "enrollment_kind": row.kind, "status": row.status,
             "premium_due": Money(row.premium_due_fen).to_yuan(),
             "on_behalf_due": Money(row.on_behalf_due_fen).to_yuan(), "pack_id": row.pack_id,
-            "refusal": row.refusal}
+            "paid_at": row.paid_at.isoformat() if row.paid_at else None, "refusal": _refusal(row)}
+
+
+def _refusal(row) -> dict | None:
+    """Why the payment recorded for this enrollment bought no cover (``coverage.refused.v1``)."""
+    if row.refusal is None:
+        return None
+    return {"reason": row.refusal_reason, "message": row.refusal, "paid_at": row.paid_at.isoformat()}

@@ -71,7 +71,7 @@ async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplica
     status = Status.REGISTERED
     if app.insutype == RESIDENT and not plan.premium_due and not plan.on_behalf_due:
         enrollment = await uow.repo.enrollment_for_update(psn_no, app.year, app.insutype)
-        status = await activate(uow, pack, enrollment, app.enrolled_on, on_behalf=False)
+        status = await activate(uow, pack, enrollment, app.enrolled_on, on_behalf=False, at_registration=True)
     return {"certno": plan.certno, "psn_no": psn_no, "status": status.value,
             "premium_due": plan.premium_due.to_yuan(), "on_behalf_due": plan.on_behalf_due.to_yuan(),
             "category": plan.category, "enrollment_kind": plan.kind.value}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
 from medfund_shared.events.base import EventData
@@ -81,6 +81,26 @@ class CoverageActivated(_PersonEvent):
     gend: str
     psn_name: str
     trigger: Literal["payment", "newborn", "on_behalf"]
+    pack_id: str
+
+
+@register
+class CoverageRefused(_PersonEvent):
+    """A premium was paid in full but buys no cover under the pack (e.g. paid after the year ended).
+
+    The payment stays recorded; billing or an operator decides what happens to the money.
+    """
+
+    event_type: ClassVar[str] = "medfund.enrollment.coverage.refused.v1"
+
+    certno: str
+    admdvs: str
+    insutype: str
+    year: int
+    paid_at: datetime
+    reason: Literal["paid_before_window", "paid_after_year_end", "wait_ends_after_year_end"]
+    message: str
+    trigger: Literal["payment", "on_behalf", "registration"]
     pack_id: str
 
 
