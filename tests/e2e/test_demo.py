@@ -142,6 +142,13 @@ async def test_the_hot_institution_goes_yellow_red_then_resolves_after_the_raise
     assert Money.from_yuan(summary.hot_institution["fund_paid"]) > Money.from_yuan(summary.hot_institution["budget"])
 
 
+async def test_only_the_story_institution_crosses_into_its_budget_alert(summary, settings):
+    hot = summary.hot_institution["code"]
+    changes = await alerts_on_topic(settings)
+    assert {c["subject_id"] for c in changes if c["rule"] == "institution_budget"} == {hot}
+    assert all(Decimal(i["use"]) <= Decimal("0.80") for i in summary.institutions if i["code"] != hot)
+
+
 async def test_burn_pace_fires_on_the_pooled_fund(summary, settings):
     changes = await alerts_on_topic(settings)
     assert any(c["rule"] == "burn_pace" and c["subject_id"] == POOLED and c["state"] == "firing" for c in changes)

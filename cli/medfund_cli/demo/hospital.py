@@ -13,6 +13,7 @@ import asyncio
 import bisect
 import random
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from medfund_cli.demo import fees, visits
 from medfund_cli.demo.gateway import GatewayRefusal, HisClient
 from medfund_cli.demo.institutions import Institution
 from medfund_cli.demo.population import Person
+from medfund_cli.demo.routing import Router
 from medfund_cli.demo.scenario import Scenario, at
 from medfund_cli.demo.tally import Tally
 from medfund_cli.demo.taxfeed import Payer
@@ -32,6 +34,14 @@ INPATIENT_LEVELS = {"primary": 0.35, "secondary": 0.40, "tertiary": 0.25}
 FIRST_GUESS = {"outpatient": Money.from_yuan(40), "inpatient": Money.from_yuan(2_500)}
 """Starting estimates of pooled-fund payment per encounter; replaced by the observed mean."""
 INPATIENT_AGE_WEIGHT = ((60, 1.0), (18, 0.35), (0, 0.25))
+
+
+@dataclass(frozen=True)
+class Planned:
+    encounter: visits.Encounter
+    institution: Institution
+    cost: Money
+    """Medical cost: the most the funds can pay; counted against the institution while in flight."""
 
 
 class Pacer:
@@ -88,8 +98,7 @@ class HospitalSimulator:
         self.covered: list[Payer] = []
         self._cover_days: list[date] = []
         self.uncovered = [p.person for p in payers if p.cover_from is None] + outsiders
-        self.institutions = institutions
-        self.by_level = {level: [i for i in institutions if i.level == level] for level in INPATIENT_LEVELS}
+        self.router = Router(institutions, tally, scenario.routine_budget_use)
         self.outpatient_cap = pack.outpatient.annual_payment_cap if pack.outpatient else None
         self.outpatient_paid: dict[str, Money] = {}
         self.busy: set[str] = set()
@@ -133,61 +142,98 @@ class HospitalSimulator:
                 await asyncio.sleep(day_seconds)
         await self.pacer.drain()
 
-    async def top_up(self, day: date, reached: Callable[[], bool], institution: Institution | None = None,
-                     limit: int = 500) -> None:
-        """Admit more patients on ``day`` (at ``institution`` if given) until ``reached()`` holds."""
+    async def top_up(self, day: date, reached: Callable[[], bool], limit: int = 500) -> None:
+        """Admit more patients on ``day`` until ``reached()`` holds (or ``limit`` tries)."""
         for _ in range(limit):
             await self.pacer.drain()
             if reached():
                 return
-            await self.start_encounter(day, "inpatient", institution)
+            await self.start_encounter(day, "inpatient")
         await self.pacer.drain()
 
-    async def start_encounter(self, day: date, track: str, institution: Institution | None = None) -> None:
-        encounter, institution = self._plan(day, track, institution)
-        if encounter is None:
-            return
+    async def approach(self, day: date, institution: Institution, mark: Money, ceiling: Money | None = None,
+                       limit: int = 2_000) -> bool:
+        """Patients at ``institution`` until its fund payments reach ``mark``, each expected to stay under
+        ``ceiling``: admissions while they fit, clinic visits closer to it. False if it cannot get there."""
+        for _ in range(limit):
+            await self.pacer.drain()
+            paid = self.tally.by_institution.get(institution.code, Money.zero())
+            if paid >= mark:
+                return True
+            for track in ("inpatient", "outpatient"):
+                if await self.start_encounter(day, track, institution, ceiling):
+                    break
+        return False
+
+    async def start_encounter(self, day: date, track: str, institution: Institution | None = None,
+                              ceiling: Money | None = None) -> bool:
+        """Plan and start one encounter; False when nobody fits (or it would take ``institution`` past ``ceiling``)."""
+        planned = self._plan(day, track, institution)
+        if planned is None:
+            return False
+        if ceiling is not None and self.router.committed(planned.institution) + planned.cost > ceiling:
+            return False
         self.tracks[track].in_flight += 1
-        self.busy.add(encounter.person.certno)
-        await self.pacer.start(self._treat(encounter, institution, track))
+        self.busy.add(planned.encounter.person.certno)
+        self.router.start(planned.institution, planned.cost)
+        await self.pacer.start(self._treat(planned, track))
         if self.uncovered_every and self.encounters % self.uncovered_every == 0:
             await self.pacer.start(self._uncovered(day))
         self.encounters += 1
+        return True
 
     # --- one encounter --------------------------------------------------------------------
 
-    def _plan(self, day: date, track: str, institution: Institution | None):
+    def _plan(self, day: date, track: str, institution: Institution | None) -> Planned | None:
+        """Who falls ill, with what, and where: ``institution`` if given, else where the budgets leave room."""
         rng = self.rng
         if track == "outpatient":
-            person = self._patient(day, lambda p: self._outpatient_room(p))
-            institution = institution or self._pick(["primary"] * 9 + ["secondary"])
-            if person is None:
-                return None, institution
-            return visits.Encounter(person, "11", at(day, rng.randint(8 * 3600, 17 * 3600)), 0,
-                                    fees.outpatient(rng)), institution
-        roll = rng.random()
+            lines = fees.outpatient(rng)
+            place = self._place(rng.choice(["primary"] * 9 + ["secondary"]), lambda _: (0, lines), institution)
+            person = self._patient(day, self._outpatient_room)
+            if place is None or person is None:
+                return None
+            where, (_, lines) = place
+            return Planned(visits.Encounter(person, "11", at(day, rng.randint(8 * 3600, 17 * 3600)), 0, lines),
+                           where, fees.total(lines))
+        roll, place, med_type, expensive = rng.random(), None, "21", False
         if institution is None and roll < self.scenario.expensive_share:
-            institution = rng.choice(self.by_level["tertiary"])
-            stay, lines = fees.expensive(rng)
-            kind, med_type, expensive = "expensive", "21", True
+            case = fees.expensive(rng)
+            place = self._place("tertiary", lambda _: case, None, fall_back=False)
+            expensive = place is not None
         elif roll < self.scenario.expensive_share + self.scenario.maternity_share:
-            institution = institution or rng.choice(self.by_level["primary"] + self.by_level["secondary"])
-            stay, lines = fees.maternity(rng)
-            kind, med_type, expensive = "maternity", "52", False
-        else:
-            levels = rng.choices(list(INPATIENT_LEVELS), list(INPATIENT_LEVELS.values()))
-            institution = institution or self._pick(levels)
-            stay, lines = fees.inpatient(rng, institution.level)
-            kind, med_type, expensive = "inpatient", "21", False
+            case = fees.maternity(rng)
+            place = self._place(rng.choice(["primary", "secondary"]), lambda _: case, institution)
+            med_type = "52" if place is not None else "21"
+        if place is None:
+            level = rng.choices(list(INPATIENT_LEVELS), list(INPATIENT_LEVELS.values()))[0]
+            place = self._place(level, lambda at_level: fees.inpatient(rng, at_level), institution)
+        if place is None:
+            return None
+        where, (stay, lines) = place
         admitted = day - timedelta(days=stay)
-        eligible = self._maternity_age if kind == "maternity" else self._inpatient_age
-        person = self._patient(admitted, eligible)
+        person = self._patient(admitted, self._maternity_age if med_type == "52" else self._inpatient_age)
         if person is None:
-            return None, institution
-        return visits.Encounter(person, med_type, at(admitted, rng.randint(8 * 3600, 20 * 3600)), stay, lines,
-                                expensive), institution
+            return None
+        return Planned(visits.Encounter(person, med_type, at(admitted, rng.randint(8 * 3600, 20 * 3600)), stay, lines,
+                                        expensive), where, fees.total(lines))
 
-    async def _treat(self, encounter: visits.Encounter, institution: Institution, track: str) -> None:
+    def _place(self, level: str, case_at: Callable[[str], tuple[int, list[fees.FeeLine]]],
+               institution: Institution | None, fall_back: bool = True
+               ) -> tuple[Institution, tuple[int, list[fees.FeeLine]]] | None:
+        """(institution, (stay, fee lines)): at ``level`` if the case fits there, else at another level."""
+        if institution is not None:
+            return institution, case_at(institution.level)
+        others = [other for other in INPATIENT_LEVELS if other != level] if fall_back else []
+        for candidate in [level, *others]:
+            case = case_at(candidate)
+            chosen = self.router.choose([candidate], fees.total(case[1]))
+            if chosen is not None:
+                return chosen, case
+        return None
+
+    async def _treat(self, planned: Planned, track: str) -> None:
+        encounter, institution = planned.encounter, planned.institution
         his, person = self.his[institution.code], encounter.person
         kind = "expensive" if encounter.expensive else {"11": "outpatient", "21": "inpatient", "52": "maternity"}[
             encounter.med_type]
@@ -211,13 +257,14 @@ class HospitalSimulator:
         finally:
             self.tracks[track].in_flight -= 1
             self.busy.discard(person.certno)
+            self.router.finish(institution, planned.cost)
 
     async def _uncovered(self, day: date) -> None:
         """Someone without cover comes in: the card reading or the admission must be refused."""
         if not self.uncovered:
             return
         person = self.rng.choice(self.uncovered)
-        institution = self._pick(["primary"])
+        institution = self.rng.choice(self.router.by_level["primary"])
         encounter = visits.Encounter(person, "11", at(day, 10 * 3600), 0, fees.outpatient(self.rng))
         his = self.his[institution.code]
         try:
@@ -237,9 +284,6 @@ class HospitalSimulator:
         state.total += pooled
         if track == "outpatient":
             self.outpatient_paid[person.certno] = self.outpatient_paid.get(person.certno, Money.zero()) + pooled
-
-    def _pick(self, levels: list[str]) -> Institution:
-        return self.rng.choice(self.by_level[self.rng.choice(levels)])
 
     def _patient(self, day: date, eligible: Callable[[Person], bool], tries: int = 30) -> Person | None:
         """A covered person (cover started by ``day``), not in hospital now, for whom ``eligible`` holds."""

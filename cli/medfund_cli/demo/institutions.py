@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 
+from medfund_cli.demo.fees import LEVEL_COST
 from medfund_cli.demo.scenario import ADMDVS, Scenario
 from medfund_shared.money import Money
 
@@ -24,8 +25,10 @@ BUILT_IN = (
     ("H50024000005", "石柱第一中心医院", "tertiary"),
     ("H50024000006", "石柱第二中心医院", "tertiary"),
 )
-LEVEL_SHARES = {"primary": Decimal("0.35"), "secondary": Decimal("0.35"), "tertiary": Decimal("0.30")}
-"""Each level's share of the planned expenditure when the global budgets are handed out."""
+LEVEL_SHARES = {"primary": Decimal("0.28"), "secondary": Decimal("0.32"), "tertiary": Decimal("0.40")}
+"""Each level's share of the planned expenditure when the global budgets are handed out: about the
+share of fund payments the simulated case mix brings each level (outpatient visits mostly primary,
+admissions costlier the higher the level)."""
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,16 @@ def county_registry() -> list[tuple[str, str, str]]:
 
 
 def with_budgets(scenario: Scenario, registry: list[tuple[str, str, str]]) -> list[Institution]:
-    """Planned expenditure split by level; the last secondary hospital gets a budget too small for its load."""
+    """Planned expenditure split by level, at least ``budget_floor_cases`` of the level's costliest ordinary
+    admission; the last secondary hospital gets a budget too small for its load (a fraction of its
+    share, never raised to the floor: the story takes it across its budget visit by visit)."""
     per_level = {level: sum(1 for _, _, lv in registry if lv == level) for level in LEVEL_SHARES}
     hot = hot_code(registry)
     result = []
     for code, name, level in registry:
-        fair = scenario.planned_expenditure.times(LEVEL_SHARES[level] / per_level[level])
-        budget = fair.times(scenario.hot_budget_fraction) if code == hot else fair
+        share = scenario.planned_expenditure.times(LEVEL_SHARES[level] / per_level[level])
+        fair = max(share, Money.from_yuan(LEVEL_COST[level][1]).times(Decimal(scenario.budget_floor_cases)))
+        budget = share.times(scenario.hot_budget_fraction) if code == hot else fair
         result.append(Institution(code, name, level, budget, fair))
     return result
 

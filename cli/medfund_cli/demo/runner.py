@@ -32,8 +32,11 @@ from medfund_shared.settings import Settings
 POOLED_POOL = f"{ADMDVS}:390100:{YEAR}"
 BURN_MARGIN = "0.06"
 """How far ahead of time the pooled fund's spending must be at the end (above the yellow 5 points)."""
+HOT_NEAR, HOT_NEAR_MAX = "0.88", "0.97"
+"""The overspending institution is first taken into the yellow band (80-100% of its budget): to at
+least the first share, each encounter expected to leave it under the second."""
 HOT_OVERRUN = "1.05"
-"""How far past its global budget the overspending institution goes (red is 100%)."""
+"""How far past its global budget the overspending institution then goes (red is 100%)."""
 WAIT_SECONDS = 90.0
 QUIET_SECONDS = 3.0
 """No alert change for this long after the last settlement: the ledger's evaluations have all landed."""
@@ -195,11 +198,12 @@ class Demo:
         await self._wait(shown, "the gateway to show the activated cover", required=False)
 
     async def live_on(self, hospital: HospitalSimulator, day_seconds: float) -> None:
-        """After the story: the county lives on to the year's end, spending at the planned pace."""
+        """After the story: the county lives on to the year's end at the planned pace, every budget open in full."""
         calendar = self.scenario.calendar
         start, paid = calendar.scenario_ends, self.tally.pooled
         planned = self.scenario.planned_expenditure
         self.tally.phase = "living county (Ctrl-C to stop)"
+        hospital.router.routine_use = Decimal(1)
         await hospital.run_days(start + timedelta(days=1), calendar.year_ends,
                                 lambda day: paid + planned.times(calendar.elapsed(day) - calendar.elapsed(start)),
                                 day_seconds=day_seconds)
@@ -218,17 +222,22 @@ class Demo:
         needed = scenario.planned_expenditure.times(scenario.calendar.elapsed(end) + Decimal(BURN_MARGIN))
         tally.phase = "spending ahead of time"
         await hospital.top_up(end, lambda: tally.pooled >= needed)
-        tally.phase = f"{hot.name} overrunning its budget"
-        over = hot.annual_budget.times(Decimal(HOT_OVERRUN))
-        await hospital.top_up(end, lambda: tally.by_institution.get(hot.code, Money.zero()) >= over, hot)
-        tally.phase = "waiting for the alerts"
         await self._wait(lambda: self._alert_seen("burn_pace", POOLED_POOL, "firing"), "burn_pace to fire",
                          required=False)
+        tally.phase = f"{hot.name} nearing its budget"
+        budget = hot.annual_budget
+        if not await hospital.approach(end, hot, budget.times(Decimal(HOT_NEAR)), budget.times(Decimal(HOT_NEAR_MAX))):
+            self.story.notes.append(f"{hot.name} could not be taken into the yellow band without passing it")
+        await self._wait(lambda: self._alert_seen("institution_budget", hot.code, "firing", "yellow"),
+                         "the institution budget alert to turn yellow", required=False)
+        tally.phase = f"{hot.name} overrunning its budget"
+        await hospital.approach(end, hot, budget.times(Decimal(HOT_OVERRUN)))
         await self._wait(lambda: self._alert_seen("institution_budget", hot.code, "firing", "red"),
                          "the institution budget alert to turn red", required=False)
         tally.phase = "operator raises the budget"
         self.story.raised_to = institutions.raised_budget(tally.by_institution[hot.code], scenario)
         await api.set_institution_budget(hot.code, self.story.raised_to)
+        hospital.router.raise_budget(hot.code, self.story.raised_to)
         await self._wait(lambda: self._alert_seen("institution_budget", hot.code, "resolved"),
                          "the institution budget alert to resolve", required=False)
 

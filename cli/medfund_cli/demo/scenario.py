@@ -113,6 +113,12 @@ class Scenario:
     reversal_share: float = 0.02
     uncovered_share: float = 0.01
     """Share of encounters attempted by people without cover (refused); the first encounter brings one."""
+    routine_budget_use: Decimal = Decimal("0.80")
+    """Patients are sent to an institution only while its fund payments plus the cost of its open cases
+    stay within this share of its global budget (the institution_budget rule turns yellow above 80%)."""
+    budget_floor_cases: int = 5
+    """A global budget is at least this many of its level's costliest ordinary admission: in a small
+    county the fair share of the planned expenditure would be smaller than a single case."""
     hot_budget_fraction: Decimal = Decimal("0.45")
     """The overspending institution's global budget ÷ its fair annual share."""
     raised_budget_measure: Decimal = Decimal("0.60")

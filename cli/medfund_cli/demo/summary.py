@@ -9,12 +9,21 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
+from medfund_cli.demo.institutions import Institution
 from medfund_cli.demo.runner import Story
 from medfund_cli.demo.scenario import ADMDVS, YEAR
 from medfund_cli.demo.services import Services
 from medfund_shared.money import Money
+from medfund_shared.settings import Settings
 
-ALERTS_TAIL = "medfund alerts tail"
+DEFAULT_BOOTSTRAP = Settings.model_fields["kafka_bootstrap"].default
+
+
+def alerts_tail_command(settings: Settings) -> str:
+    """The ``medfund alerts tail`` line that follows this stack's topic (prefix and broker when not the default)."""
+    prefix = f"MEDFUND_TOPIC_PREFIX={settings.topic_prefix} " if settings.topic_prefix else ""
+    broker = f" --bootstrap {settings.kafka_bootstrap}" if settings.kafka_bootstrap != DEFAULT_BOOTSTRAP else ""
+    return f"{prefix}medfund alerts tail{broker}"
 
 
 @dataclass
@@ -49,6 +58,8 @@ class Summary:
     alert_changes_on_topic: int
     alert_changes_by_rule: dict[str, int]
     hot_institution: dict
+    institutions: list[dict]
+    """Each institution's global budget (the raised one for the story's institution) and fund payments."""
     dashboard: str
     alerts_tail: str
     refusal_samples: list[str] = field(default_factory=list)
@@ -85,9 +96,18 @@ async def gather(story: Story, api: Services, alert_changes: list[dict]) -> Summ
         hot_institution={"code": hot.code, "name": hot.name, "budget": hot.annual_budget.to_yuan(),
                          "fund_paid": tally.by_institution.get(hot.code, Money.zero()).to_yuan(),
                          "raised_to": story.raised_to.to_yuan() if story.raised_to else None},
-        dashboard=story.dashboard, alerts_tail=ALERTS_TAIL, refusal_samples=list(tally.refusal_samples),
-        notes=list(story.notes),
+        institutions=[_institution(i, story) for i in story.institutions],
+        dashboard=story.dashboard, alerts_tail=alerts_tail_command(api.settings),
+        refusal_samples=list(tally.refusal_samples), notes=list(story.notes),
     )
+
+
+def _institution(institution: Institution, story: Story) -> dict:
+    budget = story.raised_to if institution is story.hot and story.raised_to else institution.annual_budget
+    paid = story.tally.by_institution.get(institution.code, Money.zero())
+    return {"code": institution.code, "name": institution.name, "level": institution.level,
+            "budget": budget.to_yuan(), "fund_paid": paid.to_yuan(),
+            "use": str((paid.to_decimal() / budget.to_decimal()).quantize(Decimal("0.0001")))}
 
 
 def _alert(alert: dict) -> dict:
@@ -125,6 +145,12 @@ def render(summary: Summary, console: Console) -> None:
         alerts.add_row(alert["rule"], alert["subject_id"], alert["severity"], alert["state"], alert["measure"],
                        alert["threshold"])
     console.print(alerts)
+    budgets = Table("institution", "level", "global budget", "fund payments", "use", title="global budgets (总额控制)")
+    for institution in summary.institutions:
+        budgets.add_row(f"{institution['name']} ({institution['code']})", institution["level"],
+                        _yuan(institution["budget"]), _yuan(institution["fund_paid"]),
+                        _percent(institution["use"]))
+    console.print(budgets)
     hot = summary.hot_institution
     console.print(f"{hot['name']} ({hot['code']}): global budget {_yuan(hot['budget'])}, fund payments "
                   f"{_yuan(hot['fund_paid'])}; the operator raised the budget to {_yuan(hot['raised_to'] or '0')}")
