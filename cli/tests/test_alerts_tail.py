@@ -6,7 +6,7 @@ import asyncio
 import os
 import secrets
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def alert(rule: str, subject: str, severity: str, state: str, measure: str, thre
 
 async def produce(settings: Settings, data: AlertChanged) -> None:
     event = CloudEvent(source="medfund/fund-ledger", type=data.event_type, subject=data.subject(),
-                       time=datetime.now(timezone.utc), effectivetime=data.evaluated_at,
+                       time=datetime.now(UTC), effectivetime=data.evaluated_at,
                        partitionkey=data.partition_key(), data=data.model_dump(mode="json"))
     key, value, headers = event.to_kafka()
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
