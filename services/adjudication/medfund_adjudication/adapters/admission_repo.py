@@ -34,7 +34,7 @@ class FeeLine:
         return FeeItem(self.feedetl_sn, self.med_list_codg, self.cnt, self.pric, self.det_item_fee_sumamt)
 
 
-def _admission(row) -> Admission:
+def admission_of(row) -> Admission:
     return Admission(row.mdtrt_id, row.psn_no, row.insutype, row.fixmedins_code, row.med_type, row.begntime,
                      row.referred, tuple(row.disease_codes), row.endtime)
 
@@ -49,12 +49,12 @@ async def add(session: AsyncSession, admission: Admission, ipt_otp_no: str | Non
 async def get(session: AsyncSession, mdtrt_id: str, *, lock: bool = False) -> Admission | None:
     query = select(admissions).where(admissions.c.mdtrt_id == mdtrt_id)
     row = (await session.execute(query.with_for_update() if lock else query)).first()
-    return None if row is None else _admission(row)
+    return None if row is None else admission_of(row)
 
 
 async def get_many(session: AsyncSession, mdtrt_ids: set[str]) -> dict[str, Admission]:
     rows = await session.execute(select(admissions).where(admissions.c.mdtrt_id.in_(mdtrt_ids)))
-    return {r.mdtrt_id: _admission(r) for r in rows}
+    return {r.mdtrt_id: admission_of(r) for r in rows}
 
 
 async def discharge(session: AsyncSession, mdtrt_id: str, endtime: datetime, dscg_way: str | None) -> None:

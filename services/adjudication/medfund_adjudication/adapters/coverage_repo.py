@@ -13,7 +13,7 @@ from medfund_adjudication.domain.coverage import Coverage, Suspension
 from medfund_shared.money import Money
 
 
-def _from_row(row) -> Coverage:
+def from_row(row) -> Coverage:
     suspensions = tuple(Suspension(date.fromisoformat(s["since"]), s["until"] and date.fromisoformat(s["until"]))
                         for s in row.suspensions)
     return Coverage(row.psn_no, row.insutype, row.year, row.admdvs, row.certno, row.psn_name, row.gend, row.brdy,
@@ -33,14 +33,14 @@ def _to_row(c: Coverage) -> dict:
 async def get(session: AsyncSession, psn_no: str, insutype: str, year: int) -> Coverage | None:
     row = (await session.execute(select(coverage).where(
         coverage.c.psn_no == psn_no, coverage.c.insutype == insutype, coverage.c.year == year))).first()
-    return None if row is None else _from_row(row)
+    return None if row is None else from_row(row)
 
 
 async def of_person(session: AsyncSession, *, year: int, psn_no: str | None = None,
                     certno: str | None = None) -> list[Coverage]:
     query = select(coverage).where(coverage.c.year == year)
     query = query.where(coverage.c.psn_no == psn_no) if psn_no else query.where(coverage.c.certno == certno)
-    return [_from_row(r) for r in await session.execute(query.order_by(coverage.c.insutype))]
+    return [from_row(r) for r in await session.execute(query.order_by(coverage.c.insutype))]
 
 
 async def save(session: AsyncSession, c: Coverage) -> None:

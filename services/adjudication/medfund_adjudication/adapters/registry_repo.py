@@ -11,13 +11,13 @@ from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstit
 from medfund_shared.money import Money
 
 
-def _institution(row) -> RegisteredInstitution:
+def institution_of(row) -> RegisteredInstitution:
     return RegisteredInstitution(row.fixmedins_code, row.name, row.admdvs, row.level, Money(row.annual_budget_fen))
 
 
 async def get_institution(session: AsyncSession, fixmedins_code: str) -> RegisteredInstitution | None:
     row = (await session.execute(select(institutions).where(institutions.c.fixmedins_code == fixmedins_code))).first()
-    return None if row is None else _institution(row)
+    return None if row is None else institution_of(row)
 
 
 async def upsert_institution(session: AsyncSession, inst: RegisteredInstitution) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters import result_codec
-from medfund_adjudication.adapters.tables import accumulators, settlements
+from medfund_adjudication.adapters.tables import accumulators, fee_details, settlements
 from medfund_adjudication.domain.reconciliation import Totals
 from medfund_adjudication.domain.settlement import Accumulators, SettlementResult
 from medfund_shared.money import Money
@@ -44,11 +44,14 @@ def _value(name: str, stored: int):
     return stored if name in _COUNTERS else Money(stored)
 
 
-async def save_accumulators(session: AsyncSession, psn_no: str, year: int, totals: Accumulators) -> None:
+def _accumulators_update(psn_no: str, year: int, totals: Accumulators):
     values = {_column(f.name): (v if f.name in _COUNTERS else v.fen)
               for f in fields(Accumulators) for v in [getattr(totals, f.name)]}
-    await session.execute(update(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
-                          .values(values))
+    return update(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year).values(values)
+
+
+async def save_accumulators(session: AsyncSession, psn_no: str, year: int, totals: Accumulators) -> None:
+    await session.execute(_accumulators_update(psn_no, year, totals))
 
 
 @dataclass(frozen=True)
@@ -75,14 +78,28 @@ class SettlementRecord:
 
 
 async def add(session: AsyncSession, record: SettlementRecord) -> None:
+    await session.execute(_insert(record))
+
+
+async def add_settling(session: AsyncSession, record: SettlementRecord, feedetl_sns: list[str]) -> None:
+    """One statement: the settlement, its fee details tied to it and the person's new year totals."""
+    settled = _insert(record).returning(settlements.c.setl_id).cte("settled")
+    tied = (update(fee_details).where(fee_details.c.mdtrt_id == record.mdtrt_id,
+                                      fee_details.c.feedetl_sn.in_(feedetl_sns))
+            .values(setl_id=record.setl_id).returning(fee_details.c.feedetl_sn).cte("tied"))
+    totals = _accumulators_update(record.psn_no, record.year, record.result.accumulators_after)
+    await session.execute(totals.add_cte(settled).add_cte(tied))
+
+
+def _insert(record: SettlementRecord):
     r = record.result
-    await session.execute(insert(settlements).values(
+    return insert(settlements).values(
         setl_id=record.setl_id, kind=record.kind, original_setl_id=record.original_setl_id,
         mdtrt_id=record.mdtrt_id, medins_setl_id=record.medins_setl_id, fixmedins_code=record.fixmedins_code,
         psn_no=record.psn_no, admdvs=record.admdvs, insutype=record.insutype, year=record.year,
         setl_time=record.setl_time, setl_date=record.setl_date, medfee_sumamt_fen=r.medfee_sumamt.fen,
         fund_pay_sumamt_fen=r.fund_pay_sumamt.fen, acct_pay_fen=r.acct_pay.fen, pack_id=r.pack_id,
-        pack_version=r.pack_version, result=result_codec.encode(r)))
+        pack_version=r.pack_version, result=result_codec.encode(r))
 
 
 def _record(row) -> SettlementRecord:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from medfund_adjudication.adapters import admission_repo, coverage_repo, registry_repo, settlement_repo
+from medfund_adjudication.adapters import coverage_repo, settlement_reads, settlement_repo
+from medfund_adjudication.adapters.settlement_reads import AdmissionContext
 from medfund_adjudication.adapters.settlement_repo import SettlementRecord
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app import settlement_events
-from medfund_adjudication.app.admission import load_admission
 from medfund_adjudication.app.commands import Settle
 from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.admission import Admission
@@ -50,34 +50,42 @@ async def _employee(uow: UnitOfWork, coverage: Coverage, lock: bool) -> tuple[Mo
     return balance, await coverage_repo.retired(uow.session, coverage.psn_no)
 
 
+async def _context(uow: UnitOfWork, cmd: Settle) -> AdmissionContext:
+    context = await settlement_reads.admission_context(uow.session, cmd.mdtrt_id,
+                                                       cmd.medins_setl_id if cmd.record else None)
+    if context is None:
+        raise Refused("not_found", f"mdtrt_id {cmd.mdtrt_id} is not a known admission", "mdtrt_id")
+    admission = context.admission
+    admission.ensure_acting_for(cmd.acting_for)
+    admission.ensure_person(cmd.psn_no)
+    if cmd.insutype is not None and cmd.insutype != admission.insutype:
+        raise Refused("invalid", f"insutype {cmd.insutype} is not the admission's scheme {admission.insutype}",
+                      "insutype")
+    if context.medins_setl_id_used:
+        raise Refused("conflict", f"medins_setl_id {cmd.medins_setl_id} is already settled", "medins_setl_id")
+    return context
+
+
 async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
     async with uow:
         if cmd.record and (replay := await uow.replay(cmd.request)) is not None:
             return replay
-        admission = await load_admission(uow, cmd.mdtrt_id, cmd.acting_for, cmd.psn_no)
-        if cmd.insutype is not None and cmd.insutype != admission.insutype:
-            raise Refused("invalid", f"insutype {cmd.insutype} is not the admission's scheme {admission.insutype}",
-                          "insutype")
+        context = await _context(uow, cmd)
+        admission = context.admission
         day = business_date(admission.begntime)
-        coverage = covered_on(await coverage_repo.get(uow.session, admission.psn_no, admission.insutype, day.year),
-                              admission.psn_no, admission.insutype, day)
-        if cmd.record and cmd.medins_setl_id and await settlement_repo.by_medins_setl_id(
-                uow.session, admission.fixmedins_code, cmd.medins_setl_id):
-            raise Refused("conflict", f"medins_setl_id {cmd.medins_setl_id} is already settled", "medins_setl_id")
+        coverage = covered_on(context.coverages.get(day.year), admission.psn_no, admission.insutype, day)
         ytd = await (settlement_repo.lock_accumulators if cmd.record else settlement_repo.read_accumulators)(
             uow.session, admission.psn_no, day.year)
         balance, retired = await _employee(uow, coverage, cmd.record and cmd.acct_used)
-        items = await admission_repo.unsettled_fees(uow.session, admission.mdtrt_id)
+        items, catalogue = await settlement_reads.unsettled_fees(uow.session, admission.mdtrt_id)
         uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
         if not items:
             raise Refused("invalid", f"mdtrt_id {admission.mdtrt_id} has no unsettled fee details", "mdtrt_id")
         if uploaded != cmd.medfee_sumamt:
             raise Refused("invalid", f"medfee_sumamt {cmd.medfee_sumamt} differs from the uploaded fee details' "
                                      f"total {uploaded}", "medfee_sumamt")
-        institution = await registry_repo.get_institution(uow.session, admission.fixmedins_code)
-        catalogue = await registry_repo.catalogue_items(uow.session, {i.med_list_codg for i in items})
-        visit = Visit(person_of(coverage, balance, retired), institution.for_engine(), admission.med_type, day, tuple(items),
-                      admission.referred, cmd.acct_used, admission.disease_codes)
+        visit = Visit(person_of(coverage, balance, retired), context.institution.for_engine(), admission.med_type,
+                      day, tuple(items), admission.referred, cmd.acct_used, admission.disease_codes)
         try:
             result = settle(visit, uow.pack(coverage.admdvs, admission.insutype, day),
                             {code: item.for_engine() for code, item in catalogue.items()}, ytd)
@@ -90,10 +98,7 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
         settled = Settled(record, coverage, admission)
         if not cmd.record:
             return Answer(settled)
-        await settlement_repo.add(uow.session, record)
-        await admission_repo.mark_settled(uow.session, admission.mdtrt_id, [i.feedetl_sn for i in items],
-                                          record.setl_id)
-        await settlement_repo.save_accumulators(uow.session, admission.psn_no, day.year, result.accumulators_after)
+        await settlement_repo.add_settling(uow.session, record, [i.feedetl_sn for i in items])
         if result.acct_pay:
             await coverage_repo.credit(uow.session, f"settlement:{record.setl_id}", admission.psn_no, -result.acct_pay)
         await outbox.add(uow.session, settlement_events.completed(record, admission), source=SOURCE,

@@ -113,7 +113,8 @@ def amounts(output: dict, *names: str) -> dict[str, str]:
 async def publish(settings: Settings, data) -> None:
     """An enrollment or billing event onto the session's topic, as that service's relay would send it."""
     now = datetime.now(UTC)
-    event = CloudEvent(source=f"medfund/{data.topic.split('.')[1]}", type=data.event_type, subject=data.subject(), time=now,
+    event = CloudEvent(source=f"medfund/{data.topic.split('.')[1]}", type=data.event_type, subject=data.subject(),
+                       time=now,
                        effectivetime=now, partitionkey=data.partition_key(), data=data.model_dump(mode="json"))
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True)
     await producer.start()
@@ -126,7 +127,8 @@ async def publish(settings: Settings, data) -> None:
 
 def activated(psn_no: str, admdvs: str, insutype: str, *, brdy: str = "1976-01-01", category: str = "adult",
               tier: str = "tier1", coverage_from: str = "2026-01-01") -> CoverageActivated:
-    return CoverageActivated.model_validate({"psn_no": psn_no, "certno": f"1{psn_no[-5:]:0>5}19760101{secrets.randbelow(9999):04d}"[:18],
+    certno = f"1{psn_no[-5:]:0>5}19760101{secrets.randbelow(9999):04d}"[:18]
+    return CoverageActivated.model_validate({"psn_no": psn_no, "certno": certno,
               "admdvs": admdvs, "insutype": insutype, "year": 2026, "category": category, "tier": tier,
               "coverage_from": coverage_from, "coverage_to": "2026-12-31", "brdy": brdy, "gend": "1",
               "psn_name": "张三", "trigger": "payment", "pack_id": f"{admdvs}-{insutype}"})

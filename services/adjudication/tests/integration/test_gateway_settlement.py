@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 from adjudication_gateway import amounts
 
@@ -61,8 +59,8 @@ async def test_a_hospital_cannot_act_for_another(gateway):
                                                                  "medfee_sumamt": "0"}},
                                   headers=gateway.his("H211302S"))
     assert other["infcode"] == -1 and "not authorised" in other["err_msg"]
-    foreign, _ = await gateway.call("2305", "H211302T", {"data": {"psn_no": psn, "mdtrt_id": out["setlinfo"]["mdtrt_id"],
-                                                                   "setl_id": out["setlinfo"]["setl_id"]}})
+    foreign, _ = await gateway.call("2305", "H211302T", {"data": {
+        "psn_no": psn, "mdtrt_id": out["setlinfo"]["mdtrt_id"], "setl_id": out["setlinfo"]["setl_id"]}})
     assert foreign["infcode"] == -1 and "not authorised" in foreign["err_msg"]
 
 

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.integration
 
 
 async def test_the_service_starts_migrated_and_ready(service_database, test_stack):
-    settings = Settings(database_url=service_database("medfund_adjudication"), kafka_bootstrap=test_stack.kafka_bootstrap,
+    settings = Settings(database_url=service_database("medfund_adjudication"),
+                        kafka_bootstrap=test_stack.kafka_bootstrap,
                         topic_prefix=test_stack.topic_prefix, service_name="adjudication")
     app = create_service_app(definition(), settings)
     async with app.router.lifespan_context(app):

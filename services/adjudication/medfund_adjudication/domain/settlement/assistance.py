@@ -28,7 +28,8 @@ def assistance_payment(rules: Assistance | None, category: str, scope: Money, in
     remaining = Money(max(0, (scope - insured_paid).fen))
     raw = remaining.times(ratio)
     paid, room = capped(raw, rules.annual_cap, ytd.assistance_paid)
-    cap_note = "" if rules.annual_cap is None else f"; annual cap {rules.annual_cap} (paid so far {ytd.assistance_paid})" + (
+    cap_note = "" if rules.annual_cap is None else (
+        f"; annual cap {rules.annual_cap} (paid so far {ytd.assistance_paid})") + (
         " reached" if paid < raw else "")
     explanation = f"category {category}: {remaining} left after insurance x {ratio} = {raw}{cap_note}; pays {paid}"
     return AssistancePayment(paid, remaining, room, Accumulators(assistance_paid=paid), explanation)

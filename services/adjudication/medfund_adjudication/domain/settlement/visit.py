@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Literal
 
 from medfund_shared.money import Money
+from medfund_shared.policy.schema import Area, Level
 
 NO_BALANCE = Money(0)
-from medfund_shared.policy.schema import Area, Level
 
 MedType = Literal["11", "14", "21", "52"]
 GENERAL_OUTPATIENT: MedType = "11"

@@ -1,0 +1,77 @@
+"""What a settlement reads, in as few round trips as the locking allows.
+
+Before the accumulator lock: the admission, its institution, the person's coverage rows and whether
+the sender's settlement id was used, in one query. After the lock (so that a concurrent settlement
+of the same admission is seen): the unsettled fee details with their catalogue entries, in one query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from sqlalchemy import and_, exists, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_adjudication.adapters.admission_repo import admission_of
+from medfund_adjudication.adapters.coverage_repo import from_row
+from medfund_adjudication.adapters.registry_repo import institution_of
+from medfund_adjudication.adapters.tables import admissions, catalogue, coverage, fee_details, institutions, settlements
+from medfund_adjudication.domain.admission import Admission
+from medfund_adjudication.domain.coverage import Coverage
+from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
+from medfund_adjudication.domain.settlement import FeeItem
+from medfund_shared.money import Money
+
+
+@dataclass(frozen=True)
+class AdmissionContext:
+    admission: Admission
+    institution: RegisteredInstitution
+    coverages: dict[int, Coverage]
+    """The person's coverage under the admission's scheme, by insurance year."""
+    medins_setl_id_used: bool
+
+
+def _prefixed(table, prefix: str) -> list:
+    return [c.label(f"{prefix}{c.name}") for c in table.c]
+
+
+def _unprefixed(row, table, prefix: str) -> SimpleNamespace:
+    return SimpleNamespace(**{c.name: row._mapping[f"{prefix}{c.name}"] for c in table.c})
+
+
+async def admission_context(session: AsyncSession, mdtrt_id: str,
+                            medins_setl_id: str | None) -> AdmissionContext | None:
+    used = (exists().where(settlements.c.fixmedins_code == admissions.c.fixmedins_code,
+                           settlements.c.medins_setl_id == medins_setl_id)
+            if medins_setl_id else false())
+    query = (select(admissions, *_prefixed(institutions, "i_"), *_prefixed(coverage, "c_"), used.label("used"))
+             .join(institutions, institutions.c.fixmedins_code == admissions.c.fixmedins_code)
+             .outerjoin(coverage, and_(coverage.c.psn_no == admissions.c.psn_no,
+                                       coverage.c.insutype == admissions.c.insutype))
+             .where(admissions.c.mdtrt_id == mdtrt_id))
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return None
+    first = rows[0]
+    coverages = {r.c_year: from_row(_unprefixed(r, coverage, "c_")) for r in rows if r.c_year is not None}
+    return AdmissionContext(admission_of(first), institution_of(_unprefixed(first, institutions, "i_")), coverages,
+                            bool(first.used))
+
+
+async def unsettled_fees(session: AsyncSession, mdtrt_id: str) -> tuple[list[FeeItem], dict[str, CatalogueItem]]:
+    """The admission's unsettled details in serial order and the catalogue entries of their codes."""
+    rows = await session.execute(
+        select(fee_details, catalogue.c.name, catalogue.c.item_class, catalogue.c.pric_uplmt_amt,
+               (catalogue.c.med_list_codg.is_not(None)).label("listed"))
+        .outerjoin(catalogue, catalogue.c.med_list_codg == fee_details.c.med_list_codg)
+        .where(fee_details.c.mdtrt_id == mdtrt_id, fee_details.c.cancelled.is_(False),
+               fee_details.c.setl_id.is_(None))
+        .order_by(fee_details.c.feedetl_sn))
+    items, entries = [], {}
+    for r in rows:
+        items.append(FeeItem(r.feedetl_sn, r.med_list_codg, r.cnt, r.pric, Money(r.det_item_fee_sumamt_fen)))
+        if r.listed:
+            entries[r.med_list_codg] = CatalogueItem(r.med_list_codg, r.name, r.item_class, r.pric_uplmt_amt)
+    return items, entries
