@@ -20,7 +20,6 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from medfund_bench import loadgen
 from medfund_deploy import procs
 from medfund_deploy.kafka import _java, ensure_jars
-from medfund_deploy.profiles import Profile
 from medfund_deploy.topics import PARTITIONS
 
 PERF_TIMEOUT = 300
@@ -98,9 +97,9 @@ async def postgres_limit(dsn: str, rows: int, batch: int) -> PostgresLimit:
         import datetime as dt
         import uuid
 
-        stamp = dt.datetime.fromtimestamp(now, dt.timezone.utc)
+        stamp = dt.datetime.fromtimestamp(now, dt.UTC)
         data = [(uuid.uuid4(), "211302:390100:2026", "expenditure", 12345 + i, stamp,
-                 '{"setl_id": "S%012d", "fund_pay_type": "390100"}' % i) for i in range(rows)]
+                 f'{{"setl_id": "S{i:012d}", "fund_pay_type": "390100"}}') for i in range(rows)]
         began = time.perf_counter()
         for start in range(0, rows, batch):
             async with conn.transaction():

@@ -93,7 +93,7 @@ def test_no_interpolated_sql_anywhere() -> None:
 def test_the_scanner_catches_interpolation(tmp_path: Path, snippet: str) -> None:
     """The scanner itself is tested: each way of building SQL from a value is reported."""
     source = ROOT / "tests" / "security" / f"_probe_{tmp_path.name}.py"
-    source.write_text(f"def f(session, conn, x, table):\n" + "\n".join("    " + line for line in snippet.splitlines()))
+    source.write_text("def f(session, conn, x, table):\n" + "\n".join("    " + line for line in snippet.splitlines()))
     try:
         assert findings(source), snippet
     finally:

@@ -1,0 +1,93 @@
+"""Hostile bodies at the HTTP edge: oversized bodies and files are refused with 413 in the error shape,
+and malformed JSON at the NHSA gateway is an ``infcode = -1`` answer (or a 4xx), never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from medfund_deploy.chaos import ServiceSet
+from medfund_shared.auth import issue_token
+from medfund_shared.settings import Settings
+
+pytestmark = pytest.mark.fuzz
+
+MIB = 1 << 20
+OFFICE, HOSPITAL = "15002400000", "H21130200001"
+TOKENS = {"admin": issue_token(Settings(), "admin"), "tax": issue_token(Settings(), "tax", tax_office_code=OFFICE),
+          "his": issue_token(Settings(), "his", fixmedins_code=HOSPITAL)}
+JSON_POSTS = [("enrollment", "/v1/enrollments", "admin"), ("billing", "/v1/collections", "tax"),
+              ("adjudication", "/fsi/api/rsfComIfsService/callService", "his"),
+              ("ledger", "/v1/pools/211302:390100:2026/transfers", "admin")]
+GATEWAY = "/fsi/api/rsfComIfsService/callService"
+
+
+def assert_413(response: httpx.Response) -> None:
+    assert response.status_code == 413, response.text[:300]
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert response.json()["error"]["message"]
+
+
+def auth(role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS[role]}"}
+
+
+@pytest.mark.parametrize(("service", "path", "role"), JSON_POSTS)
+def test_json_body_over_one_mib_is_refused(fuzz_services: ServiceSet, service: str, path: str, role: str) -> None:
+    body = json.dumps({"padding": "x" * (MIB + 10)}).encode()
+    response = httpx.post(fuzz_services.require(service) + path, content=body, timeout=30,
+                          headers={**auth(role), "Content-Type": "application/json"})
+    assert_413(response)
+
+
+@pytest.mark.parametrize(("service", "path", "role"), JSON_POSTS)
+def test_chunked_body_without_length_is_refused_too(fuzz_services: ServiceSet, service: str, path: str,
+                                                   role: str) -> None:
+    def chunks():
+        for _ in range(20):
+            yield b"x" * (128 << 10)
+
+    response = httpx.post(fuzz_services.require(service) + path, content=chunks(), timeout=30,
+                          headers={**auth(role), "Content-Type": "application/json"})
+    assert_413(response)
+
+
+def test_collection_file_over_the_upload_limit_is_refused(fuzz_services: ServiceSet) -> None:
+    line = (b"V0000000000001,110101195403021234,name,390,211302,2026,190.00,2025-11-15T10:00:00+08:00,"
+            + OFFICE.encode() + b",etax\n")
+    header = b"tax_voucher_no,certno,psn_name,insutype,admdvs,period_year,amount,paid_at,tax_office_code,channel\n"
+    body = header + line * ((21 * MIB) // len(line))
+    response = httpx.post(fuzz_services.require("billing") + "/v1/collections/batches", content=body, timeout=60,
+                          headers={**auth("tax"), "Content-Type": "text/csv"})
+    assert_413(response)
+
+
+HOSTILE = {
+    "not json": b"{infno: 2304",
+    "invalid utf-8": b'{"infno": "2304", "msgid": "\xff\xfe"}',
+    "json array": b"[1, 2, 3]",
+    "json string": b'"2304"',
+    "deep nesting": b'{"infno": "2304", "input": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    "huge integer": b'{"infno": "2304", "msgid": "M1", "input": {"data": {"medfee_sumamt": ' + b"9" * 5000 + b"}}}",
+    "huge exponent": b'{"infno": "2304", "msgid": "M2", "inf_time": "2026-07-01 10:00:00", "fixmedins_code": "'
+                     + HOSPITAL.encode() + b'", "input": {"data": {"psn_no": "P1", "mdtrt_id": "X", '
+                     b'"medfee_sumamt": 1e999999999}}}',
+    "NaN amount": b'{"infno": "2304", "msgid": "M3", "inf_time": "2026-07-01 10:00:00", "fixmedins_code": "'
+                  + HOSPITAL.encode() + b'", "input": {"data": {"psn_no": "P1", "mdtrt_id": "X", '
+                  b'"medfee_sumamt": NaN}}}',
+    "unknown infno": b'{"infno": "9999", "msgid": "M4", "inf_time": "2026-07-01 10:00:00", "fixmedins_code": "'
+                     + HOSPITAL.encode() + b'", "input": {}}',
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_gateway_answers_hostile_json_without_a_500(fuzz_services: ServiceSet, case: str) -> None:
+    response = httpx.post(fuzz_services.require("adjudication") + GATEWAY, content=HOSTILE[case], timeout=30,
+                          headers={**auth("his"), "Content-Type": "application/json"})
+    assert response.status_code < 500, f"{case}: {response.status_code} {response.text[:300]}"
+    if response.status_code == 200:
+        answer = response.json()
+        assert answer["infcode"] == -1 and answer["err_msg"], answer
