@@ -1,4 +1,6 @@
-"""The billing service's tables (amounts in fen, BIGINT); created by migration 0002."""
+"""The billing service's tables (amounts in fen, BIGINT): what migrations 0002 onwards build, in sum.
+
+An edit here needs a new revision; ``tests/integration/test_migrations.py`` fails until it exists."""
 
 from __future__ import annotations
 
@@ -40,9 +42,13 @@ premium_accounts = Table(
     Column("paid_in_full", Boolean, nullable=False, server_default="false"),
     Column("terminated_on", Date),
     Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("coverage_refused_reason", Text, comment="enrollment refused cover for the paid premium (migration 0003)"),
+    Column("coverage_refusal_message", Text),
+    Column("coverage_refused_at", DateTime(timezone=True), comment="paid_at of the refused premium"),
     PrimaryKeyConstraint("psn_no", "year"),
     Index("premium_accounts_by_certno", "certno", "year", "insutype"),
     Index("premium_accounts_by_region", "admdvs", "year"),
+    Index("premium_accounts_refused", "psn_no", "year", postgresql_where=text("coverage_refused_reason IS NOT NULL")),
     comment="read model of medfund.enrollment.v1: who owes what for which year",
 )
 

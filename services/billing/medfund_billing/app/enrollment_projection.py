@@ -1,16 +1,17 @@
 """Who owes what: the premium accounts kept from ``medfund.enrollment.v1``.
 
 Registration opens the person's account for the year, pays the government's share for subsidised
-categories (代缴), and matches any payment that arrived before the person was known. These run
-inside the consumer's batch transaction and never commit.
+categories (代缴), and matches any payment that arrived before the person was known; a category
+change recomputes both shares; a refusal of cover marks the year's money as refundable. These run
+inside the consumer's batch transaction and never commit; an event for an account never opened
+raises, so the consumer parks it as a dead letter instead of dropping it.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, datetime
-from typing import Protocol
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
@@ -23,26 +24,14 @@ from medfund_billing.app.suspense import attach_suspended
 from medfund_billing.domain.matching import PremiumAccount, change_due
 from medfund_shared import outbox
 from medfund_shared.events.types.billing import ContributionOnBehalfPaid
-from medfund_shared.events.types.enrollment import PersonRegistered
+from medfund_shared.events.types.enrollment import (
+    CategoryChanged,
+    CoverageRefused,
+    CoverageTerminated,
+    PersonRegistered,
+)
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
-
-
-class CategoryChanged(Protocol):
-    """The fields billing reads from ``person.category_changed`` (docs/events.md)."""
-
-    psn_no: str
-    year: int
-    category: str
-    tier: str
-    premium_due: Money
-    on_behalf_due: Money
-
-
-class CoverageTerminated(Protocol):
-    psn_no: str
-    year: int
-    on: date
 
 
 async def person_registered(session: AsyncSession, catalogue: PolicyCatalogue, data: PersonRegistered,
@@ -80,9 +69,22 @@ async def category_changed(session: AsyncSession, catalogue: PolicyCatalogue, da
 
 
 async def coverage_terminated(session: AsyncSession, data: CoverageTerminated) -> None:
-    await session.execute(update(premium_accounts)
-                          .where(premium_accounts.c.psn_no == data.psn_no, premium_accounts.c.year == data.year)
-                          .values(terminated_on=data.on))
+    await _update_account(session, data.psn_no, data.year, terminated_on=data.on)
+
+
+async def coverage_refused(session: AsyncSession, data: CoverageRefused) -> None:
+    """The premium bought no cover: its payments stay recorded and become refundable (listed by
+    ``GET /v1/coverage-refusals`` until an operator refunds or reverses them)."""
+    await _update_account(session, data.psn_no, data.year, coverage_refused_reason=data.reason,
+                          coverage_refusal_message=data.message, coverage_refused_at=data.paid_at)
+
+
+async def _update_account(session: AsyncSession, psn_no: str, year: int, **values) -> None:
+    updated = await session.scalar(update(premium_accounts)
+                                   .where(premium_accounts.c.psn_no == psn_no, premium_accounts.c.year == year)
+                                   .values(**values).returning(premium_accounts.c.psn_no))
+    if updated is None:
+        raise LookupError(f"no premium account for {psn_no} in {year}")
 
 
 async def _pay_on_behalf(session: AsyncSession, account: PremiumAccount, category: str, already_paid: Money,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -13,12 +13,13 @@ from sqlalchemy import text
 from medfund_shared.auth import issue_token
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.types.enrollment import PersonRegistered
+from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
 OFFICE = "TAX500240"
 ENROLLMENT = "medfund.enrollment.v1"
 BILLING = "medfund.billing.v1"
-
 
 @dataclass
 class BillingUnderTest:
@@ -86,3 +87,27 @@ class BillingUnderTest:
 
 def by_type(events: list[CloudEvent], suffix: str) -> list[dict]:
     return [e.data for e in events if e.type == f"medfund.billing.{suffix}.v1"]
+
+
+CST = timezone(timedelta(hours=8))
+REGISTERED_AT = datetime(2025, 11, 2, 9, 0, tzinfo=CST)
+
+
+def record(voucher: str, certno: str = "500240199001011234", amount: str = "140.00", **overrides) -> dict:
+    return {"tax_voucher_no": voucher, "certno": certno, "psn_name": "张三", "insutype": "390", "admdvs": "500240",
+            "period_year": 2026, "amount": amount, "paid_at": "2025-11-20T10:15:00+08:00",
+            "tax_office_code": OFFICE, "channel": "wechat"} | overrides
+
+
+def registered(psn_no: str, certno: str, premium_due: str = "140.00", on_behalf_due: str = "0.00",
+               category: str = "adult") -> PersonRegistered:
+    return PersonRegistered(
+        psn_no=psn_no, certno=certno, psn_name="张三", gend="1", brdy=date(1990, 1, 1), admdvs="500240", insutype="390",
+        year=2026, household_id="H1", category=category, tier="tier1", enrollment_kind="renewal",
+        premium_due=Money.from_yuan(premium_due), on_behalf_due=Money.from_yuan(on_behalf_due),
+        pack_id="500240-390-2026-01-01")
+
+
+async def register(billing: BillingUnderTest, person: PersonRegistered) -> None:
+    await billing.publish(person, REGISTERED_AT)
+    await billing.wait_for("SELECT count(*) FROM premium_accounts WHERE psn_no = :p", 1, p=person.psn_no)

@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+import hashlib
 
 import pytest
-from billing_testkit import OFFICE, BillingUnderTest, by_type
-
-from medfund_shared.events.types.enrollment import PersonRegistered
-from medfund_shared.money import Money
+from billing_testkit import OFFICE, by_type, record, register, registered
 
 pytestmark = pytest.mark.integration
-CST = timezone(timedelta(hours=8))
-REGISTERED_AT = datetime(2025, 11, 2, 9, 0, tzinfo=CST)
-
-
-def record(voucher: str, certno: str = "500240199001011234", amount: str = "140.00", **overrides) -> dict:
-    return {"tax_voucher_no": voucher, "certno": certno, "psn_name": "张三", "insutype": "390", "admdvs": "500240",
-            "period_year": 2026, "amount": amount, "paid_at": "2025-11-20T10:15:00+08:00",
-            "tax_office_code": OFFICE, "channel": "wechat"} | overrides
-
-
-def registered(psn_no: str, certno: str, premium_due: str = "140.00", on_behalf_due: str = "0.00",
-               category: str = "adult") -> PersonRegistered:
-    return PersonRegistered(
-        psn_no=psn_no, certno=certno, psn_name="张三", gend="1", brdy=date(1990, 1, 1), admdvs="500240", insutype="390",
-        year=2026, household_id="H1", category=category, tier="tier1", enrollment_kind="renewal",
-        premium_due=Money.from_yuan(premium_due), on_behalf_due=Money.from_yuan(on_behalf_due),
-        pack_id="500240-390-2026-01-01")
-
-
-async def register(billing: BillingUnderTest, person: PersonRegistered) -> None:
-    await billing.publish(person, REGISTERED_AT)
-    await billing.wait_for("SELECT count(*) FROM premium_accounts WHERE psn_no = :p", 1, p=person.psn_no)
 
 
 async def test_a_payment_covering_the_premium_is_paid_in_full_with_the_subsidy_split_by_level(billing):
@@ -162,8 +137,6 @@ async def test_reconciliation_counts_the_tax_offices_local_day(billing):
         assert (await billing.client.post("/v1/collections", json=body, headers=billing.headers())).status_code == 201
     answer = await billing.client.get(f"/v1/collections/reconciliation?tax_office_code={OFFICE}&date=2025-11-20",
                                       headers=billing.headers())
-    import hashlib
-
     assert answer.json()["count"] == 2 and answer.json()["amount"] == "140.01"
     assert answer.json()["voucher_digest"] == hashlib.sha256(b"V1\nV3").hexdigest()
     other = await billing.client.get("/v1/collections/reconciliation?tax_office_code=X&date=2025-11-20",
