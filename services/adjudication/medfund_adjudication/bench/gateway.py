@@ -25,7 +25,12 @@ class Gateway:
                            "opter_name": "bench", "sign_no": "", "input": input_}, ensure_ascii=False).encode()
 
     async def send(self, body: bytes) -> dict:
-        r = await self.client.post(PATH, content=body, headers={**self.headers, "Content-Type": "application/json"})
+        """Once more on a dropped keep-alive connection: the same msgid makes the retry safe."""
+        headers = {**self.headers, "Content-Type": "application/json"}
+        try:
+            r = await self.client.post(PATH, content=body, headers=headers)
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            r = await self.client.post(PATH, content=body, headers=headers)
         r.raise_for_status()
         return json.loads(r.content, parse_float=Decimal)
 
