@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_enrollment.adapters import outbox_rows
 from medfund_enrollment.adapters.bulk import BulkStore
 from medfund_enrollment.adapters.repository import Repository
 from medfund_shared import outbox
@@ -37,7 +36,7 @@ class UnitOfWork:
 
     async def emit_all(self, events: Sequence[tuple[EventData, datetime]]) -> None:
         """Many events in one statement (bulk import), in list order."""
-        await outbox_rows.add_all(self.session, events, source=SOURCE)
+        await outbox.add_many(self.session, events, source=SOURCE)
 
     async def read_one_snapshot(self) -> None:
         """From here to the commit every read sees the same snapshot (REPEATABLE READ); call first."""
