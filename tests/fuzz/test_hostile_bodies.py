@@ -5,6 +5,7 @@ and malformed JSON at the NHSA gateway is an ``infcode = -1`` answer (or a 4xx),
 from __future__ import annotations
 
 import json
+import socket
 
 import httpx
 import pytest
@@ -55,14 +56,18 @@ def test_chunked_body_without_length_is_refused_too(fuzz_services: ServiceSet, s
     assert_413(response)
 
 
-def test_collection_file_over_the_upload_limit_is_refused(fuzz_services: ServiceSet) -> None:
-    line = (b"V0000000000001,110101195403021234,name,390,211302,2026,190.00,2025-11-15T10:00:00+08:00,"
-            + OFFICE.encode() + b",etax\n")
-    header = b"tax_voucher_no,certno,psn_name,insutype,admdvs,period_year,amount,paid_at,tax_office_code,channel\n"
-    body = header + line * ((21 * MIB) // len(line))
-    response = httpx.post(fuzz_services.require("billing") + "/v1/collections/batches", content=body, timeout=60,
-                          headers={**auth("tax"), "Content-Type": "text/csv"})
-    assert_413(response)
+def test_collection_file_declared_over_the_upload_limit_is_refused(fuzz_services: ServiceSet) -> None:
+    """The billing upload limit (``UPLOAD_LIMIT``) is refused from the declared length, before any byte is read."""
+    from medfund_billing.main import UPLOAD_LIMIT
+
+    host, port = fuzz_services.require("billing").removeprefix("http://").split(":")
+    request = (f"POST /v1/collections/batches HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/csv\r\n"
+               f"Authorization: Bearer {TOKENS['tax']}\r\nContent-Length: {UPLOAD_LIMIT + 1}\r\n\r\n")
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(request.encode())
+        head, _, body = conn.recv(65536).partition(b"\r\n\r\n")
+    assert head.split()[1] == b"413", head
+    assert json.loads(body)["error"]["code"] == "payload_too_large"
 
 
 HOSTILE = {
