@@ -59,7 +59,7 @@ def main() -> None:
                 time.sleep(1)
             finished = time.perf_counter()
     print(f"lines {args.lines}  accepted {report['accepted']}  duplicates {report['duplicates']}  "
-          f"rejected {len(report['rejected'])}")
+          f"rejected {report['rejected_total']}")
     print(f"upload {args.lines / (uploaded - started):,.0f} records/s  "
           f"end to end {args.lines / (finished - started):,.0f} records/s  ({finished - started:.1f}s)")
 

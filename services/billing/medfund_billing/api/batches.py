@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 
 from medfund_billing.adapters.spool import FORMATS, FileFormatError, check_header, write_spool
 from medfund_billing.api.deps import BatchRunnerDep, BillingSettingsDep, TaxOnly, TaxOrStaff, office_filter
-from medfund_billing.app.batches import OpenBatch, batch_report, open_batch
+from medfund_billing.app.batches import REJECTED_PAGE, OpenBatch, batch_report, open_batch
 from medfund_shared.context import SessionDep
 from medfund_shared.errors import ApiError
 
 router = APIRouter(prefix="/v1/collections/batches", tags=["collections"])
+MAX_REJECTED_PAGE = 10_000
 
 
 @router.post("", status_code=202)
@@ -44,6 +45,8 @@ async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, 
 
 
 @router.get("/{batch_id}")
-async def get_batch(batch_id: str, principal: TaxOrStaff, session: SessionDep) -> dict:
-    """Progress and report of a batch: received, accepted, duplicates, rejected lines."""
-    return await batch_report(session, batch_id, office_filter(principal))
+async def get_batch(batch_id: str, principal: TaxOrStaff, session: SessionDep,
+                    rejected_offset: Annotated[int, Query(ge=0)] = 0,
+                    rejected_limit: Annotated[int, Query(ge=1, le=MAX_REJECTED_PAGE)] = REJECTED_PAGE) -> dict:
+    """Progress and report of a batch: received, accepted, duplicates, a page of rejected lines and their total."""
+    return await batch_report(session, batch_id, office_filter(principal), rejected_offset, rejected_limit)

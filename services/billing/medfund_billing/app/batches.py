@@ -22,6 +22,8 @@ from medfund_shared.errors import ApiError
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 PROCESSING, DONE = "processing", "done"
+REJECTED_PAGE = 1000
+"""Rejections per report page unless asked otherwise: a bad file can have a million."""
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,17 @@ def _checked(raw, tax_office_code: str):
     return record
 
 
-async def batch_report(session: AsyncSession, batch_id: str, tax_office_code: str | None) -> dict:
+async def batch_report(session: AsyncSession, batch_id: str, tax_office_code: str | None, rejected_offset: int = 0,
+                       rejected_limit: int = REJECTED_PAGE) -> dict:
+    """The contract's fields, with ``rejected`` one page (by line) of ``rejected_total`` rejections."""
     batch = (await session.execute(select(batches).where(batches.c.batch_id == batch_id))).first()
     if batch is None or (tax_office_code is not None and batch.tax_office_code != tax_office_code):
         raise ApiError(404, "not_found", "no such batch", "batch_id")
     rejected = (await session.execute(
         select(batch_rejections.c.line, batch_rejections.c.tax_voucher_no, batch_rejections.c.code,
                batch_rejections.c.message)
-        .where(batch_rejections.c.batch_id == batch_id).order_by(batch_rejections.c.line))).mappings().all()
+        .where(batch_rejections.c.batch_id == batch_id).order_by(batch_rejections.c.line)
+        .offset(rejected_offset).limit(rejected_limit))).mappings().all()
     return {"batch_id": batch_id, "status": batch.status, "received": batch.received, "accepted": batch.accepted,
-            "duplicates": batch.duplicates, "rejected": [dict(r) for r in rejected]}
+            "duplicates": batch.duplicates, "rejected": [dict(r) for r in rejected], "rejected_total": batch.rejected,
+            "rejected_offset": rejected_offset, "rejected_limit": rejected_limit}

@@ -58,6 +58,23 @@ async def test_a_file_of_valid_invalid_and_duplicate_lines_gets_the_exact_report
     assert await billing.scalar("SELECT count(*) FROM payments") == 2
 
 
+async def test_the_report_pages_through_many_rejections_and_gives_their_total(billing):
+    rows = [line(f"R{n:05d}", amount="-1.00") for n in range(1005)] + [line("OK1")]
+    posted = await billing.client.post("/v1/collections/batches", content=as_csv(rows),
+                                       headers={**billing.headers(), "Content-Type": "text/csv"})
+    first = await billing.batch_done(posted.json()["batch_id"])
+    assert (first["received"], first["accepted"], first["rejected_total"]) == (1006, 1, 1005)
+    assert len(first["rejected"]) == 1000
+    assert first["rejected"][0] == {"line": 2, "tax_voucher_no": "R00000", "code": "not_positive",
+                                    "message": "amount must be greater than zero"}
+    url = f"/v1/collections/batches/{posted.json()['batch_id']}"
+    rest = (await billing.client.get(f"{url}?rejected_offset=1000&rejected_limit=10", headers=billing.headers())).json()
+    assert [r["tax_voucher_no"] for r in rest["rejected"]] == [f"R{n:05d}" for n in range(1000, 1005)]
+    assert (rest["rejected_total"], rest["rejected_offset"], rest["rejected_limit"]) == (1005, 1000, 10)
+    for query in ("rejected_limit=0", "rejected_limit=10001", "rejected_offset=-1"):
+        assert (await billing.client.get(f"{url}?{query}", headers=billing.headers())).status_code == 422
+
+
 async def test_an_ndjson_file_with_an_unreadable_line_reports_it_and_accepts_the_rest(billing):
     body = b"\n".join([json.dumps(line("N1")).encode(), b"{not json", json.dumps(line("N2")).encode()])
     posted = await billing.client.post("/v1/collections/batches", content=body,
