@@ -1,0 +1,154 @@
+"""The four services as their outside clients use them (operator, tax bureau, hospital, admin), the alerts
+topic, and polling with a deadline. Nothing here reads a service's database."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from medfund_shared.auth import issue_token
+from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.money import Money
+from medfund_shared.settings import Settings
+
+T = TypeVar("T")
+GATEWAY = "/fsi/api/rsfComIfsService/callService"
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_msg_serial = itertools.count(1)
+
+
+def certno(region: str, birth: date, male: bool) -> str:
+    """A valid resident ID (GB 11643); the random sequence (700-999) is far above those the demo hands out."""
+    sequence = 2 * secrets.randbelow(150) + 700 + (1 if male else 0)
+    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def yuan(value: object) -> Money:
+    """An amount as the APIs write it: a yuan string, or a JSON number read as Decimal."""
+    return Money.from_yuan(str(value))
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout: float = 90.0) -> T:
+    """Probe until ``done(value)`` or the deadline; return the last value either way, for the caller to assert."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        await asyncio.sleep(0.2)
+
+
+@dataclass
+class Clients:
+    """One HTTP client for the four services, with a token per role."""
+
+    http: httpx.AsyncClient
+    settings: Settings
+    enrollment: str
+    billing: str
+    adjudication: str
+    ledger: str
+
+    def auth(self, role: str, **binding: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(self.settings, role, **binding)}"}
+
+    async def call(self, method: str, url: str, auth: dict[str, str], expect: int = 200, **kwargs) -> object:
+        """The answer's JSON (numbers as Decimal), after checking its status."""
+        response = await self.http.request(method, url, headers=auth, **kwargs)
+        assert response.status_code == expect, f"{method} {url}: {response.status_code} {response.text}"
+        return json.loads(response.content, parse_float=Decimal)
+
+    async def person(self, psn_no: str) -> dict:
+        return await self.call("GET", f"{self.enrollment}/v1/persons/{psn_no}", self.auth("operator"))
+
+    async def gateway(self, infno: str, fixmedins_code: str, input_: dict, inf_time: str) -> dict:
+        """One NHSA transaction as the hospital (HTTP 200 whatever the outcome; ``infcode`` says it)."""
+        body = {"infno": infno, "msgid": f"{fixmedins_code}{next(_msg_serial):06d}{secrets.token_hex(4)}",
+                "mdtrtarea_admvs": "500240", "insuplc_admdvs": "500240", "recer_sys_code": "HIS", "infver": "V1.0",
+                "opter_type": "1", "opter": "001", "opter_name": "收费员", "inf_time": inf_time,
+                "fixmedins_code": fixmedins_code, "fixmedins_name": fixmedins_code, "sign_no": "", "input": input_}
+        return await self.call("POST", f"{self.adjudication}{GATEWAY}", self.auth("his", fixmedins_code=fixmedins_code),
+                               json=body)
+
+    async def pool(self, pool_id: str) -> dict | None:
+        response = await self.http.get(f"{self.ledger}/v1/pools/{pool_id}", headers=self.auth("operator"))
+        if response.status_code == 404:
+            return None
+        assert response.status_code == 200, response.text
+        return json.loads(response.content)
+
+    async def journal_after(self, pool_id: str, cursor: int) -> list[dict]:
+        """The pool's journal entries with an id above ``cursor``, oldest first (every page)."""
+        entries: list[dict] = []
+        next_cursor: str | None = str(cursor)
+        while next_cursor is not None:
+            page = await self.call("GET", f"{self.ledger}/v1/pools/{pool_id}/journal", self.auth("operator"),
+                                   params={"cursor": next_cursor})
+            entries += page["entries"]
+            next_cursor = page["next_cursor"]
+        return entries
+
+    async def alerts(self, state: str) -> list[dict]:
+        return await self.call("GET", f"{self.ledger}/v1/alerts", self.auth("operator"), params={"state": state})
+
+
+@dataclass(frozen=True)
+class Arrival:
+    at: float
+    """``time.monotonic()`` when the consumer handed the record over."""
+    event: CloudEvent
+
+
+@dataclass
+class KeyWatch:
+    """Every record with one key that reaches a topic after :meth:`start`, with the time it arrived."""
+
+    bootstrap: str
+    topic: str
+    key: str
+    arrivals: list[Arrival] = field(default_factory=list)
+    _consumer: AIOKafkaConsumer | None = None
+    _task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(self.topic, bootstrap_servers=self.bootstrap, group_id=None,
+                                          enable_auto_commit=False, isolation_level="read_committed")
+        await self._consumer.start()
+        partitions = await eventually(self._assigned, bool, timeout=30)
+        assert partitions, f"no partitions of {self.topic} assigned"
+        await self._consumer.seek_to_end(*partitions)
+        for partition in partitions:
+            await self._consumer.position(partition)
+        self._task = asyncio.create_task(self._collect())
+
+    async def _assigned(self) -> set[TopicPartition]:
+        return self._consumer.assignment()
+
+    async def _collect(self) -> None:
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=100)
+            now = time.monotonic()
+            self.arrivals += [Arrival(now, CloudEvent.from_kafka(r)) for records in batches.values()
+                              for r in records if r.key == self.key.encode()]
+
+    async def first(self, wanted: Callable[[CloudEvent], bool], timeout: float = 60.0) -> Arrival | None:
+        async def found() -> Arrival | None:
+            return next((a for a in self.arrivals if wanted(a.event)), None)
+        return await eventually(found, lambda arrival: arrival is not None, timeout)
+
+    async def stop(self) -> None:
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        await self._consumer.stop()
