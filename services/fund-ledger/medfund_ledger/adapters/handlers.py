@@ -76,7 +76,7 @@ async def on_behalf_paid(session, event, data) -> None:
 async def on_subsidy_allocated(session, event, data) -> None:
     shares = [(share.level, share.amount) for share in data.shares]
     await _book(session, event, journal.subsidy_allocated(
-        event.id, event.effectivetime.date(), _contribution_pool(data), shares))
+        event.id, event.effectivetime.date(), _contribution_pool(data), data.amount, shares))
 
 
 def _employee_pools(data) -> tuple[str, str]:

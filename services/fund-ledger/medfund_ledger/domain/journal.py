@@ -83,11 +83,17 @@ def on_behalf_paid(key: str, on: date, pool_id: str, amount: Money) -> Entry:
     return _entry(key, "on_behalf_paid", on, lines)
 
 
-def subsidy_allocated(key: str, on: date, pool_id: str, shares: list[tuple[str, Money]]) -> Entry:
-    """Dr cash / Cr subsidy income per government level."""
+UNSPLIT_SUBSIDY_LEVEL = "government"
+"""The one income line of a subsidy whose pack does not split it by level (billing sends no shares)."""
+
+
+def subsidy_allocated(key: str, on: date, pool_id: str, amount: Money, shares: list[tuple[str, Money]]) -> Entry:
+    """Dr cash / Cr subsidy income per government level (one line when the pack does not split it)."""
+    if shares and sum((share for _, share in shares), Money.zero()) != amount:
+        raise ValueError(f"subsidy shares do not add up to the amount {amount.to_yuan()}")
     lines = _Lines()
-    for level, amount in shares:
-        lines.pair(pool_id, accounts.CASH, accounts.subsidy_income(level), amount)
+    for level, share in shares or [(UNSPLIT_SUBSIDY_LEVEL, amount)]:
+        lines.pair(pool_id, accounts.CASH, accounts.subsidy_income(level), share)
     return _entry(key, "subsidy_allocated", on, lines)
 
 

@@ -21,8 +21,8 @@ ENTRIES = [
     journal.contribution_received("e1", ON, POOLED, Money.from_yuan("350.00")),
     journal.contribution_returned("e2", "contribution_refunded", ON, POOLED, Money.from_yuan("350.00")),
     journal.on_behalf_paid("e3", ON, POOLED, Money.from_yuan("140.00")),
-    journal.subsidy_allocated("e4", ON, POOLED, [("central", Money.from_yuan("252.00")),
-                                                 ("county", Money.from_yuan("168.00"))]),
+    journal.subsidy_allocated("e4", ON, POOLED, Money.from_yuan("420.00"),
+                              [("central", Money.from_yuan("252.00")), ("county", Money.from_yuan("168.00"))]),
     journal.employee_contribution("e5", ON, "321100:310100:2026", ACCOUNT, "P1",
                                   Money.from_yuan("800.00"), Money.from_yuan("300.00")),
     journal.account_credited("e6", ON, "321100:310100:2026", ACCOUNT, "P1", Money.from_yuan("120.00")),
@@ -83,3 +83,15 @@ def test_pool_figures_keep_cash_equal_to_balance_plus_payable():
 def test_employee_individual_accounts_keep_a_sub_ledger_per_person():
     accounts_booked = {line.account for line in ENTRIES[4].lines if line.pool_id == ACCOUNT}
     assert accounts.account_income("P1") in accounts_booked
+
+
+def test_a_subsidy_the_pack_does_not_split_is_booked_whole_as_government_income():
+    entry = journal.subsidy_allocated("e10", ON, POOLED, Money.from_yuan("380.00"), [])
+    credits = [line for line in entry.lines if line.amount < 0]
+    assert [(line.account, -line.amount) for line in credits] == [("income:subsidy:government", 38000)]
+
+
+def test_subsidy_shares_that_do_not_add_up_to_the_amount_are_refused():
+    with pytest.raises(ValueError, match="do not add up"):
+        journal.subsidy_allocated("e11", ON, POOLED, Money.from_yuan("420.00"),
+                                  [("central", Money.from_yuan("252.00"))])
