@@ -12,17 +12,21 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters import coverage_repo
-from medfund_adjudication.domain.coverage import Coverage
+from medfund_adjudication.app.times import business_date
+from medfund_adjudication.domain.coverage import CategoryChange, Coverage
 from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.money import Money, YuanAmount
 
 ACTIVATED = "medfund.enrollment.coverage.activated.v1"
+CATEGORY_CHANGED = "medfund.enrollment.person.category_changed.v1"
 SUSPENDED = "medfund.enrollment.coverage.suspended.v1"
 REINSTATED = "medfund.enrollment.coverage.reinstated.v1"
 TERMINATED = "medfund.enrollment.coverage.terminated.v1"
 ACCOUNT_CREDITED = "medfund.billing.employee.account_credited.v1"
 CONTRIBUTION_DECLARED = "medfund.billing.employee.contribution_declared.v1"
+RESIDENT = "390"
+"""Enrollment changes categories on resident enrollments only, so ``category_changed`` names no scheme."""
 
 
 class _Reader(BaseModel):
@@ -43,6 +47,13 @@ class _Activated(_Reader):
     gend: str
     psn_name: str
     pack_id: str
+
+
+class _CategoryChanged(_Reader):
+    psn_no: str
+    year: int
+    category: str
+    tier: str | None = None
 
 
 class _Change(_Reader):
@@ -70,6 +81,21 @@ async def on_activated(session: AsyncSession, event: CloudEvent, _data) -> None:
     await coverage_repo.save(session, Coverage(d.psn_no, d.insutype, d.year, d.admdvs, d.certno, d.psn_name, d.gend,
                                                d.brdy, d.category, d.tier or None, d.coverage_from, d.coverage_to,
                                                d.pack_id))
+
+
+async def on_category_changed(session: AsyncSession, event: CloudEvent, _data) -> None:
+    """The new category holds for admissions from the change date (the event's business time) on.
+
+    Enrollment keys this and ``coverage.activated`` by ``psn_no``, so both reach us in its order on one
+    partition, and we rely on that: a change made after the activation arrives after it and is recorded
+    here; a change made before it finds no cover yet and is skipped, because the activation carries the
+    category as changed (which is also why an activation starts the year's changes afresh).
+    """
+    d = _CategoryChanged.model_validate(event.data)
+    current = await coverage_repo.get(session, d.psn_no, RESIDENT, d.year)
+    if current is not None:
+        change = CategoryChange(business_date(event.effectivetime), d.category, d.tier or None)
+        await coverage_repo.save(session, current.change_category(change))
 
 
 async def _change(session: AsyncSession, event: CloudEvent, apply) -> None:
@@ -109,5 +135,6 @@ async def on_contribution_declared(session: AsyncSession, event: CloudEvent, _da
 
 def consumers() -> list[ConsumerSpec]:
     return [ConsumerSpec("adjudication-coverage", ["medfund.enrollment.v1", "medfund.billing.v1"], {
-        ACTIVATED: on_activated, SUSPENDED: on_suspended, REINSTATED: on_reinstated, TERMINATED: on_terminated,
+        ACTIVATED: on_activated, CATEGORY_CHANGED: on_category_changed, SUSPENDED: on_suspended,
+        REINSTATED: on_reinstated, TERMINATED: on_terminated,
         ACCOUNT_CREDITED: on_account_credited, CONTRIBUTION_DECLARED: on_contribution_declared})]

@@ -9,16 +9,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters.tables import account_credits, accounts, coverage, employment
-from medfund_adjudication.domain.coverage import Coverage, Suspension
+from medfund_adjudication.domain.coverage import CategoryChange, Coverage, Suspension
 from medfund_shared.money import Money
 
 
 def from_row(row) -> Coverage:
     suspensions = tuple(Suspension(date.fromisoformat(s["since"]), s["until"] and date.fromisoformat(s["until"]))
                         for s in row.suspensions)
+    changes = tuple(CategoryChange(date.fromisoformat(c["since"]), c["category"], c["tier"])
+                    for c in row.category_changes)
     return Coverage(row.psn_no, row.insutype, row.year, row.admdvs, row.certno, row.psn_name, row.gend, row.brdy,
                     row.category, row.tier, row.coverage_from, row.coverage_to, row.pack_id, suspensions,
-                    row.terminated_on)
+                    row.terminated_on, changes)
 
 
 def _to_row(c: Coverage) -> dict:
@@ -27,7 +29,9 @@ def _to_row(c: Coverage) -> dict:
             "coverage_from": c.coverage_from, "coverage_to": c.coverage_to, "pack_id": c.pack_id,
             "suspensions": [{"since": s.since.isoformat(), "until": s.until and s.until.isoformat()}
                             for s in c.suspensions],
-            "terminated_on": c.terminated_on}
+            "terminated_on": c.terminated_on,
+            "category_changes": [{"since": ch.since.isoformat(), "category": ch.category, "tier": ch.tier}
+                                 for ch in c.category_changes]}
 
 
 async def get(session: AsyncSession, psn_no: str, insutype: str, year: int) -> Coverage | None:

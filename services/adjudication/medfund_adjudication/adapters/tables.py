@@ -62,6 +62,8 @@ coverage = Table(
     Column("suspensions", JSONB, nullable=False, server_default="[]",
            comment="[{since, until|null}] in order"),
     Column("terminated_on", Date),
+    Column("category_changes", JSONB, nullable=False, server_default="[]",
+           comment="[{since, category, tier|null}] in date order, from person.category_changed"),
     Index("coverage_by_certno", "certno"),
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from medfund_adjudication.adapters import coverage_repo, settlement_reads, settlement_repo
 from medfund_adjudication.adapters.settlement_reads import AdmissionContext
@@ -37,9 +38,9 @@ class Settled:
     admission: Admission
 
 
-def person_of(coverage: Coverage, balance: Money, retired: bool) -> Person:
-    return Person(coverage.admdvs, coverage.insutype, coverage.brdy, coverage.category, coverage.tier,
-                  retired, balance)
+def person_of(coverage: Coverage, admitted_on: date, balance: Money, retired: bool) -> Person:
+    category, tier = coverage.category_on(admitted_on)
+    return Person(coverage.admdvs, coverage.insutype, coverage.brdy, category, tier, retired, balance)
 
 
 async def _employee(uow: UnitOfWork, coverage: Coverage, lock: bool) -> tuple[Money, bool]:
@@ -84,7 +85,7 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
         if uploaded != cmd.medfee_sumamt:
             raise Refused("invalid", f"medfee_sumamt {cmd.medfee_sumamt} differs from the uploaded fee details' "
                                      f"total {uploaded}", "medfee_sumamt")
-        visit = Visit(person_of(coverage, balance, retired), context.institution.for_engine(), admission.med_type,
+        visit = Visit(person_of(coverage, day, balance, retired), context.institution.for_engine(), admission.med_type,
                       day, tuple(items), admission.referred, cmd.acct_used, admission.disease_codes)
         try:
             result = settle(visit, uow.pack(coverage.admdvs, admission.insutype, day),

@@ -22,6 +22,15 @@ class Suspension:
 
 
 @dataclass(frozen=True)
+class CategoryChange:
+    """From ``since`` on, the person's category and tier are these (enrollment's ``person.category_changed``)."""
+
+    since: date
+    category: str
+    tier: str | None
+
+
+@dataclass(frozen=True)
 class Coverage:
     """One person's cover under one scheme for one insurance year, as enrollment announced it."""
 
@@ -40,6 +49,18 @@ class Coverage:
     pack_id: str
     suspensions: tuple[Suspension, ...] = ()
     terminated_on: date | None = None
+    category_changes: tuple[CategoryChange, ...] = ()
+    """In date order; ``category`` and ``tier`` above are those of the activation, in force before the first."""
+
+    def category_on(self, day: date) -> tuple[str, str | None]:
+        """The category and tier in force on ``day`` (a visit's admission date): the latest change by then."""
+        change = next((c for c in reversed(self.category_changes) if c.since <= day), None)
+        return (self.category, self.tier) if change is None else (change.category, change.tier)
+
+    def change_category(self, change: CategoryChange) -> Coverage:
+        """The later word wins from its date on: changes dated on or after it are replaced (so a replay is a no-op)."""
+        kept = tuple(c for c in self.category_changes if c.since < change.since)
+        return replace(self, category_changes=(*kept, change))
 
     def status_on(self, day: date) -> str:
         if self.terminated_on is not None and day >= self.terminated_on:

@@ -14,7 +14,7 @@ from aiokafka import AIOKafkaProducer
 
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
-from medfund_shared.events.types.enrollment import CoverageActivated
+from medfund_shared.events.types.enrollment import CategoryChanged, CoverageActivated
 from medfund_shared.settings import Settings
 
 _serial = itertools.count(1)
@@ -94,6 +94,11 @@ class Gateway:
             return r.json() if r.status_code == 200 else None
         return await wait_until(visible)
 
+    async def psn_type(self, psn_no: str, on: str) -> str | None:
+        """The person's category on a day as the read model has it now (native API), None when not insured."""
+        r = await self.client.get(f"/v1/persons/{psn_no}/coverage", params={"on": on}, headers=self.admin)
+        return r.json()["insuinfo"][0]["psn_type"] if r.status_code == 200 else None
+
     async def settle_when_covered(self, code: str, psn_no: str, insutype: str, fees, **kw) -> dict:
         """The first visit, retried until the coverage event has reached the read model."""
         async def attempt():
@@ -110,12 +115,15 @@ def amounts(output: dict, *names: str) -> dict[str, str]:
     return {n: str(output["setlinfo"][n]) for n in names}
 
 
-async def publish(settings: Settings, data) -> None:
-    """An enrollment or billing event onto the session's topic, as that service's relay would send it."""
+async def publish(settings: Settings, data, effective_time: datetime | None = None) -> str:
+    """An enrollment or billing event onto the session's topic, as that service's relay would send it; its id.
+
+    ``effective_time`` is the business time (default: now).
+    """
     now = datetime.now(UTC)
     event = CloudEvent(source=f"medfund/{data.topic.split('.')[1]}", type=data.event_type, subject=data.subject(),
-                       time=now,
-                       effectivetime=now, partitionkey=data.partition_key(), data=data.model_dump(mode="json"))
+                       time=now, effectivetime=effective_time or now, partitionkey=data.partition_key(),
+                       data=data.model_dump(mode="json"))
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True)
     await producer.start()
     try:
@@ -123,6 +131,7 @@ async def publish(settings: Settings, data) -> None:
         await producer.send_and_wait(settings.topic(data.topic), value, key=key, headers=headers)
     finally:
         await producer.stop()
+    return event.id
 
 
 def activated(psn_no: str, admdvs: str, insutype: str, *, brdy: str = "1976-01-01", category: str = "adult",
@@ -132,6 +141,11 @@ def activated(psn_no: str, admdvs: str, insutype: str, *, brdy: str = "1976-01-0
               "admdvs": admdvs, "insutype": insutype, "year": 2026, "category": category, "tier": tier,
               "coverage_from": coverage_from, "coverage_to": "2026-12-31", "brdy": brdy, "gend": "1",
               "psn_name": "张三", "trigger": "payment", "pack_id": f"{admdvs}-{insutype}"})
+
+
+def category_changed(psn_no: str, category: str, *, tier: str = "tier1") -> CategoryChanged:
+    return CategoryChanged(psn_no=psn_no, year=2026, category=category, tier=tier, premium_due="0.00",
+                           on_behalf_due="0.00", reason="civil affairs certificate", actor="test")
 
 
 async def wait_until(predicate, timeout: float = 20.0):

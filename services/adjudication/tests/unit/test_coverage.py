@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from medfund_adjudication.domain.coverage import ACTIVE, SUSPENDED, TERMINATED, Coverage, covered_on
+from medfund_adjudication.domain.coverage import ACTIVE, SUSPENDED, TERMINATED, CategoryChange, Coverage, covered_on
 from medfund_adjudication.domain.refusal import Refused
 
 COVER = Coverage("P1", "390", 2026, "211302", "110101197601011234", "张三", "1", date(1976, 1, 1), "adult",
@@ -56,3 +56,24 @@ def test_termination_refuses_from_its_date_and_wins_over_a_suspension():
     assert ended.status_on(date(2026, 6, 1)) == TERMINATED
     assert "terminated on 2026-06-01" in _reason(ended, date(2026, 6, 1))
     assert "suspended" in _reason(ended, date(2026, 5, 15))
+
+
+def test_a_category_change_holds_for_admissions_from_its_date():
+    dibao = COVER.change_category(CategoryChange(date(2026, 6, 1), "dibao", "tier1"))
+    assert dibao.category_on(date(2026, 5, 31)) == ("adult", "tier1")
+    assert dibao.category_on(date(2026, 6, 1)) == ("dibao", "tier1")
+
+
+def test_the_same_category_change_applied_twice_changes_nothing():
+    change = CategoryChange(date(2026, 6, 1), "dibao", "tier1")
+    once = COVER.change_category(change)
+    assert once.change_category(change) == once
+
+
+def test_a_later_change_replaces_those_dated_on_or_after_it():
+    later = (COVER.change_category(CategoryChange(date(2026, 4, 1), "tekun", "tier1"))
+             .change_category(CategoryChange(date(2026, 8, 1), "dibao", "tier1"))
+             .change_category(CategoryChange(date(2026, 6, 1), "adult", "tier2")))
+    assert [c.since for c in later.category_changes] == [date(2026, 4, 1), date(2026, 6, 1)]
+    assert later.category_on(date(2026, 5, 1)) == ("tekun", "tier1")
+    assert later.category_on(date(2026, 9, 1)) == ("adult", "tier2")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from medfund_adjudication.app.person_info import PersonCoverage
 from medfund_adjudication.app.settle import Settled
+from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.settlement import ItemResult
 from medfund_adjudication.domain.settlement.visit import age_on
 from medfund_shared.money import Money
@@ -18,10 +19,11 @@ _SETL_AMOUNTS_AFTER_RATIO = ("cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay
 
 def setlinfo(settled: Settled) -> dict:
     record, person, r = settled.record, settled.coverage, settled.record.result
+    psn_type, _ = person.category_on(business_date(settled.admission.begntime))
     return {
         "mdtrt_id": record.mdtrt_id, "setl_id": record.setl_id, "psn_no": record.psn_no, "psn_name": person.psn_name,
         "psn_cert_type": CERT_TYPE_ID_CARD, "certno": person.certno, "gend": person.gend, "brdy": person.brdy,
-        "age": r.age, "insutype": record.insutype, "psn_type": person.category, "setl_time": record.setl_time,
+        "age": r.age, "insutype": record.insutype, "psn_type": psn_type, "setl_time": record.setl_time,
         "med_type": r.med_type, **{name: getattr(r, name) for name in _SETL_AMOUNTS},
         "pool_prop_selfpay": r.pool_prop_selfpay, **{name: getattr(r, name) for name in _SETL_AMOUNTS_AFTER_RATIO},
         "medins_setl_id": record.medins_setl_id or "", "clr_optins": record.admdvs, "clr_way": "1",
@@ -52,7 +54,8 @@ def person(info: PersonCoverage) -> dict:
     return {
         "baseinfo": {"psn_no": first.psn_no, "psn_name": first.psn_name, "gend": first.gend, "brdy": first.brdy,
                      "age": age_on(first.brdy, info.on), "certno": first.certno, "psn_cert_type": CERT_TYPE_ID_CARD},
-        "insuinfo": [{"insutype": c.insutype, "psn_type": c.category, "psn_insu_stas": c.status_on(info.on),
+        "insuinfo": [{"insutype": c.insutype, "psn_type": c.category_on(info.on)[0],
+                      "psn_insu_stas": c.status_on(info.on),
                       "psn_insu_date": c.coverage_from, "paus_insu_date": _pause_date(c, info.on),
                       "insuplc_admdvs": c.admdvs, "balc": balance if c.insutype == "310" and balance is not None
                       else None, "coverage_to": c.coverage_to,
