@@ -23,7 +23,8 @@ from medfund_adjudication.domain.refusal import Refused
 from medfund_billing.adapters.spool import CSV, NDJSON, FileFormatError, check_header, read_lines
 from medfund_billing.domain.payment_record import FIELDS, RecordRejected, parse_record
 
-FUZZ = settings(max_examples=int(os.environ.get("MEDFUND_FUZZ_PARSER_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = int(os.environ.get("MEDFUND_FUZZ_PARSER_EXAMPLES", "150"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 json_scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.text(max_size=40),
