@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from medfund_billing.adapters import bulk
 from medfund_billing.adapters.tables import premium_accounts as t
 from medfund_billing.domain.matching import PremiumAccount
 from medfund_shared.money import Money
@@ -21,15 +22,24 @@ def to_account(row) -> PremiumAccount:
                           paid=Money(row.paid_fen), paid_in_full=row.paid_in_full)
 
 
+LOCK_BY_CERTNO = bulk.statement(
+    "SELECT t.* FROM premium_accounts AS t JOIN unnest(:certno, :year, :insutype) AS k(certno, year, insutype) "
+    "ON (t.certno, t.year, t.insutype) = (k.certno, k.year, k.insutype) ORDER BY t.psn_no, t.year FOR UPDATE OF t",
+    {"certno": bulk.TEXT, "year": bulk.INT, "insutype": bulk.TEXT})
+SAVE = bulk.statement(
+    "UPDATE premium_accounts AS t SET premium_due_fen = a.premium_due_fen, paid_fen = a.paid_fen, "
+    "paid_in_full = a.paid_in_full FROM unnest(:psn_no, :year, :premium_due_fen, :paid_fen, :paid_in_full) "
+    "AS a(psn_no, year, premium_due_fen, paid_fen, paid_in_full) WHERE t.psn_no = a.psn_no AND t.year = a.year",
+    {"psn_no": bulk.TEXT, "year": bulk.INT, "premium_due_fen": bulk.BIGINT, "paid_fen": bulk.BIGINT,
+     "paid_in_full": bulk.BOOL})
+
+
 async def lock_by_certno(session: AsyncSession, keys: Iterable[CertKey]) -> dict[CertKey, PremiumAccount]:
     """The accounts these payments are for, locked ``FOR UPDATE`` in a fixed order (no deadlocks)."""
-    keys = sorted(set(keys))
+    keys = [{"certno": c, "year": y, "insutype": i} for c, y, i in sorted(set(keys))]
     if not keys:
         return {}
-    rows = (await session.execute(
-        select(t).where(tuple_(t.c.certno, t.c.year, t.c.insutype).in_(keys))
-        .order_by(t.c.psn_no, t.c.year).with_for_update()
-    )).all()
+    rows = (await bulk.execute(session, LOCK_BY_CERTNO, keys, ("certno", "year", "insutype"))).all()
     return {(row.certno, row.year, row.insutype): to_account(row) for row in rows}
 
 
@@ -40,11 +50,7 @@ async def lock_one(session: AsyncSession, psn_no: str, year: int) -> PremiumAcco
 
 
 async def save(session: AsyncSession, accounts: Iterable[PremiumAccount]) -> None:
-    rows = [{"k_psn_no": a.psn_no, "k_year": a.year, "premium_due_fen": a.premium_due.fen, "paid_fen": a.paid.fen,
+    rows = [{"psn_no": a.psn_no, "year": a.year, "premium_due_fen": a.premium_due.fen, "paid_fen": a.paid.fen,
              "paid_in_full": a.paid_in_full} for a in accounts]
-    if not rows:
-        return
-    stmt = (update(t).where(t.c.psn_no == bindparam("k_psn_no"), t.c.year == bindparam("k_year"))
-            .values(premium_due_fen=bindparam("premium_due_fen"), paid_fen=bindparam("paid_fen"),
-                    paid_in_full=bindparam("paid_in_full")))
-    await session.execute(stmt.execution_options(synchronize_session=False), rows)
+    if rows:
+        await bulk.execute(session, SAVE, rows, ("psn_no", "year", "premium_due_fen", "paid_fen", "paid_in_full"))

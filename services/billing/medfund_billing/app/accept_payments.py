@@ -2,7 +2,8 @@
 
 Used for one JSON record and for each chunk of a file alike. Idempotency rests on the unique
 voucher number (``INSERT … ON CONFLICT DO NOTHING``): a voucher seen before with the same content
-is a duplicate, with other content a conflict; neither changes anything.
+is a duplicate, with other content a conflict; neither changes anything. New payments are stored
+as unmatched and those matched to a person are updated, all in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ import uuid
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_billing.adapters import accounts
+from medfund_billing.adapters import accounts, payment_rows
 from medfund_billing.adapters.outbox_batch import OutboxBatch
 from medfund_billing.adapters.tables import payments
 from medfund_billing.app.premium_completed import SOURCE, premium_completed
@@ -45,10 +45,8 @@ async def accept_payments(session: AsyncSession, catalogue: PolicyCatalogue, ent
     outcome = AcceptOutcome()
     fresh = _first_of_each_voucher(entries, outcome)
     ids = {e.record.tax_voucher_no: str(uuid.uuid4()) for e in fresh}
-    stored = set(await session.scalars(
-        insert(payments).on_conflict_do_nothing(index_elements=["tax_voucher_no"]).returning(payments.c.tax_voucher_no),
-        [_payment_row(e.record, ids[e.record.tax_voucher_no], office_zone, batch_id) for e in fresh],
-    )) if fresh else set()
+    stored = await payment_rows.insert_new(
+        session, [_payment_row(e.record, ids[e.record.tax_voucher_no], office_zone, batch_id) for e in fresh])
     await _classify_existing([e for e in fresh if e.record.tax_voucher_no not in stored], session, outcome)
     outcome.accepted = [e for e in fresh if e.record.tax_voucher_no in stored]
     await _match_and_publish(session, catalogue, outcome.accepted, ids)
@@ -93,7 +91,7 @@ async def _match_and_publish(session: AsyncSession, catalogue: PolicyCatalogue, 
     if not entries:
         return
     locked = await accounts.lock_by_certno(session, (_key(e.record) for e in entries))
-    events, changes = OutboxBatch(), []
+    events, matched = OutboxBatch(), []
     for entry in sorted(entries, key=lambda e: e.line):
         record, account = entry.record, locked.get(_key(entry.record))
         if account is None:
@@ -102,16 +100,14 @@ async def _match_and_publish(session: AsyncSession, catalogue: PolicyCatalogue, 
             account, match = apply_payment(account, record.amount)
             locked[_key(record)], psn_no = account, account.psn_no
         payment_id = ids[record.tax_voucher_no]
-        changes.append({"k_payment_id": payment_id, "psn_no": psn_no, "match": match.match})
+        if psn_no is not None:
+            matched.append({"payment_id": payment_id, "psn_no": psn_no, "match": match.match})
         await events.add(session, received_event(payment_id, record, psn_no, match),
                          source=SOURCE, effective_time=record.paid_at)
         if match.completes_premium:
             await premium_completed(session, catalogue, account, record.paid_at, record.tax_voucher_no, events.add)
     await events.flush(session)
-    await session.execute(
-        update(payments).where(payments.c.payment_id == bindparam("k_payment_id"))
-        .values(psn_no=bindparam("psn_no"), match=bindparam("match"))
-        .execution_options(synchronize_session=False), changes)
+    await payment_rows.set_matches(session, matched)
     await accounts.save(session, locked.values())
 
 
