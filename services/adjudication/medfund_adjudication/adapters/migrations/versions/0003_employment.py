@@ -1,13 +1,12 @@
 """Employees' retired flag, from billing's account credits and declarations.
 
-0002 creates every table of the current metadata on a fresh database, so this one may exist already.
+Written out (not from ``tables.py``) so that a later edit of the models never changes what this revision did.
 
 Revision ID: 0003
 """
 
+import sqlalchemy as sa
 from alembic import op
-
-from medfund_adjudication.adapters.tables import employment
 
 revision = "0003"
 down_revision = "0002"
@@ -16,8 +15,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    employment.create(op.get_bind(), checkfirst=True)
+    op.create_table(
+        "employment",
+        sa.Column("psn_no", sa.Text, primary_key=True),
+        sa.Column("period", sa.Text, nullable=False, comment="YYYY-MM of the latest billing event about the employee"),
+        sa.Column("retired", sa.Boolean, nullable=False),
+        comment="employees' retired flag: a retiree_pension account credit says retired, a declared contribution "
+                "says in service; the latest period wins",
+    )
 
 
 def downgrade() -> None:
-    employment.drop(op.get_bind())
+    op.drop_table("employment")

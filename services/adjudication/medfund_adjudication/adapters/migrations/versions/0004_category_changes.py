@@ -1,7 +1,5 @@
 """Coverage: the person's category changes in the year (``person.category_changed``), by date.
 
-0002 creates every table of the current metadata on a fresh database, so the column may exist already.
-
 Revision ID: 0004
 """
 
@@ -18,7 +16,7 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("coverage", sa.Column(
         "category_changes", JSONB, nullable=False, server_default="[]",
-        comment="[{since, category, tier|null}] in date order, from person.category_changed"), if_not_exists=True)
+        comment="[{since, category, tier|null}] in date order, from person.category_changed"))
 
 
 def downgrade() -> None:
