@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medfund_billing.adapters import accounts, payment_rows
 from medfund_billing.adapters.outbox_batch import OutboxBatch
 from medfund_billing.adapters.tables import payments
-from medfund_billing.app.premium_completed import SOURCE, premium_completed
-from medfund_billing.domain.matching import PaymentMatch, apply_payment, unmatched
+from medfund_billing.app.premium_completed import SOURCE, Completion, add_completion_events, allocate_subsidies
+from medfund_billing.domain.matching import PaymentMatch, PremiumAccount, apply_payment, unmatched
 from medfund_billing.domain.payment_record import PaymentRecord
 from medfund_billing.domain.reconciliation import local_day
 from medfund_shared.events.types.billing import ContributionReceived
@@ -85,30 +85,46 @@ def _payment_row(record: PaymentRecord, payment_id: str, office_zone: ZoneInfo, 
             "tax_office_code": record.tax_office_code, "channel": record.channel, "batch_id": batch_id}
 
 
+@dataclass(frozen=True, slots=True)
+class _Matched:
+    entry: Entry
+    psn_no: str | None
+    match: PaymentMatch
+    completion: Completion | None
+
+
 async def _match_and_publish(session: AsyncSession, catalogue: PolicyCatalogue, entries: list[Entry],
                              ids: dict[str, str]) -> None:
-    """Match in file order, so two payments for one person in one file add up as they should."""
+    """Match in file order, so two payments for one person in one file add up as they should; then
+    allocate the subsidies of the premiums completed and queue the events, in file order."""
     if not entries:
         return
     locked = await accounts.lock_by_certno(session, (_key(e.record) for e in entries))
-    events, matched = OutboxBatch(), []
-    for entry in sorted(entries, key=lambda e: e.line):
-        record, account = entry.record, locked.get(_key(entry.record))
-        if account is None:
-            match, psn_no = unmatched(record.amount), None
-        else:
-            account, match = apply_payment(account, record.amount)
-            locked[_key(record)], psn_no = account, account.psn_no
-        payment_id = ids[record.tax_voucher_no]
-        if psn_no is not None:
-            matched.append({"payment_id": payment_id, "psn_no": psn_no, "match": match.match})
-        await events.add(session, received_event(payment_id, record, psn_no, match),
+    steps = [_match(entry, locked) for entry in sorted(entries, key=lambda e: e.line)]
+    subsidies = await allocate_subsidies(session, catalogue, [s.completion for s in steps if s.completion])
+    events = OutboxBatch()
+    for step in steps:
+        record, payment_id = step.entry.record, ids[step.entry.record.tax_voucher_no]
+        await events.add(session, received_event(payment_id, record, step.psn_no, step.match),
                          source=SOURCE, effective_time=record.paid_at)
-        if match.completes_premium:
-            await premium_completed(session, catalogue, account, record.paid_at, record.tax_voucher_no, events.add)
+        if step.completion:
+            await add_completion_events(session, step.completion, subsidies, events.add)
     await events.flush(session)
-    await payment_rows.set_matches(session, matched)
+    await payment_rows.set_matches(session, [
+        {"payment_id": ids[s.entry.record.tax_voucher_no], "psn_no": s.psn_no, "match": s.match.match}
+        for s in steps if s.psn_no is not None])
     await accounts.save(session, locked.values())
+
+
+def _match(entry: Entry, locked: dict[accounts.CertKey, PremiumAccount]) -> _Matched:
+    """Apply one payment to its (locked) account, updating ``locked``."""
+    record, account = entry.record, locked.get(_key(entry.record))
+    if account is None:
+        return _Matched(entry, None, unmatched(record.amount), None)
+    account, match = apply_payment(account, record.amount)
+    locked[_key(record)] = account
+    completion = Completion(account, record.paid_at, record.tax_voucher_no) if match.completes_premium else None
+    return _Matched(entry, account.psn_no, match, completion)
 
 
 def _key(record: PaymentRecord) -> accounts.CertKey:

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_billing.adapters.tables import subsidies
+from medfund_billing.adapters import bulk
 from medfund_billing.domain.government import subsidy_allocation
 from medfund_billing.domain.matching import PremiumAccount
 from medfund_shared import outbox
@@ -19,32 +20,65 @@ from medfund_shared.policy.catalogue import PolicyCatalogue
 
 SOURCE = "medfund/billing"
 AddEvent = Callable[..., Awaitable[object]]
+PersonYear = tuple[str, int]
+SUBSIDY_COLUMNS = {"subsidy_id": bulk.TEXT, "psn_no": bulk.TEXT, "year": bulk.INT, "admdvs": bulk.TEXT,
+                   "amount_fen": bulk.BIGINT, "shares": bulk.TEXT, "allocated_at": bulk.TIMESTAMPTZ}
+INSERT_SUBSIDIES = bulk.statement(
+    "INSERT INTO subsidies (subsidy_id, psn_no, year, admdvs, amount_fen, shares, allocated_at) "
+    "SELECT subsidy_id, psn_no, year, admdvs, amount_fen, shares::jsonb, allocated_at "
+    f"FROM unnest({', '.join(':' + c for c in SUBSIDY_COLUMNS)}) "
+    "AS s(subsidy_id, psn_no, year, admdvs, amount_fen, shares, allocated_at) "
+    "ON CONFLICT ON CONSTRAINT subsidies_once_per_person_year DO NOTHING RETURNING psn_no, year",
+    SUBSIDY_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    account: PremiumAccount
+    paid_at: datetime
+    tax_voucher_no: str | None
 
 
 async def premium_completed(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount,
-                            paid_at: datetime, tax_voucher_no: str | None, add_event: AddEvent = outbox.add) -> None:
-    """Queue ``paid_in_full`` and the subsidy; runs in the caller's transaction (``add_event`` is
-    ``outbox.add`` or a caller's batch of outbox rows, keeping the events in order)."""
+                            paid_at: datetime, tax_voucher_no: str | None) -> None:
+    """Queue ``paid_in_full`` and the subsidy in the caller's transaction."""
+    completion = Completion(account, paid_at, tax_voucher_no)
+    subsidies = await allocate_subsidies(session, catalogue, [completion])
+    await add_completion_events(session, completion, subsidies, outbox.add)
+
+
+async def allocate_subsidies(session: AsyncSession, catalogue: PolicyCatalogue,
+                             completions: Sequence[Completion]) -> dict[PersonYear, SubsidyAllocated]:
+    """Store the subsidy of each completed person-year that has none yet, in one statement; returns
+    the events of those stored (a person-year already allocated gets nothing)."""
+    if not completions:
+        return {}
+    events = {(c.account.psn_no, c.account.year): _subsidy(catalogue, c) for c in completions}
+    rows = [{"subsidy_id": e.subsidy_id, "psn_no": e.psn_no, "year": e.year, "admdvs": e.admdvs,
+             "amount_fen": e.amount.fen, "shares": json.dumps([s.model_dump(mode="json") for s in e.shares]),
+             "allocated_at": e.allocated_at} for e in events.values()]
+    stored = (await bulk.execute(session, INSERT_SUBSIDIES, rows, tuple(SUBSIDY_COLUMNS))).all()
+    return {(psn_no, year): events[psn_no, year] for psn_no, year in stored}
+
+
+async def add_completion_events(session: AsyncSession, completion: Completion,
+                                subsidies: dict[PersonYear, SubsidyAllocated], add_event: AddEvent) -> None:
+    """``paid_in_full`` and then, if allocated now, the subsidy (``add_event`` is ``outbox.add`` or a
+    caller's batch of outbox rows, keeping the events in order)."""
+    account, at = completion.account, completion.paid_at
     await add_event(session, PremiumPaidInFull(
         psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype, year=account.year,
-        paid_at=paid_at, tax_voucher_no=tax_voucher_no, premium_due=account.premium_due,
-    ), source=SOURCE, effective_time=paid_at)
-    await _allocate_subsidy(session, catalogue, account, paid_at, add_event)
+        paid_at=at, tax_voucher_no=completion.tax_voucher_no, premium_due=account.premium_due,
+    ), source=SOURCE, effective_time=at)
+    subsidy = subsidies.get((account.psn_no, account.year))
+    if subsidy is not None:
+        await add_event(session, subsidy, source=SOURCE, effective_time=subsidy.allocated_at)
 
 
-async def _allocate_subsidy(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount,
-                            allocated_at: datetime, add_event: AddEvent) -> None:
+def _subsidy(catalogue: PolicyCatalogue, completion: Completion) -> SubsidyAllocated:
+    account = completion.account
     allocation = subsidy_allocation(catalogue.get(account.pack_id))
-    subsidy_id = str(uuid.uuid4())
-    shares = [SubsidyShare(level=level, amount=amount) for level, amount in allocation.shares]
-    inserted = await session.scalar(insert(subsidies).values(
-        subsidy_id=subsidy_id, psn_no=account.psn_no, year=account.year, admdvs=account.admdvs,
-        amount_fen=allocation.amount.fen, shares=[s.model_dump(mode="json") for s in shares],
-        allocated_at=allocated_at,
-    ).on_conflict_do_nothing().returning(subsidies.c.subsidy_id))
-    if inserted is None:
-        return
-    await add_event(session, SubsidyAllocated(
-        subsidy_id=subsidy_id, psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype,
-        year=account.year, amount=allocation.amount, shares=shares, allocated_at=allocated_at,
-    ), source=SOURCE, effective_time=allocated_at)
+    return SubsidyAllocated(
+        subsidy_id=str(uuid.uuid4()), psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype,
+        year=account.year, amount=allocation.amount, allocated_at=completion.paid_at,
+        shares=[SubsidyShare(level=level, amount=amount) for level, amount in allocation.shares])
