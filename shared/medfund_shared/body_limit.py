@@ -34,6 +34,9 @@ class BodyLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _reject(send, limit)
             return
+        if declared is None and limit <= self.default:
+            await self._buffered(scope, receive, send, limit)
+            return
         received, started = 0, False
 
         async def limited_receive() -> Message:
@@ -55,6 +58,28 @@ class BodyLimitMiddleware:
         except _TooLarge:
             if not started:
                 await _reject(send, limit)
+
+
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """A chunked body of an ordinary route: read it whole (it is small) so too much is a clean 413."""
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > limit:
+                await _reject(send, limit)
+                return
+            if not message.get("more_body", False):
+                break
+        replay = iter(messages)
+
+        async def replaying_receive() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replaying_receive, send)
 
 
 async def _reject(send: Send, limit: int) -> None:

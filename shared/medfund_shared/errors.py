@@ -6,6 +6,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -49,7 +50,18 @@ async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 
 
+def is_unavailable(exc: BaseException) -> bool:
+    """The database (or a socket) is down: the request did nothing and may be retried."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc.orig, OSError) or "connection" in str(exc.orig).lower()
+    return isinstance(exc, (ConnectionError, TimeoutError))
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_unavailable(exc):
+        log.warning("dependency_unavailable", path=request.url.path, error_type=type(exc).__name__)
+        return error_response(503, "unavailable", "a dependency is unavailable; retry shortly",
+                              headers={"Retry-After": "1"})
     log.exception("unhandled_error", path=request.url.path, error_type=type(exc).__name__)
     return error_response(500, "internal_error", "internal error; see the server log with the correlation id")
 

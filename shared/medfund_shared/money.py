@@ -15,6 +15,9 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 FEN_PER_YUAN = 100
 _CENT = Decimal("0.01")
+MAX_FEN = 10**17
+"""Largest magnitude accepted at the edges: a thousand trillion yuan, well inside PostgreSQL's BIGINT."""
+_MAX_YUAN = Decimal(MAX_FEN) / FEN_PER_YUAN
 
 
 class MoneyError(ValueError):
@@ -53,6 +56,8 @@ class Money:
             raise MoneyError(f"not an amount: {value!r}") from exc
         if not amount.is_finite():
             raise MoneyError(f"not an amount: {value!r}")
+        if amount.copy_abs() >= _MAX_YUAN:
+            raise MoneyError(f"amount out of range: {value!r}")
         if amount != amount.quantize(_CENT):
             raise MoneyError(f"more than two decimals: {value!r}")
         return cls(int(amount * FEN_PER_YUAN))

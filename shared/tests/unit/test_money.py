@@ -55,3 +55,9 @@ def test_text_that_is_not_an_amount_is_refused(text):
 def test_fen_must_be_an_int():
     with pytest.raises(MoneyError):
         Money(1.5)
+
+
+@pytest.mark.parametrize("text", ["100000000000000000000000000", "1E+999999", "1e999999999", "-1e999999999"])
+def test_amounts_beyond_what_a_fen_column_holds_are_refused_as_money_errors(text):
+    with pytest.raises(MoneyError, match="out of range"):
+        Money.from_yuan(text)

@@ -19,6 +19,7 @@ from medfund_adjudication.api.nhsa.transactions import TRANSACTIONS, Call
 from medfund_adjudication.domain.refusal import Refused, invalid
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ContextDep
+from medfund_shared.errors import is_unavailable
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["NHSA gateway"])
@@ -59,8 +60,8 @@ class NhsaResponse(BaseModel):
 def _parse_body(body: bytes) -> Fields:
     try:
         raw = json.loads(body, parse_float=Decimal)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise invalid("body", "is not JSON") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError):
+        raise invalid("body", "is not JSON (or nested or sized beyond what the gateway reads)") from None
     return Fields(raw, "envelope")
 
 
@@ -89,6 +90,12 @@ async def call_service(request: Request, principal: GatewayPrincipal, context: C
         text = text if text is not None else wire.envelope(call.msgid, output)
     except IntegrityError:
         text = wire.envelope(msgid, None, err_msg="a concurrent request changed the same record; retry")
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        log.warning("nhsa_unavailable", error_type=type(exc).__name__)
+        text = wire.envelope(msgid, None,
+                             err_msg="the insurance service is temporarily unavailable; retry the same msgid")
     except Refused as refused:
         log.info("nhsa_refused", code=refused.code, field=refused.field)
         text = wire.envelope(msgid, None, err_msg=refused.message)
