@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -26,6 +27,11 @@ LOCK_BY_CERTNO = bulk.statement(
     "SELECT t.* FROM premium_accounts AS t JOIN unnest(:certno, :year, :insutype) AS k(certno, year, insutype) "
     "ON (t.certno, t.year, t.insutype) = (k.certno, k.year, k.insutype) ORDER BY t.psn_no, t.year FOR UPDATE OF t",
     {"certno": bulk.TEXT, "year": bulk.INT, "insutype": bulk.TEXT})
+IDENTITY_LOCK_CLASS = 7311
+"""Advisory-lock namespace of "a person-year as the tax bureau names it" (certno, year, scheme)."""
+LOCK_IDENTITIES = bulk.statement(
+    f"SELECT pg_advisory_xact_lock({IDENTITY_LOCK_CLASS}, k.id) FROM unnest(:id) WITH ORDINALITY AS k(id, n) "
+    "ORDER BY k.n", {"id": bulk.INT})
 SAVE = bulk.statement(
     "UPDATE premium_accounts AS t SET premium_due_fen = a.premium_due_fen, paid_fen = a.paid_fen, "
     "paid_in_full = a.paid_in_full FROM unnest(:psn_no, :year, :premium_due_fen, :paid_fen, :paid_in_full) "
@@ -34,9 +40,26 @@ SAVE = bulk.statement(
      "paid_in_full": bulk.BOOL})
 
 
+def _identity_lock_id(key: CertKey) -> int:
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def lock_identities(session: AsyncSession, keys: Iterable[CertKey]) -> None:
+    """Serialise, until commit, everyone matching payments to these person-years and everyone creating
+    their accounts: without it a payment arriving while the registration is being applied is stored
+    as unmatched after the registration looked for unmatched payments, and is never matched."""
+    ids = sorted({_identity_lock_id(key) for key in keys})
+    if ids:
+        await bulk.execute(session, LOCK_IDENTITIES, [{"id": i} for i in ids], ("id",))
+
+
 async def lock_by_certno(session: AsyncSession, keys: Iterable[CertKey]) -> dict[CertKey, PremiumAccount]:
-    """The accounts these payments are for, locked ``FOR UPDATE`` in a fixed order (no deadlocks)."""
-    keys = [{"certno": c, "year": y, "insutype": i} for c, y, i in sorted(set(keys))]
+    """The accounts these payments are for, locked ``FOR UPDATE`` in a fixed order (no deadlocks);
+    person-years with no account yet are locked too (``lock_identities``)."""
+    keys = sorted(set(keys))
+    await lock_identities(session, keys)
+    keys = [{"certno": c, "year": y, "insutype": i} for c, y, i in keys]
     if not keys:
         return {}
     rows = (await bulk.execute(session, LOCK_BY_CERTNO, keys, ("certno", "year", "insutype"))).all()

@@ -36,6 +36,7 @@ from medfund_shared.policy.catalogue import PolicyCatalogue
 
 async def person_registered(session: AsyncSession, catalogue: PolicyCatalogue, data: PersonRegistered,
                             registered_at: datetime) -> None:
+    await accounts.lock_identities(session, [(data.certno, data.year, data.insutype)])
     inserted = await session.scalar(insert(premium_accounts).values(
         psn_no=data.psn_no, year=data.year, certno=data.certno, admdvs=data.admdvs, insutype=data.insutype,
         category=data.category, tier=data.tier, pack_id=data.pack_id, premium_due_fen=data.premium_due.fen,

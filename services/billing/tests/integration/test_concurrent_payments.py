@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from billing_testkit import by_type, record, register, registered
+from billing_testkit import REGISTERED_AT, by_type, record, register, registered
 
 pytestmark = pytest.mark.integration
 PERSONS = 5
@@ -31,3 +31,17 @@ async def test_two_concurrent_halves_of_a_premium_complete_it_once_and_add_up(bi
     assert len(events) == 4 * PERSONS
     assert await billing.scalar("SELECT count(*) FROM premium_accounts WHERE paid_fen = 14000 AND paid_in_full") \
         == PERSONS
+
+
+async def test_a_payment_racing_the_registration_is_matched_whichever_commits_first(billing):
+    """The registration's search for suspended payments and a payment finding no account yet are
+    serialised per person-year, so no payment is left unmatched once its person is known."""
+    people = {f"R{n}": f"50024019910101{n:04d}" for n in range(30)}
+    registrations = [billing.publish(registered(psn_no, certno), REGISTERED_AT) for psn_no, certno in people.items()]
+    posts = [billing.client.post("/v1/collections", json=record(f"{psn_no}-V", certno), headers=billing.headers())
+             for psn_no, certno in people.items()]
+    answers = (await asyncio.gather(*registrations, *posts))[len(people):]
+    assert [a.status_code for a in answers] == [201] * len(people)
+
+    await billing.wait_for("SELECT count(*) FROM premium_accounts WHERE paid_in_full", len(people), timeout=60)
+    assert await billing.scalar("SELECT count(*) FROM payments WHERE psn_no IS NULL") == 0
