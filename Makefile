@@ -11,11 +11,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := shared services/enrollment services/billing services/adjudication services/fund-ledger deploy cli
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: help setup system-packages up down status run demo test lint
+.PHONY: help setup system-packages up down status run demo test lint bench
 
 help:
 	@echo "make run     set up, start the dev stack (Kafka, PostgreSQL, four services) and show the URLs"
 	@echo "make test    set up and run unit, integration and end-to-end tests against a test stack"
+	@echo "make bench   measure settlements, the collection feed and the ledger on the dev stack, beside the machine's limits"
 	@echo "make setup | up | down | status [PROFILE=dev|test] | lint"
 
 setup: system-packages $(STAMPS)/python
@@ -65,3 +66,7 @@ test: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+
+# Benchmarks run on the dev stack they start; they print a table, they assert nothing.
+bench: setup
+	PYTHONPATH=bench $(PY) -m medfund_bench $(BENCH_ARGS)
