@@ -90,13 +90,13 @@ async def call_service(request: Request, principal: GatewayPrincipal, context: C
         text = text if text is not None else wire.envelope(call.msgid, output)
     except IntegrityError:
         text = wire.envelope(msgid, None, err_msg="a concurrent request changed the same record; retry")
+    except Refused as refused:
+        log.info("nhsa_refused", code=refused.code, field=refused.field)
+        text = wire.envelope(msgid, None, err_msg=refused.message)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
         log.warning("nhsa_unavailable", error_type=type(exc).__name__)
         text = wire.envelope(msgid, None,
                              err_msg="the insurance service is temporarily unavailable; retry the same msgid")
-    except Refused as refused:
-        log.info("nhsa_refused", code=refused.code, field=refused.field)
-        text = wire.envelope(msgid, None, err_msg=refused.message)
     return Response(text, media_type="application/json")
