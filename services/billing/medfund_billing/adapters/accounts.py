@@ -29,6 +29,9 @@ LOCK_BY_CERTNO = bulk.statement(
     {"certno": bulk.TEXT, "year": bulk.INT, "insutype": bulk.TEXT})
 IDENTITY_LOCK_CLASS = 7311
 """Advisory-lock namespace of "a person-year as the tax bureau names it" (certno, year, scheme)."""
+IDENTITY_LOCK_BUCKETS = 1024
+"""Person-years share this many locks: a 2,000-line chunk then holds at most 1,024 advisory locks,
+well inside PostgreSQL's shared lock table, at the price of rarely waiting on an unrelated person."""
 LOCK_IDENTITIES = bulk.statement(
     f"SELECT pg_advisory_xact_lock({IDENTITY_LOCK_CLASS}, k.id) FROM unnest(:id) WITH ORDINALITY AS k(id, n) "
     "ORDER BY k.n", {"id": bulk.INT})
@@ -42,7 +45,7 @@ SAVE = bulk.statement(
 
 def _identity_lock_id(key: CertKey) -> int:
     digest = hashlib.blake2b(repr(key).encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return int.from_bytes(digest, "big") % IDENTITY_LOCK_BUCKETS
 
 
 async def lock_identities(session: AsyncSession, keys: Iterable[CertKey]) -> None:
