@@ -57,7 +57,17 @@ def is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, (ConnectionError, TimeoutError))
 
 
+def is_bad_data(exc: BaseException) -> bool:
+    """PostgreSQL refused a value (SQLSTATE class 22: a NUL character, a number out of range, …):
+    the input was wrong, and the transaction that tried to store it was rolled back."""
+    return isinstance(exc, DBAPIError) and str(getattr(exc.orig, "sqlstate", "") or "").startswith("22")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_bad_data(exc):
+        log.info("input_refused_by_database", path=request.url.path, sqlstate=exc.orig.sqlstate)
+        return error_response(422, "invalid_value", "a value in the request cannot be stored (e.g. a NUL "
+                                                    "character or a number out of range)")
     if is_unavailable(exc):
         log.warning("dependency_unavailable", path=request.url.path, error_type=type(exc).__name__)
         return error_response(503, "unavailable", "a dependency is unavailable; retry shortly",

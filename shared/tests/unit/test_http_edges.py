@@ -8,6 +8,10 @@ from medfund_shared.body_limit import BodyLimitMiddleware
 from medfund_shared.errors import register_error_handlers
 
 
+class _DataError(Exception):
+    sqlstate = "22021"
+
+
 def _app() -> FastAPI:
     app = FastAPI()
     register_error_handlers(app)
@@ -19,6 +23,10 @@ def _app() -> FastAPI:
     @app.get("/database")
     async def database() -> dict:
         raise DBAPIError("SELECT 1", {}, ConnectionRefusedError(111, "connection refused"))
+
+    @app.get("/nul")
+    async def nul() -> dict:
+        raise DBAPIError("INSERT", {}, _DataError("invalid byte sequence for encoding \"UTF8\": 0x00"))
 
     app.add_middleware(BodyLimitMiddleware, default=1024)
     return app
@@ -53,3 +61,10 @@ async def test_an_unreachable_database_is_a_503_with_retry_after():
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "unavailable"
     assert response.headers["retry-after"] == "1"
+
+
+async def test_a_value_the_database_refuses_is_a_422_not_a_500():
+    async with await _client() as client:
+        response = await client.get("/nul")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_value"

@@ -19,7 +19,7 @@ from medfund_adjudication.api.nhsa.transactions import TRANSACTIONS, Call
 from medfund_adjudication.domain.refusal import Refused, invalid
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ContextDep
-from medfund_shared.errors import is_unavailable
+from medfund_shared.errors import is_bad_data, is_unavailable
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["NHSA gateway"])
@@ -94,9 +94,12 @@ async def call_service(request: Request, principal: GatewayPrincipal, context: C
         log.info("nhsa_refused", code=refused.code, field=refused.field)
         text = wire.envelope(msgid, None, err_msg=refused.message)
     except Exception as exc:
-        if not is_unavailable(exc):
+        if is_bad_data(exc):
+            text = wire.envelope(msgid, None, err_msg="a value in the message cannot be stored (e.g. a NUL character)")
+        elif is_unavailable(exc):
+            log.warning("nhsa_unavailable", error_type=type(exc).__name__)
+            text = wire.envelope(msgid, None,
+                                 err_msg="the insurance service is temporarily unavailable; retry the same msgid")
+        else:
             raise
-        log.warning("nhsa_unavailable", error_type=type(exc).__name__)
-        text = wire.envelope(msgid, None,
-                             err_msg="the insurance service is temporarily unavailable; retry the same msgid")
     return Response(text, media_type="application/json")
