@@ -39,7 +39,10 @@ def check_header(path: Path, file_format: str) -> None:
     if file_format != CSV:
         return
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as source:
-        header = next(csv.reader(source), None)
+        try:
+            header = next(csv.reader(source), None)
+        except csv.Error as error:
+            raise FileFormatError(f"the CSV header row cannot be read: {error}", "header") from None
     missing = [name for name in FIELDS if name not in (header or [])]
     if missing:
         raise FileFormatError(f"the CSV header row lacks {', '.join(missing)}", missing[0])
@@ -61,7 +64,14 @@ def _csv_lines(path: Path) -> Iterator[tuple[int, Any]]:
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as source:
         rows = csv.reader(source)
         header = next(rows, None) or []
-        for row in rows:
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except csv.Error:
+                yield rows.line_num, None
+                continue
             if not any(cell.strip() for cell in row):
                 continue
             yield rows.line_num, dict(zip(header, row, strict=True)) if len(row) == len(header) else None
@@ -74,5 +84,5 @@ def _ndjson_lines(path: Path) -> Iterator[tuple[int, Any]]:
                 continue
             try:
                 yield number, json.loads(text, parse_float=Decimal)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 yield number, None

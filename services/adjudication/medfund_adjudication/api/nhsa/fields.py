@@ -17,6 +17,8 @@ from medfund_shared.money import Money, MoneyError
 
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+MAX_INTEGER_DIGITS = 15
+"""Quantities, prices and counts beyond 10^15 are refused before int() or arithmetic expands them."""
 
 
 class Fields:
@@ -67,6 +69,8 @@ class Fields:
         if value is None:
             return None
         number = _to_decimal(value, self._name(name))
+        if number.adjusted() > MAX_INTEGER_DIGITS:
+            raise invalid(self._name(name), f"is out of range, got {str(number)[:20]}")
         if number < 0 or (positive and number == 0):
             raise invalid(self._name(name), "must be positive" if positive else "must not be negative")
         return number
@@ -78,8 +82,8 @@ class Fields:
         number = _to_decimal(value, self._name(name))
         try:
             amount = Money.from_yuan(number)
-        except MoneyError:
-            raise invalid(self._name(name), f"must have at most two decimals, got {value}") from None
+        except MoneyError as error:
+            raise invalid(self._name(name), str(error)) from None
         if amount.fen < 0:
             raise invalid(self._name(name), f"must not be negative, got {value}")
         return amount
@@ -88,6 +92,8 @@ class Fields:
         number = self.decimal(name, required=required)
         if number is None:
             return None
+        if number.adjusted() > MAX_INTEGER_DIGITS:
+            raise invalid(self._name(name), f"is out of range, got {str(number)[:20]}")
         if number != number.to_integral_value():
             raise invalid(self._name(name), "must be a whole number")
         return int(number)
