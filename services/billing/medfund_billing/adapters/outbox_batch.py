@@ -1,44 +1,30 @@
-"""Outbox rows for many events in one statement: a file chunk produces thousands of events, and
-one INSERT per event (``outbox.add``) would cost a round trip each. The rows are exactly what
-``outbox.add`` writes, in the order the events were added (``unnest`` keeps the arrays' order and
-the ids are drawn in that order)."""
+"""Collects a file chunk's events and queues them in one statement with ``outbox.add_many``: one
+INSERT per event (``outbox.add``) would cost a round trip each. Order is the order of ``add``."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_billing.adapters import bulk
+from medfund_shared import outbox
 from medfund_shared.events.base import EventData
-from medfund_shared.events.envelope import CloudEvent
-from medfund_shared.logging import get_correlation_id
-
-COLUMNS = ("event_id", "topic", "key", "type", "envelope", "payload")
-INSERT = bulk.statement(
-    "INSERT INTO outbox (event_id, topic, key, type, envelope, payload) "
-    "SELECT event_id::uuid, topic, key, type, envelope::jsonb, payload::jsonb "
-    "FROM unnest(:event_id, :topic, :key, :type, :envelope, :payload) WITH ORDINALITY "
-    "AS r(event_id, topic, key, type, envelope, payload, n) ORDER BY n",
-    dict.fromkeys(COLUMNS, bulk.TEXT))
 
 
 class OutboxBatch:
-    """Collects events with ``add`` (same signature as ``outbox.add``); ``flush`` writes them."""
+    """``add`` has the signature of ``outbox.add`` (so use cases can take either); ``flush`` writes."""
 
     def __init__(self) -> None:
-        self._rows: list[dict] = []
+        self._events: list[tuple[EventData, datetime]] = []
+        self._source: str | None = None
 
     async def add(self, session: AsyncSession, data: EventData, *, source: str, effective_time: datetime) -> None:
-        event = CloudEvent(source=source, type=data.event_type, subject=data.subject(), time=datetime.now(UTC),
-                           effectivetime=effective_time, correlationid=get_correlation_id(),
-                           partitionkey=data.partition_key(), data=data.model_dump(mode="json"))
-        self._rows.append({"event_id": event.id, "topic": data.topic, "key": event.partitionkey, "type": event.type,
-                           "envelope": json.dumps(event.model_dump(mode="json", exclude={"data"})),
-                           "payload": json.dumps(event.data)})
+        if self._source not in (None, source):
+            raise ValueError("one batch queues the events of one source")
+        self._source = source
+        self._events.append((data, effective_time))
 
     async def flush(self, session: AsyncSession) -> None:
-        if self._rows:
-            await bulk.execute(session, INSERT, self._rows, COLUMNS)
-            self._rows = []
+        if self._events:
+            await outbox.add_many(session, self._events, source=self._source)
+            self._events = []
