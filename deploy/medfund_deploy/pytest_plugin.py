@@ -20,12 +20,14 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pytest
 
 from medfund_deploy import kafka, leases, postgres, services, topics
+from medfund_deploy.chaos import ServiceSet
 from medfund_deploy.errors import StackError
 from medfund_deploy.procs import port_open
 from medfund_deploy.profiles import SERVICES, Profile, get_profile
@@ -212,3 +214,26 @@ def _start_service(stack: TestStack, service: str, database_url: str) -> None:
             f"stop it with `medfund stack down --profile test`"
         )
     services.start_service(stack.profile, service, database_url=database_url, topic_prefix=stack.topic_prefix)
+
+
+@contextmanager
+def own_service_set(profile: Profile, stack: TestStack, service_database: Callable[[str], str]) -> Iterator[ServiceSet]:
+    """Four services of ``profile`` with fresh databases and topics of their own (``<session prefix><profile>.``).
+
+    Their own topics matter: services sharing a prefix share consumer groups, so another set's consumers
+    would take some partitions and project those events into *their* databases. Services that cannot
+    start are recorded in ``failures``; the log offsets let a test read only what this set wrote.
+    """
+    prefix = f"{stack.topic_prefix}{profile.name}."
+    names = off_loop(topics.create_topics, stack.kafka_bootstrap, prefix)
+    service_set = ServiceSet(profile, prefix,
+                             {service: service_database(services.package(service)) for service in SERVICES})
+    service_set.log_offsets = {service: path.stat().st_size if (path := service_set.log(service)).exists() else 0
+                               for service in SERVICES}
+    service_set.failures = service_set.start_each()
+    try:
+        yield service_set
+    finally:
+        service_set.stop_all()
+        if port_open(profile.kafka_port):
+            off_loop(topics.delete_topics, stack.kafka_bootstrap, names)

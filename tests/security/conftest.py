@@ -1,7 +1,7 @@
 """The four services on 38001-38004 (profile ``probe``) against the shared test infrastructure.
 
-Its own ports, pid files and logs (``.state/probe/logs``), so security tests never collide with other
-sessions' services; the log offsets at start let a test read only what this session wrote.
+Their own ports, pid files, logs (``.state/probe/logs``), databases and topics, so security tests never
+collide with other sessions' services nor with the other service sets of this session.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from medfund_deploy import services
 from medfund_deploy.chaos import PROBE, ServiceSet
-from medfund_deploy.profiles import SERVICES
-from medfund_deploy.pytest_plugin import TestStack
+from medfund_deploy.pytest_plugin import TestStack, own_service_set
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,12 +20,5 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def probe_services(test_stack: TestStack, service_database: Callable[[str], str]) -> Iterator[ServiceSet]:
-    stack = ServiceSet(PROBE, test_stack.topic_prefix,
-                       {service: service_database(services.package(service)) for service in SERVICES})
-    stack.log_offsets = {service: stack.log(service).stat().st_size if stack.log(service).exists() else 0
-                         for service in SERVICES}
-    stack.failures = stack.start_each()
-    try:
+    with own_service_set(PROBE, test_stack, service_database) as stack:
         yield stack
-    finally:
-        stack.stop_all()
