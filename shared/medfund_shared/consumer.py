@@ -77,12 +77,15 @@ class ConsumerRunner:
     def __init__(self, name: str, topics: list[str], handlers: dict[str, Handler],
                  session_factory: async_sessionmaker[AsyncSession], settings: Settings,
                  on_batch_applied: BatchHook | None = None, *, max_records: int = 500,
-                 timeout_ms: int = 200, max_backoff: float = 10.0) -> None:
+                 timeout_ms: int = 200, max_backoff: float = 10.0,
+                 after_commit: Callable[[], None] | None = None) -> None:
+        """``after_commit`` runs after each batch that applied events (the service's outbox relay: handlers may
+        have queued events of their own)."""
         self.name, self._handlers, self._sessions, self._settings = name, handlers, session_factory, settings
         self._base_topics = topics
         self._topics = [settings.topic(t) for t in topics]
         self._on_batch_applied, self._max_records, self._timeout_ms = on_batch_applied, max_records, timeout_ms
-        self._max_backoff = max_backoff
+        self._max_backoff, self._after_commit = max_backoff, after_commit
         self._consumer: AIOKafkaConsumer | None = None
         self.batch_lock = asyncio.Lock()
 
@@ -130,6 +133,8 @@ class ConsumerRunner:
                 self._record_lag(consumer, batch)
                 if self._on_batch_applied is not None and applied:
                     await self._on_batch_applied(self._sessions, applied)
+                if applied and self._after_commit is not None:
+                    self._after_commit()
         finally:
             self._consumer = None
             await consumer.stop()

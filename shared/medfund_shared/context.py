@@ -25,11 +25,12 @@ class ServiceContext:
     """Service-specific objects built by on_startup hooks (a policy registry, a broadcaster…)."""
 
 
-def get_context(request: Request) -> ServiceContext:
+async def get_context(request: Request) -> ServiceContext:
+    """``async`` on purpose: FastAPI runs plain ``def`` dependencies in a worker thread, a hand-off per request."""
     return request.app.state.context
 
 
-def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+async def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
     return request.app.state.context.session_factory
 
 

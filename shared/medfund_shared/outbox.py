@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Insert, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_shared.db import outbox_table
@@ -44,11 +44,18 @@ def _row(event: CloudEvent, data: EventData) -> dict:
             "envelope": event.model_dump(mode="json", exclude={"data"}), "payload": event.data}
 
 
+def queueing(data: EventData, *, source: str, effective_time: datetime,
+             subject: str | None = None) -> tuple[Insert, CloudEvent]:
+    """The insert queueing ``data``, and its envelope: for a caller writing it with other rows in one statement."""
+    event = new_event(data, source=source, effective_time=effective_time, subject=subject)
+    return insert(outbox_table).values(**_row(event, data)), event
+
+
 async def add(session: AsyncSession, data: EventData, *, source: str, effective_time: datetime,
               subject: str | None = None) -> CloudEvent:
     """Queue ``data`` for publication in the caller's transaction; returns the envelope (its id)."""
-    event = new_event(data, source=source, effective_time=effective_time, subject=subject)
-    await session.execute(insert(outbox_table).values(**_row(event, data)))
+    statement, event = queueing(data, source=source, effective_time=effective_time, subject=subject)
+    await session.execute(statement)
     return event
 
 
@@ -66,7 +73,9 @@ class OutboxRelay:
     """Background publisher of one service's outbox; one active relay per database (advisory lock)."""
 
     def __init__(self, settings: Settings, session_factory: async_sessionmaker[AsyncSession], *,
-                 batch_size: int = 1000, poll_interval: float = 0.05, max_backoff: float = 5.0) -> None:
+                 batch_size: int = 1000, poll_interval: float = 1.0, max_backoff: float = 5.0) -> None:
+        """Commits in this process wake the relay (:meth:`notify`); ``poll_interval`` only bounds how late rows
+        written elsewhere (another worker, a migration) are seen, so polling costs nothing much at idle."""
         self._settings, self._sessions = settings, session_factory
         self._batch_size, self._poll, self._max_backoff = batch_size, poll_interval, max_backoff
         self._wakeup = asyncio.Event()

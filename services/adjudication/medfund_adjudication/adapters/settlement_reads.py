@@ -1,8 +1,9 @@
 """What a settlement reads, in as few round trips as the locking allows.
 
-Before the accumulator lock: the admission, its institution, the person's coverage rows and whether
-the sender's settlement id was used, in one query. After the lock (so that a concurrent settlement
-of the same admission is seen): the unsettled fee details with their catalogue entries, in one query.
+Before the accumulator lock: the admission, its institution, the person's coverage rows, whether
+the sender's settlement id was used and the request key's stored answer, in one query. After the lock
+(so that a concurrent settlement of the same admission is seen): the unsettled fee details with their
+catalogue entries, in one query.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medfund_adjudication.adapters.admission_repo import admission_of
 from medfund_adjudication.adapters.coverage_repo import from_row
 from medfund_adjudication.adapters.registry_repo import institution_of
-from medfund_adjudication.adapters.tables import admissions, catalogue, coverage, fee_details, institutions, settlements
+from medfund_adjudication.adapters.tables import (
+    admissions,
+    catalogue,
+    coverage,
+    fee_details,
+    institutions,
+    requests,
+    settlements,
+)
 from medfund_adjudication.domain.admission import Admission
 from medfund_adjudication.domain.coverage import Coverage
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
@@ -31,6 +40,8 @@ class AdmissionContext:
     coverages: dict[int, Coverage]
     """The person's coverage under the admission's scheme, by insurance year."""
     medins_setl_id_used: bool
+    stored_request: tuple[str, str] | None = None
+    """``(digest, answer)`` when the request's key was already answered."""
 
 
 def _prefixed(table, prefix: str) -> list:
@@ -41,23 +52,27 @@ def _unprefixed(row, table, prefix: str) -> SimpleNamespace:
     return SimpleNamespace(**{c.name: row._mapping[f"{prefix}{c.name}"] for c in table.c})
 
 
-async def admission_context(session: AsyncSession, mdtrt_id: str,
-                            medins_setl_id: str | None) -> AdmissionContext | None:
+async def admission_context(session: AsyncSession, mdtrt_id: str, medins_setl_id: str | None,
+                            request_key: str | None = None) -> AdmissionContext | None:
+    """The admission's context and, with ``request_key``, that key's stored answer (a retry costs no extra trip)."""
     used = (exists().where(settlements.c.fixmedins_code == admissions.c.fixmedins_code,
                            settlements.c.medins_setl_id == medins_setl_id)
             if medins_setl_id else false())
-    query = (select(admissions, *_prefixed(institutions, "i_"), *_prefixed(coverage, "c_"), used.label("used"))
+    query = (select(admissions, *_prefixed(institutions, "i_"), *_prefixed(coverage, "c_"), used.label("used"),
+                    requests.c.digest.label("request_digest"), requests.c.answer.label("request_answer"))
              .join(institutions, institutions.c.fixmedins_code == admissions.c.fixmedins_code)
              .outerjoin(coverage, and_(coverage.c.psn_no == admissions.c.psn_no,
                                        coverage.c.insutype == admissions.c.insutype))
+             .outerjoin(requests, and_(requests.c.key == request_key, requests.c.answer.is_not(None)))
              .where(admissions.c.mdtrt_id == mdtrt_id))
     rows = (await session.execute(query)).all()
     if not rows:
         return None
     first = rows[0]
     coverages = {r.c_year: from_row(_unprefixed(r, coverage, "c_")) for r in rows if r.c_year is not None}
+    stored = (first.request_digest, first.request_answer) if first.request_digest is not None else None
     return AdmissionContext(admission_of(first), institution_of(_unprefixed(first, institutions, "i_")), coverages,
-                            bool(first.used))
+                            bool(first.used), stored)
 
 
 async def unsettled_fees(session: AsyncSession, mdtrt_id: str) -> tuple[list[FeeItem], dict[str, CatalogueItem]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import Insert, case, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +13,7 @@ from medfund_adjudication.adapters import result_codec
 from medfund_adjudication.adapters.tables import accumulators, fee_details, settlements
 from medfund_adjudication.domain.reconciliation import Totals
 from medfund_adjudication.domain.settlement import Accumulators, SettlementResult
+from medfund_shared.db import outbox_table
 from medfund_shared.money import Money
 
 _COUNTERS = {"outpatient_visits"}
@@ -81,14 +82,23 @@ async def add(session: AsyncSession, record: SettlementRecord) -> None:
     await session.execute(_insert(record))
 
 
-async def add_settling(session: AsyncSession, record: SettlementRecord, feedetl_sns: list[str]) -> None:
-    """One statement: the settlement, its fee details tied to it and the person's new year totals."""
+async def add_settling(session: AsyncSession, record: SettlementRecord, feedetl_sns: list[str], event: Insert,
+                       answer: Insert | None) -> bool:
+    """One statement: the settlement, its fee details tied to it, the person's new year totals, its queued event
+    and the stored answer. False when the answer's key was taken by a concurrent request (give the change up)."""
     settled = _insert(record).returning(settlements.c.setl_id).cte("settled")
     tied = (update(fee_details).where(fee_details.c.mdtrt_id == record.mdtrt_id,
                                       fee_details.c.feedetl_sn.in_(feedetl_sns))
             .values(setl_id=record.setl_id).returning(fee_details.c.feedetl_sn).cte("tied"))
-    totals = _accumulators_update(record.psn_no, record.year, record.result.accumulators_after)
-    await session.execute(totals.add_cte(settled).add_cte(tied))
+    totals = (_accumulators_update(record.psn_no, record.year, record.result.accumulators_after)
+              .returning(accumulators.c.psn_no).cte("totals"))
+    queued = event.returning(outbox_table.c.event_id).cte("queued")
+    if answer is None:
+        query = select(literal(1))
+    else:
+        stored = answer.returning(literal(1).label("stored")).cte("stored")
+        query = select(func.count()).select_from(stored)
+    return bool(await session.scalar(query.add_cte(settled, tied, totals, queued)))
 
 
 def _insert(record: SettlementRecord):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,16 +79,43 @@ class UnitOfWork:
             return None
         row = (await self.session.execute(select(requests.c.digest, requests.c.answer)
                                           .where(requests.c.key == request.key))).one()
-        if row.digest != request.digest:
+        return self.stored(request, row.digest, row.answer)
+
+    @staticmethod
+    def stored(request: RequestKey, digest: str, answer: str | None) -> Answer:
+        """The first answer to ``request``'s key, provided it was asked with the same content."""
+        if digest != request.digest:
             raise Refused("conflict", f"{request.field} was already used for a different request", request.field)
-        return Answer(None, row.answer)
+        return Answer(None, answer)
+
+    async def answered(self, request: RequestKey) -> Answer | None:
+        """The committed answer to ``request``'s key, if any (in a transaction of its own)."""
+        async with self._context.session_factory() as session:
+            row = (await session.execute(select(requests.c.digest, requests.c.answer).where(
+                requests.c.key == request.key, requests.c.answer.is_not(None)))).first()
+        return None if row is None else self.stored(request, row.digest, row.answer)
+
+    @staticmethod
+    def answer_insert(request: RequestKey, result: Any) -> tuple[Insert, str]:
+        """For a use case that does not claim its key first: the statement storing the answer, and its text.
+
+        The insert does nothing when a concurrent request with the same key committed first; the caller
+        must then give up its change (see :meth:`answered`).
+        """
+        text = request.render(result)
+        return (pg_insert(requests).values(key=request.key, digest=request.digest, answer=text)
+                .on_conflict_do_nothing()), text
 
     async def commit(self, request: RequestKey | None = None, result: T | None = None) -> Answer[T]:
-        """Commit once; the answer to a keyed request is stored with the state change it reports."""
+        """Commit once; the answer to a claimed request is stored with the state change it reports."""
         text = None
         if request is not None:
             text = request.render(result)
             await self.session.execute(update(requests).where(requests.c.key == request.key).values(answer=text))
+        return await self.commit_answered(result, text)
+
+    async def commit_answered(self, result: T, text: str | None) -> Answer[T]:
+        """Commit a change whose statements already stored its answer (:meth:`answer_insert`)."""
         await self.session.commit()
         self._context.relay.notify()
         return Answer(result, text)

@@ -2,7 +2,7 @@
 
 One transaction: the person's accumulator row is locked first, so concurrent settlements for one
 person serialise and no cap can be exceeded; the record, the accumulators, the account, the fee
-details and the event commit together.
+details, the event and the stored answer commit together, written in one statement.
 """
 
 from __future__ import annotations
@@ -53,9 +53,12 @@ async def _employee(uow: UnitOfWork, coverage: Coverage, lock: bool) -> tuple[Mo
 
 async def _context(uow: UnitOfWork, cmd: Settle) -> AdmissionContext:
     context = await settlement_reads.admission_context(uow.session, cmd.mdtrt_id,
-                                                       cmd.medins_setl_id if cmd.record else None)
+                                                       cmd.medins_setl_id if cmd.record else None,
+                                                       cmd.request.key if cmd.record and cmd.request else None)
     if context is None:
         raise Refused("not_found", f"mdtrt_id {cmd.mdtrt_id} is not a known admission", "mdtrt_id")
+    if context.stored_request is not None:
+        return context
     admission = context.admission
     admission.ensure_acting_for(cmd.acting_for)
     admission.ensure_person(cmd.psn_no)
@@ -68,40 +71,57 @@ async def _context(uow: UnitOfWork, cmd: Settle) -> AdmissionContext:
 
 
 async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
-    async with uow:
-        if cmd.record and (replay := await uow.replay(cmd.request)) is not None:
+    """Settle (or pre-settle) the admission's unsettled fee details.
+
+    The request key is not claimed up front (a settlement is the hot path): a retry finds the stored
+    answer in the first query, and a refusal of a keyed request is checked against an answer that a
+    concurrent first use committed meanwhile (its retry is refused "no unsettled fee details" otherwise).
+    """
+    try:
+        async with uow:
+            return await _settle(cmd, uow)
+    except Refused:
+        if cmd.record and cmd.request is not None and (replay := await uow.answered(cmd.request)) is not None:
             return replay
-        context = await _context(uow, cmd)
-        admission = context.admission
-        day = business_date(admission.begntime)
-        coverage = covered_on(context.coverages.get(day.year), admission.psn_no, admission.insutype, day)
-        ytd = await (settlement_repo.lock_accumulators if cmd.record else settlement_repo.read_accumulators)(
-            uow.session, admission.psn_no, day.year)
-        balance, retired = await _employee(uow, coverage, cmd.record and cmd.acct_used)
-        items, catalogue = await settlement_reads.unsettled_fees(uow.session, admission.mdtrt_id)
-        uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
-        if not items:
-            raise Refused("invalid", f"mdtrt_id {admission.mdtrt_id} has no unsettled fee details", "mdtrt_id")
-        if uploaded != cmd.medfee_sumamt:
-            raise Refused("invalid", f"medfee_sumamt {cmd.medfee_sumamt} differs from the uploaded fee details' "
-                                     f"total {uploaded}", "medfee_sumamt")
-        visit = Visit(person_of(coverage, day, balance, retired), context.institution.for_engine(), admission.med_type,
-                      day, tuple(items), admission.referred, cmd.acct_used, admission.disease_codes)
-        try:
-            result = settle(visit, uow.pack(coverage.admdvs, admission.insutype, day),
-                            {code: item.for_engine() for code, item in catalogue.items()}, ytd)
-        except SettlementRefused as refused:
-            raise Refused(refused.code, refused.message) from None
-        record = SettlementRecord(
-            f"ST{uuid.uuid4().hex[:24].upper()}", "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
-            admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,
-            cmd.setl_time, business_date(cmd.setl_time), result)
-        settled = Settled(record, coverage, admission)
-        if not cmd.record:
-            return Answer(settled)
-        await settlement_repo.add_settling(uow.session, record, [i.feedetl_sn for i in items])
-        if result.acct_pay:
-            await coverage_repo.credit(uow.session, f"settlement:{record.setl_id}", admission.psn_no, -result.acct_pay)
-        await outbox.add(uow.session, settlement_events.completed(record, admission), source=SOURCE,
-                         effective_time=record.setl_time)
-        return await uow.commit(cmd.request, settled)
+        raise
+
+
+async def _settle(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
+    context = await _context(uow, cmd)
+    if context.stored_request is not None:
+        return uow.stored(cmd.request, *context.stored_request)
+    admission = context.admission
+    day = business_date(admission.begntime)
+    coverage = covered_on(context.coverages.get(day.year), admission.psn_no, admission.insutype, day)
+    ytd = await (settlement_repo.lock_accumulators if cmd.record else settlement_repo.read_accumulators)(
+        uow.session, admission.psn_no, day.year)
+    balance, retired = await _employee(uow, coverage, cmd.record and cmd.acct_used)
+    items, catalogue = await settlement_reads.unsettled_fees(uow.session, admission.mdtrt_id)
+    uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
+    if not items:
+        raise Refused("invalid", f"mdtrt_id {admission.mdtrt_id} has no unsettled fee details", "mdtrt_id")
+    if uploaded != cmd.medfee_sumamt:
+        raise Refused("invalid", f"medfee_sumamt {cmd.medfee_sumamt} differs from the uploaded fee details' "
+                                 f"total {uploaded}", "medfee_sumamt")
+    visit = Visit(person_of(coverage, day, balance, retired), context.institution.for_engine(), admission.med_type,
+                  day, tuple(items), admission.referred, cmd.acct_used, admission.disease_codes)
+    try:
+        result = settle(visit, uow.pack(coverage.admdvs, admission.insutype, day),
+                        {code: item.for_engine() for code, item in catalogue.items()}, ytd)
+    except SettlementRefused as refused:
+        raise Refused(refused.code, refused.message) from None
+    record = SettlementRecord(
+        f"ST{uuid.uuid4().hex[:24].upper()}", "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
+        admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,
+        cmd.setl_time, business_date(cmd.setl_time), result)
+    settled = Settled(record, coverage, admission)
+    if not cmd.record:
+        return Answer(settled)
+    if result.acct_pay:
+        await coverage_repo.credit(uow.session, f"settlement:{record.setl_id}", admission.psn_no, -result.acct_pay)
+    event, _ = outbox.queueing(settlement_events.completed(record, admission), source=SOURCE,
+                               effective_time=record.setl_time)
+    answer, text = uow.answer_insert(cmd.request, settled) if cmd.request is not None else (None, None)
+    if not await settlement_repo.add_settling(uow.session, record, [i.feedetl_sn for i in items], event, answer):
+        raise Refused("conflict", f"{cmd.request.field} was answered by a concurrent request", cmd.request.field)
+    return await uow.commit_answered(settled, text)

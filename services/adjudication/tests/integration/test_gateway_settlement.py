@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from adjudication_gateway import amounts
 
@@ -27,6 +29,25 @@ async def test_a_repeated_msgid_returns_the_first_answer_byte_for_byte(gateway):
     assert conflict["infcode"] == -1 and "msgid" in conflict["err_msg"]
     twice, _ = await gateway.call("2304", "H211302S", data)
     assert twice["infcode"] == -1
+
+
+async def test_concurrent_retries_of_one_msgid_all_get_the_one_settlement(gateway):
+    """A HIS that times out and resends while the first call is still running gets the first answer, not an error."""
+    await gateway.setup_registry()
+    psn = await gateway.covered("211302")
+    await gateway.settle_when_covered("H211302S", psn, "390", [("TA", "100.00", "1")])
+    admitted, _ = await gateway.call("2401", "H211302S", {"mdtrtinfo": {
+        "psn_no": psn, "insutype": "390", "med_type": "21", "begntime": "2026-04-02 09:00:00"}})
+    mdtrt_id = admitted["output"]["result"]["mdtrt_id"]
+    await gateway.call("2301", "H211302S", {"feedetail": [{"feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": psn,
+                                                           "med_list_codg": "TA", "det_item_fee_sumamt": 800,
+                                                           "cnt": "1", "pric": "800"}]})
+    data = {"data": {"psn_no": psn, "mdtrt_id": mdtrt_id, "medfee_sumamt": "800.00"}}
+    answers = await asyncio.gather(*(gateway.call("2304", "H211302S", data, msgid="H211302S-RACE-1" + psn)
+                                     for _ in range(6)))
+    assert {answer["infcode"] for answer, _ in answers} == {0}, [answer["err_msg"] for answer, _ in answers]
+    assert len({raw for _, raw in answers}) == 1
+    assert len({answer["output"]["setlinfo"]["setl_id"] for answer, _ in answers}) == 1
 
 
 async def test_malformed_inputs_name_the_field_and_record_nothing(gateway):

@@ -16,15 +16,15 @@ from medfund_shared.errors import ApiError
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 
-def _catalogue(context: Annotated[ServiceContext, Depends(get_context)]) -> PolicyCatalogue:
+async def _catalogue(context: Annotated[ServiceContext, Depends(get_context)]) -> PolicyCatalogue:
     return context.extras["catalogue"]
 
 
-def _billing_settings(context: Annotated[ServiceContext, Depends(get_context)]) -> BillingSettings:
+async def _billing_settings(context: Annotated[ServiceContext, Depends(get_context)]) -> BillingSettings:
     return context.extras["billing_settings"]
 
 
-def _batch_runner(context: Annotated[ServiceContext, Depends(get_context)]) -> BatchRunner:
+async def _batch_runner(context: Annotated[ServiceContext, Depends(get_context)]) -> BatchRunner:
     return context.extras["batch_runner"]
 
 

@@ -15,11 +15,11 @@ from medfund_shared.policy.catalogue import PolicyCatalogue
 CATALOGUE = "catalogue"
 
 
-def get_uow(session: SessionDep) -> UnitOfWork:
+async def get_uow(session: SessionDep) -> UnitOfWork:
     return UnitOfWork(session)
 
 
-def get_catalogue(request: Request) -> PolicyCatalogue:
+async def get_catalogue(request: Request) -> PolicyCatalogue:
     return request.app.state.context.extras[CATALOGUE]
 
 

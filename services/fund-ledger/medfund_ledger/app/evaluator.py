@@ -50,7 +50,8 @@ async def run(context: ServiceContext) -> None:
     """Background job: drain at start-up, then every ``evaluation_poll_seconds``."""
     while True:
         try:
-            await drain(context.session_factory)
+            if await drain(context.session_factory):
+                context.relay.notify()
         except Exception as exc:
             log.warning("alert_evaluation_retry", error=repr(exc))
         await asyncio.sleep(load_config().evaluation_poll_seconds)
