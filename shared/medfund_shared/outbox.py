@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Insert, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_shared.db import outbox_table
@@ -44,18 +44,18 @@ def _row(event: CloudEvent, data: EventData) -> dict:
             "envelope": event.model_dump(mode="json", exclude={"data"}), "payload": event.data}
 
 
-def queueing(data: EventData, *, source: str, effective_time: datetime,
-             subject: str | None = None) -> tuple[Insert, CloudEvent]:
-    """The insert queueing ``data``, and its envelope: for a caller writing it with other rows in one statement."""
+def outbox_row(data: EventData, *, source: str, effective_time: datetime,
+               subject: str | None = None) -> tuple[dict, CloudEvent]:
+    """The outbox row queueing ``data``, and its envelope: for a caller writing it in a statement of its own."""
     event = new_event(data, source=source, effective_time=effective_time, subject=subject)
-    return insert(outbox_table).values(**_row(event, data)), event
+    return _row(event, data), event
 
 
 async def add(session: AsyncSession, data: EventData, *, source: str, effective_time: datetime,
               subject: str | None = None) -> CloudEvent:
     """Queue ``data`` for publication in the caller's transaction; returns the envelope (its id)."""
-    statement, event = queueing(data, source=source, effective_time=effective_time, subject=subject)
-    await session.execute(statement)
+    row, event = outbox_row(data, source=source, effective_time=effective_time, subject=subject)
+    await session.execute(insert(outbox_table).values(**row))
     return event
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -96,15 +96,13 @@ class UnitOfWork:
         return None if row is None else self.stored(request, row.digest, row.answer)
 
     @staticmethod
-    def answer_insert(request: RequestKey, result: Any) -> tuple[Insert, str]:
-        """For a use case that does not claim its key first: the statement storing the answer, and its text.
+    def answer_row(request: RequestKey, result: Any) -> dict:
+        """For a use case that does not claim its key first: the ``requests`` row storing the answer.
 
-        The insert does nothing when a concurrent request with the same key committed first; the caller
-        must then give up its change (see :meth:`answered`).
+        The use case inserts it with its change, doing nothing when a concurrent request with the same
+        key committed first; it must then give its change up (see :meth:`answered`).
         """
-        text = request.render(result)
-        return (pg_insert(requests).values(key=request.key, digest=request.digest, answer=text)
-                .on_conflict_do_nothing()), text
+        return {"key": request.key, "digest": request.digest, "answer": request.render(result)}
 
     async def commit(self, request: RequestKey | None = None, result: T | None = None) -> Answer[T]:
         """Commit once; the answer to a claimed request is stored with the state change it reports."""

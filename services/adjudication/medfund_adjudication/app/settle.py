@@ -119,9 +119,9 @@ async def _settle(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
         return Answer(settled)
     if result.acct_pay:
         await coverage_repo.credit(uow.session, f"settlement:{record.setl_id}", admission.psn_no, -result.acct_pay)
-    event, _ = outbox.queueing(settlement_events.completed(record, admission), source=SOURCE,
-                               effective_time=record.setl_time)
-    answer, text = uow.answer_insert(cmd.request, settled) if cmd.request is not None else (None, None)
+    event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=SOURCE,
+                                 effective_time=record.setl_time)
+    answer = uow.answer_row(cmd.request, settled) if cmd.request is not None else None
     if not await settlement_repo.add_settling(uow.session, record, [i.feedetl_sn for i in items], event, answer):
         raise Refused("conflict", f"{cmd.request.field} was answered by a concurrent request", cmd.request.field)
-    return await uow.commit_answered(settled, text)
+    return await uow.commit_answered(settled, answer and answer["answer"])
