@@ -46,6 +46,18 @@ def ready(profile: Profile, service: str) -> bool:
         return False
 
 
+def workers(service: str) -> int:
+    """Worker processes of ``service``: ``MEDFUND_<SERVICE>_WORKERS`` (e.g. ``MEDFUND_ADJUDICATION_WORKERS=2``), else 1.
+
+    Workers share the port; each runs its own consumers (one group, partitions split) and relay
+    (one publishes at a time: the advisory lock), so any count is safe.
+    """
+    value = os.environ.get(f"MEDFUND_{service.upper().replace('-', '_')}_WORKERS", "1")
+    if not value.isdigit() or int(value) < 1:
+        raise StackError(f"MEDFUND_{service.upper()}_WORKERS must be a positive whole number, not {value!r}")
+    return int(value)
+
+
 def start_service(profile: Profile, service: str, *, database_url: str, topic_prefix: str = "") -> bool:
     """Start one service unless ours runs already; wait for ``/readyz``. True if started."""
     if running(profile, service) is not None:
@@ -63,7 +75,7 @@ def start_service(profile: Profile, service: str, *, database_url: str, topic_pr
         "MEDFUND_ENV": os.environ.get("MEDFUND_ENV", "development"),
     }
     argv = [str(UVICORN), f"{package(service)}.main:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(port)]
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers(service))]
     log = log_file(profile, service)
     procs.spawn(argv, log_file=log, pid_file=_pid_file(profile, service), env=env)
     procs.wait_until(
