@@ -1,44 +1,63 @@
 """``python -m medfund_bench`` (with ``bench`` on ``PYTHONPATH``): start the dev stack, measure, print the table.
 
-Figures: ``2304`` settlement throughput at saturation and p50/p99 at a fixed 200/s, ledger drain
-(settlement-to-balance lag and events/s), collection-file records/s. Limits, measured in the same run:
-Kafka produce/consume for messages of the settlement event's size (kafka-tools), PostgreSQL inserts in
-batches (asyncpg executemany / COPY), uvicorn's trivial endpoint through the same load generator.
+Figures: ``2304`` settlement throughput at saturation and p50/p99 at a fixed 200/s, settlement-to-alert
+latency during that fixed-rate run, ledger drain (settlement-to-balance lag and events/s), the collection
+feed (upload until every event is published, records/s, billing's peak memory), the ledger's live
+catch-up on the feed's events and its rebuild from the topics. Limits, measured in the same run: Kafka
+produce/consume for messages of the settlement event's size (kafka-tools), PostgreSQL inserts in batches
+(asyncpg executemany / COPY), uvicorn's trivial endpoint through the same load generator. Targets are
+those of the benchmark's issue.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import httpx
 
 from medfund_bench import limits, loadgen
-from medfund_bench.workload import ADMDVS, OFFICE, YEAR, Medfund, certno, stay_amount
+from medfund_bench.alerts import LARGE_CLAIM_YELLOW, LARGE_STAY, AlertWatch
+from medfund_bench.feed import FeedResult, run_feed
+from medfund_bench.projection import Progress, Rebuild, timed_rebuild
+from medfund_bench.workload import ADMDVS, OFFICE, YEAR, Medfund, stay_amount
 from medfund_deploy import stack
 from medfund_deploy.profiles import SERVICES, get_profile
+from medfund_ledger.adapters.handlers import TOPICS as LEDGER_TOPICS
+from medfund_shared.auth import issue_token
+from medfund_shared.money import Money
+from medfund_shared.settings import Settings
 
 PROFILE = get_profile("dev")
+URLS = {service: f"http://127.0.0.1:{PROFILE.service_port(service)}" for service in SERVICES}
 TRIVIAL_PORT = 8099
 SETTLEMENT_EVENT_BYTES = 1100
 """Size of one settlement.completed event value plus headers, measured on the claims topic."""
+POOLED_FUND = "390100"
+"""The drain lag watches this pool's expenditure, so it waits for this fund's payments only: a person's later
+stays also pay from the catastrophic fund, which never reaches the pooled fund's pool."""
+ALERT_WAIT_SECONDS = 60.0
+LEDGER_SETTLE_SECONDS = 300.0
+PROJECTION_TARGET = 10_000
+FEED_TARGET_SECONDS = 120.0
+FEED_TARGET_LINES = 1_000_000
 
 
 @dataclass
 class Row:
     figure: str
     ours: str
+    target: str = ""
     limit: str = ""
     ratio: str = ""
 
 
-async def prepare(api: Medfund, people: int, stays: int, concurrency: int, offset: int) -> list[tuple]:
+async def prepare(api: Medfund, people: int, stays: int, concurrency: int, offset: int,
+                  amount: Callable[[random.Random], Money] = stay_amount) -> list[tuple]:
     """Covered people and discharged stays ready for ``2304`` (not timed)."""
     gate = asyncio.Semaphore(concurrency)
     rng = random.Random(offset)
@@ -60,29 +79,44 @@ async def prepare(api: Medfund, people: int, stays: int, concurrency: int, offse
     async def stay(n: int):
         async with gate:
             p = persons[n % people]
-            amount = stay_amount(rng)
-            mdtrt_id, ends = await api.prepare_stay(p, offset * 100 + n, amount)
-            return p, mdtrt_id, ends, amount, offset * 100 + n
+            cost = amount(rng)
+            mdtrt_id, ends = await api.prepare_stay(p, offset * 100 + n, cost)
+            return p, mdtrt_id, ends, cost, offset * 100 + n
 
     return await asyncio.gather(*(stay(n) for n in range(stays)))
 
 
-def settle_sender(api: Medfund, ready: list[tuple]):
+def settle_sender(api: Medfund, ready: list[tuple], watched: frozenset[int] = frozenset(),
+                  answered: dict[str, float] | None = None):
+    """``2304`` for stay ``i``; the answer time of each ``watched`` stay goes into ``answered`` by ``setl_id``."""
     async def send(i: int) -> bool:
         answer = await api.settle(*ready[i])
-        return answer["infcode"] == 0
+        if answer["infcode"] != 0:
+            return False
+        if i in watched:
+            answered[answer["output"]["setlinfo"]["setl_id"]] = time.perf_counter()
+        return True
     return send
 
 
+def interleave(regular: list[tuple], injected: list[tuple]) -> tuple[list[tuple], frozenset[int]]:
+    """``injected`` spread evenly through ``regular``; returns the schedule and the injected positions."""
+    schedule, positions = list(regular), []
+    for k, stay in enumerate(injected):
+        position = (k + 1) * len(schedule) // (len(injected) + 1)
+        schedule.insert(position, stay)
+        positions.append(position)
+    return schedule, frozenset(positions)
+
+
 async def expenditure(http: httpx.AsyncClient, api: Medfund) -> int:
-    response = await http.get(f"{api.urls['ledger']}/v1/pools/{ADMDVS}:390100:{YEAR}",
+    response = await http.get(f"{api.urls['ledger']}/v1/pools/{ADMDVS}:{POOLED_FUND}:{YEAR}",
                               headers={"Authorization": f"Bearer {api.tokens['admin']}"})
-    return 0 if response.status_code == 404 else round(float(response.json()["expenditure"]) * 100)
+    return 0 if response.status_code == 404 else Money.from_yuan(response.json()["expenditure"]).fen
 
 
 async def settlements(args, rows: list[Row], trivial_rate: float, kafka_consume: float) -> None:
-    urls = {service: f"http://127.0.0.1:{PROFILE.service_port(service)}" for service in SERVICES}
-    api = Medfund(urls, concurrency=args.concurrency * 2)
+    api = Medfund(URLS, concurrency=args.concurrency * 2)
     try:
         await api.registry()
         ready = await prepare(api, args.people, args.saturation, args.concurrency, offset=1000)
@@ -90,67 +124,101 @@ async def settlements(args, rows: list[Row], trivial_rate: float, kafka_consume:
             before = await expenditure(http, api)
             result = await loadgen.saturate(settle_sender(api, ready), len(ready), args.concurrency)
             settled_at = time.perf_counter()
-            target = before + sum(f.fen for s in api.accepted.settlements.values() for f in s.values())
+            target = before + api.accepted.fund_totals().get(POOLED_FUND, Money(0)).fen
             deadline = settled_at + 300
             while await expenditure(http, api) < target and time.perf_counter() < deadline:
                 await asyncio.sleep(0.2)
             lag = time.perf_counter() - settled_at
         rows.append(Row(f"2304 settlement at saturation ({args.concurrency} in flight, n={len(ready)})",
-                        f"{result.rate:.0f}/s", f"{trivial_rate:.0f}/s trivial endpoint",
+                        f"{result.rate:.0f}/s", "≥ 1,000/s", f"{trivial_rate:.0f}/s trivial endpoint",
                         f"{result.rate / trivial_rate:.2f}"))
         rows.append(Row("  p50 / p99 at saturation", f"{result.percentile(50):.0f} / {result.percentile(99):.0f} ms"))
         rows.append(Row("ledger: last settlement to balance (drain lag)", f"{lag:.2f} s"))
         rows.append(Row("ledger: settlements projected per second (first request to balance)",
-                        f"{len(ready) / (result.seconds + lag):.0f} events/s", f"{kafka_consume:.0f}/s Kafka consume",
+                        f"{len(ready) / (result.seconds + lag):.0f} events/s", "",
+                        f"{kafka_consume:.0f}/s Kafka consume",
                         f"{len(ready) / (result.seconds + lag) / kafka_consume:.3f}"))
-        fixed = await prepare(api, args.people, int(args.rate * args.seconds), args.concurrency, offset=2000)
-        result = await loadgen.fixed_rate(settle_sender(api, fixed), args.rate, len(fixed))
-        rows.append(Row(f"2304 at fixed {args.rate:.0f}/s for {args.seconds}s: p50 / p99",
-                        f"{result.percentile(50):.0f} / {result.percentile(99):.0f} ms",
-                        "", f"{result.ok} ok, {result.failed} failed"))
+        await fixed_rate_with_alerts(args, rows, api)
         print("client retries:", dict(api.retries), "refusals:", dict(api.accepted.refused))
     finally:
         await api.close()
 
 
-def feed_file(lines: int, seed: int) -> bytes:
-    rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["tax_voucher_no", "certno", "psn_name", "insutype", "admdvs", "period_year", "amount",
-                     "paid_at", "tax_office_code", "channel"])
-    for n in range(lines):
-        birth = date(rng.randint(1940, 1999), rng.randint(1, 9), rng.randint(10, 19))
-        writer.writerow([f"B{seed}{n:010d}", certno(ADMDVS, birth, n), "测试",
-                         "390", ADMDVS, YEAR, "140.00", "2025-11-15T10:00:00+08:00", OFFICE, "bank_deduction"])
-    return out.getvalue().encode()
+async def fixed_rate_with_alerts(args, rows: list[Row], api: Medfund) -> None:
+    """The fixed-rate run, with large claims among its settlements and the alerts topic read meanwhile."""
+    large = await prepare(api, args.large_claims, args.large_claims, args.concurrency, offset=3000,
+                          amount=lambda _rng: LARGE_STAY)
+    fixed = await prepare(api, args.people, int(args.rate * args.seconds) - len(large), args.concurrency, offset=2000)
+    schedule, injected = interleave(fixed, large)
+    async with Progress(PROFILE) as progress:
+        await progress.settled(LEDGER_TOPICS, LEDGER_SETTLE_SECONDS)  # the alerts wait for this run only
+    answered: dict[str, float] = {}
+    async with AlertWatch(PROFILE.kafka_bootstrap) as watch:
+        result = await loadgen.fixed_rate(settle_sender(api, schedule, injected, answered), args.rate, len(schedule))
+        latencies = await watch.latencies(answered, ALERT_WAIT_SECONDS)
+    rows.append(Row(f"2304 at fixed {args.rate:.0f}/s for {args.seconds}s: p50 / p99",
+                    f"{result.percentile(50):.0f} / {result.percentile(99):.0f} ms", "p99 ≤ 25 ms",
+                    "", f"{result.ok} ok, {result.failed} failed"))
+    above = sum(1 for setl_id in answered
+                if sum(api.accepted.settlements[setl_id].values(), Money(0)) > LARGE_CLAIM_YELLOW)
+    ours = f"{_percentile(latencies, 50):.2f} / {max(latencies):.2f} s" if latencies else "no alert"
+    rows.append(Row(f"settlement-to-alert at {args.rate:.0f}/s (large_claim; {len(latencies)} alerts for "
+                    f"{len(injected)} injected, {above} paid above {LARGE_CLAIM_YELLOW.to_yuan()}): p50 / max",
+                    ours, "≤ 1 s (bar < 2 s)"))
 
 
-async def collection_feed(args, rows: list[Row], pg_rate: float) -> None:
-    api = Medfund({service: f"http://127.0.0.1:{PROFILE.service_port(service)}" for service in SERVICES})
-    body = feed_file(args.feed_lines, seed=int(time.time()) % 100000)
-    headers = {"Authorization": f"Bearer {api.tokens['tax']}", "Content-Type": "text/csv"}
-    try:
-        async with httpx.AsyncClient(timeout=600) as http:
-            began = time.perf_counter()
-            response = await http.post(f"{api.urls['billing']}/v1/collections/batches", content=body, headers=headers)
-            batch = response.json()["batch_id"]
-            status: dict = {}
-            deadline = began + args.feed_timeout
-            while time.perf_counter() < deadline:
-                status = (await http.get(f"{api.urls['billing']}/v1/collections/batches/{batch}",
-                                         headers=headers)).json()
-                if status.get("status") == "done":
-                    break
-                await asyncio.sleep(1)
-            seconds = time.perf_counter() - began
-    finally:
-        await api.close()
-    rate = args.feed_lines / seconds
-    done = status.get("status") == "done"
-    rows.append(Row(f"collection feed, {args.feed_lines:,}-line CSV ({'done' if done else 'NOT done'}, "
-                    f"accepted {status.get('accepted')})", f"{rate:.0f} records/s",
-                    f"{pg_rate:.0f} rows/s PG executemany", f"{rate / pg_rate:.3f}"))
+def _percentile(ordered: list[float], p: float) -> float:
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+async def collection_feed(args, rows: list[Row], copy_rate: float, kafka_consume: float) -> None:
+    tax_token = issue_token(Settings(), "tax", tax_office_code=OFFICE)
+    feed = await run_feed(PROFILE, URLS["billing"], tax_token, args.feed_lines, args.feed_timeout)
+    rows += feed_rows(feed, args.feed_lines, copy_rate, kafka_consume)
+    rebuilt = await timed_rebuild(PROFILE, args.rebuild_budget)
+    rows += rebuild_rows(rebuilt, kafka_consume, live_caught_up=feed.caught_up is not None)
+
+
+def rebuild_rows(rebuilt: Rebuild, kafka_consume: float, live_caught_up: bool) -> list[Row]:
+    if rebuilt.comparison is None:
+        what = f"{rebuilt.replayed:,} of {rebuilt.events:,} events replayed in the {rebuilt.seconds:.0f} s budget"
+    else:
+        print("rebuild:", rebuilt.comparison.summary())
+        verdict = "EQUAL" if rebuilt.comparison.equal else "DIFFERENT"
+        if not live_caught_up:
+            verdict += " (the live ledger was still catching up)"
+        what = f"{rebuilt.events:,} events replayed, {verdict} to the live ledger"
+    return [
+        Row(f"ledger rebuild: {what}", f"{rebuilt.rate:.0f} events/s", f"≥ {PROJECTION_TARGET:,} events/s",
+            f"{kafka_consume:.0f}/s Kafka consume", f"{rebuilt.rate / kafka_consume:.3f}"),
+        Row("  rebuild time per million events (migrate, replay, compare)",
+            f"{1e6 / rebuilt.rate:.0f} s", f"≤ {1e6 / PROJECTION_TARGET:.0f} s"),
+    ]
+
+
+def feed_rows(feed: FeedResult, lines: int, copy_rate: float, kafka_consume: float) -> list[Row]:
+    """The feed's wall time to published events, its records/s and memory, and the ledger's catch-up."""
+    finished = feed.published is not None
+    seconds = feed.published if finished else feed.samples[-1].seconds
+    rate = lines / seconds
+    scaled = FEED_TARGET_SECONDS * lines / FEED_TARGET_LINES  # the target in proportion for a shorter file
+    last = feed.samples[-1]
+    ledger = (f"{feed.events:,} feed events, caught up {feed.caught_up - feed.done:.1f} s after the batch was done"
+              if feed.caught_up is not None else f"NOT caught up: {last.applied:,} of {last.published:,} applied")
+    return [
+        Row(f"collection feed, {lines:,}-line CSV: upload to events published "
+            f"({'done' if finished else 'NOT finished'}, accepted {feed.status.get('accepted')}, "
+            f"batch done at {feed.done or float('nan'):.1f} s)",
+            f"{seconds:.1f} s", f"≤ {scaled:.1f} s"),
+        Row("  records per second", f"{rate:.0f} records/s", f"≥ {FEED_TARGET_LINES / FEED_TARGET_SECONDS:,.0f}/s",
+            f"{copy_rate:.0f} rows/s PG COPY", f"{rate / copy_rate:.3f}"),
+        Row("  billing service peak RSS during the feed",
+            f"{feed.peak_rss_kib / 1024:.0f} MiB", "bounded",
+            f"before {feed.rss_before_kib / 1024:.0f} MiB, VmHWM {feed.hwm_after_kib / 1024:.0f} MiB"),
+        Row(f"ledger live catch-up ({ledger})", f"{feed.ledger_rate:.0f} events/s",
+            f"≥ {PROJECTION_TARGET:,} events/s", f"{kafka_consume:.0f}/s Kafka consume",
+            f"{feed.ledger_rate / kafka_consume:.3f}"),
+    ]
 
 
 def main() -> None:
@@ -160,8 +228,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--feed-lines", type=int, default=1_000_000)
+    parser.add_argument("--large-claims", type=int, default=10,
+                        help="large settlements among the fixed-rate run's, each timed to its alert")
+    parser.add_argument("--feed-lines", type=int, default=FEED_TARGET_LINES,
+                        help="lines of the collection file (e.g. 20000 for a quick run)")
     parser.add_argument("--feed-timeout", type=float, default=1800.0)
+    parser.add_argument("--rebuild-budget", type=float, default=900.0,
+                        help="seconds the ledger rebuild may run; past them its rate is taken from what it replayed")
     parser.add_argument("--kafka-records", type=int, default=50_000)
     args = parser.parse_args()
 
@@ -171,21 +244,28 @@ def main() -> None:
     kafka_limit = limits.kafka_limit(PROFILE.kafka_bootstrap, args.kafka_records, SETTLEMENT_EVENT_BYTES)
     pg = asyncio.run(limits.postgres_limit(PROFILE.database_url("postgres", "postgresql"), 50_000, 500))
     asyncio.run(settlements(args, rows, trivial.rate, kafka_limit.consume_rate))
-    asyncio.run(collection_feed(args, rows, pg.executemany_rate))
+    asyncio.run(collection_feed(args, rows, pg.copy_rate, kafka_limit.consume_rate))
     rows += [
-        Row("limit: uvicorn trivial endpoint (same load generator)", f"{trivial.rate:.0f}/s",
+        Row("limit: uvicorn trivial endpoint (same load generator)", f"{trivial.rate:.0f}/s", "",
             f"p50 {trivial.percentile(50):.0f} ms, p99 {trivial.percentile(99):.0f} ms"),
         Row(f"limit: Kafka produce, {SETTLEMENT_EVENT_BYTES} B, acks=all idempotent",
-            f"{kafka_limit.produce_rate:.0f}/s",
+            f"{kafka_limit.produce_rate:.0f}/s", "",
             f"p50 {kafka_limit.produce_p50_ms:.0f} ms, p99 {kafka_limit.produce_p99_ms:.0f} ms"),
         Row("limit: Kafka consume (ConsumerPerformance)", f"{kafka_limit.consume_rate:.0f}/s"),
         Row("limit: PostgreSQL insert, batches of 500, executemany / COPY",
             f"{pg.executemany_rate:.0f} / {pg.copy_rate:.0f} rows/s"),
     ]
+    print_table(rows)
+
+
+def print_table(rows: list[Row]) -> None:
     width = max(len(r.figure) for r in rows)
-    print(f"\n{'figure':<{width}}  {'ours':>18}  {'limit':<34}  ratio")
+    ours = max(len(r.ours) for r in rows)
+    target = max(len(r.target) for r in rows)
+    limit = max(len(r.limit) for r in rows)
+    print(f"\n{'figure':<{width}}  {'ours':>{ours}}  {'target':<{target}}  {'limit':<{limit}}  ratio")
     for r in rows:
-        print(f"{r.figure:<{width}}  {r.ours:>18}  {r.limit:<34}  {r.ratio}")
+        print(f"{r.figure:<{width}}  {r.ours:>{ours}}  {r.target:<{target}}  {r.limit:<{limit}}  {r.ratio}")
 
 
 if __name__ == "__main__":

@@ -187,8 +187,9 @@ class Medfund:
         return False
 
     async def prepare_stay(self, person: Person, stay: int, amount: Money) -> tuple[str, datetime]:
-        """Admission, fee upload and discharge of one inpatient stay: what ``2304`` then settles."""
-        begins = datetime(YEAR, 3, 1, 8) + timedelta(days=stay % 200, minutes=stay)
+        """Admission (March to mid-September: the discharge stays in the year), fee upload and discharge of one
+        inpatient stay: what ``2304`` then settles."""
+        begins = datetime(YEAR, 3, 1, 8) + timedelta(days=stay % 200, minutes=stay % 1440)
         ends = begins + timedelta(days=3)
         opened = await self._ok("2401", begins, {"mdtrtinfo": {
             "psn_no": person.psn_no, "insutype": INSUTYPE, "mdtrt_cert_type": ID_CARD, "mdtrt_cert_no": person.certno,
