@@ -1,13 +1,13 @@
 """The `medfund` command: one entry point; each group lives in the package that owns it."""
 
 import typer
-from medfund_deploy.cli import app as stack_app
-from medfund_shared.auth_cli import token as token_command
-from medfund_shared.events.cli import app as events_app
-from medfund_ledger.cli import alerts_app, ledger_app
 
 from medfund_cli.demo.command import demo as demo_command
 from medfund_cli.policy import app as policy_app
+from medfund_deploy.cli import app as stack_app
+from medfund_ledger.cli import alerts_app, ledger_app
+from medfund_shared.auth_cli import token as token_command
+from medfund_shared.events.cli import app as events_app
 
 app = typer.Typer(help="medfund: settlement platform for basic medical insurance.", no_args_is_help=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 import jwt
@@ -49,7 +49,7 @@ def issue_token(settings: Settings, role: str, fixmedins_code: str | None = None
         raise TokenRequestError("a his token needs the hospital's fixmedins code")
     if role == "tax" and not tax_office_code:
         raise TokenRequestError("a tax token needs the tax office code")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     claims = {"role": role, "sub": subject or fixmedins_code or tax_office_code or role,
               "iat": now, "exp": now + ttl}
     if role == "his":
@@ -66,7 +66,8 @@ def decode_token(settings: Settings, token: str) -> Principal:
         raise _unauthorized("token expired") from None
     except jwt.InvalidTokenError:
         raise _unauthorized("invalid token") from None
-    principal = Principal(claims["role"], str(claims.get("sub", "")), claims.get("fixmedins_code"), claims.get("tax_office_code"))
+    principal = Principal(claims["role"], str(claims.get("sub", "")), claims.get("fixmedins_code"),
+                          claims.get("tax_office_code"))
     if principal.role not in ROLES or (principal.role == "his" and not principal.fixmedins_code) \
             or (principal.role == "tax" and not principal.tax_office_code):
         raise _unauthorized("token claims are incomplete")

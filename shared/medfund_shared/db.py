@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, MetaData, Table, Text, func, text)
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, Table, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.pool import NullPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from medfund_shared.settings import Settings
 

@@ -13,7 +13,8 @@ DEFAULT_PARTITIONS = 6
 _INFINITE_RETENTION = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 
-async def ensure_topics(settings: Settings, base_names: list[str] | set[str], partitions: int = DEFAULT_PARTITIONS) -> None:
+async def ensure_topics(settings: Settings, base_names: list[str] | set[str],
+                        partitions: int = DEFAULT_PARTITIONS) -> None:
     """Create the (prefixed) topics that do not exist yet; they are the event log, so keep them forever."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=10_000)
     await admin.start()

@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     def validate_for_production(self) -> None:
         """Refuse to run production with the published development secret."""
         if self.env == "production" and (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32):
-            raise InsecureSettingsError("MEDFUND_JWT_SECRET must be set to a private key of 32+ characters in production")
+            raise InsecureSettingsError(
+                "MEDFUND_JWT_SECRET must be set to a private key of 32+ characters in production")
 
 
 def load_settings(service_name: str) -> Settings:

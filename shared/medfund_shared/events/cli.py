@@ -8,7 +8,9 @@ app = typer.Typer(help="Event contracts.", no_args_is_help=True)
 
 
 @app.command("schema")
-def schema_command(check: bool = typer.Option(False, "--check", help="fail if the checked-in document is stale")) -> None:
+def schema_command(
+    check: bool = typer.Option(False, "--check", help="fail if the checked-in document is stale"),
+) -> None:
     """Regenerate events/schema/asyncapi.json from the registered models."""
     if check:
         if not schema.is_current():

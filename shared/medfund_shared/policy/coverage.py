@@ -92,7 +92,8 @@ def resident_coverage(pack: PolicyPack, request: CoverageRequest) -> CoverageDec
                                f"paid on {paid}, after insurance year {request.insurance_year} ended on {year[1]}")
     if paid < window_opens:
         return CoverageRefused(Refusal.PAID_BEFORE_WINDOW,
-                               f"paid on {paid}, before the window for {request.insurance_year} opened on {window_opens}")
+                               f"paid on {paid}, before the window for {request.insurance_year} "
+                               f"opened on {window_opens}")
     kind = _treated_as(rules, request)
     starts, rule = _first_day(rules, request, kind, year[0])
     if starts > year[1]:
@@ -148,7 +149,8 @@ def _first_day(rules: ResidentCoverage, request: CoverageRequest, kind: Enrollme
     if kind is EnrollmentKind.MID_YEAR_JOINER and _joined_in_time(rules, request):
         return max(year_starts, _first_of_month_after(paid, 1)), CoverageRule.MID_YEAR_JOINER
     late = rules.late_payment
-    if late.grace_through_month is not None and paid <= _end_of_month_on_or_after(year_starts, late.grace_through_month):
+    grace = late.grace_through_month
+    if grace is not None and paid <= _end_of_month_on_or_after(year_starts, grace):
         return max(year_starts, _first_of_month_after(paid, 1)), CoverageRule.GRACE_MONTH
     return max(year_starts, paid + timedelta(days=late.wait_days)), CoverageRule.LATE_WAIT
 

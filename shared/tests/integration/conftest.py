@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
 from medfund_shared.db import create_engine, create_session_factory
 from medfund_shared.settings import Settings
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -27,8 +27,8 @@ async def main(url: str, bootstrap: str, prefix: str, group: str, delay_ms: str)
     configure_logging("WARNING")
     settings = Settings(database_url=url, kafka_bootstrap=bootstrap, topic_prefix=prefix, service_name="worker")
     engine = create_engine(settings)
-    runner = ConsumerRunner(group, ["medfund.alerts.v1"], {"medfund.fund.alert.v1": effect_handler(int(delay_ms) / 1000)},
-                            create_session_factory(engine), settings)
+    handlers = {"medfund.fund.alert.v1": effect_handler(int(delay_ms) / 1000)}
+    runner = ConsumerRunner(group, ["medfund.alerts.v1"], handlers, create_session_factory(engine), settings)
     await runner.run()
 
 

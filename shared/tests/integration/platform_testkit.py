@@ -7,12 +7,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from medfund_shared import outbox
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.alerts import AlertChanged
 from medfund_shared.settings import Settings
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 CST = timezone(timedelta(hours=8))
 SUBJECTS = [f"pool-{n}" for n in range(7)]

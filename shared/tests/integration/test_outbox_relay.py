@@ -4,8 +4,6 @@ import asyncio
 from collections import Counter
 
 import pytest
-from medfund_deploy.pytest_plugin import TestStack
-from medfund_shared.outbox import OutboxRelay
 from platform_testkit import (
     first_occurrence_order_per_key,
     read_topic,
@@ -13,6 +11,9 @@ from platform_testkit import (
     wait_for,
     write_events,
 )
+
+from medfund_deploy.pytest_plugin import TestStack
+from medfund_shared.outbox import OutboxRelay
 
 pytestmark = pytest.mark.integration
 TOPIC = "medfund.alerts.v1"
@@ -35,7 +36,8 @@ async def test_relay_publishes_each_event_once_in_order_per_key(database, topic_
     assert all(seqs == sorted(seqs) for seqs in first_occurrence_order_per_key(events).values())
 
 
-async def test_relay_loses_and_reorders_nothing_when_the_broker_restarts(database, topic_settings, test_stack: TestStack):
+async def test_relay_loses_and_reorders_nothing_when_the_broker_restarts(database, topic_settings,
+                                                                         test_stack: TestStack):
     url, _, sessions = database("medfund_billing")
     settings = topic_settings(url)
     relay = OutboxRelay(settings, sessions)

@@ -1,7 +1,7 @@
 """CloudEvents binary mode: what goes onto Kafka comes back identical."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -29,7 +29,7 @@ def alert(**overrides) -> AlertChanged:
 
 def envelope_of(data: AlertChanged) -> CloudEvent:
     return CloudEvent(source="medfund/fund-ledger", type=data.event_type, subject=data.subject(),
-                      time=datetime(2026, 7, 1, 2, tzinfo=timezone.utc), effectivetime=data.evaluated_at,
+                      time=datetime(2026, 7, 1, 2, tzinfo=UTC), effectivetime=data.evaluated_at,
                       correlationid="corr-1", partitionkey=data.partition_key(), data=data.model_dump(mode="json"))
 
 

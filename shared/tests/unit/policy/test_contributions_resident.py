@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from medfund_shared.money import Money
 from medfund_shared.policy.contribution_rules import ResidentCategory
 from medfund_shared.policy.contributions import (

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from medfund_shared.money import Money
 from medfund_shared.policy.contribution_rules import (
     ContributionRules,
@@ -24,7 +26,6 @@ from medfund_shared.policy.contribution_rules import (
 )
 from medfund_shared.policy.contributions import split_subsidy
 from medfund_shared.policy.loader import PolicyPackError, load_pack, parse_pack
-from pydantic import ValidationError
 
 PACKS = Path(str(resources.files("medfund_shared.policy") / "packs"))
 RESIDENT_SCHEME = "390"

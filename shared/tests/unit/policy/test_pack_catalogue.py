@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue, shipped_packs_dir
 from medfund_shared.policy.loader import PolicyPackError
 
@@ -46,7 +47,8 @@ def test_an_operator_pack_takes_over_on_its_effective_date(operator_dir):
 
 def test_a_broken_operator_pack_refuses_the_whole_catalogue(operator_dir):
     broken = operator_dir / "211302-390-2027-01-01.yaml"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("threshold: 8000", "threshold: lots"), encoding="utf-8")
+    text = broken.read_text(encoding="utf-8")
+    broken.write_text(text.replace("threshold: 8000", "threshold: lots"), encoding="utf-8")
     with pytest.raises(PolicyPackError, match="catastrophic.threshold"):
         PolicyCatalogue.load(operator_dir)
 

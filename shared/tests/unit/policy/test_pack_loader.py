@@ -4,11 +4,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import shipped_packs_dir
 from medfund_shared.policy.loader import PolicyPackError, load_pack, parse_pack
 from medfund_shared.policy.schema import Itemisation
-from pydantic import ValidationError
 
 SHIPPED = sorted(shipped_packs_dir().glob("*.yaml"))
 CHAOYANG = shipped_packs_dir() / "211302-390-2015-01-01.yaml"
@@ -57,7 +58,8 @@ def test_a_negative_deductible_is_refused(tmp_path):
 
 
 def test_a_missing_level_is_refused(tmp_path):
-    error = _refusal(_write_variant(tmp_path, CHAOYANG, "      tertiary: {deductible: 1000, ratio: 0.55}  # deductible assumed\n", ""))
+    tertiary = "      tertiary: {deductible: 1000, ratio: 0.55}  # deductible assumed\n"
+    error = _refusal(_write_variant(tmp_path, CHAOYANG, tertiary, ""))
     assert error.field == "inpatient.schedule.out_of_city.tertiary"
 
 
