@@ -1,9 +1,14 @@
 """Consumer runner: exactly-once effects by storing offsets in the same transaction as the effects.
 
-Per batch, one database transaction applies every new event (each in a SAVEPOINT), records its
-id in ``processed_events``, parks poison events in ``dead_letters`` and stores the next offsets.
-On assignment the consumer seeks to the stored offsets, so Kafka's committed offsets are never
-used; a crash anywhere replays from the last committed transaction.
+Per batch, one database transaction applies every new event, records the ids in ``processed_events``,
+parks poison events in ``dead_letters`` and stores the next offsets. On assignment the consumer
+seeks to the stored offsets, so Kafka's committed offsets are never used; a crash anywhere
+replays from the last committed transaction.
+
+Events of a type with a per-event handler are applied each in a SAVEPOINT. Types a
+:class:`BatchHandler` declares are applied together, in one SAVEPOINT and one call, so a
+projection can write a whole batch in a few statements; when that call fails the events are
+applied again one by one, so a poison event still parks only itself.
 """
 
 from __future__ import annotations
@@ -11,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from pydantic import ValidationError
+from sqlalchemy import Text, bindparam, func, insert, literal, select, tuple_
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,8 +39,21 @@ from medfund_shared.settings import Settings
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[AsyncSession, CloudEvent, EventData], Awaitable[None]]
+ApplyMany = Callable[[AsyncSession, list[tuple[CloudEvent, EventData]]], Awaitable[None]]
 BatchHook = Callable[[async_sessionmaker[AsyncSession], list[CloudEvent]], Awaitable[None]]
 _TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "57P03"}
+
+
+@dataclass(frozen=True)
+class BatchHandler:
+    """Applies many events of ``types`` in one call; the same rules as a handler (never commit, raise to refuse).
+
+    ``apply_many`` gets the events in record order within each partition. It must give the same
+    effects whether called once for a batch or once per event: that is how a failed batch is retried.
+    """
+
+    types: frozenset[str]
+    apply_many: ApplyMany
 
 
 @dataclass(frozen=True)
@@ -45,6 +64,22 @@ class ConsumerSpec:
     topics: list[str]
     handlers: dict[str, Handler]
     on_batch_applied: BatchHook | None = None
+    batch_handler: BatchHandler | None = None
+
+
+@dataclass
+class _Phase:
+    """Events applied together, then events applied one by one (see :meth:`ConsumerRunner._phases`)."""
+
+    together: list[_Work] = field(default_factory=list)
+    one_by_one: list[_Work] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Work:
+    record: object
+    event: CloudEvent
+    data: EventData
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -72,16 +107,21 @@ class _SeekToStoredOffsets(ConsumerRebalanceListener):
 
 
 class ConsumerRunner:
-    """Consumes ``topics`` (base names) as group ``name`` and applies ``handlers`` by event type."""
+    """Consumes ``topics`` (base names) as group ``name`` and applies ``handlers`` (and ``batch_handler``) by type."""
 
     def __init__(self, name: str, topics: list[str], handlers: dict[str, Handler],
                  session_factory: async_sessionmaker[AsyncSession], settings: Settings,
-                 on_batch_applied: BatchHook | None = None, *, max_records: int = 500,
-                 timeout_ms: int = 200, max_backoff: float = 10.0,
+                 on_batch_applied: BatchHook | None = None, *, batch_handler: BatchHandler | None = None,
+                 max_records: int = 500, timeout_ms: int = 200, max_backoff: float = 10.0,
                  after_commit: Callable[[], None] | None = None) -> None:
         """``after_commit`` runs after each batch that applied events (the service's outbox relay: handlers may
         have queued events of their own)."""
+        both = batch_handler.types & handlers.keys() if batch_handler is not None else set()
+        if both:
+            raise ValueError(f"types with both a handler and a batch handler: {sorted(both)}")
         self.name, self._handlers, self._sessions, self._settings = name, handlers, session_factory, settings
+        self._batch_handler = batch_handler
+        self._batch_types = batch_handler.types if batch_handler is not None else frozenset()
         self._base_topics = topics
         self._topics = [settings.topic(t) for t in topics]
         self._on_batch_applied, self._max_records, self._timeout_ms = on_batch_applied, max_records, timeout_ms
@@ -157,22 +197,28 @@ class ConsumerRunner:
 
         The stored offsets are locked and records below them skipped: a batch fetched before a
         rebalance, or by a second member that briefly holds the same partition, is never applied twice.
+        Returns the events applied, in record order.
         """
-        applied: list[CloudEvent] = []
         async with self._sessions() as session, session.begin():
             stored = await self._stored_offsets(session, batch.keys(), lock=True)
             batch = {tp: [r for r in recs if r.offset >= stored.get(tp, 0)] for tp, recs in batch.items()}
             batch = {tp: recs for tp, recs in batch.items() if recs}
             if not batch:
-                return applied
+                return []
             seen = await self._already_processed(session, batch)
-            for records in batch.values():
-                for record in records:
-                    event = await self._apply_record(session, record, seen)
-                    if event is not None:
-                        applied.append(event)
+            processed: list[CloudEvent] = []
+            work = [[item for record in records
+                     if (item := await self._parse(session, record, seen, processed)) is not None]
+                    for records in batch.values()]
+            applied: set[str] = set()
+            for phase in self._phases(work):
+                applied |= await self._apply_together(session, phase.together)
+                for item in phase.one_by_one:
+                    if await self._apply_one(session, item):
+                        applied.add(item.event.id)
+            await self._mark_processed(session, processed)
             await self._store_offsets(session, batch)
-        return applied
+        return [event for event in processed if event.id in applied]
 
     async def _stored_offsets(self, session: AsyncSession, partitions, lock: bool = False) -> dict[TopicPartition, int]:
         t = consumer_offsets_table
@@ -183,14 +229,23 @@ class ConsumerRunner:
         return {TopicPartition(r.topic, r.partition): r.next_offset for r in rows}
 
     async def _already_processed(self, session: AsyncSession, batch) -> set[str]:
+        """A join with the batch's ids: the planner probes the index or hashes, where ``IN`` / ``= ANY`` compared
+        every row with every id when the table's statistics were stale (a fresh rebuild)."""
         ids = {v.decode() for records in batch.values() for r in records for k, v in (r.headers or ()) if k == "ce_id"}
         if not ids:
             return set()
         t = processed_events_table
-        result = await session.scalars(select(t.c.event_id).where(t.c.consumer == self.name, t.c.event_id.in_(ids)))
+        batch_ids = func.unnest(bindparam("event_ids", sorted(ids), type_=ARRAY(Text))).table_valued("event_id").render_derived()
+        result = await session.scalars(select(t.c.event_id).join(batch_ids, batch_ids.c.event_id == t.c.event_id)
+                                       .where(t.c.consumer == self.name))
         return set(result)
 
-    async def _apply_record(self, session: AsyncSession, record, seen: set[str]) -> CloudEvent | None:
+    async def _parse(self, session: AsyncSession, record, seen: set[str], processed: list[CloudEvent]) -> _Work | None:
+        """The record's event and data when a handler wants it; malformed records and invalid data are parked.
+
+        Every well-formed event not seen before counts as processed, whether it is applied, parked or of a type
+        this consumer ignores.
+        """
         try:
             event = CloudEvent.from_kafka(record)
         except (EnvelopeError, ValidationError, UnicodeDecodeError) as exc:
@@ -199,33 +254,78 @@ class ConsumerRunner:
         if event.id in seen:
             return None
         seen.add(event.id)
-        with correlation_scope(event.correlationid):
-            outcome = await self._handle(session, record, event)
-        await session.execute(insert(processed_events_table).values(consumer=self.name, event_id=event.id))
-        return event if outcome else None
-
-    async def _handle(self, session: AsyncSession, record, event: CloudEvent) -> bool:
-        handler = self._handlers.get(event.type)
-        if handler is None:
-            return False
+        processed.append(event)
+        if event.type not in self._handlers and event.type not in self._batch_types:
+            return None
         try:
             data = lookup(event.type).model_validate(event.data)
         except UnknownEventType:
-            return False
+            return None
         except ValidationError as exc:
             await self._dead_letter(session, record, event, f"invalid data: {exc}")
-            return False
+            return None
+        return _Work(record, event, data)
+
+    def _phases(self, work: list[list[_Work]]) -> list[_Phase]:
+        """Per partition (a list in record order), an event applied one by one comes after the batchable events
+        before it and before those after it; partitions are independent, so their k-th phases run together."""
+        phases: list[_Phase] = []
+        for items in work:
+            index, after_single = 0, False
+            for item in items:
+                together = item.event.type in self._batch_types
+                if together and after_single:
+                    index, after_single = index + 1, False
+                after_single = after_single or not together
+                while len(phases) <= index:
+                    phases.append(_Phase())
+                (phases[index].together if together else phases[index].one_by_one).append(item)
+        return phases
+
+    async def _apply_together(self, session: AsyncSession, items: list[_Work]) -> set[str]:
+        """All ``items`` in one SAVEPOINT; if that fails (not transiently), each in its own. Returns the applied ids."""
+        if not items:
+            return set()
         try:
             async with session.begin_nested():
-                await handler(session, event, data)
+                await self._batch_handler.apply_many(session, [(item.event, item.data) for item in items])
         except Exception as exc:
             if is_transient(exc):
                 raise
-            log.warning("event_dead_lettered", consumer=self.name, event_id=event.id, type=event.type, error=repr(exc))
-            await self._dead_letter(session, record, event, f"{type(exc).__name__}: {exc}")
-            return False
+            log.info("batch_applied_one_by_one", consumer=self.name, events=len(items), error=repr(exc))
+            return {item.event.id for item in items if await self._apply_one(session, item)}
+        for item in items:
+            EVENTS_APPLIED.labels(self.name, item.event.type).inc()
+        return {item.event.id for item in items}
+
+    async def _apply_one(self, session: AsyncSession, item: _Work) -> bool:
+        """One event in its own SAVEPOINT; an error other than a transient one parks it in the dead letters."""
+        event = item.event
+        with correlation_scope(event.correlationid):
+            try:
+                async with session.begin_nested():
+                    if event.type in self._batch_types:
+                        await self._batch_handler.apply_many(session, [(event, item.data)])
+                    else:
+                        await self._handlers[event.type](session, event, item.data)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                log.warning("event_dead_lettered", consumer=self.name, event_id=event.id, type=event.type,
+                            error=repr(exc))
+                await self._dead_letter(session, item.record, event, f"{type(exc).__name__}: {exc}")
+                return False
         EVENTS_APPLIED.labels(self.name, event.type).inc()
         return True
+
+    async def _mark_processed(self, session: AsyncSession, events: list[CloudEvent]) -> None:
+        """One statement for the whole batch (an array of ids: the same prepared statement whatever the size)."""
+        if not events:
+            return
+        ids = bindparam("event_ids", [event.id for event in events], type_=ARRAY(Text))
+        t = processed_events_table
+        await session.execute(insert(t).from_select([t.c.consumer, t.c.event_id],
+                                                    select(literal(self.name, Text), func.unnest(ids))))
 
     async def _dead_letter(self, session: AsyncSession, record, event: CloudEvent | None, reason: str) -> None:
         headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from medfund_ledger.adapters.handlers import HANDLERS, TOPICS
+from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
 from medfund_ledger.api import alerts, dashboard, institutions, pools, statistics
 from medfund_ledger.app import evaluator
 from medfund_shared.consumer import ConsumerSpec
@@ -10,11 +10,13 @@ from medfund_shared.service import ServiceDefinition, create_service_app
 
 
 def definition() -> ServiceDefinition:
-    """Routers; one consumer of the billing, claims and enrollment topics; the alert evaluator after each batch."""
+    """Routers; one consumer of the billing, claims and enrollment topics (money and coverage events a batch at a time);
+    the alert evaluator after each batch."""
     return ServiceDefinition(
         name="fund-ledger", package="medfund_ledger",
         routers=[pools.router, alerts.router, institutions.router, statistics.router, dashboard.router],
-        consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=evaluator.after_batch)],
+        consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=evaluator.after_batch,
+                                batch_handler=BATCH_HANDLER)],
         background=[evaluator.run],
     )
 

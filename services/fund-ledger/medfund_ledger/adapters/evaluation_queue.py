@@ -6,19 +6,30 @@ the batch and its evaluation. One evaluator at a time drains it (a transaction-l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from medfund_ledger.adapters import bulk
 from medfund_ledger.adapters.tables import pending_evaluations
 
 EVALUATOR_LOCK_KEY = 7_310_004
 """Advisory lock id (per database); the outbox relay and migrations use 7_310_001/2."""
+ADD_MANY = bulk.statement("INSERT INTO pending_evaluations (event_id) SELECT unnest(:event_id) "
+                          "ON CONFLICT (event_id) DO NOTHING", {"event_id": bulk.TEXT})
 
 
 async def add(session: AsyncSession, event_id: str, fixmedins_code: str | None = None) -> None:
     await session.execute(pg_insert(pending_evaluations).values(event_id=event_id, fixmedins_code=fixmedins_code)
                           .on_conflict_do_nothing(index_elements=["event_id"]))
+
+
+async def add_many(session: AsyncSession, event_ids: Sequence[str]) -> None:
+    """Money events of a batch, in one statement (they change no registered budget)."""
+    if event_ids:
+        await bulk.execute(session, ADD_MANY, [(event_id,) for event_id in event_ids], ("event_id",))
 
 
 async def become_evaluator(session: AsyncSession) -> None:

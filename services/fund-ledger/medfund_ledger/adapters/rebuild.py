@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_ledger.adapters import journal_store
-from medfund_ledger.adapters.handlers import HANDLERS, TOPICS
+from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
 from medfund_ledger.adapters.tables import account_balances, journal_entries, journal_lines
 from medfund_ledger.domain.journal import Entry, Line
 from medfund_shared.consumer import ConsumerRunner
@@ -52,7 +52,7 @@ async def replay_topics(settings: Settings, sessions: async_sessionmaker[AsyncSe
     assignment start over too (the runner's stored offsets skip what was applied) instead of
     jumping to the end and replaying nothing.
     """
-    runner = ConsumerRunner(REPLAY_CONSUMER, TOPICS, HANDLERS, sessions, settings)
+    runner = ConsumerRunner(REPLAY_CONSUMER, TOPICS, HANDLERS, sessions, settings, batch_handler=BATCH_HANDLER)
     consumer = AIOKafkaConsumer(*(settings.topic(t) for t in TOPICS), bootstrap_servers=settings.kafka_bootstrap,
                                 enable_auto_commit=False, isolation_level="read_committed", group_id=None,
                                 auto_offset_reset="earliest")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from medfund_ledger.adapters.figures import Touched
-from medfund_ledger.adapters.handlers import HANDLERS
+from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS
 from medfund_ledger.adapters.tables import alert_changes, alerts, pending_evaluations, pools
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
 from medfund_ledger.app.evaluate import evaluate
@@ -31,10 +31,12 @@ async def sessions(service_database):
 
 async def apply_batch(sessions, *events) -> None:
     """What the consumer does with a batch: every handler in one transaction; no evaluation afterwards."""
+    items = [(ev.envelope(data, when), data) for data, when in events]
     async with sessions() as session, session.begin():
-        for data, when in events:
-            event = ev.envelope(data, when)
-            await HANDLERS[event.type](session, event, data)
+        await BATCH_HANDLER.apply_many(session, [item for item in items if item[0].type in BATCH_HANDLER.types])
+        for event, data in items:
+            if event.type in HANDLERS:
+                await HANDLERS[event.type](session, event, data)
 
 
 async def half_year_spent(sessions) -> None:

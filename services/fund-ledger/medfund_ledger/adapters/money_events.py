@@ -1,0 +1,122 @@
+"""Money events: each becomes one journal entry (a settlement also a fact), booked a whole batch at a time.
+
+The consumer runner calls :func:`apply_many` inside its batch transaction, with the batch's money
+events in one SAVEPOINT (or one event per call when it retries a failed batch event by event); it
+never commits. Entries are built by the pure builders of :mod:`medfund_ledger.domain.journal`; only
+entries whose key is new are booked, and only those move the clock, queue an alert evaluation and
+record settlement facts. Types are dispatched by their catalogue type string (docs/events.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_ledger.adapters import clock, evaluation_queue, journal_store, settlement_store
+from medfund_ledger.adapters.config import LedgerConfig, load_config
+from medfund_ledger.adapters.settlement_store import SettlementFact
+from medfund_ledger.domain import journal
+from medfund_ledger.domain.pools import PoolKey
+from medfund_shared.events.base import EventData
+from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.money import Money
+
+EntryBuilder = Callable[[CloudEvent, EventData, LedgerConfig], journal.Entry]
+SETTLEMENT_KINDS = {"medfund.claims.settlement.completed.v1": "settlement",
+                    "medfund.claims.settlement.reversed.v1": "settlement_reversed"}
+
+
+def _contribution_pool(data, config: LedgerConfig) -> str:
+    return PoolKey(data.admdvs, config.contribution_pool(data.insutype), data.year).pool_id
+
+
+def _employee_pools(data, config: LedgerConfig) -> tuple[str, str]:
+    year = int(data.period[:4])
+    return (PoolKey(data.admdvs, config.contribution_pool("310"), year).pool_id,
+            PoolKey(data.admdvs, config.employee_account_pool, year).pool_id)
+
+
+def _received(event, data, config) -> journal.Entry:
+    return journal.contribution_received(event.id, event.effectivetime.date(), _contribution_pool(data, config),
+                                         data.amount)
+
+
+def _returned(kind: str) -> EntryBuilder:
+    def build(event, data, config) -> journal.Entry:
+        return journal.contribution_returned(event.id, kind, event.effectivetime.date(),
+                                             _contribution_pool(data, config), data.amount)
+    return build
+
+
+def _on_behalf(event, data, config) -> journal.Entry:
+    return journal.on_behalf_paid(event.id, event.effectivetime.date(), _contribution_pool(data, config), data.amount)
+
+
+def _subsidy(event, data, config) -> journal.Entry:
+    shares = [(share.level, share.amount) for share in data.shares]
+    return journal.subsidy_allocated(event.id, event.effectivetime.date(), _contribution_pool(data, config),
+                                     data.amount, shares)
+
+
+def _employee_contribution(event, data, config) -> journal.Entry:
+    pooled, account = _employee_pools(data, config)
+    return journal.employee_contribution(event.id, event.effectivetime.date(), pooled, account, data.psn_no,
+                                         data.pool_amount, data.account_amount)
+
+
+def _account_credited(event, data, config) -> journal.Entry:
+    pooled, account = _employee_pools(data, config)
+    return journal.account_credited(event.id, event.effectivetime.date(), pooled, account, data.psn_no, data.amount)
+
+
+def _settlement(event, data, config) -> journal.Entry:
+    """Completed and reversed settlements: the reversal's negated amounts mirror the entry."""
+    rows = [(PoolKey(data.admdvs, f.fund_pay_type, data.year).pool_id,
+             config.expense_kind(f.fund_pay_type, data.med_type), f.fund_payamt) for f in data.funds]
+    return journal.settlement(event.id, SETTLEMENT_KINDS[event.type], event.effectivetime.date(),
+                              data.fixmedins_code, rows)
+
+
+BUILDERS: dict[str, EntryBuilder] = {
+    "medfund.billing.contribution.received.v1": _received,
+    "medfund.billing.contribution.refunded.v1": _returned("contribution_refunded"),
+    "medfund.billing.contribution.reversed.v1": _returned("contribution_reversed"),
+    "medfund.billing.contribution.on_behalf_paid.v1": _on_behalf,
+    "medfund.billing.subsidy.allocated.v1": _subsidy,
+    "medfund.billing.employee.contribution_declared.v1": _employee_contribution,
+    "medfund.billing.employee.account_credited.v1": _account_credited,
+    **dict.fromkeys(SETTLEMENT_KINDS, _settlement),
+}
+
+
+def entry_for(event: CloudEvent, data: EventData) -> journal.Entry:
+    """The journal entry a money event books (raises when the event cannot be booked)."""
+    return BUILDERS[event.type](event, data, load_config())
+
+
+def settlement_fact(event: CloudEvent, data, config: LedgerConfig) -> tuple[str, SettlementFact]:
+    """(institution, fact) of a settlement or its reversal."""
+    pooled_code = config.contribution_pool(data.insutype)
+    pooled_paid = sum((f.fund_payamt for f in data.funds if f.fund_pay_type == pooled_code), Money.zero())
+    sign = -1 if SETTLEMENT_KINDS[event.type] == "settlement_reversed" else 1
+    return data.fixmedins_code, SettlementFact(
+        event_id=event.id, setl_id=data.setl_id, admdvs=data.admdvs, year=data.year,
+        pooled_pool_id=PoolKey(data.admdvs, pooled_code, data.year).pool_id, setl_date=event.effectivetime.date(),
+        inpatient=sign if data.med_type in config.inpatient_med_types else 0, medfee_sumamt=data.medfee_sumamt.fen,
+        inscp_scp_amt=data.inscp_scp_amt.fen, fund_pay_sumamt=data.fund_pay_sumamt.fen,
+        pooled_fund_paid=pooled_paid.fen)
+
+
+async def apply_many(session: AsyncSession, items: list[tuple[CloudEvent, EventData]]) -> None:
+    """Book the entries of ``items`` (record order) and, for those booked now, the clock, queue and facts."""
+    config = load_config()
+    entries = [entry_for(event, data) for event, data in items]
+    booked = {entry.key for entry in await journal_store.record_many(session, entries, origin="event")}
+    fresh = [(event, data) for event, data in items if event.id in booked]
+    if not fresh:
+        return
+    await clock.advance(session, max(event.effectivetime for event, _ in fresh))
+    await evaluation_queue.add_many(session, [event.id for event, _ in fresh])
+    await settlement_store.record_many(session, [settlement_fact(event, data, config) for event, data in fresh
+                                                 if event.type in SETTLEMENT_KINDS])
