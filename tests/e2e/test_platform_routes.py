@@ -1,9 +1,17 @@
-"""The billing service starts on a fresh database and serves the platform routes."""
+"""Every service starts on a fresh database and serves the platform routes the same way.
+
+Health and readiness, the dead-letter list behind a staff token, correlation ids echoed, oversized
+bodies refused with 413, bad query values with the one error shape, and Prometheus metrics.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 import httpx
 import pytest
 
-from medfund_billing.main import definition
+from medfund_deploy.profiles import SERVICES
 from medfund_shared.auth import issue_token
 from medfund_shared.service import create_service_app
 from medfund_shared.settings import Settings
@@ -11,10 +19,13 @@ from medfund_shared.settings import Settings
 pytestmark = pytest.mark.integration
 
 
-async def test_the_service_starts_migrated_and_ready(service_database, test_stack):
-    settings = Settings(database_url=service_database("medfund_billing"), kafka_bootstrap=test_stack.kafka_bootstrap,
-                        topic_prefix=test_stack.topic_prefix, service_name="billing")
-    app = create_service_app(definition(), settings)
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_service_starts_migrated_and_ready(service, service_database, test_stack):
+    package = f"medfund_{service}"
+    definition = importlib.import_module(f"{package}.main").definition()
+    settings = Settings(database_url=service_database(package), kafka_bootstrap=test_stack.kafka_bootstrap,
+                        topic_prefix=f"{test_stack.topic_prefix}routes.", service_name=definition.name)
+    app = create_service_app(definition, settings)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
             assert (await client.get("/healthz")).status_code == 200
