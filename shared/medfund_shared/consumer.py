@@ -235,7 +235,8 @@ class ConsumerRunner:
         if not ids:
             return set()
         t = processed_events_table
-        batch_ids = func.unnest(bindparam("event_ids", sorted(ids), type_=ARRAY(Text))).table_valued("event_id").render_derived()
+        ids_array = bindparam("event_ids", sorted(ids), type_=ARRAY(Text))
+        batch_ids = func.unnest(ids_array).table_valued("event_id").render_derived()
         result = await session.scalars(select(t.c.event_id).join(batch_ids, batch_ids.c.event_id == t.c.event_id)
                                        .where(t.c.consumer == self.name))
         return set(result)
@@ -331,14 +332,15 @@ class ConsumerRunner:
         headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
         await session.execute(insert(dead_letters_table).values(
             consumer=self.name, topic=record.topic, partition=record.partition, offset=record.offset,
-            event_id=event.id if event else headers.get("ce_id"), event_type=event.type if event else headers.get("ce_type"),
+            event_id=event.id if event else headers.get("ce_id"),
+            event_type=event.type if event else headers.get("ce_type"),
             headers=headers, payload=_payload_json(record.value), reason=reason[:4000],
         ))
         EVENTS_DEAD_LETTERED.labels(self.name).inc()
 
     async def _store_offsets(self, session: AsyncSession, batch) -> None:
-        rows = [{"consumer": self.name, "topic": tp.topic, "partition": tp.partition, "next_offset": recs[-1].offset + 1}
-                for tp, recs in batch.items() if recs]
+        rows = [{"consumer": self.name, "topic": tp.topic, "partition": tp.partition,
+                 "next_offset": recs[-1].offset + 1} for tp, recs in batch.items() if recs]
         stmt = pg_insert(consumer_offsets_table).values(rows)
         await session.execute(stmt.on_conflict_do_update(
             index_elements=["consumer", "topic", "partition"],
@@ -348,7 +350,8 @@ class ConsumerRunner:
         for tp, records in batch.items():
             highwater = consumer.highwater(tp)
             if highwater is not None and records:
-                CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(highwater - records[-1].offset - 1, 0))
+                lag = max(highwater - records[-1].offset - 1, 0)
+                CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(lag)
 
 def _payload_json(value: bytes | None):
     if value is None:

@@ -5,17 +5,22 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from medfund_deploy.pytest_plugin import TestStack
+from aiokafka import AIOKafkaProducer, TopicPartition
+from platform_testkit import CST, SUBJECTS, alert, read_topic, scalar, wait_for, write_events
 from sqlalchemy import text
 
-from medfund_shared.consumer import ConsumerRunner
+from medfund_deploy.pytest_plugin import TestStack
+from medfund_shared.consumer import BatchHandler, ConsumerRunner
+from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.alerts import AlertChanged
-from medfund_shared.outbox import OutboxRelay
-from platform_testkit import alert, read_topic, scalar, wait_for, write_events
+from medfund_shared.events.types.enrollment import EligiblePopulationSet
+from medfund_shared.outbox import OutboxRelay, new_event
+from medfund_shared.settings import Settings
 
 pytestmark = pytest.mark.integration
 TOPIC = "medfund.alerts.v1"
@@ -70,8 +75,125 @@ async def test_each_event_is_applied_once_and_poison_is_parked(database, topic_s
     assert sum(len(b) for b in batches) == 50
 
 
-async def test_exactly_once_across_a_killed_consumer_and_a_broker_restart(database, topic_settings, test_stack: TestStack,
-                                                                        tmp_path):
+async def record_effects(session, items) -> None:
+    """The batch form of :func:`record_effect`: one statement for every event, refused whole by one poison event."""
+    for _, data in items:
+        if data.rule == "poison":
+            raise ValueError(f"cannot book alert {data.alert_id}")
+    await session.execute(text("INSERT INTO effects (event_id, seq) VALUES (:id, :seq)"),
+                          [{"id": event.id, "seq": int(data.measure)} for event, data in items])
+
+
+async def test_a_batch_handler_applies_each_event_once_and_poison_parks_only_itself(database, topic_settings):
+    producer_url, _, producer_db = database("medfund_billing")
+    consumer_url, _, consumer_db = database("medfund_ledger")
+    settings = topic_settings(producer_url)
+    await create_effects_table(consumer_db)
+    await write_events(producer_db, range(25))
+    await write_events(producer_db, range(25, 26), rule="poison")
+    await write_events(producer_db, range(26, 51))
+    relay_task = asyncio.create_task(OutboxRelay(settings, producer_db).run())
+    published = await read_topic(settings, TOPIC, 51)
+    await _publish_raw(settings, published[:5])
+    batches, calls = [], []
+
+    async def hook(_, events) -> None:
+        batches.append(events)
+
+    async def apply_many(session, items) -> None:
+        calls.append(len(items))
+        await record_effects(session, items)
+
+    runner = ConsumerRunner("ledger-batch-once", [TOPIC], {}, consumer_db, topic_settings(consumer_url),
+                            on_batch_applied=hook, batch_handler=BatchHandler(frozenset({AlertChanged.event_type}),
+                                                                              apply_many))
+    task = asyncio.create_task(runner.run())
+    try:
+        await wait_for(lambda: _all_offsets_stored(consumer_db, 51 + 5 + 2), 60, "the consumer to reach the end")
+    finally:
+        task.cancel()
+        relay_task.cancel()
+    effects = await scalar(consumer_db, "SELECT count(*) FROM effects")
+    distinct = await scalar(consumer_db, "SELECT count(DISTINCT event_id) FROM effects")
+    print(f"\nbatch handler, records 58: effects {effects}, distinct {distinct}, apply_many sizes {calls}")
+    assert effects == distinct == 50
+    parked = sorted(await _dead_letter_reasons(consumer_db))
+    assert parked == ["ValueError: cannot book alert a-25", "malformed envelope"]
+    assert await scalar(consumer_db, "SELECT count(*) FROM processed_events") == 51 + 1
+    assert sum(len(b) for b in batches) == 50
+    assert max(calls) > 1, "the batch handler never got more than one event"
+    for subject, seqs in (await _seqs_per_subject(consumer_db)).items():
+        assert seqs == sorted(seqs), f"events of {subject} applied out of order"
+
+
+async def test_a_failed_batch_is_retried_event_by_event_and_keeps_each_partitions_order(database):
+    """One partition mixes batchable alerts and a per-event type; a poison alert fails its batch; a duplicate id
+    and an id processed before are skipped. Every partition's effects keep their record order."""
+    consumer_url, _, consumer_db = database("medfund_ledger")
+    await create_effects_table(consumer_db)
+    async with consumer_db() as session, session.begin():
+        await session.execute(text("INSERT INTO processed_events (consumer, event_id) VALUES ('mixed', 'a-8')"))
+    calls = []
+
+    async def apply_many(session, items) -> None:
+        calls.append([int(data.measure) for _, data in items])
+        await record_effects(session, items)
+
+    async def record_population(session, event, data: EligiblePopulationSet) -> None:
+        await session.execute(text("INSERT INTO effects (event_id, seq) VALUES (:id, :seq)"),
+                              {"id": event.id, "seq": data.eligible})
+
+    first = [_alert_event(0), _alert_event(1), _population_event(2), _alert_event(3), _alert_event(4, "poison"),
+             _alert_event(5)]
+    second = [_population_event(6), first[1], _alert_event(7), _alert_event(8)]
+    runner = ConsumerRunner("mixed", [TOPIC], {EligiblePopulationSet.event_type: record_population}, consumer_db,
+                            Settings(database_url=consumer_url),
+                            batch_handler=BatchHandler(frozenset({AlertChanged.event_type}), apply_many))
+    applied = await runner.apply_batch({TopicPartition(TOPIC, 0): _records(TOPIC, 0, first),
+                                        TopicPartition(TOPIC, 1): _records(TOPIC, 1, second)})
+
+    assert calls == [[0, 1], [3, 4, 5, 7], [3], [4], [5], [7]]
+    assert [event.id for event in applied] == ["a-0", "a-1", "p-2", "a-3", "a-5", "p-6", "a-7"]
+    async with consumer_db() as session:
+        order = [seq for seq, in await session.execute(text("SELECT seq FROM effects ORDER BY id"))]
+    assert [seq for seq in order if seq <= 5] == [0, 1, 2, 3, 5] and [seq for seq in order if seq > 5] == [6, 7]
+    assert await _dead_letter_reasons(consumer_db) == ["ValueError: cannot book alert a-4"]
+    assert await scalar(consumer_db, "SELECT count(*) FROM processed_events") == 9
+
+
+def _alert_event(seq: int, rule: str = "burn_pace") -> CloudEvent:
+    data = alert(seq, rule)
+    return new_event(data, source="medfund/test", effective_time=data.evaluated_at).model_copy(
+        update={"id": f"a-{seq}"})
+
+
+def _population_event(seq: int) -> CloudEvent:
+    data = EligiblePopulationSet(admdvs="500240", year=2026, eligible=seq, actor="test")
+    return new_event(data, source="medfund/test", effective_time=datetime(2026, 7, 1, tzinfo=CST)).model_copy(
+        update={"id": f"p-{seq}"})
+
+
+def _records(topic: str, partition: int, events: list[CloudEvent]) -> list[SimpleNamespace]:
+    """Kafka records as the broker delivers them (what ``getmany`` returns for one partition)."""
+    out = []
+    for offset, event in enumerate(events):
+        key, value, headers = event.to_kafka()
+        out.append(SimpleNamespace(topic=topic, partition=partition, offset=offset, key=key, value=value,
+                                   headers=headers))
+    return out
+
+
+async def _seqs_per_subject(sessions) -> dict[str, list[int]]:
+    async with sessions() as session:
+        seqs = [seq for seq, in await session.execute(text("SELECT seq FROM effects ORDER BY id"))]
+    per_subject: dict[str, list[int]] = {}
+    for seq in seqs:
+        per_subject.setdefault(SUBJECTS[seq % len(SUBJECTS)], []).append(seq)
+    return per_subject
+
+
+async def test_exactly_once_across_a_killed_consumer_and_a_broker_restart(database, topic_settings,
+                                                                        test_stack: TestStack, tmp_path):
     total = 2000
     producer_url, _, producer_db = database("medfund_billing")
     consumer_url, _, consumer_db = database("medfund_ledger")

@@ -1,0 +1,165 @@
+"""Batch projection books exactly what event-by-event projection books, once, whatever the batch holds.
+
+The consumer runner is driven directly with Kafka-shaped records (no broker needed for the
+question asked here); each database is a fresh, migrated ledger.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from types import SimpleNamespace
+
+import pytest
+from aiokafka import TopicPartition
+from sqlalchemy import text
+
+from medfund_ledger.adapters import money_events
+from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
+from medfund_ledger.projection_rate import synthetic_events
+from medfund_shared.consumer import ConsumerRunner
+from medfund_shared.db import create_engine, create_session_factory
+from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.registry import lookup
+from medfund_shared.settings import Settings
+
+pytestmark = pytest.mark.integration
+PARTITIONS = 3
+SNAPSHOT = {
+    "journal": "SELECT e.entry_key, e.kind, e.origin, e.effective_date, e.memo, "
+               "string_agg(l.pool_id || ' ' || l.account || ' ' || l.amount, '; ' "
+               "ORDER BY l.pool_id, l.account, l.amount) "
+               "FROM journal_entries e LEFT JOIN journal_lines l ON l.entry_id = e.id GROUP BY e.id",
+    "balances": "SELECT pool_id, account, amount FROM account_balances",
+    "months": "SELECT pool_id, month, income, expenditure FROM pool_months",
+    "pools": "SELECT pool_id, admdvs, fund_pay_type, year FROM pools",
+    "facts": "SELECT * FROM settlement_facts",
+    "payments": "SELECT fixmedins_code, year, fund_paid FROM institution_payments",
+    "coverage": "SELECT psn_no, insutype, year, admdvs, active FROM coverage",
+    "institutions": "SELECT * FROM institutions",
+    "populations": "SELECT * FROM populations",
+    "clock": "SELECT business_time FROM ledger_clock",
+    "queued": "SELECT event_id, fixmedins_code FROM pending_evaluations",
+    "processed": "SELECT consumer, event_id FROM processed_events",
+    "parked": "SELECT event_id, reason FROM dead_letters",
+}
+
+
+@pytest.fixture
+async def ledger_database(service_database):
+    """``make()``: a session factory on a fresh ledger database; engines disposed after the test."""
+    engines = []
+
+    def make():
+        engine = create_engine(Settings(database_url=service_database("medfund_ledger")))
+        engines.append(engine)
+        return create_session_factory(engine)
+
+    yield make
+    for engine in engines:
+        await engine.dispose()
+
+
+def records(events: list[CloudEvent]) -> list[SimpleNamespace]:
+    """Kafka records as the broker would deliver them: per topic, partitioned by key, offsets counted per partition."""
+    offsets: dict[TopicPartition, int] = defaultdict(int)
+    out = []
+    for event in events:
+        key, value, headers = event.to_kafka()
+        tp = TopicPartition(lookup(event.type).topic, zlib.crc32(key) % PARTITIONS)
+        out.append(SimpleNamespace(topic=tp.topic, partition=tp.partition, offset=offsets[tp], key=key, value=value,
+                                   headers=headers))
+        offsets[tp] += 1
+    return out
+
+
+def by_partition(chunk: list[SimpleNamespace]) -> dict[TopicPartition, list[SimpleNamespace]]:
+    batch: dict[TopicPartition, list[SimpleNamespace]] = {}
+    for record in chunk:
+        batch.setdefault(TopicPartition(record.topic, record.partition), []).append(record)
+    return batch
+
+
+async def project(sessions, events: list[CloudEvent], chunk: int | None = None, consumer: str = "fund-ledger",
+                  delivered: list[SimpleNamespace] | None = None) -> None:
+    """Apply ``events`` with the ledger's runner, ``chunk`` records per batch (all in one batch when None)."""
+    runner = ConsumerRunner(consumer, TOPICS, HANDLERS, sessions, Settings(), batch_handler=BATCH_HANDLER)
+    delivered = delivered if delivered is not None else records(events)
+    size = chunk or len(delivered)
+    for start in range(0, len(delivered), size):
+        await runner.apply_batch(by_partition(delivered[start:start + size]))
+
+
+async def snapshot(sessions) -> dict[str, set]:
+    async with sessions() as session:
+        return {name: {tuple(row) for row in await session.execute(text(sql))} for name, sql in SNAPSHOT.items()}
+
+
+def poison(events: list[CloudEvent]) -> list[CloudEvent]:
+    """A settlement of a scheme the ledger has no pool for (refused after its entry was written) and a subsidy
+    whose shares do not add up (refused by the domain before anything is written)."""
+    settlement = next(e for e in events if e.type == "medfund.claims.settlement.completed.v1")
+    subsidy = next(e for e in events if e.type == "medfund.billing.subsidy.allocated.v1")
+    return [settlement.model_copy(update={"id": "poison-settlement", "data": settlement.data | {"insutype": "999"}}),
+            subsidy.model_copy(update={"id": "poison-subsidy", "data": subsidy.data | {"amount": "1.00"}})]
+
+
+def expected_balances(events: list[CloudEvent]) -> set[tuple[str, str, int]]:
+    """Account balances summed naively from each money event's entry."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for event in events:
+        if event.type in money_events.BUILDERS:
+            for line in money_events.entry_for(event, lookup(event.type).model_validate(event.data)).lines:
+                totals[(line.pool_id, line.account)] += line.amount
+    return {(pool_id, account, amount) for (pool_id, account), amount in totals.items()}
+
+
+async def test_one_batch_and_event_by_event_book_the_same_journal_and_projections(ledger_database):
+    events = synthetic_events(1200)
+    assert {e.type for e in events} >= set(money_events.BUILDERS) | {"medfund.enrollment.coverage.activated.v1"}
+    one_batch, per_event, chunks = ledger_database(), ledger_database(), ledger_database()
+    await project(one_batch, events)
+    await project(per_event, events[:200], chunk=1)
+    await project(per_event, events[200:], delivered=records(events)[200:], chunk=None)
+    await project(chunks, events, chunk=37)
+
+    expected = await snapshot(one_batch)
+    assert expected["balances"] == expected_balances(events)
+    assert len(expected["journal"]) == sum(e.type in money_events.BUILDERS for e in events)
+    assert len(expected["processed"]) == len(events) and not expected["parked"]
+    assert await snapshot(chunks) == expected
+    assert await snapshot(per_event) == expected
+
+
+async def test_a_poison_event_in_a_batch_parks_only_itself_and_the_others_apply_once(ledger_database):
+    events = synthetic_events(600)
+    bad = poison(events)
+    clean, poisoned = ledger_database(), ledger_database()
+    await project(clean, events)
+    await project(poisoned, events[:300] + bad[:1] + events[300:] + bad[1:])
+
+    expected, got = await snapshot(clean), await snapshot(poisoned)
+    assert {event_id for event_id, _ in got.pop("parked")} == {"poison-settlement", "poison-subsidy"}
+    poisoned_ids = {("fund-ledger", "poison-settlement"), ("fund-ledger", "poison-subsidy")}
+    assert got.pop("processed") == expected.pop("processed") | poisoned_ids
+    expected.pop("parked")
+    assert got == expected
+
+
+async def test_a_duplicate_in_the_batch_or_an_event_applied_before_is_booked_once(ledger_database):
+    events = synthetic_events(600)
+    with_duplicates = events[:100] + events[:100] + events[100:] + events[50:150]
+    redelivered = records(with_duplicates + events)
+    once, twice = ledger_database(), ledger_database()
+    await project(once, events)
+    await project(twice, with_duplicates, delivered=redelivered[:len(with_duplicates)])
+    expected = await snapshot(once)
+    assert await snapshot(twice) == expected
+
+    await project(twice, events, delivered=redelivered[len(with_duplicates):])
+    assert await snapshot(twice) == expected
+    await project(twice, events, consumer="fund-ledger-second-member")
+    after = await snapshot(twice)
+    assert len(after.pop("processed")) == 2 * len(events)
+    expected.pop("processed")
+    assert after == expected, "an entry booked already must not move balances, payments or facts again"
