@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -295,8 +296,8 @@ class ConsumerRunner:
                 raise
             log.info("batch_applied_one_by_one", consumer=self.name, events=len(items), error=repr(exc))
             return {item.event.id for item in items if await self._apply_one(session, item)}
-        for item in items:
-            EVENTS_APPLIED.labels(self.name, item.event.type).inc()
+        for event_type, count in Counter(item.event.type for item in items).items():
+            EVENTS_APPLIED.labels(self.name, event_type).inc(count)
         return {item.event.id for item in items}
 
     async def _apply_one(self, session: AsyncSession, item: _Work) -> bool:

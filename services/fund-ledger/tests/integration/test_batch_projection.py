@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from medfund_ledger.adapters import money_events
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
+from medfund_ledger.adapters.rebuild import compare
 from medfund_ledger.projection_rate import synthetic_events
 from medfund_shared.consumer import ConsumerRunner
 from medfund_shared.db import create_engine, create_session_factory
@@ -129,6 +130,29 @@ async def test_one_batch_and_event_by_event_book_the_same_journal_and_projection
     assert len(expected["processed"]) == len(events) and not expected["parked"]
     assert await snapshot(chunks) == expected
     assert await snapshot(per_event) == expected
+    assert await comparison(one_batch, per_event) == ([], [])
+
+
+async def comparison(live, rebuilt) -> tuple[list[str], list[str]]:
+    """(entries, balances) the rebuild's comparison finds different."""
+    async with live() as live_session, rebuilt() as rebuilt_session:
+        result = await compare(live_session, rebuilt_session)
+    assert result.live_entries == result.rebuilt_entries and not result.missing and not result.extra
+    return result.different, result.balance_differences
+
+
+async def test_the_rebuild_comparison_finds_an_entry_whose_lines_differ(ledger_database):
+    events = synthetic_events(300)
+    live, rebuilt = ledger_database(), ledger_database()
+    await project(live, events)
+    await project(rebuilt, events)
+    changed = next(e.id for e in events if e.type == "medfund.claims.settlement.completed.v1")
+    async with rebuilt() as session, session.begin():
+        await session.execute(text("UPDATE journal_lines SET amount = amount + sign(amount) FROM journal_entries e "
+                                   "WHERE e.id = journal_lines.entry_id AND e.entry_key = :key"), {"key": changed})
+        await session.execute(text("UPDATE account_balances SET amount = amount + 1 WHERE account = 'cash'"))
+    different, balances = await comparison(live, rebuilt)
+    assert different == [changed] and balances
 
 
 async def test_a_poison_event_in_a_batch_parks_only_itself_and_the_others_apply_once(ledger_database):
