@@ -5,17 +5,29 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters.tables import alert_changes, alert_locks, alerts
+from medfund_ledger.adapters import bulk
+from medfund_ledger.adapters.tables import alert_changes, alerts
 from medfund_ledger.domain.alerts import OpenAlert, Transition
 from medfund_shared import outbox
 from medfund_shared.events.types.alerts import AlertChanged
 
 SOURCE = "medfund/fund-ledger"
 EVIDENCE_LIMIT = 50
+
+
+KEY_COLUMNS = {"rule": bulk.TEXT, "subject_id": bulk.TEXT}
+ADD_LOCKS = bulk.statement("INSERT INTO alert_locks (rule, subject_id) SELECT * FROM unnest(:rule, :subject_id) "
+                           "ON CONFLICT (rule, subject_id) DO NOTHING", KEY_COLUMNS)
+TAKE_LOCKS = bulk.statement(
+    "SELECT l.rule FROM alert_locks AS l JOIN unnest(:rule, :subject_id) AS k(rule, subject_id) "
+    "ON l.rule = k.rule AND l.subject_id = k.subject_id ORDER BY l.rule, l.subject_id FOR UPDATE OF l", KEY_COLUMNS)
+OPEN_ALERTS = bulk.statement(
+    "SELECT a.rule, a.subject_id, a.alert_id, a.severity, a.state FROM alerts AS a "
+    "JOIN unnest(:rule, :subject_id) AS k(rule, subject_id) ON a.rule = k.rule AND a.subject_id = k.subject_id "
+    "WHERE a.state <> 'resolved' FOR UPDATE OF a", KEY_COLUMNS)
 
 
 async def lock_subjects(session: AsyncSession, keys: list[tuple[str, str]]) -> None:
@@ -27,18 +39,17 @@ async def lock_subjects(session: AsyncSession, keys: list[tuple[str, str]]) -> N
     keys = sorted(set(keys))
     if not keys:
         return
-    await session.execute(pg_insert(alert_locks).values([{"rule": r, "subject_id": s} for r, s in keys])
-                          .on_conflict_do_nothing(index_elements=["rule", "subject_id"]))
-    await session.execute(select(alert_locks.c.rule).where(tuple_(alert_locks.c.rule, alert_locks.c.subject_id)
-                                                           .in_(keys))
-                          .order_by(alert_locks.c.rule, alert_locks.c.subject_id).with_for_update())
+    await bulk.execute(session, ADD_LOCKS, keys, tuple(KEY_COLUMNS))
+    await bulk.execute(session, TAKE_LOCKS, keys, tuple(KEY_COLUMNS))
 
 
-async def open_alert(session: AsyncSession, rule: str, subject_id: str) -> OpenAlert | None:
-    row = (await session.execute(select(alerts.c.alert_id, alerts.c.severity, alerts.c.state).where(
-        alerts.c.rule == rule, alerts.c.subject_id == subject_id, alerts.c.state != "resolved")
-        .with_for_update())).first()
-    return OpenAlert(row.alert_id, row.severity, row.state) if row else None
+async def open_alerts(session: AsyncSession, keys: list[tuple[str, str]]) -> dict[tuple[str, str], OpenAlert]:
+    """The open (not resolved) alert of each (rule, subject_id) that has one, in one query."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    rows = await bulk.execute(session, OPEN_ALERTS, keys, tuple(KEY_COLUMNS))
+    return {(row.rule, row.subject_id): OpenAlert(row.alert_id, row.severity, row.state) for row in rows}
 
 
 async def apply(session: AsyncSession, change: Transition, evidence: list[str], evaluated_at: datetime) -> AlertChanged:
