@@ -25,6 +25,7 @@ from medfund_shared.settings import Settings
 pytestmark = pytest.mark.integration
 TOPIC = "medfund.alerts.v1"
 WORKER = Path(__file__).with_name("consumer_worker.py")
+BATCH_WORKER = Path(__file__).with_name("batch_consumer_worker.py")
 EFFECTS = "CREATE TABLE effects (id bigserial PRIMARY KEY, event_id text NOT NULL, seq int NOT NULL)"
 
 
@@ -194,12 +195,23 @@ async def _seqs_per_subject(sessions) -> dict[str, list[int]]:
 
 async def test_exactly_once_across_a_killed_consumer_and_a_broker_restart(database, topic_settings,
                                                                         test_stack: TestStack, tmp_path):
+    await _exactly_once_across_a_kill_and_a_broker_restart(database, topic_settings, test_stack, tmp_path, WORKER)
+
+
+async def test_a_batch_handler_is_exactly_once_across_a_killed_consumer_and_a_broker_restart(
+        database, topic_settings, test_stack: TestStack, tmp_path):
+    await _exactly_once_across_a_kill_and_a_broker_restart(database, topic_settings, test_stack, tmp_path,
+                                                           BATCH_WORKER)
+
+
+async def _exactly_once_across_a_kill_and_a_broker_restart(database, topic_settings, test_stack: TestStack, tmp_path,
+                                                           worker_script: Path) -> None:
     total = 2000
     producer_url, _, producer_db = database("medfund_billing")
     consumer_url, _, consumer_db = database("medfund_ledger")
     settings = topic_settings(producer_url)
     await create_effects_table(consumer_db)
-    argv = [sys.executable, str(WORKER), consumer_url, settings.kafka_bootstrap, settings.topic_prefix,
+    argv = [sys.executable, str(worker_script), consumer_url, settings.kafka_bootstrap, settings.topic_prefix,
             f"{settings.topic_prefix}ledger", "2"]
     log = (tmp_path / "worker.log").open("w")
     relay_task = asyncio.create_task(OutboxRelay(settings, producer_db).run())
@@ -227,8 +239,9 @@ async def test_exactly_once_across_a_killed_consumer_and_a_broker_restart(databa
     distinct = await scalar(consumer_db, "SELECT count(DISTINCT event_id) FROM effects")
     processed = await scalar(consumer_db, "SELECT count(*) FROM processed_events")
     records = len(await read_topic(settings, TOPIC, total))
-    print(f"\nexactly-once: outbox rows {outbox_rows}, records on topic {records}, applied before SIGKILL "
-          f"{applied_when_killed}, effects {effects}, distinct effects {distinct}, processed ids {processed}")
+    print(f"\nexactly-once ({worker_script.stem}): outbox rows {outbox_rows}, records on topic {records}, "
+          f"applied before SIGKILL {applied_when_killed}, effects {effects}, distinct effects {distinct}, "
+          f"processed ids {processed}")
     assert outbox_rows == effects == distinct == processed == total
 
 

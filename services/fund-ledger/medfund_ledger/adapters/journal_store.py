@@ -61,7 +61,10 @@ async def record(session: AsyncSession, entry: Entry, *, origin: str, request: d
 
 async def record_many(session: AsyncSession, entries: Sequence[Entry], *, origin: str) -> list[Entry]:
     """Book each entry whose key is new (the first of equal keys); returns those booked now, in order."""
-    unique = list({entry.key: entry for entry in reversed(entries)}.values())[::-1]
+    first_of_key: dict[str, Entry] = {}
+    for entry in entries:
+        first_of_key.setdefault(entry.key, entry)
+    unique = list(first_of_key.values())
     if not unique:
         return []
     result = await bulk.execute(session, INSERT_ENTRIES, [(e.key, e.kind, e.effective_date, e.memo) for e in unique],

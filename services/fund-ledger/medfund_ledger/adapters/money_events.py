@@ -113,10 +113,13 @@ async def apply_many(session: AsyncSession, items: list[tuple[CloudEvent, EventD
     config = load_config()
     entries = [entry_for(event, data) for event, data in items]
     booked = {entry.key for entry in await journal_store.record_many(session, entries, origin="event")}
-    fresh = [(event, data) for event, data in items if event.id in booked]
+    fresh: dict[str, tuple[CloudEvent, EventData]] = {}
+    for event, data in items:
+        if event.id in booked:
+            fresh.setdefault(event.id, (event, data))
     if not fresh:
         return
-    await clock.advance(session, max(event.effectivetime for event, _ in fresh))
-    await evaluation_queue.add_many(session, [event.id for event, _ in fresh])
-    await settlement_store.record_many(session, [settlement_fact(event, data, config) for event, data in fresh
+    await clock.advance(session, max(event.effectivetime for event, _ in fresh.values()))
+    await evaluation_queue.add_many(session, list(fresh))
+    await settlement_store.record_many(session, [settlement_fact(event, data, config) for event, data in fresh.values()
                                                  if event.type in SETTLEMENT_KINDS])
