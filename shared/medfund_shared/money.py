@@ -6,6 +6,7 @@ formatting output. Binary floating point is refused everywhere.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
@@ -18,6 +19,9 @@ _CENT = Decimal("0.01")
 MAX_FEN = 10**17
 """Largest magnitude accepted at the edges: a thousand trillion yuan, well inside PostgreSQL's BIGINT."""
 _MAX_YUAN = Decimal(MAX_FEN) / FEN_PER_YUAN
+_PLAIN_YUAN = re.compile(r"(-?)(\d{1,15})(?:\.(\d{1,2}))?")
+"""What nearly every amount looks like on the wire ("190.00"): parsed with integers, not Decimal.
+Fifteen whole digits at most keeps it below ``MAX_FEN``; anything else takes the Decimal path."""
 
 
 class MoneyError(ValueError):
@@ -50,6 +54,10 @@ class Money:
             raise MoneyError("amounts must not be binary floats; send a string or a decimal")
         if isinstance(value, bool):
             raise MoneyError("not an amount")
+        if isinstance(value, str) and (plain := _PLAIN_YUAN.fullmatch(value)):
+            sign, whole, cents = plain.groups()
+            fen = int(whole) * FEN_PER_YUAN + int((cents or "0").ljust(2, "0"))
+            return cls(-fen if sign else fen)
         try:
             amount = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(value)
         except InvalidOperation as exc:

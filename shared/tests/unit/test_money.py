@@ -61,3 +61,15 @@ def test_fen_must_be_an_int():
 def test_amounts_beyond_what_a_fen_column_holds_are_refused_as_money_errors(text):
     with pytest.raises(MoneyError, match="out of range"):
         Money.from_yuan(text)
+
+
+@given(st.integers(min_value=-(10**17) + 1, max_value=10**17 - 1), st.sampled_from(["", ".", ".0", ".00"]))
+def test_plain_strings_parse_like_decimals(fen, cents_style):
+    """The integer fast path for "123.45"-shaped strings agrees with the exact Decimal path."""
+    text = Money(fen).to_yuan()
+    whole, cents = text.split(".")
+    variants = [text, f"{whole}.{cents.rstrip('0') or '0'}"]
+    if cents == "00":
+        variants.append(whole + cents_style)
+    for variant in variants:
+        assert Money.from_yuan(variant) == Money.from_yuan(Decimal(variant)) == Money(fen)
