@@ -42,9 +42,21 @@ def feed_file(lines: int, seed: int) -> bytes:
 
 
 def memory_kib(pid: int) -> dict[str, int]:
-    """``VmRSS`` (now) and ``VmHWM`` (peak since the process started) in KiB."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return {name: int(fields[name].split()[0]) for name in ("VmRSS", "VmHWM")}
+    """``VmRSS`` (now, summed) and ``VmHWM`` (the largest peak of one process) in KiB, of the service's process
+    and its worker processes (``MEDFUND_BILLING_WORKERS`` above 1 makes uvicorn a supervisor of workers)."""
+    rss = hwm = 0
+    for process in _with_children(pid):
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{process}/status").read_text().splitlines()
+                      if ":" in line)
+        rss += int(fields["VmRSS"].split()[0])
+        hwm = max(hwm, int(fields["VmHWM"].split()[0]))
+    return {"VmRSS": rss, "VmHWM": hwm}
+
+
+def _with_children(pid: int) -> list[int]:
+    children = {int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()}
+    return [pid, *sorted(children)]
 
 
 @dataclass
