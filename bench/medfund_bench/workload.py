@@ -32,6 +32,8 @@ HOSPITAL, HOSPITAL_NAME, OFFICE = "H50024000901", "石柱县人民医院 (bench)
 ITEM = "BENCH0000000001"
 ID_CARD = "02"
 RETRY_FOR = 180.0
+RETRY_SAME_MSGID = "retry the same msgid"
+"""The gateway's words when the database or broker is briefly away: a HIS resends the same message."""
 """Seconds a call is retried through an outage (a service restart, a broker or database bounce)."""
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -165,10 +167,18 @@ class Medfund:
                     "insuplc_admdvs": ADMDVS, "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1",
                     "opter": "001", "opter_name": "收费员", "inf_time": business_time.strftime(TIME_FORMAT),
                     "fixmedins_code": HOSPITAL, "fixmedins_name": HOSPITAL_NAME, "sign_no": "", "input": payload}
-        response = await self.request("adjudication", "POST", GATEWAY, "his", ok=(200,), json=envelope)
-        if response.status_code != 200:
-            raise AssertionError(f"{infno}: HTTP {response.status_code} {response.text[:300]}")
-        return json.loads(response.content, parse_float=Decimal)
+        deadline = time.monotonic() + RETRY_FOR
+        while True:
+            response = await self.request("adjudication", "POST", GATEWAY, "his", ok=(200,), json=envelope)
+            if response.status_code != 200:
+                raise AssertionError(f"{infno}: HTTP {response.status_code} {response.text[:300]}")
+            answer = json.loads(response.content, parse_float=Decimal)
+            if answer["infcode"] == 0 or RETRY_SAME_MSGID not in answer["err_msg"]:
+                return answer
+            self.retries[f"adjudication {infno} {RETRY_SAME_MSGID}"] += 1
+            if time.monotonic() > deadline:
+                raise Unanswered(f"{infno}: still unavailable after {RETRY_FOR:.0f}s")
+            await asyncio.sleep(0.5)
 
     def msgid(self) -> str:
         return f"{HOSPITAL}{self.tag}{next(self._msg):012d}"
