@@ -2,9 +2,13 @@
 
 While a bounded generated population enrolls, pays, gets covered and is settled through the public
 APIs, each service in turn is SIGKILLed and restarted, then the Kafka broker and PostgreSQL are
-restarted. Afterwards: settlements in adjudication = settlement events on the topic (distinct ids,
-each exactly once) = ledger journal entries; the pools' benefit expense per fund and the individual
+restarted. Afterwards: settlements in adjudication = settlement events on the topic (one event id per
+settlement) = ledger journal entries; the pools' benefit expense per fund and the individual
 contribution income equal the sums of the accepted answers; no dead letters anywhere.
+
+The outbox relay publishes at least once (architecture rule 2): a relay killed after Kafka acknowledged
+a batch but before it marked the rows sent resends them, so the topic may carry a second copy of an
+event, with the same id. Consumers apply it once (rule 3); the counts printed say how many copies came.
 """
 
 from __future__ import annotations
@@ -155,7 +159,7 @@ async def test_every_accepted_request_has_exactly_one_effect(chaos_stack: Servic
     rows = await query(chaos_stack, "adjudication", "SELECT setl_id FROM settlements WHERE kind = 'settlement'")
     in_adjudication = {row["setl_id"] for row in rows}
     events = await settlement_events(chaos_stack)
-    per_setl = Counter(setl_id for _, setl_id in events)
+    per_setl = Counter(setl_id for _, setl_id in set(events))
     journal = await query(chaos_stack, "ledger", "SELECT entry_key FROM journal_entries WHERE kind = 'settlement'")
     expense = await query(chaos_stack, "ledger", "SELECT pool_id, sum(amount) AS fen FROM journal_lines "
                                                  "WHERE account LIKE 'expense:%' GROUP BY pool_id")
@@ -172,7 +176,8 @@ async def test_every_accepted_request_has_exactly_one_effect(chaos_stack: Servic
     print(f"payments accepted {len(accepted.payments)} = {accepted.payment_total().to_yuan()} yuan; "
           f"ledger individual income {Money(int(income[0]['fen'])).to_yuan()}")
     print(f"settlements accepted {len(accepted.settlements)}, in adjudication {len(in_adjudication)}, "
-          f"events on topic {len(events)} (distinct setl_id {len(per_setl)}, distinct event ids "
+          f"events on topic {len(events)} (redelivered copies {len(events) - len(set(events))}, "
+          f"distinct setl_id {len(per_setl)}, distinct event ids "
           f"{len({e for e, _ in events})}), ledger journal entries {len(journal)} (waited: {booked})")
     print("expense per pool:", {r["pool_id"]: Money(int(r["fen"])).to_yuan() for r in expense},
           "expected:", {k: Money(v).to_yuan() for k, v in expected_expense.items()})
@@ -186,10 +191,10 @@ async def test_every_accepted_request_has_exactly_one_effect(chaos_stack: Servic
     assert not errors, f"cases without a definitive answer: {errors}"
     assert outcome["settled"] == PEOPLE * STAYS_PER_PERSON, outcome
     assert in_adjudication == set(accepted.settlements)
-    assert [setl for setl, n in per_setl.items() if n != 1] == [], "settlement events published more than once"
+    assert [setl for setl, n in per_setl.items() if n != 1] == [], "a settlement with more than one event id"
     assert set(per_setl) == in_adjudication
-    assert len({e for e, _ in events}) == len(events)
-    assert sorted(journal["entry_key"] for journal in journal) == sorted(e for e, _ in events)
+    assert len({e for e, _ in events}) == len(set(events)), "an event id carrying two settlements"
+    assert sorted(journal["entry_key"] for journal in journal) == sorted({e for e, _ in events})
     assert {r["pool_id"]: int(r["fen"]) for r in expense} == expected_expense
     assert int(income[0]["fen"]) == accepted.payment_total().fen
     assert dead == {service: 0 for service in SERVICES}
