@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from medfund_cli.main import app
 from medfund_deploy.pytest_plugin import off_loop
-from medfund_ledger.adapters.handlers import HANDLERS, TOPICS
+from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
 from medfund_shared.consumer import ConsumerRunner
 from medfund_shared.db import create_engine, create_session_factory, database_url_for, drop_database
 from medfund_shared.events.base import EventData
@@ -87,7 +87,7 @@ async def consume_until_applied(settings: Settings, count: int) -> None:
     """The service's own consumer (its own group) projects the events into the live database."""
     engine = create_engine(settings)
     runner = ConsumerRunner(f"fund-ledger-{secrets.token_hex(3)}", TOPICS, HANDLERS, create_session_factory(engine),
-                            settings)
+                            settings, batch_handler=BATCH_HANDLER)
     task = asyncio.create_task(runner.run())
     try:
         for _ in range(300):
