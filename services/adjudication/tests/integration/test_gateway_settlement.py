@@ -10,16 +10,22 @@ from adjudication_gateway import amounts
 pytestmark = pytest.mark.integration
 
 
-async def test_a_repeated_msgid_returns_the_first_answer_byte_for_byte(gateway):
+async def _covered_admission_with_one_fee(gateway, begntime: str, fee: int) -> tuple[str, str]:
+    """(psn_no, mdtrt_id): a covered resident admitted at H211302S with one uploaded fee of ``fee`` yuan."""
     await gateway.setup_registry()
     psn = await gateway.covered("211302")
     await gateway.settle_when_covered("H211302S", psn, "390", [("TA", "100.00", "1")])
     admitted, _ = await gateway.call("2401", "H211302S", {"mdtrtinfo": {
-        "psn_no": psn, "insutype": "390", "med_type": "21", "begntime": "2026-04-01 09:00:00"}})
+        "psn_no": psn, "insutype": "390", "med_type": "21", "begntime": begntime}})
     mdtrt_id = admitted["output"]["result"]["mdtrt_id"]
     await gateway.call("2301", "H211302S", {"feedetail": [{"feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": psn,
-                                                           "med_list_codg": "TA", "det_item_fee_sumamt": 1000,
-                                                           "cnt": "1", "pric": "1000"}]})
+                                                           "med_list_codg": "TA", "det_item_fee_sumamt": fee,
+                                                           "cnt": "1", "pric": str(fee)}]})
+    return psn, mdtrt_id
+
+
+async def test_a_repeated_msgid_returns_the_first_answer_byte_for_byte(gateway):
+    psn, mdtrt_id = await _covered_admission_with_one_fee(gateway, "2026-04-01 09:00:00", 1000)
     data = {"data": {"psn_no": psn, "mdtrt_id": mdtrt_id, "medfee_sumamt": "1000.00", "medins_setl_id": "M-1"}}
     first, first_bytes = await gateway.call("2304", "H211302S", data, msgid="H211302S-RETRY-1" + psn)
     again, again_bytes = await gateway.call("2304", "H211302S", data, msgid="H211302S-RETRY-1" + psn)
@@ -33,15 +39,7 @@ async def test_a_repeated_msgid_returns_the_first_answer_byte_for_byte(gateway):
 
 async def test_concurrent_retries_of_one_msgid_all_get_the_one_settlement(gateway):
     """A HIS that times out and resends while the first call is still running gets the first answer, not an error."""
-    await gateway.setup_registry()
-    psn = await gateway.covered("211302")
-    await gateway.settle_when_covered("H211302S", psn, "390", [("TA", "100.00", "1")])
-    admitted, _ = await gateway.call("2401", "H211302S", {"mdtrtinfo": {
-        "psn_no": psn, "insutype": "390", "med_type": "21", "begntime": "2026-04-02 09:00:00"}})
-    mdtrt_id = admitted["output"]["result"]["mdtrt_id"]
-    await gateway.call("2301", "H211302S", {"feedetail": [{"feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": psn,
-                                                           "med_list_codg": "TA", "det_item_fee_sumamt": 800,
-                                                           "cnt": "1", "pric": "800"}]})
+    psn, mdtrt_id = await _covered_admission_with_one_fee(gateway, "2026-04-02 09:00:00", 800)
     data = {"data": {"psn_no": psn, "mdtrt_id": mdtrt_id, "medfee_sumamt": "800.00"}}
     answers = await asyncio.gather(*(gateway.call("2304", "H211302S", data, msgid="H211302S-RACE-1" + psn)
                                      for _ in range(6)))
