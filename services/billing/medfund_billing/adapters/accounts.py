@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_billing.adapters import bulk
 from medfund_billing.adapters.tables import premium_accounts as t
 from medfund_billing.domain.matching import PremiumAccount
+from medfund_shared import bulk
 from medfund_shared.money import Money
 
 CertKey = tuple[str, int, str]
@@ -54,7 +54,7 @@ async def lock_identities(session: AsyncSession, keys: Iterable[CertKey]) -> Non
     as unmatched after the registration looked for unmatched payments, and is never matched."""
     ids = sorted({_identity_lock_id(key) for key in keys})
     if ids:
-        await bulk.execute(session, LOCK_IDENTITIES, [{"id": i} for i in ids], ("id",))
+        await bulk.execute_records(session, LOCK_IDENTITIES, [{"id": i} for i in ids], ("id",))
 
 
 async def lock_by_certno(session: AsyncSession, keys: Iterable[CertKey]) -> dict[CertKey, PremiumAccount]:
@@ -65,7 +65,7 @@ async def lock_by_certno(session: AsyncSession, keys: Iterable[CertKey]) -> dict
     keys = [{"certno": c, "year": y, "insutype": i} for c, y, i in keys]
     if not keys:
         return {}
-    rows = (await bulk.execute(session, LOCK_BY_CERTNO, keys, ("certno", "year", "insutype"))).all()
+    rows = (await bulk.execute_records(session, LOCK_BY_CERTNO, keys, ("certno", "year", "insutype"))).all()
     return {(row.certno, row.year, row.insutype): to_account(row) for row in rows}
 
 
@@ -79,4 +79,5 @@ async def save(session: AsyncSession, accounts: Iterable[PremiumAccount]) -> Non
     rows = [{"psn_no": a.psn_no, "year": a.year, "premium_due_fen": a.premium_due.fen, "paid_fen": a.paid.fen,
              "paid_in_full": a.paid_in_full} for a in accounts]
     if rows:
-        await bulk.execute(session, SAVE, rows, ("psn_no", "year", "premium_due_fen", "paid_fen", "paid_in_full"))
+        await bulk.execute_records(session, SAVE, rows,
+                                   ("psn_no", "year", "premium_due_fen", "paid_fen", "paid_in_full"))

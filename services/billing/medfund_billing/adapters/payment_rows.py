@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_billing.adapters import bulk
+from medfund_shared import bulk
 
 COLUMNS = {"payment_id": bulk.TEXT, "tax_voucher_no": bulk.TEXT, "fingerprint": bulk.TEXT, "certno": bulk.TEXT,
            "psn_name": bulk.TEXT, "insutype": bulk.TEXT, "admdvs": bulk.TEXT, "year": bulk.INT,
@@ -27,10 +27,10 @@ async def insert_new(session: AsyncSession, rows: Sequence[dict]) -> set[str]:
     """Store the rows whose voucher is new (as unmatched); returns the vouchers stored."""
     if not rows:
         return set()
-    return set((await bulk.execute(session, INSERT, rows, tuple(COLUMNS))).scalars())
+    return set((await bulk.execute_records(session, INSERT, rows, tuple(COLUMNS))).scalars())
 
 
 async def set_matches(session: AsyncSession, rows: Sequence[dict]) -> None:
     """``{payment_id, psn_no, match}`` for the payments matched to a person."""
     if rows:
-        await bulk.execute(session, UPDATE, rows, tuple(MATCHED))
+        await bulk.execute_records(session, UPDATE, rows, tuple(MATCHED))

@@ -11,10 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_billing.adapters import bulk
 from medfund_billing.domain.government import subsidy_allocation
 from medfund_billing.domain.matching import PremiumAccount
-from medfund_shared import outbox
+from medfund_shared import bulk, outbox
 from medfund_shared.events.types.billing import PremiumPaidInFull, SubsidyAllocated, SubsidyShare
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
@@ -57,7 +56,7 @@ async def allocate_subsidies(session: AsyncSession, catalogue: PolicyCatalogue,
     rows = [{"subsidy_id": e.subsidy_id, "psn_no": e.psn_no, "year": e.year, "admdvs": e.admdvs,
              "amount_fen": e.amount.fen, "shares": json.dumps([s.model_dump(mode="json") for s in e.shares]),
              "allocated_at": e.allocated_at} for e in events.values()]
-    stored = (await bulk.execute(session, INSERT_SUBSIDIES, rows, tuple(SUBSIDY_COLUMNS))).all()
+    stored = (await bulk.execute_records(session, INSERT_SUBSIDIES, rows, tuple(SUBSIDY_COLUMNS))).all()
     return {(psn_no, year): events[psn_no, year] for psn_no, year in stored}
 
 

@@ -8,10 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters import bulk
 from medfund_ledger.adapters.tables import alert_changes, alerts
 from medfund_ledger.domain.alerts import OpenAlert, Transition
-from medfund_shared import outbox
+from medfund_shared import bulk, outbox
 from medfund_shared.events.types.alerts import AlertChanged
 
 SOURCE = "medfund/fund-ledger"

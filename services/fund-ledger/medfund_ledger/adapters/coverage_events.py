@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters import bulk
 from medfund_ledger.domain.coverage import CoverageChange, net_effect
+from medfund_shared import bulk
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
 

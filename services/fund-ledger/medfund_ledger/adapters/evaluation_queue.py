@@ -12,8 +12,8 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters import bulk
 from medfund_ledger.adapters.tables import pending_evaluations
+from medfund_shared import bulk
 
 EVALUATOR_LOCK_KEY = 7_310_004
 """Advisory lock id (per database); the outbox relay and migrations use 7_310_001/2."""

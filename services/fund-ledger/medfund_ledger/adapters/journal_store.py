@@ -14,11 +14,11 @@ from sqlalchemy import Text, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters import bulk
 from medfund_ledger.adapters.tables import journal_entries
 from medfund_ledger.domain.journal import Entry
 from medfund_ledger.domain.pools import PoolKey
 from medfund_ledger.domain.projection import account_movements, month_movements
+from medfund_shared import bulk
 
 ENTRY_COLUMNS = {"entry_key": bulk.TEXT, "kind": bulk.TEXT, "effective_date": bulk.DATE, "memo": bulk.TEXT}
 INSERT_ENTRIES = bulk.statement(

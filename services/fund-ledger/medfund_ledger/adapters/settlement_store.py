@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters import bulk
+from medfund_shared import bulk
 
 
 @dataclass(frozen=True)
