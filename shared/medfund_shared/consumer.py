@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -114,9 +115,11 @@ class ConsumerRunner:
                  session_factory: async_sessionmaker[AsyncSession], settings: Settings,
                  on_batch_applied: BatchHook | None = None, *, batch_handler: BatchHandler | None = None,
                  max_records: int = 500, timeout_ms: int = 200, max_backoff: float = 10.0,
-                 after_commit: Callable[[], None] | None = None) -> None:
+                 after_commit: Callable[[], None] | None = None, batch_window: float = 0.05) -> None:
         """``after_commit`` runs after each batch that applied events (the service's outbox relay: handlers may
-        have queued events of their own)."""
+        have queued events of their own). After a batch the runner fetches the next no sooner than
+        ``batch_window`` seconds after this one was fetched: under load batches grow and each event's share of
+        a transaction shrinks, while an event arriving at idle waits at most that long."""
         both = batch_handler.types & handlers.keys() if batch_handler is not None else set()
         if both:
             raise ValueError(f"types with both a handler and a batch handler: {sorted(both)}")
@@ -126,7 +129,7 @@ class ConsumerRunner:
         self._base_topics = topics
         self._topics = [settings.topic(t) for t in topics]
         self._on_batch_applied, self._max_records, self._timeout_ms = on_batch_applied, max_records, timeout_ms
-        self._max_backoff, self._after_commit = max_backoff, after_commit
+        self._max_backoff, self._after_commit, self._batch_window = max_backoff, after_commit, batch_window
         self._consumer: AIOKafkaConsumer | None = None
         self.batch_lock = asyncio.Lock()
 
@@ -159,6 +162,7 @@ class ConsumerRunner:
                 batch = await consumer.getmany(timeout_ms=self._timeout_ms, max_records=self._max_records)
                 if not batch:
                     continue
+                fetched = time.monotonic()
                 try:
                     async with self.batch_lock:
                         applied = await self.apply_batch(batch)
@@ -176,6 +180,7 @@ class ConsumerRunner:
                     await self._on_batch_applied(self._sessions, applied)
                 if applied and self._after_commit is not None:
                     self._after_commit()
+                await asyncio.sleep(max(0.0, fetched + self._batch_window - time.monotonic()))
         finally:
             self._consumer = None
             await consumer.stop()

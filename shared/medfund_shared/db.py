@@ -63,8 +63,15 @@ dead_letters_table = Table(
 
 
 def create_engine(settings: Settings, **overrides) -> AsyncEngine:
-    """Small pools: two cores, a handful of concurrent transactions per process is plenty."""
-    options = {"pool_size": 5, "max_overflow": 5, "pool_pre_ping": True, "pool_recycle": 1800} | overrides
+    """A fixed pool, opened lazily, with no overflow.
+
+    Overflow connections are closed on return whenever the pool is full, so under steady concurrency above
+    the pool size every request would pay a new PostgreSQL backend and re-prepare its statements; past
+    ``db_pool_size`` in use, a request waits for a connection instead. No pre-ping (three round trips per
+    checkout): after a database restart the first statement on a stale connection fails as "unavailable",
+    which invalidates the pool, and the caller retries (a HIS resends the same msgid).
+    """
+    options = {"pool_size": settings.db_pool_size, "max_overflow": 0, "pool_recycle": 1800} | overrides
     return create_async_engine(settings.database_url, **options)
 
 

@@ -8,6 +8,7 @@ its first unpublished row (duplicates are possible, consumers dedupe on the even
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -73,11 +74,15 @@ class OutboxRelay:
     """Background publisher of one service's outbox; one active relay per database (advisory lock)."""
 
     def __init__(self, settings: Settings, session_factory: async_sessionmaker[AsyncSession], *,
-                 batch_size: int = 1000, poll_interval: float = 1.0, max_backoff: float = 5.0) -> None:
+                 batch_size: int = 1000, poll_interval: float = 1.0, max_backoff: float = 5.0,
+                 batch_window: float = 0.02) -> None:
         """Commits in this process wake the relay (:meth:`notify`); ``poll_interval`` only bounds how late rows
-        written elsewhere (another worker, a migration) are seen, so polling costs nothing much at idle."""
+        written elsewhere (another worker, a migration) are seen, so polling costs nothing much at idle.
+        After publishing a batch the relay starts the next no sooner than ``batch_window`` seconds after this
+        one started, so under load one read, one produce request and one update carry many rows."""
         self._settings, self._sessions = settings, session_factory
         self._batch_size, self._poll, self._max_backoff = batch_size, poll_interval, max_backoff
+        self._batch_window = batch_window
         self._wakeup = asyncio.Event()
         self.holds_lock = False
 
@@ -122,8 +127,10 @@ class OutboxRelay:
         try:
             idle = 0.0
             while True:
+                started = time.monotonic()
                 if await self.publish_batch(producer):
                     idle = 0.0
+                    await asyncio.sleep(max(0.0, started + self._batch_window - time.monotonic()))
                     continue
                 idle += self._poll
                 if idle >= 1.0:

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     jwt_secret: str = DEV_JWT_SECRET
     database_url: str = ""
+    db_pool_size: int = 20
+    """PostgreSQL connections a process may hold; opened when first needed."""
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_prefix: str = ""
     log_level: str = "INFO"

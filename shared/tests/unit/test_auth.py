@@ -1,5 +1,6 @@
 """Bearer tokens: who may call what."""
 
+import time
 from datetime import timedelta
 
 import jwt
@@ -83,3 +84,20 @@ def test_a_hospital_may_act_only_for_itself():
     with pytest.raises(ApiError) as refused:
         principal.ensure_fixmedins("H2")
     assert refused.value.status == 403
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(monkeypatch):
+    token = issue_token(SETTINGS, "his", fixmedins_code="H1", ttl=timedelta(seconds=60))
+    assert decode_token(SETTINGS, token).fixmedins_code == "H1"
+    later = time.time() + 61
+    monkeypatch.setattr("medfund_shared.auth.time.time", lambda: later)
+    with pytest.raises(ApiError) as refused:
+        decode_token(SETTINGS, token)
+    assert refused.value.message == "token expired"
+
+
+def test_a_token_is_checked_against_the_secret_it_is_decoded_with():
+    token = issue_token(SETTINGS, "admin")
+    assert decode_token(SETTINGS, token).role == "admin"
+    with pytest.raises(ApiError):
+        decode_token(Settings(jwt_secret="y" * 40), token)
