@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,6 +38,8 @@ from medfund_shared.metrics import CONSUMER_LAG, EVENTS_APPLIED, EVENTS_DEAD_LET
 from medfund_shared.settings import Settings
 
 log = structlog.get_logger(__name__)
+BATCH_BYTES = 256 * 1024
+"""A fetch returns at once when this much has gathered (a few hundred events), else after the batch window."""
 
 Handler = Callable[[AsyncSession, CloudEvent, EventData], Awaitable[None]]
 ApplyMany = Callable[[AsyncSession, list[tuple[CloudEvent, EventData]]], Awaitable[None]]
@@ -67,6 +68,8 @@ class ConsumerSpec:
     handlers: dict[str, Handler]
     on_batch_applied: BatchHook | None = None
     batch_handler: BatchHandler | None = None
+    batch_window: float | None = None
+    """For a consumer of heavy traffic: see :class:`ConsumerRunner`."""
 
 
 @dataclass
@@ -115,11 +118,12 @@ class ConsumerRunner:
                  session_factory: async_sessionmaker[AsyncSession], settings: Settings,
                  on_batch_applied: BatchHook | None = None, *, batch_handler: BatchHandler | None = None,
                  max_records: int = 500, timeout_ms: int = 200, max_backoff: float = 10.0,
-                 after_commit: Callable[[], None] | None = None, batch_window: float = 0.05) -> None:
+                 after_commit: Callable[[], None] | None = None, batch_window: float | None = None) -> None:
         """``after_commit`` runs after each batch that applied events (the service's outbox relay: handlers may
-        have queued events of their own). After a batch the runner fetches the next no sooner than
-        ``batch_window`` seconds after this one was fetched: under load batches grow and each event's share of
-        a transaction shrinks, while an event arriving at idle waits at most that long."""
+        have queued events of their own). With ``batch_window`` the broker holds each fetch until ``BATCH_BYTES``
+        have gathered or that many seconds have passed: under load batches grow and each event's share of a
+        transaction shrinks, while an event arriving at idle waits at most that long (and an idle consumer asks
+        that often). Without it a fetch returns as soon as anything arrives."""
         both = batch_handler.types & handlers.keys() if batch_handler is not None else set()
         if both:
             raise ValueError(f"types with both a handler and a batch handler: {sorted(both)}")
@@ -152,6 +156,8 @@ class ConsumerRunner:
             bootstrap_servers=self._settings.kafka_bootstrap, group_id=self._settings.consumer_group(self.name),
             enable_auto_commit=False,
             isolation_level="read_committed", auto_offset_reset="earliest", max_poll_records=self._max_records,
+            **({"fetch_min_bytes": BATCH_BYTES, "fetch_max_wait_ms": round(self._batch_window * 1000)}
+               if self._batch_window else {}),
         )
         await consumer.start()
         self._consumer = consumer
@@ -162,7 +168,6 @@ class ConsumerRunner:
                 batch = await consumer.getmany(timeout_ms=self._timeout_ms, max_records=self._max_records)
                 if not batch:
                     continue
-                fetched = time.monotonic()
                 try:
                     async with self.batch_lock:
                         applied = await self.apply_batch(batch)
@@ -180,7 +185,6 @@ class ConsumerRunner:
                     await self._on_batch_applied(self._sessions, applied)
                 if applied and self._after_commit is not None:
                     self._after_commit()
-                await asyncio.sleep(max(0.0, fetched + self._batch_window - time.monotonic()))
         finally:
             self._consumer = None
             await consumer.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -51,16 +52,29 @@ async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """The database (or a socket) is down: the request did nothing and may be retried."""
+    """The database (or a socket) is down: the request did nothing and may be retried.
+
+    Through SQLAlchemy the driver's error is wrapped; on a hot path that runs on the driver it is not."""
     if isinstance(exc, DBAPIError):
         return exc.connection_invalidated or isinstance(exc.orig, OSError) or "connection" in str(exc.orig).lower()
-    return isinstance(exc, (ConnectionError, TimeoutError))
+    return isinstance(exc, (ConnectionError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
+                            asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError))
 
 
 def is_bad_data(exc: BaseException) -> bool:
     """PostgreSQL refused a value (SQLSTATE class 22: a NUL character, a number out of range, …):
     the input was wrong, and the transaction that tried to store it was rolled back."""
-    return isinstance(exc, DBAPIError) and str(getattr(exc.orig, "sqlstate", "") or "").startswith("22")
+    return _sqlstate(exc).startswith("22")
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A constraint refused the change (SQLSTATE class 23): a concurrent request got there first."""
+    return _sqlstate(exc).startswith("23")
+
+
+def _sqlstate(exc: BaseException) -> str:
+    driver_error = exc.orig if isinstance(exc, DBAPIError) else exc
+    return str(getattr(driver_error, "sqlstate", "") or "")
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

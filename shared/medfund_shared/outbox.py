@@ -75,7 +75,7 @@ class OutboxRelay:
 
     def __init__(self, settings: Settings, session_factory: async_sessionmaker[AsyncSession], *,
                  batch_size: int = 1000, poll_interval: float = 1.0, max_backoff: float = 5.0,
-                 batch_window: float = 0.02) -> None:
+                 batch_window: float = 0.05) -> None:
         """Commits in this process wake the relay (:meth:`notify`); ``poll_interval`` only bounds how late rows
         written elsewhere (another worker, a migration) are seen, so polling costs nothing much at idle.
         After publishing a batch the relay starts the next no sooner than ``batch_window`` seconds after this

@@ -102,7 +102,7 @@ def _build_context(settings: Settings) -> ServiceContext:
 def _start_background(definition: ServiceDefinition, context: ServiceContext) -> list[asyncio.Task]:
     runners = [ConsumerRunner(spec.name, spec.topics, spec.handlers, context.session_factory, context.settings,
                               spec.on_batch_applied, batch_handler=spec.batch_handler,
-                              after_commit=context.relay.notify)
+                              after_commit=context.relay.notify, batch_window=spec.batch_window)
                for spec in definition.consumers]
     coroutines = [context.relay.run(), *(r.run() for r in runners), *(job(context) for job in definition.background)]
     return [asyncio.create_task(c) for c in coroutines]

@@ -8,6 +8,10 @@ from medfund_ledger.app import evaluator
 from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.service import ServiceDefinition, create_service_app
 
+BATCH_WINDOW = 0.2
+"""Seconds the broker may hold a fetch while events gather: settlements arrive hundreds a second, and a batch
+of them costs the ledger little more than one (the alert latency target is a second)."""
+
 
 def definition() -> ServiceDefinition:
     """Routers; one consumer of the billing, claims and enrollment topics (money and coverage events a batch at a time);
@@ -16,7 +20,7 @@ def definition() -> ServiceDefinition:
         name="fund-ledger", package="medfund_ledger",
         routers=[pools.router, alerts.router, institutions.router, statistics.router, dashboard.router],
         consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=evaluator.after_batch,
-                                batch_handler=BATCH_HANDLER)],
+                                batch_handler=BATCH_HANDLER, batch_window=BATCH_WINDOW)],
         background=[evaluator.run],
     )
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, case, func, insert, literal, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters import result_codec
-from medfund_adjudication.adapters.tables import accumulators, fee_details, requests, settlements
+from medfund_adjudication.adapters.tables import accumulators, settlements
 from medfund_adjudication.domain.reconciliation import Totals
 from medfund_adjudication.domain.settlement import Accumulators, SettlementResult
-from medfund_shared.db import outbox_table
 from medfund_shared.money import Money
 
 _COUNTERS = {"outpatient_visits"}
@@ -23,41 +22,37 @@ def _column(field: str) -> str:
     return field if field in _COUNTERS else f"{field}_fen"
 
 
-_LOCK_ACCUMULATORS = (select(accumulators).where(accumulators.c.psn_no == bindparam("psn_no"),
-                                                  accumulators.c.year == bindparam("year")).with_for_update())
-"""Built once: the hot path's statements take bound parameters, so SQLAlchemy neither rebuilds nor re-keys them."""
+ACCUMULATORS_OF_YEAR = select(accumulators).where(accumulators.c.psn_no == bindparam("psn_no"),
+                                                  accumulators.c.year == bindparam("year"))
+LOCK_ACCUMULATORS = ACCUMULATORS_OF_YEAR.with_for_update()
+ACCUMULATOR_COLUMNS = [_column(f.name) for f in fields(Accumulators)]
+
+
+def accumulators_of(row) -> Accumulators:
+    """The totals from a stored row (a mapping by column name)."""
+    return Accumulators(**{f.name: row[column] if f.name in _COUNTERS else Money(row[column])
+                           for f, column in zip(fields(Accumulators), ACCUMULATOR_COLUMNS, strict=True)})
+
+
+def accumulator_values(totals: Accumulators) -> dict:
+    """The stored columns of ``totals``."""
+    return {column: getattr(totals, f.name) if f.name in _COUNTERS else getattr(totals, f.name).fen
+            for f, column in zip(fields(Accumulators), ACCUMULATOR_COLUMNS, strict=True)}
 
 
 async def lock_accumulators(session: AsyncSession, psn_no: str, year: int) -> Accumulators:
-    """The year's totals with the row locked until commit: settlements for one person serialise here."""
+    """The year's totals with the row locked until commit: changes for one person serialise here."""
     key = {"psn_no": psn_no, "year": year}
-    row = (await session.execute(_LOCK_ACCUMULATORS, key)).first()
+    row = (await session.execute(LOCK_ACCUMULATORS, key)).first()
     if row is None:
         await session.execute(pg_insert(accumulators).values(psn_no=psn_no, year=year).on_conflict_do_nothing())
-        row = (await session.execute(_LOCK_ACCUMULATORS, key)).one()
-    return Accumulators(**{f.name: _value(f.name, getattr(row, _column(f.name))) for f in fields(Accumulators)})
-
-
-async def read_accumulators(session: AsyncSession, psn_no: str, year: int) -> Accumulators:
-    row = (await session.execute(select(accumulators).where(accumulators.c.psn_no == psn_no,
-                                                            accumulators.c.year == year))).first()
-    if row is None:
-        return Accumulators()
-    return Accumulators(**{f.name: _value(f.name, getattr(row, _column(f.name))) for f in fields(Accumulators)})
-
-
-def _value(name: str, stored: int):
-    return stored if name in _COUNTERS else Money(stored)
-
-
-def _accumulators_update(psn_no: str, year: int, totals: Accumulators):
-    values = {_column(f.name): (v if f.name in _COUNTERS else v.fen)
-              for f in fields(Accumulators) for v in [getattr(totals, f.name)]}
-    return update(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year).values(values)
+        row = (await session.execute(LOCK_ACCUMULATORS, key)).one()
+    return accumulators_of(row._mapping)
 
 
 async def save_accumulators(session: AsyncSession, psn_no: str, year: int, totals: Accumulators) -> None:
-    await session.execute(_accumulators_update(psn_no, year, totals))
+    await session.execute(update(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
+                          .values(accumulator_values(totals)))
 
 
 @dataclass(frozen=True)
@@ -87,56 +82,11 @@ async def add(session: AsyncSession, record: SettlementRecord) -> None:
     await session.execute(_insert(record))
 
 
-def _bound(table, prefix: str, names) -> dict:
-    return {name: bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names}
-
-
-_SETTLEMENT_COLUMNS = [c.name for c in settlements.c if c.name != "created_at"]
-_ACCUMULATOR_COLUMNS = [_column(f.name) for f in fields(Accumulators)]
-_OUTBOX_COLUMNS = ["event_id", "topic", "key", "type", "envelope", "payload"]
-
-
-def _settling_statement(with_answer: bool):
-    settled = (insert(settlements).values(_bound(settlements, "s_", _SETTLEMENT_COLUMNS))
-               .returning(settlements.c.setl_id).cte("settled"))
-    tied = (update(fee_details).where(fee_details.c.mdtrt_id == bindparam("s_mdtrt_id"),
-                                      fee_details.c.feedetl_sn.in_(bindparam("feedetl_sns", expanding=True)))
-            .values(setl_id=bindparam("s_setl_id")).returning(fee_details.c.feedetl_sn).cte("tied"))
-    totals = (update(accumulators).where(accumulators.c.psn_no == bindparam("s_psn_no"),
-                                         accumulators.c.year == bindparam("s_year"))
-              .values(_bound(accumulators, "a_", _ACCUMULATOR_COLUMNS)).returning(accumulators.c.psn_no).cte("totals"))
-    queued = (insert(outbox_table).values(_bound(outbox_table, "o_", _OUTBOX_COLUMNS))
-              .returning(outbox_table.c.event_id).cte("queued"))
-    if not with_answer:
-        return select(literal(1)).add_cte(settled, tied, totals, queued)
-    stored = (pg_insert(requests).values(_bound(requests, "r_", ["key", "digest", "answer"])).on_conflict_do_nothing()
-              .returning(literal(1).label("stored")).cte("stored"))
-    return select(func.count()).select_from(stored).add_cte(settled, tied, totals, queued)
-
-
-_SETTLING = {with_answer: _settling_statement(with_answer) for with_answer in (False, True)}
-
-
-async def add_settling(session: AsyncSession, record: SettlementRecord, feedetl_sns: list[str], event_row: dict,
-                       answer_row: dict | None) -> bool:
-    """One statement: the settlement, its fee details tied to it, the person's new year totals, its queued event
-    and the stored answer. False when the answer's key was taken by a concurrent request (give the change up)."""
-    totals = record.result.accumulators_after
-    params = {f"s_{name}": value for name, value in _settlement_row(record).items()}
-    params |= {f"a_{_column(f.name)}": (v if f.name in _COUNTERS else v.fen)
-               for f in fields(Accumulators) for v in [getattr(totals, f.name)]}
-    params |= {f"o_{name}": event_row[name] for name in _OUTBOX_COLUMNS}
-    params["feedetl_sns"] = feedetl_sns
-    if answer_row is not None:
-        params |= {f"r_{name}": value for name, value in answer_row.items()}
-    return bool(await session.scalar(_SETTLING[answer_row is not None], params))
-
-
 def _insert(record: SettlementRecord):
-    return insert(settlements).values(**_settlement_row(record))
+    return insert(settlements).values(**settlement_row(record))
 
 
-def _settlement_row(record: SettlementRecord) -> dict:
+def settlement_row(record: SettlementRecord) -> dict:
     r = record.result
     return dict(
         setl_id=record.setl_id, kind=record.kind, original_setl_id=record.original_setl_id,

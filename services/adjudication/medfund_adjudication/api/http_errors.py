@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from sqlalchemy.exc import IntegrityError
-
 from medfund_adjudication.domain.refusal import Refused
-from medfund_shared.errors import ApiError
+from medfund_shared.errors import ApiError, is_conflict
 
 STATUS = {"not_found": 404, "conflict": 409, "forbidden": 403}
 
@@ -19,5 +17,7 @@ def refusals_as_http() -> Iterator[None]:
         yield
     except Refused as refused:
         raise ApiError(STATUS.get(refused.code, 422), refused.code, refused.message, refused.field) from None
-    except IntegrityError:
+    except Exception as exc:
+        if not is_conflict(exc):
+            raise
         raise ApiError(409, "conflict", "a concurrent request changed the same record; retry") from None

@@ -2,7 +2,8 @@
 
 One transaction: the person's accumulator row is locked first, so concurrent settlements for one
 person serialise and no cap can be exceeded; the record, the accumulators, the account, the fee
-details, the event and the stored answer commit together, written in one statement.
+details, the event and the stored answer commit together, written in one statement. It runs on the
+driver (:mod:`medfund_adjudication.adapters.settling`): this is the gateway's hot path.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from medfund_adjudication.adapters import coverage_repo, settlement_reads, settlement_repo
-from medfund_adjudication.adapters.settlement_reads import AdmissionContext
+import asyncpg
+
+from medfund_adjudication.adapters import settling
 from medfund_adjudication.adapters.settlement_repo import SettlementRecord
+from medfund_adjudication.adapters.settling import AdmissionContext
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.commands import Settle
@@ -43,18 +46,16 @@ def person_of(coverage: Coverage, admitted_on: date, balance: Money, retired: bo
     return Person(coverage.admdvs, coverage.insutype, coverage.brdy, category, tier, retired, balance)
 
 
-async def _employee(uow: UnitOfWork, coverage: Coverage, lock: bool) -> tuple[Money, bool]:
+async def _employee(db: asyncpg.Connection, coverage: Coverage, lock: bool) -> tuple[Money, bool]:
     """An employee's account balance and retired flag; residents have neither."""
     if coverage.insutype != EMPLOYEE:
         return Money(0), False
-    balance = await coverage_repo.balance(uow.session, coverage.psn_no, lock=lock) or Money(0)
-    return balance, await coverage_repo.retired(uow.session, coverage.psn_no)
+    return await settling.employee(db, coverage.psn_no, lock=lock)
 
 
-async def _context(uow: UnitOfWork, cmd: Settle) -> AdmissionContext:
-    context = await settlement_reads.admission_context(uow.session, cmd.mdtrt_id,
-                                                       cmd.medins_setl_id if cmd.record else None,
-                                                       cmd.request.key if cmd.record and cmd.request else None)
+async def _context(db: asyncpg.Connection, cmd: Settle) -> AdmissionContext:
+    context = await settling.admission_context(db, cmd.mdtrt_id, cmd.medins_setl_id if cmd.record else None,
+                                               cmd.request.key if cmd.record and cmd.request else None)
     if context is None:
         raise Refused("not_found", f"mdtrt_id {cmd.mdtrt_id} is not a known admission", "mdtrt_id")
     if context.stored_request is not None:
@@ -78,25 +79,28 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
     concurrent first use committed meanwhile (its retry is refused "no unsettled fee details" otherwise).
     """
     try:
-        async with uow:
-            return await _settle(cmd, uow)
+        async with uow.on_driver() as db:
+            answer = await _settle(cmd, uow, db)
     except Refused:
         if cmd.record and cmd.request is not None and (replay := await uow.answered(cmd.request)) is not None:
             return replay
         raise
+    if cmd.record and answer.result is not None:
+        uow.published()
+    return answer
 
 
-async def _settle(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
-    context = await _context(uow, cmd)
+async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection) -> Answer[Settled]:
+    context = await _context(db, cmd)
     if context.stored_request is not None:
         return uow.stored(cmd.request, *context.stored_request)
     admission = context.admission
     day = business_date(admission.begntime)
     coverage = covered_on(context.coverages.get(day.year), admission.psn_no, admission.insutype, day)
-    ytd = await (settlement_repo.lock_accumulators if cmd.record else settlement_repo.read_accumulators)(
-        uow.session, admission.psn_no, day.year)
-    balance, retired = await _employee(uow, coverage, cmd.record and cmd.acct_used)
-    items, catalogue = await settlement_reads.unsettled_fees(uow.session, admission.mdtrt_id)
+    ytd = await (settling.lock_accumulators if cmd.record else settling.read_accumulators)(
+        db, admission.psn_no, day.year)
+    balance, retired = await _employee(db, coverage, cmd.record and cmd.acct_used)
+    items, catalogue = await settling.unsettled_fees(db, admission.mdtrt_id)
     uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
     if not items:
         raise Refused("invalid", f"mdtrt_id {admission.mdtrt_id} has no unsettled fee details", "mdtrt_id")
@@ -118,10 +122,10 @@ async def _settle(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
     if not cmd.record:
         return Answer(settled)
     if result.acct_pay:
-        await coverage_repo.credit(uow.session, f"settlement:{record.setl_id}", admission.psn_no, -result.acct_pay)
+        await settling.credit(db, f"settlement:{record.setl_id}", admission.psn_no, -result.acct_pay)
     event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=SOURCE,
                                  effective_time=record.setl_time)
     answer = uow.answer_row(cmd.request, settled) if cmd.request is not None else None
-    if not await settlement_repo.add_settling(uow.session, record, [i.feedetl_sn for i in items], event, answer):
+    if not await settling.add_settling(db, record, [i.feedetl_sn for i in items], event, answer):
         raise Refused("conflict", f"{cmd.request.field} was answered by a concurrent request", cmd.request.field)
-    return await uow.commit_answered(settled, answer and answer["answer"])
+    return Answer(settled, answer and answer["answer"])

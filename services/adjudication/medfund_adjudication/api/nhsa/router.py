@@ -10,7 +10,6 @@ import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
 
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.api.nhsa import wire
@@ -19,7 +18,7 @@ from medfund_adjudication.api.nhsa.transactions import TRANSACTIONS, Call
 from medfund_adjudication.domain.refusal import Refused, invalid
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ContextDep
-from medfund_shared.errors import is_bad_data, is_unavailable
+from medfund_shared.errors import is_bad_data, is_conflict, is_unavailable
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["NHSA gateway"])
@@ -88,13 +87,13 @@ async def call_service(request: Request, principal: GatewayPrincipal, context: C
         call = _call(envelope, principal)
         output, text = await TRANSACTIONS[call.infno](call, UnitOfWork(context))
         text = text if text is not None else wire.envelope(call.msgid, output)
-    except IntegrityError:
-        text = wire.envelope(msgid, None, err_msg="a concurrent request changed the same record; retry")
     except Refused as refused:
         log.info("nhsa_refused", code=refused.code, field=refused.field)
         text = wire.envelope(msgid, None, err_msg=refused.message)
     except Exception as exc:
-        if is_bad_data(exc):
+        if is_conflict(exc):
+            text = wire.envelope(msgid, None, err_msg="a concurrent request changed the same record; retry")
+        elif is_bad_data(exc):
             text = wire.envelope(msgid, None, err_msg="a value in the message cannot be stored (e.g. a NUL character)")
         elif is_unavailable(exc):
             log.warning("nhsa_unavailable", error_type=type(exc).__name__)

@@ -1,0 +1,74 @@
+"""A hot path's statements on the driver itself: Core statements compiled once to asyncpg's SQL.
+
+The statements stay SQLAlchemy Core built on the service's tables; only their execution skips the ORM
+session and SQLAlchemy's per-call compile-cache, parameter and result processing, which cost a settlement
+as much as its round trips. The transaction is asyncpg's own, on a connection borrowed from the engine's
+pool, so the pool, its size and its invalidation after a lost database stay SQLAlchemy's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.types import JSON
+
+_DIALECT = asyncpg_dialect()
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement's SQL with ``$n`` placeholders and, in their order, the names of its bound parameters."""
+
+    sql: str
+    names: tuple[str, ...]
+    json_names: frozenset[str]
+    """Parameters of JSON columns: the connection's codec (set up by SQLAlchemy) takes them as text."""
+    constants: Mapping[str, Any]
+    """The values of the statement's literals (``literal(1)``), which callers do not pass."""
+
+    @classmethod
+    def of(cls, statement: ClauseElement) -> DriverStatement:
+        compiled = statement.compile(dialect=_DIALECT)
+        names = tuple(compiled.positiontup or ())
+        binds = {n: compiled.binds[n] for n in names}
+        return cls(str(compiled), names, frozenset(n for n, b in binds.items() if isinstance(b.type, JSON)),
+                   {n: b.value for n, b in binds.items() if not b.required})
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        values = {**self.constants, **params} if self.constants else params
+        return [json.dumps(values[n]) if n in self.json_names else values[n] for n in self.names]
+
+    async def fetch(self, connection: asyncpg.Connection, params: Mapping[str, Any]) -> list[asyncpg.Record]:
+        return await connection.fetch(self.sql, *self.args(params))
+
+    async def fetchrow(self, connection: asyncpg.Connection, params: Mapping[str, Any]) -> asyncpg.Record | None:
+        return await connection.fetchrow(self.sql, *self.args(params))
+
+    async def fetchval(self, connection: asyncpg.Connection, params: Mapping[str, Any]) -> Any:
+        return await connection.fetchval(self.sql, *self.args(params))
+
+
+LOST_CONNECTION = (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+                   asyncpg.AdminShutdownError, OSError)
+"""The connection itself is gone or the server is going away: the pool must not hand it out again."""
+
+
+@asynccontextmanager
+async def transaction(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """One transaction on a pooled connection's driver; it commits when the block ends without an error."""
+    async with engine.connect() as pooled:
+        driver = (await pooled.get_raw_connection()).driver_connection
+        try:
+            async with driver.transaction():
+                yield driver
+        except LOST_CONNECTION:
+            await pooled.invalidate()
+            raise
