@@ -52,13 +52,15 @@ async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """The database (or a socket) is down: the request did nothing and may be retried.
+    """The database (or a socket) is down or going down: the request did nothing and may be retried.
 
-    Through SQLAlchemy the driver's error is wrapped; on a hot path that runs on the driver it is not."""
+    Through SQLAlchemy the driver's error is wrapped; on a hot path that runs on the driver it is not.
+    SQLSTATE class 08 is a lost connection, 57P a server shutting down, crashed or still starting."""
+    if _sqlstate(exc).startswith(("08", "57P")):
+        return True
     if isinstance(exc, DBAPIError):
         return exc.connection_invalidated or isinstance(exc.orig, OSError) or "connection" in str(exc.orig).lower()
-    return isinstance(exc, (ConnectionError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
-                            asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError))
+    return isinstance(exc, (ConnectionError, TimeoutError, asyncpg.InterfaceError))
 
 
 def is_bad_data(exc: BaseException) -> bool:

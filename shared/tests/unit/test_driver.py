@@ -33,3 +33,11 @@ def test_driver_errors_are_classified_like_wrapped_ones():
     assert is_unavailable(asyncpg.ConnectionDoesNotExistError("closed")) and is_unavailable(ConnectionResetError())
     wrapped = DBAPIError("INSERT", {}, unique)
     assert is_conflict(wrapped)
+
+
+def test_a_server_shutting_down_is_unavailable_wrapped_or_not():
+    shutting_down = asyncpg.CannotConnectNowError("the database system is shutting down")
+    assert is_unavailable(shutting_down)
+    wrapped = DBAPIError("connect", {}, Exception("the database system is shutting down"))
+    wrapped.orig.sqlstate = "57P03"
+    assert is_unavailable(wrapped)
