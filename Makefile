@@ -70,6 +70,15 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-# Benchmarks run on the dev stack they start; they print a table, they assert nothing.
-bench: setup
+# Benchmarks run on the dev stack they start; they print a table, they assert nothing. Their timed
+# requests are sent by vegeta, built with Go from the module proxy into .state/tools/bin (bench only).
+VEGETA_VERSION := v12.13.0
+GO := $(or $(shell command -v go),$(wildcard /usr/local/go/bin/go))
+bench: setup $(STAMPS)/vegeta-$(VEGETA_VERSION)
 	PYTHONPATH=bench $(PY) -m medfund_bench $(BENCH_ARGS)
+
+$(STAMPS)/vegeta-$(VEGETA_VERSION):
+	@[ -n "$(GO)" ] || { echo "make bench: Go is needed to install vegeta $(VEGETA_VERSION) (the load generator);" \
+	  "install Go (https://go.dev/doc/install) or put it on PATH"; exit 1; }
+	GOBIN=$(CURDIR)/.state/tools/bin $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+	@mkdir -p $(STAMPS) && touch $@

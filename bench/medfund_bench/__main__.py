@@ -5,26 +5,29 @@ latency during that fixed-rate run, ledger drain (settlement-to-balance lag and 
 feed (upload until every event is published, records/s, billing's peak memory), the ledger's live
 catch-up on the feed's events and its rebuild from the topics. Limits, measured in the same run: Kafka
 produce/consume for messages of the settlement event's size (kafka-tools), PostgreSQL inserts in batches
-(asyncpg executemany / COPY), uvicorn's trivial endpoint through the same load generator. Targets are
-those of the benchmark's issue.
+(asyncpg executemany / COPY), uvicorn's trivial endpoint through the same load generator (vegeta). Targets are
+those of the benchmark's issue. Requests of the timed runs are sent by vegeta; preparing the stays they
+settle (enroll, pay, admit, upload fees, discharge) is done in Python beforehand and not timed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
 
-from medfund_bench import limits, loadgen
+from medfund_bench import limits, loadgen, vegeta
 from medfund_bench.alerts import LARGE_CLAIM_YELLOW, LARGE_STAY, AlertWatch
 from medfund_bench.feed import FeedResult, run_feed
 from medfund_bench.projection import Progress, Rebuild, timed_rebuild
-from medfund_bench.workload import ADMDVS, OFFICE, YEAR, Medfund, stay_amount
+from medfund_bench.workload import ADMDVS, OFFICE, YEAR, Medfund, answer_of, stay_amount
 from medfund_deploy import stack
 from medfund_deploy.profiles import SERVICES, get_profile
 from medfund_ledger.adapters.handlers import TOPICS as LEDGER_TOPICS
@@ -45,6 +48,9 @@ LEDGER_SETTLE_SECONDS = 300.0
 PROJECTION_TARGET = 10_000
 FEED_TARGET_SECONDS = 120.0
 FEED_TARGET_LINES = 1_000_000
+TRIVIAL_REQUESTS = 10_000
+SENT_HEADERS = ("Authorization", "Content-Type")
+"""The headers of the workload's gateway request the service reads; vegeta sets the transport's own."""
 
 
 @dataclass
@@ -59,6 +65,7 @@ class Row:
 async def prepare(api: Medfund, people: int, stays: int, concurrency: int, offset: int,
                   amount: Callable[[random.Random], Money] = stay_amount) -> list[tuple]:
     """Covered people and discharged stays ready for ``2304`` (not timed)."""
+    began = time.perf_counter()
     gate = asyncio.Semaphore(concurrency)
     rng = random.Random(offset)
 
@@ -83,20 +90,56 @@ async def prepare(api: Medfund, people: int, stays: int, concurrency: int, offse
             mdtrt_id, ends = await api.prepare_stay(p, offset * 100 + n, cost)
             return p, mdtrt_id, ends, cost, offset * 100 + n
 
-    return await asyncio.gather(*(stay(n) for n in range(stays)))
+    ready = await asyncio.gather(*(stay(n) for n in range(stays)))
+    print(f"prepared: {stays} stays in {time.perf_counter() - began:.0f} s")
+    return ready
 
 
-def settle_sender(api: Medfund, ready: list[tuple], watched: frozenset[int] = frozenset(),
-                  answered: dict[str, float] | None = None):
-    """``2304`` for stay ``i``; the answer time of each ``watched`` stay goes into ``answered`` by ``setl_id``."""
-    async def send(i: int) -> bool:
-        answer = await api.settle(*ready[i])
-        if answer["infcode"] != 0:
-            return False
-        if i in watched:
-            answered[answer["output"]["setlinfo"]["setl_id"]] = time.perf_counter()
-        return True
-    return send
+@dataclass
+class Settled:
+    """A ``2304`` run: the figure and, per stay in schedule order, vegeta's hit and the gateway's answer (``None``:
+    no answer came)."""
+
+    result: loadgen.Result
+    answers: list[dict | None]
+    hits: list[vegeta.Hit | None]
+    last_answer: float
+    """Wall-clock time of the run's last answer."""
+
+
+def settlement_targets(api: Medfund, ready: list[tuple]) -> tuple[list[vegeta.Target], list[str]]:
+    """The ``2304`` request for each stay, byte for byte what ``Medfund.settle`` sends, and its msgid."""
+    targets, msgids = [], []
+    for stay in ready:
+        envelope = api.settlement(*stay)
+        request = api.gateway_request(envelope)
+        targets.append(vegeta.Target(str(request.url), {name: request.headers[name] for name in SENT_HEADERS},
+                                     request.content))
+        msgids.append(envelope["msgid"])
+    return targets, msgids
+
+
+def answered_msgid(body: bytes) -> str | None:
+    """The msgid a gateway answer refers to; ``None`` for a body that is no gateway answer."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return None
+    return answer.get("inf_refmsgid") if isinstance(answer, dict) else None
+
+
+async def settle(api: Medfund, ready: list[tuple],
+                 attack: Callable[[list[vegeta.Target]], Awaitable[list[vegeta.Hit]]]) -> Settled:
+    """``2304`` for every stay through vegeta; the answers are recorded in ``api.accepted`` as ``settle`` does."""
+    targets, msgids = settlement_targets(api, ready)
+    hits = await attack(targets)
+    matched = vegeta.in_order(hits, msgids, answered_msgid)
+    answers = [api.settled(answer_of(hit.body)) if hit is not None and hit.code == 200 else None for hit in matched]
+    errors = Counter(hit.error or f"HTTP {hit.code}" for hit in hits if hit.error or hit.code != 200)
+    if errors:
+        print("vegeta errors:", dict(errors))
+    ok = sum(1 for answer in answers if answer is not None and answer["infcode"] == 0)
+    return Settled(vegeta.summary(hits, ok), answers, matched, max((hit.answered for hit in hits), default=time.time()))
 
 
 def interleave(regular: list[tuple], injected: list[tuple]) -> tuple[list[tuple], frozenset[int]]:
@@ -131,17 +174,18 @@ async def settlements(args, rows: list[Row], trivial_rate: float, kafka_consume:
         await ledger_settled("the saturation run")
         async with httpx.AsyncClient(timeout=30) as http:
             before = await expenditure(http, api)
-            result = await loadgen.saturate(settle_sender(api, ready), len(ready), args.concurrency)
-            settled_at = time.perf_counter()
+            run = await settle(api, ready, lambda targets: vegeta.saturate(targets, args.concurrency))
+            result = run.result
             target = before + api.accepted.fund_totals().get(POOLED_FUND, Money(0)).fen
-            deadline = settled_at + 300
-            while await expenditure(http, api) < target and time.perf_counter() < deadline:
+            deadline = time.time() + 300
+            while await expenditure(http, api) < target and time.time() < deadline:
                 await asyncio.sleep(0.2)
-            lag = time.perf_counter() - settled_at
+            lag = time.time() - run.last_answer
         rows.append(Row(f"2304 settlement at saturation ({args.concurrency} in flight, n={len(ready)})",
                         f"{result.rate:.0f}/s", "≥ 1,000/s", f"{trivial_rate:.0f}/s trivial endpoint",
                         f"{result.rate / trivial_rate:.2f}"))
-        rows.append(Row("  p50 / p99 at saturation", f"{result.percentile(50):.0f} / {result.percentile(99):.0f} ms"))
+        rows.append(Row("  p50 / p99 at saturation", f"{result.percentile(50):.0f} / {result.percentile(99):.0f} ms",
+                        "", "", f"{result.ok} ok, {result.failed} failed"))
         rows.append(Row("ledger: last settlement to balance (drain lag)", f"{lag:.2f} s"))
         rows.append(Row("ledger: settlements projected per second (first request to balance)",
                         f"{len(ready) / (result.seconds + lag):.0f} events/s", "",
@@ -160,10 +204,12 @@ async def fixed_rate_with_alerts(args, rows: list[Row], api: Medfund) -> None:
     fixed = await prepare(api, args.people, int(args.rate * args.seconds) - len(large), args.concurrency, offset=2000)
     schedule, injected = interleave(fixed, large)
     await ledger_settled("the fixed-rate run")
-    answered: dict[str, float] = {}
     async with AlertWatch(PROFILE.kafka_bootstrap) as watch:
-        result = await loadgen.fixed_rate(settle_sender(api, schedule, injected, answered), args.rate, len(schedule))
+        run = await settle(api, schedule, lambda targets: vegeta.fixed_rate(targets, args.rate))
+        answered = {answer["output"]["setlinfo"]["setl_id"]: run.hits[i].answered for i in sorted(injected)
+                    if (answer := run.answers[i]) is not None and answer["infcode"] == 0}
         latencies = await watch.latencies(answered, ALERT_WAIT_SECONDS)
+    result = run.result
     rows.append(Row(f"2304 at fixed {args.rate:.0f}/s for {args.seconds}s: p50 / p99",
                     f"{result.percentile(50):.0f} / {result.percentile(99):.0f} ms", "p99 ≤ 25 ms",
                     "", f"{result.ok} ok, {result.failed} failed"))
@@ -229,7 +275,7 @@ def feed_rows(feed: FeedResult, lines: int, copy_rate: float, kafka_consume: flo
 def main() -> None:
     parser = argparse.ArgumentParser(prog="medfund_bench")
     parser.add_argument("--people", type=int, default=40)
-    parser.add_argument("--saturation", type=int, default=400, help="settlements in the saturation run")
+    parser.add_argument("--saturation", type=int, default=2000, help="settlements in the saturation run")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=int, default=5)
@@ -245,13 +291,13 @@ def main() -> None:
 
     stack.up(PROFILE)
     rows: list[Row] = []
-    trivial = limits.uvicorn_limit(TRIVIAL_PORT, PROFILE.run_dir, 3000, args.concurrency)
+    trivial = limits.uvicorn_limit(TRIVIAL_PORT, PROFILE.run_dir, TRIVIAL_REQUESTS, args.concurrency)
     kafka_limit = limits.kafka_limit(PROFILE.kafka_bootstrap, args.kafka_records, SETTLEMENT_EVENT_BYTES)
     pg = asyncio.run(limits.postgres_limit(PROFILE.database_url("postgres", "postgresql"), 50_000, 500))
     asyncio.run(settlements(args, rows, trivial.rate, kafka_limit.consume_rate))
     asyncio.run(collection_feed(args, rows, pg.copy_rate, kafka_limit.consume_rate))
     rows += [
-        Row("limit: uvicorn trivial endpoint (same load generator)", f"{trivial.rate:.0f}/s", "",
+        Row("limit: uvicorn trivial endpoint (same load generator, vegeta)", f"{trivial.rate:.0f}/s", "",
             f"p50 {trivial.percentile(50):.0f} ms, p99 {trivial.percentile(99):.0f} ms"),
         Row(f"limit: Kafka produce, {SETTLEMENT_EVENT_BYTES} B, acks=all idempotent",
             f"{kafka_limit.produce_rate:.0f}/s", "",

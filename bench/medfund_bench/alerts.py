@@ -28,7 +28,10 @@ LARGE_CLAIM_YELLOW = Money.from_yuan(load_config().thresholds["large_claim"].yel
 
 
 class AlertWatch:
-    """Reads the alerts topic from its end at entry; ``arrivals`` maps a ``large_claim`` subject to its arrival."""
+    """Reads the alerts topic from its end at entry; ``arrivals`` maps a ``large_claim`` subject to its arrival.
+
+    Arrivals are wall-clock (``time.time()``), the clock of the answer times vegeta records.
+    """
 
     def __init__(self, bootstrap: str, topic_prefix: str = "") -> None:
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
@@ -54,7 +57,7 @@ class AlertWatch:
     async def _read(self) -> None:
         while True:
             batch = await self._consumer.getmany(timeout_ms=100)
-            arrived = time.perf_counter()
+            arrived = time.time()
             for records in batch.values():
                 for record in records:
                     alert = json.loads(record.value)
@@ -62,7 +65,7 @@ class AlertWatch:
                         self.arrivals.setdefault(alert["subject_id"], arrived)
 
     async def latencies(self, answered: dict[str, float], timeout: float) -> list[float]:
-        """Seconds from each answer (``setl_id`` → answer time) to its alert; waits up to ``timeout`` for them."""
+        """Seconds from each answer (``setl_id`` → wall-clock answer time) to its alert; waits up to ``timeout``."""
         deadline = time.perf_counter() + timeout
         while answered.keys() - self.arrivals.keys() and time.perf_counter() < deadline:
             await asyncio.sleep(0.1)

@@ -6,6 +6,7 @@ Each is measured in the same run as our figures, on the same broker, server and 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import secrets
 import subprocess
@@ -14,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from medfund_bench import loadgen
+from medfund_bench import loadgen, vegeta
 from medfund_deploy import procs
 from medfund_deploy.kafka import _java, ensure_jars
 from medfund_deploy.topics import PARTITIONS
@@ -119,7 +119,7 @@ async def postgres_limit(dsn: str, rows: int, batch: int) -> PostgresLimit:
 
 
 def uvicorn_limit(port: int, state_dir: Path, requests: int, concurrency: int) -> loadgen.Result:
-    """The trivial endpoint under one uvicorn worker, driven by the same load generator as our figures."""
+    """The trivial endpoint under one uvicorn worker, driven by the same load generator (vegeta) as our figures."""
     import sys
 
     uvicorn = Path(sys.executable).with_name("uvicorn")
@@ -144,10 +144,8 @@ def _env_with_bench_path() -> dict[str, str]:
 
 async def _drive_trivial(port: int, requests: int, concurrency: int) -> loadgen.Result:
     body = {"infno": "2304", "input": {"data": {"psn_no": "P000000000001", "medfee_sumamt": "1234.56"}}}
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                 limits=httpx.Limits(max_connections=concurrency)) as client:
-        async def send(_: int) -> bool:
-            return (await client.post("/echo", json=body)).status_code == 200
-
-        await loadgen.saturate(send, min(200, requests), concurrency)
-        return await loadgen.saturate(send, requests, concurrency)
+    target = vegeta.Target(f"http://127.0.0.1:{port}/echo", {"Content-Type": "application/json"},
+                           json.dumps(body).encode())
+    await vegeta.saturate([target] * min(200, requests), concurrency)
+    hits = await vegeta.saturate([target] * requests, concurrency)
+    return vegeta.summary(hits, sum(1 for hit in hits if hit.code == 200))

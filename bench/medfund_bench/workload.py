@@ -163,16 +163,29 @@ class Medfund:
 
     async def gateway(self, infno: str, business_time: datetime, payload: dict, msgid: str | None = None) -> dict:
         """One NHSA transaction; the whole answer (``infcode`` 0 or -1)."""
-        envelope = {"infno": infno, "msgid": msgid or self.msgid(), "mdtrtarea_admvs": ADMDVS,
-                    "insuplc_admdvs": ADMDVS, "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1",
-                    "opter": "001", "opter_name": "收费员", "inf_time": business_time.strftime(TIME_FORMAT),
-                    "fixmedins_code": HOSPITAL, "fixmedins_name": HOSPITAL_NAME, "sign_no": "", "input": payload}
+        return await self.send(self.envelope(infno, business_time, payload, msgid))
+
+    def envelope(self, infno: str, business_time: datetime, payload: dict, msgid: str | None = None) -> dict:
+        """The NHSA request envelope a HIS sends, with a fresh ``msgid`` unless one is given."""
+        return {"infno": infno, "msgid": msgid or self.msgid(), "mdtrtarea_admvs": ADMDVS,
+                "insuplc_admdvs": ADMDVS, "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1",
+                "opter": "001", "opter_name": "收费员", "inf_time": business_time.strftime(TIME_FORMAT),
+                "fixmedins_code": HOSPITAL, "fixmedins_name": HOSPITAL_NAME, "sign_no": "", "input": payload}
+
+    def gateway_request(self, envelope: dict) -> httpx.Request:
+        """The HTTP request :meth:`send` makes for ``envelope``, for a load generator to send as it is."""
+        return self.http.build_request("POST", self.urls["adjudication"] + GATEWAY,
+                                       headers={"Authorization": f"Bearer {self.tokens['his']}"}, json=envelope)
+
+    async def send(self, envelope: dict) -> dict:
+        """Send ``envelope`` until it gets an answer; an answer asking for the same msgid again is resent."""
+        infno = envelope["infno"]
         deadline = time.monotonic() + RETRY_FOR
         while True:
             response = await self.request("adjudication", "POST", GATEWAY, "his", ok=(200,), json=envelope)
             if response.status_code != 200:
                 raise AssertionError(f"{infno}: HTTP {response.status_code} {response.text[:300]}")
-            answer = json.loads(response.content, parse_float=Decimal)
+            answer = answer_of(response.content)
             if answer["infcode"] == 0 or RETRY_SAME_MSGID not in answer["err_msg"]:
                 return answer
             self.retries[f"adjudication {infno} {RETRY_SAME_MSGID}"] += 1
@@ -219,10 +232,17 @@ class Medfund:
 
     async def settle(self, person: Person, mdtrt_id: str, ends: datetime, amount: Money, stay: int) -> dict:
         """``2304``; an accepted answer is recorded with its per-fund amounts."""
-        answer = await self.gateway("2304", ends, {"data": {
+        return self.settled(await self.send(self.settlement(person, mdtrt_id, ends, amount, stay)))
+
+    def settlement(self, person: Person, mdtrt_id: str, ends: datetime, amount: Money, stay: int) -> dict:
+        """The ``2304`` envelope settling a discharged stay (a fresh ``msgid``)."""
+        return self.envelope("2304", ends, {"data": {
             "psn_no": person.psn_no, "mdtrt_cert_type": ID_CARD, "mdtrt_cert_no": person.certno,
             "medfee_sumamt": amount.to_yuan(), "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": INSUTYPE,
             "acct_used_flag": "0", "mid_setl_flag": "0", "invono": "", "medins_setl_id": f"S{self.tag}{stay:010d}"}})
+
+    def settled(self, answer: dict) -> dict:
+        """Record a ``2304`` answer: its per-fund amounts when accepted, its reason when refused."""
         if answer["infcode"] != 0:
             self.accepted.refused[answer["err_msg"][:80]] += 1
             return answer
@@ -236,6 +256,11 @@ class Medfund:
         if answer["infcode"] != 0:
             raise AssertionError(f"{infno} refused: {answer['err_msg']}")
         return answer["output"]
+
+
+def answer_of(content: bytes) -> dict:
+    """A gateway answer, amounts as ``Decimal`` (never float)."""
+    return json.loads(content, parse_float=Decimal)
 
 
 def stay_amount(rng: random.Random) -> Money:
