@@ -20,6 +20,8 @@ class Profile:
     kafka_port: int
     controller_port: int
     first_service_port: int
+    workers: tuple[tuple[str, int], ...] = ()
+    """Worker processes per service where not one (``MEDFUND_<SERVICE>_WORKERS`` overrides)."""
 
     @property
     def state_dir(self) -> Path:
@@ -45,7 +47,10 @@ class Profile:
 
 
 PROFILES = {
-    "dev": Profile("dev", postgres_port=55432, kafka_port=9092, controller_port=9093, first_service_port=8001),
+    # The gateway's hot path takes most of a core: two processes let it use both cores under load. Test stacks
+    # keep one process per service (a fault test kills a service by its pid).
+    "dev": Profile("dev", postgres_port=55432, kafka_port=9092, controller_port=9093, first_service_port=8001,
+                   workers=(("adjudication", 2),)),
     "test": Profile("test", postgres_port=56432, kafka_port=19092, controller_port=19093, first_service_port=18001),
 }
 

@@ -46,20 +46,25 @@ def ready(profile: Profile, service: str) -> bool:
         return False
 
 
-def workers(service: str) -> int:
-    """Worker processes of ``service``: ``MEDFUND_<SERVICE>_WORKERS`` (e.g. ``MEDFUND_ADJUDICATION_WORKERS=2``), else 1.
+def workers(profile: Profile, service: str) -> int:
+    """Worker processes of ``service``: ``MEDFUND_<SERVICE>_WORKERS`` (e.g. ``MEDFUND_ADJUDICATION_WORKERS=2``), else
+    the profile's number (the dev stack runs two of adjudication), else 1.
 
     Workers share the port; each runs its own consumers (one group, partitions split) and relay
     (one publishes at a time: the advisory lock), so any count is safe.
     """
-    value = os.environ.get(f"MEDFUND_{service.upper().replace('-', '_')}_WORKERS", "1")
+    value = os.environ.get(f"MEDFUND_{service.upper().replace('-', '_')}_WORKERS",
+                           str(dict(profile.workers).get(service, 1)))
     if not value.isdigit() or int(value) < 1:
         raise StackError(f"MEDFUND_{service.upper()}_WORKERS must be a positive whole number, not {value!r}")
     return int(value)
 
 
 def start_service(profile: Profile, service: str, *, database_url: str, topic_prefix: str = "") -> bool:
-    """Start one service unless ours runs already; wait for ``/readyz``. True if started."""
+    """Start one service unless ours runs already; wait for ``/readyz``. True if started.
+
+    uvicorn's plain-text access log is off: requests are counted and timed by route in ``/metrics``, refusals
+    and failures are logged as structured events, and a line per settlement cost a few per cent of the gateway."""
     if running(profile, service) is not None:
         return False
     if importlib.util.find_spec(f"{package(service)}.main") is None:
@@ -74,8 +79,8 @@ def start_service(profile: Profile, service: str, *, database_url: str, topic_pr
         "MEDFUND_TOPIC_PREFIX": topic_prefix,
         "MEDFUND_ENV": os.environ.get("MEDFUND_ENV", "development"),
     }
-    argv = [str(UVICORN), f"{package(service)}.main:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers(service))]
+    argv = [str(UVICORN), f"{package(service)}.main:create_app", "--factory", "--no-access-log",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers(profile, service))]
     log = log_file(profile, service)
     procs.spawn(argv, log_file=log, pid_file=_pid_file(profile, service), env=env)
     procs.wait_until(
