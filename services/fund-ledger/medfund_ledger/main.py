@@ -8,7 +8,7 @@ from medfund_ledger.app import evaluator
 from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.service import ServiceDefinition, create_service_app
 
-BATCH_WINDOW = 0.2
+BATCH_WINDOW = 0.5
 """Seconds the broker may hold a fetch while events gather: settlements arrive hundreds a second, and a batch
 of them costs the ledger little more than one (the alert latency target is a second)."""
 
