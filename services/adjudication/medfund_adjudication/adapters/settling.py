@@ -141,8 +141,9 @@ async def unsettled_fees(db: asyncpg.Connection, mdtrt_id: str) -> tuple[list[Fe
 
 
 _PERSON = bindparam("psn_no", type_=Text)
-_BALANCE = select(accounts.c.balance_fen).where(accounts.c.psn_no == _PERSON)
-_BALANCE = {lock: DriverStatement.of(_BALANCE.with_for_update() if lock else _BALANCE) for lock in (False, True)}
+_BALANCE_QUERY = select(accounts.c.balance_fen).where(accounts.c.psn_no == _PERSON)
+_BALANCE = {lock: DriverStatement.of(_BALANCE_QUERY.with_for_update() if lock else _BALANCE_QUERY)
+            for lock in (False, True)}
 _RETIRED = DriverStatement.of(select(employment.c.retired).where(employment.c.psn_no == _PERSON))
 
 
@@ -156,9 +157,9 @@ _CREDIT = DriverStatement.of(
     pg_insert(account_credits).values(credit_id=bindparam("credit_id", type_=Text), psn_no=_PERSON,
                                       amount_fen=bindparam("amount_fen")).on_conflict_do_nothing()
     .returning(account_credits.c.credit_id))
-_ADD_TO_BALANCE = pg_insert(accounts).values(psn_no=_PERSON, balance_fen=bindparam("amount_fen"))
-_ADD_TO_BALANCE = DriverStatement.of(_ADD_TO_BALANCE.on_conflict_do_update(
-    index_elements=["psn_no"], set_={"balance_fen": accounts.c.balance_fen + _ADD_TO_BALANCE.excluded.balance_fen}))
+_NEW_BALANCE = pg_insert(accounts).values(psn_no=_PERSON, balance_fen=bindparam("amount_fen"))
+_ADD_TO_BALANCE = DriverStatement.of(_NEW_BALANCE.on_conflict_do_update(
+    index_elements=["psn_no"], set_={"balance_fen": accounts.c.balance_fen + _NEW_BALANCE.excluded.balance_fen}))
 
 
 async def credit(db: asyncpg.Connection, credit_id: str, psn_no: str, amount: Money) -> None:
