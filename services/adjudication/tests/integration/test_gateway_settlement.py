@@ -48,6 +48,20 @@ async def test_concurrent_retries_of_one_msgid_all_get_the_one_settlement(gatewa
     assert len({answer["output"]["setlinfo"]["setl_id"] for answer, _ in answers}) == 1
 
 
+async def test_concurrent_settlements_of_one_admission_settle_it_once(gateway):
+    """Different messages racing for the same fee details: one settles them, the others are refused."""
+    psn, mdtrt_id = await _covered_admission_with_one_fee(gateway, "2026-04-03 09:00:00", 700)
+    answers = await asyncio.gather(*(gateway.call("2304", "H211302S", {"data": {
+        "psn_no": psn, "mdtrt_id": mdtrt_id, "medfee_sumamt": "700.00", "medins_setl_id": f"M-RACE-{n}"}})
+        for n in range(6)))
+    settled = [answer for answer, _ in answers if answer["infcode"] == 0]
+    assert len(settled) == 1, [answer["err_msg"] for answer, _ in answers]
+    assert all("mdtrt_id" in answer["err_msg"] for answer, _ in answers if answer["infcode"] != 0)
+    again, _ = await gateway.call("2303", "H211302S", {"data": {"psn_no": psn, "mdtrt_id": mdtrt_id,
+                                                                "medfee_sumamt": "700.00"}})
+    assert again["infcode"] == -1 and "no unsettled fee details" in again["err_msg"]
+
+
 async def test_malformed_inputs_name_the_field_and_record_nothing(gateway):
     await gateway.setup_registry()
     psn = await gateway.covered("211302")
