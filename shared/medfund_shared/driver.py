@@ -21,6 +21,8 @@ from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import JSON
 from sqlalchemy.util import greenlet_spawn
 
+from medfund_shared.errors import is_unavailable
+
 _DIALECT = asyncpg_dialect()
 
 
@@ -57,23 +59,20 @@ class DriverStatement:
         return await connection.fetchval(self.sql, *self.args(params))
 
 
-LOST_CONNECTION = (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-                   asyncpg.AdminShutdownError, OSError)
-"""The connection itself is gone or the server is going away: the pool must not hand it out again."""
-
-
 @asynccontextmanager
 async def transaction(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
     """One transaction on a pooled connection's driver; it commits when the block ends without an error.
 
     The connection comes from the pool itself, not through a SQLAlchemy ``Connection`` (whose set-up cost
-    as much as a statement); the pool's check-in and invalidation run in SQLAlchemy's greenlet bridge."""
+    as much as a statement); the pool's check-in and invalidation run in SQLAlchemy's greenlet bridge. A
+    connection whose error says the database is unavailable is invalidated: the pool must not hand it out again."""
     pooled = await engine.raw_connection()
     try:
         async with pooled.driver_connection.transaction():
             yield pooled.driver_connection
-    except LOST_CONNECTION:
-        await greenlet_spawn(pooled.invalidate)
+    except Exception as exc:
+        if is_unavailable(exc):
+            await greenlet_spawn(pooled.invalidate)
         raise
     finally:
         await greenlet_spawn(pooled.close)

@@ -17,8 +17,8 @@ import asyncpg
 from sqlalchemy import ARRAY, Text, and_, any_, bindparam, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from medfund_adjudication.adapters import coverage_repo
 from medfund_adjudication.adapters.admission_repo import admission_of
-from medfund_adjudication.adapters.coverage_repo import from_row
 from medfund_adjudication.adapters.registry_repo import institution_of
 from medfund_adjudication.adapters.settlement_repo import (
     ACCUMULATOR_COLUMNS,
@@ -30,13 +30,10 @@ from medfund_adjudication.adapters.settlement_repo import (
     settlement_row,
 )
 from medfund_adjudication.adapters.tables import (
-    account_credits,
-    accounts,
     accumulators,
     admissions,
     catalogue,
     coverage,
-    employment,
     fee_details,
     institutions,
     requests,
@@ -90,7 +87,8 @@ async def admission_context(db: asyncpg.Connection, mdtrt_id: str, medins_setl_i
     if not records:
         return None
     first = records[0]
-    coverages = {r["c_year"]: from_row(_unprefixed(r, coverage, "c_")) for r in records if r["c_year"] is not None}
+    coverages = {r["c_year"]: coverage_repo.from_row(_unprefixed(r, coverage, "c_"))
+                 for r in records if r["c_year"] is not None}
     stored = (first["request_digest"], first["request_answer"]) if first["request_digest"] is not None else None
     return AdmissionContext(admission_of(_unprefixed(first, admissions)),
                             institution_of(_unprefixed(first, institutions, "i_")), coverages, bool(first["used"]),
@@ -140,11 +138,11 @@ async def unsettled_fees(db: asyncpg.Connection, mdtrt_id: str) -> tuple[list[Fe
     return items, entries
 
 
-_PERSON = bindparam("psn_no", type_=Text)
-_BALANCE_QUERY = select(accounts.c.balance_fen).where(accounts.c.psn_no == _PERSON)
-_BALANCE = {lock: DriverStatement.of(_BALANCE_QUERY.with_for_update() if lock else _BALANCE_QUERY)
+_BALANCE = {lock: DriverStatement.of(coverage_repo.BALANCE.with_for_update() if lock else coverage_repo.BALANCE)
             for lock in (False, True)}
-_RETIRED = DriverStatement.of(select(employment.c.retired).where(employment.c.psn_no == _PERSON))
+_RETIRED = DriverStatement.of(coverage_repo.RETIRED)
+_CREDIT_ONCE = DriverStatement.of(coverage_repo.CREDIT_ONCE)
+_ADD_TO_BALANCE = DriverStatement.of(coverage_repo.ADD_TO_BALANCE)
 
 
 async def employee(db: asyncpg.Connection, psn_no: str, *, lock: bool) -> tuple[Money, bool]:
@@ -153,19 +151,10 @@ async def employee(db: asyncpg.Connection, psn_no: str, *, lock: bool) -> tuple[
     return Money(balance or 0), bool(await _RETIRED.fetchval(db, {"psn_no": psn_no}))
 
 
-_CREDIT = DriverStatement.of(
-    pg_insert(account_credits).values(credit_id=bindparam("credit_id", type_=Text), psn_no=_PERSON,
-                                      amount_fen=bindparam("amount_fen")).on_conflict_do_nothing()
-    .returning(account_credits.c.credit_id))
-_NEW_BALANCE = pg_insert(accounts).values(psn_no=_PERSON, balance_fen=bindparam("amount_fen"))
-_ADD_TO_BALANCE = DriverStatement.of(_NEW_BALANCE.on_conflict_do_update(
-    index_elements=["psn_no"], set_={"balance_fen": accounts.c.balance_fen + _NEW_BALANCE.excluded.balance_fen}))
-
-
 async def credit(db: asyncpg.Connection, credit_id: str, psn_no: str, amount: Money) -> None:
     """Add ``amount`` once per ``credit_id`` (negative to debit), as ``coverage_repo.credit`` does."""
     params = {"credit_id": credit_id, "psn_no": psn_no, "amount_fen": amount.fen}
-    if await _CREDIT.fetchval(db, params) is not None:
+    if await _CREDIT_ONCE.fetchval(db, params) is not None:
         await _ADD_TO_BALANCE.fetch(db, params)
 
 
