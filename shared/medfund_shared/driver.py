@@ -60,19 +60,26 @@ class DriverStatement:
 
 
 @asynccontextmanager
-async def transaction(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
-    """One transaction on a pooled connection's driver; it commits when the block ends without an error.
+async def connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection's driver, outside any transaction: each statement commits on its own.
 
     The connection comes from the pool itself, not through a SQLAlchemy ``Connection`` (whose set-up cost
     as much as a statement); the pool's check-in and invalidation run in SQLAlchemy's greenlet bridge. A
     connection whose error says the database is unavailable is invalidated: the pool must not hand it out again."""
     pooled = await engine.raw_connection()
     try:
-        async with pooled.driver_connection.transaction():
-            yield pooled.driver_connection
+        yield pooled.driver_connection
     except Exception as exc:
         if is_unavailable(exc):
             await greenlet_spawn(pooled.invalidate)
         raise
     finally:
         await greenlet_spawn(pooled.close)
+
+
+@asynccontextmanager
+async def transaction(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """One transaction on a pooled connection's driver (see :func:`connection`); it commits when the block
+    ends without an error."""
+    async with connection(engine) as driver_connection, driver_connection.transaction():
+        yield driver_connection

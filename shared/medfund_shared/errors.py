@@ -74,6 +74,12 @@ def is_conflict(exc: BaseException) -> bool:
     return _sqlstate(exc).startswith("23")
 
 
+def is_lost_race(exc: BaseException) -> bool:
+    """PostgreSQL rolled the transaction back (SQLSTATE class 40: a serialization failure or a deadlock):
+    it changed nothing, and running it again sees what the other transaction did."""
+    return _sqlstate(exc).startswith("40")
+
+
 def _sqlstate(exc: BaseException) -> str:
     driver_error = exc.orig if isinstance(exc, DBAPIError) else exc
     return str(getattr(driver_error, "sqlstate", "") or "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -80,6 +81,7 @@ def _lifespan(definition: ServiceDefinition, settings: Settings | None):
             for hook in definition.on_startup:
                 await hook(context)
             tasks = _start_background(definition, context)
+            _freeze_startup_heap()
             log.info("service_started", service=definition.name)
             yield
         finally:
@@ -91,6 +93,15 @@ def _lifespan(definition: ServiceDefinition, settings: Settings | None):
             log.info("service_stopped", service=definition.name)
 
     return lifespan
+
+
+def _freeze_startup_heap() -> None:
+    """Leave what start-up built (modules, tables, packs, caches) out of the cyclic garbage collector's scans.
+
+    It lives as long as the process, yet every full collection walked it: about 100 ms each on this machine,
+    a pause for every request in flight and several per cent of a busy service's CPU (measured)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _build_context(settings: Settings) -> ServiceContext:

@@ -52,7 +52,7 @@ async def lock_accumulators(session: AsyncSession, psn_no: str, year: int) -> Ac
 
 async def save_accumulators(session: AsyncSession, psn_no: str, year: int, totals: Accumulators) -> None:
     await session.execute(update(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
-                          .values(accumulator_values(totals)))
+                          .values(**accumulator_values(totals), version=accumulators.c.version + 1))
 
 
 @dataclass(frozen=True)

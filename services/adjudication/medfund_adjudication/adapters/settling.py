@@ -1,11 +1,19 @@
-"""What a settlement reads and writes, in as few round trips as the locking allows, on the driver.
+"""What a settlement reads and writes, on the driver, in three round trips and without holding a lock.
 
 Settlement is the hot path: its statements are Core statements on the service's tables, compiled once and
-run on the driver connection (:mod:`medfund_shared.driver`). Before the accumulator lock: the admission,
-its institution, the person's coverage rows, whether the sender's settlement id was used and the request
-key's stored answer, in one query. After the lock (so that a concurrent settlement of the same admission
-is seen): the unsettled fee details with their catalogue entries, in one query. Then one statement writes
-the settlement, its fee ties, the year totals, the queued event and the stored answer.
+run on the driver connection (:mod:`medfund_shared.driver`). Three statements, each its own transaction: the
+admission's context (its institution, the person's coverage rows, whether the sender's settlement id was used
+and the request key's stored answer); the person's state (the year's accumulators and their version, the
+account balance and retired flag, the unsettled fee details with their catalogue entries); and one write of
+the settlement, its fee ties, the year totals, the account debit, the queued event and the stored answer.
+
+The write applies only if the accumulators' version is still the one read. The version is the person's
+serialisation point: every change of the accumulators increments it, so after a concurrent settlement or
+reversal for the person the write changes nothing and says so, and the caller settles again holding the row
+lock (:func:`lock_accumulators`), which cannot lose that race. Each part of the write waits for the
+accumulator row first, the lock order of the locked path. What the version does not cover (a fee detail
+cancelled meanwhile, the request key taken, the account debited elsewhere) rolls the write back with
+SQLSTATE 40001 (``settlement_lost_race``, migration 0005).
 """
 
 from __future__ import annotations
@@ -14,7 +22,28 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import asyncpg
-from sqlalchemy import ARRAY, Text, and_, any_, bindparam, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Integer,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    case,
+    column,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+    values,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from medfund_adjudication.adapters import coverage_repo
@@ -22,7 +51,6 @@ from medfund_adjudication.adapters.admission_repo import admission_of
 from medfund_adjudication.adapters.registry_repo import institution_of
 from medfund_adjudication.adapters.settlement_repo import (
     ACCUMULATOR_COLUMNS,
-    ACCUMULATORS_OF_YEAR,
     LOCK_ACCUMULATORS,
     SettlementRecord,
     accumulator_values,
@@ -30,10 +58,13 @@ from medfund_adjudication.adapters.settlement_repo import (
     settlement_row,
 )
 from medfund_adjudication.adapters.tables import (
+    account_credits,
+    accounts,
     accumulators,
     admissions,
     catalogue,
     coverage,
+    employment,
     fee_details,
     institutions,
     requests,
@@ -96,106 +127,144 @@ async def admission_context(db: asyncpg.Connection, mdtrt_id: str, medins_setl_i
 
 
 _LOCK_ACCUMULATORS = DriverStatement.of(LOCK_ACCUMULATORS)
-_READ_ACCUMULATORS = DriverStatement.of(ACCUMULATORS_OF_YEAR)
 _OPEN_ACCUMULATORS = DriverStatement.of(pg_insert(accumulators).values(
     psn_no=bindparam("psn_no", type_=Text), year=bindparam("year")).on_conflict_do_nothing())
 
 
-async def lock_accumulators(db: asyncpg.Connection, psn_no: str, year: int) -> Accumulators:
-    """The year's totals with the row locked until commit: settlements for one person serialise here."""
+async def lock_accumulators(db: asyncpg.Connection, psn_no: str, year: int) -> None:
+    """Lock the year's totals until commit (opening them at zero): settlements for one person serialise here."""
     key = {"psn_no": psn_no, "year": year}
-    record = await _LOCK_ACCUMULATORS.fetchrow(db, key)
-    if record is None:
+    if await _LOCK_ACCUMULATORS.fetchrow(db, key) is None:
         await _OPEN_ACCUMULATORS.fetch(db, key)
-        record = await _LOCK_ACCUMULATORS.fetchrow(db, key)
-    return accumulators_of(record)
+        await _LOCK_ACCUMULATORS.fetchrow(db, key)
 
 
-async def read_accumulators(db: asyncpg.Connection, psn_no: str, year: int) -> Accumulators:
-    """The year's totals for a pre-settlement, unlocked: it changes nothing."""
-    record = await _READ_ACCUMULATORS.fetchrow(db, {"psn_no": psn_no, "year": year})
-    return Accumulators() if record is None else accumulators_of(record)
+@dataclass(frozen=True)
+class PersonState:
+    """What a settlement is computed from, as read in one statement."""
+
+    accumulators: Accumulators
+    version: int
+    """The accumulators' version; 0 for a year without totals yet (they are zero)."""
+    balance: Money
+    retired: bool
+    items: list[FeeItem]
+    """The admission's unsettled, uncancelled fee details in serial order."""
+    catalogue: dict[str, CatalogueItem]
+    """The catalogue entries of their codes."""
 
 
-_UNSETTLED = DriverStatement.of(
-    select(fee_details, catalogue.c.name, catalogue.c.item_class, catalogue.c.pric_uplmt_amt,
+_PERSON = bindparam("psn_no", type_=Text)
+_ONE = values(column("one", Integer), name="one").data([(1,)])
+_STATE = DriverStatement.of(
+    select(*[accumulators.c[name] for name in ACCUMULATOR_COLUMNS], accumulators.c.version, accounts.c.balance_fen,
+           employment.c.retired, fee_details, catalogue.c.name, catalogue.c.item_class, catalogue.c.pric_uplmt_amt,
            (catalogue.c.med_list_codg.is_not(None)).label("listed"))
-    .outerjoin(catalogue, catalogue.c.med_list_codg == fee_details.c.med_list_codg)
-    .where(fee_details.c.mdtrt_id == bindparam("mdtrt_id", type_=Text), fee_details.c.cancelled.is_(False),
-           fee_details.c.setl_id.is_(None))
+    .select_from(_ONE)
+    .outerjoin(accumulators, and_(accumulators.c.psn_no == _PERSON, accumulators.c.year == bindparam("year")))
+    .outerjoin(accounts, accounts.c.psn_no == _PERSON)
+    .outerjoin(employment, employment.c.psn_no == _PERSON)
+    .outerjoin(fee_details.outerjoin(catalogue, catalogue.c.med_list_codg == fee_details.c.med_list_codg),
+               and_(fee_details.c.mdtrt_id == bindparam("mdtrt_id", type_=Text), fee_details.c.cancelled.is_(False),
+                    fee_details.c.setl_id.is_(None)))
     .order_by(fee_details.c.feedetl_sn))
+"""One row per unsettled fee detail (one row of NULL details when there is none), each carrying the person's
+totals, balance and retired flag."""
 
 
-async def unsettled_fees(db: asyncpg.Connection, mdtrt_id: str) -> tuple[list[FeeItem], dict[str, CatalogueItem]]:
-    """The admission's unsettled details in serial order and the catalogue entries of their codes."""
+async def person_state(db: asyncpg.Connection, mdtrt_id: str, psn_no: str, year: int) -> PersonState:
+    """The person's totals for ``year`` and account, and the admission's unsettled fee details."""
+    records = await _STATE.fetch(db, {"psn_no": psn_no, "year": year, "mdtrt_id": mdtrt_id})
+    first = records[0]
     items, entries = [], {}
-    for r in await _UNSETTLED.fetch(db, {"mdtrt_id": mdtrt_id}):
+    for r in records:
+        if r["feedetl_sn"] is None:
+            continue
         items.append(FeeItem(r["feedetl_sn"], r["med_list_codg"], r["cnt"], r["pric"],
                              Money(r["det_item_fee_sumamt_fen"])))
         if r["listed"]:
             entries[r["med_list_codg"]] = CatalogueItem(r["med_list_codg"], r["name"], r["item_class"],
                                                         r["pric_uplmt_amt"])
-    return items, entries
-
-
-_BALANCE = {lock: DriverStatement.of(coverage_repo.BALANCE.with_for_update() if lock else coverage_repo.BALANCE)
-            for lock in (False, True)}
-_RETIRED = DriverStatement.of(coverage_repo.RETIRED)
-_CREDIT_ONCE = DriverStatement.of(coverage_repo.CREDIT_ONCE)
-_ADD_TO_BALANCE = DriverStatement.of(coverage_repo.ADD_TO_BALANCE)
-
-
-async def employee(db: asyncpg.Connection, psn_no: str, *, lock: bool) -> tuple[Money, bool]:
-    """An employee's account balance (row-locked when the settlement pays from it) and retired flag."""
-    balance = await _BALANCE[lock].fetchval(db, {"psn_no": psn_no})
-    return Money(balance or 0), bool(await _RETIRED.fetchval(db, {"psn_no": psn_no}))
-
-
-async def credit(db: asyncpg.Connection, credit_id: str, psn_no: str, amount: Money) -> None:
-    """Add ``amount`` once per ``credit_id`` (negative to debit), as ``coverage_repo.credit`` does."""
-    params = {"credit_id": credit_id, "psn_no": psn_no, "amount_fen": amount.fen}
-    if await _CREDIT_ONCE.fetchval(db, params) is not None:
-        await _ADD_TO_BALANCE.fetch(db, params)
+    opened = first["version"] is not None
+    return PersonState(accumulators_of(first) if opened else Accumulators(), first["version"] if opened else 0,
+                       Money(first["balance_fen"] or 0), bool(first["retired"]), items, entries)
 
 
 def _bound(table, prefix: str, names) -> dict:
     return {name: bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names}
 
 
+def _bound_row(table, prefix: str, names):
+    """``SELECT`` of one row of bound parameters, to insert it only under a condition."""
+    return select(*_bound(table, prefix, names).values())
+
+
 _SETTLEMENT_COLUMNS = [c.name for c in settlements.c if c.name != "created_at"]
 _OUTBOX_COLUMNS = ["event_id", "topic", "key", "type", "envelope", "payload"]
+_REQUEST_COLUMNS = ["key", "digest", "answer"]
+_LOST_RACE = "a fee detail, the account or the request key changed meanwhile"
 
 
 def _settling_statement(with_answer: bool) -> DriverStatement:
-    settled = (insert(settlements).values(_bound(settlements, "s_", _SETTLEMENT_COLUMNS))
-               .returning(settlements.c.setl_id).cte("settled"))
+    version = bindparam("version", type_=BigInteger)
+    new_totals = pg_insert(accumulators).values(
+        psn_no=bindparam("s_psn_no", type_=Text), year=bindparam("s_year", type_=Integer), version=version + 1,
+        **_bound(accumulators, "a_", ACCUMULATOR_COLUMNS))
+    totals = (new_totals.on_conflict_do_update(
+        index_elements=[accumulators.c.psn_no, accumulators.c.year],
+        set_={name: new_totals.excluded[name] for name in [*ACCUMULATOR_COLUMNS, "version"]},
+        where=accumulators.c.version == version)
+        .returning(accumulators.c.version).cte("totals"))
+    won = exists(select(totals.c.version))
+    """Every part of the write waits for the accumulator row first."""
+
     tied = (update(fee_details).where(fee_details.c.mdtrt_id == bindparam("s_mdtrt_id", type_=Text),
-                                      fee_details.c.feedetl_sn == any_(bindparam("feedetl_sns", type_=ARRAY(Text))))
+                                      fee_details.c.feedetl_sn == any_(bindparam("feedetl_sns", type_=ARRAY(Text))),
+                                      fee_details.c.setl_id.is_(None), fee_details.c.cancelled.is_(False), won)
             .values(setl_id=bindparam("s_setl_id", type_=Text)).returning(fee_details.c.feedetl_sn).cte("tied"))
-    totals = (update(accumulators).where(accumulators.c.psn_no == bindparam("s_psn_no", type_=Text),
-                                         accumulators.c.year == bindparam("s_year"))
-              .values(_bound(accumulators, "a_", ACCUMULATOR_COLUMNS)).returning(accumulators.c.psn_no).cte("totals"))
-    queued = (insert(outbox_table).values(_bound(outbox_table, "o_", _OUTBOX_COLUMNS))
+    settled = (insert(settlements).from_select(_SETTLEMENT_COLUMNS,
+                                               _bound_row(settlements, "s_", _SETTLEMENT_COLUMNS).where(won))
+               .returning(settlements.c.setl_id).cte("settled"))
+    queued = (insert(outbox_table).from_select(_OUTBOX_COLUMNS,
+                                               _bound_row(outbox_table, "o_", _OUTBOX_COLUMNS).where(won))
               .returning(outbox_table.c.event_id).cte("queued"))
-    if not with_answer:
-        return DriverStatement.of(select(literal(1)).add_cte(settled, tied, totals, queued))
-    stored = (pg_insert(requests).values(_bound(requests, "r_", ["key", "digest", "answer"])).on_conflict_do_nothing()
-              .returning(literal(1).label("stored")).cte("stored"))
-    return DriverStatement.of(select(func.count()).select_from(stored).add_cte(settled, tied, totals, queued))
+    pay = bindparam("acct_pay_fen", type_=BigInteger)
+    debited = (update(accounts).where(accounts.c.psn_no == bindparam("s_psn_no", type_=Text),
+                                      accounts.c.balance_fen >= pay, pay > 0, won)
+               .values(balance_fen=accounts.c.balance_fen - pay).returning(accounts.c.psn_no).cte("debited"))
+    debit_recorded = (insert(account_credits).from_select(
+        ["credit_id", "psn_no", "amount_fen"],
+        select(bindparam("credit_id", type_=Text), bindparam("s_psn_no", type_=Text), -pay).where(pay > 0, won))
+        .returning(account_credits.c.credit_id).cte("debit_recorded"))
+    ctes = [totals, tied, settled, queued, debited, debit_recorded]
+    complete = [select(func.count()).select_from(tied).scalar_subquery() == bindparam("tie_count", type_=Integer),
+                or_(pay == 0, exists(select(debited.c.psn_no)))]
+    if with_answer:
+        stored = (pg_insert(requests).from_select(_REQUEST_COLUMNS,
+                                                  _bound_row(requests, "r_", _REQUEST_COLUMNS).where(won))
+                  .on_conflict_do_nothing().returning(requests.c.key).cte("stored"))
+        ctes.append(stored)
+        complete.append(exists(select(stored.c.key)))
+    outcome = case((~won, false()), (and_(*complete), true()),
+                   else_=func.settlement_lost_race(literal(_LOST_RACE, Text), type_=Boolean))
+    return DriverStatement.of(select(outcome).add_cte(*ctes))
 
 
 _SETTLING = {with_answer: _settling_statement(with_answer) for with_answer in (False, True)}
 
 
-async def add_settling(db: asyncpg.Connection, record: SettlementRecord, feedetl_sns: list[str], event_row: dict,
-                       answer_row: dict | None) -> bool:
-    """One statement: the settlement, its fee details tied to it, the person's new year totals, its queued event
-    and the stored answer. False when the answer's key was taken by a concurrent request (give the change up)."""
+async def add_settling(db: asyncpg.Connection, record: SettlementRecord, feedetl_sns: list[str], version: int,
+                       event_row: dict, answer_row: dict | None) -> bool:
+    """One statement: the settlement, its fee details tied to it, the person's new year totals, the account
+    debit, its queued event and the stored answer, provided the totals are still at ``version``.
+
+    False, having changed nothing, when they are not; SQLSTATE 40001 when something else changed meanwhile
+    (see the module's documentation)."""
     params = {f"s_{name}": value for name, value in settlement_row(record).items()}
     params |= {f"a_{name}": value for name, value in accumulator_values(record.result.accumulators_after).items()}
     params |= {f"o_{name}": event_row[name] for name in _OUTBOX_COLUMNS}
-    params["feedetl_sns"] = feedetl_sns
+    params |= {"feedetl_sns": feedetl_sns, "tie_count": len(feedetl_sns), "version": version,
+               "acct_pay_fen": record.result.acct_pay.fen, "credit_id": f"settlement:{record.setl_id}"}
     if answer_row is not None:
         params |= {f"r_{name}": value for name, value in answer_row.items()}
-    return bool(await _SETTLING[answer_row is not None].fetchval(db, params))
-
+    return await _SETTLING[answer_row is not None].fetchval(db, params)

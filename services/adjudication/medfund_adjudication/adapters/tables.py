@@ -133,6 +133,8 @@ accumulators = Table(
     Column("outpatient_deductible_fen", BigInteger, nullable=False, server_default="0"),
     Column("outpatient_visits", Integer, nullable=False, server_default="0"),
     Column("outpatient_paid_fen", BigInteger, nullable=False, server_default="0"),
+    Column("version", BigInteger, nullable=False, server_default="0",
+           comment="incremented by every change: a settlement written without the row lock checks it"),
 )
 
 settlements = Table(

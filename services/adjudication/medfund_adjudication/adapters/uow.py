@@ -69,6 +69,11 @@ class UnitOfWork:
     async def __aexit__(self, *exc: object) -> None:
         await self.session.close()
 
+    def on_connection(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """Instead of the session, for the hot path: a connection on the driver where each statement commits on
+        its own (:mod:`medfund_shared.driver`). Call :meth:`published` after a statement queued events."""
+        return driver.connection(self._context.engine)
+
     def on_driver(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
         """Instead of the session, for the hot path: a transaction on the driver that commits when the block
         ends without an error (:mod:`medfund_shared.driver`). Call :meth:`published` after it queued events."""

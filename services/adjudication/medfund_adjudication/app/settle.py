@@ -1,9 +1,11 @@
 """Settlement (2304 / 2207) and pre-settlement (2303 / 2206) of an admission's unsettled fee details.
 
-One transaction: the person's accumulator row is locked first, so concurrent settlements for one
-person serialise and no cap can be exceeded; the record, the accumulators, the account, the fee
-details, the event and the stored answer commit together, written in one statement. It runs on the
-driver (:mod:`medfund_adjudication.adapters.settling`): this is the gateway's hot path.
+This is the gateway's hot path, on the driver (:mod:`medfund_adjudication.adapters.settling`). A settlement
+first runs without a transaction: it reads the admission and the person's state, computes, and writes the
+record, the accumulators, the account, the fee details, the event and the stored answer in one statement
+that applies only if no other change for the person came in between. When one did, it settles again in a
+transaction that holds the person's accumulator row from the start, so concurrent settlements for one person
+serialise there and no cap can be exceeded.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import asyncpg
 
 from medfund_adjudication.adapters import settling
 from medfund_adjudication.adapters.settlement_repo import SettlementRecord
-from medfund_adjudication.adapters.settling import AdmissionContext
+from medfund_adjudication.adapters.settling import AdmissionContext, PersonState
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.commands import Settle
@@ -26,6 +28,7 @@ from medfund_adjudication.domain.coverage import Coverage, covered_on
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import Person, SettlementRefused, Visit, settle
 from medfund_shared import outbox
+from medfund_shared.errors import is_conflict, is_lost_race
 from medfund_shared.money import Money
 
 SOURCE = "medfund/adjudication"
@@ -41,16 +44,12 @@ class Settled:
     admission: Admission
 
 
-def person_of(coverage: Coverage, admitted_on: date, balance: Money, retired: bool) -> Person:
+def person_of(coverage: Coverage, admitted_on: date, state: PersonState) -> Person:
+    """The engine's person; only employees have an account balance and a retired flag."""
     category, tier = coverage.category_on(admitted_on)
-    return Person(coverage.admdvs, coverage.insutype, coverage.brdy, category, tier, retired, balance)
-
-
-async def _employee(db: asyncpg.Connection, coverage: Coverage, lock: bool) -> tuple[Money, bool]:
-    """An employee's account balance and retired flag; residents have neither."""
-    if coverage.insutype != EMPLOYEE:
-        return Money(0), False
-    return await settling.employee(db, coverage.psn_no, lock=lock)
+    employee = coverage.insutype == EMPLOYEE
+    return Person(coverage.admdvs, coverage.insutype, coverage.brdy, category, tier, employee and state.retired,
+                  state.balance if employee else Money(0))
 
 
 async def _context(db: asyncpg.Connection, cmd: Settle) -> AdmissionContext:
@@ -79,8 +78,7 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
     concurrent first use committed meanwhile (its retry is refused "no unsettled fee details" otherwise).
     """
     try:
-        async with uow.on_driver() as db:
-            answer = await _settle(cmd, uow, db)
+        answer = await _unlocked_then_locked(cmd, uow)
     except Refused:
         if cmd.record and cmd.request is not None and (replay := await uow.answered(cmd.request)) is not None:
             return replay
@@ -90,28 +88,54 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
     return answer
 
 
-async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection) -> Answer[Settled]:
+async def _unlocked_then_locked(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
+    """Without a lock first; under the person's lock when a concurrent change for the person came in between
+    (or the sender's settlement id was taken meanwhile: the locked attempt refuses it)."""
+    try:
+        async with uow.on_connection() as db:
+            if (answer := await _settle(cmd, uow, db, locked=False)) is not None:
+                return answer
+    except Exception as exc:
+        if not cmd.record or not (is_lost_race(exc) or is_conflict(exc)):
+            raise
+    try:
+        async with uow.on_driver() as db:
+            answer = await _settle(cmd, uow, db, locked=True)
+    except Exception as exc:
+        if not is_lost_race(exc):
+            raise
+        answer = None
+    if answer is None:
+        field = cmd.request.field if cmd.request is not None else "mdtrt_id"
+        raise Refused("conflict", f"a concurrent request changed mdtrt_id {cmd.mdtrt_id}'s fee details or used "
+                                  f"this {field}; send the request again", field)
+    return answer
+
+
+async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locked: bool) -> Answer[Settled] | None:
+    """The settlement's answer; None when the write found the person's totals changed since they were read
+    (only without ``locked``: the lock is taken before they are read)."""
     context = await _context(db, cmd)
     if context.stored_request is not None:
         return uow.stored(cmd.request, *context.stored_request)
     admission = context.admission
     day = business_date(admission.begntime)
     coverage = covered_on(context.coverages.get(day.year), admission.psn_no, admission.insutype, day)
-    ytd = await (settling.lock_accumulators if cmd.record else settling.read_accumulators)(
-        db, admission.psn_no, day.year)
-    balance, retired = await _employee(db, coverage, cmd.record and cmd.acct_used)
-    items, catalogue = await settling.unsettled_fees(db, admission.mdtrt_id)
+    if locked:
+        await settling.lock_accumulators(db, admission.psn_no, day.year)
+    state = await settling.person_state(db, admission.mdtrt_id, admission.psn_no, day.year)
+    items = state.items
     uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
     if not items:
         raise Refused("invalid", f"mdtrt_id {admission.mdtrt_id} has no unsettled fee details", "mdtrt_id")
     if uploaded != cmd.medfee_sumamt:
         raise Refused("invalid", f"medfee_sumamt {cmd.medfee_sumamt} differs from the uploaded fee details' "
                                  f"total {uploaded}", "medfee_sumamt")
-    visit = Visit(person_of(coverage, day, balance, retired), context.institution.for_engine(), admission.med_type,
+    visit = Visit(person_of(coverage, day, state), context.institution.for_engine(), admission.med_type,
                   day, tuple(items), admission.referred, cmd.acct_used, admission.disease_codes)
     try:
         result = settle(visit, uow.pack(coverage.admdvs, admission.insutype, day),
-                        {code: item.for_engine() for code, item in catalogue.items()}, ytd)
+                        {code: item.for_engine() for code, item in state.catalogue.items()}, state.accumulators)
     except SettlementRefused as refused:
         raise Refused(refused.code, refused.message) from None
     record = SettlementRecord(
@@ -121,11 +145,9 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection) -> Answe
     settled = Settled(record, coverage, admission)
     if not cmd.record:
         return Answer(settled)
-    if result.acct_pay:
-        await settling.credit(db, f"settlement:{record.setl_id}", admission.psn_no, -result.acct_pay)
     event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=SOURCE,
                                  effective_time=record.setl_time)
     answer = uow.answer_row(cmd.request, settled) if cmd.request is not None else None
-    if not await settling.add_settling(db, record, [i.feedetl_sn for i in items], event, answer):
-        raise Refused("conflict", f"{cmd.request.field} was answered by a concurrent request", cmd.request.field)
+    if not await settling.add_settling(db, record, [i.feedetl_sn for i in items], state.version, event, answer):
+        return None
     return Answer(settled, answer and answer["answer"])
