@@ -92,13 +92,6 @@ async def cancel_fees(session: AsyncSession, mdtrt_id: str, feedetl_sn: str | No
     return result.rowcount
 
 
-async def unsettled_fees(session: AsyncSession, mdtrt_id: str) -> list[FeeItem]:
-    rows = await session.execute(select(fee_details).where(
-        fee_details.c.mdtrt_id == mdtrt_id, fee_details.c.cancelled.is_(False), fee_details.c.setl_id.is_(None))
-        .order_by(fee_details.c.feedetl_sn))
-    return [FeeItem(r.feedetl_sn, r.med_list_codg, r.cnt, r.pric, Money(r.det_item_fee_sumamt_fen)) for r in rows]
-
-
 async def mark_settled(session: AsyncSession, mdtrt_id: str, feedetl_sns: list[str], setl_id: str | None) -> None:
     """Tie the details to a settlement (or free them again when it is reversed: ``setl_id`` None)."""
     await session.execute(update(fee_details).where(fee_details.c.mdtrt_id == mdtrt_id,

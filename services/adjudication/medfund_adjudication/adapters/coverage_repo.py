@@ -56,28 +56,27 @@ async def save(session: AsyncSession, c: Coverage) -> None:
 
 
 _PERSON = bindparam("psn_no", type_=Text)
-BALANCE = select(accounts.c.balance_fen).where(accounts.c.psn_no == _PERSON)
-RETIRED = select(employment.c.retired).where(employment.c.psn_no == _PERSON)
-CREDIT_ONCE = (pg_insert(account_credits)
+_BALANCE = select(accounts.c.balance_fen).where(accounts.c.psn_no == _PERSON)
+_CREDIT_ONCE = (pg_insert(account_credits)
                .values(credit_id=bindparam("credit_id", type_=Text), psn_no=_PERSON, amount_fen=bindparam("amount_fen"))
                .on_conflict_do_nothing().returning(account_credits.c.credit_id))
 """The credit's id, or nothing when this credit was made before."""
 _NEW_BALANCE = pg_insert(accounts).values(psn_no=_PERSON, balance_fen=bindparam("amount_fen"))
-ADD_TO_BALANCE = _NEW_BALANCE.on_conflict_do_update(
+_ADD_TO_BALANCE = _NEW_BALANCE.on_conflict_do_update(
     index_elements=["psn_no"], set_={"balance_fen": accounts.c.balance_fen + _NEW_BALANCE.excluded.balance_fen})
-"""Built with bound parameters (``psn_no``, ``credit_id``, ``amount_fen``), shared with the settlement's hot path."""
 
 
-async def balance(session: AsyncSession, psn_no: str, *, lock: bool = False) -> Money | None:
-    fen = await session.scalar(BALANCE.with_for_update() if lock else BALANCE, {"psn_no": psn_no})
+async def balance(session: AsyncSession, psn_no: str) -> Money | None:
+    fen = await session.scalar(_BALANCE, {"psn_no": psn_no})
     return None if fen is None else Money(fen)
 
 
 async def credit(session: AsyncSession, credit_id: str, psn_no: str, amount: Money) -> None:
-    """Add ``amount`` once per ``credit_id`` (negative to debit: settlements and reversals)."""
+    """Add ``amount`` once per ``credit_id``: billing's credits, and a reversal giving an account payment back
+    (a settlement debits in its own statement, :mod:`medfund_adjudication.adapters.settling`)."""
     params = {"credit_id": credit_id, "psn_no": psn_no, "amount_fen": amount.fen}
-    if await session.scalar(CREDIT_ONCE, params) is not None:
-        await session.execute(ADD_TO_BALANCE, params)
+    if await session.scalar(_CREDIT_ONCE, params) is not None:
+        await session.execute(_ADD_TO_BALANCE, params)
 
 
 async def record_employment(session: AsyncSession, psn_no: str, period: str, retired: bool) -> None:
@@ -87,6 +86,3 @@ async def record_employment(session: AsyncSession, psn_no: str, period: str, ret
         index_elements=["psn_no"], set_={"period": stmt.excluded.period, "retired": stmt.excluded.retired},
         where=employment.c.period <= stmt.excluded.period))
 
-
-async def retired(session: AsyncSession, psn_no: str) -> bool:
-    return bool(await session.scalar(RETIRED, {"psn_no": psn_no}))

@@ -107,8 +107,9 @@ async def _unlocked_then_locked(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]
         answer = None
     if answer is None:
         field = cmd.request.field if cmd.request is not None else "mdtrt_id"
-        raise Refused("conflict", f"a concurrent request changed mdtrt_id {cmd.mdtrt_id}'s fee details or used "
-                                  f"this {field}; send the request again", field)
+        raise Refused("conflict", f"mdtrt_id {cmd.mdtrt_id}'s fee details or the person's account changed during "
+                                  f"the settlement, or a concurrent request used this {field}; send the request "
+                                  "again", field)
     return answer
 
 
