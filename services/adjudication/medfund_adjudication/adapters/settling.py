@@ -218,8 +218,9 @@ def _settling_statement(with_answer: bool) -> DriverStatement:
     won = exists(select(totals.c.version))
     """Every part of the write waits for the accumulator row first."""
 
+    feedetl_sns = bindparam("feedetl_sns", type_=ARRAY(Text))
     tied = (update(fee_details).where(fee_details.c.mdtrt_id == bindparam("s_mdtrt_id", type_=Text),
-                                      fee_details.c.feedetl_sn == any_(bindparam("feedetl_sns", type_=ARRAY(Text))),
+                                      fee_details.c.feedetl_sn == any_(feedetl_sns),
                                       fee_details.c.setl_id.is_(None), fee_details.c.cancelled.is_(False), won)
             .values(setl_id=bindparam("s_setl_id", type_=Text)).returning(fee_details.c.feedetl_sn).cte("tied"))
     settled = (insert(settlements).from_select(_SETTLEMENT_COLUMNS,
@@ -237,7 +238,7 @@ def _settling_statement(with_answer: bool) -> DriverStatement:
         select(bindparam("credit_id", type_=Text), bindparam("s_psn_no", type_=Text), -pay).where(pay > 0, won))
         .returning(account_credits.c.credit_id).cte("debit_recorded"))
     ctes = [totals, tied, settled, queued, debited, debit_recorded]
-    complete = [select(func.count()).select_from(tied).scalar_subquery() == bindparam("tie_count", type_=Integer),
+    complete = [select(func.count()).select_from(tied).scalar_subquery() == func.cardinality(feedetl_sns),
                 or_(pay == 0, exists(select(debited.c.psn_no)))]
     if with_answer:
         stored = (pg_insert(requests).from_select(_REQUEST_COLUMNS,
@@ -263,7 +264,7 @@ async def add_settling(db: asyncpg.Connection, record: SettlementRecord, feedetl
     params = {f"s_{name}": value for name, value in settlement_row(record).items()}
     params |= {f"a_{name}": value for name, value in accumulator_values(record.result.accumulators_after).items()}
     params |= {f"o_{name}": event_row[name] for name in _OUTBOX_COLUMNS}
-    params |= {"feedetl_sns": feedetl_sns, "tie_count": len(feedetl_sns), "version": version,
+    params |= {"feedetl_sns": feedetl_sns, "version": version,
                "acct_pay_fen": record.result.acct_pay.fen, "credit_id": f"settlement:{record.setl_id}"}
     if answer_row is not None:
         params |= {f"r_{name}": value for name, value in answer_row.items()}
