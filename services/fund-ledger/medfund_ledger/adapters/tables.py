@@ -42,6 +42,7 @@ journal_lines = Table(
     Column("amount", BigInteger, nullable=False, comment="signed fen: + debit, - credit"),
     Index("journal_lines_pool", "pool_id", "entry_id"),
     Index("journal_lines_account", "pool_id", "account"),
+    Index("journal_lines_entry", "entry_id"),
 )
 
 pools = Table(
