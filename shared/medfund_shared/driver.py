@@ -8,13 +8,13 @@ pool, so the pool, its size and its invalidation after a lost database stay SQLA
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import orjson
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ClauseElement
@@ -33,7 +33,8 @@ class DriverStatement:
     sql: str
     names: tuple[str, ...]
     json_names: frozenset[str]
-    """Parameters of JSON columns: the connection's codec (set up by SQLAlchemy) takes them as text."""
+    """Parameters of JSON columns: the connection's codec (set up by SQLAlchemy) takes them as text, which orjson
+    writes several times faster than ``json`` (a settlement's result is a few KB; jsonb keeps no formatting)."""
     constants: Mapping[str, Any]
     """The values of the statement's literals (``literal(1)``), which callers do not pass."""
 
@@ -47,7 +48,8 @@ class DriverStatement:
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
         values = {**self.constants, **params} if self.constants else params
-        return [json.dumps(values[n]) if n in self.json_names else values[n] for n in self.names]
+        return [orjson.dumps(values[n], option=orjson.OPT_NON_STR_KEYS).decode() if n in self.json_names
+                else values[n] for n in self.names]
 
     async def fetch(self, connection: asyncpg.Connection, params: Mapping[str, Any]) -> list[asyncpg.Record]:
         return await connection.fetch(self.sql, *self.args(params))

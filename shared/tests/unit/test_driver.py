@@ -1,5 +1,7 @@
 """Core statements compiled once for the driver: placeholders, parameter order, literals and JSON."""
 
+import json
+
 import asyncpg
 from sqlalchemy import JSON, Column, Integer, MetaData, Table, Text, bindparam, insert, literal, select
 from sqlalchemy.exc import DBAPIError
@@ -23,7 +25,7 @@ def test_named_parameters_become_positional_in_the_order_the_sql_uses_them():
 def test_json_parameters_are_passed_as_text_for_the_connection_codec():
     statement = DriverStatement.of(insert(things).values(id=bindparam("id"), doc=bindparam("doc")))
     args = statement.args({"id": "a", "doc": {"k": [1, 2]}})
-    assert args[statement.names.index("doc")] == '{"k": [1, 2]}'
+    assert json.loads(args[statement.names.index("doc")]) == {"k": [1, 2]}
 
 
 def test_driver_errors_are_classified_like_wrapped_ones():

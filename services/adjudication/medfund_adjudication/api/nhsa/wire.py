@@ -2,32 +2,38 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from medfund_adjudication.app.times import CHINA_TIME
 from medfund_shared.money import Money
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+WIRE_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+"""Money (a dataclass) and times are written the NHSA way by ``_nhsa_value``, not orjson's own way."""
 
 
 def dump(value: Any) -> str:
-    """Deterministic JSON: the same tree always gives the same bytes (replays are byte-for-byte)."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{dump(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(dump(v) for v in value) + "]"
+    """Deterministic JSON: the same tree always gives the same bytes (replays are byte-for-byte).
+
+    Compact, keys in the tree's order, non-ASCII text as is (``json.dumps(..., ensure_ascii=False)``'s output);
+    amounts are written from their decimal text, never through a float."""
+    return orjson.dumps(value, default=_nhsa_value, option=WIRE_OPTIONS).decode()
+
+
+def _nhsa_value(value: Any) -> Any:
     if isinstance(value, Money):
-        return str(value.to_decimal())
+        return orjson.Fragment(str(value.to_decimal()))
     if isinstance(value, Decimal):
-        return str(value)
+        return orjson.Fragment(str(value))
     if isinstance(value, datetime):
-        return json.dumps(value.astimezone(CHINA_TIME).strftime(TIME_FORMAT))
+        return value.astimezone(CHINA_TIME).strftime(TIME_FORMAT)
     if isinstance(value, date):
-        return json.dumps(value.isoformat())
-    return json.dumps(value, ensure_ascii=False)
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a value of the NHSA wire format")
 
 
 def envelope(msgid: str, output: Any, *, err_msg: str = "") -> str:
