@@ -18,6 +18,7 @@ from medfund_ledger.adapters.tables import (
     journal_entries,
     journal_lines,
     ledger_clock,
+    pool_inpatient_days,
     pool_months,
     pool_thresholds,
     pools,
@@ -96,11 +97,12 @@ async def _monthly(session: AsyncSession, pool_id: str, months: list[str]) -> di
 
 
 async def _inpatient(session: AsyncSession, pool_id: str, after: date, until: date) -> tuple[int, int]:
+    """(pooled fund paid, inpatient settlements) in the pool's days after ``after`` up to ``until``."""
     row = (await session.execute(
-        select(func.coalesce(func.sum(settlement_facts.c.pooled_fund_paid), 0),
-               func.coalesce(func.sum(settlement_facts.c.inpatient), 0))
-        .where(settlement_facts.c.pooled_pool_id == pool_id, settlement_facts.c.inpatient != 0,
-               settlement_facts.c.setl_date > after, settlement_facts.c.setl_date <= until))).one()
+        select(func.coalesce(func.sum(pool_inpatient_days.c.pooled_fund_paid), 0),
+               func.coalesce(func.sum(pool_inpatient_days.c.settlements), 0))
+        .where(pool_inpatient_days.c.pool_id == pool_id, pool_inpatient_days.c.setl_date > after,
+               pool_inpatient_days.c.setl_date <= until))).one()
     return int(row[0]), int(row[1])
 
 

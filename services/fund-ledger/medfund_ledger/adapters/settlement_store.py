@@ -1,4 +1,5 @@
-"""Settlement facts (for the statistics and the large-claim and cost rules) and each institution's payments.
+"""Settlement facts (for the statistics and the large-claim and cost rules), their inpatient sums per pool and day
+(for the cost rule), and each institution's payments.
 
 Written once per booked settlement, a batch at a time: the facts in one statement, the payments
 summed per (institution, year) first and added in one upsert.
@@ -39,9 +40,16 @@ FACT_COLUMNS = {"event_id": bulk.TEXT, "setl_id": bulk.TEXT, "admdvs": bulk.TEXT
                 "medfee_sumamt": bulk.BIGINT, "inscp_scp_amt": bulk.BIGINT, "fund_pay_sumamt": bulk.BIGINT,
                 "pooled_fund_paid": bulk.BIGINT}
 INSERT_FACTS = bulk.statement(
-    f"INSERT INTO settlement_facts ({', '.join(FACT_COLUMNS)}) "
-    f"SELECT * FROM unnest({', '.join(':' + c for c in FACT_COLUMNS)}) ON CONFLICT (event_id) DO NOTHING",
+    f"WITH fresh AS (INSERT INTO settlement_facts ({', '.join(FACT_COLUMNS)}) "
+    f"SELECT * FROM unnest({', '.join(':' + c for c in FACT_COLUMNS)}) ON CONFLICT (event_id) DO NOTHING "
+    "RETURNING pooled_pool_id, setl_date, inpatient, pooled_fund_paid) "
+    "INSERT INTO pool_inpatient_days AS d (pool_id, setl_date, settlements, pooled_fund_paid) "
+    "SELECT pooled_pool_id, setl_date, sum(inpatient), sum(pooled_fund_paid) FROM fresh WHERE inpatient <> 0 "
+    "GROUP BY pooled_pool_id, setl_date ORDER BY pooled_pool_id, setl_date "
+    "ON CONFLICT (pool_id, setl_date) DO UPDATE SET settlements = d.settlements + excluded.settlements, "
+    "pooled_fund_paid = d.pooled_fund_paid + excluded.pooled_fund_paid",
     FACT_COLUMNS)
+"""The facts, and the inpatient ones added to their pool's day (only facts inserted now: a repeat adds nothing)."""
 PAYMENT_COLUMNS = {"fixmedins_code": bulk.TEXT, "year": bulk.INT, "fund_paid": bulk.BIGINT}
 ADD_TO_PAYMENTS = bulk.statement(
     "INSERT INTO institution_payments AS p (fixmedins_code, year, fund_paid) "

@@ -111,6 +111,16 @@ settlement_facts = Table(
     Index("settlement_facts_region", "admdvs", "year"),
 )
 
+pool_inpatient_days = Table(
+    "pool_inpatient_days", metadata,
+    Column("pool_id", Text, primary_key=True),
+    Column("setl_date", Date, primary_key=True),
+    Column("settlements", Integer, nullable=False, comment="inpatient settlements less their reversals"),
+    Column("pooled_fund_paid", BigInteger, nullable=False, comment="fen"),
+    comment="settlement_facts' inpatient rows summed per pool and day, kept with them: the cost rule reads a window "
+            "of days instead of every settlement in it",
+)
+
 coverage = Table(
     "coverage", metadata,
     Column("psn_no", Text, primary_key=True),

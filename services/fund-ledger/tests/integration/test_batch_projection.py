@@ -35,6 +35,7 @@ SNAPSHOT = {
     "months": "SELECT pool_id, month, income, expenditure FROM pool_months",
     "pools": "SELECT pool_id, admdvs, fund_pay_type, year FROM pools",
     "facts": "SELECT * FROM settlement_facts",
+    "inpatient_days": "SELECT * FROM pool_inpatient_days",
     "payments": "SELECT fixmedins_code, year, fund_paid FROM institution_payments",
     "coverage": "SELECT psn_no, insutype, year, admdvs, active FROM coverage",
     "institutions": "SELECT * FROM institutions",
@@ -187,3 +188,16 @@ async def test_a_duplicate_in_the_batch_or_an_event_applied_before_is_booked_onc
     assert len(after.pop("processed")) == 2 * len(events)
     expected.pop("processed")
     assert after == expected, "an entry booked already must not move balances, payments or facts again"
+
+
+async def test_the_inpatient_days_are_the_inpatient_facts_summed_per_pool_and_day(ledger_database):
+    events = synthetic_events(600)
+    sessions = ledger_database()
+    await project(sessions, events[:300] + events[:300] + events[300:], chunk=97)
+    await project(sessions, events[250:350])
+    async with sessions() as session:
+        from_facts = {tuple(row) for row in await session.execute(text(
+            "SELECT pooled_pool_id, setl_date, sum(inpatient), sum(pooled_fund_paid) FROM settlement_facts "
+            "WHERE inpatient <> 0 GROUP BY pooled_pool_id, setl_date"))}
+        days = {tuple(row) for row in await session.execute(text("SELECT * FROM pool_inpatient_days"))}
+    assert from_facts and days == from_facts
