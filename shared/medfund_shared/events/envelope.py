@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 CONTENT_TYPE = "application/json"
@@ -55,7 +55,7 @@ class CloudEvent(BaseModel):
     def to_kafka(self) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
         """(key, value, headers) for a Kafka producer."""
         key = self.partitionkey.encode() if self.partitionkey is not None else None
-        value = json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode()
+        value = orjson.dumps(self.data)
         return key, value, self.headers()
 
     @classmethod
@@ -65,8 +65,8 @@ class CloudEvent(BaseModel):
         if headers.get("ce_specversion") != SPEC_VERSION:
             raise EnvelopeError("missing or unsupported ce_specversion header")
         try:
-            data = json.loads(record.value) if record.value else {}
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = orjson.loads(record.value) if record.value else {}
+        except orjson.JSONDecodeError as exc:
             raise EnvelopeError(f"value is not JSON: {exc}") from exc
         if not isinstance(data, dict):
             raise EnvelopeError("event data must be a JSON object")
