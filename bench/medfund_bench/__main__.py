@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import time
 from collections import Counter
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from medfund_bench import limits, loadgen, vegeta
+from medfund_bench import cpu, limits, loadgen, vegeta
 from medfund_bench.alerts import LARGE_CLAIM_YELLOW, LARGE_STAY, AlertWatch
 from medfund_bench.feed import FeedResult, run_feed
 from medfund_bench.projection import Progress, Rebuild, timed_rebuild
@@ -182,7 +183,9 @@ async def settlements(args, rows: list[Row], trivial_rate: float, kafka_consume:
         await ledger_settled("the saturation run")
         async with httpx.AsyncClient(timeout=30) as http:
             before = await expenditure(http, api)
+            stack_cpu = cpu.StackCpu(PROFILE)
             run = await settle(api, ready, lambda targets: vegeta.saturate(targets, args.concurrency))
+            spent = stack_cpu.spent()
             result, cold = run.part(slice(warmup, None)), run.part(slice(0, warmup))
             target = before + api.accepted.fund_totals().get(POOLED_FUND, Money(0)).fen
             deadline = time.time() + 300
@@ -195,6 +198,11 @@ async def settlements(args, rows: list[Row], trivial_rate: float, kafka_consume:
                         f"{result.rate / trivial_rate:.2f}"))
         rows.append(Row("  p50 / p99 at saturation", f"{result.percentile(50):.0f} / {result.percentile(99):.0f} ms",
                         "", "", f"{result.ok} ok, {result.failed} failed"))
+        parts, cores = cpu.per_operation(spent, len(ready)), os.cpu_count() or 1
+        rows.append(Row("  CPU per settlement across the stack (whole attack, /proc), and the rate it allows",
+                        f"{sum(ms for _, ms in parts):.2f} ms", "",
+                        f"{cpu.ceiling(parts, cores):.0f}/s on {cores} cores",
+                        cpu.breakdown(parts)))
         rows.append(Row(f"  the {warmup} warm-up settlements (cold connections and caches): rate, p50 / p99",
                         f"{cold.rate:.0f}/s, {cold.percentile(50):.0f} / {cold.percentile(99):.0f} ms", "", "",
                         f"{cold.ok} ok, {cold.failed} failed"))

@@ -87,6 +87,15 @@ def running(profile: Profile) -> bool:
     return status.returncode == 0
 
 
+def postmaster_pid(profile: Profile) -> int | None:
+    """The running server's pid, from its ``postmaster.pid``; None when it is not running."""
+    _, data, _ = _paths(profile)
+    try:
+        return int((data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def start_postgres(profile: Profile) -> bool:
     """Initialise on first use and start the server unless ours runs already. True if started."""
     if running(profile):

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from medfund_bench import __main__ as bench
+from medfund_bench import vegeta
+from medfund_bench.workload import Medfund, Person, answer_of
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-
-from medfund_bench import __main__ as bench  # noqa: E402
-from medfund_bench import vegeta  # noqa: E402
-from medfund_bench.workload import Medfund, Person, answer_of  # noqa: E402
-
-from medfund_shared.money import Money  # noqa: E402
+from medfund_shared.money import Money
 
 
 def result_line(*, seq: int, code: int = 200, timestamp: str = "2026-11-23T06:21:39.27889844Z",

@@ -1,0 +1,116 @@
+"""CPU each part of the stack spent during a timed run, read from ``/proc``: where a settlement's cost goes.
+
+On this machine every part shares the same cores, so the rate at saturation is bounded by the cores divided by
+the CPU one settlement costs across all of them; the split shows which part to make cheaper.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from medfund_deploy.postgres import postmaster_pid
+from medfund_deploy.profiles import SERVICES, Profile
+
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+LOAD_GENERATOR = "load generator"
+POSTGRES_SERVER = "PostgreSQL server processes"
+
+
+@dataclass(frozen=True)
+class ProcessCpu:
+    pid: int
+    ppid: int
+    pgid: int
+    seconds: float
+    """User and system time so far."""
+    cmdline: str
+
+
+def read_process(pid: int) -> ProcessCpu | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return ProcessCpu(pid, int(fields[1]), int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND,
+                      cmdline)
+
+
+def _recorded_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def part_of(process: ProcessCpu, groups: dict[int, str], postmaster: int | None) -> str | None:
+    """The stack part a process belongs to: a service or Kafka by its process group (the launcher starts each in
+    its own), a PostgreSQL backend by the database its ``ps`` title names; None for anything else."""
+    if process.pgid in groups:
+        return groups[process.pgid]
+    if postmaster is not None and process.ppid == postmaster:
+        title = process.cmdline.split()
+        return f"PostgreSQL {title[2]}" if len(title) > 2 and title[0] == "postgres:" and title[2].startswith(
+            "medfund_") else POSTGRES_SERVER
+    return None
+
+
+class StackCpu:
+    """Snapshot at construction; :meth:`spent` gives the seconds each part used since, the load generator's
+    included (it runs as this process's child and is waited for before :meth:`spent`)."""
+
+    def __init__(self, profile: Profile) -> None:
+        self._profile = profile
+        self._before = self._snapshot()
+        self._children_before = self._children()
+
+    def _groups(self) -> dict[int, str]:
+        groups = {pid: service for service in SERVICES
+                  if (pid := _recorded_pid(self._profile.run_dir / f"{service}.pid")) is not None}
+        if (kafka := _recorded_pid(self._profile.run_dir / "kafka.pid")) is not None:
+            groups[kafka] = "Kafka"
+        return groups
+
+    def _snapshot(self) -> dict[int, tuple[str, float]]:
+        groups = self._groups()
+        postmaster = postmaster_pid(self._profile)
+        out = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (process := read_process(int(entry.name))) is not None:
+                if (part := part_of(process, groups, postmaster)) is not None:
+                    out[process.pid] = (part, process.seconds)
+        return out
+
+    @staticmethod
+    def _children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    def spent(self) -> dict[str, float]:
+        """Seconds per part since the snapshot (a process started meanwhile counts whole)."""
+        totals: dict[str, float] = defaultdict(float)
+        for pid, (part, seconds) in self._snapshot().items():
+            before = self._before.get(pid)
+            totals[part] += seconds - (before[1] if before is not None and before[0] == part else 0.0)
+        totals[LOAD_GENERATOR] = self._children() - self._children_before
+        return dict(totals)
+
+
+def per_operation(spent: dict[str, float], operations: int) -> list[tuple[str, float]]:
+    """(part, ms an operation), largest first."""
+    return sorted(((part, seconds * 1000 / operations) for part, seconds in spent.items()), key=lambda p: -p[1])
+
+
+def breakdown(parts: list[tuple[str, float]]) -> str:
+    """``part ms`` for the parts using at least 0.05 ms an operation."""
+    return ", ".join(f"{part} {ms:.2f}" for part, ms in parts if ms >= 0.05)
+
+
+def ceiling(parts: list[tuple[str, float]], cores: int) -> float:
+    """Operations per second ``cores`` allow at this much CPU per operation."""
+    return cores * 1000 / sum(ms for _, ms in parts)
