@@ -112,5 +112,6 @@ def breakdown(parts: list[tuple[str, float]]) -> str:
 
 
 def ceiling(parts: list[tuple[str, float]], cores: int) -> float:
-    """Operations per second ``cores`` allow at this much CPU per operation."""
-    return cores * 1000 / sum(ms for _, ms in parts)
+    """Operations per second ``cores`` allow at this much CPU per operation (infinite when none was seen)."""
+    total = sum(ms for _, ms in parts)
+    return cores * 1000 / total if total > 0 else float("inf")

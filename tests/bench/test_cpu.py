@@ -31,3 +31,7 @@ def test_this_process_is_read_from_proc():
     me = cpu.read_process(os.getpid())
     assert me is not None and me.pid == os.getpid() and me.seconds > 0 and "python" in me.cmdline
     assert cpu.read_process(2**22 + 7) is None
+
+
+def test_no_cpu_seen_bounds_nothing():
+    assert cpu.ceiling([], cores=2) == float("inf")
