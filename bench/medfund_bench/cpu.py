@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medfund_deploy.postgres import postmaster_pid
+from medfund_deploy.procs import running_pid
 from medfund_deploy.profiles import SERVICES, Profile
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
@@ -41,23 +42,17 @@ def read_process(pid: int) -> ProcessCpu | None:
                       cmdline)
 
 
-def _recorded_pid(path: Path) -> int | None:
-    try:
-        return int(path.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def part_of(process: ProcessCpu, groups: dict[int, str], postmaster: int | None) -> str | None:
     """The stack part a process belongs to: a service or Kafka by its process group (the launcher starts each in
     its own), a PostgreSQL backend by the database its ``ps`` title names; None for anything else."""
     if process.pgid in groups:
         return groups[process.pgid]
-    if postmaster is not None and process.ppid == postmaster:
-        title = process.cmdline.split()
-        return f"PostgreSQL {title[2]}" if len(title) > 2 and title[0] == "postgres:" and title[2].startswith(
-            "medfund_") else POSTGRES_SERVER
-    return None
+    if postmaster is None or process.ppid != postmaster:
+        return None
+    title = process.cmdline.split()
+    if len(title) > 2 and title[0] == "postgres:" and title[2].startswith("medfund_"):
+        return f"PostgreSQL {title[2]}"
+    return POSTGRES_SERVER
 
 
 class StackCpu:
@@ -70,11 +65,9 @@ class StackCpu:
         self._children_before = self._children()
 
     def _groups(self) -> dict[int, str]:
-        groups = {pid: service for service in SERVICES
-                  if (pid := _recorded_pid(self._profile.run_dir / f"{service}.pid")) is not None}
-        if (kafka := _recorded_pid(self._profile.run_dir / "kafka.pid")) is not None:
-            groups[kafka] = "Kafka"
-        return groups
+        named = {service: service for service in SERVICES} | {"kafka": "Kafka"}
+        return {pid: part for name, part in named.items()
+                if (pid := running_pid(self._profile.run_dir / f"{name}.pid")) is not None}
 
     def _snapshot(self) -> dict[int, tuple[str, float]]:
         groups = self._groups()
@@ -95,8 +88,7 @@ class StackCpu:
         """Seconds per part since the snapshot (a process started meanwhile counts whole)."""
         totals: dict[str, float] = defaultdict(float)
         for pid, (part, seconds) in self._snapshot().items():
-            before = self._before.get(pid)
-            totals[part] += seconds - (before[1] if before is not None and before[0] == part else 0.0)
+            totals[part] += seconds - self._before.get(pid, (part, 0.0))[1]
         totals[LOAD_GENERATOR] = self._children() - self._children_before
         return dict(totals)
 

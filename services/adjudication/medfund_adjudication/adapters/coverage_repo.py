@@ -58,8 +58,9 @@ async def save(session: AsyncSession, c: Coverage) -> None:
 _PERSON = bindparam("psn_no", type_=Text)
 _BALANCE = select(accounts.c.balance_fen).where(accounts.c.psn_no == _PERSON)
 _CREDIT_ONCE = (pg_insert(account_credits)
-               .values(credit_id=bindparam("credit_id", type_=Text), psn_no=_PERSON, amount_fen=bindparam("amount_fen"))
-               .on_conflict_do_nothing().returning(account_credits.c.credit_id))
+                .values(credit_id=bindparam("credit_id", type_=Text), psn_no=_PERSON,
+                        amount_fen=bindparam("amount_fen"))
+                .on_conflict_do_nothing().returning(account_credits.c.credit_id))
 """The credit's id, or nothing when this credit was made before."""
 _NEW_BALANCE = pg_insert(accounts).values(psn_no=_PERSON, balance_fen=bindparam("amount_fen"))
 _ADD_TO_BALANCE = _NEW_BALANCE.on_conflict_do_update(
