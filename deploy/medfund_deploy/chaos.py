@@ -1,10 +1,15 @@
 """Stacks of our own for fault, fuzz and security tests, so nobody else's stack is ever disturbed.
 
-- ``CHAOS``: its own Kafka (29092/29093), PostgreSQL (57432) and services (28001-28004), state under
+- ``CHAOS``: its own Kafka (29092/29093), PostgreSQL (27432) and services (28001-28004), state under
   ``.state/chaos/``. The fault suite kills and restarts all of it.
-- ``PROBE`` (security) and ``FUZZ``: services on 38001-38004 / 39001-39004 against the shared test
-  infrastructure (PostgreSQL 56432, Kafka 19092), with their own pid files and logs under
+- ``PROBE`` (security) and ``FUZZ``: services on 28101-28104 / 28201-28204 against the shared test
+  infrastructure (PostgreSQL 26432, Kafka 19092), with their own pid files and logs under
   ``.state/probe/`` / ``.state/fuzz/``, so they never collide with other sessions' services on 18001-18004.
+- ``LAUNCHER``: the launcher's own test takes a whole stack (PostgreSQL 26532, Kafka 19192, services
+  18101-18104) up and down.
+
+Every port lies below the kernel's ephemeral range (32768 and up): a stack started mid-run once failed to bind
+a port that the test process's own Kafka connection had been given as its local end.
 
 ``allowed_roles`` reads which roles each route admits from the app itself (the ``require_roles``
 dependencies), so the security matrix and the fuzzer need no hand-kept list of routes.
@@ -22,13 +27,15 @@ from dataclasses import dataclass, field
 
 from medfund_deploy import kafka, postgres, services
 from medfund_deploy.errors import StackError
-from medfund_deploy.profiles import SERVICES, Profile
+from medfund_deploy.profiles import PROFILES, SERVICES, Profile
 from medfund_deploy.topics import create_topics
 from medfund_shared.db import drop_database, ensure_database
 
-CHAOS = Profile("chaos", postgres_port=57432, kafka_port=29092, controller_port=29093, first_service_port=28001)
-PROBE = Profile("probe", postgres_port=56432, kafka_port=19092, controller_port=19093, first_service_port=38001)
-FUZZ = Profile("fuzz", postgres_port=56432, kafka_port=19092, controller_port=19093, first_service_port=39001)
+CHAOS = Profile("chaos", postgres_port=27432, kafka_port=29092, controller_port=29093, first_service_port=28001)
+PROBE = Profile("probe", postgres_port=26432, kafka_port=19092, controller_port=19093, first_service_port=28101)
+FUZZ = Profile("fuzz", postgres_port=26432, kafka_port=19092, controller_port=19093, first_service_port=28201)
+LAUNCHER = Profile("launcher-test", postgres_port=26532, kafka_port=19192, controller_port=19193,
+                   first_service_port=18101)
 ALL_ROLES = frozenset({"admin", "operator", "his", "tax"})
 
 
@@ -159,7 +166,8 @@ def restart_postgres(profile: Profile = CHAOS) -> None:
 
 def _refuse_shared(profile: Profile) -> None:
     """Faults are injected only into infrastructure that this module's chaos profile owns."""
-    if profile.kafka_port in (9092, 19092) or profile.postgres_port in (55432, 56432):
+    shared = PROFILES.values()
+    if any(profile.kafka_port == other.kafka_port or profile.postgres_port == other.postgres_port for other in shared):
         raise StackError(f"refusing to inject a fault into the shared {profile.name} infrastructure")
 
 

@@ -18,7 +18,6 @@ SUPERUSER = "medfund"
 SERVER_SETTINGS = """
 # medfund local stack
 listen_addresses = '127.0.0.1'
-port = {port}
 unix_socket_directories = '{socket_dir}'
 max_connections = 200
 shared_buffers = 128MB
@@ -74,7 +73,7 @@ def _init_cluster(profile: Profile) -> None:
         f"initdb in {data}",
     )
     with (data / "postgresql.conf").open("a") as conf:
-        conf.write(SERVER_SETTINGS.format(port=profile.postgres_port, socket_dir=base))
+        conf.write(SERVER_SETTINGS.format(socket_dir=base))
 
 
 def running(profile: Profile) -> bool:
@@ -108,7 +107,8 @@ def start_postgres(profile: Profile) -> bool:
     _init_cluster(profile)
     _, data, log_file = _paths(profile)
     result = subprocess.run(
-        _as_server_user([str(bin_dir() / "pg_ctl"), "start", "-D", str(data), "-l", str(log_file), "-w", "-t", "60"]),
+        _as_server_user([str(bin_dir() / "pg_ctl"), "start", "-D", str(data), "-l", str(log_file), "-w", "-t", "60",
+                         "-o", f"-p {profile.postgres_port}"]),
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:

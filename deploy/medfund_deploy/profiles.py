@@ -49,9 +49,9 @@ class Profile:
 PROFILES = {
     # The gateway's hot path takes most of a core: two processes let it use both cores under load. Test stacks
     # keep one process per service (a fault test kills a service by its pid).
-    "dev": Profile("dev", postgres_port=55432, kafka_port=9092, controller_port=9093, first_service_port=8001,
+    "dev": Profile("dev", postgres_port=25432, kafka_port=9092, controller_port=9093, first_service_port=8001,
                    workers=(("adjudication", 2),)),
-    "test": Profile("test", postgres_port=56432, kafka_port=19092, controller_port=19093, first_service_port=18001),
+    "test": Profile("test", postgres_port=26432, kafka_port=19092, controller_port=19093, first_service_port=18001),
 }
 
 

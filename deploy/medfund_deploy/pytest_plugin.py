@@ -1,4 +1,4 @@
-"""pytest plugin: the real test stack (Kafka 19092, PostgreSQL 56432, services 18001-18004), once per session.
+"""pytest plugin: the real test stack (Kafka 19092, PostgreSQL 26432, services 18001-18004), once per session.
 
 Loaded from the root ``conftest.py``. Tests marked ``integration`` or ``e2e`` ask for these fixtures:
 

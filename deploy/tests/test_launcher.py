@@ -9,15 +9,12 @@ import asyncpg
 import pytest
 
 from medfund_deploy import kafka, postgres, stack
+from medfund_deploy.chaos import LAUNCHER
 from medfund_deploy.profiles import Profile
 from medfund_deploy.pytest_plugin import TestStack
 from medfund_deploy.topics import PARTITIONS, TOPICS, describe
 
 pytestmark = pytest.mark.integration
-
-# Ports of neither the dev nor the test stack, so this test can take its own stack up and down.
-SCRATCH = Profile("launcher-test", postgres_port=56532, kafka_port=19192, controller_port=19193,
-                  first_service_port=18101)
 
 
 def _answers(profile: Profile, database: str) -> int:
@@ -62,9 +59,9 @@ def _postmaster_pid(profile: Profile) -> int:
 @pytest.fixture
 def scratch() -> Iterator[Profile]:
     try:
-        yield SCRATCH
+        yield LAUNCHER
     finally:
-        stack.down(SCRATCH, say=lambda _: None)
+        stack.down(LAUNCHER, say=lambda _: None)
 
 
 def test_session_stack_serves_its_topics_and_database(test_stack: TestStack) -> None:

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
         """Dev default ``medfund_<last word of the service name>``: fund-ledger uses ``medfund_ledger``."""
         if not self.database_url:
             database = "medfund_" + self.service_name.split("-")[-1]
-            self.database_url = f"postgresql+asyncpg://medfund@127.0.0.1:55432/{database}"
+            self.database_url = f"postgresql+asyncpg://medfund@127.0.0.1:25432/{database}"
         return self
 
     def topic(self, name: str) -> str:

@@ -1,4 +1,4 @@
-"""The chaos profile: its own Kafka (29092), PostgreSQL (57432) and services (28001-28004).
+"""The chaos profile: its own Kafka (29092), PostgreSQL (27432) and services (28001-28004).
 
 Nothing here touches the shared test stack; the fault suite kills and restarts all of this freely.
 """

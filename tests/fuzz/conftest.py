@@ -1,4 +1,4 @@
-"""The four services on 39001-39004 (profile ``fuzz``) against the shared test infrastructure.
+"""The four services on 28201-28204 (profile ``fuzz``) against the shared test infrastructure.
 
 Their own ports, pid files, logs (``.state/fuzz/logs``), databases and topics, so fuzz tests never
 collide with other sessions' services nor with the other service sets of this session.

@@ -1,4 +1,4 @@
-"""The four services on 38001-38004 (profile ``probe``) against the shared test infrastructure.
+"""The four services on 28101-28104 (profile ``probe``) against the shared test infrastructure.
 
 Their own ports, pid files, logs (``.state/probe/logs``), databases and topics, so security tests never
 collide with other sessions' services nor with the other service sets of this session.
