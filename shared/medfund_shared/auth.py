@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -11,6 +12,7 @@ from typing import Annotated, Literal
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from medfund_shared.errors import ApiError
 from medfund_shared.settings import Settings
@@ -91,12 +93,22 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
+def _principal(request: Request, token: str | None) -> Principal:
+    if not token:
+        raise ApiError(401, "unauthorized", "bearer token required", headers={"WWW-Authenticate": "Bearer"})
+    return decode_token(request.app.state.settings, token)
+
+
+def _with_role(principal: Principal, roles: Collection[str]) -> Principal:
+    if principal.role not in roles:
+        raise ApiError(403, "forbidden", f"requires role {' or '.join(roles)}")
+    return principal
+
+
 async def current_principal(request: Request,
                             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     """The caller, from ``Authorization: Bearer``; 401 when missing, malformed or expired."""
-    if credentials is None:
-        raise ApiError(401, "unauthorized", "bearer token required", headers={"WWW-Authenticate": "Bearer"})
-    return decode_token(request.app.state.settings, credentials.credentials)
+    return _principal(request, credentials.credentials if credentials is not None else None)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -105,10 +117,14 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 def require_roles(*roles: str):
     """Dependency factory: 403 unless the caller has one of ``roles``."""
     async def dependency(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in roles:
-            raise ApiError(403, "forbidden", f"requires role {' or '.join(roles)}")
-        return principal
+        return _with_role(principal, roles)
     return dependency
+
+
+def authenticate(request: Request, roles: Collection[str]) -> Principal:
+    """What ``Depends(require_roles(*roles))`` resolves, for a route that resolves its caller itself."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+    return _with_role(_principal(request, token if scheme.lower() == "bearer" else None), roles)
 
 
 AdminPrincipal = Annotated[Principal, Depends(require_roles("admin"))]

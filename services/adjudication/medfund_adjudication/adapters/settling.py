@@ -1,11 +1,12 @@
-"""What a settlement reads and writes, on the driver, in three round trips and without holding a lock.
+"""What a settlement reads and writes, on the driver, in two round trips and without holding a lock.
 
 Settlement is the hot path: its statements are Core statements on the service's tables, compiled once and
-run on the driver connection (:mod:`medfund_shared.driver`). Three statements, each its own transaction: the
-admission's context (its institution, the person's coverage rows, whether the sender's settlement id was used
-and the request key's stored answer); the person's state (the year's accumulators and their version, the
-account balance and retired flag, the unsettled fee details with their catalogue entries); and one write of
-the settlement, its fee ties, the year totals, the account debit, the queued event and the stored answer.
+run on the driver connection (:mod:`medfund_shared.driver`). Two statements, each its own transaction: one read
+of the admission's context (its institution, the person's coverage in the admission's insurance year, whether
+the sender's settlement id was used and the request key's stored answer) and of the person's state (that
+year's accumulators and their version, the account balance and retired flag, the unsettled fee details with
+their catalogue entries); and one write of the settlement, its fee ties, the year totals, the account debit,
+the queued event and the stored answer.
 
 The write applies only if the accumulators' version is still the one read. The version is the person's
 serialisation point: every change of the accumulators increments it, so after a concurrent settlement or
@@ -27,13 +28,15 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Integer,
+    Interval,
     Text,
     and_,
     any_,
     bindparam,
     case,
-    column,
+    cast,
     exists,
+    extract,
     false,
     func,
     insert,
@@ -42,7 +45,6 @@ from sqlalchemy import (
     select,
     true,
     update,
-    values,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -70,6 +72,7 @@ from medfund_adjudication.adapters.tables import (
     requests,
     settlements,
 )
+from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.admission import Admission
 from medfund_adjudication.domain.coverage import Coverage
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
@@ -83,67 +86,19 @@ from medfund_shared.money import Money
 class AdmissionContext:
     admission: Admission
     institution: RegisteredInstitution
-    coverages: dict[int, Coverage]
-    """The person's coverage under the admission's scheme, by insurance year."""
+    coverage: Coverage | None
+    """The person's coverage under the admission's scheme in the insurance year of its admission day."""
     medins_setl_id_used: bool
     stored_request: tuple[str, str] | None = None
     """``(digest, answer)`` when the request's key was already answered."""
 
 
-def _prefixed(table, prefix: str) -> list:
-    return [c.label(f"{prefix}{c.name}") for c in table.c]
-
-
-def _unprefixed(record: asyncpg.Record, table, prefix: str = "") -> SimpleNamespace:
-    return SimpleNamespace(**{c.name: record[f"{prefix}{c.name}"] for c in table.c})
-
-
-_USED = exists().where(settlements.c.fixmedins_code == admissions.c.fixmedins_code,
-                       settlements.c.medins_setl_id == bindparam("medins_setl_id", type_=Text))
-_CONTEXT = DriverStatement.of(
-    select(admissions, *_prefixed(institutions, "i_"), *_prefixed(coverage, "c_"), _USED.label("used"),
-           requests.c.digest.label("request_digest"), requests.c.answer.label("request_answer"))
-    .join(institutions, institutions.c.fixmedins_code == admissions.c.fixmedins_code)
-    .outerjoin(coverage, and_(coverage.c.psn_no == admissions.c.psn_no, coverage.c.insutype == admissions.c.insutype))
-    .outerjoin(requests, and_(requests.c.key == bindparam("request_key", type_=Text), requests.c.answer.is_not(None)))
-    .where(admissions.c.mdtrt_id == bindparam("mdtrt_id", type_=Text)))
-"""A NULL settlement id or request key matches nothing."""
-
-
-async def admission_context(db: asyncpg.Connection, mdtrt_id: str, medins_setl_id: str | None,
-                            request_key: str | None = None) -> AdmissionContext | None:
-    """The admission's context and, with ``request_key``, that key's stored answer (a retry costs no extra trip)."""
-    records = await _CONTEXT.fetch(db, {"mdtrt_id": mdtrt_id, "medins_setl_id": medins_setl_id,
-                                        "request_key": request_key})
-    if not records:
-        return None
-    first = records[0]
-    coverages = {r["c_year"]: coverage_repo.from_row(_unprefixed(r, coverage, "c_"))
-                 for r in records if r["c_year"] is not None}
-    stored = (first["request_digest"], first["request_answer"]) if first["request_digest"] is not None else None
-    return AdmissionContext(admission_of(_unprefixed(first, admissions)),
-                            institution_of(_unprefixed(first, institutions, "i_")), coverages, bool(first["used"]),
-                            stored)
-
-
-_LOCK_ACCUMULATORS = DriverStatement.of(LOCK_ACCUMULATORS)
-_OPEN_ACCUMULATORS = DriverStatement.of(pg_insert(accumulators).values(
-    psn_no=bindparam("psn_no", type_=Text), year=bindparam("year")).on_conflict_do_nothing())
-
-
-async def lock_accumulators(db: asyncpg.Connection, psn_no: str, year: int) -> None:
-    """Lock the year's totals until commit (opening them at zero): settlements for one person serialise here."""
-    key = {"psn_no": psn_no, "year": year}
-    if await _LOCK_ACCUMULATORS.fetchrow(db, key) is None:
-        await _OPEN_ACCUMULATORS.fetch(db, key)
-        await _LOCK_ACCUMULATORS.fetchrow(db, key)
-
-
 @dataclass(frozen=True)
 class PersonState:
-    """What a settlement is computed from, as read in one statement."""
+    """What a settlement is computed from."""
 
     accumulators: Accumulators
+    """The person's totals in the insurance year of the admission day."""
     version: int
     """The accumulators' version; 0 for a year without totals yet (they are zero)."""
     balance: Money
@@ -154,27 +109,62 @@ class PersonState:
     """The catalogue entries of their codes."""
 
 
-_PERSON = bindparam("psn_no", type_=Text)
-_ONE = values(column("one", Integer), name="one").data([(1,)])
-_STATE = DriverStatement.of(
-    select(*[accumulators.c[name] for name in ACCUMULATOR_COLUMNS], accumulators.c.version, accounts.c.balance_fen,
-           employment.c.retired, fee_details, catalogue.c.name, catalogue.c.item_class, catalogue.c.pric_uplmt_amt,
-           (catalogue.c.med_list_codg.is_not(None)).label("listed"))
-    .select_from(_ONE)
-    .outerjoin(accumulators, and_(accumulators.c.psn_no == _PERSON, accumulators.c.year == bindparam("year")))
+def _prefixed(table, prefix: str) -> list:
+    return [c.label(f"{prefix}{c.name}") for c in table.c]
+
+
+def _unprefixed(record: asyncpg.Record, table, prefix: str = "") -> SimpleNamespace:
+    return SimpleNamespace(**{c.name: record[f"{prefix}{c.name}"] for c in table.c})
+
+
+_YEAR = cast(extract("year", func.timezone(literal(CHINA_TIME.utcoffset(None), Interval), admissions.c.begntime)),
+             Integer)
+"""The insurance year of the admission day (its Beijing calendar date, as :func:`business_date` reads it)."""
+_PERSON = admissions.c.psn_no
+_USED = exists().where(settlements.c.fixmedins_code == admissions.c.fixmedins_code,
+                       settlements.c.medins_setl_id == bindparam("medins_setl_id", type_=Text))
+_READING = DriverStatement.of(
+    select(admissions, *_prefixed(institutions, "i_"), *_prefixed(coverage, "c_"), _USED.label("used"),
+           requests.c.digest.label("request_digest"), requests.c.answer.label("request_answer"),
+           *[accumulators.c[name] for name in ACCUMULATOR_COLUMNS], accumulators.c.version, accounts.c.balance_fen,
+           employment.c.retired, fee_details.c.feedetl_sn, fee_details.c.med_list_codg, fee_details.c.cnt,
+           fee_details.c.pric, fee_details.c.det_item_fee_sumamt_fen, catalogue.c.name, catalogue.c.item_class,
+           catalogue.c.pric_uplmt_amt, (catalogue.c.med_list_codg.is_not(None)).label("listed"))
+    .join(institutions, institutions.c.fixmedins_code == admissions.c.fixmedins_code)
+    .outerjoin(coverage, and_(coverage.c.psn_no == _PERSON, coverage.c.insutype == admissions.c.insutype,
+                              coverage.c.year == _YEAR))
+    .outerjoin(requests, and_(requests.c.key == bindparam("request_key", type_=Text), requests.c.answer.is_not(None)))
+    .outerjoin(accumulators, and_(accumulators.c.psn_no == _PERSON, accumulators.c.year == _YEAR))
     .outerjoin(accounts, accounts.c.psn_no == _PERSON)
     .outerjoin(employment, employment.c.psn_no == _PERSON)
     .outerjoin(fee_details.outerjoin(catalogue, catalogue.c.med_list_codg == fee_details.c.med_list_codg),
-               and_(fee_details.c.mdtrt_id == bindparam("mdtrt_id", type_=Text), fee_details.c.cancelled.is_(False),
+               and_(fee_details.c.mdtrt_id == admissions.c.mdtrt_id, fee_details.c.cancelled.is_(False),
                     fee_details.c.setl_id.is_(None)))
+    .where(admissions.c.mdtrt_id == bindparam("mdtrt_id", type_=Text))
     .order_by(fee_details.c.feedetl_sn))
-"""One row per unsettled fee detail (one row of NULL details when there is none), each carrying the person's
-totals, balance and retired flag."""
+"""One row per unsettled fee detail (one row of NULL details when there is none), each carrying the admission's
+context and the person's state. A NULL settlement id or request key matches nothing."""
 
 
-async def person_state(db: asyncpg.Connection, mdtrt_id: str, psn_no: str, year: int) -> PersonState:
-    """The person's totals for ``year`` and account, and the admission's unsettled fee details."""
-    records = await _STATE.fetch(db, {"psn_no": psn_no, "year": year, "mdtrt_id": mdtrt_id})
+async def settlement_reading(db: asyncpg.Connection, mdtrt_id: str, medins_setl_id: str | None,
+                             request_key: str | None = None) -> tuple[AdmissionContext, PersonState] | None:
+    """The admission's context and the person's state, in one round trip; None for an unknown admission. With
+    ``request_key``, the context carries that key's stored answer (a retry costs no extra trip)."""
+    records = await _READING.fetch(db, {"mdtrt_id": mdtrt_id, "medins_setl_id": medins_setl_id,
+                                        "request_key": request_key})
+    if not records:
+        return None
+    first = records[0]
+    stored = (first["request_digest"], first["request_answer"]) if first["request_digest"] is not None else None
+    context = AdmissionContext(admission_of(_unprefixed(first, admissions)),
+                               institution_of(_unprefixed(first, institutions, "i_")),
+                               coverage_repo.from_row(_unprefixed(first, coverage, "c_"))
+                               if first["c_year"] is not None else None,
+                               bool(first["used"]), stored)
+    return context, _person_state(records)
+
+
+def _person_state(records: list[asyncpg.Record]) -> PersonState:
     first = records[0]
     items, entries = [], {}
     for r in records:
@@ -188,6 +178,19 @@ async def person_state(db: asyncpg.Connection, mdtrt_id: str, psn_no: str, year:
     opened = first["version"] is not None
     return PersonState(accumulators_of(first) if opened else Accumulators(), first["version"] if opened else 0,
                        Money(first["balance_fen"] or 0), bool(first["retired"]), items, entries)
+
+
+_LOCK_ACCUMULATORS = DriverStatement.of(LOCK_ACCUMULATORS)
+_OPEN_ACCUMULATORS = DriverStatement.of(pg_insert(accumulators).values(
+    psn_no=bindparam("psn_no", type_=Text), year=bindparam("year")).on_conflict_do_nothing())
+
+
+async def lock_accumulators(db: asyncpg.Connection, psn_no: str, year: int) -> None:
+    """Lock the year's totals until commit (opening them at zero): settlements for one person serialise here."""
+    key = {"psn_no": psn_no, "year": year}
+    if await _LOCK_ACCUMULATORS.fetchrow(db, key) is None:
+        await _OPEN_ACCUMULATORS.fetch(db, key)
+        await _LOCK_ACCUMULATORS.fetchrow(db, key)
 
 
 def _bound(table, prefix: str, names) -> dict:

@@ -52,13 +52,15 @@ def person_of(coverage: Coverage, admitted_on: date, state: PersonState) -> Pers
                   state.balance if employee else Money(0))
 
 
-async def _context(db: asyncpg.Connection, cmd: Settle) -> AdmissionContext:
-    context = await settling.admission_context(db, cmd.mdtrt_id, cmd.medins_setl_id if cmd.record else None,
-                                               cmd.request.key if cmd.record and cmd.request else None)
-    if context is None:
+async def _reading(db: asyncpg.Connection, cmd: Settle) -> tuple[AdmissionContext, PersonState]:
+    """The admission's context, checked against the request, and the person's state."""
+    reading = await settling.settlement_reading(db, cmd.mdtrt_id, cmd.medins_setl_id if cmd.record else None,
+                                                cmd.request.key if cmd.record and cmd.request else None)
+    if reading is None:
         raise Refused("not_found", f"mdtrt_id {cmd.mdtrt_id} is not a known admission", "mdtrt_id")
+    context, _ = reading
     if context.stored_request is not None:
-        return context
+        return reading
     admission = context.admission
     admission.ensure_acting_for(cmd.acting_for)
     admission.ensure_person(cmd.psn_no)
@@ -67,7 +69,7 @@ async def _context(db: asyncpg.Connection, cmd: Settle) -> AdmissionContext:
                       "insutype")
     if context.medins_setl_id_used:
         raise Refused("conflict", f"medins_setl_id {cmd.medins_setl_id} is already settled", "medins_setl_id")
-    return context
+    return reading
 
 
 async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
@@ -116,15 +118,16 @@ async def _unlocked_then_locked(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]
 async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locked: bool) -> Answer[Settled] | None:
     """The settlement's answer; None when the write found the person's totals changed since they were read
     (only without ``locked``: the lock is taken before they are read)."""
-    context = await _context(db, cmd)
+    context, state = await _reading(db, cmd)
+    if locked and context.stored_request is None:
+        admission = context.admission
+        await settling.lock_accumulators(db, admission.psn_no, business_date(admission.begntime).year)
+        context, state = await _reading(db, cmd)
     if context.stored_request is not None:
         return uow.stored(cmd.request, *context.stored_request)
     admission = context.admission
     day = business_date(admission.begntime)
-    coverage = covered_on(context.coverages.get(day.year), admission.psn_no, admission.insutype, day)
-    if locked:
-        await settling.lock_accumulators(db, admission.psn_no, day.year)
-    state = await settling.person_state(db, admission.mdtrt_id, admission.psn_no, day.year)
+    coverage = covered_on(context.coverage, admission.psn_no, admission.insutype, day)
     items = state.items
     uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
     if not items:

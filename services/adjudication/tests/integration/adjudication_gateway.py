@@ -135,11 +135,12 @@ async def publish(settings: Settings, data, effective_time: datetime | None = No
 
 
 def activated(psn_no: str, admdvs: str, insutype: str, *, brdy: str = "1976-01-01", category: str = "adult",
-              tier: str = "tier1", coverage_from: str = "2026-01-01") -> CoverageActivated:
+              tier: str = "tier1", year: int = 2026, coverage_from: str | None = None) -> CoverageActivated:
     certno = f"1{psn_no[-5:]:0>5}19760101{secrets.randbelow(9999):04d}"[:18]
     return CoverageActivated.model_validate({"psn_no": psn_no, "certno": certno,
-              "admdvs": admdvs, "insutype": insutype, "year": 2026, "category": category, "tier": tier,
-              "coverage_from": coverage_from, "coverage_to": "2026-12-31", "brdy": brdy, "gend": "1",
+              "admdvs": admdvs, "insutype": insutype, "year": year, "category": category, "tier": tier,
+              "coverage_from": coverage_from or f"{year}-01-01", "coverage_to": f"{year}-12-31", "brdy": brdy,
+              "gend": "1",
               "psn_name": "张三", "trigger": "payment", "pack_id": f"{admdvs}-{insutype}"})
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import pytest
-from adjudication_gateway import amounts
+from adjudication_gateway import activated, amounts, publish
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 pytestmark = pytest.mark.integration
 
@@ -102,6 +105,30 @@ async def test_an_uncovered_person_is_refused(gateway):
     refused, _ = await gateway.call("2401", "H211302S", {"mdtrtinfo": {
         "psn_no": "NOBODY", "insutype": "390", "med_type": "21", "begntime": "2026-04-01 09:00:00"}})
     assert refused["infcode"] == -1 and "not insured" in refused["err_msg"]
+
+
+async def test_an_admission_after_midnight_beijing_time_on_new_years_day_counts_in_the_new_year(gateway):
+    """00:30 on 1 January 2027 in Beijing is still 2026 in UTC: the settlement must read the 2027 coverage and
+    start the person's 2027 totals, leaving those of 2026 as the December stay left them."""
+    await gateway.setup_registry()
+    psn = await gateway.covered("211302")
+    await publish(gateway.settings, activated(psn, "211302", "390", year=2027))
+    await gateway.wait_covered(psn, "2027-01-01")
+    december = await gateway.settle_when_covered("H211302S", psn, "390", [("TA", "3000.00", "1")],
+                                                 begntime="2026-12-31 23:30:00")
+    january = await gateway.admit_and_settle("H211302S", psn, "390", [("TA", "3000.00", "1")],
+                                             begntime="2027-01-01 00:30:00")
+
+    engine = create_async_engine(gateway.settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            totals = dict((await conn.execute(text(
+                "SELECT year, (version, inpatient_paid_fen) FROM accumulators WHERE psn_no = :p"), {"p": psn})).all())
+    finally:
+        await engine.dispose()
+    paid_fen = {name: int(Decimal(str(answer["setlinfo"]["hifp_pay"])) * 100)
+                for name, answer in (("december", december), ("january", january))}
+    assert totals == {2026: (1, paid_fen["december"]), 2027: (1, paid_fen["january"])}
 
 
 async def test_reversal_restores_the_accumulators_and_cannot_happen_twice(gateway):

@@ -42,16 +42,16 @@ async def _settle(gateway, psn_no: str, mdtrt_id: str, total: str) -> dict:
 
 def _after_the_first_read(monkeypatch, change) -> list[str]:
     """Run ``change()`` once, right after the first read of a person's state; returns the admissions read."""
-    read, original = [], settling.person_state
+    read, original = [], settling.settlement_reading
 
-    async def person_state(db, mdtrt_id, psn_no, year):
-        state = await original(db, mdtrt_id, psn_no, year)
+    async def settlement_reading(db, mdtrt_id, medins_setl_id, request_key=None):
+        reading = await original(db, mdtrt_id, medins_setl_id, request_key)
         read.append(mdtrt_id)
         if len(read) == 1:
             await change()
-        return state
+        return reading
 
-    monkeypatch.setattr(settling, "person_state", person_state)
+    monkeypatch.setattr(settling, "settlement_reading", settlement_reading)
     return read
 
 
@@ -87,7 +87,7 @@ async def test_a_settlement_for_the_same_person_in_between_is_not_overwritten(ga
     answers["first"] = await _settle(gateway, psn, first, FEE)
 
     assert [a["infcode"] for a in answers.values()] == [0, 0], [a["err_msg"] for a in answers.values()]
-    assert read == [first, second, first], "the first settlement read again, under the lock"
+    assert read == [first, second, first, first], "the first settlement read again, then again under the lock"
     paid = sum(Decimal(str(a["output"]["setlinfo"]["hifp_pay"])) for a in answers.values())
     stored = await _stored(gateway.settings, psn, first)
     assert stored["paid_fen"] == paid * 100 and stored["version"] == 2

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from medfund_adjudication.adapters.uow import UnitOfWork
@@ -16,13 +18,33 @@ from medfund_adjudication.api.nhsa import wire
 from medfund_adjudication.api.nhsa.fields import Fields
 from medfund_adjudication.api.nhsa.transactions import TRANSACTIONS, Call
 from medfund_adjudication.domain.refusal import Refused, invalid
-from medfund_shared.auth import Principal, require_roles
+from medfund_shared.auth import Principal, authenticate, require_roles
 from medfund_shared.context import ContextDep
 from medfund_shared.errors import is_bad_data, is_conflict, is_unavailable
 
 log = structlog.get_logger(__name__)
-router = APIRouter(tags=["NHSA gateway"])
-GatewayPrincipal = Annotated[Principal, Depends(require_roles("his", "admin"))]
+GATEWAY_ROLES = ("his", "admin")
+GatewayPrincipal = Annotated[Principal, Depends(require_roles(*GATEWAY_ROLES))]
+
+
+class GatewayRoute(APIRoute):
+    """The gateway's route, serving its endpoint without FastAPI's dependency solving.
+
+    Settlement is the hot path and solving the endpoint's two dependencies cost about a twentieth of a
+    settlement's CPU in the service. They stay declared on the endpoint, which is what OpenAPI shows (the bearer
+    scheme); this handler resolves the same two itself: the caller with one of the gateway's roles, as
+    ``require_roles`` does, and the service's context."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint = self.endpoint
+
+        async def handler(request: Request) -> Response:
+            return await endpoint(request, authenticate(request, GATEWAY_ROLES), request.app.state.context)
+
+        return handler
+
+
+router = APIRouter(tags=["NHSA gateway"], route_class=GatewayRoute)
 
 
 class NhsaRequest(BaseModel):
