@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.engine import make_url
+
 from medfund_deploy import kafka, postgres, services
 from medfund_deploy.errors import StackError
 from medfund_deploy.profiles import PROFILES, SERVICES, Profile
@@ -134,7 +136,7 @@ def drop_service_set(stack: ServiceSet) -> None:
     """Stop the services and drop their databases (topics are left to the broker's owner)."""
     stack.stop_all()
     for url in stack.databases.values():
-        asyncio.run(drop_database(postgres.admin_url(stack.profile), url.rsplit("/", 1)[1]))
+        asyncio.run(drop_database(postgres.admin_url(stack.profile), make_url(url).database))
 
 
 def start_chaos_infra(profile: Profile = CHAOS) -> list[str]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
 from medfund_deploy.errors import StackError
 from medfund_deploy.procs import port_open, tail
-from medfund_deploy.profiles import SERVICES, Profile
+from medfund_deploy.profiles import POSTGRES_SOCKETS, SERVICES, Profile
 from medfund_shared.db import ensure_database
 from medfund_shared.db import migrate as alembic_upgrade
 
@@ -18,7 +19,6 @@ SUPERUSER = "medfund"
 SERVER_SETTINGS = """
 # medfund local stack
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '{socket_dir}'
 max_connections = 200
 shared_buffers = 128MB
 """
@@ -55,12 +55,12 @@ def _run(argv: list[str], what: str) -> subprocess.CompletedProcess[str]:
 
 def _prepare_folders(profile: Profile) -> None:
     base, _, log_file = _paths(profile)
-    base.mkdir(parents=True, exist_ok=True)
-    log_file.parent.mkdir(parents=True, exist_ok=True)
+    for folder in (base, POSTGRES_SOCKETS, log_file.parent):
+        folder.mkdir(parents=True, exist_ok=True)
     log_file.touch()
     if os.geteuid() == 0:
-        shutil.chown(base, "postgres", "postgres")
-        shutil.chown(log_file, "postgres", "postgres")
+        for owned in (base, POSTGRES_SOCKETS, log_file):
+            shutil.chown(owned, "postgres", "postgres")
 
 
 def _init_cluster(profile: Profile) -> None:
@@ -73,7 +73,7 @@ def _init_cluster(profile: Profile) -> None:
         f"initdb in {data}",
     )
     with (data / "postgresql.conf").open("a") as conf:
-        conf.write(SERVER_SETTINGS.format(socket_dir=base))
+        conf.write(SERVER_SETTINGS)
 
 
 def running(profile: Profile) -> bool:
@@ -108,7 +108,7 @@ def start_postgres(profile: Profile) -> bool:
     _, data, log_file = _paths(profile)
     result = subprocess.run(
         _as_server_user([str(bin_dir() / "pg_ctl"), "start", "-D", str(data), "-l", str(log_file), "-w", "-t", "60",
-                         "-o", f"-p {profile.postgres_port}"]),
+                         "-o", f"-p {profile.postgres_port} -k {shlex.quote(str(POSTGRES_SOCKETS))}"]),
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STATE_ROOT = REPO_ROOT / ".state"
 CACHE_DIR = STATE_ROOT / "cache"
+POSTGRES_SOCKETS = STATE_ROOT / "postgres-sockets"
+"""The Unix sockets (``.s.PGSQL.<port>``) of every PostgreSQL server the launcher starts. Clients on this machine
+connect through them: a statement over TCP on loopback cost its client several times the CPU (the kernel runs
+both ends' TCP for every write), about a tenth of a settlement's. A profile sharing another's server (the
+security and fuzz stacks) finds its socket here by the port alone."""
+_SOCKET_PATH_MAX = 107
+"""The longest path a Unix socket address holds (``sun_path``); beyond it, clients use TCP."""
 
 SERVICES = ("enrollment", "billing", "adjudication", "ledger")
 """Service names in start order; each has the package ``medfund_<name>`` and database ``medfund_<name>``."""
@@ -43,7 +51,10 @@ class Profile:
         return self.first_service_port + SERVICES.index(service)
 
     def database_url(self, database: str, driver: str = "postgresql+asyncpg") -> str:
-        return f"{driver}://medfund@127.0.0.1:{self.postgres_port}/{database}"
+        """Through the server's Unix socket (TCP when the socket's path would be too long for one)."""
+        if len(str(POSTGRES_SOCKETS / f".s.PGSQL.{self.postgres_port}")) > _SOCKET_PATH_MAX:
+            return f"{driver}://medfund@127.0.0.1:{self.postgres_port}/{database}"
+        return f"{driver}://medfund@/{database}?host={quote(str(POSTGRES_SOCKETS))}&port={self.postgres_port}"
 
 
 PROFILES = {

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 from medfund_deploy import services
 from medfund_deploy.profiles import SERVICES, get_profile
@@ -28,7 +29,7 @@ def test_four_services_answer_ready_with_fresh_databases_and_session_topics(serv
 
         assert base == f"http://127.0.0.1:{test.service_port(service)}"
         assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
-        assert re.search(rf"/{services.package(service)}_{tag}_\d+$", database)
+        assert re.fullmatch(rf"{services.package(service)}_{tag}_\d+", make_url(database).database)
         assert environment["MEDFUND_DATABASE_URL"] == database
         assert environment["MEDFUND_TOPIC_PREFIX"] == services_running.topic_prefix
         assert environment["MEDFUND_KAFKA_BOOTSTRAP"] == test.kafka_bootstrap
