@@ -4,8 +4,8 @@ This is the gateway's hot path, on the driver (:mod:`medfund_adjudication.adapte
 first runs without a transaction: it reads the admission and the person's state, computes, and writes the
 record, the accumulators, the account, the fee details, the event and the stored answer in one statement
 that applies only if no other change for the person came in between. When one did, it settles again in a
-transaction that holds the person's accumulator row from the start, so concurrent settlements for one person
-serialise there and no cap can be exceeded.
+transaction that locks the person's accumulator row and then reads their state again, so concurrent
+settlements for one person serialise there and no cap can be exceeded.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ async def _unlocked_then_locked(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]
 
 async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locked: bool) -> Answer[Settled] | None:
     """The settlement's answer; None when the write found the person's totals changed since they were read
-    (only without ``locked``: the lock is taken before they are read)."""
+    (only without ``locked``: with it, the person's state is read again once the lock is held)."""
     context, state = await _reading(db, cmd)
     if locked and context.stored_request is None:
         admission = context.admission
