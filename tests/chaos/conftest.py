@@ -35,6 +35,8 @@ def chaos_stack() -> Iterator[ServiceSet]:
         stack.start_all()
         yield stack
     finally:
-        drop_service_set(stack)
-        if started:
-            stop_chaos_infra()
+        try:
+            drop_service_set(stack)
+        finally:
+            if started:
+                stop_chaos_infra()
