@@ -168,8 +168,8 @@ def restart_postgres(profile: Profile = CHAOS) -> None:
 
 def _refuse_shared(profile: Profile) -> None:
     """Faults are injected only into infrastructure that this module's chaos profile owns."""
-    shared = PROFILES.values()
-    if any(profile.kafka_port == other.kafka_port or profile.postgres_port == other.postgres_port for other in shared):
+    if any(profile.kafka_port == shared.kafka_port or profile.postgres_port == shared.postgres_port
+           for shared in PROFILES.values()):
         raise StackError(f"refusing to inject a fault into the shared {profile.name} infrastructure")
 
 

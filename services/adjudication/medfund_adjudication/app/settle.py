@@ -58,9 +58,9 @@ async def _reading(db: asyncpg.Connection, cmd: Settle) -> tuple[AdmissionContex
                                                 cmd.request.key if cmd.record and cmd.request else None)
     if reading is None:
         raise Refused("not_found", f"mdtrt_id {cmd.mdtrt_id} is not a known admission", "mdtrt_id")
-    context, _ = reading
+    context, state = reading
     if context.stored_request is not None:
-        return reading
+        return context, state
     admission = context.admission
     admission.ensure_acting_for(cmd.acting_for)
     admission.ensure_person(cmd.psn_no)
@@ -69,7 +69,7 @@ async def _reading(db: asyncpg.Connection, cmd: Settle) -> tuple[AdmissionContex
                       "insutype")
     if context.medins_setl_id_used:
         raise Refused("conflict", f"medins_setl_id {cmd.medins_setl_id} is already settled", "medins_setl_id")
-    return reading
+    return context, state
 
 
 async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
