@@ -20,6 +20,7 @@ SQLSTATE 40001 (``settlement_lost_race``, migration 0005).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from types import SimpleNamespace
 
 import asyncpg
@@ -113,8 +114,13 @@ def _prefixed(table, prefix: str) -> list:
     return [c.label(f"{prefix}{c.name}") for c in table.c]
 
 
+@cache
+def _labels(table, prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((c.name, f"{prefix}{c.name}") for c in table.c)
+
+
 def _unprefixed(record: asyncpg.Record, table, prefix: str = "") -> SimpleNamespace:
-    return SimpleNamespace(**{c.name: record[f"{prefix}{c.name}"] for c in table.c})
+    return SimpleNamespace(**{name: record[label] for name, label in _labels(table, prefix)})
 
 
 _YEAR = cast(extract("year", func.timezone(literal(CHINA_TIME.utcoffset(None), Interval), admissions.c.begntime)),

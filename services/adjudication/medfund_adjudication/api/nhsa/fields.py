@@ -6,6 +6,7 @@ absent, unknown fields are ignored, and a present but wrong value is refused nam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,8 @@ from medfund_shared.money import Money, MoneyError
 
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_CANONICAL_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})", re.ASCII)
+"""How nearly every time arrives: read without ``strptime``, which costs several times more per call."""
 MAX_INTEGER_DIGITS = 15
 """Quantities, prices and counts beyond 10^15 are refused before int() or arithmetic expands them."""
 
@@ -114,6 +117,8 @@ class Fields:
         if value is None:
             return None
         try:
+            if canonical := _CANONICAL_TIME.fullmatch(value):
+                return datetime(*map(int, canonical.groups()), tzinfo=CHINA_TIME)
             return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=CHINA_TIME)
         except ValueError:
             raise invalid(self._name(name), f"must be a time yyyy-MM-dd HH:mm:ss, got {value!r}") from None

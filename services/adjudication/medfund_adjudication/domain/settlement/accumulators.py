@@ -22,10 +22,13 @@ class Accumulators:
     outpatient_paid: Money = NO_MONEY
 
     def plus(self, delta: Accumulators) -> Accumulators:
-        return Accumulators(**{f.name: getattr(self, f.name) + getattr(delta, f.name) for f in fields(self)})
+        return Accumulators(**{name: getattr(self, name) + getattr(delta, name) for name in _TOTALS})
 
     def minus(self, delta: Accumulators) -> Accumulators:
         return self.plus(delta.negated())
 
     def negated(self) -> Accumulators:
-        return Accumulators(**{f.name: -getattr(self, f.name) for f in fields(self)})
+        return Accumulators(**{name: -getattr(self, name) for name in _TOTALS})
+
+
+_TOTALS = tuple(f.name for f in fields(Accumulators))

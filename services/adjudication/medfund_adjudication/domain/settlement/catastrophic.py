@@ -50,10 +50,10 @@ def catastrophic_payment(rules: Catastrophic, burden: Money, scope: Money, ytd: 
     else:
         before, basis_name = ytd.inpatient_scope_cost, "policy-scope cost"
         after = before + scope
-    paid = progressive_value(after, rules) - progressive_value(before, rules)
+    value_after, value_before = progressive_value(after, rules), progressive_value(before, rules)
+    paid = value_after - value_before
     cap_note = "" if rules.annual_cap is None else f", annual cap {rules.annual_cap}"
     explanation = (f"year's {basis_name} {before} -> {after}, threshold {rules.threshold}{cap_note}; "
-                   f"V(after) {progressive_value(after, rules)} - V(before) {progressive_value(before, rules)} "
-                   f"= pays {paid}")
+                   f"V(after) {value_after} - V(before) {value_before} = pays {paid}")
     delta = Accumulators(catastrophic_burden=burden, catastrophic_paid=paid)
     return CatastrophicPayment(paid, before, after, delta, explanation)
