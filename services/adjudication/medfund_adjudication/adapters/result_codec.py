@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from functools import cache
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from medfund_adjudication.domain.settlement import Accumulators, FundPayment, ItemResult, SettlementResult
