@@ -22,6 +22,9 @@ listen_addresses = '127.0.0.1'
 max_connections = 200
 shared_buffers = 128MB
 """
+START_SETTINGS = {"default_toast_compression": "lz4"}
+"""Given to every start, so an existing cluster follows them too. lz4 compresses the stored JSON (a settlement's
+trace, its answer, the outbox) at a fraction of pglz's CPU, which was about a twentieth of a settlement's."""
 
 
 def bin_dir() -> Path:
@@ -108,12 +111,16 @@ def start_postgres(profile: Profile) -> bool:
     _, data, log_file = _paths(profile)
     result = subprocess.run(
         _as_server_user([str(bin_dir() / "pg_ctl"), "start", "-D", str(data), "-l", str(log_file), "-w", "-t", "60",
-                         "-o", f"-p {profile.postgres_port} -k {shlex.quote(str(POSTGRES_SOCKETS))}"]),
+                         "-o", f"-p {profile.postgres_port} -k {shlex.quote(str(POSTGRES_SOCKETS))} {_settings()}"]),
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
         raise StackError(f"PostgreSQL did not start; log {log_file}:\n{tail(log_file)}")
     return True
+
+
+def _settings() -> str:
+    return " ".join(f"-c {name}={shlex.quote(value)}" for name, value in START_SETTINGS.items())
 
 
 def stop_postgres(profile: Profile) -> bool:

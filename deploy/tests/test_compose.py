@@ -8,6 +8,7 @@ import jsonschema_rs
 import pytest
 import yaml
 
+from medfund_deploy.postgres import START_SETTINGS
 from medfund_deploy.profiles import SERVICES, get_profile
 from medfund_deploy.topics import PARTITIONS, TOPICS
 
@@ -42,6 +43,12 @@ def test_services_publish_the_dev_ports_and_use_their_own_database(compose: dict
         assert spec["build"]["dockerfile"] == "deploy/Dockerfile"
     assert compose["services"]["kafka"]["ports"] == [f"{dev.kafka_port}:{dev.kafka_port}"]
     assert compose["services"]["postgres"]["ports"] == [f"{dev.postgres_port}:5432"]
+
+
+def test_postgres_gets_the_launchers_settings(compose: dict) -> None:
+    command = compose["services"]["postgres"]["command"]
+    for name, value in START_SETTINGS.items():
+        assert f"{name}={value}" in command
 
 
 def test_kafka_is_single_node_kraft_without_auto_created_topics(compose: dict) -> None:

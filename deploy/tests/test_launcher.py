@@ -17,11 +17,11 @@ from medfund_deploy.topics import PARTITIONS, TOPICS, describe
 pytestmark = pytest.mark.integration
 
 
-def _answers(profile: Profile, database: str) -> int:
-    async def query() -> int:
+def _value(profile: Profile, database: str, sql: str = "SELECT 1"):
+    async def query():
         connection = await asyncpg.connect(profile.database_url(database, driver="postgresql"))
         try:
-            return await connection.fetchval("SELECT 1")
+            return await connection.fetchval(sql)
         finally:
             await connection.close()
 
@@ -70,7 +70,9 @@ def test_session_stack_serves_its_topics_and_database(test_stack: TestStack) -> 
     described = describe(test_stack.kafka_bootstrap, names)
 
     assert described == {name: {"partitions": PARTITIONS, "retention.ms": "-1"} for name in names}
-    assert _answers(test_stack.profile, "postgres") == 1
+    assert _value(test_stack.profile, "postgres") == 1
+    assert {name: _value(test_stack.profile, "postgres", f"SHOW {name}") for name in postgres.START_SETTINGS} \
+        == postgres.START_SETTINGS
 
 
 def test_up_is_idempotent_and_down_leaves_nothing_running(scratch: Profile) -> None:
@@ -86,7 +88,7 @@ def test_up_is_idempotent_and_down_leaves_nothing_running(scratch: Profile) -> N
     ]
     assert describe(scratch.kafka_bootstrap, list(TOPICS))["medfund.claims.v1"] == {
         "partitions": PARTITIONS, "retention.ms": "-1"}
-    assert _answers(scratch, "medfund_ledger") == 1
+    assert _value(scratch, "medfund_ledger") == 1
 
     ours = [kafka.running(scratch), _postmaster_pid(scratch)]
     stack.down(scratch, say=lambda _: None)
@@ -96,7 +98,7 @@ def test_up_is_idempotent_and_down_leaves_nothing_running(scratch: Profile) -> N
     assert [row.state for row in stack.status(scratch)] == ["stopped"] * 6
 
     stack.up(scratch, infra_only=True, say=lambda _: None)
-    assert _answers(scratch, "medfund_enrollment") == 1
+    assert _value(scratch, "medfund_enrollment") == 1
     assert set(TOPICS) <= set(describe(scratch.kafka_bootstrap, list(TOPICS)))
 
 
@@ -107,4 +109,4 @@ def test_restarts_keep_topics_and_data(scratch: Profile) -> None:
     postgres.restart_postgres(scratch)
 
     assert describe(scratch.kafka_bootstrap, ["medfund.alerts.v1"])["medfund.alerts.v1"]["partitions"] == PARTITIONS
-    assert _answers(scratch, "medfund_billing") == 1
+    assert _value(scratch, "medfund_billing") == 1
