@@ -6,6 +6,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medfund_shared.logging import CORRELATION_HEADER, correlation_from_headers, correlation_scope
 
+_READ = frozenset({CORRELATION_HEADER.encode(), b"traceparent"})
+"""The headers :func:`correlation_from_headers` looks at; the others are not decoded."""
+
 
 class CorrelationMiddleware:
     def __init__(self, app: ASGIApp) -> None:
@@ -15,8 +18,8 @@ class CorrelationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        cid = correlation_from_headers(headers)
+        cid = correlation_from_headers({name.decode(): value.decode("latin-1") for name, value in
+                                        ((k.lower(), v) for k, v in scope["headers"]) if name in _READ})
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

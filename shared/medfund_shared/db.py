@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import orjson
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, Table, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.engine import Connection, make_url
@@ -69,9 +70,11 @@ def create_engine(settings: Settings, **overrides) -> AsyncEngine:
     the pool size every request would pay a new PostgreSQL backend and re-prepare its statements; past
     ``db_pool_size`` in use, a request waits for a connection instead. No pre-ping (three round trips per
     checkout): after a database restart the first statement on a stale connection fails as "unavailable",
-    which invalidates the pool, and the caller retries (a HIS resends the same msgid).
+    which invalidates the pool, and the caller retries (a HIS resends the same msgid). JSON columns are read with
+    orjson, several times faster than ``json`` on a settlement's stored documents, to the same Python values.
     """
-    options = {"pool_size": settings.db_pool_size, "max_overflow": 0, "pool_recycle": 1800} | overrides
+    options = {"pool_size": settings.db_pool_size, "max_overflow": 0, "pool_recycle": 1800,
+               "json_deserializer": orjson.loads} | overrides
     return create_async_engine(settings.database_url, **options)
 
 

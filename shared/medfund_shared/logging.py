@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -57,7 +57,7 @@ def get_correlation_id() -> str | None:
 
 
 def new_correlation_id() -> str:
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 @contextmanager

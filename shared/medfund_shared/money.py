@@ -82,8 +82,9 @@ class Money:
         return (Decimal(self.fen) / FEN_PER_YUAN).quantize(_CENT)
 
     def to_yuan(self) -> str:
-        """Exact yuan with two decimals, e.g. ``"190.00"``."""
-        return str(self.to_decimal())
+        """Exact yuan with two decimals, e.g. ``"190.00"`` (in integers: explanations print many amounts)."""
+        whole, cents = divmod(abs(self.fen), FEN_PER_YUAN)
+        return f"{'-' if self.fen < 0 else ''}{whole}.{cents:02d}"
 
     def times(self, ratio: Decimal | Fraction) -> Money:
         """This amount times an exact ratio, rounded half-up to a whole fen."""

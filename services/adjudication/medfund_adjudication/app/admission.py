@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from dataclasses import dataclass
 
 from medfund_adjudication.adapters import admission_repo, coverage_repo, registry_repo
@@ -41,7 +41,7 @@ async def admit(cmd: Admit, uow: UnitOfWork) -> Answer[Admitted]:
         day = business_date(cmd.begntime)
         covered_on(await coverage_repo.get(uow.session, cmd.psn_no, cmd.insutype, day.year),
                    cmd.psn_no, cmd.insutype, day)
-        admission = Admission(f"MD{uuid.uuid4().hex[:24].upper()}", cmd.psn_no, cmd.insutype, cmd.fixmedins_code,
+        admission = Admission(f"MD{secrets.token_hex(12).upper()}", cmd.psn_no, cmd.insutype, cmd.fixmedins_code,
                               cmd.med_type, cmd.begntime, cmd.referred, cmd.disease_codes)
         await admission_repo.add(uow.session, admission, cmd.ipt_otp_no)
         return await uow.commit(cmd.request, Admitted(admission.mdtrt_id, admission.psn_no, cmd.ipt_otp_no))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import secrets
 
 from medfund_adjudication.adapters import admission_repo, coverage_repo, settlement_repo
 from medfund_adjudication.adapters.settlement_repo import SettlementRecord
@@ -31,7 +31,7 @@ async def reverse_settlement(cmd: Reverse, uow: UnitOfWork) -> Answer[Settled]:
         ytd = await settlement_repo.lock_accumulators(uow.session, original.psn_no, original.year)
         result = reverse(original.result, ytd)
         record = SettlementRecord(
-            f"ST{uuid.uuid4().hex[:24].upper()}", "reversal", original.setl_id, original.mdtrt_id, None,
+            f"ST{secrets.token_hex(12).upper()}", "reversal", original.setl_id, original.mdtrt_id, None,
             original.fixmedins_code, original.psn_no, original.admdvs, original.insutype, original.year,
             cmd.reversed_at, business_date(cmd.reversed_at), result)
         await settlement_repo.add(uow.session, record)

@@ -10,7 +10,7 @@ settlements for one person serialise there and no cap can be exceeded.
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -143,7 +143,7 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locke
     except SettlementRefused as refused:
         raise Refused(refused.code, refused.message) from None
     record = SettlementRecord(
-        f"ST{uuid.uuid4().hex[:24].upper()}", "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
+        f"ST{secrets.token_hex(12).upper()}", "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
         admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,
         cmd.setl_time, business_date(cmd.setl_time), result)
     settled = Settled(record, coverage, admission)
