@@ -1,12 +1,13 @@
 """Money: exact yuan at the edges, integer fen inside."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medfund_shared.money import Money, MoneyError
+from medfund_shared.money import Money, MoneyError, round_half_up
 
 fen = st.integers(min_value=-10**12, max_value=10**12)
 
@@ -26,6 +27,24 @@ def test_times_rounds_half_up_to_a_whole_fen(amount, percent):
     exact = Decimal(amount) * Decimal(percent) / 100
     expected = int(exact) + (1 if exact - int(exact) >= Decimal("0.5") else 0)
     assert Money(amount).times(Decimal(percent) / 100).fen == expected
+
+
+@given(st.integers(min_value=-10**15, max_value=10**15), st.integers(min_value=1, max_value=10**6))
+def test_rounding_is_half_away_from_zero_as_decimal_rounds(numerator, denominator):
+    expected = int((Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert round_half_up(Fraction(numerator, denominator)) == expected
+
+
+def test_rounding_is_exact_however_long_the_quotient():
+    just_below_half = Fraction(5 * 10**39 - 1, 10**40)
+    assert round_half_up(just_below_half) == 0
+    assert round_half_up(-just_below_half) == 0
+    assert round_half_up(Fraction(1, 2)) == 1 and round_half_up(Fraction(-1, 2)) == -1
+
+
+@given(fen)
+def test_yuan_text_is_the_exact_decimal(amount):
+    assert Money(amount).to_yuan() == str((Decimal(amount) / 100).quantize(Decimal("0.01")))
 
 
 def test_half_a_fen_rounds_up():

@@ -70,6 +70,17 @@ def test_times_are_beijing_time_and_a_malformed_one_is_named():
     assert _refusal(lambda: data.time("bad")).field == "mdtrtinfo.bad"
 
 
+@pytest.mark.parametrize("text", ["2026-02-29 09:00:00", "2026-03-01 24:00:00", "2026-03-01 09:60:00",
+                                  "2026-03-01T09:00:00", "2026-03-01 09:00:00+08:00"])
+def test_times_that_are_not_a_calendar_time_in_the_layout_are_refused(text):
+    assert _refusal(lambda: Fields({"t": text}, "data").time("t")).field == "data.t"
+
+
+def test_times_without_leading_zeros_read_as_the_layout_allows():
+    data = Fields({"short": "2026-3-1 9:05:07", "padded": "2026-03-01 09:05:07"}, "data")
+    assert data.time("short") == data.time("padded") == datetime(2026, 3, 1, 9, 5, 7, tzinfo=CHINA_TIME)
+
+
 def test_dates_accept_a_date_or_a_time_of_day():
     data = Fields({"d": "2026-03-01", "t": "2026-03-01 10:00:00", "bad": "01/03/2026"}, "data")
     assert data.date("d") == data.date("t") == date(2026, 3, 1)
