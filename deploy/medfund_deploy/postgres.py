@@ -109,9 +109,10 @@ def start_postgres(profile: Profile) -> bool:
     _prepare_folders(profile)
     _init_cluster(profile)
     _, data, log_file = _paths(profile)
+    options = f"-p {profile.postgres_port} -k {shlex.quote(str(POSTGRES_SOCKETS))} {_start_settings()}"
     result = subprocess.run(
         _as_server_user([str(bin_dir() / "pg_ctl"), "start", "-D", str(data), "-l", str(log_file), "-w", "-t", "60",
-                         "-o", f"-p {profile.postgres_port} -k {shlex.quote(str(POSTGRES_SOCKETS))} {_settings()}"]),
+                         "-o", options]),
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
@@ -119,7 +120,7 @@ def start_postgres(profile: Profile) -> bool:
     return True
 
 
-def _settings() -> str:
+def _start_settings() -> str:
     return " ".join(f"-c {name}={shlex.quote(value)}" for name, value in START_SETTINGS.items())
 
 
