@@ -100,13 +100,24 @@ def _lifespan(definition: ServiceDefinition, settings: Settings | None):
     return lifespan
 
 
-def _freeze_startup_heap() -> None:
-    """Leave what start-up built (modules, tables, packs, caches) out of the cyclic garbage collector's scans.
+YOUNG_COLLECTION_EVERY = 20_000
+"""Container allocations between two young-generation collections (CPython's default: 700).
 
-    It lives as long as the process, yet every full collection walked it: about 100 ms each on this machine,
-    a pause for every request in flight and several per cent of a busy service's CPU (measured)."""
+A request allocates thousands of objects that reference counting frees; collecting every 700 allocations
+walked many of them while they were still alive and promoted them to older generations, only for a later
+collection to walk them again. Measured on the settlement path: about 3% less gateway CPU and more
+settlements per second at saturation (alternating runs on one stack)."""
+
+
+def _freeze_startup_heap() -> None:
+    """Leave what start-up built (modules, tables, packs, caches) out of the cyclic garbage collector's scans,
+    and collect the young generation less often (:data:`YOUNG_COLLECTION_EVERY`).
+
+    The start-up heap lives as long as the process, yet every full collection walked it: about 100 ms each on
+    this machine, a pause for every request in flight and several per cent of a busy service's CPU (measured)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
 
 
 def _build_context(settings: Settings) -> ServiceContext:

@@ -1,11 +1,13 @@
 """Every service starts on a fresh database and serves the platform routes the same way.
 
-Health and readiness, the dead-letter list behind a staff token, correlation ids echoed, oversized
-bodies refused with 413, bad query values with the one error shape, and Prometheus metrics.
+The start-up heap frozen and young collections made rarer; health and readiness, the dead-letter list
+behind a staff token, correlation ids echoed, oversized bodies refused with 413, bad query values with
+the one error shape, and Prometheus metrics.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 import httpx
@@ -13,7 +15,7 @@ import pytest
 
 from medfund_deploy.profiles import SERVICES
 from medfund_shared.auth import issue_token
-from medfund_shared.service import create_service_app
+from medfund_shared.service import YOUNG_COLLECTION_EVERY, create_service_app
 from medfund_shared.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -26,7 +28,9 @@ async def test_the_service_starts_migrated_and_ready(service, service_database, 
     settings = Settings(database_url=service_database(package), kafka_bootstrap=test_stack.kafka_bootstrap,
                         topic_prefix=f"{test_stack.topic_prefix}routes.", service_name=definition.name)
     app = create_service_app(definition, settings)
+    gc.set_threshold(700, 10, 10)
     async with app.router.lifespan_context(app):
+        assert gc.get_threshold() == (YOUNG_COLLECTION_EVERY, 10, 10) and gc.get_freeze_count() > 0
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
             assert (await client.get("/healthz")).status_code == 200
             ready = await client.get("/readyz")
