@@ -10,6 +10,15 @@ _READ = frozenset({CORRELATION_HEADER.encode(), b"traceparent"})
 """The headers :func:`correlation_from_headers` looks at; the others are not decoded."""
 
 
+def _read_headers(scope: Scope) -> dict[str, str]:
+    read = {}
+    for raw_name, value in scope["headers"]:
+        name = raw_name.lower()
+        if name in _READ:
+            read[name.decode()] = value.decode("latin-1")
+    return read
+
+
 class CorrelationMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -18,8 +27,7 @@ class CorrelationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cid = correlation_from_headers({name.decode(): value.decode("latin-1") for name, value in
-                                        ((k.lower(), v) for k, v in scope["headers"]) if name in _READ})
+        cid = correlation_from_headers(_read_headers(scope))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

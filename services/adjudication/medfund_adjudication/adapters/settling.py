@@ -110,13 +110,14 @@ class PersonState:
     """The catalogue entries of their codes."""
 
 
-def _prefixed(table, prefix: str) -> list:
-    return [c.label(f"{prefix}{c.name}") for c in table.c]
-
-
 @cache
 def _labels(table, prefix: str) -> tuple[tuple[str, str], ...]:
+    """Each column's name and the label it is selected under (``prefix`` + name)."""
     return tuple((c.name, f"{prefix}{c.name}") for c in table.c)
+
+
+def _prefixed(table, prefix: str) -> list:
+    return [table.c[name].label(label) for name, label in _labels(table, prefix)]
 
 
 def _unprefixed(record: asyncpg.Record, table, prefix: str = "") -> SimpleNamespace:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from medfund_adjudication.adapters import admission_repo, coverage_repo, registry_repo
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app.commands import Admit, Discharge
+from medfund_adjudication.app.identifiers import ADMISSION, new_id
 from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.admission import Admission, ensure_med_type
 from medfund_adjudication.domain.coverage import covered_on
@@ -41,7 +41,7 @@ async def admit(cmd: Admit, uow: UnitOfWork) -> Answer[Admitted]:
         day = business_date(cmd.begntime)
         covered_on(await coverage_repo.get(uow.session, cmd.psn_no, cmd.insutype, day.year),
                    cmd.psn_no, cmd.insutype, day)
-        admission = Admission(f"MD{secrets.token_hex(12).upper()}", cmd.psn_no, cmd.insutype, cmd.fixmedins_code,
+        admission = Admission(new_id(ADMISSION), cmd.psn_no, cmd.insutype, cmd.fixmedins_code,
                               cmd.med_type, cmd.begntime, cmd.referred, cmd.disease_codes)
         await admission_repo.add(uow.session, admission, cmd.ipt_otp_no)
         return await uow.commit(cmd.request, Admitted(admission.mdtrt_id, admission.psn_no, cmd.ipt_otp_no))

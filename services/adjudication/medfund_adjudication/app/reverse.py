@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-
 from medfund_adjudication.adapters import admission_repo, coverage_repo, settlement_repo
 from medfund_adjudication.adapters.settlement_repo import SettlementRecord
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.admission import load_admission
 from medfund_adjudication.app.commands import Reverse
+from medfund_adjudication.app.identifiers import SETTLEMENT, new_id
 from medfund_adjudication.app.settle import SOURCE, Settled
 from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.refusal import Refused
@@ -31,7 +30,7 @@ async def reverse_settlement(cmd: Reverse, uow: UnitOfWork) -> Answer[Settled]:
         ytd = await settlement_repo.lock_accumulators(uow.session, original.psn_no, original.year)
         result = reverse(original.result, ytd)
         record = SettlementRecord(
-            f"ST{secrets.token_hex(12).upper()}", "reversal", original.setl_id, original.mdtrt_id, None,
+            new_id(SETTLEMENT), "reversal", original.setl_id, original.mdtrt_id, None,
             original.fixmedins_code, original.psn_no, original.admdvs, original.insutype, original.year,
             cmd.reversed_at, business_date(cmd.reversed_at), result)
         await settlement_repo.add(uow.session, record)

@@ -10,7 +10,6 @@ settlements for one person serialise there and no cap can be exceeded.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +21,7 @@ from medfund_adjudication.adapters.settling import AdmissionContext, PersonState
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.commands import Settle
+from medfund_adjudication.app.identifiers import SETTLEMENT, new_id
 from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.admission import Admission
 from medfund_adjudication.domain.coverage import Coverage, covered_on
@@ -143,7 +143,7 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locke
     except SettlementRefused as refused:
         raise Refused(refused.code, refused.message) from None
     record = SettlementRecord(
-        f"ST{secrets.token_hex(12).upper()}", "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
+        new_id(SETTLEMENT), "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
         admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,
         cmd.setl_time, business_date(cmd.setl_time), result)
     settled = Settled(record, coverage, admission)
