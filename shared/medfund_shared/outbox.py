@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_shared.db import outbox_table
@@ -29,6 +29,11 @@ from medfund_shared.settings import Settings
 log = structlog.get_logger(__name__)
 RELAY_LOCK_KEY = 7_310_002
 """Advisory lock id; advisory locks are per database and each service has its own database."""
+
+
+_MARK_PUBLISHED = (update(outbox_table).where(outbox_table.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+                   .values(published_at=func.now()))
+"""One statement for every batch size (an ``IN`` list would be a new statement, prepared and planned, per size)."""
 
 
 def new_event(data: EventData, *, source: str, effective_time: datetime, subject: str | None = None) -> CloudEvent:
@@ -155,11 +160,10 @@ class OutboxRelay:
                 return 0
             deliveries = []
             for row in rows:
-                key, value, headers = CloudEvent(**row.envelope, data=row.payload).to_kafka()
+                key, value, headers = CloudEvent.stored_to_kafka(row.envelope, row.payload)
                 deliveries.append(await producer.send(self._settings.topic(row.topic), value, key=key, headers=headers))
             await asyncio.wait_for(asyncio.gather(*deliveries), timeout=30)
-            await session.execute(update(outbox_table).where(outbox_table.c.id.in_([r.id for r in rows]))
-                                  .values(published_at=func.now()))
+            await session.execute(_MARK_PUBLISHED, {"ids": [r.id for r in rows]})
             await session.commit()
         OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(rows))
         return len(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TypeVar
 
 from medfund_shared.events.base import EventData
@@ -42,5 +43,6 @@ def all_types() -> dict[str, type[EventData]]:
     return dict(sorted(_TYPES.items()))
 
 
+@cache
 def _load_types() -> None:
     import medfund_shared.events.types  # noqa: F401  (registers the shipped types)

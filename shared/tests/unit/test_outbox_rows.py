@@ -1,9 +1,14 @@
 """Bulk outbox rows are the rows a single ``outbox.add`` writes, so the relay cannot tell them apart."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import orjson
+import pytest
 
 from medfund_shared import outbox
+from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.enrollment import PersonRegistered
+from medfund_shared.logging import correlation_scope
 from medfund_shared.money import Money
 
 AT = datetime(2025, 10, 1, tzinfo=timezone(timedelta(hours=8)))
@@ -39,3 +44,19 @@ async def test_add_many_of_nothing_writes_nothing():
     session = RecordingSession()
     assert await outbox.add_many(session, [], source="enrollment") == []
     assert not hasattr(session, "rows")
+
+
+def _stored(row: dict) -> tuple[dict, dict]:
+    """The row's envelope and payload as the relay reads them back from their JSONB columns."""
+    return orjson.loads(orjson.dumps(row["envelope"])), orjson.loads(orjson.dumps(row["payload"]))
+
+
+@pytest.mark.parametrize("correlation", ["c0ffee", None])
+@pytest.mark.parametrize("subject", [None, "P1"])
+@pytest.mark.parametrize("effective", [AT, AT.astimezone(UTC) + timedelta(microseconds=120_000)])
+def test_the_relay_sends_a_stored_row_as_its_envelope_would_be_sent(correlation, subject, effective):
+    with correlation_scope(correlation):
+        row, event = outbox.outbox_row(EVENT, source="enrollment", effective_time=effective, subject=subject)
+    record = CloudEvent.stored_to_kafka(*_stored(row))
+    assert record == event.to_kafka()
+    assert record == CloudEvent(**row["envelope"], data=row["payload"]).to_kafka()
