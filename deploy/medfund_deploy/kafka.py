@@ -21,6 +21,12 @@ JARS_DIR = CACHE_DIR / f"kafka-libs-{KAFKA_VERSION}-{hashlib.sha256(POM.read_byt
 """Keyed by the pom's content, so changing a dependency fetches a fresh set."""
 TEMPLATES = REPO_ROOT / "deploy" / "kafka"
 HEAP = "-Xmx512m"
+JVM_OPTIONS = (HEAP, "-Xms256m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true")
+"""``TieredStopAtLevel=1`` keeps to the JIT's quick client compiler. A single broker carrying a county's traffic
+runs nowhere near what its code can do, while the optimising compiler took most of a core for minutes after
+every start on the two-core machine the stack shares. Measured on freshly started stacks under the same
+settlement load: the broker's CPU from start to the end of the runs fell from 17.4 s to 9.9 s, and per
+settlement from 0.28–0.51 ms to 0.16–0.17 ms."""
 START_TIMEOUT = 90.0
 
 
@@ -62,7 +68,7 @@ def _pid_file(profile: Profile) -> Path:
 
 def _java_argv(profile: Profile, main_class: str, *args: str) -> list[str]:
     return [
-        _java(), HEAP, "-Xms256m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+        _java(), *JVM_OPTIONS,
         f"-Dlog4j2.configurationFile={TEMPLATES / 'log4j2.properties'}",
         f"-Dkafka.logs.dir={profile.logs_dir}",
         "-cp", f"{ensure_jars()}/*", main_class, *args,

@@ -73,6 +73,8 @@ def test_session_stack_serves_its_topics_and_database(test_stack: TestStack) -> 
     assert _value(test_stack.profile, "postgres") == 1
     assert {name: _value(test_stack.profile, "postgres", f"SHOW {name}") for name in postgres.START_SETTINGS} \
         == postgres.START_SETTINGS
+    broker = Path(f"/proc/{kafka.running(test_stack.profile)}/cmdline").read_bytes().decode().split("\0")
+    assert set(kafka.JVM_OPTIONS) <= set(broker)
 
 
 def test_up_is_idempotent_and_down_leaves_nothing_running(scratch: Profile) -> None:
