@@ -8,15 +8,21 @@ statement per batch size.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Text, bindparam, text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Text, any_, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
 TEXT, INT, BIGINT, BOOL = ARRAY(Text), ARRAY(Integer), ARRAY(BigInteger), ARRAY(Boolean)
 DATE, TIMESTAMPTZ = ARRAY(Date), ARRAY(DateTime(timezone=True))
+
+
+def any_of(values: Iterable, type_: ARRAY):
+    """``column == any_of(values, bulk.TEXT)``: one array parameter where ``in_(values)`` renders one parameter per
+    value, a new statement (prepared and planned again) for every count."""
+    return any_(bindparam(None, list(values), type_=type_))
 
 
 def statement(sql: str, columns: Mapping[str, TypeEngine], **scalars: TypeEngine):

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, insert, select, text, update
+from sqlalchemy import any_, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from medfund_shared import bulk
 from medfund_shared.db import outbox_table
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
@@ -31,9 +32,9 @@ RELAY_LOCK_KEY = 7_310_002
 """Advisory lock id; advisory locks are per database and each service has its own database."""
 
 
-_MARK_PUBLISHED = (update(outbox_table).where(outbox_table.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+_MARK_PUBLISHED = (update(outbox_table).where(outbox_table.c.id == any_(bindparam("ids", type_=bulk.BIGINT)))
                    .values(published_at=func.now()))
-"""One statement for every batch size (an ``IN`` list would be a new statement, prepared and planned, per size)."""
+"""One statement for every batch size (see :func:`medfund_shared.bulk.any_of`)."""
 
 
 def new_event(data: EventData, *, source: str, effective_time: datetime, subject: str | None = None) -> CloudEvent:

@@ -43,5 +43,6 @@ async def take(session: AsyncSession, limit: int) -> list[tuple[str, str | None]
     rows = [(row.event_id, row.fixmedins_code) for row in await session.execute(
         select(queue.event_id, queue.fixmedins_code).order_by(queue.queued_at, queue.event_id).limit(limit))]
     if rows:
-        await session.execute(delete(pending_evaluations).where(queue.event_id.in_([event_id for event_id, _ in rows])))
+        taken = bulk.any_of([event_id for event_id, _ in rows], bulk.TEXT)
+        await session.execute(delete(pending_evaluations).where(queue.event_id == taken))
     return rows

@@ -27,6 +27,7 @@ from medfund_ledger.adapters.tables import (
 from medfund_ledger.domain.pools import PoolFigures, PoolKey
 from medfund_ledger.domain.thresholds import Thresholds
 from medfund_ledger.domain.warnings import PoolSnapshot, elapsed_fraction
+from medfund_shared import bulk
 
 
 @dataclass
@@ -156,13 +157,13 @@ async def touched_by(session: AsyncSession, queued: list[tuple[str, str | None]]
     rows = await session.execute(
         select(journal_entries.c.entry_key, journal_lines.c.pool_id).distinct()
         .join(journal_lines, journal_lines.c.entry_id == journal_entries.c.id)
-        .where(journal_entries.c.entry_key.in_(event_ids)).order_by(journal_lines.c.pool_id))
+        .where(journal_entries.c.entry_key == bulk.any_of(event_ids, bulk.TEXT)).order_by(journal_lines.c.pool_id))
     for event_id, pool_id in rows:
         touched.pools.setdefault(pool_id, []).append(event_id)
     facts = await session.execute(
         select(settlement_facts, journal_entries.c.memo, journal_entries.c.kind)
         .join(journal_entries, and_(journal_entries.c.entry_key == settlement_facts.c.event_id))
-        .where(settlement_facts.c.event_id.in_(event_ids)))
+        .where(settlement_facts.c.event_id == bulk.any_of(event_ids, bulk.TEXT)))
     for fact in facts:
         touched.institutions.setdefault((fact.memo, fact.year), []).append(fact.event_id)
         if fact.kind == "settlement":
