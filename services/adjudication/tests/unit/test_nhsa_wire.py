@@ -34,6 +34,11 @@ def test_amounts_keep_their_decimal_text_and_times_are_china_time():
         '"begndate":"2026-02-27","setldetail":[{"fund_pay_type":"310100","fund_payamt":0.05}],"psn_name":"张三"}')
 
 
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_an_amount_is_written_as_its_exact_decimal_yuan(fen):
+    assert wire.dump([Money(fen)]) == wire.dump([Money(fen).to_decimal()]) == f"[{Money(fen).to_decimal()}]"
+
+
 def test_a_stored_answer_read_back_is_written_to_the_same_bytes():
     stored = ('{"infcode":0,"inf_refmsgid":"H1","refmsg_time":"2026-11-23 20:12:51","err_msg":"",'
               '"output":{"setlinfo":{"medfee_sumamt":4796.95,"selfpay_prop":0,"pric_uplmt_amt":null}}}')

@@ -26,7 +26,7 @@ def dump(value: Any) -> str:
 
 def _nhsa_value(value: Any) -> Any:
     if isinstance(value, Money):
-        return orjson.Fragment(str(value.to_decimal()))
+        return orjson.Fragment(value.to_yuan())
     if isinstance(value, Decimal):
         return orjson.Fragment(str(value))
     if isinstance(value, datetime):
