@@ -19,6 +19,10 @@ _OPTIONAL_HEADERS = ("subject", "effectivetime", "correlationid", "partitionkey"
 _TIME_HEADERS = frozenset({"effectivetime"})
 
 
+def _binary_mode_headers(attrs: dict[str, str], content_type: str) -> list[tuple[str, bytes]]:
+    return [(f"ce_{k}", v.encode()) for k, v in attrs.items()] + [("content-type", content_type.encode())]
+
+
 class KafkaRecord(Protocol):
     key: bytes | None
     value: bytes | None
@@ -50,8 +54,7 @@ class CloudEvent(BaseModel):
             value = getattr(self, name)
             if value is not None:
                 attrs[name] = value.isoformat() if isinstance(value, datetime) else value
-        out = [(f"ce_{k}", v.encode()) for k, v in attrs.items()]
-        return out + [("content-type", self.datacontenttype.encode())]
+        return _binary_mode_headers(attrs, self.datacontenttype)
 
     def to_kafka(self) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
         """(key, value, headers) for a Kafka producer."""
@@ -72,10 +75,9 @@ class CloudEvent(BaseModel):
             value = envelope.get(name)
             if value is not None:
                 attrs[name] = datetime.fromisoformat(value).isoformat() if name in _TIME_HEADERS else value
-        headers = [(f"ce_{k}", v.encode()) for k, v in attrs.items()]
-        headers.append(("content-type", envelope.get("datacontenttype", CONTENT_TYPE).encode()))
         key = envelope.get("partitionkey")
-        return key.encode() if key is not None else None, orjson.dumps(data), headers
+        return (key.encode() if key is not None else None, orjson.dumps(data),
+                _binary_mode_headers(attrs, envelope.get("datacontenttype", CONTENT_TYPE)))
 
     @classmethod
     def from_kafka(cls, record: KafkaRecord) -> CloudEvent:
