@@ -20,8 +20,7 @@ POM = REPO_ROOT / "deploy" / "pom.xml"
 JARS_DIR = CACHE_DIR / f"kafka-libs-{KAFKA_VERSION}-{hashlib.sha256(POM.read_bytes()).hexdigest()[:10]}"
 """Keyed by the pom's content, so changing a dependency fetches a fresh set."""
 TEMPLATES = REPO_ROOT / "deploy" / "kafka"
-HEAP = "-Xmx512m"
-JVM_OPTIONS = (HEAP, "-Xms256m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true")
+JVM_OPTIONS = ("-Xmx512m", "-Xms256m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true")
 """``TieredStopAtLevel=1`` keeps to the JIT's quick client compiler. A single broker carrying a county's traffic
 runs nowhere near what its code can do, while the optimising compiler took most of a core for minutes after
 every start on the two-core machine the stack shares. Measured on freshly started stacks under the same

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import any_, bindparam, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_shared import bulk
@@ -30,11 +30,6 @@ from medfund_shared.settings import Settings
 log = structlog.get_logger(__name__)
 RELAY_LOCK_KEY = 7_310_002
 """Advisory lock id; advisory locks are per database and each service has its own database."""
-
-
-_MARK_PUBLISHED = (update(outbox_table).where(outbox_table.c.id == any_(bindparam("ids", type_=bulk.BIGINT)))
-                   .values(published_at=func.now()))
-"""One statement for every batch size (see :func:`medfund_shared.bulk.any_of`)."""
 
 
 def new_event(data: EventData, *, source: str, effective_time: datetime, subject: str | None = None) -> CloudEvent:
@@ -164,7 +159,8 @@ class OutboxRelay:
                 key, value, headers = CloudEvent.stored_to_kafka(row.envelope, row.payload)
                 deliveries.append(await producer.send(self._settings.topic(row.topic), value, key=key, headers=headers))
             await asyncio.wait_for(asyncio.gather(*deliveries), timeout=30)
-            await session.execute(_MARK_PUBLISHED, {"ids": [r.id for r in rows]})
+            sent = bulk.any_of([r.id for r in rows], bulk.BIGINT)
+            await session.execute(update(outbox_table).where(outbox_table.c.id == sent).values(published_at=func.now()))
             await session.commit()
         OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(rows))
         return len(rows)
