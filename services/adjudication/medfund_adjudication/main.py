@@ -15,7 +15,7 @@ def definition() -> ServiceDefinition:
     """Routers, consumers and hooks of this service."""
     return ServiceDefinition(name="adjudication", package="medfund_adjudication",
                              routers=[gateway_router, native_router, registry_router], consumers=consumers(),
-                             on_startup=[load_packs, load_demo_registry])
+                             on_startup=[load_packs, load_demo_registry], generic_plans=True)
 
 
 def create_app() -> FastAPI:
