@@ -159,7 +159,7 @@ settlements = Table(
     Column("result", JSONB, nullable=False, comment="the engine's SettlementResult: amounts, items, trace, deltas"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("fixmedins_code", "medins_setl_id", name="settlements_medins_setl_id_once"),
-    Index("settlements_by_day", "fixmedins_code", "setl_date"),
+    Index("settlements_by_day", "setl_date", "fixmedins_code"),
 )
 
 requests = Table(

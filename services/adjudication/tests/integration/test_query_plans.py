@@ -1,0 +1,40 @@
+"""How PostgreSQL plans the settlement path on the service's connections."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import asyncpg
+
+from medfund_adjudication.adapters import settling
+from medfund_adjudication.main import definition
+from medfund_shared.db import GENERIC_PLANS
+from medfund_shared.service import create_service_app
+
+
+async def test_the_service_connections_use_generic_plans(adjudication_settings):
+    app = create_service_app(definition(), adjudication_settings)
+    async with app.router.lifespan_context(app), app.state.context.engine.connect() as connection:
+        assert (await connection.exec_driver_sql("SHOW plan_cache_mode")).scalar_one() == "force_generic_plan"
+
+
+def _literal(value) -> str:
+    if isinstance(value, timedelta):
+        return f"interval '{value.total_seconds():.0f} seconds'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+async def test_a_new_database_checks_the_settlement_id_through_the_unique_index(service_database):
+    """In a new database (no statistics yet) the generic plan of the settlement reading still looks the sender's
+    settlement id up by the unique index, not by scanning the hospital's settlements in reconciliation's index."""
+    url = service_database("medfund_adjudication").replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(url, **GENERIC_PLANS)
+    try:
+        await connection.execute(f"PREPARE reading AS {settling._READING.sql}")
+        args = settling._READING.args({"mdtrt_id": "M1", "medins_setl_id": "S1", "request_key": "nhsa:H1:m1"})
+        plan = "\n".join(row[0] for row in await connection.fetch(
+            f"EXPLAIN EXECUTE reading({', '.join(_literal(a) for a in args)})"))
+    finally:
+        await connection.close()
+    assert "settlements_medins_setl_id_once" in plan
+    assert "settlements_by_day" not in plan
