@@ -71,7 +71,7 @@ connection before it settles on the generic plan. For the settlement reading tha
 CPU a time against 0.18 ms to execute it (measured), paid again by every new pooled connection.
 
 A connection keeps its plan until ANALYZE changes a table's statistics. A new database has none yet, so a hot
-statement's tables should offer one right index for it (adjudication's migration 0006)."""
+statement's tables should offer one right index for it (docs/development.md, "Database plumbing")."""
 
 
 def create_engine(settings: Settings, *, generic_plans: bool = False, **overrides) -> AsyncEngine:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import asyncpg
-
 from medfund_adjudication.adapters import settling
 from medfund_adjudication.main import definition
-from medfund_shared.db import GENERIC_PLANS
+from medfund_shared import driver
+from medfund_shared.db import create_engine
 from medfund_shared.service import create_service_app
+from medfund_shared.settings import Settings
 
 
 async def test_the_service_connections_use_generic_plans(adjudication_settings):
@@ -27,14 +27,14 @@ def _literal(value) -> str:
 async def test_a_new_database_checks_the_settlement_id_through_the_unique_index(service_database):
     """In a new database (no statistics yet) the generic plan of the settlement reading still looks the sender's
     settlement id up by the unique index, not by scanning the hospital's settlements in reconciliation's index."""
-    url = service_database("medfund_adjudication").replace("postgresql+asyncpg://", "postgresql://")
-    connection = await asyncpg.connect(url, **GENERIC_PLANS)
+    engine = create_engine(Settings(database_url=service_database("medfund_adjudication")), generic_plans=True)
     try:
-        await connection.execute(f"PREPARE reading AS {settling._READING.sql}")
-        args = settling._READING.args({"mdtrt_id": "M1", "medins_setl_id": "S1", "request_key": "nhsa:H1:m1"})
-        plan = "\n".join(row[0] for row in await connection.fetch(
-            f"EXPLAIN EXECUTE reading({', '.join(_literal(a) for a in args)})"))
+        async with driver.connection(engine) as db:
+            await db.execute(f"PREPARE reading AS {settling._READING.sql}")
+            args = settling._READING.args({"mdtrt_id": "M1", "medins_setl_id": "S1", "request_key": "nhsa:H1:m1"})
+            plan = "\n".join(row[0] for row in await db.fetch(
+                f"EXPLAIN EXECUTE reading({', '.join(_literal(a) for a in args)})"))
     finally:
-        await connection.close()
+        await engine.dispose()
     assert "settlements_medins_setl_id_once" in plan
     assert "settlements_by_day" not in plan
