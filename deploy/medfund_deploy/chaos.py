@@ -33,11 +33,14 @@ from medfund_deploy.profiles import PROFILES, SERVICES, Profile
 from medfund_deploy.topics import create_topics
 from medfund_shared.db import drop_database, ensure_database
 
-CHAOS = Profile("chaos", postgres_port=27432, kafka_port=29092, controller_port=29093, first_service_port=28001)
-PROBE = Profile("probe", postgres_port=26432, kafka_port=19092, controller_port=19093, first_service_port=28101)
-FUZZ = Profile("fuzz", postgres_port=26432, kafka_port=19092, controller_port=19093, first_service_port=28201)
+CHAOS = Profile("chaos", postgres_port=27432, kafka_port=29092, controller_port=29093,
+                first_service_port=28001).shifted()
+PROBE = Profile("probe", postgres_port=26432, kafka_port=19092, controller_port=19093,
+                first_service_port=28101).shifted()
+FUZZ = Profile("fuzz", postgres_port=26432, kafka_port=19092, controller_port=19093,
+               first_service_port=28201).shifted()
 LAUNCHER = Profile("launcher-test", postgres_port=26532, kafka_port=19192, controller_port=19193,
-                   first_service_port=18101)
+                   first_service_port=18101).shifted()
 ALL_ROLES = frozenset({"admin", "operator", "his", "tax"})
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,6 +18,11 @@ security and fuzz stacks) finds its socket here by the port alone."""
 _SOCKET_PATH_MAX = 107
 """The longest path a Unix socket address holds (``sun_path``); beyond it, clients use TCP."""
 
+PORT_SHIFT_ENV = "MEDFUND_PORT_SHIFT"
+"""Added to every port of every profile: two checkouts of the project (git worktrees, each with its own
+``.state``) can then run their stacks and test sessions side by side. Keep shifts small (10, 20, 30) so that
+no shifted port meets another profile's."""
+
 SERVICES = ("enrollment", "billing", "adjudication", "ledger")
 """Service names in start order; each has the package ``medfund_<name>`` and database ``medfund_<name>``."""
 
@@ -30,6 +36,13 @@ class Profile:
     first_service_port: int
     workers: tuple[tuple[str, int], ...] = ()
     """Worker processes per service where not one (``MEDFUND_<SERVICE>_WORKERS`` overrides)."""
+
+    def shifted(self) -> Profile:
+        """This profile with every port moved by ``MEDFUND_PORT_SHIFT`` (0 when unset)."""
+        shift = int(os.environ.get(PORT_SHIFT_ENV) or 0)
+        return replace(self, postgres_port=self.postgres_port + shift, kafka_port=self.kafka_port + shift,
+                       controller_port=self.controller_port + shift,
+                       first_service_port=self.first_service_port + shift)
 
     @property
     def state_dir(self) -> Path:
@@ -61,8 +74,9 @@ PROFILES = {
     # The gateway's hot path takes most of a core: two processes let it use both cores under load. Test stacks
     # keep one process per service (a fault test kills a service by its pid).
     "dev": Profile("dev", postgres_port=25432, kafka_port=9092, controller_port=9093, first_service_port=8001,
-                   workers=(("adjudication", 2),)),
-    "test": Profile("test", postgres_port=26432, kafka_port=19092, controller_port=19093, first_service_port=18001),
+                   workers=(("adjudication", 2),)).shifted(),
+    "test": Profile("test", postgres_port=26432, kafka_port=19092, controller_port=19093,
+                    first_service_port=18001).shifted(),
 }
 
 
