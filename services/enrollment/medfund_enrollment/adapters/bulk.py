@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_enrollment.adapters.repository import LIVE
+from medfund_enrollment.adapters.repository import LIVE, person_update
 from medfund_enrollment.adapters.tables import audit_trail, coverage_periods, enrollments, households, persons
 from medfund_enrollment.domain.admission import Enrolled, Roster
 
@@ -80,7 +80,7 @@ class BulkStore:
         if not latest:
             return {}
         stmt = pg_insert(persons)
-        stmt = stmt.on_conflict_do_update(index_elements=["certno"], set_={"psn_name": stmt.excluded.psn_name})
+        stmt = stmt.on_conflict_do_update(index_elements=["certno"], set_=person_update(stmt))
         result = await self.session.execute(stmt.returning(persons.c.certno, persons.c.psn_no),
                                             [latest[c] for c in sorted(latest)])
         return dict(result.all())

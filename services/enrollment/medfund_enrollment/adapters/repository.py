@@ -26,6 +26,11 @@ from medfund_enrollment.adapters.tables import (
 LIVE = enrollments.c.status != "terminated"
 
 
+def person_update(stmt) -> dict:
+    """What a registration of a known person changes: the name, and the card number when one is given."""
+    return {"psn_name": stmt.excluded.psn_name, "ssc_no": func.coalesce(stmt.excluded.ssc_no, persons.c.ssc_no)}
+
+
 class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -41,10 +46,13 @@ class Repository:
             scope=scope, key=key, fingerprint=fingerprint, response=response))
 
     # --- persons and households ----------------------------------------------------------------
-    async def ensure_person(self, certno: str, psn_name: str, gend: str, brdy: date) -> str:
-        """The person's number, creating the person on first sight (a person keeps it across years)."""
-        stmt = pg_insert(persons).values(certno=certno, psn_name=psn_name, gend=gend, brdy=brdy)
-        stmt = stmt.on_conflict_do_update(index_elements=["certno"], set_={"psn_name": stmt.excluded.psn_name})
+    async def ensure_person(self, certno: str, psn_name: str, gend: str, brdy: date, ssc_no: str | None) -> str:
+        """The person's number, creating the person on first sight (a person keeps it across years).
+
+        The latest name wins; a card number given replaces the recorded one, an absent one keeps it.
+        """
+        stmt = pg_insert(persons).values(certno=certno, psn_name=psn_name, gend=gend, brdy=brdy, ssc_no=ssc_no)
+        stmt = stmt.on_conflict_do_update(index_elements=["certno"], set_=person_update(stmt))
         return await self.session.scalar(stmt.returning(persons.c.psn_no))
 
     async def person(self, psn_no: str) -> Row | None:

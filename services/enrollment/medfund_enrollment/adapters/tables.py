@@ -31,6 +31,7 @@ persons = Table(
     Column("psn_name", Text, nullable=False),
     Column("gend", Text, nullable=False),
     Column("brdy", Date, nullable=False),
+    Column("ssc_no", Text, comment="social-security card number (社会保障卡号), optional"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

@@ -24,6 +24,7 @@ class MemberIn(_Body):
     category: str | None = None
     categories: list[str] | None = None
     event_date: date | None = None
+    ssc_no: str | None = Field(default=None, max_length=40)
 
     def all_categories(self) -> tuple[str, ...]:
         """``category`` and ``categories`` together: the most favourable of them wins."""

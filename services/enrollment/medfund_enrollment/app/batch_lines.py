@@ -10,7 +10,7 @@ from medfund_enrollment.domain.errors import EnrollmentError, InvalidRequest
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
 
 COLUMNS = ("household_key", "admdvs", "insutype", "year", "tier", "certno", "psn_name", "gend", "brdy", "category")
-OPTIONAL_COLUMNS = ("enrolled_on", "event_date")
+OPTIONAL_COLUMNS = ("enrolled_on", "event_date", "ssc_no")
 CATEGORY_SEPARATOR = "|"
 
 
@@ -56,7 +56,8 @@ def read_line(line: BatchLine, today: date) -> LineApplication:
     year = _integer(v["year"], "year")
     member = MemberApplication(v["certno"], v["psn_name"], v["gend"], _date(v["brdy"], "brdy"),
                                tuple(c.strip() for c in v["category"].split(CATEGORY_SEPARATOR) if c.strip()),
-                               _date(v["event_date"], "event_date") if v.get("event_date") else None)
+                               _date(v["event_date"], "event_date") if v.get("event_date") else None,
+                               v.get("ssc_no") or None)
     enrolled_on = _date(v["enrolled_on"], "enrolled_on") if v.get("enrolled_on") else today
     application = HouseholdApplication(v["admdvs"], v["insutype"], year, v["tier"] or None, (member,), enrolled_on)
     return LineApplication(application, v["household_key"])

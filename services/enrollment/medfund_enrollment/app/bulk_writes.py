@@ -46,7 +46,8 @@ async def write_registrations(uow: UnitOfWork, registrations: list[Registration]
     """The same rows and events as registering each line on its own, in a few round trips."""
     await uow.bulk.add_households([vars(h) for h in new_households])
     psn_nos = await uow.bulk.ensure_persons([
-        {"certno": r.plan.certno, "psn_name": r.plan.psn_name, "gend": r.plan.gend, "brdy": r.plan.brdy}
+        {"certno": r.plan.certno, "psn_name": r.plan.psn_name, "gend": r.plan.gend, "brdy": r.plan.brdy,
+         "ssc_no": r.plan.ssc_no}
         for r in registrations])
     ids = await uow.bulk.add_enrollments([_enrollment_row(r, psn_nos[r.plan.certno]) for r in registrations])
     covered = [r for r in registrations if isinstance(r.cover, Cover)]

@@ -19,7 +19,7 @@ async def person_view(uow: UnitOfWork, psn_no: str) -> dict:
     latest = enrollments[-1] if enrollments else None
     return {
         "psn_no": person.psn_no, "certno": person.certno, "psn_name": person.psn_name, "gend": person.gend,
-        "brdy": person.brdy.isoformat(),
+        "brdy": person.brdy.isoformat(), "ssc_no": person.ssc_no,
         "category": latest.category if latest else None, "tier": latest.tier if latest else None,
         "enrollments": [_enrollment(row) for row in enrollments],
         "coverage": [{"insutype": p.insutype, "year": p.year, "from": p.starts.isoformat(), "to": p.ends.isoformat(),

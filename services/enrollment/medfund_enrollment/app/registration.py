@@ -60,7 +60,7 @@ async def register_household(cmd: RegisterHousehold, uow: UnitOfWork, catalogue:
 async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplication, plan: MemberPlan,
                         household_id: str) -> dict:
     """Write one member's enrollment and its event; cover starts at once when nothing is to be paid."""
-    psn_no = await uow.repo.ensure_person(plan.certno, plan.psn_name, plan.gend, plan.brdy)
+    psn_no = await uow.repo.ensure_person(plan.certno, plan.psn_name, plan.gend, plan.brdy, plan.ssc_no)
     tier = app.tier if app.insutype == RESIDENT else None
     await uow.repo.add_enrollment(
         psn_no=psn_no, certno=plan.certno, household_id=household_id, admdvs=app.admdvs, insutype=app.insutype,
@@ -84,7 +84,7 @@ def registered_event(psn_no: str, app: HouseholdApplication, plan: MemberPlan, h
         admdvs=app.admdvs, insutype=app.insutype, year=app.year, household_id=household_id,
         category=plan.category, tier=app.tier if app.insutype == RESIDENT else None,
         enrollment_kind=plan.kind.value, premium_due=plan.premium_due, on_behalf_due=plan.on_behalf_due,
-        pack_id=pack_id)
+        pack_id=pack_id, ssc_no=plan.ssc_no)
 
 
 async def _refuse_duplicates(uow: UnitOfWork, app: HouseholdApplication, plans: list[MemberPlan], actor: str) -> None:

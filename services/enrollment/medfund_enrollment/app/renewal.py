@@ -73,4 +73,5 @@ async def _previous_enrollments(cmd: Renew, uow: UnitOfWork):
 
 async def _member(uow: UnitOfWork, row) -> MemberApplication:
     person = await uow.repo.person(row.psn_no)
-    return MemberApplication(person.certno, person.psn_name, person.gend, person.brdy, tuple(row.categories))
+    return MemberApplication(person.certno, person.psn_name, person.gend, person.brdy, tuple(row.categories),
+                             ssc_no=person.ssc_no)

@@ -5,7 +5,8 @@ Everyone on one household register enrolls together and picks the same tier (001
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -18,6 +19,7 @@ from medfund_shared.policy.contributions import ContributionInputError, Resident
 from medfund_shared.policy.schema import PolicyPack
 
 RESIDENT, EMPLOYEE_SCHEME = "390", "310"
+SSC_NO = re.compile(r"[A-Z0-9]{1,20}")
 
 
 class Kind(StrEnum):
@@ -38,6 +40,8 @@ class MemberApplication:
     categories: tuple[str, ...] = ()
     event_date: date | None = None
     """A mid-year joiner's qualifying event (discharge, marriage, release, graduation)."""
+    ssc_no: str | None = None
+    """The social-security card number (社会保障卡号), when the applicant gives it."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class MemberPlan:
     premium_due: Money
     on_behalf_due: Money
     event_date: date | None = None
+    ssc_no: str | None = None
 
 
 def check_tier(pack: PolicyPack, tier: str | None) -> str | None:
@@ -86,8 +91,18 @@ def checked_member(member: MemberApplication, field: str) -> MemberApplication:
         raise InvalidRequest(error.code, error.message, f"{field}.{error.field}") from None
     if not member.psn_name.strip():
         raise InvalidRequest("invalid_name", "psn_name must not be empty", f"{field}.psn_name")
-    return MemberApplication(certno, member.psn_name.strip(), member.gend, member.brdy, member.categories,
-                             member.event_date)
+    return replace(member, certno=certno, psn_name=member.psn_name.strip(),
+                   ssc_no=checked_ssc_no(member.ssc_no, f"{field}.ssc_no"))
+
+
+def checked_ssc_no(ssc_no: str | None, field: str) -> str | None:
+    """A social-security card number is 1-20 ASCII letters or digits (upper-cased); absent stays absent."""
+    if ssc_no is None or not ssc_no.strip():
+        return None
+    value = ssc_no.strip().upper()
+    if not SSC_NO.fullmatch(value):
+        raise InvalidRequest("invalid_ssc_no", "ssc_no must be 1-20 ASCII letters or digits", field)
+    return value
 
 
 def plan_household(pack: PolicyPack, application: HouseholdApplication,
@@ -113,14 +128,14 @@ def plan_member(pack: PolicyPack, application: HouseholdApplication, member: Mem
     """Category, kind and premium of one checked member."""
     if application.insutype == EMPLOYEE_SCHEME:
         return MemberPlan(member.certno, member.psn_name, member.gend, member.brdy, EMPLOYEE, (EMPLOYEE,),
-                          Kind.RENEWAL if renewing else Kind.NEW, Money.zero(), Money.zero())
+                          Kind.RENEWAL if renewing else Kind.NEW, Money.zero(), Money.zero(), ssc_no=member.ssc_no)
     categories = parse_categories(member.categories, f"{field}.category")
     if member.brdy > application.enrolled_on:
         raise InvalidRequest("invalid_brdy", "brdy is after the registration date", f"{field}.brdy")
     kind = enrollment_kind(pack, member, application.enrolled_on, renewing)
     priced = price_member(pack, member.brdy, categories, tier, application.year, application.enrolled_on, field)
     return MemberPlan(member.certno, member.psn_name, member.gend, member.brdy, priced.category, priced.categories,
-                      kind, priced.premium_due, priced.on_behalf_due, member.event_date)
+                      kind, priced.premium_due, priced.on_behalf_due, member.event_date, member.ssc_no)
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -91,3 +92,18 @@ def test_someone_insured_last_year_renews_and_others_are_new():
     adult, other = member(date(1980, 1, 1)), member(date(1981, 1, 1), serial=2)
     plans = plan_household(SHIZHU, household(SHIZHU, "tier1", adult, other), renewing=frozenset({adult.certno}))
     assert [p.kind for p in plans] == [Kind.RENEWAL, Kind.NEW]
+
+
+@pytest.mark.parametrize(("given", "kept"), [(None, None), ("", None), (" ab12 ", "AB12"), ("9" * 20, "9" * 20)])
+def test_a_card_number_is_optional_and_kept_upper_cased(given, kept):
+    plan = plan_household(CHAOYANG, household(CHAOYANG, None, replace(member(date(1980, 1, 1), region="211302"),
+                                                                      ssc_no=given)))[0]
+    assert plan.ssc_no == kept
+
+
+@pytest.mark.parametrize("given", ["9" * 21, "AB-12", "卡1", "A B"])
+def test_a_malformed_card_number_names_the_member_field(given):
+    with pytest.raises(InvalidRequest) as refused:
+        plan_household(CHAOYANG, household(CHAOYANG, None, replace(member(date(1980, 1, 1), region="211302"),
+                                                                   ssc_no=given)))
+    assert (refused.value.code, refused.value.field) == ("invalid_ssc_no", "members.0.ssc_no")

@@ -46,6 +46,8 @@ class PersonRegistered(_PersonEvent):
     premium_due: YuanAmount
     on_behalf_due: YuanAmount
     pack_id: str
+    ssc_no: str | None = None
+    """The social-security card number (社会保障卡号), 1-20 ASCII letters or digits, when given."""
 
 
 @register
