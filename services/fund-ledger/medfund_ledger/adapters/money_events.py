@@ -71,11 +71,17 @@ def _account_credited(event, data, config) -> journal.Entry:
 
 
 def _settlement(event, data, config) -> journal.Entry:
-    """Completed and reversed settlements: the reversal's negated amounts mirror the entry."""
+    """Completed and reversed settlements: the reversal's negated amounts mirror the entry. The individual
+    account's row (at most one) is booked to the person's sub-ledger."""
     rows = [(PoolKey(data.admdvs, f.fund_pay_type, data.year).pool_id,
-             config.expense_kind(f.fund_pay_type, data.med_type), f.fund_payamt) for f in data.funds]
+             config.expense_kind(f.fund_pay_type, data.med_type), f.fund_payamt) for f in data.funds
+            if f.fund_pay_type != config.employee_account_pool]
+    paid_from_account = sum((f.fund_payamt for f in data.funds if f.fund_pay_type == config.employee_account_pool),
+                            Money.zero())
+    account_payment = (PoolKey(data.admdvs, config.employee_account_pool, data.year).pool_id, data.psn_no,
+                       paid_from_account) if paid_from_account else None
     return journal.settlement(event.id, SETTLEMENT_KINDS[event.type], event.effectivetime.date(),
-                              data.fixmedins_code, rows)
+                              data.fixmedins_code, rows, account_payment)
 
 
 BUILDERS: dict[str, EntryBuilder] = {

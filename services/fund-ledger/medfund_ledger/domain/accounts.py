@@ -24,7 +24,18 @@ def account_income(psn_no: str) -> str:
 
 
 def account_transfer_in(psn_no: str) -> str:
+    """A retiree's monthly credit, moved in from the pooled fund."""
     return f"{TRANSFER_IN}:{psn_no}"
+
+
+def account_payment(psn_no: str) -> str:
+    """What the person's account paid towards settlements (less what reversals gave back)."""
+    return f"expense:individual_account:{psn_no}"
+
+
+def person_sub_ledger(psn_no: str) -> tuple[str, ...]:
+    """The accounts of one person's sub-ledger in an individual-account pool: every line of that pool is on one."""
+    return account_income(psn_no), account_transfer_in(psn_no), account_payment(psn_no)
 
 
 def benefit_expense(kind: str) -> str:

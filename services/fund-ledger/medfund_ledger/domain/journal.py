@@ -116,14 +116,18 @@ def account_credited(key: str, on: date, pooled_pool_id: str, account_pool_id: s
 
 
 def settlement(key: str, kind: str, on: date, fixmedins_code: str,
-               funds: list[tuple[str, str, Money]]) -> Entry:
-    """Per fund row ``(pool_id, expense kind, amount)``: Dr benefit expense / Cr payable to the institution.
+               funds: list[tuple[str, str, Money]], account_payment: tuple[str, str, Money] | None = None) -> Entry:
+    """Per fund row ``(pool_id, expense kind, amount)``: Dr benefit expense / Cr payable to the institution; the
+    individual account's row ``(pool_id, psn_no, amount)``: Dr the person's account payments / Cr payable.
 
-    A reversal carries negated amounts, which makes it the exact mirror.
+    A reversal carries negated amounts, which makes it the exact mirror (and gives the account its money back).
     """
     lines = _Lines()
     for pool_id, expense_kind, amount in funds:
         lines.pair(pool_id, accounts.benefit_expense(expense_kind), accounts.payable(fixmedins_code), amount)
+    if account_payment is not None:
+        pool_id, psn_no, amount = account_payment
+        lines.pair(pool_id, accounts.account_payment(psn_no), accounts.payable(fixmedins_code), amount)
     return _entry(key, kind, on, lines, memo=fixmedins_code)
 
 
