@@ -56,7 +56,8 @@ async def test_statements_show_every_movement_and_add_up_to_the_account_pool(led
 
     one = (await ledger.client.get("/v1/accounts/EA1")).json()
     assert one["balance"] == "480.00"
-    assert [(e["effective_date"], e["event_id"], e["kind"], e["amount"], e["balance_after"]) for e in one["entries"]] == [
+    assert [(e["effective_date"], e["event_id"], e["kind"], e["amount"], e["balance_after"])
+            for e in one["entries"]] == [
         ("2026-02-15", sent[0].id, "employee_contribution", "240.00", "240.00"),
         ("2026-03-15", sent[1].id, "employee_contribution", "240.00", "480.00"),
         ("2026-04-10", sent[4].id, "settlement", "-400.00", "80.00"),
