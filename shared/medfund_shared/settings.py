@@ -9,6 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "medfund-dev-secret-not-for-production-use-0123456789"
 """The documented development signing key; production refuses to start with it."""
+DEV_CREDENTIALS_KEY = "bWVkZnVuZC1kZXYtY3JlZGVudGlhbHMta2V5LTAxMjM="
+"""The documented development key (Fernet) that encrypts hospitals' gateway passtokens at rest; adjudication
+refuses to start with it in production."""
 
 
 class InsecureSettingsError(RuntimeError):
@@ -27,6 +30,10 @@ class Settings(BaseSettings):
     topic_prefix: str = ""
     log_level: str = "INFO"
     service_name: str = "medfund"
+    credentials_key: str = DEV_CREDENTIALS_KEY
+    """Fernet key (url-safe base64 of 32 bytes) encrypting the institutions' gateway passtokens."""
+    signature_window_seconds: int = 300
+    """How far a signed gateway request's ``x-tif-timestamp`` may be from now; nonces are remembered this long."""
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
@@ -43,6 +50,11 @@ class Settings(BaseSettings):
     def consumer_group(self, name: str) -> str:
         """The Kafka consumer group: prefixed like topics, so isolated test sessions never share a group."""
         return f"{self.topic_prefix}{name}"
+
+    def validate_credentials_key(self) -> None:
+        """Refuse to run production with the published development credentials key (adjudication holds passtokens)."""
+        if self.env == "production" and self.credentials_key == DEV_CREDENTIALS_KEY:
+            raise InsecureSettingsError("MEDFUND_CREDENTIALS_KEY must be set to a private Fernet key in production")
 
     def validate_for_production(self) -> None:
         """Refuse to run production with the published development secret."""

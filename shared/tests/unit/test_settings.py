@@ -2,7 +2,7 @@
 
 import pytest
 
-from medfund_shared.settings import DEV_JWT_SECRET, InsecureSettingsError, Settings, load_settings
+from medfund_shared.settings import DEV_CREDENTIALS_KEY, DEV_JWT_SECRET, InsecureSettingsError, Settings, load_settings
 
 
 def test_production_refuses_the_development_secret():
@@ -12,6 +12,16 @@ def test_production_refuses_the_development_secret():
 
 def test_production_accepts_a_private_secret():
     Settings(env="production", jwt_secret="p" * 48).validate_for_production()
+
+
+def test_production_refuses_the_development_credentials_key():
+    with pytest.raises(InsecureSettingsError):
+        Settings(env="production", credentials_key=DEV_CREDENTIALS_KEY).validate_credentials_key()
+
+
+def test_production_accepts_a_private_credentials_key():
+    private_key = "cCj_8DFaQJvagCfK4MdZObcZ66e-5I7Wqps_e7QsqNo="
+    Settings(env="production", credentials_key=private_key).validate_credentials_key()
 
 
 def test_topics_carry_the_prefix():

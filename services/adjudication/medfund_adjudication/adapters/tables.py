@@ -33,6 +33,29 @@ institutions = Table(
     Column("level", Text, nullable=False),
     Column("annual_budget_fen", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("paasid", Text, unique=True, comment="the gateway signature's x-tif-paasid; one institution each"),
+    Column("passtoken_encrypted", Text, comment="the signature's passtoken, Fernet-encrypted with the credentials key"),
+)
+
+gateway_nonces = Table(
+    "gateway_nonces", metadata,
+    Column("paasid", Text, primary_key=True),
+    Column("nonce", Text, primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Index("gateway_nonces_by_age", "seen_at"),
+    comment="x-tif-nonce values of signed gateway requests, kept for the signature window against replays",
+)
+
+gateway_sign_ins = Table(
+    "gateway_sign_ins", metadata,
+    Column("sign_no", Text, primary_key=True),
+    Column("fixmedins_code", Text, ForeignKey("institutions.fixmedins_code"), nullable=False),
+    Column("opter_no", Text, nullable=False),
+    Column("mac", Text),
+    Column("ip", Text),
+    Column("signed_in_at", DateTime(timezone=True), nullable=False),
+    Column("signed_out_at", DateTime(timezone=True)),
+    comment="9001 sign-ins (9002 signs out): later gateway calls carry sign_no",
 )
 
 catalogue = Table(
@@ -104,6 +127,7 @@ admissions = Table(
     Column("referred", Boolean, nullable=False),
     Column("disease_codes", JSONB, nullable=False, server_default="[]"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("cancelled_at", DateTime(timezone=True), comment="set when a 2601 reversed the registration"),
 )
 
 fee_details = Table(
@@ -118,6 +142,7 @@ fee_details = Table(
     Column("det_item_fee_sumamt_fen", BigInteger, nullable=False),
     Column("cancelled", Boolean, nullable=False, server_default="false"),
     Column("setl_id", Text, comment="the settlement that consumed this detail"),
+    Column("upload_key", Text, comment="the request key (scope:institution:msgid) of the upload, for 2601"),
 )
 
 accumulators = Table(

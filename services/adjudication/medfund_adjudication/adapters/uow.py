@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from medfund_adjudication.adapters.passtoken_cipher import PasstokenCipher
 from medfund_adjudication.adapters.tables import requests
 from medfund_adjudication.domain.refusal import Refused
 from medfund_shared import driver
@@ -52,6 +53,7 @@ class UnitOfWork:
     def __init__(self, context: ServiceContext) -> None:
         self._context = context
         self.packs: PolicyCatalogue = context.extras["packs"]
+        self.passtokens: PasstokenCipher = context.extras["passtokens"]
         self.session: AsyncSession
 
     def pack(self, admdvs: str, insutype: str, day: date) -> PolicyPack:

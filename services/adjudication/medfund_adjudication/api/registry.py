@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.api.http_errors import refusals_as_http
 from medfund_adjudication.app.commands import PutCatalogueItem, RegisterInstitution
+from medfund_adjudication.app.gateway_access import SetCredentials, set_credentials
 from medfund_adjudication.app.registry import put_catalogue_item, register_institution
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_shared.auth import AdminPrincipal
@@ -32,6 +34,20 @@ class InstitutionPublic(InstitutionPut):
     fixmedins_code: str
 
 
+class InstitutionWithCredentials(InstitutionPut):
+    """The registration and, optionally, the gateway signature credentials (write-only: never returned)."""
+
+    paasid: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="x-tif-paasid")
+    passtoken: str | None = Field(default=None, min_length=16, max_length=128, repr=False,
+                                  description="the signature's shared secret; stored encrypted, never returned")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> InstitutionWithCredentials:
+        if (self.paasid is None) != (self.passtoken is None):
+            raise ValueError("paasid and passtoken are set together")
+        return self
+
+
 class CataloguePut(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     class_: Literal["A", "B", "C"] = Field(alias="class")
@@ -39,12 +55,18 @@ class CataloguePut(BaseModel):
 
 
 @router.put("/institutions/{fixmedins_code}", response_model=InstitutionPublic)
-async def put_institution(fixmedins_code: Code, body: InstitutionPut, _: AdminPrincipal,
+async def put_institution(fixmedins_code: Code, body: InstitutionWithCredentials, _: AdminPrincipal,
                           context: ContextDep) -> InstitutionPublic:
-    """Register or change a designated institution (emits institution.registered when it changed)."""
+    """Register or change a designated institution (emits institution.registered when it changed); with
+    ``paasid`` and ``passtoken``, set the credentials its HIS signs gateway requests with (409 when the paasid
+    belongs to another institution). The credentials are never returned."""
     institution = RegisteredInstitution(fixmedins_code, body.name, body.admdvs, body.level, body.annual_budget)
     await register_institution(RegisterInstitution(institution, datetime.now(UTC)), UnitOfWork(context))
-    return InstitutionPublic(fixmedins_code=fixmedins_code, **body.model_dump())
+    if body.paasid is not None and body.passtoken is not None:
+        with refusals_as_http():
+            await set_credentials(SetCredentials(fixmedins_code, body.paasid, body.passtoken), UnitOfWork(context))
+    return InstitutionPublic(fixmedins_code=fixmedins_code,
+                             **body.model_dump(include=set(InstitutionPut.model_fields)))
 
 
 @router.put("/catalogue/{med_list_codg}")

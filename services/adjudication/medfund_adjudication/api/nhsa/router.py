@@ -5,41 +5,40 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Coroutine
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 import structlog
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request, Security
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from medfund_adjudication.adapters.uow import UnitOfWork
-from medfund_adjudication.api.nhsa import wire
+from medfund_adjudication.api.nhsa import callers, wire
+from medfund_adjudication.api.nhsa.dispatch import TRANSACTIONS
 from medfund_adjudication.api.nhsa.fields import Fields
-from medfund_adjudication.api.nhsa.transactions import TRANSACTIONS, Call
+from medfund_adjudication.api.nhsa.transactions import Call
 from medfund_adjudication.domain.refusal import Refused, invalid
-from medfund_shared.auth import Principal, authenticate, require_roles
+from medfund_shared.auth import Principal
 from medfund_shared.context import ContextDep
 from medfund_shared.errors import is_bad_data, is_conflict, is_unavailable
 
 log = structlog.get_logger(__name__)
-GATEWAY_ROLES = ("his", "admin")
-GatewayPrincipal = Annotated[Principal, Depends(require_roles(*GATEWAY_ROLES))]
 
 
 class GatewayRoute(APIRoute):
     """The gateway's route, serving its endpoint without FastAPI's dependency solving.
 
-    Settlement is the hot path and solving the endpoint's two dependencies cost about a twentieth of a
-    settlement's CPU in the service. They stay declared on the endpoint, which is what OpenAPI shows (the bearer
-    scheme); this handler resolves the same two itself: the caller with one of the gateway's roles, as
-    ``require_roles`` does, and the service's context."""
+    Settlement is the hot path and solving the endpoint's dependencies cost about a twentieth of a settlement's
+    CPU in the service. They stay declared on the endpoint, which is what OpenAPI shows (the signature and bearer
+    schemes); this handler passes the service's context, and the endpoint identifies the caller itself
+    (:func:`callers.identify`), so that a refusal is answered in the envelope."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint = self.endpoint
 
         async def handler(request: Request) -> Response:
-            return await endpoint(request, authenticate(request, GATEWAY_ROLES), request.app.state.context)
+            return await endpoint(request, request.app.state.context)
 
         return handler
 
@@ -98,15 +97,17 @@ def _call(envelope: Fields, principal: Principal) -> Call:
 
 
 @router.post("/fsi/api/rsfComIfsService/callService", response_model=NhsaResponse,
+             dependencies=[Security(callers.SIGNATURE_SCHEME), Security(callers.BEARER_SCHEME)],
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": NhsaRequest.model_json_schema(ref_template="#/components/schemas/{model}")}}}})
-async def call_service(request: Request, principal: GatewayPrincipal, context: ContextDep) -> Response:
-    """One NHSA transaction (1101, 2201–2208, 2301–2305, 2401, 2402, 3201)."""
+async def call_service(request: Request, context: ContextDep) -> Response:
+    """One NHSA transaction (1101, 2201–2208, 2301–2305, 2401, 2402, 3201, 9001, 9002), signed with the x-tif
+    headers or with a bearer token (see docs/his-integration.md)."""
     msgid = ""
     try:
         envelope = _parse_body(await request.body())
         msgid = envelope.raw("msgid") if isinstance(envelope.raw("msgid"), str) else ""
-        call = _call(envelope, principal)
+        call = _call(envelope, await callers.identify(request, context, envelope))
         output, text = await TRANSACTIONS[call.infno](call, UnitOfWork(context))
         text = text if text is not None else wire.envelope(call.msgid, output)
     except Refused as refused:

@@ -80,12 +80,12 @@ def _admitted(result) -> dict:
 
 async def inpatient_admission(call: Call, uow: UnitOfWork):
     cmd = _admission(call, call.input.child("mdtrtinfo"), INPATIENT_MED_TYPES, None, call.input.rows("diseinfo"))
-    return await _run(admit, cmd, uow, _admitted)
+    return await run(admit, cmd, uow, _admitted)
 
 
 async def outpatient_registration(call: Call, uow: UnitOfWork):
     cmd = _admission(call, _data(call), OUTPATIENT_MED_TYPES, "11", call.input.rows("diseinfo"))
-    return await _run(admit, cmd, uow, _admitted)
+    return await run(admit, cmd, uow, _admitted)
 
 
 def _fee_line(row: Fields) -> FeeLine:
@@ -101,7 +101,7 @@ def _fees_output(results) -> dict:
 async def fee_upload(call: Call, uow: UnitOfWork):
     lines = tuple(_fee_line(row) for row in call.input.rows("feedetail"))
     cmd = commands.UploadFees(call.acting_for, lines, call.request(_fees_output))
-    return await _run(upload_fees, cmd, uow, _fees_output)
+    return await run(upload_fees, cmd, uow, _fees_output)
 
 
 def _nothing(_result) -> dict:
@@ -113,14 +113,14 @@ async def fee_cancellation(call: Call, uow: UnitOfWork):
     sn = data.text("feedetl_sn")
     cmd = commands.CancelFees(call.acting_for, data.text("mdtrt_id"), data.text("psn_no"),
                               None if sn == ALL_FEES else sn, call.request(_nothing))
-    return await _run(cancel_fees, cmd, uow, _nothing)
+    return await run(cancel_fees, cmd, uow, _nothing)
 
 
 async def discharge_registration(call: Call, uow: UnitOfWork):
     info = call.input.child("dscginfo")
     cmd = commands.Discharge(call.acting_for, info.text("mdtrt_id"), info.text("psn_no"), info.time("endtime"),
                              info.text("dscg_way", required=False), call.request(_nothing))
-    return await _run(discharge, cmd, uow, _nothing)
+    return await run(discharge, cmd, uow, _nothing)
 
 
 def _settle_command(call: Call, record: bool) -> commands.Settle:
@@ -132,18 +132,18 @@ def _settle_command(call: Call, record: bool) -> commands.Settle:
 
 
 async def pre_settlement(call: Call, uow: UnitOfWork):
-    return await _run(settle_visit, _settle_command(call, record=False), uow, answers.settlement)
+    return await run(settle_visit, _settle_command(call, record=False), uow, answers.settlement)
 
 
 async def settlement(call: Call, uow: UnitOfWork):
-    return await _run(settle_visit, _settle_command(call, record=True), uow, answers.settlement)
+    return await run(settle_visit, _settle_command(call, record=True), uow, answers.settlement)
 
 
 async def reversal(call: Call, uow: UnitOfWork):
     data = _data(call)
     cmd = commands.Reverse(call.acting_for, data.text("mdtrt_id"), data.text("setl_id"), data.text("psn_no"),
                            call.inf_time, call.request(answers.settlement))
-    return await _run(reverse_settlement, cmd, uow, answers.settlement)
+    return await run(reverse_settlement, cmd, uow, answers.settlement)
 
 
 async def reconciliation(call: Call, uow: UnitOfWork):
@@ -157,7 +157,8 @@ async def reconciliation(call: Call, uow: UnitOfWork):
     return {"data": {"stmt_rslt": statement.stmt_rslt, "stmt_rslt_dscr": statement.stmt_rslt_dscr}}, None
 
 
-async def _run(use_case, cmd, uow: UnitOfWork, output: Callable[[Any], Any]):
+async def run(use_case, cmd, uow: UnitOfWork, output: Callable[[Any], Any]):
+    """The use case's ``output``, or the text first answered when its msgid was used before."""
     answer = await use_case(cmd, uow)
     if answer.text is not None:
         return None, answer.text
