@@ -36,7 +36,7 @@ class FeeLine:
 
 def admission_of(row) -> Admission:
     return Admission(row.mdtrt_id, row.psn_no, row.insutype, row.fixmedins_code, row.med_type, row.begntime,
-                     row.referred, tuple(row.disease_codes), row.endtime)
+                     row.referred, tuple(row.disease_codes), row.endtime, row.cancelled_at)
 
 
 async def add(session: AsyncSession, admission: Admission, ipt_otp_no: str | None) -> None:
@@ -70,16 +70,18 @@ async def existing_serials(session: AsyncSession, keys: list[tuple[str, str]]) -
     return {(r.mdtrt_id, r.feedetl_sn) for r in rows} & set(keys)
 
 
-async def add_fees(session: AsyncSession, lines: list[FeeLine]) -> None:
-    """Insert, replacing cancelled details that reuse a serial number."""
+async def add_fees(session: AsyncSession, lines: list[FeeLine], upload_key: str | None = None) -> None:
+    """Insert, replacing cancelled details that reuse a serial number; ``upload_key`` is the upload's request key
+    (a 2601 finds the details of an upload by it)."""
     stmt = pg_insert(fee_details).values([{
         "mdtrt_id": f.mdtrt_id, "feedetl_sn": f.feedetl_sn, "med_list_codg": f.med_list_codg,
         "medins_list_codg": f.medins_list_codg, "fee_ocur_time": f.fee_ocur_time, "cnt": f.cnt, "pric": f.pric,
-        "det_item_fee_sumamt_fen": f.det_item_fee_sumamt.fen, "cancelled": False, "setl_id": None} for f in lines])
+        "det_item_fee_sumamt_fen": f.det_item_fee_sumamt.fen, "cancelled": False, "setl_id": None,
+        "upload_key": upload_key} for f in lines])
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["mdtrt_id", "feedetl_sn"],
         set_={c: stmt.excluded[c] for c in ("med_list_codg", "medins_list_codg", "fee_ocur_time", "cnt", "pric",
-                                            "det_item_fee_sumamt_fen", "cancelled", "setl_id")}))
+                                            "det_item_fee_sumamt_fen", "cancelled", "setl_id", "upload_key")}))
 
 
 async def cancel_fees(session: AsyncSession, mdtrt_id: str, feedetl_sn: str | None) -> int:
@@ -97,3 +99,70 @@ async def mark_settled(session: AsyncSession, mdtrt_id: str, feedetl_sns: list[s
     await session.execute(update(fee_details).where(fee_details.c.mdtrt_id == mdtrt_id,
                                                     fee_details.c.feedetl_sn.in_(feedetl_sns))
                           .values(setl_id=setl_id))
+
+
+async def uploaded_with(session: AsyncSession, upload_key: str) -> list:
+    """The fee details an upload stored (mdtrt_id, feedetl_sn, cancelled, setl_id), in serial order."""
+    t = fee_details.c
+    rows = await session.execute(select(t.mdtrt_id, t.feedetl_sn, t.cancelled, t.setl_id)
+                                 .where(t.upload_key == upload_key).order_by(t.mdtrt_id, t.feedetl_sn)
+                                 .with_for_update())
+    return list(rows)
+
+
+async def cancel_uploaded(session: AsyncSession, upload_key: str) -> int:
+    """Cancel the unsettled details an upload stored; the number cancelled."""
+    t = fee_details.c
+    result = await session.execute(update(fee_details).where(t.upload_key == upload_key, t.cancelled.is_(False),
+                                                             t.setl_id.is_(None)).values(cancelled=True))
+    return result.rowcount
+
+
+async def settled_details(session: AsyncSession, mdtrt_id: str) -> int:
+    """How many of the admission's details a settlement consumed (and no reversal freed)."""
+    t = fee_details.c
+    rows = await session.execute(select(t.feedetl_sn).where(t.mdtrt_id == mdtrt_id, t.setl_id.is_not(None)))
+    return len(rows.all())
+
+
+async def cancel_admission(session: AsyncSession, mdtrt_id: str, at: datetime) -> None:
+    """Mark the registration cancelled and cancel its unsettled details."""
+    await cancel_fees(session, mdtrt_id, None)
+    await session.execute(update(admissions).where(admissions.c.mdtrt_id == mdtrt_id).values(cancelled_at=at))
+
+
+@dataclass(frozen=True)
+class Visit:
+    """An admission with what the 5201 answer shows beyond the engine's view of it."""
+
+    admission: Admission
+    ipt_otp_no: str | None
+    dscg_way: str | None
+
+
+async def visits(session: AsyncSession, fixmedins_code: str, psn_no: str, begin: datetime | None,
+                 end: datetime | None, med_type: str | None, mdtrt_id: str | None) -> list[Visit]:
+    """The person's admissions at the institution that began in [begin, end], oldest first."""
+    t = admissions.c
+    query = select(admissions).where(t.fixmedins_code == fixmedins_code, t.psn_no == psn_no)
+    for condition, applies in ((t.begntime >= begin, begin), (t.begntime <= end, end),
+                               (t.med_type == med_type, med_type), (t.mdtrt_id == mdtrt_id, mdtrt_id)):
+        if applies is not None:
+            query = query.where(condition)
+    rows = await session.execute(query.order_by(t.begntime, t.mdtrt_id))
+    return [Visit(admission_of(row), row.ipt_otp_no, row.dscg_way) for row in rows]
+
+
+async def has_visited(session: AsyncSession, fixmedins_code: str, psn_no: str) -> bool:
+    return await session.scalar(select(admissions.c.mdtrt_id).where(
+        admissions.c.fixmedins_code == fixmedins_code, admissions.c.psn_no == psn_no).limit(1)) is not None
+
+
+async def details(session: AsyncSession, mdtrt_id: str) -> list[tuple[FeeLine, str | None]]:
+    """The admission's fee details that are not cancelled, each with the settlement that consumed it."""
+    t = fee_details.c
+    rows = await session.execute(select(fee_details).join(admissions, admissions.c.mdtrt_id == t.mdtrt_id)
+                                 .add_columns(admissions.c.psn_no)
+                                 .where(t.mdtrt_id == mdtrt_id, t.cancelled.is_(False)).order_by(t.feedetl_sn))
+    return [(FeeLine(r.feedetl_sn, r.mdtrt_id, r.psn_no, r.med_list_codg, r.medins_list_codg, r.fee_ocur_time,
+                     r.cnt, r.pric, Money(r.det_item_fee_sumamt_fen)), r.setl_id) for r in rows]

@@ -50,6 +50,19 @@ async def lock_accumulators(session: AsyncSession, psn_no: str, year: int) -> Ac
     return accumulators_of(row._mapping)
 
 
+async def accumulators_of_year(session: AsyncSession, psn_no: str, year: int) -> Accumulators:
+    """The year's totals as they stand (zero when the person has none yet), without a lock."""
+    row = (await session.execute(ACCUMULATORS_OF_YEAR, {"psn_no": psn_no, "year": year})).first()
+    return Accumulators() if row is None else accumulators_of(row._mapping)
+
+
+async def of_admission(session: AsyncSession, mdtrt_id: str) -> list[SettlementRecord]:
+    """The admission's settlements and reversals, oldest first."""
+    rows = await session.execute(select(settlements).where(settlements.c.mdtrt_id == mdtrt_id)
+                                 .order_by(settlements.c.setl_time, settlements.c.created_at))
+    return [_record(row) for row in rows]
+
+
 async def save_accumulators(session: AsyncSession, psn_no: str, year: int, totals: Accumulators) -> None:
     await session.execute(update(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
                           .values(**accumulator_values(totals), version=accumulators.c.version + 1))

@@ -114,6 +114,11 @@ class UnitOfWork:
                 requests.c.key == request.key, requests.c.answer.is_not(None)))).first()
         return None if row is None else self.stored(request, row.digest, row.answer)
 
+    async def first_answer(self, key: str) -> str | None:
+        """The answer stored for a request key (None when unknown or still being processed)."""
+        async with self._context.session_factory() as session:
+            return await session.scalar(select(requests.c.answer).where(requests.c.key == key))
+
     @staticmethod
     def answer_row(request: RequestKey, result: Any) -> dict:
         """For a use case that does not claim its key first: the ``requests`` row storing the answer.

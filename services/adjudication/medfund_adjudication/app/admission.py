@@ -28,6 +28,7 @@ async def load_admission(uow: UnitOfWork, mdtrt_id: str, acting_for: str | None,
         raise Refused("not_found", f"mdtrt_id {mdtrt_id} is not a known admission", "mdtrt_id")
     admission.ensure_acting_for(acting_for)
     admission.ensure_person(psn_no)
+    admission.ensure_open()
     return admission
 
 

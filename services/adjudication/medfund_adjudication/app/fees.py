@@ -29,6 +29,7 @@ async def upload_fees(cmd: UploadFees, uow: UnitOfWork) -> Answer[list[ItemResul
             if admission is None:
                 raise Refused("not_found", f"mdtrt_id {mdtrt_id} is not a known admission", "mdtrt_id")
             admission.ensure_acting_for(cmd.acting_for)
+            admission.ensure_open()
             day = business_date(admission.begntime)
             coverage = covered_on(await coverage_repo.get(uow.session, admission.psn_no, admission.insutype, day.year),
                                   admission.psn_no, admission.insutype, day)
@@ -41,7 +42,7 @@ async def upload_fees(cmd: UploadFees, uow: UnitOfWork) -> Answer[list[ItemResul
         catalogue = await registry_repo.catalogue_items(uow.session, {line.med_list_codg for line in cmd.lines})
         results = [itemise_one(line.for_engine(), _entry(catalogue, line.med_list_codg), itemisation[line.mdtrt_id])
                    for line in cmd.lines]
-        await admission_repo.add_fees(uow.session, list(cmd.lines))
+        await admission_repo.add_fees(uow.session, list(cmd.lines), cmd.request.key if cmd.request else None)
         return await uow.commit(cmd.request, results)
 
 

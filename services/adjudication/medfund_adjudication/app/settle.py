@@ -64,6 +64,7 @@ async def _reading(db: asyncpg.Connection, cmd: Settle) -> tuple[AdmissionContex
     admission = context.admission
     admission.ensure_acting_for(cmd.acting_for)
     admission.ensure_person(cmd.psn_no)
+    admission.ensure_open()
     if cmd.insutype is not None and cmd.insutype != admission.insutype:
         raise Refused("invalid", f"insutype {cmd.insutype} is not the admission's scheme {admission.insutype}",
                       "insutype")

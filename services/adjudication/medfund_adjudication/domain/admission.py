@@ -22,12 +22,18 @@ class Admission:
     referred: bool
     disease_codes: tuple[str, ...]
     endtime: datetime | None = None
+    cancelled_at: datetime | None = None
+    """Set when a 2601 reversed the registration: nothing more may happen on it."""
 
     def ensure_acting_for(self, acting_for: str | None) -> None:
         """A hospital acts only on its own admissions; ``None`` is an administrator acting for anyone."""
         if acting_for is not None and acting_for != self.fixmedins_code:
             raise Refused("forbidden", f"not authorised for mdtrt_id {self.mdtrt_id}: it belongs to another "
                                        f"institution", "mdtrt_id")
+
+    def ensure_open(self) -> None:
+        if self.cancelled_at is not None:
+            raise Refused("invalid", f"mdtrt_id {self.mdtrt_id} was cancelled by a 2601 reversal", "mdtrt_id")
 
     def ensure_person(self, psn_no: str) -> None:
         if psn_no != self.psn_no:

@@ -101,8 +101,8 @@ def _call(envelope: Fields, principal: Principal) -> Call:
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": NhsaRequest.model_json_schema(ref_template="#/components/schemas/{model}")}}}})
 async def call_service(request: Request, context: ContextDep) -> Response:
-    """One NHSA transaction (1101, 2201–2208, 2301–2305, 2401, 2402, 3201, 9001, 9002), signed with the x-tif
-    headers or with a bearer token (see docs/his-integration.md)."""
+    """One NHSA transaction (1101, 2201–2208, 2301–2305, 2401, 2402, 2601, 3201, 5201, 5203–5206, 9001, 9002),
+    signed with the x-tif headers or with a bearer token (see docs/his-integration.md)."""
     msgid = ""
     try:
         envelope = _parse_body(await request.body())

@@ -40,9 +40,14 @@ class Call:
 
     def request(self, output: Callable[[Any], Any]) -> RequestKey:
         """Idempotency on msgid: the answer text is stored with the change it reports."""
-        return RequestKey(f"nhsa:{self.fixmedins_code}:{self.msgid}",
+        return RequestKey(message_key(self.fixmedins_code, self.msgid),
                           digest_of(self.infno, self.fixmedins_code, self.raw_input),
                           lambda result: wire.envelope(self.msgid, output(result)))
+
+
+def message_key(fixmedins_code: str, msgid: str) -> str:
+    """The request key a gateway message is stored under (a 2601 finds an earlier message by it)."""
+    return f"nhsa:{fixmedins_code}:{msgid}"
 
 
 Output = Any
