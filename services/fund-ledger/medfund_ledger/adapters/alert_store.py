@@ -51,12 +51,17 @@ async def open_alerts(session: AsyncSession, keys: list[tuple[str, str]]) -> dic
     return {(row.rule, row.subject_id): OpenAlert(row.alert_id, row.severity, row.state) for row in rows}
 
 
-async def apply(session: AsyncSession, change: Transition, evidence: list[str], evaluated_at: datetime) -> AlertChanged:
-    """Store the transition and queue its event in the caller's transaction."""
+async def apply(session: AsyncSession, change: Transition, evidence: list[str],
+                evaluated_at: datetime) -> AlertChanged | None:
+    """Store the transition and queue its event in the caller's transaction; a refresh is stored only."""
     m = change.measurement
+    measured = dict(measure=None if m.value is None else str(m.value), threshold=str(m.threshold),
+                    message=m.message, evaluated_at=evaluated_at)
+    if change.refresh:
+        await session.execute(update(alerts).where(alerts.c.alert_id == change.alert_id).values(**measured))
+        return None
     fields = dict(rule=m.rule, subject_type=m.subject_type, subject_id=m.subject_id, severity=change.severity,
-                  state=change.state, measure=str(m.value), threshold=str(m.threshold), message=m.message,
-                  evaluated_at=evaluated_at, evidence=evidence[-EVIDENCE_LIMIT:])
+                  state=change.state, evidence=evidence[-EVIDENCE_LIMIT:], **measured)
     if change.alert_id is None:
         alert_id = str(uuid.uuid4())
         await session.execute(insert(alerts).values(alert_id=alert_id, **fields))

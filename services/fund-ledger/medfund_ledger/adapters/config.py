@@ -25,6 +25,8 @@ class LedgerConfig:
     evaluation_batch_size: int
     evaluation_poll_seconds: float
     business_timezone: timezone
+    income_collected_up_front: frozenset[str]
+    """fund_pay_types whose year's income arrives before the year runs (the rest arrive monthly)."""
 
     def expense_kind(self, fund_pay_type: str, med_type: str) -> str:
         return self.expense_kind_by_fund.get(fund_pay_type) or self.expense_kind_by_med_type.get(med_type, "other")
@@ -52,4 +54,5 @@ def load_config() -> LedgerConfig:
         evaluation_batch_size=int(raw["evaluation"]["batch_size"]),
         evaluation_poll_seconds=float(raw["evaluation"]["poll_seconds"]),
         business_timezone=timezone(timedelta(minutes=int(raw["business_utc_offset_minutes"]))),
+        income_collected_up_front=frozenset(str(f) for f in raw["income_collected_up_front"]),
     )

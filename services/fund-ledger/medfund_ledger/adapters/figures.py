@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from medfund_ledger.adapters import clock
 from medfund_ledger.adapters.config import load_config
 from medfund_ledger.adapters.tables import (
     account_balances,
@@ -17,7 +18,6 @@ from medfund_ledger.adapters.tables import (
     institutions,
     journal_entries,
     journal_lines,
-    ledger_clock,
     pool_inpatient_days,
     pool_months,
     pool_thresholds,
@@ -57,10 +57,23 @@ async def pool_row(session: AsyncSession, pool_id: str):
     return (await session.execute(select(pools).where(pools.c.pool_id == pool_id))).first()
 
 
-async def business_now(session: AsyncSession) -> datetime | None:
-    """The latest applied business time, in the business time zone (years and months are local)."""
-    now = await session.scalar(select(ledger_clock.c.business_time).where(ledger_clock.c.id == 1))
+async def business_now(session: AsyncSession, admdvs: str) -> datetime | None:
+    """The region's latest applied business time, in the business time zone (years and months are local)."""
+    now = await clock.now(session, admdvs)
     return now.astimezone(load_config().business_timezone) if now else None
+
+
+async def institution_region(session: AsyncSession, fixmedins_code: str) -> str | None:
+    """The region an institution is registered in, else the region of its latest settlement."""
+    registered = await session.scalar(select(institutions.c.admdvs)
+                                      .where(institutions.c.fixmedins_code == fixmedins_code))
+    if registered:
+        return registered
+    return await session.scalar(
+        select(settlement_facts.c.admdvs)
+        .join(journal_entries, journal_entries.c.entry_key == settlement_facts.c.event_id)
+        .where(journal_entries.c.memo == fixmedins_code, journal_entries.c.kind == "settlement")
+        .order_by(settlement_facts.c.setl_date.desc()).limit(1))
 
 
 async def thresholds_for(session: AsyncSession, pool_id: str | None) -> Thresholds:
@@ -71,10 +84,15 @@ async def thresholds_for(session: AsyncSession, pool_id: str | None) -> Threshol
     return defaults.overridden({r.rule: (Decimal(r.yellow), Decimal(r.red)) for r in rows})
 
 
-async def cumulative_balance(session: AsyncSession, key: PoolKey) -> int:
-    """Balance of the same fund and region over every year up to ``key.year``."""
-    ids = (await session.scalars(select(pools.c.pool_id).where(
-        pools.c.admdvs == key.admdvs, pools.c.fund_pay_type == key.fund_pay_type, pools.c.year <= key.year))).all()
+async def cumulative_balance(session: AsyncSession, key: PoolKey, *, years: str = "through") -> int:
+    """Balance of the same fund and region over the years ``through`` ``key.year``, ``before`` it, or ``all``
+    (income already collected for later years included)."""
+    same_fund = select(pools.c.pool_id).where(pools.c.admdvs == key.admdvs, pools.c.fund_pay_type == key.fund_pay_type)
+    if years == "through":
+        same_fund = same_fund.where(pools.c.year <= key.year)
+    elif years == "before":
+        same_fund = same_fund.where(pools.c.year < key.year)
+    ids = (await session.scalars(same_fund)).all()
     total = 0
     for pool_id in ids:
         total += PoolFigures.from_balances(await balances(session, pool_id)).balance.fen
@@ -108,7 +126,8 @@ async def _inpatient(session: AsyncSession, pool_id: str, after: date, until: da
 
 
 async def pool_snapshot(session: AsyncSession, pool_id: str, now: datetime) -> PoolSnapshot:
-    key, windows = PoolKey.parse(pool_id), load_config().thresholds.windows
+    config = load_config()
+    key, windows = PoolKey.parse(pool_id), config.thresholds.windows
     figures = PoolFigures.from_balances(await balances(session, pool_id))
     today = now.date()
     recent = _months_back(today, windows["reserve_months_window"], key.year)
@@ -120,10 +139,12 @@ async def pool_snapshot(session: AsyncSession, pool_id: str, now: datetime) -> P
     return PoolSnapshot(
         pool_id=pool_id, income=figures.income.fen, expenditure=figures.expenditure.fen,
         month_income=this_month[0], month_expenditure=this_month[1],
-        cumulative_balance=await cumulative_balance(session, key),
+        carried_over=await cumulative_balance(session, key, years="before"),
+        holdings=await cumulative_balance(session, key, years="all"),
         recent_monthly_expenditure=[monthly.get(m, (0, 0))[1] for m in recent],
         planned_expenditure=row.planned_expenditure if row else None,
         elapsed_fraction=elapsed_fraction(now, key.year),
+        collected_up_front=key.fund_pay_type in config.income_collected_up_front,
         inpatient_recent=await _inpatient(session, pool_id, recent_start, today),
         inpatient_baseline=await _inpatient(session, pool_id, baseline_start, recent_start),
     )

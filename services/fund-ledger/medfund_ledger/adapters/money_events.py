@@ -10,6 +10,7 @@ record settlement facts. Types are dispatched by their catalogue type string (do
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,6 +115,17 @@ def settlement_fact(event: CloudEvent, data, config: LedgerConfig) -> tuple[str,
         pooled_fund_paid=pooled_paid.fen)
 
 
+def region_times(entries: list[journal.Entry], fresh: dict[str, tuple[CloudEvent, EventData]]) -> dict[str, datetime]:
+    """The latest business time of the events booked now, per region of the pools their entries touch."""
+    latest: dict[str, datetime] = {}
+    for entry in entries:
+        if entry.key in fresh:
+            when = fresh[entry.key][0].effectivetime
+            for admdvs in {PoolKey.parse(pool_id).admdvs for pool_id in entry.pool_ids}:
+                latest[admdvs] = max(latest.get(admdvs, when), when)
+    return latest
+
+
 async def apply_many(session: AsyncSession, items: list[tuple[CloudEvent, EventData]]) -> None:
     """Book the entries of ``items`` (record order) and, for those booked now, the clock, queue and facts."""
     config = load_config()
@@ -125,7 +137,7 @@ async def apply_many(session: AsyncSession, items: list[tuple[CloudEvent, EventD
             fresh.setdefault(event.id, (event, data))
     if not fresh:
         return
-    await clock.advance(session, max(event.effectivetime for event, _ in fresh.values()))
+    await clock.advance(session, region_times(entries, fresh))
     await evaluation_queue.add_many(session, list(fresh))
     await settlement_store.record_many(session, [settlement_fact(event, data, config) for event, data in fresh.values()
                                                  if event.type in SETTLEMENT_KINDS])

@@ -49,7 +49,7 @@ async def statistics_inputs(session: AsyncSession, admdvs: str, year: int, insut
         func.coalesce(func.sum(s.inpatient), 0),
         func.coalesce(func.sum(s.pooled_fund_paid).filter(s.inpatient != 0), 0),
     ).where(s.admdvs == admdvs, s.year == year, s.pooled_pool_id == pool_id))).one()
-    now = await figures.business_now(session)
+    now = await figures.business_now(session, admdvs)
     region_pools = (await session.scalars(select(pools.c.pool_id).where(pools.c.admdvs == admdvs, pools.c.year == year)
                                           .order_by(pools.c.fund_pay_type))).all()
     return StatisticsInputs(

@@ -138,11 +138,11 @@ populations = Table(
     Column("eligible", BigInteger, nullable=False),
 )
 
-ledger_clock = Table(
-    "ledger_clock", metadata,
-    Column("id", Integer, primary_key=True),
+region_clocks = Table(
+    "region_clocks", metadata,
+    Column("admdvs", Text, primary_key=True),
     Column("business_time", DateTime(timezone=True), nullable=False,
-           comment="latest business time applied: the 'now' of elapsed-time measures"),
+           comment="latest business time applied to the region's pools: the 'now' of its elapsed-time measures"),
 )
 
 pool_thresholds = Table(
@@ -161,7 +161,7 @@ alerts = Table(
     Column("subject_id", Text, nullable=False),
     Column("severity", Text, nullable=False),
     Column("state", Text, nullable=False),
-    Column("measure", Text, nullable=False),
+    Column("measure", Text, comment="the latest evaluated measure; null when it became undefined (resolved)"),
     Column("threshold", Text, nullable=False),
     Column("message", Text, nullable=False),
     Column("evaluated_at", DateTime(timezone=True), nullable=False),

@@ -1,6 +1,8 @@
 """Use case: evaluate the warning rules on the subjects a batch (or a command) touched.
 
-"Now" is the business time of the latest applied event (the ledger clock), never the wall clock.
+"Now" is the business time of the latest event applied to the subject's region (its clock), never
+the wall clock; a subject whose region has no clock yet is not evaluated. Every evaluation stores
+the current measure and time of each open alert; only changes of state or severity are published.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from medfund_ledger.adapters import alert_store, figures
 from medfund_ledger.adapters.figures import Touched
 from medfund_ledger.domain import warnings
 from medfund_ledger.domain.alerts import OpenAlert, transition
+from medfund_ledger.domain.pools import PoolKey
 from medfund_ledger.domain.thresholds import Thresholds
+from medfund_ledger.domain.warnings import Measurement
 from medfund_shared.events.types.alerts import AlertChanged
 from medfund_shared.money import Money
 
@@ -35,45 +39,59 @@ async def evaluate(session: AsyncSession, touched: Touched) -> list[AlertChanged
     """
     keys = alert_keys(touched)
     await alert_store.lock_subjects(session, keys)
-    now = await figures.business_now(session)
-    if now is None:
-        return []
-    evaluation = _Evaluation(session, now, await alert_store.open_alerts(session, keys))
+    evaluation = _Evaluation(session, await alert_store.open_alerts(session, keys))
     changed: list[AlertChanged] = []
     for pool_id, evidence in sorted(touched.pools.items()):
+        now = await evaluation.now(PoolKey.parse(pool_id).admdvs)
+        if now is None:
+            continue
         snapshot = await figures.pool_snapshot(session, pool_id, now)
         for measurement in warnings.pool_measurements(snapshot, await evaluation.thresholds(pool_id)):
-            changed += await evaluation.transition(measurement, evidence)
+            changed += await evaluation.transition(measurement, evidence, now)
     defaults = await evaluation.thresholds(None)
     for (code, year), evidence in sorted(touched.institutions.items()):
+        region = await figures.institution_region(session, code)
+        now = await evaluation.now(region) if region else None
+        if now is None:
+            continue
         paid, budget = await figures.institution_figures(session, code, year)
-        measurement = warnings.institution_budget(code, paid, budget, defaults["institution_budget"])
-        if measurement is not None:
-            changed += await evaluation.transition(measurement, evidence)
+        measurement = warnings.institution_budget(code, paid, budget, defaults["institution_budget"], year)
+        changed += await evaluation.transition(measurement, evidence, now)
     for event_id, setl_id, pool_id, paid in touched.settlements:
+        now = await evaluation.now(PoolKey.parse(pool_id).admdvs)
+        if now is None:
+            continue
         limits = (await evaluation.thresholds(pool_id))["large_claim"]
-        changed += await evaluation.transition(warnings.large_claim(setl_id, Money(paid), limits), [event_id])
+        changed += await evaluation.transition(warnings.large_claim(setl_id, Money(paid), limits), [event_id], now)
     return changed
 
 
 class _Evaluation:
-    """One evaluation's open alerts (kept current as it changes them) and the thresholds it read."""
+    """One evaluation's open alerts (kept current as it changes them), and the clocks and thresholds it read."""
 
-    def __init__(self, session: AsyncSession, now: datetime, open_alerts: dict[tuple[str, str], OpenAlert]) -> None:
-        self._session, self._now, self._open = session, now, open_alerts
+    def __init__(self, session: AsyncSession, open_alerts: dict[tuple[str, str], OpenAlert]) -> None:
+        self._session, self._open = session, open_alerts
         self._thresholds: dict[str | None, Thresholds] = {}
+        self._clocks: dict[str, datetime | None] = {}
+
+    async def now(self, admdvs: str) -> datetime | None:
+        if admdvs not in self._clocks:
+            self._clocks[admdvs] = await figures.business_now(self._session, admdvs)
+        return self._clocks[admdvs]
 
     async def thresholds(self, pool_id: str | None) -> Thresholds:
         if pool_id not in self._thresholds:
             self._thresholds[pool_id] = await figures.thresholds_for(self._session, pool_id)
         return self._thresholds[pool_id]
 
-    async def transition(self, measurement, evidence: list[str]) -> list[AlertChanged]:
+    async def transition(self, measurement: Measurement, evidence: list[str], now: datetime) -> list[AlertChanged]:
         key = (measurement.rule, measurement.subject_id)
         change = transition(self._open.get(key), measurement)
         if change is None:
             return []
-        event = await alert_store.apply(self._session, change, evidence, self._now)
+        event = await alert_store.apply(self._session, change, evidence, now)
+        if event is None:
+            return []
         if change.state == "resolved":
             self._open.pop(key, None)
         else:

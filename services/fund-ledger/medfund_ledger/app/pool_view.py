@@ -12,7 +12,7 @@ from medfund_ledger.adapters import figures
 from medfund_ledger.adapters.tables import journal_entries, journal_lines, pools
 from medfund_ledger.api.presenters import pool_json
 from medfund_ledger.domain import warnings
-from medfund_ledger.domain.pools import PoolFigures
+from medfund_ledger.domain.pools import PoolFigures, PoolKey
 
 RATIO = Decimal("0.0001")
 
@@ -26,15 +26,18 @@ def _ratio(numerator: int, denominator: int | None) -> str | None:
 
 
 async def _measures(session: AsyncSession, pool_id: str, row, pool_figures: PoolFigures) -> dict:
+    """Budget ratios, and each rule's measure as its alert would store it now (null when undefined)."""
     measures = {"collection_rate": _ratio(pool_figures.income.fen, row.budget_due),
                 "spent_of_planned": _ratio(pool_figures.expenditure.fen, row.planned_expenditure)}
-    now = await figures.business_now(session)
+    now = await figures.business_now(session, PoolKey.parse(pool_id).admdvs)
     if now is not None:
         snapshot = await figures.pool_snapshot(session, pool_id, now)
+        measures["business_time"] = now.isoformat()
         measures["elapsed_fraction"] = str(snapshot.elapsed_fraction.quantize(RATIO))
         thresholds = await figures.thresholds_for(session, pool_id)
         for m in warnings.pool_measurements(snapshot, thresholds):
-            measures[m.rule] = str(m.value)
+            measures[m.rule] = None if m.value is None else str(m.value)
+            measures |= {f"{m.rule}.{name}": str(value) for name, value in m.details}
     return measures
 
 

@@ -1,7 +1,9 @@
 """Alert lifecycle keyed by (rule, subject): firing → (acknowledged) → resolved.
 
-Only changes produce transitions: the first crossing, a change of severity, or the return under
-yellow. Re-evaluating an unchanged condition yields nothing.
+Only changes are published: the first crossing, a change of severity, the return under yellow, or
+a measure that became undefined (the alert resolves, its message saying why). Re-evaluating an
+unchanged condition publishes nothing but refreshes the open alert's measure and evaluation time,
+so the alert shows what the pool shows.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ class OpenAlert:
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """What to store and publish: a new alert (``alert_id`` None) or a change of an open one."""
+    """What to store: a new alert (``alert_id`` None), a change of an open one (both published), or a
+    refresh of an open one's measure (``refresh``: stored only, state and evidence kept)."""
 
     alert_id: str | None
     state: State
     severity: Severity
     measurement: Measurement
+    refresh: bool = False
 
 
 def transition(open_alert: OpenAlert | None, measurement: Measurement) -> Transition | None:
@@ -49,7 +53,7 @@ def transition(open_alert: OpenAlert | None, measurement: Measurement) -> Transi
         return Transition(open_alert.alert_id, "resolved", open_alert.severity, measurement)
     if measurement.severity != open_alert.severity:
         return Transition(open_alert.alert_id, "firing", measurement.severity, measurement)
-    return None
+    return Transition(open_alert.alert_id, open_alert.state, open_alert.severity, measurement, refresh=True)
 
 
 def check_acknowledgement(state: State, previous_note: str | None, note: str) -> bool:

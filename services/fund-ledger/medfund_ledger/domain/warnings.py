@@ -1,15 +1,16 @@
 """The early-warning rules of fund-warnings.md: measures from figures, severities from thresholds.
 
-Every function is pure: figures in, a :class:`Measurement` out (``None`` when the measure is
-undefined, e.g. no budget or no spending yet). "Now" is always a business time given by the caller.
+Every function is pure: figures in, a :class:`Measurement` out (its value ``None``, with the reason,
+when the measure is undefined, e.g. no budget or no spending yet). "Now" is always a business time
+given by the caller. docs/fund-alerts.md gives each rule's formula and source.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
+from datetime import MAXYEAR, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from medfund_ledger.domain.thresholds import Severity, Threshold
 from medfund_shared.money import Money
@@ -20,13 +21,26 @@ MONTHS = Decimal("0.01")
 
 @dataclass(frozen=True, slots=True)
 class Measurement:
+    """A rule's verdict on one subject. ``value`` None: the measure is undefined and ``message`` says why."""
+
     rule: str
     subject_type: str
     subject_id: str
-    value: Decimal
+    value: Decimal | None
     severity: Severity | None
     threshold: Decimal
     message: str
+    details: tuple[tuple[str, Decimal], ...] = ()
+    """Named figures behind the value (shown with the pool's measures), e.g. both surplus ratios."""
+
+    @property
+    def defined(self) -> bool:
+        return self.value is not None
+
+
+def undefined(rule: str, subject_type: str, subject_id: str, threshold: Threshold, reason: str) -> Measurement:
+    """No measure (an open alert on it resolves, saying ``reason``)."""
+    return Measurement(rule, subject_type, subject_id, None, None, threshold.yellow, f"measure undefined: {reason}")
 
 
 @dataclass(frozen=True)
@@ -38,22 +52,49 @@ class PoolSnapshot:
     expenditure: int
     month_income: int
     month_expenditure: int
-    cumulative_balance: int
-    """Balance of this fund and region over every year up to this one."""
+    carried_over: int = 0
+    """Balance of this fund and region over the years before this one (滚存结余 brought forward)."""
+    holdings: int | None = None
+    """What this fund of this region holds: the balance of all its pools, earlier years' surplus and income
+    already collected for later years included (None: the pool's own balance, as when it is the only one)."""
     recent_monthly_expenditure: list[int] = field(default_factory=list)
     planned_expenditure: int | None = None
     elapsed_fraction: Decimal = Decimal(0)
+    collected_up_front: bool = True
+    """The year's income arrives before the year runs (resident premiums, transfers, appropriations);
+    False for funds whose income arrives month by month (employee contributions)."""
     inpatient_recent: tuple[int, int] = (0, 0)
     """(fund paid, settlements) in the recent window."""
     inpatient_baseline: tuple[int, int] = (0, 0)
 
+    @property
+    def balance(self) -> int:
+        """The pool's own balance: its income less its expenditure (what ``GET /v1/pools/{id}`` shows)."""
+        return self.income - self.expenditure
+
+    def projected_year(self) -> tuple[Decimal, Decimal] | None:
+        """(income, expenditure) in fen at year end at the current run rate; None before the year starts.
+
+        Expenditure runs at its year-to-date pace; income too when it arrives monthly, while a fund
+        collected up front has its year's income already booked.
+        """
+        if self.elapsed_fraction <= 0:
+            return None
+        income = Decimal(self.income) if self.collected_up_front else Decimal(self.income) / self.elapsed_fraction
+        return income, Decimal(self.expenditure) / self.elapsed_fraction
+
 
 def elapsed_fraction(now: datetime, year: int) -> Decimal:
-    """Share of the insurance (calendar) year elapsed at ``now``, in the time zone of ``now``."""
+    """Share of the insurance (calendar) year elapsed at ``now``, in the time zone of ``now``.
+
+    A year after ``now``'s has not started and one before it is over, whatever its number.
+    """
+    if year != now.year:
+        return Decimal(0) if year > now.year else Decimal(1)
     start = datetime(year, 1, 1, tzinfo=now.tzinfo)
-    total = Decimal((datetime(year + 1, 1, 1, tzinfo=now.tzinfo) - start).total_seconds())
-    elapsed = Decimal((now - start).total_seconds())
-    return min(max(elapsed / total, Decimal(0)), Decimal(1))
+    end = datetime(year + 1, 1, 1, tzinfo=now.tzinfo) if year < MAXYEAR else datetime.max.replace(tzinfo=now.tzinfo)
+    return min(max(Decimal((now - start).total_seconds()) / Decimal((end - start).total_seconds()), Decimal(0)),
+               Decimal(1))
 
 
 def month_end(period: str) -> datetime:
@@ -69,60 +110,102 @@ def _measure(rule: str, subject_type: str, subject_id: str, value: Decimal, thre
     return Measurement(rule, subject_type, subject_id, value, severity, level, f"{describe}: {value}, {state}")
 
 
+def _yuan(fen: Decimal | int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def current_deficit(s: PoolSnapshot, threshold: Threshold) -> Measurement:
-    """Yellow when the current month spends more than it raises, red when the year to date does."""
-    ytd = Money(s.expenditure - s.income).to_decimal()
-    month = Money(s.month_expenditure - s.month_income).to_decimal()
+    """当期收不抵支, judged on the year: red when the year to date already spends more than it raised;
+    yellow when expenditure projected to year end at the current run rate exceeds the year's income,
+    or, for a fund whose income arrives monthly, when the current month spends more than it raises."""
+    rule = "current_deficit"
+    ytd = _yuan(s.expenditure - s.income)
+    projected = s.projected_year()
+    details = (("year_to_date_deficit", ytd),)
     if ytd > threshold.red:
-        return _measure("current_deficit", "pool", s.pool_id, ytd, threshold, "year-to-date deficit")
-    severity = "yellow" if month > threshold.yellow else None
-    return Measurement("current_deficit", "pool", s.pool_id, month, severity, threshold.yellow,
-                       f"current-month deficit: {month}, {'yellow' if severity else 'normal'} "
-                       f"(threshold {threshold.yellow})")
+        return Measurement(rule, "pool", s.pool_id, ytd, "red", threshold.red,
+                           f"year-to-date deficit: {ytd}, red (threshold {threshold.red})", details)
+    if projected is None:
+        return undefined(rule, "pool", s.pool_id, threshold, "the insurance year has not started")
+    deficit = _yuan(projected[1] - projected[0])
+    details += (("projected_deficit", deficit),)
+    month = _yuan(s.month_expenditure - s.month_income)
+    if not s.collected_up_front and month > threshold.yellow and deficit <= threshold.yellow:
+        return Measurement(rule, "pool", s.pool_id, month, "yellow", threshold.yellow,
+                           f"current-month deficit: {month}, yellow (threshold {threshold.yellow})",
+                           details + (("month_deficit", month),))
+    severity = "yellow" if deficit > threshold.yellow else None
+    return Measurement(rule, "pool", s.pool_id, deficit, severity, threshold.yellow,
+                       f"deficit projected to year end: {deficit}, {severity or 'normal'} "
+                       f"(threshold {threshold.yellow})", details)
 
 
-def reserve_months(s: PoolSnapshot, threshold: Threshold) -> Measurement | None:
-    """Cumulative balance ÷ average monthly expenditure of the last three months (可支付月数)."""
+def reserve_months(s: PoolSnapshot, threshold: Threshold) -> Measurement:
+    """可支付月数 (seed 003 第9篇: 滚存结余 ÷ monthly expenditure): what the pool's own fund holds ÷ the pool's
+    average monthly expenditure of the last three months."""
     months = s.recent_monthly_expenditure
     spent = sum(months)
     if not months or spent <= 0:
-        return None
-    value = (Decimal(s.cumulative_balance) * len(months) / Decimal(spent)).quantize(MONTHS)
-    return _measure("reserve_months", "pool", s.pool_id, value, threshold, "months of reserve")
+        return undefined("reserve_months", "pool", s.pool_id, threshold,
+                         f"no expenditure in the last {len(months) or 'few'} months")
+    holdings = s.balance if s.holdings is None else s.holdings
+    value = (Decimal(holdings) * len(months) / Decimal(spent)).quantize(MONTHS)
+    m = _measure("reserve_months", "pool", s.pool_id, value, threshold, "months of reserve")
+    average = _yuan(Decimal(spent) / len(months))
+    return replace(m, message=f"{m.message}; fund holds {_yuan(holdings)}, spends {average} a month",
+                   details=(("holdings", _yuan(holdings)), ("average_monthly_expenditure", average)))
 
 
-def burn_pace(s: PoolSnapshot, threshold: Threshold) -> Measurement | None:
+def burn_pace(s: PoolSnapshot, threshold: Threshold) -> Measurement:
     """Share of planned annual expenditure spent minus share of the year elapsed."""
     if not s.planned_expenditure:
-        return None
+        return undefined("burn_pace", "pool", s.pool_id, threshold, "the pool has no planned expenditure")
     value = (Decimal(s.expenditure) / Decimal(s.planned_expenditure) - s.elapsed_fraction).quantize(RATIO)
     return _measure("burn_pace", "pool", s.pool_id, value, threshold, "spending ahead of time")
 
 
-def over_accumulation(s: PoolSnapshot, threshold: Threshold) -> Measurement | None:
-    """The larger of current-year surplus ÷ income and cumulative surplus ÷ the year's income."""
-    if s.income <= 0:
-        return None
-    current = Decimal(s.income - s.expenditure) / Decimal(s.income)
-    cumulative = Decimal(s.cumulative_balance) / Decimal(s.income)
-    value = max(current, cumulative).quantize(RATIO)
-    return _measure("over_accumulation", "pool", s.pool_id, value, threshold, "surplus ratio")
+def over_accumulation(s: PoolSnapshot, threshold: Threshold) -> Measurement:
+    """结余过多, two separate limits judged on the projected year end (seed 003 第7篇): the year's surplus
+    ÷ its income over ``threshold.yellow`` (15%), and the cumulative surplus (brought forward plus the
+    year's) ÷ the year's income over ``threshold.red`` (25%). One limit crossed is yellow, both red.
+    The value is the annual ratio; both ratios are in the details and the message."""
+    rule = "over_accumulation"
+    projected = s.projected_year()
+    if projected is None:
+        return undefined(rule, "pool", s.pool_id, threshold, "the insurance year has not started")
+    income, expenditure = projected
+    if income <= 0:
+        return undefined(rule, "pool", s.pool_id, threshold, "the pool has no income this year")
+    annual = ((income - expenditure) / income).quantize(RATIO)
+    cumulative = ((s.carried_over + income - expenditure) / income).quantize(RATIO)
+    crossed = [name for name, ratio, limit in (("annual", annual, threshold.yellow),
+                                               ("cumulative", cumulative, threshold.red)) if ratio > limit]
+    severity = "red" if len(crossed) == 2 else "yellow" if crossed else None
+    level = threshold.red if crossed == ["cumulative"] or severity == "red" else threshold.yellow
+    verdict = f"{severity}, {' and '.join(crossed)} limit crossed" if severity else "normal"
+    return Measurement(rule, "pool", s.pool_id, annual, severity, level,
+                       f"projected year-end surplus: annual {annual} of income (limit {threshold.yellow}), "
+                       f"cumulative {cumulative} (limit {threshold.red}): {verdict}",
+                       (("annual_surplus_ratio", annual), ("cumulative_surplus_ratio", cumulative)))
 
 
-def cost_spike(s: PoolSnapshot, threshold: Threshold) -> Measurement | None:
+def cost_spike(s: PoolSnapshot, threshold: Threshold) -> Measurement:
     """Fund payment per inpatient settlement, recent window against the baseline window before it."""
     (recent_paid, recent_n), (base_paid, base_n) = s.inpatient_recent, s.inpatient_baseline
     if recent_n <= 0 or base_n <= 0 or base_paid <= 0:
-        return None
+        return undefined("cost_spike", "pool", s.pool_id, threshold,
+                         "no inpatient settlements in the recent or the baseline window")
     value = (Decimal(recent_paid) * base_n / (Decimal(base_paid) * recent_n) - 1).quantize(RATIO)
     return _measure("cost_spike", "pool", s.pool_id, value, threshold,
                     "change in fund payment per inpatient settlement")
 
 
-def institution_budget(fixmedins_code: str, paid: int, budget: int | None, threshold: Threshold) -> Measurement | None:
-    """An institution's year-to-date fund payments ÷ its global budget (总额控制)."""
+def institution_budget(fixmedins_code: str, paid: int, budget: int | None, threshold: Threshold,
+                       year: int) -> Measurement:
+    """An institution's year-to-date fund payments ÷ its global budget of that year (总额控制)."""
     if not budget:
-        return None
+        return undefined("institution_budget", "institution", fixmedins_code, threshold,
+                         f"no global budget for {year}")
     value = (Decimal(paid) / Decimal(budget)).quantize(RATIO)
     return _measure("institution_budget", "institution", fixmedins_code, value, threshold,
                     "share of global budget used")
@@ -140,6 +223,5 @@ POOL_RULES = tuple(_POOL_RULES)
 
 
 def pool_measurements(s: PoolSnapshot, thresholds) -> list[Measurement]:
-    """Every pool rule that has a defined measure."""
-    found = [rule(s, thresholds[name]) for name, rule in _POOL_RULES.items()]
-    return [m for m in found if m is not None]
+    """Every pool rule's measurement, defined or not."""
+    return [rule(s, thresholds[name]) for name, rule in _POOL_RULES.items()]

@@ -40,7 +40,7 @@ SNAPSHOT = {
     "coverage": "SELECT psn_no, insutype, year, admdvs, active FROM coverage",
     "institutions": "SELECT * FROM institutions",
     "populations": "SELECT * FROM populations",
-    "clock": "SELECT business_time FROM ledger_clock",
+    "clocks": "SELECT admdvs, business_time FROM region_clocks",
     "queued": "SELECT event_id, fixmedins_code FROM pending_evaluations",
     "processed": "SELECT consumer, event_id FROM processed_events",
     "parked": "SELECT event_id, reason FROM dead_letters",

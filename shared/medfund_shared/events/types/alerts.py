@@ -24,7 +24,8 @@ class AlertChanged(EventData):
     subject_id: str
     severity: str
     state: Literal["firing", "resolved", "acknowledged"]
-    measure: str
+    measure: str | None = None
+    """The measured value; null when the measure became undefined (the alert resolved, ``message`` says why)."""
     threshold: str
     message: str
     evaluated_at: datetime
