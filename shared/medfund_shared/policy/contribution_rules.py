@@ -206,6 +206,9 @@ class EmployeeContributions(_Section):
     employee_rate: Ratio
     account_credit_by_age: list[AccountCreditBand] = Field(min_length=1)
     retiree_account_credit_of_pension: Ratio
+    flexible_worker_rate: Ratio | None = None
+    """A flexible worker (灵活就业) pays this share of a base of their choice, all personally;
+    ``None``: the region takes no flexible workers."""
 
     @model_validator(mode="after")
     def _consistent(self) -> EmployeeContributions:
@@ -287,10 +290,36 @@ class ResidentCoverage(_Section):
         return starts, self.insurance_year_starts.in_year(year + 1) - timedelta(days=1)
 
 
+class RetireeMinimumYears(_Section):
+    """Contribution years a retiree needs to be covered without contributing (最低缴费年限), by gender."""
+
+    male: int = Field(ge=0)
+    female: int = Field(ge=0)
+
+    def for_gender(self, gend: str) -> int:
+        """``gend`` as on the wire: ``1`` male, ``2`` female."""
+        return self.male if gend == "1" else self.female
+
+
 class EmployeeCoverage(_Section):
-    """An employee's benefits start this many calendar months after the month of the first payment."""
+    """When an employee's paid months give cover, when unpaid months suspend it, and what lateness costs."""
 
     wait_months: int = Field(ge=0)
+    """Benefits start this many calendar months after the first month paid (0: from that month)."""
+    suspend_after_unpaid_months: int | None = Field(default=None, ge=1)
+    """Cover is suspended after this many consecutive unpaid months; ``None``: never."""
+    declaration_due_day: int | None = Field(default=None, ge=1, le=28)
+    """A month's contribution is due by this day of the following month; later is late."""
+    late_fee_daily_rate: Ratio | None = None
+    """滞纳金: this share of a late month's contribution for every day after the due day."""
+    retiree_minimum_years: RetireeMinimumYears | None = None
+    """``None``: every retiree is covered without contributions."""
+
+    @model_validator(mode="after")
+    def _late_fee_needs_due_day(self) -> EmployeeCoverage:
+        if (self.declaration_due_day is None) != (self.late_fee_daily_rate is None):
+            raise ValueError("late_fee_daily_rate: give it together with declaration_due_day")
+        return self
 
 
 class CoverageRules(_Section):

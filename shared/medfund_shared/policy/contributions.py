@@ -208,9 +208,7 @@ class EmployeeContribution:
 
 def contribution_base(pack: PolicyPack, prior_year_average_monthly_wage: Money) -> Money:
     """Own prior-year average monthly wage, kept between the pack's floor and ceiling."""
-    rules = _employee_rules(pack)
-    average = rules.provincial_average_annual_wage.times(Fraction(1, MONTHS_PER_YEAR))
-    floor, ceiling = average.times(rules.base_floor), average.times(rules.base_ceiling)
+    floor, ceiling = base_bounds(pack)
     return max(floor, min(prior_year_average_monthly_wage, ceiling))
 
 
@@ -225,6 +223,28 @@ def employee_contribution(pack: PolicyPack, member: EmployeeMember, month: date)
     credit_rate = rules.account_credit_rate(age_on(member.birth_date, month.replace(day=1)))
     return EmployeeContribution(base=base, employer=base.times(rules.employer_rate),
                                 employee=base.times(rules.employee_rate), account_credit=base.times(credit_rate))
+
+
+def base_bounds(pack: PolicyPack) -> tuple[Money, Money]:
+    """The monthly contribution base's floor and ceiling (shares of the provincial average monthly wage)."""
+    rules = _employee_rules(pack)
+    average = rules.provincial_average_annual_wage.times(Fraction(1, MONTHS_PER_YEAR))
+    return average.times(rules.base_floor), average.times(rules.base_ceiling)
+
+
+def flexible_worker_contribution(pack: PolicyPack, birth_date: date, base: Money,
+                                 month: date) -> EmployeeContribution:
+    """A flexible worker's month (灵活就业): the pack's rate of a base they chose within the floor and
+    ceiling, all paid personally, split between account and pool exactly as an employee's."""
+    rules = _employee_rules(pack)
+    if rules.flexible_worker_rate is None:
+        raise ContributionInputError(f"base: pack {pack.pack_id} takes no flexible workers")
+    floor, ceiling = base_bounds(pack)
+    if not floor <= base <= ceiling:
+        raise ContributionInputError(f"base: must lie between {floor.to_yuan()} and {ceiling.to_yuan()}")
+    credit_rate = rules.account_credit_rate(age_on(birth_date, month.replace(day=1)))
+    return EmployeeContribution(base=base, employer=Money.zero(), employee=base.times(rules.flexible_worker_rate),
+                                account_credit=base.times(credit_rate))
 
 
 def _retiree_credit(rules: EmployeeContributions, member: EmployeeMember) -> EmployeeContribution:

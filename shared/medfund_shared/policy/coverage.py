@@ -47,6 +47,8 @@ class Refusal(StrEnum):
     PAID_BEFORE_WINDOW = "paid_before_window"
     PAID_AFTER_YEAR_END = "paid_after_year_end"
     WAIT_ENDS_AFTER_YEAR_END = "wait_ends_after_year_end"
+    RETIREE_CONTRIBUTION_YEARS_SHORT = "retiree_contribution_years_short"
+    """310: a retiree below the pack's minimum contribution years is not covered without contributions."""
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,6 @@ def resident_coverage(pack: PolicyPack, request: CoverageRequest) -> CoverageDec
         return CoverageRefused(Refusal.WAIT_ENDS_AFTER_YEAR_END,
                                f"paid on {paid}: cover would start on {starts}, after the year ends on {year[1]}")
     return CoveragePeriod(starts=starts, ends=year[1], rule=rule, treated_as=kind)
-
-
-def employee_coverage_start(pack: PolicyPack, first_paid_at: date) -> date:
-    """An employee's first day of benefits after the first contribution is paid."""
-    if pack.coverage.employee is None:
-        raise CoverageInputError(f"pack {pack.pack_id} is not an employee scheme")
-    return _first_of_month_after(first_paid_at, pack.coverage.employee.wait_months)
 
 
 def _resident_rules(pack: PolicyPack) -> ResidentCoverage:

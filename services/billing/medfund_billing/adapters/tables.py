@@ -139,10 +139,29 @@ batch_rejections = Table(
     PrimaryKeyConstraint("batch_id", "line"),
 )
 
+employee_members = Table(
+    "employee_members", metadata,
+    Column("psn_no", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("certno", Text, nullable=False),
+    Column("admdvs", Text, nullable=False),
+    Column("gend", Text, nullable=False),
+    Column("brdy", Date, nullable=False),
+    Column("kind", Text, nullable=False, comment="in_service | retired | flexible"),
+    Column("employer_code", Text),
+    Column("monthly_pension_fen", BigInteger),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("terminated_on", Date),
+    PrimaryKeyConstraint("psn_no", "year"),
+    Index("employee_members_by_certno", "certno", "year"),
+    Index("employee_members_by_employer", "employer_code", "year"),
+    comment="read model of medfund.enrollment.v1 for 310 (migration 0004): who may be declared or pay a month",
+)
+
 employee_declarations = Table(
     "employee_declarations", metadata,
     Column("declaration_id", Text, primary_key=True),
-    Column("employer_code", Text, nullable=False),
+    Column("employer_code", Text, comment="null for a flexible worker's own payment"),
     Column("period", Text, nullable=False),
     Column("certno", Text, nullable=False),
     Column("psn_no", Text, nullable=False),
@@ -154,5 +173,12 @@ employee_declarations = Table(
     Column("employee_fen", BigInteger, nullable=False),
     Column("pool_fen", BigInteger, nullable=False),
     Column("account_fen", BigInteger, nullable=False),
+    Column("payer", Text, nullable=False, server_default="employer", comment="employer | flexible_worker"),
+    Column("tax_voucher_no", Text, comment="a flexible worker's payment"),
+    Column("late_fee_fen", BigInteger, nullable=False, server_default="0"),
+    Column("paid_on", Date, comment="business date the month was declared or paid"),
     UniqueConstraint("employer_code", "period", "certno", name="employee_declarations_once_per_month"),
+    Index("employee_declarations_flexible_once_per_month", "certno", "period", unique=True,
+          postgresql_where=text("payer = 'flexible_worker'")),
+    Index("employee_declarations_by_region", "admdvs", "period"),
 )

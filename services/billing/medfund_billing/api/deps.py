@@ -44,6 +44,18 @@ TaxOnly = Annotated[Principal, Depends(require_roles("tax"))]
 TaxOrStaff = Annotated[Principal, Depends(require_roles("tax", "admin", "operator"))]
 
 
+def office_region(tax_office_code: str) -> str:
+    """The region a tax office serves: 税务机关代码 is ``1`` + the 6-digit division code + 4 digits."""
+    return tax_office_code[1:7]
+
+
+def ensure_region(principal: Principal, admdvs: str) -> None:
+    """A tax token acts only for its own office's region (403); staff act for every region."""
+    if principal.role == "tax" and office_region(principal.tax_office_code or "") != admdvs:
+        raise ApiError(403, "forbidden", f"tax office {principal.tax_office_code} does not serve region {admdvs}",
+                       "admdvs")
+
+
 def office_filter(principal: Principal) -> str | None:
     """A tax token sees only its own office; staff see all."""
     return principal.tax_office_code if principal.role == "tax" else None

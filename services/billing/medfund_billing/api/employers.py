@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field, model_validator
 
-from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, TaxOrStaff
+from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, TaxOrStaff, ensure_region
+from medfund_billing.app.arrears import employer_arrears, employer_region
 from medfund_billing.app.declarations import DeclaredEmployee, DeclareMonth, declare_month
 from medfund_shared.context import SessionDep
 from medfund_shared.money import YuanAmount
@@ -37,16 +38,30 @@ class Declaration(BaseModel):
     period: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
     admdvs: Annotated[str, Field(pattern=r"^\d{6}$")]
     employees: Annotated[list[EmployeeLine], Field(min_length=1, max_length=10_000)]
+    declared_on: date | None = None
+    """The business date of the declaration (late after the pack's due day: a late fee); default on time."""
 
 
 @router.post("/{employer_code}/declarations", status_code=201)
 async def declare(employer_code: Annotated[str, Path(min_length=1, max_length=40)], body: Declaration,
-                  _: TaxOrStaff, session: SessionDep, catalogue: CatalogueDep, settings: BillingSettingsDep,
-                  response: Response) -> dict:
-    """One month for a list of employees (201 when anything is new, 200 for a replay)."""
+                  principal: TaxOrStaff, session: SessionDep, catalogue: CatalogueDep,
+                  settings: BillingSettingsDep, response: Response) -> dict:
+    """One month for a list of employees (201 when anything is new, 200 for a replay); a tax token
+    declares only in its own region."""
+    ensure_region(principal, body.admdvs)
     command = DeclareMonth(employer_code, body.admdvs, body.period, [
         DeclaredEmployee(e.certno, e.psn_no, e.brdy, e.retired, e.prior_year_average_monthly_wage, e.monthly_pension)
-        for e in body.employees])
+        for e in body.employees], body.declared_on)
     lines, created = await declare_month(command, session, catalogue, settings.office_zone)
     response.status_code = 201 if created else 200
     return {"employer_code": employer_code, "period": body.period, "employees": lines}
+
+
+@router.get("/{employer_code}/arrears")
+async def arrears(employer_code: Annotated[str, Path(min_length=1, max_length=40)], principal: TaxOrStaff,
+                  session: SessionDep) -> dict:
+    """The months the employer has not declared up to its region's latest month, with estimated amounts
+    (operators, admins, and the tax office of the employer's region)."""
+    admdvs = await employer_region(session, employer_code)
+    ensure_region(principal, admdvs)
+    return await employer_arrears(session, employer_code, admdvs)

@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medfund_billing.adapters import accounts, payment_rows
 from medfund_billing.adapters.outbox_batch import OutboxBatch
 from medfund_billing.adapters.tables import payments
+from medfund_billing.app import flexible_workers
 from medfund_billing.app.premium_completed import SOURCE, Completion, add_completion_events, allocate_subsidies
 from medfund_billing.domain.matching import PaymentMatch, PremiumAccount, apply_payment, unmatched
-from medfund_billing.domain.payment_record import PaymentRecord
+from medfund_billing.domain.payment_record import EMPLOYEE_SCHEME, PaymentRecord
 from medfund_billing.domain.reconciliation import local_day
 from medfund_shared.events.types.billing import ContributionReceived
 from medfund_shared.policy.catalogue import PolicyCatalogue
@@ -37,6 +38,8 @@ class AcceptOutcome:
     accepted: list[Entry] = field(default_factory=list)
     duplicates: list[Entry] = field(default_factory=list)
     conflicts: list[Entry] = field(default_factory=list)
+    refused: list[flexible_workers.Refused] = field(default_factory=list)
+    """New 310 records that buy no month (not a registered flexible worker, wrong amount…); nothing stored."""
 
 
 async def accept_payments(session: AsyncSession, catalogue: PolicyCatalogue, entries: list[Entry], *,
@@ -44,13 +47,30 @@ async def accept_payments(session: AsyncSession, catalogue: PolicyCatalogue, ent
     """Store, match and queue events for ``entries``; the caller commits."""
     outcome = AcceptOutcome()
     fresh = _first_of_each_voucher(entries, outcome)
+    employee = [e for e in fresh if e.record.insutype == EMPLOYEE_SCHEME]
+    new = await flexible_workers.new_vouchers(session, [e.record.tax_voucher_no for e in employee])
+    months, outcome.refused = await flexible_workers.judge(
+        session, catalogue, [e for e in employee if e.record.tax_voucher_no in new], office_zone)
+    refused = {r.record.tax_voucher_no for r in outcome.refused}
+    fresh = [e for e in fresh if e.record.tax_voucher_no not in refused]
     ids = {e.record.tax_voucher_no: str(uuid.uuid4()) for e in fresh}
     stored = await payment_rows.insert_new(
         session, [_payment_row(e.record, ids[e.record.tax_voucher_no], office_zone, batch_id) for e in fresh])
     await _classify_existing([e for e in fresh if e.record.tax_voucher_no not in stored], session, outcome)
     outcome.accepted = [e for e in fresh if e.record.tax_voucher_no in stored]
-    await _match_and_publish(session, catalogue, outcome.accepted, ids)
+    await _match_and_publish(session, catalogue, [e for e in outcome.accepted if e.record.insutype != EMPLOYEE_SCHEME],
+                             ids)
+    await _publish_months(session, [m for m in months if m.record.tax_voucher_no in stored], ids, office_zone)
     return outcome
+
+
+async def _publish_months(session: AsyncSession, months: list[flexible_workers.FlexibleMonth], ids: dict[str, str],
+                          office_zone: ZoneInfo) -> None:
+    events = OutboxBatch()
+    matches = await flexible_workers.store_and_publish(session, months, events.add, SOURCE, office_zone)
+    await events.flush(session)
+    await payment_rows.set_matches(session, [
+        {"payment_id": ids[m.pop("tax_voucher_no")], **m} for m in matches])
 
 
 def _first_of_each_voucher(entries: list[Entry], outcome: AcceptOutcome) -> list[Entry]:

@@ -92,6 +92,7 @@ async def _apply_chunk(session: AsyncSession, catalogue: PolicyCatalogue, batch,
     outcome = await accept_payments(session, catalogue, entries, office_zone=office_zone, batch_id=batch.batch_id)
     rejections += [Rejection(e.line, e.record.tax_voucher_no, "conflict",
                              "this voucher was already accepted with different content") for e in outcome.conflicts]
+    rejections += [Rejection(r.line, r.record.tax_voucher_no, r.code, r.message) for r in outcome.refused]
     if rejections:
         await session.execute(insert(batch_rejections).on_conflict_do_nothing(), [
             {"batch_id": batch.batch_id, "line": r.line, "tax_voucher_no": r.tax_voucher_no, "code": r.code,

@@ -1,5 +1,9 @@
 """Who owes what: the premium accounts kept from ``medfund.enrollment.v1``.
 
+A resident (390) registration opens a premium account; an employee-scheme (310) registration owes no
+premium (employers declare months, flexible workers pay them through the tax feed) and records the
+member in ``employee_members``, which declarations and flexible workers' payments are checked against.
+
 Registration opens the person's account for the year, pays the government's share for subsidised
 categories (代缴), and matches any payment that arrived before the person was known; a category
 change recomputes both shares; a refusal of cover marks the year's money as refundable. These run
@@ -18,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_billing.adapters import accounts
-from medfund_billing.adapters.tables import on_behalf_payments, premium_accounts
+from medfund_billing.adapters.tables import employee_members, on_behalf_payments, premium_accounts
 from medfund_billing.app.premium_completed import SOURCE, premium_completed
 from medfund_billing.app.suspense import attach_suspended
 from medfund_billing.domain.matching import PremiumAccount, change_due
@@ -33,9 +37,14 @@ from medfund_shared.events.types.enrollment import (
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
+EMPLOYEE_SCHEME = "310"
+
 
 async def person_registered(session: AsyncSession, catalogue: PolicyCatalogue, data: PersonRegistered,
                             registered_at: datetime) -> None:
+    if data.insutype == EMPLOYEE_SCHEME:
+        await employee_registered(session, data, registered_at)
+        return
     await accounts.lock_identities(session, [(data.certno, data.year, data.insutype)])
     inserted = await session.scalar(insert(premium_accounts).values(
         psn_no=data.psn_no, year=data.year, certno=data.certno, admdvs=data.admdvs, insutype=data.insutype,
@@ -69,13 +78,32 @@ async def category_changed(session: AsyncSession, catalogue: PolicyCatalogue, da
     await accounts.save(session, [account])
 
 
+async def employee_registered(session: AsyncSession, data: PersonRegistered, registered_at: datetime) -> None:
+    """A 310 member for the year (a repeated event changes nothing)."""
+    if data.employee_kind is None:
+        raise ValueError(f"310 registration of {data.psn_no} without employee_kind")
+    await session.execute(insert(employee_members).values(
+        psn_no=data.psn_no, year=data.year, certno=data.certno, admdvs=data.admdvs, gend=data.gend, brdy=data.brdy,
+        kind=data.employee_kind, employer_code=data.employer_code,
+        monthly_pension_fen=data.monthly_pension.fen if data.monthly_pension is not None else None,
+        registered_at=registered_at).on_conflict_do_nothing())
+
+
 async def coverage_terminated(session: AsyncSession, data: CoverageTerminated) -> None:
+    if data.insutype == EMPLOYEE_SCHEME:
+        await session.execute(update(employee_members).where(
+            employee_members.c.psn_no == data.psn_no, employee_members.c.year == data.year).values(
+            terminated_on=data.on))
+        return
     await _update_account(session, data.psn_no, data.year, terminated_on=data.on)
 
 
 async def coverage_refused(session: AsyncSession, data: CoverageRefused) -> None:
     """The premium bought no cover: its payments stay recorded and become refundable (listed by
-    ``GET /v1/coverage-refusals`` until an operator refunds or reverses them)."""
+    ``GET /v1/coverage-refusals`` until an operator refunds or reverses them). A 310 refusal (a retiree
+    short of contribution years) moves no money: nothing was paid."""
+    if data.insutype == EMPLOYEE_SCHEME:
+        return
     await _update_account(session, data.psn_no, data.year, coverage_refused_reason=data.reason,
                           coverage_refusal_message=data.message, coverage_refused_at=data.paid_at)
 

@@ -20,6 +20,10 @@ async def record_payment(record: PaymentRecord, session: AsyncSession, catalogue
                          office_zone: ZoneInfo) -> tuple[dict, bool]:
     """(the payment as stored, created)."""
     outcome = await accept_payments(session, catalogue, [Entry(1, record)], office_zone=office_zone)
+    if outcome.refused:
+        await session.rollback()
+        refused = outcome.refused[0]
+        raise ApiError(422, refused.code, refused.message, refused.field)
     if outcome.conflicts:
         await session.rollback()
         raise ApiError(409, "conflict", "this voucher was already accepted with different content", "tax_voucher_no")

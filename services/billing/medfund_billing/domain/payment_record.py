@@ -7,7 +7,7 @@ naming the field and a machine-readable code. Values may come as JSON types or a
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +16,9 @@ from medfund_shared.money import Money, MoneyError
 
 FIELDS = ("tax_voucher_no", "certno", "psn_name", "insutype", "admdvs", "period_year", "amount",
           "paid_at", "tax_office_code", "channel")
+EMPLOYEE_FIELDS = ("period", "base")
+"""A flexible worker's month (insutype 310): the month paid (``YYYY-MM``) and the base chosen."""
+EMPLOYEE_SCHEME = "310"
 CHANNELS = frozenset({"etax", "app", "wechat", "alipay", "bank_counter", "bank_deduction", "agent"})
 INSUTYPES = frozenset({"390", "310"})
 VOUCHER_MAX_LENGTH = 30
@@ -43,14 +46,20 @@ class PaymentRecord:
     paid_at: datetime
     tax_office_code: str
     channel: str
+    period: str | None = None
+    """310 only: the month a flexible worker pays (``YYYY-MM``)."""
+    base: Money | None = None
+    """310 only: the contribution base the flexible worker chose."""
 
     def fingerprint(self) -> str:
         """Identity of the content: a retry with the same meaning has the same fingerprint
         (``100`` and ``100.00``, or the same instant in another offset, are the same payment)."""
-        canonical = "|".join((self.tax_voucher_no, self.certno, self.psn_name, self.insutype, self.admdvs,
-                              str(self.period_year), str(self.amount.fen), self.paid_at.astimezone(UTC).isoformat(),
-                              self.tax_office_code, self.channel))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        parts = (self.tax_voucher_no, self.certno, self.psn_name, self.insutype, self.admdvs,
+                 str(self.period_year), str(self.amount.fen), self.paid_at.astimezone(UTC).isoformat(),
+                 self.tax_office_code, self.channel)
+        if self.insutype == EMPLOYEE_SCHEME:
+            parts += (self.period or "", str(self.base.fen if self.base else ""))
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def parse_record(raw: Any) -> PaymentRecord:
@@ -58,7 +67,7 @@ def parse_record(raw: Any) -> PaymentRecord:
     if not isinstance(raw, dict):
         raise RecordRejected("malformed", "a payment record must be an object with the documented fields")
     voucher = _text(raw, "tax_voucher_no", max_length=VOUCHER_MAX_LENGTH)
-    return PaymentRecord(
+    record = PaymentRecord(
         tax_voucher_no=voucher,
         certno=_certno(raw),
         psn_name=_text(raw, "psn_name"),
@@ -70,6 +79,10 @@ def parse_record(raw: Any) -> PaymentRecord:
         tax_office_code=_text(raw, "tax_office_code"),
         channel=_choice(raw, "channel", CHANNELS),
     )
+    if record.insutype != EMPLOYEE_SCHEME:
+        return record
+    period = _period(raw, record.period_year)
+    return replace(record, period=period, base=_amount(raw, "base"))
 
 
 def voucher_of(raw: Any) -> str | None:
@@ -127,17 +140,26 @@ def _year(raw: dict) -> int:
     return year
 
 
-def _amount(raw: dict) -> Money:
-    value = _present(raw, "amount")
+def _period(raw: dict, year: int) -> str:
+    value = str(_present(raw, "period"))
+    if len(value) != 7 or value[4] != "-" or not (value[:4] + value[5:]).isdigit() or not 1 <= int(value[5:]) <= 12:
+        raise RecordRejected("invalid", "period must be the month paid, YYYY-MM (insutype 310)", "period")
+    if int(value[:4]) != year:
+        raise RecordRejected("invalid", "period must fall in period_year", "period")
+    return value
+
+
+def _amount(raw: dict, field: str = "amount") -> Money:
+    value = _present(raw, field)
     if isinstance(value, (bool, float)) or not isinstance(value, (str, int, Decimal)):
-        raise RecordRejected("invalid", "amount must be a decimal number of yuan", "amount")
+        raise RecordRejected("invalid", f"{field} must be a decimal number of yuan", field)
     try:
         amount = Money.from_yuan(value)
     except MoneyError as exc:
         code = "too_many_decimals" if "decimals" in str(exc) else "invalid"
-        raise RecordRejected(code, f"amount: {exc}", "amount") from None
+        raise RecordRejected(code, f"{field}: {exc}", field) from None
     if amount.fen <= 0:
-        raise RecordRejected("not_positive", "amount must be greater than zero", "amount")
+        raise RecordRejected("not_positive", f"{field} must be greater than zero", field)
     return amount
 
 

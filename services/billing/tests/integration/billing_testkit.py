@@ -18,6 +18,8 @@ from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
 OFFICE = "TAX500240"
+ZHENJIANG_OFFICE = "13211000000"
+"""A tax office of region 321100 (税务机关代码: 1 + division code + 4 digits)."""
 ENROLLMENT = "medfund.enrollment.v1"
 BILLING = "medfund.billing.v1"
 
@@ -111,3 +113,20 @@ def registered(psn_no: str, certno: str, premium_due: str = "140.00", on_behalf_
 async def register(billing: BillingUnderTest, person: PersonRegistered) -> None:
     await billing.publish(person, REGISTERED_AT)
     await billing.wait_for("SELECT count(*) FROM premium_accounts WHERE psn_no = :p", 1, p=person.psn_no)
+
+
+def employee_registered(psn_no: str, certno: str, brdy: date, kind: str, employer_code: str | None = "EMP1",
+                        gend: str = "1", pension: str | None = None, year: int = 2026) -> PersonRegistered:
+    """Enrollment's event for a 310 member of 321100 (in_service, retired or flexible)."""
+    return PersonRegistered(
+        psn_no=psn_no, certno=certno, psn_name="李四", gend=gend, brdy=brdy, admdvs="321100", insutype="310",
+        year=year, household_id=f"H-{psn_no}", category="employee", tier=None, enrollment_kind="new",
+        premium_due=Money.zero(), on_behalf_due=Money.zero(), pack_id="321100-310-2013-01-01",
+        employee_kind=kind, employer_code=None if kind == "flexible" else employer_code,
+        contribution_years=30 if kind == "retired" else None,
+        monthly_pension=Money.from_yuan(pension) if pension else None)
+
+
+async def register_employee(billing: BillingUnderTest, person: PersonRegistered) -> None:
+    await billing.publish(person, REGISTERED_AT)
+    await billing.wait_for("SELECT count(*) FROM employee_members WHERE psn_no = :p", 1, p=person.psn_no)

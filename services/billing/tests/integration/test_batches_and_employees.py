@@ -6,9 +6,10 @@ import csv
 import io
 import json
 import tracemalloc
+from datetime import date
 
 import pytest
-from billing_testkit import OFFICE, by_type
+from billing_testkit import OFFICE, ZHENJIANG_OFFICE, by_type, employee_registered, register_employee
 
 pytestmark = pytest.mark.integration
 CHUNK_MEMORY_BOUND = 32 << 20
@@ -119,6 +120,10 @@ async def test_a_100000_line_file_is_accepted_with_memory_bounded(billing, tmp_p
 
 
 async def test_an_employee_month_splits_exactly_between_pool_and_accounts(billing):
+    for psn_no, certno, brdy, kind in (("E1", "321100199001011234", date(1990, 1, 1), "in_service"),
+                                       ("E2", "321100197001011234", date(1970, 1, 1), "in_service"),
+                                       ("E3", "321100195001011234", date(1950, 1, 1), "retired")):
+        await register_employee(billing, employee_registered(psn_no, certno, brdy, kind))
     declaration = {"period": "2026-03", "admdvs": "321100", "employees": [
         {"certno": "321100199001011234", "psn_no": "E1", "brdy": "1990-01-01",
          "prior_year_average_monthly_wage": "6000.00"},
@@ -126,14 +131,14 @@ async def test_an_employee_month_splits_exactly_between_pool_and_accounts(billin
          "prior_year_average_monthly_wage": "30000.00"},
         {"certno": "321100195001011234", "psn_no": "E3", "brdy": "1950-01-01", "retired": True,
          "monthly_pension": "4000.00"}]}
-    url = "/v1/employers/EMP1/declarations"
-    first = await billing.client.post(url, json=declaration, headers=billing.headers())
+    url, headers = "/v1/employers/EMP1/declarations", billing.headers(office=ZHENJIANG_OFFICE)
+    first = await billing.client.post(url, json=declaration, headers=headers)
     assert first.status_code == 201, first.text
-    replay = await billing.client.post(url, json=declaration, headers=billing.headers())
+    replay = await billing.client.post(url, json=declaration, headers=headers)
     assert replay.status_code == 200 and replay.json() == first.json()
     changed = json.loads(json.dumps(declaration))
     changed["employees"][0]["prior_year_average_monthly_wage"] = "6100.00"
-    assert (await billing.client.post(url, json=changed, headers=billing.headers())).status_code == 409
+    assert (await billing.client.post(url, json=changed, headers=headers)).status_code == 409
     events = await billing.events(3)
     declared = {e["psn_no"]: e for e in by_type(events, "employee.contribution_declared")}
     assert {k: declared["E1"][k] for k in ("base", "employer_amount", "employee_amount", "pool_amount",

@@ -1,15 +1,18 @@
-"""Kafka handlers: a premium paid in full activates cover (inside the runner's batch transaction)."""
+"""Kafka handlers (inside the runner's batch transaction): a premium paid in full activates resident
+cover; an employee-scheme month declared or paid, and a retiree's credit, drive 310 cover."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_enrollment.adapters.uow import ConsumerUnitOfWork
+from medfund_enrollment.app.employee_cover import RecordEmployeeMonth, record_employee_month
 from medfund_enrollment.app.lifecycle import RecordFullPayment, record_full_payment
 from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.events.envelope import CloudEvent
-from medfund_shared.events.types.billing import PremiumPaidInFull
+from medfund_shared.events.types.billing import EmployeeAccountCredited, EmployeeContributionDeclared, PremiumPaidInFull
 from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.employee_cover import period_month
 
 CONSUMER = "enrollment"
 BILLING_TOPIC = "medfund.billing.v1"
@@ -21,4 +24,14 @@ def consumers(catalogue: PolicyCatalogue) -> list[ConsumerSpec]:
                                     paid_at=data.paid_at, on_behalf=data.tax_voucher_no is None)
         await record_full_payment(command, ConsumerUnitOfWork(session), catalogue)
 
-    return [ConsumerSpec(CONSUMER, [BILLING_TOPIC], {PremiumPaidInFull.event_type: on_premium_paid})]
+    async def on_month_declared(session: AsyncSession, event: CloudEvent, data: EmployeeContributionDeclared) -> None:
+        command = RecordEmployeeMonth(data.psn_no, data.admdvs, period_month(data.period), event.effectivetime)
+        await record_employee_month(command, ConsumerUnitOfWork(session), catalogue)
+
+    async def on_account_credited(session: AsyncSession, event: CloudEvent, data: EmployeeAccountCredited) -> None:
+        command = RecordEmployeeMonth(None, data.admdvs, period_month(data.period), event.effectivetime)
+        await record_employee_month(command, ConsumerUnitOfWork(session), catalogue)
+
+    return [ConsumerSpec(CONSUMER, [BILLING_TOPIC], {
+        PremiumPaidInFull.event_type: on_premium_paid, EmployeeContributionDeclared.event_type: on_month_declared,
+        EmployeeAccountCredited.event_type: on_account_credited})]

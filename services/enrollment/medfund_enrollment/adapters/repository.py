@@ -17,10 +17,12 @@ from medfund_enrollment.adapters.tables import (
     batches,
     coverage_periods,
     eligible_population,
+    employee_months,
     enrollments,
     households,
     idempotency_keys,
     persons,
+    region_clocks,
 )
 
 LIVE = enrollments.c.status != "terminated"
@@ -124,6 +126,46 @@ class Repository:
     async def periods_of_person(self, psn_no: str) -> list[Row]:
         return list(await self.session.execute(select(coverage_periods).where(coverage_periods.c.psn_no == psn_no)
                                                .order_by(coverage_periods.c.starts, coverage_periods.c.id)))
+
+    # --- employee scheme: months paid and each region's clock ---------------------------------
+    async def add_employee_month(self, psn_no: str, period: date, admdvs: str) -> None:
+        await self.session.execute(pg_insert(employee_months).values(psn_no=psn_no, period=period, admdvs=admdvs)
+                                   .on_conflict_do_nothing())
+
+    async def employee_months_of(self, psn_no: str) -> list[date]:
+        return list(await self.session.scalars(select(employee_months.c.period)
+                                               .where(employee_months.c.psn_no == psn_no)
+                                               .order_by(employee_months.c.period)))
+
+    async def advance_region_clock(self, admdvs: str, period: date) -> tuple[date | None, date]:
+        """(the clock before, the clock after) once ``period`` is seen in the region (it never goes back)."""
+        before = await self.session.scalar(select(region_clocks.c.latest_period)
+                                           .where(region_clocks.c.admdvs == admdvs).with_for_update())
+        stmt = pg_insert(region_clocks).values(admdvs=admdvs, latest_period=period)
+        after = await self.session.scalar(stmt.on_conflict_do_update(
+            index_elements=["admdvs"], set_={"latest_period": func.greatest(region_clocks.c.latest_period,
+                                                                            stmt.excluded.latest_period)})
+            .returning(region_clocks.c.latest_period))
+        return before, after
+
+    async def region_clock(self, admdvs: str) -> date | None:
+        return await self.session.scalar(select(region_clocks.c.latest_period).where(region_clocks.c.admdvs == admdvs))
+
+    async def employees_paid_before(self, admdvs: str, last_paid_before: date) -> list[str]:
+        """Persons of the region with cover under 310 (not retired) whose latest month paid is before the date."""
+        e, m = enrollments, employee_months
+        latest = (select(m.c.psn_no, func.max(m.c.period).label("latest")).where(m.c.admdvs == admdvs)
+                  .group_by(m.c.psn_no).subquery())
+        return list(await self.session.scalars(
+            select(e.c.psn_no).distinct().join(latest, latest.c.psn_no == e.c.psn_no)
+            .where(e.c.admdvs == admdvs, e.c.insutype == "310", e.c.status == "active",
+                   e.c.employee_kind != "retired", latest.c.latest < last_paid_before)))
+
+    async def last_suspension_reason(self, enrollment_id: int) -> str | None:
+        return await self.session.scalar(
+            select(audit_trail.c.reason).where(audit_trail.c.enrollment_id == enrollment_id,
+                                               audit_trail.c.action == "suspended")
+            .order_by(audit_trail.c.id.desc()).limit(1))
 
     # --- audit ---------------------------------------------------------------------------------
     async def audit(self, **values: Any) -> None:

@@ -67,6 +67,10 @@ enrollments = Table(
     Column("paid_at", DateTime(timezone=True)),
     Column("refusal", Text, comment="why a payment bought no cover"),
     Column("refusal_reason", Text, comment="the rule that refused it (coverage.refused.v1 reason)"),
+    Column("employee_kind", Text, comment="310: in_service | retired | flexible (migration 0005)"),
+    Column("employer_code", Text, comment="310: the employer of a member in service"),
+    Column("contribution_years", Integer, comment="310: contribution years brought in"),
+    Column("monthly_pension_fen", BigInteger, comment="310: a retiree's monthly pension, when given"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("enrollments_one_live_per_year", "certno", "year", unique=True,
           postgresql_where=text("status <> 'terminated'")),
@@ -86,6 +90,21 @@ coverage_periods = Table(
     Column("ends", Date, nullable=False),
     Column("status", Text, nullable=False, comment="active | suspended | terminated (cover cut short)"),
     Index("coverage_periods_by_person", "psn_no", "starts"),
+)
+
+employee_months = Table(
+    "employee_months", metadata,
+    Column("psn_no", Text, primary_key=True),
+    Column("period", Date, primary_key=True, comment="first day of the month paid"),
+    Column("admdvs", Text, nullable=False),
+    comment="310: the months declared or paid for a person (billing's contribution_declared)",
+)
+
+region_clocks = Table(
+    "region_clocks", metadata,
+    Column("admdvs", Text, primary_key=True),
+    Column("latest_period", Date, nullable=False, comment="the latest month declared or paid in the region"),
+    comment="310: how far the region's data has come; months before it are overdue",
 )
 
 audit_trail = Table(

@@ -34,7 +34,7 @@ async def enroll_household(body: EnrollmentIn, principal: StaffPrincipal, uow: U
     application = HouseholdApplication(
         body.admdvs, body.insutype, body.year, body.tier,
         tuple(MemberApplication(m.certno, m.psn_name, m.gend, m.brdy, m.all_categories(), m.event_date,
-                                            m.ssc_no)
+                                            m.ssc_no, m.employee_details())
               for m in body.members),
         body.enrolled_on or today_in_china())
     idempotency = Idempotency.of("enrollments", idempotency_key, body.model_dump(mode="json"))

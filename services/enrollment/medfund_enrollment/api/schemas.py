@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from medfund_enrollment.domain.employee import EmployeeDetails
+from medfund_shared.money import YuanAmount
+
 Insutype = Literal["390", "310"]
 Admdvs = Field(pattern=r"^\d{6}$")
 Year = Field(ge=1990, le=2100)
@@ -25,6 +28,16 @@ class MemberIn(_Body):
     categories: list[str] | None = None
     event_date: date | None = None
     ssc_no: str | None = Field(default=None, max_length=40)
+    employer_code: str | None = Field(default=None, min_length=1, max_length=40)
+    retired: bool = False
+    flexible: bool = False
+    contribution_years: int | None = None
+    monthly_pension: YuanAmount | None = None
+
+    def employee_details(self) -> EmployeeDetails:
+        """The employee-scheme fields (310); the rules refuse them in 390."""
+        return EmployeeDetails(self.employer_code, self.retired, self.flexible, self.contribution_years,
+                               self.monthly_pension)
 
     def all_categories(self) -> tuple[str, ...]:
         """``category`` and ``categories`` together: the most favourable of them wins."""

@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from medfund_enrollment.domain import certno as ids
+from medfund_enrollment.domain.employee import EmployeeDetails
 from medfund_enrollment.domain.errors import EnrollmentError, InvalidRequest
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
+from medfund_shared.money import Money, MoneyError
 
 COLUMNS = ("household_key", "admdvs", "insutype", "year", "tier", "certno", "psn_name", "gend", "brdy", "category")
-OPTIONAL_COLUMNS = ("enrolled_on", "event_date", "ssc_no")
+OPTIONAL_COLUMNS = ("enrolled_on", "event_date", "ssc_no", "employer_code", "retired", "flexible",
+                    "contribution_years", "monthly_pension")
+TRUE, FALSE = ("1", "true", "y"), ("", "0", "false", "n")
 CATEGORY_SEPARATOR = "|"
 
 
@@ -57,10 +61,29 @@ def read_line(line: BatchLine, today: date) -> LineApplication:
     member = MemberApplication(v["certno"], v["psn_name"], v["gend"], _date(v["brdy"], "brdy"),
                                tuple(c.strip() for c in v["category"].split(CATEGORY_SEPARATOR) if c.strip()),
                                _date(v["event_date"], "event_date") if v.get("event_date") else None,
-                               v.get("ssc_no") or None)
+                               v.get("ssc_no") or None, _employee_details(v))
     enrolled_on = _date(v["enrolled_on"], "enrolled_on") if v.get("enrolled_on") else today
     application = HouseholdApplication(v["admdvs"], v["insutype"], year, v["tier"] or None, (member,), enrolled_on)
     return LineApplication(application, v["household_key"])
+
+
+def _employee_details(v: dict[str, str]) -> EmployeeDetails:
+    """The optional employee-scheme columns (310); empty cells are absent."""
+    years = v.get("contribution_years")
+    pension = v.get("monthly_pension")
+    try:
+        monthly_pension = Money.from_yuan(pension) if pension else None
+    except MoneyError:
+        raise InvalidRequest("invalid_field", "monthly_pension must be an amount of yuan", "monthly_pension") from None
+    return EmployeeDetails(v.get("employer_code") or None, _flag(v, "retired"), _flag(v, "flexible"),
+                           _integer(years, "contribution_years") if years else None, monthly_pension)
+
+
+def _flag(v: dict[str, str], name: str) -> bool:
+    value = v.get(name, "").lower()
+    if value not in TRUE + FALSE:
+        raise InvalidRequest("invalid_field", f"{name} must be true or false", name)
+    return value in TRUE
 
 
 def _integer(value: str, name: str) -> int:

@@ -18,9 +18,10 @@ from medfund_enrollment.app.batch_lines import BatchLine, LineApplication, read_
 from medfund_enrollment.app.bulk_writes import NewHousehold, Registration, write_registrations
 from medfund_enrollment.app.common import pack_for
 from medfund_enrollment.domain.admission import DUPLICATE, Roster
+from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.errors import EnrollmentError
 from medfund_enrollment.domain.household import RESIDENT, plan_household
-from medfund_enrollment.domain.lifecycle import Cover, cover_for_payment
+from medfund_enrollment.domain.lifecycle import Cover, cover_for_payment, retiree_cover
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 ATTEMPTS = 3
@@ -135,4 +136,6 @@ def _admit(item: LineApplication, roster: Roster, catalogue: PolicyCatalogue,
                                                                                   app.year))
         if isinstance(cover, Cover):
             roster.covered(plan.certno, app.year, app.insutype, cover.ends)
+    elif plan.employee is not None and plan.employee.kind is EmployeeKind.RETIRED:
+        cover = retiree_cover(pack, app.year, app.enrolled_on, plan.gend, plan.employee.contribution_years)
     return Registration(app, plan, admitted.household_id, pack.pack_id, cover)

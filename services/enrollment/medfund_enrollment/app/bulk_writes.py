@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.app.common import at_start_of
 from medfund_enrollment.app.lifecycle import refused_event
-from medfund_enrollment.app.registration import registered_event
+from medfund_enrollment.app.registration import employee_columns, registered_event
 from medfund_enrollment.domain.household import RESIDENT, HouseholdApplication, MemberPlan
 from medfund_enrollment.domain.lifecycle import Cover, Status
 from medfund_shared.events.types.enrollment import CoverageActivated
@@ -76,7 +76,7 @@ def _enrollment_row(r: Registration, psn_no: str) -> dict:
            "categories": list(plan.categories), "kind": plan.kind.value, "premium_due_fen": plan.premium_due.fen,
            "on_behalf_due_fen": plan.on_behalf_due.fen, "pack_id": r.pack_id, "enrolled_on": app.enrolled_on,
            "event_date": plan.event_date, "status": Status.REGISTERED.value, "paid_at": None, "refusal": None,
-           "refusal_reason": None}
+           "refusal_reason": None, **employee_columns(plan)}
     if isinstance(r.cover, Cover):
         row |= {"status": Status.ACTIVE.value, "paid_at": at_start_of(app.enrolled_on)}
     elif isinstance(r.cover, CoverageRefused):

@@ -16,6 +16,7 @@ from medfund_enrollment.domain.errors import NotFound
 from medfund_enrollment.domain.household import Kind
 from medfund_enrollment.domain.lifecycle import (
     ONE_DAY,
+    Cover,
     Status,
     SuspensionReason,
     TerminationReason,
@@ -89,10 +90,15 @@ async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: 
                               brdy=(await uow.repo.person(enrollment.psn_no)).brdy, paid_on=paid_on,
                               on_behalf=on_behalf, event_date=enrollment.event_date,
                               previous_coverage_end=previous_end)
-    paid_at = effective_time or at_start_of(paid_on)
+    trigger = "registration" if at_registration else "on_behalf" if on_behalf else "payment"
+    return await open_cover(uow, enrollment, cover, effective_time or at_start_of(paid_on), trigger)
+
+
+async def open_cover(uow: UnitOfWork, enrollment: Row, cover: Cover | CoverageRefused, paid_at: datetime,
+                     refusal_trigger: str) -> Status:
+    """Record the cover decided (period, audit, ``coverage.activated``) or why there is none."""
     if isinstance(cover, CoverageRefused):
-        trigger = "registration" if at_registration else "on_behalf" if on_behalf else "payment"
-        await _refuse(uow, enrollment, cover, paid_at, trigger)
+        await _refuse(uow, enrollment, cover, paid_at, refusal_trigger)
         return Status.REGISTERED
     person = await uow.repo.person(enrollment.psn_no)
     await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value, paid_at=paid_at, refusal=None,

@@ -76,7 +76,17 @@ def _enrollment(row) -> dict:
             "categories": row.categories, "enrollment_kind": row.kind, "status": row.status,
             "premium_due": Money(row.premium_due_fen).to_yuan(),
             "on_behalf_due": Money(row.on_behalf_due_fen).to_yuan(), "pack_id": row.pack_id,
-            "paid_at": row.paid_at.isoformat() if row.paid_at else None, "refusal": _refusal(row)}
+            "paid_at": row.paid_at.isoformat() if row.paid_at else None, "refusal": _refusal(row),
+            "employee": _employee(row)}
+
+
+def _employee(row) -> dict | None:
+    """Who the person is in the employee scheme (310); ``None`` in 390."""
+    if row.employee_kind is None:
+        return None
+    pension = Money(row.monthly_pension_fen).to_yuan() if row.monthly_pension_fen is not None else None
+    return {"kind": row.employee_kind, "employer_code": row.employer_code,
+            "contribution_years": row.contribution_years, "monthly_pension": pension}
 
 
 def _refusal(row) -> dict | None:

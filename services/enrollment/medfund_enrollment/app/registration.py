@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.app.common import Idempotency, at_start_of, pack_for
-from medfund_enrollment.app.lifecycle import activate, terminate_enrollment
+from medfund_enrollment.app.lifecycle import activate, open_cover, terminate_enrollment
+from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.errors import Conflict
 from medfund_enrollment.domain.household import (
     EMPLOYEE_SCHEME,
@@ -18,7 +19,7 @@ from medfund_enrollment.domain.household import (
     MemberPlan,
     plan_household,
 )
-from medfund_enrollment.domain.lifecycle import Status, TerminationReason
+from medfund_enrollment.domain.lifecycle import Status, TerminationReason, retiree_cover
 from medfund_shared.events.types.enrollment import PersonRegistered
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.schema import PolicyPack
@@ -66,25 +67,40 @@ async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplica
         psn_no=psn_no, certno=plan.certno, household_id=household_id, admdvs=app.admdvs, insutype=app.insutype,
         year=app.year, tier=tier, category=plan.category, categories=list(plan.categories), kind=plan.kind.value,
         premium_due_fen=plan.premium_due.fen, on_behalf_due_fen=plan.on_behalf_due.fen, pack_id=pack.pack_id,
-        enrolled_on=app.enrolled_on, event_date=plan.event_date, status=Status.REGISTERED.value)
+        enrolled_on=app.enrolled_on, event_date=plan.event_date, status=Status.REGISTERED.value,
+        **employee_columns(plan))
     await uow.emit(registered_event(psn_no, app, plan, household_id, pack.pack_id), at_start_of(app.enrolled_on))
     status = Status.REGISTERED
     if app.insutype == RESIDENT and not plan.premium_due and not plan.on_behalf_due:
         enrollment = await uow.repo.enrollment_for_update(psn_no, app.year, app.insutype)
         status = await activate(uow, pack, enrollment, app.enrolled_on, on_behalf=False, at_registration=True)
+    elif plan.employee is not None and plan.employee.kind is EmployeeKind.RETIRED:
+        enrollment = await uow.repo.enrollment_for_update(psn_no, app.year, app.insutype)
+        cover = retiree_cover(pack, app.year, app.enrolled_on, plan.gend, plan.employee.contribution_years)
+        status = await open_cover(uow, enrollment, cover, at_start_of(app.enrolled_on), "registration")
     return {"certno": plan.certno, "psn_no": psn_no, "status": status.value,
             "premium_due": plan.premium_due.to_yuan(), "on_behalf_due": plan.on_behalf_due.to_yuan(),
             "category": plan.category, "enrollment_kind": plan.kind.value}
 
 
+def employee_columns(plan: MemberPlan) -> dict:
+    """The enrollment's employee-scheme columns (all null in 390)."""
+    e = plan.employee
+    return {"employee_kind": e and e.kind.value, "employer_code": e and e.employer_code,
+            "contribution_years": e and e.contribution_years,
+            "monthly_pension_fen": e.monthly_pension.fen if e and e.monthly_pension is not None else None}
+
+
 def registered_event(psn_no: str, app: HouseholdApplication, plan: MemberPlan, household_id: str,
                      pack_id: str) -> PersonRegistered:
+    e = plan.employee
     return PersonRegistered(
         psn_no=psn_no, certno=plan.certno, psn_name=plan.psn_name, gend=plan.gend, brdy=plan.brdy,
         admdvs=app.admdvs, insutype=app.insutype, year=app.year, household_id=household_id,
         category=plan.category, tier=app.tier if app.insutype == RESIDENT else None,
         enrollment_kind=plan.kind.value, premium_due=plan.premium_due, on_behalf_due=plan.on_behalf_due,
-        pack_id=pack_id, ssc_no=plan.ssc_no)
+        pack_id=pack_id, ssc_no=plan.ssc_no, employee_kind=e and e.kind.value, employer_code=e and e.employer_code,
+        contribution_years=e and e.contribution_years, monthly_pension=e and e.monthly_pension)
 
 
 async def _refuse_duplicates(uow: UnitOfWork, app: HouseholdApplication, plans: list[MemberPlan], actor: str) -> None:

@@ -12,6 +12,12 @@ from enum import StrEnum
 
 from medfund_enrollment.domain import certno as ids
 from medfund_enrollment.domain.categories import EMPLOYEE, parse_categories, primary_category
+from medfund_enrollment.domain.employee import (
+    EmployeeDetails,
+    EmployeeFacts,
+    checked_employee,
+    refuse_employee_details,
+)
 from medfund_enrollment.domain.errors import InvalidRequest
 from medfund_shared.money import Money
 from medfund_shared.policy.contribution_rules import ResidentCategory
@@ -42,6 +48,8 @@ class MemberApplication:
     """A mid-year joiner's qualifying event (discharge, marriage, release, graduation)."""
     ssc_no: str | None = None
     """The social-security card number (社会保障卡号), when the applicant gives it."""
+    employee: EmployeeDetails = EmployeeDetails()
+    """The employee-scheme facts (310 only)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,8 @@ class MemberPlan:
     on_behalf_due: Money
     event_date: date | None = None
     ssc_no: str | None = None
+    employee: EmployeeFacts | None = None
+    """Who the member is in the employee scheme; ``None`` in 390."""
 
 
 def check_tier(pack: PolicyPack, tier: str | None) -> str | None:
@@ -128,7 +138,9 @@ def plan_member(pack: PolicyPack, application: HouseholdApplication, member: Mem
     """Category, kind and premium of one checked member."""
     if application.insutype == EMPLOYEE_SCHEME:
         return MemberPlan(member.certno, member.psn_name, member.gend, member.brdy, EMPLOYEE, (EMPLOYEE,),
-                          Kind.RENEWAL if renewing else Kind.NEW, Money.zero(), Money.zero(), ssc_no=member.ssc_no)
+                          Kind.RENEWAL if renewing else Kind.NEW, Money.zero(), Money.zero(), ssc_no=member.ssc_no,
+                          employee=checked_employee(member.employee, field))
+    refuse_employee_details(member.employee, field)
     categories = parse_categories(member.categories, f"{field}.category")
     if member.brdy > application.enrolled_on:
         raise InvalidRequest("invalid_brdy", "brdy is after the registration date", f"{field}.brdy")

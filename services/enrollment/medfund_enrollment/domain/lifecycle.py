@@ -11,14 +11,15 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from medfund_enrollment.domain.errors import Conflict, InvalidRequest
-from medfund_enrollment.domain.household import EMPLOYEE_SCHEME, Kind
+from medfund_enrollment.domain.household import Kind
 from medfund_shared.policy.coverage import (
     CoverageRefused,
     CoverageRequest,
     EnrollmentKind,
-    employee_coverage_start,
+    Refusal,
     resident_coverage,
 )
+from medfund_shared.policy.employee_cover import retiree_years_shortfall
 from medfund_shared.policy.schema import PolicyPack
 
 ONE_DAY = timedelta(days=1)
@@ -36,6 +37,8 @@ class SuspensionReason(StrEnum):
     MOVED_AWAY = "moved_away"
     EMPLOYEE_SCHEME = "employee_scheme"
     OTHER = "other"
+    UNPAID_MONTHS = "unpaid_months"
+    """310: set by enrollment itself after consecutive unpaid months; paying them back reinstates."""
 
 
 class TerminationReason(StrEnum):
@@ -61,9 +64,8 @@ _POLICY_KIND = {Kind.NEW: EnrollmentKind.NEW, Kind.RENEWAL: EnrollmentKind.RENEW
 def cover_for_payment(pack: PolicyPack, *, insutype: str, year: int, kind: Kind, brdy: date, paid_on: date,
                       on_behalf: bool, event_date: date | None = None,
                       previous_coverage_end: date | None = None) -> Cover | CoverageRefused:
-    """What a premium paid in full on ``paid_on`` buys under ``pack``."""
-    if insutype == EMPLOYEE_SCHEME:
-        return Cover(employee_coverage_start(pack, paid_on), date(year, 12, 31), "payment", "employee_wait")
+    """What a resident premium paid in full on ``paid_on`` buys under ``pack`` (the employee scheme's
+    cover comes from the months paid: :mod:`medfund_enrollment.app.employee_cover`)."""
     request = CoverageRequest(insurance_year=year, kind=_POLICY_KIND[kind], paid_at=paid_on, birth_date=brdy,
                               event_date=event_date, previous_coverage_end=previous_coverage_end)
     decision = resident_coverage(pack, request)
@@ -71,6 +73,17 @@ def cover_for_payment(pack: PolicyPack, *, insutype: str, year: int, kind: Kind,
         return decision
     trigger = "newborn" if decision.treated_as is EnrollmentKind.NEWBORN else "on_behalf" if on_behalf else "payment"
     return Cover(decision.starts, decision.ends, trigger, decision.rule.value)
+
+
+def retiree_cover(pack: PolicyPack, year: int, enrolled_on: date, gend: str,
+                  contribution_years: int) -> Cover | CoverageRefused:
+    """A retiree is covered without contributions from the first day of the registration month to the
+    year end when the contribution years reach the pack's minimum; otherwise refused with the reason."""
+    short = retiree_years_shortfall(pack, gend, contribution_years)
+    if short is not None:
+        return CoverageRefused(Refusal.RETIREE_CONTRIBUTION_YEARS_SHORT, short)
+    return Cover(max(enrolled_on.replace(day=1), date(year, 1, 1)), date(year, 12, 31), "retiree_years",
+                 "retiree_minimum_years")
 
 
 def check_can_suspend(status: Status, since: date, year: int) -> None:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 async def registered(enrollment, serial: int, insutype="390", year=2026) -> str:
     brdy, resident = date(1970, 3, 2), insutype == "390"
     member = {"certno": make_certno(brdy, serial, region="500244"), "psn_name": "周八", "gend": "1",
-              "brdy": brdy.isoformat(), "category": "adult"}
+              "brdy": brdy.isoformat(), "category": "adult"} | ({} if resident else {"employer_code": "EMP1"})
     body = {"admdvs": "500240" if resident else "321100", "insutype": insutype, "year": year,
             "tier": "tier1" if resident else None, "enrolled_on": "2025-10-10", "members": [member]}
     response = await enrollment.client.post("/v1/enrollments", json=body)

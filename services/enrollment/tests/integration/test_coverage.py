@@ -103,7 +103,7 @@ async def test_joining_the_employee_scheme_ends_the_resident_enrollment(enrollme
     response = await enrollment.client.post("/v1/enrollments", json={
         "admdvs": "321100", "insutype": "310", "year": 2026, "enrolled_on": "2026-05-01",
         "members": [{"certno": make_certno(brdy, 33, region="500240"), "psn_name": "李四", "gend": "1",
-                     "brdy": brdy.isoformat()}]})
+                     "brdy": brdy.isoformat(), "employer_code": "EMP1"}]})
     assert response.status_code == 201, response.text
     person = await enrollment.person(psn_no)
     assert [(e["insutype"], e["status"]) for e in person["enrollments"]] == [("390", "terminated"),

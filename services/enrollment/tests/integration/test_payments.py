@@ -29,17 +29,6 @@ async def refused(enrollment, psn_no: str, timeout: float = 60) -> dict:
     return person
 
 
-async def test_an_employee_premium_paid_in_full_covers_from_the_month_after_payment(enrollment):
-    psn_no = await register(enrollment, "321100", "310", date(1988, 8, 8), 1)
-    await enrollment.pay(psn_no, "321100", 2026, datetime(2026, 5, 10, 14, tzinfo=CST), insutype="310")
-    person = await enrollment.wait_for_status(psn_no, "active")
-    assert person["coverage"] == [{"insutype": "310", "year": 2026, "from": "2026-06-01", "to": "2026-12-31",
-                                   "status": "active"}]
-    activated = await events_about(enrollment.settings, psn_no, "coverage.activated.v1", 1)
-    assert [(e.data["insutype"], e.data["tier"], e.data["category"], e.data["trigger"]) for e in activated] == \
-        [("310", None, "employee", "payment")]
-
-
 async def test_a_payment_after_the_year_ended_is_recorded_refused_and_published(enrollment):
     psn_no = await register(enrollment, "500240", "390", date(1979, 9, 9), 2)
     paid_at = datetime(2027, 1, 5, 10, tzinfo=CST)

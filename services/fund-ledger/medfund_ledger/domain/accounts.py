@@ -10,6 +10,8 @@ CASH = "cash"
 INCOME_INDIVIDUAL = "income:contribution:individual"
 INCOME_ON_BEHALF = "income:contribution:on_behalf"
 INCOME_EMPLOYEE_POOLED = "income:contribution:employee_pooled"
+INCOME_LATE_FEE = "income:late_fee"
+"""滞纳金 on a late employee-scheme month: pooled-fund income."""
 TRANSFER_IN = "transfer:in"
 TRANSFER_OUT = "transfer:out"
 

@@ -98,11 +98,13 @@ def subsidy_allocated(key: str, on: date, pool_id: str, amount: Money, shares: l
 
 
 def employee_contribution(key: str, on: date, pooled_pool_id: str, account_pool_id: str, psn_no: str,
-                          pool_amount: Money, account_amount: Money) -> Entry:
-    """The declaration's split: pooled-fund share and individual-account share (sub-ledger per person)."""
+                          pool_amount: Money, account_amount: Money, late_fee: Money) -> Entry:
+    """The declaration's split: pooled-fund share and individual-account share (sub-ledger per person);
+    a late month's fee (滞纳金) is pooled income too."""
     lines = _Lines()
     lines.pair(pooled_pool_id, accounts.CASH, accounts.INCOME_EMPLOYEE_POOLED, pool_amount)
     lines.pair(account_pool_id, accounts.CASH, accounts.account_income(psn_no), account_amount)
+    lines.pair(pooled_pool_id, accounts.CASH, accounts.INCOME_LATE_FEE, late_fee)
     return _entry(key, "employee_contribution", on, lines)
 
 

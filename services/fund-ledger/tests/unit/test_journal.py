@@ -24,7 +24,7 @@ ENTRIES = [
     journal.subsidy_allocated("e4", ON, POOLED, Money.from_yuan("420.00"),
                               [("central", Money.from_yuan("252.00")), ("county", Money.from_yuan("168.00"))]),
     journal.employee_contribution("e5", ON, "321100:310100:2026", ACCOUNT, "P1",
-                                  Money.from_yuan("800.00"), Money.from_yuan("300.00")),
+                                  Money.from_yuan("800.00"), Money.from_yuan("300.00"), Money.from_yuan("3.30")),
     journal.account_credited("e6", ON, "321100:310100:2026", ACCOUNT, "P1", Money.from_yuan("120.00")),
     journal.settlement("e7", "settlement", ON, "H001", [(POOLED, "inpatient", Money.from_yuan("2847.50")),
                                                        (CATASTROPHIC, "catastrophic", Money.from_yuan("5000.00"))]),
@@ -95,3 +95,10 @@ def test_subsidy_shares_that_do_not_add_up_to_the_amount_are_refused():
     with pytest.raises(ValueError, match="do not add up"):
         journal.subsidy_allocated("e11", ON, POOLED, Money.from_yuan("420.00"),
                                   [("central", Money.from_yuan("252.00"))])
+
+
+def test_a_late_fee_is_pooled_income_beside_the_contribution():
+    entry = journal.employee_contribution("late", ON, "321100:310100:2026", ACCOUNT, "P1", Money.from_yuan("420.00"),
+                                          Money.from_yuan("240.00"), Money.from_yuan("3.30"))
+    late = [line for line in entry.lines if line.account == "income:late_fee"]
+    assert [(line.pool_id, line.amount) for line in late] == [("321100:310100:2026", -330)]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from medfund_shared.events.base import EventData
 from medfund_shared.events.registry import register
-from medfund_shared.money import YuanAmount
+from medfund_shared.money import Money, YuanAmount
 
 TOPIC = "medfund.billing.v1"
 
@@ -193,13 +193,19 @@ class ContributionReversed(_Correction):
 
 @register
 class EmployeeContributionDeclared(EventData):
-    """One employee's month: the contribution and its exact split into pooled fund and account."""
+    """One employee's month: the contribution and its exact split into pooled fund and account.
+
+    ``payer`` ``employer``: declared by ``employer_code``; ``flexible_worker``: a flexible worker's own
+    payment through the tax feed (``employer_code`` null, ``tax_voucher_no`` set, ``employer_amount`` 0).
+    ``late_fee`` (滞纳金) is pooled income on top of the contribution; ``paid_on`` is the business date
+    the month was declared or paid.
+    """
 
     event_type: ClassVar[str] = "medfund.billing.employee.contribution_declared.v1"
     topic: ClassVar[str] = TOPIC
 
     declaration_id: str
-    employer_code: str
+    employer_code: str | None
     admdvs: str
     period: str
     psn_no: str
@@ -210,6 +216,10 @@ class EmployeeContributionDeclared(EventData):
     pool_amount: YuanAmount
     account_amount: YuanAmount
     declared_at: datetime
+    payer: Literal["employer", "flexible_worker"] = "employer"
+    tax_voucher_no: str | None = None
+    late_fee: YuanAmount = Money.zero()
+    paid_on: date | None = None
 
     def partition_key(self) -> str:
         return self.psn_no

@@ -28,7 +28,12 @@ class _PersonEvent(EventData):
 
 @register
 class PersonRegistered(_PersonEvent):
-    """A resident joined a household for an insurance year (``tier`` is null in a pack without tiers)."""
+    """A person joined a scheme for an insurance year (``tier`` is null in a pack without tiers and in 310).
+
+    Under the employee scheme (310) the ``employee_*`` fields say who the person is there: an employee
+    in service (``employer_code``), a retiree (contribution years brought in, pension if given) or a
+    flexible worker (灵活就业); they are null in 390.
+    """
 
     event_type: ClassVar[str] = "medfund.enrollment.person.registered.v1"
 
@@ -48,6 +53,11 @@ class PersonRegistered(_PersonEvent):
     pack_id: str
     ssc_no: str | None = None
     """The social-security card number (社会保障卡号), 1-20 ASCII letters or digits, when given."""
+    employee_kind: Literal["in_service", "retired", "flexible"] | None = None
+    employer_code: str | None = None
+    contribution_years: int | None = None
+    """Contribution years brought in (a retiree's are judged against the pack's minimum)."""
+    monthly_pension: YuanAmount | None = None
 
 
 @register
@@ -82,7 +92,8 @@ class CoverageActivated(_PersonEvent):
     brdy: date
     gend: str
     psn_name: str
-    trigger: Literal["payment", "newborn", "on_behalf"]
+    trigger: Literal["payment", "newborn", "on_behalf", "contribution", "retiree_years"]
+    """310: ``contribution`` (the first month paid) or ``retiree_years`` (covered without contributions)."""
     pack_id: str
 
 
@@ -100,7 +111,8 @@ class CoverageRefused(_PersonEvent):
     insutype: str
     year: int
     paid_at: datetime
-    reason: Literal["paid_before_window", "paid_after_year_end", "wait_ends_after_year_end"]
+    reason: Literal["paid_before_window", "paid_after_year_end", "wait_ends_after_year_end",
+                    "retiree_contribution_years_short"]
     message: str
     trigger: Literal["payment", "on_behalf", "registration"]
     pack_id: str
@@ -108,14 +120,14 @@ class CoverageRefused(_PersonEvent):
 
 @register
 class CoverageSuspended(_PersonEvent):
-    """Cover stops from ``since`` (停保) until reinstated."""
+    """Cover stops from ``since`` (停保) until reinstated (310: ``unpaid_months`` after consecutive unpaid months)."""
 
     event_type: ClassVar[str] = "medfund.enrollment.coverage.suspended.v1"
 
     insutype: str
     year: int
     since: date
-    reason: Literal["moved_away", "employee_scheme", "other"]
+    reason: Literal["moved_away", "employee_scheme", "other", "unpaid_months"]
     actor: str
     note: str = ""
 

@@ -18,7 +18,6 @@ from medfund_shared.policy.coverage import (
     CoverageRule,
     EnrollmentKind,
     Refusal,
-    employee_coverage_start,
     resident_coverage,
 )
 from medfund_shared.policy.loader import load_pack
@@ -189,20 +188,9 @@ def test_a_pack_without_a_mid_year_rule_treats_joiners_as_late_payers():
     assert decision == period(date(2026, 8, 30), CoverageRule.LATE_WAIT, JOINER, END_2026)
 
 
-@pytest.mark.parametrize(("paid", "starts"), [
-    (date(2015, 3, 15), date(2015, 4, 1)),
-    (date(2015, 3, 1), date(2015, 4, 1)),
-    (date(2015, 12, 31), date(2016, 1, 1)),
-])
-def test_employee_benefits_start_the_month_after_the_first_payment(paid, starts):
-    assert employee_coverage_start(ZHENJIANG, paid) == starts
-
-
 def test_the_schemes_do_not_mix():
     with pytest.raises(CoverageInputError, match="not a resident scheme"):
         cover(ZHENJIANG, 2015, RENEWAL, date(2015, 1, 1))
-    with pytest.raises(CoverageInputError, match="not an employee scheme"):
-        employee_coverage_start(CHAOYANG, date(2015, 1, 1))
 
 
 @given(pack=st.sampled_from([CHAOYANG, PINGYANG, SHIZHU]), kind=st.sampled_from(list(EnrollmentKind)),

@@ -1,0 +1,148 @@
+"""Flexible workers' months (灵活就业, insutype 310) from the tax feed: judged, stored, published.
+
+A 310 payment record names the month (``period``) and the base the worker chose. It is accepted when
+the worker is registered as a flexible worker of the region for that year, the base lies within the
+pack's floor and ceiling, the month is not paid yet, and ``amount`` is exactly the pack's rate of the
+base plus any late fee (滞纳金, from the pack's due day and daily rate, on the payment's local day).
+An accepted month becomes an ``employee.contribution_declared`` event (payer ``flexible_worker``):
+the ledger books its pool/account split and enrollment counts the month for cover. A 310 payment
+opens no premium account and books no ``contribution.received``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_billing.adapters.tables import employee_declarations, employee_members, payments
+from medfund_billing.domain.reconciliation import local_day
+from medfund_shared.events.types.billing import EmployeeContributionDeclared
+from medfund_shared.money import Money
+from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
+from medfund_shared.policy.contributions import ContributionInputError, flexible_worker_contribution
+from medfund_shared.policy.employee_cover import late_fee, period_month
+
+EMPLOYEE_SCHEME = "310"
+FLEXIBLE, PAYER = "flexible", "flexible_worker"
+MATCH = "employee_month"
+"""``payments.match`` of an accepted flexible worker's month."""
+
+
+@dataclass(frozen=True)
+class FlexibleMonth:
+    line: int
+    record: object
+    psn_no: str
+    base: Money
+    employee: Money
+    pool: Money
+    account: Money
+    late_fee: Money
+    paid_on: date
+
+
+@dataclass(frozen=True)
+class Refused:
+    line: int
+    record: object
+    code: str
+    message: str
+    field: str
+
+
+async def new_vouchers(session: AsyncSession, vouchers: list[str]) -> set[str]:
+    """The vouchers not stored yet (a stored one is a duplicate or a conflict, judged as any payment)."""
+    if not vouchers:
+        return set()
+    known = set(await session.scalars(select(payments.c.tax_voucher_no).where(payments.c.tax_voucher_no.in_(vouchers))))
+    return set(vouchers) - known
+
+
+async def judge(session: AsyncSession, catalogue: PolicyCatalogue, entries: list, office_zone: ZoneInfo
+                ) -> tuple[list[FlexibleMonth], list[Refused]]:
+    """Each new 310 entry accepted as a month or refused with a code, message and field."""
+    if not entries:
+        return [], []
+    keys = {(e.record.certno, e.record.period_year) for e in entries}
+    members = {(m.certno, m.year): m for m in await session.execute(select(employee_members).where(
+        func.row(employee_members.c.certno, employee_members.c.year).in_(list(keys))))}
+    paid = set((await session.execute(select(employee_declarations.c.certno, employee_declarations.c.period).where(
+        employee_declarations.c.payer == PAYER,
+        func.row(employee_declarations.c.certno, employee_declarations.c.period).in_(
+            list({(e.record.certno, e.record.period) for e in entries}))))).all())
+    accepted, refused = [], []
+    for entry in sorted(entries, key=lambda e: e.line):
+        outcome = _judge_one(catalogue, entry, members.get((entry.record.certno, entry.record.period_year)), paid,
+                             office_zone)
+        if isinstance(outcome, Refused):
+            refused.append(outcome)
+        else:
+            paid.add((entry.record.certno, entry.record.period))
+            accepted.append(outcome)
+    return accepted, refused
+
+
+def _judge_one(catalogue: PolicyCatalogue, entry, member, paid: set, office_zone: ZoneInfo) -> FlexibleMonth | Refused:
+    record = entry.record
+
+    def refuse(code: str, message: str, field: str) -> Refused:
+        return Refused(entry.line, record, code, message, field)
+
+    if member is None or member.admdvs != record.admdvs:
+        return refuse("not_registered", f"no flexible worker registered in {record.admdvs} for {record.period_year} "
+                                        "with this certno", "certno")
+    if member.kind != FLEXIBLE:
+        return refuse("not_flexible_worker", f"registered as {member.kind}: the employer declares the months",
+                      "certno")
+    start = period_month(record.period)
+    if member.terminated_on is not None and member.terminated_on <= start:
+        return refuse("not_registered", f"the enrollment ended on {member.terminated_on}", "period")
+    if (record.certno, record.period) in paid:
+        return refuse("month_already_paid", f"{record.period} is already paid for this person", "period")
+    try:
+        pack = catalogue.in_force(record.admdvs, EMPLOYEE_SCHEME, start)
+        month = flexible_worker_contribution(pack, member.brdy, record.base, start)
+    except NoPackInForce as exc:
+        return refuse("no_policy_pack", str(exc), "admdvs")
+    except ContributionInputError as exc:
+        return refuse("invalid_base", str(exc), "base")
+    paid_on = local_day(record.paid_at, office_zone)
+    fee = late_fee(pack, start, month.employee, paid_on)
+    if record.amount != month.employee + fee:
+        owed = f"{month.employee.to_yuan()}" + (f" + late fee {fee.to_yuan()}" if fee.fen else "")
+        return refuse("amount_mismatch", f"the month owes {owed} = {(month.employee + fee).to_yuan()}", "amount")
+    return FlexibleMonth(entry.line, record, member.psn_no, month.base, month.employee, month.pooled_fund,
+                         month.account_credit, fee, paid_on)
+
+
+Emit = Callable[..., Awaitable[None]]
+
+
+async def store_and_publish(session: AsyncSession, months: list[FlexibleMonth], emit: Emit, source: str,
+                            office_zone: ZoneInfo) -> list[dict]:
+    """Store the accepted months and queue their events; returns the payments' match rows."""
+    matches = []
+    for month in months:
+        record, declaration_id = month.record, str(uuid.uuid4())
+        start = period_month(record.period)
+        await session.execute(employee_declarations.insert().values(
+            declaration_id=declaration_id, employer_code=None, period=record.period, certno=record.certno,
+            psn_no=month.psn_no, admdvs=record.admdvs, fingerprint=record.fingerprint(), retired=False,
+            base_fen=month.base.fen, employer_fen=0, employee_fen=month.employee.fen, pool_fen=month.pool.fen,
+            account_fen=month.account.fen, payer=PAYER, tax_voucher_no=record.tax_voucher_no,
+            late_fee_fen=month.late_fee.fen, paid_on=month.paid_on))
+        declared_at = datetime.combine(start, time.min, office_zone)
+        await emit(session, EmployeeContributionDeclared(
+            declaration_id=declaration_id, employer_code=None, admdvs=record.admdvs, period=record.period,
+            psn_no=month.psn_no, certno=record.certno, base=month.base, employer_amount=Money.zero(),
+            employee_amount=month.employee, pool_amount=month.pool, account_amount=month.account,
+            declared_at=declared_at, payer=PAYER, tax_voucher_no=record.tax_voucher_no, late_fee=month.late_fee,
+            paid_on=month.paid_on), source=source, effective_time=declared_at)
+        matches.append({"tax_voucher_no": record.tax_voucher_no, "psn_no": month.psn_no, "match": MATCH})
+    return matches
