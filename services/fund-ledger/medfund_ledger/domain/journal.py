@@ -98,7 +98,7 @@ def subsidy_allocated(key: str, on: date, pool_id: str, amount: Money, shares: l
 
 
 def employee_contribution(key: str, on: date, pooled_pool_id: str, account_pool_id: str, psn_no: str,
-                          pool_amount: Money, account_amount: Money, late_fee: Money) -> Entry:
+                          pool_amount: Money, account_amount: Money, late_fee: Money = Money.zero()) -> Entry:
     """The declaration's split: pooled-fund share and individual-account share (sub-ledger per person);
     a late month's fee (滞纳金) is pooled income too."""
     lines = _Lines()
