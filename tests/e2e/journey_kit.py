@@ -73,10 +73,11 @@ class Clients:
     async def person(self, psn_no: str) -> dict:
         return await self.call("GET", f"{self.enrollment}/v1/persons/{psn_no}", self.auth("operator"))
 
-    async def gateway(self, infno: str, fixmedins_code: str, input_: dict, inf_time: str) -> dict:
+    async def gateway(self, infno: str, fixmedins_code: str, input_: dict, inf_time: str,
+                      admdvs: str = "500240") -> dict:
         """One NHSA transaction as the hospital (HTTP 200 whatever the outcome; ``infcode`` says it)."""
         body = {"infno": infno, "msgid": f"{fixmedins_code}{next(_msg_serial):06d}{secrets.token_hex(4)}",
-                "mdtrtarea_admvs": "500240", "insuplc_admdvs": "500240", "recer_sys_code": "HIS", "infver": "V1.0",
+                "mdtrtarea_admvs": admdvs, "insuplc_admdvs": admdvs, "recer_sys_code": "HIS", "infver": "V1.0",
                 "opter_type": "1", "opter": "001", "opter_name": "收费员", "inf_time": inf_time,
                 "fixmedins_code": fixmedins_code, "fixmedins_name": fixmedins_code, "sign_no": "", "input": input_}
         return await self.call("POST", f"{self.adjudication}{GATEWAY}", self.auth("his", fixmedins_code=fixmedins_code),
@@ -99,6 +100,12 @@ class Clients:
             entries += page["entries"]
             next_cursor = page["next_cursor"]
         return entries
+
+    async def dead_letters(self) -> dict[str, list]:
+        """Each service's parked events (``GET /v1/dead-letters``), by service."""
+        return {name: await self.call("GET", f"{url}/v1/dead-letters", self.auth("operator"))
+                for name, url in (("enrollment", self.enrollment), ("billing", self.billing),
+                                  ("adjudication", self.adjudication), ("ledger", self.ledger))}
 
     async def alerts(self, state: str) -> list[dict]:
         return await self.call("GET", f"{self.ledger}/v1/alerts", self.auth("operator"), params={"state": state})
