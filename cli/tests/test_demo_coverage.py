@@ -6,7 +6,7 @@ from datetime import date, datetime
 import httpx
 
 from medfund_cli.demo.coverage import CoverageProbe
-from medfund_cli.demo.gateway import HisClient
+from medfund_cli.demo.gateway import HisClient, HisCredentials
 from medfund_cli.demo.population import Person
 from medfund_cli.demo.tally import Tally
 
@@ -32,7 +32,8 @@ def gateway(insured: set[str], reads: list[str]) -> httpx.MockTransport:
 async def test_the_probe_counts_who_is_missing_and_does_not_read_a_shown_card_again():
     insured, reads = {"A"}, []
     async with httpx.AsyncClient(transport=gateway(insured, reads)) as http:
-        probe = CoverageProbe(HisClient(http, "http://gateway", "H50024000001", "卫生院", "t", "ab12"),
+        probe = CoverageProbe(HisClient(http, "http://gateway", "H50024000001", "卫生院",
+                                        HisCredentials("H50024000001-ab12", "a-passtoken"), "ab12"),
                               {c: person(c) for c in ("A", "B")})
         assert await probe.missing({"A", "B", "stranger"}, WHEN) == 1
         insured.add("B")

@@ -19,11 +19,11 @@ import httpx
 
 from medfund_cli.demo import fees, institutions, population, taxfeed
 from medfund_cli.demo.coverage import CoverageProbe
-from medfund_cli.demo.gateway import HisClient
+from medfund_cli.demo.gateway import HisClient, HisCredentials
 from medfund_cli.demo.hospital import HospitalSimulator
 from medfund_cli.demo.institutions import Institution
 from medfund_cli.demo.scenario import ADMDVS, YEAR, Scenario, at, county_pack
-from medfund_cli.demo.services import Services, Urls, token
+from medfund_cli.demo.services import Services, Urls
 from medfund_cli.demo.tally import Tally
 from medfund_cli.demo.topics import COVERAGE_ACTIVATED, TopicWatcher
 from medfund_shared.money import Money
@@ -54,6 +54,7 @@ class Story:
     urls: Urls
     tally: Tally = field(default_factory=Tally)
     institutions: list[Institution] = field(default_factory=list)
+    credentials: dict[str, HisCredentials] = field(default_factory=dict)
     hot: Institution | None = None
     raised_to: Money | None = None
     expected_feed: taxfeed.FeedExpectation | None = None
@@ -100,9 +101,10 @@ class Demo:
         files = taxfeed.files(scenario, lines)
         window_files = [f for f in files if f[0] <= scenario.calendar.window_closes]
         await self._send_files(api, window_files)
-        his = {i.code: HisClient(http, self.story.urls.adjudication, i.code, i.name,
-                                 token(self.settings, "his", fixmedins=i.code), self.run_tag)
+        his = {i.code: HisClient(http, self.story.urls.adjudication, i.code, i.name, self.story.credentials[i.code],
+                                 self.run_tag)
                for i in self.story.institutions}
+        await asyncio.gather(*(client.sign_in(at(scenario.calendar.year_starts)) for client in his.values()))
         outsiders = population.outsiders(scenario, 5 + scenario.scale // 1000)
         hospital = HospitalSimulator(scenario, self.pack, payers, outsiders, self.story.institutions, his, tally)
         probe = CoverageProbe(next(iter(his.values())), {p.person.certno: p.person for p in payers})
@@ -132,7 +134,8 @@ class Demo:
         self.story.hot = next(i for i in self.story.institutions
                               if i.code == institutions.hot_code(institutions.county_registry()))
         for institution in self.story.institutions:
-            await api.register_institution(institution)
+            credentials = self.story.credentials[institution.code] = HisCredentials.new(institution.code, self.run_tag)
+            await api.register_institution(institution, credentials)
             await api.set_institution_budget(institution.code, institution.annual_budget)
         for item in fees.CATALOGUE.values():
             await api.put_catalogue_item(item.code, item.name, item.item_class, item.ceiling)

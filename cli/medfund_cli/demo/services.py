@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from medfund_cli.demo.gateway import HisCredentials
 from medfund_cli.demo.institutions import Institution
 from medfund_cli.demo.population import Household
 from medfund_cli.demo.scenario import ADMDVS, INSUTYPE, YEAR
@@ -126,10 +127,12 @@ class Services:
 
     # --- adjudication registry --------------------------------------------------------------
 
-    async def register_institution(self, institution: Institution) -> None:
+    async def register_institution(self, institution: Institution, credentials: HisCredentials) -> None:
+        """The institution and the credentials its HIS signs gateway requests with."""
         decoded(await self.http.put(f"{self.urls.adjudication}/v1/institutions/{institution.code}", headers=self._admin,
                                     json={"name": institution.name, "admdvs": ADMDVS, "level": institution.level,
-                                          "annual_budget": institution.annual_budget.to_yuan()}))
+                                          "annual_budget": institution.annual_budget.to_yuan(),
+                                          "paasid": credentials.paasid, "passtoken": credentials.passtoken}))
 
     async def put_catalogue_item(self, code: str, name: str, item_class: str, ceiling: str | None) -> None:
         decoded(await self.http.put(f"{self.urls.adjudication}/v1/catalogue/{code}", headers=self._admin,
