@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -23,6 +23,8 @@ class ServiceContext:
     kafka_probe: KafkaProbe
     extras: dict = field(default_factory=dict)
     """Service-specific objects built by on_startup hooks (a policy registry, a broadcaster…)."""
+    readiness: dict[str, Callable[[ServiceContext], str | None]] = field(default_factory=dict)
+    """The service's own readiness checks (``ServiceDefinition.readiness``): name -> why it is not ready, or None."""
 
 
 async def get_context(request: Request) -> ServiceContext:

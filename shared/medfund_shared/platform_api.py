@@ -27,12 +27,17 @@ async def healthz() -> dict:
 
 @router.get("/readyz", tags=["platform"])
 async def readyz(context: ContextDep) -> JSONResponse:
-    """Ready: the database answers ``SELECT 1`` and Kafka serves metadata; 503 names what is down."""
+    """Ready: the database answers ``SELECT 1``, Kafka serves metadata and the service's own checks pass;
+    503 names what is down, with the reason each of the service's own checks gives."""
     database, kafka = await asyncio.gather(_database_ok(context), context.kafka_probe.check())
     down = [name for name, ok in (("database", database), ("kafka", kafka)) if not ok]
+    reasons = {name: reason for name, check in context.readiness.items() if (reason := check(context))}
+    down += list(reasons)
     if down:
-        return JSONResponse({"status": "unavailable", "down": down,
-                             "error": {"code": "unavailable", "message": f"down: {', '.join(down)}", "field": None}},
+        details = [f"{name} ({reasons[name]})" if name in reasons else name for name in down]
+        return JSONResponse({"status": "unavailable", "down": down, "reasons": reasons,
+                             "error": {"code": "unavailable", "message": f"down: {', '.join(details)}",
+                                       "field": None}},
                             status_code=503)
     return JSONResponse({"status": "ready", "down": []})
 

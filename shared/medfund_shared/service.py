@@ -53,6 +53,9 @@ class ServiceDefinition:
     look rows up by key, so that no parameter value could call for a different plan."""
     title: str | None = None
     description: str = ""
+    readiness: dict[str, Callable[[ServiceContext], str | None]] = field(default_factory=dict)
+    """Checks ``/readyz`` runs besides the database and Kafka: name -> a function of the context giving the reason
+    the service is not ready, or None (the fund ledger reports an alert evaluation that keeps failing)."""
 
 
 NO_OPENTELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
@@ -83,6 +86,7 @@ def _lifespan(definition: ServiceDefinition, settings: Settings | None):
         if definition.migrate_on_startup:
             await migrate_async(definition.package, config.database_url)
         context = _build_context(config, definition.generic_plans)
+        context.readiness = dict(definition.readiness)
         app.state.context = context
         tasks: list[asyncio.Task] = []
         try:

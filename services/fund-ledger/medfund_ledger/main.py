@@ -23,6 +23,7 @@ def definition() -> ServiceDefinition:
         consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=evaluator.after_batch,
                                 batch_handler=BATCH_HANDLER, batch_window=BATCH_WINDOW)],
         background=[evaluator.run],
+        readiness={"alert_evaluation": evaluator.readiness},
     )
 
 

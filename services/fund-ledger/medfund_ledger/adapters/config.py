@@ -24,6 +24,8 @@ class LedgerConfig:
     journal_page_size: int
     evaluation_batch_size: int
     evaluation_poll_seconds: float
+    evaluation_unready_after: int
+    """Consecutive failed evaluations after which ``/readyz`` reports the ledger not ready."""
     business_timezone: timezone
     income_collected_up_front: frozenset[str]
     """fund_pay_types whose year's income arrives before the year runs (the rest arrive monthly)."""
@@ -53,6 +55,7 @@ def load_config() -> LedgerConfig:
         journal_page_size=int(raw["journal_page_size"]),
         evaluation_batch_size=int(raw["evaluation"]["batch_size"]),
         evaluation_poll_seconds=float(raw["evaluation"]["poll_seconds"]),
+        evaluation_unready_after=int(raw["evaluation"]["unready_after_failures"]),
         business_timezone=timezone(timedelta(minutes=int(raw["business_utc_offset_minutes"]))),
         income_collected_up_front=frozenset(str(f) for f in raw["income_collected_up_front"]),
     )

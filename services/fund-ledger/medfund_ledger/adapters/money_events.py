@@ -19,6 +19,7 @@ from medfund_ledger.adapters.config import LedgerConfig, load_config
 from medfund_ledger.adapters.settlement_store import SettlementFact
 from medfund_ledger.domain import journal
 from medfund_ledger.domain.pools import PoolKey
+from medfund_shared.business_range import check_date, check_year
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.money import Money
@@ -98,8 +99,13 @@ BUILDERS: dict[str, EntryBuilder] = {
 
 
 def entry_for(event: CloudEvent, data: EventData) -> journal.Entry:
-    """The journal entry a money event books (raises when the event cannot be booked)."""
-    return BUILDERS[event.type](event, data, load_config())
+    """The journal entry a money event books (raises when the event cannot be booked, e.g. a year or date
+    out of the business range: the consumer parks it in the dead letters)."""
+    entry = BUILDERS[event.type](event, data, load_config())
+    for pool_id in entry.pool_ids:
+        check_year(PoolKey.parse(pool_id).year, "year")
+    check_date(entry.effective_date, "effective_date")
+    return entry
 
 
 def settlement_fact(event: CloudEvent, data, config: LedgerConfig) -> tuple[str, SettlementFact]:

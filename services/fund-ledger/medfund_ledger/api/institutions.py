@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path
 
 from medfund_ledger.adapters import figures
+from medfund_ledger.api.errors import not_negative
 from medfund_ledger.api.schemas import ClearingIn, InstitutionBudgetIn
 from medfund_ledger.app.budgets import SetInstitutionBudget, set_institution_budget
 from medfund_ledger.app.ledger_commands import ClearInstitution, clear_institution
@@ -19,8 +20,10 @@ Code = Path(pattern=r"^[A-Za-z0-9]{1,30}$")
 @router.put("/{fixmedins_code}/budget")
 async def put_budget(body: InstitutionBudgetIn, _: AdminPrincipal, session: SessionDep,
                      fixmedins_code: str = Code) -> dict:
-    """Set the institution's global budget for a year; its budget alert is re-evaluated."""
-    await set_institution_budget(SetInstitutionBudget(fixmedins_code, body.year, body.annual_budget), session)
+    """Set the institution's global budget for one year (a budget applies to its year only, never to another;
+    not negative); its budget alert for that year is re-evaluated."""
+    budget = not_negative(body.annual_budget, "annual_budget")
+    await set_institution_budget(SetInstitutionBudget(fixmedins_code, body.year, budget), session)
     paid, _budget = await figures.institution_figures(session, fixmedins_code, body.year)
     return {"fixmedins_code": fixmedins_code, "year": body.year, "annual_budget": body.annual_budget.to_yuan(),
             "fund_paid": Money(paid).to_yuan()}

@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Query
 
 from medfund_ledger.adapters.config import load_config
-from medfund_ledger.api.errors import not_found, parse_pool_id
+from medfund_ledger.api.errors import not_found, not_negative, parse_pool_id, writable_pool_id
 from medfund_ledger.api.presenters import entry_json
 from medfund_ledger.api.schemas import PoolBudgetIn, ThresholdsIn, TransferIn
 from medfund_ledger.app import pool_view
@@ -52,16 +52,17 @@ async def get_journal(pool_id: str, _: StaffPrincipal, session: SessionDep,
 
 @router.put("/{pool_id}/budget")
 async def put_budget(pool_id: str, body: PoolBudgetIn, _: AdminPrincipal, session: SessionDep) -> dict:
-    """Set the pool's amount due (应筹) and planned expenditure; the rules are re-evaluated."""
-    pool_id = parse_pool_id(pool_id)
-    await set_pool_budget(SetPoolBudget(pool_id, body.budget_due, body.planned_expenditure), session)
+    """Set the pool's amount due (应筹) and planned expenditure (neither negative); the rules are re-evaluated."""
+    pool_id = writable_pool_id(pool_id)
+    await set_pool_budget(SetPoolBudget(pool_id, not_negative(body.budget_due, "budget_due"),
+                                        not_negative(body.planned_expenditure, "planned_expenditure")), session)
     return await pool_view.pool(session, pool_id)
 
 
 @router.put("/{pool_id}/thresholds")
 async def put_thresholds(pool_id: str, body: ThresholdsIn, _: AdminPrincipal, session: SessionDep) -> dict:
     """Override warning levels of this pool (defaults: the package's config/ledger.yaml)."""
-    pool_id = parse_pool_id(pool_id)
+    pool_id = writable_pool_id(pool_id)
     levels = {rule: (lv.yellow, lv.red) for rule, lv in body.rules.items()}
     try:
         await set_pool_thresholds(SetPoolThresholds(pool_id, levels), session)
@@ -73,7 +74,7 @@ async def put_thresholds(pool_id: str, body: ThresholdsIn, _: AdminPrincipal, se
 @router.post("/{pool_id}/transfers")
 async def post_transfer(pool_id: str, body: TransferIn, _: AdminPrincipal, session: SessionDep) -> dict:
     """Move money between pools (the catastrophic premium from the pooled fund); idempotent on transfer_id."""
-    from_pool, to_pool = parse_pool_id(pool_id), parse_pool_id(body.to_pool_id, "to_pool_id")
+    from_pool, to_pool = writable_pool_id(pool_id), writable_pool_id(body.to_pool_id, "to_pool_id")
     if from_pool == to_pool:
         raise ApiError(422, "same_pool", "a transfer needs two different pools", "to_pool_id")
     if body.amount.fen <= 0:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from medfund_shared.business_range import BusinessDate, BusinessPeriod, BusinessYear
 from medfund_shared.money import YuanAmount
 
 PERIOD = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
@@ -22,19 +22,19 @@ class PoolBudgetIn(_Body):
 
 
 class InstitutionBudgetIn(_Body):
-    year: int = Field(ge=1990, le=2200)
-    annual_budget: YuanAmount = Field(description="global budget of fund payments (总额控制)")
+    year: BusinessYear = Field(description="the budget applies to this year only")
+    annual_budget: YuanAmount = Field(description="global budget of fund payments (总额控制), not negative")
 
 
 class ClearingIn(_Body):
-    period: str = Field(pattern=PERIOD, description="YYYY-MM: clears what is payable up to its last day")
+    period: BusinessPeriod = Field(pattern=PERIOD, description="YYYY-MM: clears what is payable up to its last day")
 
 
 class TransferIn(_Body):
     transfer_id: str = Field(min_length=1, max_length=100)
     to_pool_id: str
     amount: YuanAmount
-    effective_date: date
+    effective_date: BusinessDate
     memo: str = Field(default="", max_length=500)
 
 

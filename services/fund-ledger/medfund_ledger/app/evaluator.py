@@ -8,6 +8,7 @@ evaluating them and publishing the alert changes commit together.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,12 +47,41 @@ async def after_batch(sessions: async_sessionmaker[AsyncSession], events: list[C
         log.warning("alert_evaluation_deferred", events=len(events), error=repr(exc))
 
 
+HEALTH = "evaluation_health"
+"""Key of the :class:`EvaluationHealth` in the service context's extras."""
+
+
+@dataclass
+class EvaluationHealth:
+    """Consecutive failures of the timer's drains (a failing batch hook leaves its events queued for the timer)."""
+
+    failures: int = 0
+    last_error: str = ""
+
+    def failed(self, exc: Exception) -> None:
+        self.failures, self.last_error = self.failures + 1, repr(exc)
+
+    def succeeded(self) -> None:
+        self.failures, self.last_error = 0, ""
+
+
+def readiness(context: ServiceContext) -> str | None:
+    """Not ready once the evaluation failed ``evaluation_unready_after`` times in a row: alerts are not current."""
+    health: EvaluationHealth | None = context.extras.get(HEALTH)
+    if health is None or health.failures < load_config().evaluation_unready_after:
+        return None
+    return f"{health.failures} consecutive failures, last: {health.last_error}"
+
+
 async def run(context: ServiceContext) -> None:
-    """Background job: drain at start-up, then every ``evaluation_poll_seconds``."""
+    """Background job: drain at start-up, then every ``evaluation_poll_seconds``; counts failures in a row."""
+    health = context.extras.setdefault(HEALTH, EvaluationHealth())
     while True:
         try:
             if await drain(context.session_factory):
                 context.relay.notify()
+            health.succeeded()
         except Exception as exc:
-            log.warning("alert_evaluation_retry", error=repr(exc))
+            health.failed(exc)
+            log.warning("alert_evaluation_retry", error=repr(exc), consecutive_failures=health.failures)
         await asyncio.sleep(load_config().evaluation_poll_seconds)
