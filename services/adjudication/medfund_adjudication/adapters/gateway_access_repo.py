@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters.tables import gateway_nonces, gateway_sign_ins, institutions
+
+FORGET_AT_ONCE = 100
+"""Old nonces one request deletes at most: each request forgets a few, so the table stays at the window's size."""
 
 
 async def holder_of_paasid(session: AsyncSession, paasid: str) -> str | None:
@@ -30,8 +33,14 @@ async def credentials(session: AsyncSession, paasid: str) -> tuple[str, str] | N
 
 async def remember_nonce(session: AsyncSession, paasid: str, nonce: str, now: datetime,
                          forget_before: datetime) -> bool:
-    """Record the nonce; False when it was seen already (within the window: older ones are forgotten first)."""
-    await session.execute(delete(gateway_nonces).where(gateway_nonces.c.seen_at < forget_before))
+    """Record the nonce; False when it was seen already (within the window: older ones are forgotten first).
+
+    Forgetting takes at most :data:`FORGET_AT_ONCE` old nonces that no concurrent request is forgetting
+    (``SKIP LOCKED``): requests never wait for one another there, so they cannot deadlock on it."""
+    t = gateway_nonces.c
+    expired = (select(t.paasid, t.nonce).where(t.seen_at < forget_before).limit(FORGET_AT_ONCE)
+               .with_for_update(skip_locked=True))
+    await session.execute(delete(gateway_nonces).where(tuple_(t.paasid, t.nonce).in_(expired)))
     inserted = await session.scalar(pg_insert(gateway_nonces).values(paasid=paasid, nonce=nonce, seen_at=now)
                                     .on_conflict_do_nothing().returning(gateway_nonces.c.nonce))
     return inserted is not None

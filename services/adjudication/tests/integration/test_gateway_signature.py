@@ -136,3 +136,19 @@ async def test_bearer_tokens_keep_working_and_their_failures_come_in_the_envelop
     response = await gateway.client.post("/fsi/api/rsfComIfsService/callService", content=wrong_sign_no,
                                          headers={**gateway.his(code), "Content-Type": "application/json"})
     assert response.json()["infcode"] == -1 and "sign_no 999" in response.json()["err_msg"]
+
+
+async def test_nonces_older_than_twice_the_window_are_forgotten(gateway, adjudication_settings):
+    his = await register_with_credentials(gateway.client, gateway.admin, _code())
+    engine = create_async_engine(adjudication_settings.database_url)
+    old = f"old-{secrets.token_hex(4)}"
+    try:
+        async with engine.begin() as db:
+            await db.execute(text("INSERT INTO gateway_nonces (paasid, nonce, seen_at) "
+                                  "VALUES (:p, :n, now() - interval '601 seconds')"), {"p": his.paasid, "n": old})
+        await his.sign_in()
+        async with engine.connect() as db:
+            left = await db.scalar(text("SELECT count(*) FROM gateway_nonces WHERE nonce = :n"), {"n": old})
+    finally:
+        await engine.dispose()
+    assert left == 0
