@@ -201,7 +201,8 @@ async def budget_alerts(clients: Clients, state: str, fixmedins_code: str) -> li
 
 @pytest.fixture(scope="module")
 async def settlement(clients, household, paid, institution, alerts_topic, before) -> Settlement:
-    """Step 4: the hospital admits the covered member, uploads the stay and settles it (2401 → 2301 → 2304)."""
+    """Step 4: the hospital admits the covered member, uploads the stay, discharges and settles it
+    (2401 → 2301 → 2402 → 2304)."""
     payer = household[0]
     admitted = await clients.gateway("2401", institution, {"mdtrtinfo": {
         "psn_no": payer.psn_no, "insutype": "390", "mdtrt_cert_type": "02", "mdtrt_cert_no": payer.certno,
@@ -214,6 +215,10 @@ async def settlement(clients, household, paid, institution, alerts_topic, before
         "fee_ocur_time": ADMITTED, "med_list_codg": f"{institution}A", "medins_list_codg": "CW001",
         "det_item_fee_sumamt": STAY_COST.to_yuan(), "cnt": "10", "pric": "100.00"}]}, inf_time=ADMITTED)
     assert uploaded["infcode"] == 0, uploaded["err_msg"]
+    discharged = await clients.gateway("2402", institution, {"dscginfo": {
+        "mdtrt_id": mdtrt_id, "psn_no": payer.psn_no, "insutype": "390", "endtime": SETTLED, "dscg_way": "1"},
+        "diseinfo": []}, inf_time=SETTLED)
+    assert discharged["infcode"] == 0, discharged["err_msg"]
     settled = await clients.gateway("2304", institution, {"data": {
         "psn_no": payer.psn_no, "mdtrt_cert_type": "02", "mdtrt_cert_no": payer.certno,
         "medfee_sumamt": STAY_COST.to_yuan(), "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "390",

@@ -235,6 +235,27 @@ class IndividualAccount(_Section):
     pays_outpatient_without_pooling: bool = False
 
 
+PsnTypeCode = Annotated[str, Field(pattern=r"^\d{2,6}$")]
+"""A person-type code of the national platform (``psn_type``): digits."""
+
+
+class PersonTypes(_Section):
+    """The platform's person-type code (``psn_type``) on the wire for each of our person categories.
+
+    ``retired`` is the code of a retired member of the employee scheme (the category stays ``employee``)."""
+
+    by_category: dict[str, PsnTypeCode] = Field(min_length=1)
+    retired: PsnTypeCode | None = None
+
+    def code_for(self, category: str, retired: bool = False) -> str:
+        if retired and self.retired is not None:
+            return self.retired
+        code = self.by_category.get(category)
+        if code is None:
+            raise ValueError(f"person_types.by_category has no code for category {category!r}")
+        return code
+
+
 class PolicyPack(_Section):
     """One region's scheme from one effective date: every benefit, contribution and coverage rule."""
 
@@ -255,6 +276,7 @@ class PolicyPack(_Section):
     catastrophic: Catastrophic | None = None
     assistance: Assistance | None = None
     individual_account: IndividualAccount | None = None
+    person_types: PersonTypes
     contributions: ContributionRules
     coverage: CoverageRules
     _content_hash: str | None = PrivateAttr(default=None)

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import BigInteger, and_, cast, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters.tables import admissions, fee_details
 from medfund_adjudication.domain.admission import Admission
+from medfund_adjudication.domain.refunds import Refundable
 from medfund_adjudication.domain.settlement import FeeItem
 from medfund_shared.money import Money
 
@@ -29,6 +30,8 @@ class FeeLine:
     cnt: Decimal
     pric: Decimal
     det_item_fee_sumamt: Money
+    init_feedetl_sn: str | None = None
+    """On a refund line (negative ``cnt`` and amount): the detail of the same visit it refunds."""
 
     def for_engine(self) -> FeeItem:
         return FeeItem(self.feedetl_sn, self.med_list_codg, self.cnt, self.pric, self.det_item_fee_sumamt)
@@ -36,13 +39,14 @@ class FeeLine:
 
 def admission_of(row) -> Admission:
     return Admission(row.mdtrt_id, row.psn_no, row.insutype, row.fixmedins_code, row.med_type, row.begntime,
-                     row.referred, tuple(row.disease_codes), row.endtime, row.cancelled_at)
+                     row.referred, tuple(row.disease_codes), row.endtime, row.cancelled_at, row.mdtrt_cert_type)
 
 
 async def add(session: AsyncSession, admission: Admission, ipt_otp_no: str | None) -> None:
     await session.execute(insert(admissions).values(
         mdtrt_id=admission.mdtrt_id, fixmedins_code=admission.fixmedins_code, psn_no=admission.psn_no,
         insutype=admission.insutype, med_type=admission.med_type, ipt_otp_no=ipt_otp_no,
+        mdtrt_cert_type=admission.mdtrt_cert_type,
         begntime=admission.begntime, referred=admission.referred, disease_codes=list(admission.disease_codes)))
 
 
@@ -77,28 +81,50 @@ async def add_fees(session: AsyncSession, lines: list[FeeLine], upload_key: str 
         "mdtrt_id": f.mdtrt_id, "feedetl_sn": f.feedetl_sn, "med_list_codg": f.med_list_codg,
         "medins_list_codg": f.medins_list_codg, "fee_ocur_time": f.fee_ocur_time, "cnt": f.cnt, "pric": f.pric,
         "det_item_fee_sumamt_fen": f.det_item_fee_sumamt.fen, "cancelled": False, "setl_id": None,
-        "upload_key": upload_key} for f in lines])
+        "upload_key": upload_key, "init_feedetl_sn": f.init_feedetl_sn} for f in lines])
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["mdtrt_id", "feedetl_sn"],
         set_={c: stmt.excluded[c] for c in ("med_list_codg", "medins_list_codg", "fee_ocur_time", "cnt", "pric",
-                                            "det_item_fee_sumamt_fen", "cancelled", "setl_id", "upload_key")}))
+                                            "det_item_fee_sumamt_fen", "cancelled", "setl_id", "upload_key",
+                                            "init_feedetl_sn")}))
+
+
+async def refundable(session: AsyncSession, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Refundable]:
+    """The uncancelled details at ``(mdtrt_id, feedetl_sn)`` that refund lines point at, each with the totals of
+    its uncancelled refunds."""
+    refunds = fee_details.alias("refunds")
+    rows = await session.execute(
+        select(fee_details.c.mdtrt_id, fee_details.c.feedetl_sn, fee_details.c.cnt,
+               fee_details.c.det_item_fee_sumamt_fen, fee_details.c.setl_id, fee_details.c.init_feedetl_sn,
+               func.coalesce(func.sum(refunds.c.cnt), 0).label("refunded_cnt"),
+               cast(func.coalesce(func.sum(refunds.c.det_item_fee_sumamt_fen), 0), BigInteger).label("refunded_fen"))
+        .outerjoin(refunds, and_(refunds.c.mdtrt_id == fee_details.c.mdtrt_id,
+                                 refunds.c.init_feedetl_sn == fee_details.c.feedetl_sn, refunds.c.cancelled.is_(False)))
+        .where(tuple_(fee_details.c.mdtrt_id, fee_details.c.feedetl_sn).in_(list(keys)),
+               fee_details.c.cancelled.is_(False))
+        .group_by(fee_details.c.mdtrt_id, fee_details.c.feedetl_sn))
+    return {(r.mdtrt_id, r.feedetl_sn): Refundable(r.feedetl_sn, r.cnt, Money(r.det_item_fee_sumamt_fen),
+                                                   r.setl_id is not None, r.init_feedetl_sn is not None,
+                                                   -r.refunded_cnt, Money(-r.refunded_fen)) for r in rows}
 
 
 async def cancel_fees(session: AsyncSession, mdtrt_id: str, feedetl_sn: str | None) -> int:
-    """Cancel one unsettled detail, or all of them when ``feedetl_sn`` is None; the number cancelled."""
+    """Cancel one unsettled detail (with its refund lines), or all of them when ``feedetl_sn`` is None; the number
+    of details cancelled, refund lines included."""
     condition = and_(fee_details.c.mdtrt_id == mdtrt_id, fee_details.c.cancelled.is_(False),
                      fee_details.c.setl_id.is_(None))
     if feedetl_sn is not None:
-        condition = and_(condition, fee_details.c.feedetl_sn == feedetl_sn)
+        condition = and_(condition, or_(fee_details.c.feedetl_sn == feedetl_sn,
+                                        fee_details.c.init_feedetl_sn == feedetl_sn))
     result = await session.execute(update(fee_details).where(condition).values(cancelled=True))
     return result.rowcount
 
 
-async def mark_settled(session: AsyncSession, mdtrt_id: str, feedetl_sns: list[str], setl_id: str | None) -> None:
-    """Tie the details to a settlement (or free them again when it is reversed: ``setl_id`` None)."""
+async def release(session: AsyncSession, mdtrt_id: str, setl_id: str) -> None:
+    """Free the details a reversed settlement had consumed (refund lines included): they can be settled again."""
     await session.execute(update(fee_details).where(fee_details.c.mdtrt_id == mdtrt_id,
-                                                    fee_details.c.feedetl_sn.in_(feedetl_sns))
-                          .values(setl_id=setl_id))
+                                                    fee_details.c.setl_id == setl_id)
+                          .values(setl_id=None))
 
 
 async def uploaded_with(session: AsyncSession, upload_key: str) -> list:
@@ -165,4 +191,4 @@ async def details(session: AsyncSession, mdtrt_id: str) -> list[tuple[FeeLine, s
                                  .add_columns(admissions.c.psn_no)
                                  .where(t.mdtrt_id == mdtrt_id, t.cancelled.is_(False)).order_by(t.feedetl_sn))
     return [(FeeLine(r.feedetl_sn, r.mdtrt_id, r.psn_no, r.med_list_codg, r.medins_list_codg, r.fee_ocur_time,
-                     r.cnt, r.pric, Money(r.det_item_fee_sumamt_fen)), r.setl_id) for r in rows]
+                     r.cnt, r.pric, Money(r.det_item_fee_sumamt_fen), r.init_feedetl_sn), r.setl_id) for r in rows]

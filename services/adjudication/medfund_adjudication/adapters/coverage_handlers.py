@@ -20,6 +20,7 @@ from medfund_shared.money import Money, YuanAmount
 
 ACTIVATED = "medfund.enrollment.coverage.activated.v1"
 CATEGORY_CHANGED = "medfund.enrollment.person.category_changed.v1"
+REGISTERED = "medfund.enrollment.person.registered.v1"
 SUSPENDED = "medfund.enrollment.coverage.suspended.v1"
 REINSTATED = "medfund.enrollment.coverage.reinstated.v1"
 TERMINATED = "medfund.enrollment.coverage.terminated.v1"
@@ -54,6 +55,11 @@ class _CategoryChanged(_Reader):
     year: int
     category: str
     tier: str | None = None
+
+
+class _Registered(_Reader):
+    psn_no: str
+    ssc_no: str | None = None
 
 
 class _Change(_Reader):
@@ -98,6 +104,13 @@ async def on_category_changed(session: AsyncSession, event: CloudEvent, _data) -
         await coverage_repo.save(session, current.change_category(change))
 
 
+async def on_registered(session: AsyncSession, event: CloudEvent, _data) -> None:
+    """Only the social security card number is read: 1101 finds a person by it (``mdtrt_cert_type`` 03)."""
+    d = _Registered.model_validate(event.data)
+    if d.ssc_no:
+        await coverage_repo.record_card(session, d.psn_no, d.ssc_no)
+
+
 async def _change(session: AsyncSession, event: CloudEvent, apply) -> None:
     d = _Change.model_validate(event.data)
     current = await coverage_repo.get(session, d.psn_no, d.insutype, d.year)
@@ -135,6 +148,7 @@ async def on_contribution_declared(session: AsyncSession, event: CloudEvent, _da
 
 def consumers() -> list[ConsumerSpec]:
     return [ConsumerSpec("adjudication-coverage", ["medfund.enrollment.v1", "medfund.billing.v1"], {
-        ACTIVATED: on_activated, CATEGORY_CHANGED: on_category_changed, SUSPENDED: on_suspended,
+        ACTIVATED: on_activated, CATEGORY_CHANGED: on_category_changed, REGISTERED: on_registered,
+        SUSPENDED: on_suspended,
         REINSTATED: on_reinstated, TERMINATED: on_terminated,
         ACCOUNT_CREDITED: on_account_credited, CONTRIBUTION_DECLARED: on_contribution_declared})]

@@ -8,7 +8,7 @@ from sqlalchemy import Text, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_adjudication.adapters.tables import account_credits, accounts, coverage, employment
+from medfund_adjudication.adapters.tables import account_credits, accounts, coverage, employment, person_cards
 from medfund_adjudication.domain.coverage import CategoryChange, Coverage, Suspension
 from medfund_shared.money import Money
 
@@ -40,10 +40,16 @@ async def get(session: AsyncSession, psn_no: str, insutype: str, year: int) -> C
     return None if row is None else from_row(row)
 
 
-async def of_person(session: AsyncSession, *, year: int, psn_no: str | None = None,
-                    certno: str | None = None) -> list[Coverage]:
+async def of_person(session: AsyncSession, *, year: int, psn_no: str | None = None, certno: str | None = None,
+                    ssc_no: str | None = None) -> list[Coverage]:
+    """The person's cover in ``year`` by person number, else by ID number, else by social security card number."""
     query = select(coverage).where(coverage.c.year == year)
-    query = query.where(coverage.c.psn_no == psn_no) if psn_no else query.where(coverage.c.certno == certno)
+    if psn_no:
+        query = query.where(coverage.c.psn_no == psn_no)
+    elif certno:
+        query = query.where(coverage.c.certno == certno)
+    else:
+        query = query.where(coverage.c.psn_no.in_(select(person_cards.c.psn_no).where(person_cards.c.ssc_no == ssc_no)))
     return [from_row(r) for r in await session.execute(query.order_by(coverage.c.insutype))]
 
 
@@ -70,6 +76,17 @@ _ADD_TO_BALANCE = _NEW_BALANCE.on_conflict_do_update(
 async def balance(session: AsyncSession, psn_no: str) -> Money | None:
     fen = await session.scalar(_BALANCE, {"psn_no": psn_no})
     return None if fen is None else Money(fen)
+
+
+async def record_card(session: AsyncSession, psn_no: str, ssc_no: str) -> None:
+    """The person's social security card number; a later registration's number replaces an earlier one."""
+    stmt = pg_insert(person_cards).values(psn_no=psn_no, ssc_no=ssc_no)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["psn_no"], set_={"ssc_no": stmt.excluded.ssc_no}))
+
+
+async def retired(session: AsyncSession, psn_no: str) -> bool:
+    """Whether billing's latest word on the employee says retired (False when there is none)."""
+    return bool(await session.scalar(select(employment.c.retired).where(employment.c.psn_no == psn_no)))
 
 
 async def credit(session: AsyncSession, credit_id: str, psn_no: str, amount: Money) -> None:

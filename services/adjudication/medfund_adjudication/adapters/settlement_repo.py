@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -132,13 +132,15 @@ async def by_medins_setl_id(session: AsyncSession, fixmedins_code: str, medins_s
 
 
 async def totals(session: AsyncSession, fixmedins_code: str, insutype: str | None, begin: date, end: date,
-                 admdvs: str | None) -> Totals:
-    """Our totals for an institution's period: reversals count minus one and carry negated amounts."""
+                 admdvs: str | None, with_reversals: bool = False) -> Totals:
+    """Our totals for an institution's period: its settlement records; ``with_reversals`` adds its reversal
+    records (3201 ``refd_setl_flag`` 1), each counted once with its negated amounts."""
     t = settlements.c
-    query = select(func.coalesce(func.sum(case((t.kind == "reversal", -1), else_=1)), 0),
-                   func.coalesce(func.sum(t.medfee_sumamt_fen), 0), func.coalesce(func.sum(t.fund_pay_sumamt_fen), 0),
-                   func.coalesce(func.sum(t.acct_pay_fen), 0)).where(
+    query = select(func.count(), func.coalesce(func.sum(t.medfee_sumamt_fen), 0),
+                   func.coalesce(func.sum(t.fund_pay_sumamt_fen), 0), func.coalesce(func.sum(t.acct_pay_fen), 0)).where(
         t.fixmedins_code == fixmedins_code, t.setl_date >= begin, t.setl_date <= end)
+    if not with_reversals:
+        query = query.where(t.kind == "settlement")
     if insutype:
         query = query.where(t.insutype == insutype)
     if admdvs:

@@ -19,7 +19,7 @@ SQLSTATE 40001 (``settlement_lost_race``, migration 0005).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
 
@@ -76,6 +76,7 @@ from medfund_adjudication.adapters.tables import (
 from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.admission import Admission
 from medfund_adjudication.domain.coverage import Coverage
+from medfund_adjudication.domain.refunds import net_of_refunds
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_adjudication.domain.settlement import Accumulators, FeeItem
 from medfund_shared.db import outbox_table
@@ -104,10 +105,14 @@ class PersonState:
     """The accumulators' version; 0 for a year without totals yet (they are zero)."""
     balance: Money
     retired: bool
-    items: list[FeeItem]
-    """The admission's unsettled, uncancelled fee details in serial order."""
+    items: tuple[FeeItem, ...]
+    """The admission's unsettled, uncancelled fee details in serial order, net of their refund lines."""
     catalogue: dict[str, CatalogueItem]
     """The catalogue entries of their codes."""
+    serials: list[str] = field(default_factory=list)
+    """Every unsettled, uncancelled detail the settlement consumes, refund lines included."""
+    stay_deductible: Money = Money(0)
+    """The deductible the stay's earlier settlements (mid-stay settlements, net of reversals) already applied."""
 
 
 @cache
@@ -130,12 +135,18 @@ _YEAR = cast(extract("year", func.timezone(literal(CHINA_TIME.utcoffset(None), I
 _PERSON = admissions.c.psn_no
 _USED = exists().where(settlements.c.fixmedins_code == admissions.c.fixmedins_code,
                        settlements.c.medins_setl_id == bindparam("medins_setl_id", type_=Text))
+_EARLIER = settlements.alias("earlier")
+_STAY_DEDUCTIBLE = (select(cast(func.coalesce(func.sum(_EARLIER.c.result["act_pay_dedc"].astext.cast(BigInteger)), 0),
+                                 BigInteger))
+                    .where(_EARLIER.c.mdtrt_id == admissions.c.mdtrt_id).scalar_subquery())
+"""The deductible (fen) the admission's settlements and reversals so far applied: a reversal carries it negated."""
 _READING = DriverStatement.of(
     select(admissions, *_prefixed(institutions, "i_"), *_prefixed(coverage, "c_"), _USED.label("used"),
            requests.c.digest.label("request_digest"), requests.c.answer.label("request_answer"),
            *[accumulators.c[name] for name in ACCUMULATOR_COLUMNS], accumulators.c.version, accounts.c.balance_fen,
-           employment.c.retired, fee_details.c.feedetl_sn, fee_details.c.med_list_codg, fee_details.c.cnt,
-           fee_details.c.pric, fee_details.c.det_item_fee_sumamt_fen, catalogue.c.name, catalogue.c.item_class,
+           employment.c.retired, _STAY_DEDUCTIBLE.label("stay_deductible_fen"), fee_details.c.feedetl_sn,
+           fee_details.c.med_list_codg, fee_details.c.cnt, fee_details.c.pric, fee_details.c.det_item_fee_sumamt_fen,
+           fee_details.c.init_feedetl_sn, catalogue.c.name, catalogue.c.item_class,
            catalogue.c.pric_uplmt_amt, (catalogue.c.med_list_codg.is_not(None)).label("listed"))
     .join(institutions, institutions.c.fixmedins_code == admissions.c.fixmedins_code)
     .outerjoin(coverage, and_(coverage.c.psn_no == _PERSON, coverage.c.insutype == admissions.c.insutype,
@@ -173,18 +184,19 @@ async def settlement_reading(db: asyncpg.Connection, mdtrt_id: str, medins_setl_
 
 def _person_state(records: list[asyncpg.Record]) -> PersonState:
     first = records[0]
-    items, entries = [], {}
+    lines, entries = [], {}
     for r in records:
         if r["feedetl_sn"] is None:
             continue
-        items.append(FeeItem(r["feedetl_sn"], r["med_list_codg"], r["cnt"], r["pric"],
-                             Money(r["det_item_fee_sumamt_fen"])))
+        lines.append((FeeItem(r["feedetl_sn"], r["med_list_codg"], r["cnt"], r["pric"],
+                              Money(r["det_item_fee_sumamt_fen"])), r["init_feedetl_sn"]))
         if r["listed"]:
             entries[r["med_list_codg"]] = CatalogueItem(r["med_list_codg"], r["name"], r["item_class"],
                                                         r["pric_uplmt_amt"])
     opened = first["version"] is not None
     return PersonState(accumulators_of(first) if opened else Accumulators(), first["version"] if opened else 0,
-                       Money(first["balance_fen"] or 0), bool(first["retired"]), items, entries)
+                       Money(first["balance_fen"] or 0), bool(first["retired"]), net_of_refunds(lines), entries,
+                       [item.feedetl_sn for item, _ in lines], Money(first["stay_deductible_fen"]))
 
 
 _LOCK_ACCUMULATORS = DriverStatement.of(LOCK_ACCUMULATORS)

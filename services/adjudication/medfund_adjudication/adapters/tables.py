@@ -90,6 +90,14 @@ coverage = Table(
     Index("coverage_by_certno", "certno"),
 )
 
+person_cards = Table(
+    "person_cards", metadata,
+    Column("psn_no", Text, primary_key=True),
+    Column("ssc_no", Text, nullable=False,
+           comment="social security card number (社会保障卡号), from person.registered"),
+    Index("person_cards_by_ssc_no", "ssc_no"),
+)
+
 accounts = Table(
     "accounts", metadata,
     Column("psn_no", Text, primary_key=True),
@@ -121,6 +129,7 @@ admissions = Table(
     Column("insutype", Text, nullable=False),
     Column("med_type", Text, nullable=False),
     Column("ipt_otp_no", Text),
+    Column("mdtrt_cert_type", Text, comment="the credential the person was admitted with (NHSA code)"),
     Column("begntime", DateTime(timezone=True), nullable=False),
     Column("endtime", DateTime(timezone=True)),
     Column("dscg_way", Text),
@@ -143,6 +152,7 @@ fee_details = Table(
     Column("cancelled", Boolean, nullable=False, server_default="false"),
     Column("setl_id", Text, comment="the settlement that consumed this detail"),
     Column("upload_key", Text, comment="the request key (scope:institution:msgid) of the upload, for 2601"),
+    Column("init_feedetl_sn", Text, comment="a refund line (negative cnt and amount): the detail it refunds"),
 )
 
 accumulators = Table(
@@ -185,6 +195,7 @@ settlements = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("fixmedins_code", "medins_setl_id", name="settlements_medins_setl_id_once"),
     Index("settlements_by_day", "setl_date", "fixmedins_code"),
+    Index("settlements_by_admission", "mdtrt_id"),
 )
 
 requests = Table(

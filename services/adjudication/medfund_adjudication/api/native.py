@@ -128,7 +128,8 @@ class FeeCancellation(BaseModel):
 @router.post("/admissions/{mdtrt_id}/fees/cancellation")
 async def cancel_admission_fees(mdtrt_id: str, body: FeeCancellation, principal: Caller, context: ContextDep) -> dict:
     """Cancel one unsettled fee detail or all of them."""
-    cmd = commands.CancelFees(_acting_for(principal), mdtrt_id, body.psn_no, body.feedetl_sn)
+    cmd = commands.CancelFees(_acting_for(principal),
+                              (commands.FeeCancellation(mdtrt_id, body.psn_no, body.feedetl_sn),))
     return await _answer(cancel_fees, cmd, context, lambda n: {"cancelled": n})
 
 
@@ -153,12 +154,15 @@ class SettlementCreate(BaseModel):
     acct_used_flag: bool = False
     medins_setl_id: str | None = None
     setl_time: AwareDatetime
+    mid_stay: bool = False
+    """Settle an inpatient stay before its discharge (the fees uploaded so far)."""
 
 
 def _settle(body: SettlementCreate, principal: Caller, record: bool, key: str | None) -> commands.Settle:
     return commands.Settle(_acting_for(principal), body.mdtrt_id, body.psn_no, body.insutype, body.medfee_sumamt,
                            body.acct_used_flag, body.medins_setl_id, body.setl_time, record,
-                           _request(principal, key, body, "settlements", answers.settlement) if record else None)
+                           _request(principal, key, body, "settlements", answers.settlement) if record else None,
+                           body.mid_stay)
 
 
 @router.post("/settlements", status_code=201)

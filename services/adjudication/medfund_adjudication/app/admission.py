@@ -43,7 +43,8 @@ async def admit(cmd: Admit, uow: UnitOfWork) -> Answer[Admitted]:
         covered_on(await coverage_repo.get(uow.session, cmd.psn_no, cmd.insutype, day.year),
                    cmd.psn_no, cmd.insutype, day)
         admission = Admission(new_id(ADMISSION), cmd.psn_no, cmd.insutype, cmd.fixmedins_code,
-                              cmd.med_type, cmd.begntime, cmd.referred, cmd.disease_codes)
+                              cmd.med_type, cmd.begntime, cmd.referred, cmd.disease_codes,
+                              mdtrt_cert_type=cmd.mdtrt_cert_type)
         await admission_repo.add(uow.session, admission, cmd.ipt_otp_no)
         return await uow.commit(cmd.request, Admitted(admission.mdtrt_id, admission.psn_no, cmd.ipt_otp_no))
 

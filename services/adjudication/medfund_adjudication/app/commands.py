@@ -37,6 +37,7 @@ class Admit:
     disease_codes: tuple[str, ...]
     allowed_med_types: tuple[str, ...]
     request: RequestKey | None = None
+    mdtrt_cert_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,17 @@ class UploadFees:
 
 
 @dataclass(frozen=True)
-class CancelFees:
-    acting_for: str | None
+class FeeCancellation:
     mdtrt_id: str
     psn_no: str
     feedetl_sn: str | None
     """None cancels every unsettled detail (NHSA ``"0000"``)."""
+
+
+@dataclass(frozen=True)
+class CancelFees:
+    acting_for: str | None
+    cancellations: tuple[FeeCancellation, ...]
     request: RequestKey | None = None
 
 
@@ -79,6 +85,8 @@ class Settle:
     record: bool = True
     """False is a pre-settlement (2303): the same answer, nothing recorded."""
     request: RequestKey | None = None
+    mid_setl: bool = False
+    """A mid-stay settlement (``mid_setl_flag`` 1): an inpatient stay settled before its discharge."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,8 @@ class PersonInfo:
     on: date
     psn_no: str | None = None
     certno: str | None = None
+    ssc_no: str | None = None
+    """The social security card number (``mdtrt_cert_type`` 03)."""
 
 
 @dataclass(frozen=True)
@@ -106,3 +116,5 @@ class Reconcile:
     begin: date
     end: date
     theirs: Totals
+    with_reversals: bool = False
+    """``refd_setl_flag`` 1: reversal records count too."""

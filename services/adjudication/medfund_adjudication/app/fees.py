@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from medfund_adjudication.adapters import admission_repo, coverage_repo, registry_repo
+from medfund_adjudication.adapters.admission_repo import FeeLine
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app.admission import load_admission
 from medfund_adjudication.app.commands import CancelFees, UploadFees
 from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.coverage import covered_on
+from medfund_adjudication.domain.refunds import Refundable, apply_refund
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import ItemResult
 from medfund_adjudication.domain.settlement.itemisation import itemise_one
@@ -39,11 +43,45 @@ async def upload_fees(cmd: UploadFees, uow: UnitOfWork) -> Answer[list[ItemResul
         if duplicates := await admission_repo.existing_serials(uow.session, keys):
             mdtrt_id, sn = sorted(duplicates)[0]
             raise Refused("conflict", f"feedetl_sn {sn} of mdtrt_id {mdtrt_id} is already uploaded", "feedetl_sn")
+        await _check_refunds(uow, cmd.lines)
         catalogue = await registry_repo.catalogue_items(uow.session, {line.med_list_codg for line in cmd.lines})
-        results = [itemise_one(line.for_engine(), _entry(catalogue, line.med_list_codg), itemisation[line.mdtrt_id])
+        results = [_itemised(line, _entry(catalogue, line.med_list_codg), itemisation[line.mdtrt_id])
                    for line in cmd.lines]
         await admission_repo.add_fees(uow.session, list(cmd.lines), cmd.request.key if cmd.request else None)
         return await uow.commit(cmd.request, results)
+
+
+async def _check_refunds(uow: UnitOfWork, lines: tuple[FeeLine, ...]) -> None:
+    """Each refund line points at a detail of its visit, uploaded before or earlier in this batch, and the
+    refunds of a detail stay within its quantity and amount (the visit is locked: two uploads refunding the same
+    detail take turns)."""
+    refunds = [line for line in lines if line.init_feedetl_sn is not None]
+    if not refunds:
+        return
+    for mdtrt_id in sorted({r.mdtrt_id for r in refunds}):
+        await admission_repo.get(uow.session, mdtrt_id, lock=True)
+    targets = await admission_repo.refundable(uow.session, {(r.mdtrt_id, r.init_feedetl_sn) for r in refunds})
+    for line in lines:
+        key = (line.mdtrt_id, line.init_feedetl_sn)
+        if line.init_feedetl_sn is None:
+            targets[(line.mdtrt_id, line.feedetl_sn)] = Refundable(line.feedetl_sn, line.cnt,
+                                                                   line.det_item_fee_sumamt)
+            continue
+        targets[key] = apply_refund(line.mdtrt_id, line.feedetl_sn, line.init_feedetl_sn, line.cnt,
+                                    line.det_item_fee_sumamt, targets.get(key))
+        targets[(line.mdtrt_id, line.feedetl_sn)] = Refundable(line.feedetl_sn, line.cnt, line.det_item_fee_sumamt,
+                                                               is_refund=True)
+
+
+def _itemised(line: FeeLine, entry, rules) -> ItemResult:
+    """The item's split; a refund line's is the split of what it takes back, negated."""
+    if line.init_feedetl_sn is None:
+        return itemise_one(line.for_engine(), entry, rules)
+    taken_back = itemise_one(replace(line.for_engine(), cnt=-line.cnt, det_item_fee_sumamt=-line.det_item_fee_sumamt),
+                             entry, rules)
+    return replace(taken_back, cnt=line.cnt, det_item_fee_sumamt=line.det_item_fee_sumamt,
+                   fulamt_ownpay_amt=-taken_back.fulamt_ownpay_amt, overlmt_amt=-taken_back.overlmt_amt,
+                   preselfpay_amt=-taken_back.preselfpay_amt, inscp_scp_amt=-taken_back.inscp_scp_amt)
 
 
 def _entry(catalogue, code):
@@ -52,12 +90,18 @@ def _entry(catalogue, code):
 
 
 async def cancel_fees(cmd: CancelFees, uow: UnitOfWork) -> Answer[int]:
+    """Every cancellation of the message or none: a detail that cannot be cancelled refuses them all."""
+    if not cmd.cancellations:
+        raise Refused("invalid", "data: at least one fee detail to cancel is required", "data")
     async with uow:
         if (replay := await uow.replay(cmd.request)) is not None:
             return replay
-        await load_admission(uow, cmd.mdtrt_id, cmd.acting_for, cmd.psn_no, lock=True)
-        cancelled = await admission_repo.cancel_fees(uow.session, cmd.mdtrt_id, cmd.feedetl_sn)
-        if cmd.feedetl_sn is not None and cancelled == 0:
-            raise Refused("not_found", f"feedetl_sn {cmd.feedetl_sn} is not an unsettled fee detail of "
-                                       f"mdtrt_id {cmd.mdtrt_id}", "feedetl_sn")
-        return await uow.commit(cmd.request, cancelled)
+        total = 0
+        for item in cmd.cancellations:
+            await load_admission(uow, item.mdtrt_id, cmd.acting_for, item.psn_no, lock=True)
+            cancelled = await admission_repo.cancel_fees(uow.session, item.mdtrt_id, item.feedetl_sn)
+            if item.feedetl_sn is not None and cancelled == 0:
+                raise Refused("not_found", f"feedetl_sn {item.feedetl_sn} is not an unsettled fee detail of "
+                                           f"mdtrt_id {item.mdtrt_id}", "feedetl_sn")
+            total += cancelled
+        return await uow.commit(cmd.request, total)

@@ -12,6 +12,7 @@ from datetime import datetime
 from medfund_adjudication.adapters import admission_repo, coverage_repo, registry_repo, settlement_repo
 from medfund_adjudication.adapters.admission_repo import FeeLine, Visit
 from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.app.person_types import person_type
 from medfund_adjudication.app.settle import Settled
 from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.coverage import Coverage
@@ -34,13 +35,20 @@ class VisitsQuery:
 class VisitView:
     visit: Visit
     coverage: Coverage | None
+    psn_type: str
+    """The platform's person-type code on the admission day ("" when the cover is no longer known)."""
 
 
 async def visits_of(query: VisitsQuery, uow: UnitOfWork) -> list[VisitView]:
     async with uow:
         found = await admission_repo.visits(uow.session, query.fixmedins_code, query.psn_no, query.begin, query.end,
                                             query.med_type, query.mdtrt_id)
-        return [VisitView(visit, await _coverage(uow, visit.admission)) for visit in found]
+        views = []
+        for visit in found:
+            coverage = await _coverage(uow, visit.admission)
+            day = business_date(visit.admission.begntime)
+            views.append(VisitView(visit, coverage, await person_type(uow, coverage, day) if coverage else ""))
+        return views
 
 
 async def _coverage(uow: UnitOfWork, admission) -> Coverage | None:
@@ -67,7 +75,7 @@ async def settlement_by_id(query: SettlementQuery, uow: UnitOfWork) -> Settled:
         coverage = await _coverage(uow, admission)
         if coverage is None:
             raise Refused("not_found", f"the cover of setl_id {query.setl_id}'s person is no longer known", "setl_id")
-        return Settled(record, coverage, admission)
+        return Settled(record, coverage, admission, await person_type(uow, coverage, business_date(admission.begntime)))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date
 from medfund_adjudication.adapters import coverage_repo
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.app.commands import PersonInfo
+from medfund_adjudication.app.person_types import person_type
 from medfund_adjudication.domain.coverage import Coverage
 from medfund_adjudication.domain.refusal import Refused
 from medfund_shared.money import Money
@@ -19,13 +20,25 @@ class PersonCoverage:
     coverages: tuple[Coverage, ...]
     balance: Money | None
     """The employee's individual account balance, when we know one."""
+    psn_types: dict[str, str]
+    """The platform's person-type code under each scheme (``insutype``) on the day, from its pack."""
+
+
+def _who(cmd: PersonInfo) -> tuple[str, str]:
+    if cmd.psn_no:
+        return f"psn_no {cmd.psn_no}", "psn_no"
+    if cmd.certno:
+        return "this certno", "certno"
+    return "this social security card", "mdtrt_cert_no"
 
 
 async def person_info(cmd: PersonInfo, uow: UnitOfWork) -> PersonCoverage:
     async with uow:
-        found = await coverage_repo.of_person(uow.session, year=cmd.on.year, psn_no=cmd.psn_no, certno=cmd.certno)
+        found = await coverage_repo.of_person(uow.session, year=cmd.on.year, psn_no=cmd.psn_no, certno=cmd.certno,
+                                              ssc_no=cmd.ssc_no)
         if not found:
-            who = f"psn_no {cmd.psn_no}" if cmd.psn_no else "this certno"
-            raise Refused("not_covered", f"{who} is not insured in {cmd.on.year}", "psn_no" if cmd.psn_no else "certno")
+            who, field = _who(cmd)
+            raise Refused("not_covered", f"{who} is not insured in {cmd.on.year}", field)
         balance = await coverage_repo.balance(uow.session, found[0].psn_no)
-        return PersonCoverage(cmd.on, tuple(found), balance)
+        psn_types = {c.insutype: await person_type(uow, c, cmd.on) for c in found}
+        return PersonCoverage(cmd.on, tuple(found), balance, psn_types)

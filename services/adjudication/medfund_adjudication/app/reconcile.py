@@ -14,5 +14,5 @@ async def reconcile_totals(cmd: Reconcile, uow: UnitOfWork) -> Statement:
         raise Refused("invalid", "stmt_enddate is before stmt_begndate", "stmt_enddate")
     async with uow:
         ours = await settlement_repo.totals(uow.session, cmd.fixmedins_code, cmd.insutype, cmd.begin, cmd.end,
-                                            cmd.setl_optins)
+                                            cmd.setl_optins, cmd.with_reversals)
         return reconcile(cmd.theirs, ours)

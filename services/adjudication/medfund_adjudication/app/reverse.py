@@ -9,6 +9,7 @@ from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.admission import load_admission
 from medfund_adjudication.app.commands import Reverse
 from medfund_adjudication.app.identifiers import SETTLEMENT, new_id
+from medfund_adjudication.app.person_types import person_type
 from medfund_adjudication.app.settle import SOURCE, Settled
 from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.refusal import Refused
@@ -34,13 +35,13 @@ async def reverse_settlement(cmd: Reverse, uow: UnitOfWork) -> Answer[Settled]:
             original.fixmedins_code, original.psn_no, original.admdvs, original.insutype, original.year,
             cmd.reversed_at, business_date(cmd.reversed_at), result)
         await settlement_repo.add(uow.session, record)
-        await admission_repo.mark_settled(uow.session, original.mdtrt_id,
-                                          [i.feedetl_sn for i in original.result.items], None)
+        await admission_repo.release(uow.session, original.mdtrt_id, original.setl_id)
         await settlement_repo.save_accumulators(uow.session, original.psn_no, original.year, result.accumulators_after)
         if original.result.acct_pay:
             await coverage_repo.credit(uow.session, f"reversal:{record.setl_id}", original.psn_no,
                                        original.result.acct_pay)
         coverage = await coverage_repo.get(uow.session, original.psn_no, original.insutype, original.year)
+        psn_type = await person_type(uow, coverage, business_date(admission.begntime))
         await outbox.add(uow.session, settlement_events.reversed_(record, admission), source=SOURCE,
                          effective_time=record.setl_time)
-        return await uow.commit(cmd.request, Settled(record, coverage, admission))
+        return await uow.commit(cmd.request, Settled(record, coverage, admission, psn_type))

@@ -23,7 +23,7 @@ from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.commands import Settle
 from medfund_adjudication.app.identifiers import SETTLEMENT, new_id
 from medfund_adjudication.app.times import business_date
-from medfund_adjudication.domain.admission import Admission
+from medfund_adjudication.domain.admission import Admission, ensure_settleable
 from medfund_adjudication.domain.coverage import Coverage, covered_on
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import Person, SettlementRefused, Visit, settle
@@ -42,6 +42,8 @@ class Settled:
     record: SettlementRecord
     coverage: Coverage
     admission: Admission
+    psn_type: str
+    """The platform's person-type code for the person on the admission day (the pack's ``person_types``)."""
 
 
 def person_of(coverage: Coverage, admitted_on: date, state: PersonState) -> Person:
@@ -131,28 +133,32 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locke
     coverage = covered_on(context.coverage, admission.psn_no, admission.insutype, day)
     items = state.items
     uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
-    if not items:
+    if not state.serials:
         raise Refused("invalid", f"mdtrt_id {admission.mdtrt_id} has no unsettled fee details", "mdtrt_id")
+    if cmd.record:
+        ensure_settleable(admission, cmd.mid_setl)
     if uploaded != cmd.medfee_sumamt:
         raise Refused("invalid", f"medfee_sumamt {cmd.medfee_sumamt} differs from the uploaded fee details' "
                                  f"total {uploaded}", "medfee_sumamt")
-    visit = Visit(person_of(coverage, day, state), context.institution.for_engine(), admission.med_type,
-                  day, tuple(items), admission.referred, cmd.acct_used, admission.disease_codes)
+    person = person_of(coverage, day, state)
+    visit = Visit(person, context.institution.for_engine(), admission.med_type, day, items, admission.referred,
+                  cmd.acct_used, admission.disease_codes, state.stay_deductible)
+    pack = uow.pack(coverage.admdvs, admission.insutype, day)
     try:
-        result = settle(visit, uow.pack(coverage.admdvs, admission.insutype, day),
-                        {code: item.for_engine() for code, item in state.catalogue.items()}, state.accumulators)
+        result = settle(visit, pack, {code: item.for_engine() for code, item in state.catalogue.items()},
+                        state.accumulators)
     except SettlementRefused as refused:
         raise Refused(refused.code, refused.message) from None
     record = SettlementRecord(
         new_id(SETTLEMENT), "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
         admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,
         cmd.setl_time, business_date(cmd.setl_time), result)
-    settled = Settled(record, coverage, admission)
+    settled = Settled(record, coverage, admission, pack.person_types.code_for(person.category, person.retired))
     if not cmd.record:
         return Answer(settled)
     event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=SOURCE,
                                  effective_time=record.setl_time)
     answer = uow.answer_row(cmd.request, settled) if cmd.request is not None else None
-    if not await settling.add_settling(db, record, [i.feedetl_sn for i in items], state.version, event, answer):
+    if not await settling.add_settling(db, record, state.serials, state.version, event, answer):
         return None
     return Answer(settled, answer and answer["answer"])

@@ -33,6 +33,8 @@ async def prepare(gateway: Gateway, resident: Resident) -> Pending:
         {"feedetl_sn": str(n), "mdtrt_id": mdtrt_id, "psn_no": resident.psn_no, "med_list_codg": code,
          "det_item_fee_sumamt": amount, "cnt": cnt, "pric": pric, "fee_ocur_time": "2026-03-01 10:00:00"}
         for n, (code, pric, cnt, amount) in enumerate(FEES, 1)]}))
+    succeeded(await gateway.call("2402", {"dscginfo": {
+        "mdtrt_id": mdtrt_id, "psn_no": resident.psn_no, "endtime": "2026-03-04 10:00:00", "dscg_way": "1"}}))
     return Pending(gateway.body("2304", {"data": {
         "psn_no": resident.psn_no, "mdtrt_id": mdtrt_id, "medfee_sumamt": TOTAL, "insutype": "390",
         "acct_used_flag": "0", "mid_setl_flag": "0", "psn_setlway": "01", "medins_setl_id": secrets.token_hex(10)}}))

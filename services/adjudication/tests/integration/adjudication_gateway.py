@@ -58,19 +58,27 @@ class Gateway:
             "psn_no": psn_no, "insutype": insutype, "med_type": med_type, "begntime": begntime,
             "mdtrt_cert_type": "02", "mdtrt_cert_no": "", "ipt_no": "IPT1", "refl_flag": refl_flag}, "diseinfo": []})
         assert admitted["infcode"] == 0, admitted["err_msg"]
-        mdtrt_id = admitted["output"]["result"]["mdtrt_id"]
+        mdtrt_id = admitted["output"]["data" if med_type in OUTPATIENT else "result"]["mdtrt_id"]
         details = [{"feedetl_sn": str(i), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_type": med_type,
                     "med_list_codg": c, "det_item_fee_sumamt": amount, "cnt": cnt,
                     "pric": str(Decimal(amount) / Decimal(cnt)), "fee_ocur_time": begntime, "adm_bed": ""}
                    for i, (c, amount, cnt) in enumerate(fees, 1)]
         uploaded, _ = await self.call(upload, code, {"feedetail": details})
         assert uploaded["infcode"] == 0, uploaded["err_msg"]
+        if med_type not in OUTPATIENT:
+            await self.discharge(code, psn_no, mdtrt_id, begntime)
         total = sum(Decimal(a) for _, a, _ in fees)
         settled, _ = await self.call(settle, code, {"data": {
             "psn_no": psn_no, "mdtrt_id": mdtrt_id, "medfee_sumamt": f"{total:.2f}", "insutype": insutype,
             "acct_used_flag": acct_used_flag, "medins_setl_id": secrets.token_hex(8), "psn_setlway": "01"}})
         assert settled["infcode"] == 0, settled["err_msg"]
         return settled["output"]
+
+    async def discharge(self, code: str, psn_no: str, mdtrt_id: str, endtime: str = "2026-12-31 10:00:00") -> None:
+        """2402: the stay ends (an inpatient stay settles after it, or mid-stay with ``mid_setl_flag`` 1)."""
+        discharged, _ = await self.call("2402", code, {"dscginfo": {
+            "mdtrt_id": mdtrt_id, "psn_no": psn_no, "endtime": endtime, "dscg_way": "1"}})
+        assert discharged["infcode"] == 0, discharged["err_msg"]
 
     async def setup_registry(self) -> None:
         """The catalogue codes and institutions the worked examples use."""

@@ -15,6 +15,8 @@ from medfund_shared.policy.catalogue import PolicyCatalogue
 pytestmark = pytest.mark.integration
 
 CHANGED_ON = date(2026, 4, 1)
+ADULT, DIBAO = "1501", "1504"
+"""The platform's person-type codes of ``adult`` and ``dibao`` in the 500240 pack's ``person_types``."""
 
 
 def _expected_assistance(output: dict, category: str) -> Money:
@@ -31,20 +33,20 @@ async def test_a_person_who_becomes_dibao_gets_assistance_for_admissions_from_th
     psn = await gateway.covered("500240", category="adult")
     fees = [("TA", "3000.00", "1")]
     adult = await gateway.settle_when_covered("H500240P", psn, "390", fees, begntime="2026-03-01 09:00:00")
-    assert amounts(adult, "maf_pay", "psn_type") == {"maf_pay": "0.00", "psn_type": "adult"}
+    assert amounts(adult, "maf_pay", "psn_type") == {"maf_pay": "0.00", "psn_type": ADULT}
 
     await publish(gateway.settings, category_changed(psn, "dibao"),
                   effective_time=datetime.combine(CHANGED_ON, datetime.min.time(), CHINA_TIME))
 
     async def changed() -> bool:
-        return await gateway.psn_type(psn, CHANGED_ON.isoformat()) == "dibao"
+        return await gateway.psn_type(psn, CHANGED_ON.isoformat()) == DIBAO
     await wait_until(changed)
-    assert await gateway.psn_type(psn, "2026-03-31") == "adult"
+    assert await gateway.psn_type(psn, "2026-03-31") == ADULT
 
     before = await gateway.admit_and_settle("H500240P", psn, "390", fees, begntime="2026-03-31 09:00:00")
-    assert amounts(before, "maf_pay", "psn_type") == {"maf_pay": "0.00", "psn_type": "adult"}
+    assert amounts(before, "maf_pay", "psn_type") == {"maf_pay": "0.00", "psn_type": ADULT}
     dibao = await gateway.admit_and_settle("H500240P", psn, "390", fees, begntime="2026-04-01 09:00:00")
-    assert dibao["setlinfo"]["psn_type"] == "dibao"
+    assert dibao["setlinfo"]["psn_type"] == DIBAO
     maf_pay = Money.from_yuan(amounts(dibao, "maf_pay")["maf_pay"])
     assert maf_pay == _expected_assistance(dibao, "dibao") > Money(0)
 

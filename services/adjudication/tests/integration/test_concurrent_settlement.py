@@ -31,6 +31,7 @@ async def _admission_ready_to_settle(gateway, psn_no: str, n: int) -> str:
         "feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": "TA",
         "det_item_fee_sumamt": "20000.00", "cnt": "1", "pric": "20000.00"}]})
     assert uploaded["infcode"] == 0, uploaded["err_msg"]
+    await gateway.discharge("H211302T", psn_no, mdtrt_id)
     return mdtrt_id
 
 

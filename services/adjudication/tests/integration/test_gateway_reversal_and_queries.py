@@ -48,10 +48,11 @@ async def _upload(his: SignedHis, psn: str, mdtrt_id: str, amount: str, serials=
 
 
 async def _settle(his: SignedHis, psn: str, mdtrt_id: str, amount: str) -> tuple[dict, dict]:
+    """A mid-stay settlement (the stay is not discharged: the visit stays in hospital for 5201)."""
     body = his.envelope("2304", {"data": {
         "psn_no": psn, "mdtrt_cert_type": "02", "mdtrt_cert_no": psn, "medfee_sumamt": four_decimals(amount),
         "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "390", "acct_used_flag": "0",
-        "medins_setl_id": f"S{secrets.token_hex(6)}", "mid_setl_flag": "0", "invono": None,
+        "medins_setl_id": f"S{secrets.token_hex(6)}", "mid_setl_flag": "1", "invono": None,
         "fulamt_ownpay_amt": four_decimals("0"), "overlmt_selfpay": four_decimals("0"),
         "preselfpay_amt": four_decimals("0"), "inscp_scp_amt": four_decimals(amount)}})
     answer = await his.post(body)

@@ -24,6 +24,7 @@ async def _covered_admission_with_one_fee(gateway, begntime: str, fee: int) -> t
     await gateway.call("2301", "H211302S", {"feedetail": [{"feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": psn,
                                                            "med_list_codg": "TA", "det_item_fee_sumamt": fee,
                                                            "cnt": "1", "pric": str(fee)}]})
+    await gateway.discharge("H211302S", psn, mdtrt_id, begntime)
     return psn, mdtrt_id
 
 
@@ -82,6 +83,7 @@ async def test_malformed_inputs_name_the_field_and_record_nothing(gateway):
     assert three["infcode"] == -1 and "det_item_fee_sumamt" in three["err_msg"]
     ok, _ = await gateway.call("2301", "H211302S", {"feedetail": [{**row, "det_item_fee_sumamt": 10.00}]})
     assert ok["infcode"] == 0
+    await gateway.discharge("H211302S", psn, mdtrt_id)
     wrong_sum, _ = await gateway.call("2304", "H211302S", {"data": {"psn_no": psn, "mdtrt_id": mdtrt_id,
                                                                      "medfee_sumamt": "11.00"}})
     assert wrong_sum["infcode"] == -1 and "medfee_sumamt" in wrong_sum["err_msg"]
@@ -155,7 +157,7 @@ async def test_reconciliation_reports_match_and_mismatch(gateway):
               "medfee_sumamt": "1000.00", "fund_pay_sumamt": str(info["fund_pay_sumamt"]), "acct_pay": "0",
               "fixmedins_setl_cnt": "1"}
     match, _ = await gateway.call("3201", "H211302R", {"data": period})
-    assert match["output"]["data"]["stmt_rslt"] == "0", match
+    assert match["output"]["stmtinfo"]["stmt_rslt"] == "0", match
     mismatch, _ = await gateway.call("3201", "H211302R", {"data": {**period, "medfee_sumamt": "999.00"}})
-    assert mismatch["output"]["data"]["stmt_rslt"] == "1"
-    assert "medfee_sumamt" in mismatch["output"]["data"]["stmt_rslt_dscr"]
+    assert mismatch["output"]["stmtinfo"]["stmt_rslt"] == "1"
+    assert "medfee_sumamt" in mismatch["output"]["stmtinfo"]["stmt_rslt_dscr"]

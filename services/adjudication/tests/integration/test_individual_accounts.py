@@ -58,11 +58,13 @@ async def _ready_to_settle(gateway, psn_no: str, fees, med_type: str = "21") -> 
     admitted, _ = await gateway.call(register, HOSPITAL, {key: {
         "psn_no": psn_no, "insutype": "310", "med_type": med_type, "begntime": "2026-03-01 09:00:00"}})
     assert admitted["infcode"] == 0, admitted["err_msg"]
-    mdtrt_id = admitted["output"]["result"]["mdtrt_id"]
+    mdtrt_id = admitted["output"]["data" if med_type == "11" else "result"]["mdtrt_id"]
     uploaded, _ = await gateway.call(upload, HOSPITAL, {"feedetail": [
         {"feedetl_sn": str(n), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": code,
          "det_item_fee_sumamt": amount, "cnt": cnt, "pric": amount} for n, (code, amount, cnt) in enumerate(fees, 1)]})
     assert uploaded["infcode"] == 0, uploaded["err_msg"]
+    if med_type != "11":
+        await gateway.discharge(HOSPITAL, psn_no, mdtrt_id)
     return mdtrt_id
 
 

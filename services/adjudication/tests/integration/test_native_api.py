@@ -39,6 +39,11 @@ class Native:
             {"feedetl_sn": str(i), "med_list_codg": code, "cnt": "1", "pric": amount, "det_item_fee_sumamt": amount}
             for i, (code, amount) in enumerate(amounts, 1)]})
 
+    async def discharge(self, mdtrt_id: str, psn_no: str) -> None:
+        r = await self.post(f"/admissions/{mdtrt_id}/discharge", {"psn_no": psn_no,
+                                                                  "endtime": "2026-03-05T09:00:00+08:00"})
+        assert r.status_code == 200, r.text
+
     def settlement(self, mdtrt_id: str, psn_no: str, total: str, **extra) -> dict:
         return {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "medfee_sumamt": total,
                 "setl_time": "2026-03-05T10:00:00+08:00", **extra}
@@ -82,6 +87,7 @@ async def test_an_admission_is_admitted_itemised_discharged_previewed_settled_an
 async def test_a_repeated_idempotency_key_returns_the_first_settlement(native, person):
     mdtrt_id = await native.admit(person)
     await native.fees(mdtrt_id, person, ("TA", "1000.00"))
+    await native.discharge(mdtrt_id, person)
     body = native.settlement(mdtrt_id, person, "1000.00")
     first = await native.post("/settlements", body, **{"Idempotency-Key": f"K-{person}"})
     again = await native.post("/settlements", body, **{"Idempotency-Key": f"K-{person}"})
@@ -93,6 +99,7 @@ async def test_a_repeated_idempotency_key_returns_the_first_settlement(native, p
 async def test_a_preview_records_nothing(native, person):
     mdtrt_id = await native.admit(person)
     await native.fees(mdtrt_id, person, ("TA", "1000.00"))
+    await native.discharge(mdtrt_id, person)
     body = native.settlement(mdtrt_id, person, "1000.00")
     previews = [(await native.post("/settlements/preview", body)).json() for _ in range(2)]
     assert previews[0]["setlinfo"]["hifp_pay"] == previews[1]["setlinfo"]["hifp_pay"] == "400.00"
@@ -137,6 +144,9 @@ async def test_bad_settlements_and_reversals_are_refused(native, person):
     await native.fees(mdtrt_id, person, ("TA", "10.00"))
     _error(await native.post("/settlements/preview", native.settlement(mdtrt_id, person, "11.00")), 422, "invalid",
            "medfee_sumamt")
+    _error(await native.post("/settlements", native.settlement(mdtrt_id, person, "10.00")), 422, "invalid",
+           "mid_setl_flag")
+    await native.discharge(mdtrt_id, person)
     settled = await native.post("/settlements", native.settlement(mdtrt_id, person, "10.00"))
     setl_id = settled.json()["setlinfo"]["setl_id"]
     reversal = {"mdtrt_id": mdtrt_id, "psn_no": person, "reversed_at": "2026-03-06T10:00:00+08:00"}

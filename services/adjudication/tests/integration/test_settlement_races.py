@@ -30,6 +30,7 @@ async def _admitted(gateway, psn_no: str, day: int, fees: list[str]) -> str:
         "feedetl_sn": str(n), "mdtrt_id": mdtrt_id, "psn_no": psn_no, "med_list_codg": "TA",
         "det_item_fee_sumamt": amount, "cnt": "1", "pric": amount} for n, amount in enumerate(fees, 1)]})
     assert uploaded["infcode"] == 0, uploaded["err_msg"]
+    await gateway.discharge(HOSPITAL, psn_no, mdtrt_id)
     return mdtrt_id
 
 

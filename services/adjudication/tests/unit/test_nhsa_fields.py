@@ -71,7 +71,7 @@ def test_times_are_beijing_time_and_a_malformed_one_is_named():
 
 
 @pytest.mark.parametrize("text", ["2026-02-29 09:00:00", "2026-03-01 24:00:00", "2026-03-01 09:60:00",
-                                  "2026-03-01T09:00:00", "2026-03-01 09:00:00+08:00"])
+                                  "2026-02-29T09:00:00", "2026-03-01 09:00:00+08:00", "2026-03-01T9:00:00"])
 def test_times_that_are_not_a_calendar_time_in_the_layout_are_refused(text):
     assert _refusal(lambda: Fields({"t": text}, "data").time("t")).field == "data.t"
 
@@ -112,3 +112,32 @@ def test_unknown_fields_are_ignored_and_a_non_object_is_refused():
     assert Fields({"psn_no": "P1", "coner_name": "", "adm_bed": "12"}, "data").text("psn_no") == "P1"
     assert _refusal(lambda: Fields(["x"], "input")).field == "input"
     assert _refusal(lambda: Fields({}, "input").child("data")).field == "input.data"
+
+
+def test_a_serialised_datetime_reads_as_beijing_time_unless_it_carries_an_offset():
+    data = Fields({"local": "2026-12-04T10:30:00", "fraction": "2026-12-04T10:30:00.1234567",
+                   "utc": "2026-12-04T02:30:00Z", "offset": "2026-12-04T10:30:00+08:00"}, "data")
+    expected = datetime(2026, 12, 4, 10, 30, tzinfo=CHINA_TIME)
+    assert data.time("local") == data.time("utc") == data.time("offset") == expected
+    assert data.time("fraction") == expected.replace(microsecond=123456)
+
+
+@pytest.mark.parametrize(("sent", "fen"), [(Decimal("99.89999999999999"), 9990), ("99.89999999999999", 9990),
+                                           (Decimal("0.30000000000000004"), 30), (Decimal("99.9"), 9990),
+                                           (Decimal("1.0000"), 100)])
+def test_an_amount_written_by_a_binary_double_reads_as_the_cents_it_stands_for(sent, fen):
+    assert Fields({"amount": sent}, "data").money("amount") == Money(fen)
+
+
+@pytest.mark.parametrize("sent", [Decimal("99.899"), "10.001", Decimal("99.8999999")])
+def test_an_amount_with_more_than_two_decimals_that_is_no_double_of_cents_is_refused(sent):
+    assert _refusal(lambda: Fields({"amount": sent}, "data").money("amount")).field == "data.amount"
+
+
+def test_refund_lines_take_negative_quantities_and_amounts_only_where_asked():
+    row = Fields({"cnt": "-2.0000", "amount": "-40.00", "positive": "40.00"}, "row")
+    assert row.decimal("cnt", negative=True) == Decimal("-2.0000")
+    assert row.money("amount", negative=True) == Money(-4000)
+    assert _refusal(lambda: row.money("positive", negative=True)).field == "row.positive"
+    assert _refusal(lambda: row.money("amount")).field == "row.amount"
+    assert _refusal(lambda: row.decimal("cnt", positive=True)).field == "row.cnt"

@@ -43,7 +43,7 @@ def _visit(view: q.VisitView) -> dict:
         "certno": person.certno if person else "", "psn_name": person.psn_name if person else "",
         "gend": person.gend if person else "", "brdy": person.brdy if person else None,
         "age": age_on(person.brdy, day) if person else None, "insutype": admission.insutype,
-        "psn_type": person.category_on(day)[0] if person else "", "begntime": admission.begntime,
+        "psn_type": view.psn_type, "begntime": admission.begntime,
         "endtime": admission.endtime, "med_type": admission.med_type, "ipt_otp_no": view.visit.ipt_otp_no or "",
         "dscg_way": view.visit.dscg_way or "", "fixmedins_code": admission.fixmedins_code,
         "inhosp_stas": "1" if admission.endtime is None and admission.cancelled_at is None else "0",

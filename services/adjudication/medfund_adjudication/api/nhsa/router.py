@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.api.nhsa import callers, wire
 from medfund_adjudication.api.nhsa.dispatch import TRANSACTIONS
+from medfund_adjudication.api.nhsa.encoding import decode_body
 from medfund_adjudication.api.nhsa.fields import Fields
 from medfund_adjudication.api.nhsa.transactions import Call
 from medfund_adjudication.domain.refusal import Refused, invalid
@@ -77,10 +78,11 @@ class NhsaResponse(BaseModel):
     output: dict[str, Any] | None
 
 
-def _parse_body(body: bytes) -> Fields:
+def _parse_body(body: bytes, content_type: str | None) -> Fields:
+    text = decode_body(body, content_type)
     try:
-        raw = json.loads(body, parse_float=Decimal)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError, ValueError):
+        raw = json.loads(text, parse_float=Decimal)
+    except (json.JSONDecodeError, RecursionError, ValueError):
         raise invalid("body", "is not JSON (or nested or sized beyond what the gateway reads)") from None
     return Fields(raw, "envelope")
 
@@ -105,7 +107,7 @@ async def call_service(request: Request, context: ContextDep) -> Response:
     signed with the x-tif headers or with a bearer token (see docs/his-integration.md)."""
     msgid = ""
     try:
-        envelope = _parse_body(await request.body())
+        envelope = _parse_body(await request.body(), request.headers.get("content-type"))
         msgid = envelope.raw("msgid") if isinstance(envelope.raw("msgid"), str) else ""
         call = _call(envelope, await callers.identify(request, context, envelope))
         output, text = await TRANSACTIONS[call.infno](call, UnitOfWork(context))

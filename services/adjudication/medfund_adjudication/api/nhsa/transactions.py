@@ -24,6 +24,8 @@ from medfund_adjudication.domain.reconciliation import Totals
 
 ALL_FEES = "0000"
 INSUTYPES = ("310", "390")
+SOCIAL_SECURITY_CARD = "03"
+"""``mdtrt_cert_type`` 03: ``mdtrt_cert_no`` is the social security card number."""
 
 
 @dataclass(frozen=True)
@@ -59,44 +61,66 @@ def _data(call: Call) -> Fields:
 
 
 async def person_and_coverage(call: Call, uow: UnitOfWork):
+    """By ``certno``; else by ``mdtrt_cert_no``: a social security card number when ``mdtrt_cert_type`` is 03,
+    an ID number otherwise."""
     data = _data(call)
+    on = business_date(call.inf_time)
     certno = data.text("certno", required=False)
+    if certno is not None:
+        return answers.person(await person_info(commands.PersonInfo(on, certno=certno), uow)), None
     card = data.text("mdtrt_cert_no", required=False)
-    if certno is None and card is None:
+    if card is None:
         data.text("certno")
-    cmd = commands.PersonInfo(business_date(call.inf_time), certno=certno or card)
-    return answers.person(await person_info(cmd, uow)), None
+    if data.text("mdtrt_cert_type", required=False) == SOCIAL_SECURITY_CARD:
+        return answers.person(await person_info(commands.PersonInfo(on, ssc_no=card.upper()), uow)), None
+    return answers.person(await person_info(commands.PersonInfo(on, certno=card), uow)), None
 
 
 def _admission(call: Call, info: Fields, med_types: tuple[str, ...], default_med_type: str | None,
-               diseases: list[Fields]) -> commands.Admit:
+               diseases: list[Fields], output: Callable[[Any], Any]) -> commands.Admit:
     return commands.Admit(
         call.fixmedins_code, info.text("psn_no"), info.choice("insutype", INSUTYPES),
         info.choice("med_type", med_types, required=default_med_type is None, default=default_med_type),
         info.time("begntime"), info.flag("refl_flag"), info.text("ipt_no", required=False) or
         info.text("ipt_otp_no", required=False),
         tuple(code for d in diseases if (code := d.text("diag_code", required=False))), med_types,
-        call.request(_admitted))
+        call.request(output), info.text("mdtrt_cert_type", required=False))
 
 
 def _admitted(result) -> dict:
-    return {"result": {"mdtrt_id": result.mdtrt_id, "psn_no": result.psn_no, "ipt_otp_no": result.ipt_otp_no or ""}}
+    return {"mdtrt_id": result.mdtrt_id, "psn_no": result.psn_no, "ipt_otp_no": result.ipt_otp_no or ""}
+
+
+def _admitted_inpatient(result) -> dict:
+    """2401 answers in ``output.result``."""
+    return {"result": _admitted(result)}
+
+
+def _registered_outpatient(result) -> dict:
+    """2201 answers in ``output.data``."""
+    return {"data": _admitted(result)}
 
 
 async def inpatient_admission(call: Call, uow: UnitOfWork):
-    cmd = _admission(call, call.input.child("mdtrtinfo"), INPATIENT_MED_TYPES, None, call.input.rows("diseinfo"))
-    return await run(admit, cmd, uow, _admitted)
+    cmd = _admission(call, call.input.child("mdtrtinfo"), INPATIENT_MED_TYPES, None, call.input.rows("diseinfo"),
+                     _admitted_inpatient)
+    return await run(admit, cmd, uow, _admitted_inpatient)
 
 
 async def outpatient_registration(call: Call, uow: UnitOfWork):
-    cmd = _admission(call, _data(call), OUTPATIENT_MED_TYPES, "11", call.input.rows("diseinfo"))
-    return await run(admit, cmd, uow, _admitted)
+    cmd = _admission(call, _data(call), OUTPATIENT_MED_TYPES, "11", call.input.rows("diseinfo"),
+                     _registered_outpatient)
+    return await run(admit, cmd, uow, _registered_outpatient)
 
 
 def _fee_line(row: Fields) -> FeeLine:
+    """A fee detail; with ``init_feedetl_sn`` a refund line, whose ``cnt`` and amount are negative."""
+    refunds = row.text("init_feedetl_sn", required=False)
+    refund = refunds is not None
     return FeeLine(row.text("feedetl_sn"), row.text("mdtrt_id"), row.text("psn_no"), row.text("med_list_codg"),
                    row.text("medins_list_codg", required=False), row.time("fee_ocur_time", required=False),
-                   row.decimal("cnt", positive=True), row.decimal("pric"), row.money("det_item_fee_sumamt"))
+                   row.decimal("cnt", positive=not refund, negative=refund), row.decimal("pric"),
+                   row.money("det_item_fee_sumamt", negative=refund), refunds)
 
 
 def _fees_output(results) -> dict:
@@ -113,11 +137,17 @@ def _nothing(_result) -> dict:
     return {}
 
 
-async def fee_cancellation(call: Call, uow: UnitOfWork):
-    data = _data(call)
+def _cancellation(data: Fields) -> commands.FeeCancellation:
     sn = data.text("feedetl_sn")
-    cmd = commands.CancelFees(call.acting_for, data.text("mdtrt_id"), data.text("psn_no"),
-                              None if sn == ALL_FEES else sn, call.request(_nothing))
+    return commands.FeeCancellation(data.text("mdtrt_id"), data.text("psn_no"), None if sn == ALL_FEES else sn)
+
+
+async def fee_cancellation(call: Call, uow: UnitOfWork):
+    """``input.data`` is one object or a list of them (``[{feedetl_sn, mdtrt_id, psn_no, exp_content}]``)."""
+    cancellations = tuple(_cancellation(row) for row in call.input.rows("data"))
+    if not cancellations:
+        call.input.child("data")
+    cmd = commands.CancelFees(call.acting_for, cancellations, call.request(_nothing))
     return await run(cancel_fees, cmd, uow, _nothing)
 
 
@@ -133,11 +163,11 @@ def _settle_command(call: Call, record: bool) -> commands.Settle:
     return commands.Settle(
         call.acting_for, data.text("mdtrt_id"), data.text("psn_no"), data.choice("insutype", INSUTYPES, required=False),
         data.money("medfee_sumamt"), data.flag("acct_used_flag"), data.text("medins_setl_id", required=False),
-        call.inf_time, record, call.request(answers.settlement) if record else None)
+        call.inf_time, record, call.request(answers.settlement) if record else None, data.flag("mid_setl_flag"))
 
 
 async def pre_settlement(call: Call, uow: UnitOfWork):
-    return await run(settle_visit, _settle_command(call, record=False), uow, answers.settlement)
+    return await run(settle_visit, _settle_command(call, record=False), uow, answers.pre_settlement)
 
 
 async def settlement(call: Call, uow: UnitOfWork):
@@ -155,11 +185,13 @@ async def reconciliation(call: Call, uow: UnitOfWork):
     data = _data(call)
     theirs = Totals(data.integer("fixmedins_setl_cnt"), data.money("medfee_sumamt"), data.money("fund_pay_sumamt"),
                     data.money("acct_pay"))
-    cmd = commands.Reconcile(call.fixmedins_code, data.choice("insutype", INSUTYPES, required=False),
-                             data.text("setl_optins", required=False), data.date("stmt_begndate"),
-                             data.date("stmt_enddate"), theirs)
+    setl_optins = data.text("setl_optins", required=False)
+    cmd = commands.Reconcile(call.fixmedins_code, data.choice("insutype", INSUTYPES, required=False), setl_optins,
+                             data.date("stmt_begndate"), data.date("stmt_enddate"), theirs,
+                             data.flag("refd_setl_flag"))
     statement = await reconcile_totals(cmd, uow)
-    return {"data": {"stmt_rslt": statement.stmt_rslt, "stmt_rslt_dscr": statement.stmt_rslt_dscr}}, None
+    return {"stmtinfo": {"setl_optins": setl_optins or "", "stmt_rslt": statement.stmt_rslt,
+                         "stmt_rslt_dscr": statement.stmt_rslt_dscr}}, None
 
 
 async def run(use_case, cmd, uow: UnitOfWork, output: Callable[[Any], Any]):

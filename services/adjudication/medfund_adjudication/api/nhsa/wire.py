@@ -12,6 +12,7 @@ from medfund_adjudication.app.times import CHINA_TIME
 from medfund_shared.money import Money
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+CENT = Decimal("0.01")
 WIRE_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 """Money (a dataclass) and times are written the NHSA way by ``_nhsa_value``, not orjson's own way."""
 
@@ -36,8 +37,25 @@ def _nhsa_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not a value of the NHSA wire format")
 
 
+def price(value: Decimal) -> Decimal:
+    """A unit price or price ceiling as the platform writes amounts: two decimals, more only when it has more."""
+    cents = value.quantize(CENT)
+    return cents if cents == value else value.normalize()
+
+
+def quantity(value: Decimal) -> Decimal:
+    """A quantity as the platform writes it: its significant digits (``2``, ``0.5``), never ``2.0000``."""
+    return Decimal(format(value.normalize(), "f"))
+
+
+def message_time(at: datetime) -> str:
+    """``refmsg_time`` / ``respond_time``: Beijing time as ``yyyyMMddHHmmssfff``."""
+    local = at.astimezone(CHINA_TIME)
+    return local.strftime("%Y%m%d%H%M%S") + f"{local.microsecond // 1000:03d}"
+
+
 def envelope(msgid: str, output: Any, *, err_msg: str = "") -> str:
     """The platform's answer; ``infcode`` -1 whenever there is an error message."""
-    now = datetime.now(CHINA_TIME).strftime(TIME_FORMAT)
+    now = message_time(datetime.now(CHINA_TIME))
     return dump({"infcode": -1 if err_msg else 0, "inf_refmsgid": msgid, "refmsg_time": now, "respond_time": now,
                  "err_msg": err_msg, "output": output})

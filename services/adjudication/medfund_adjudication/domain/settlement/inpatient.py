@@ -10,6 +10,8 @@ from medfund_adjudication.domain.settlement.visit import Circumstances
 from medfund_shared.money import Money
 from medfund_shared.policy.schema import PolicyPack
 
+NOTHING_APPLIED = Money(0)
+
 
 def inpatient_ratio(pack: PolicyPack, c: Circumstances) -> tuple[Decimal, str]:
     """The ratio of the area and level with age and retiree uplifts and the unreferred penalty, in [0, 1]."""
@@ -40,10 +42,12 @@ def _within_cost_ceiling(scope: Money, pack: PolicyPack, ytd: Accumulators) -> t
 
 
 def inpatient_payment(scope: Money, pack: PolicyPack, c: Circumstances, ytd: Accumulators,
-                      with_deductible: bool) -> PooledPayment:
+                      with_deductible: bool, deductible_applied: Money = NOTHING_APPLIED) -> PooledPayment:
+    """``deductible_applied``: what the stay's earlier settlements took of the deductible (mid-stay settlement)."""
     ratio, ratio_text = inpatient_ratio(pack, c)
     eligible, ceiling_note = _within_cost_ceiling(scope, pack, ytd)
     deductible = pack.inpatient.terms(c.tier, c.area, c.level).deductible if with_deductible else Money(0)
+    deductible = Money(max(0, (deductible - deductible_applied).fen))
     act_pay_dedc = Money(min(eligible.fen, deductible.fen))
     raw = (eligible - act_pay_dedc).times(ratio)
     cap = pack.inpatient.payment_cap(c.tier)
@@ -51,6 +55,8 @@ def inpatient_payment(scope: Money, pack: PolicyPack, c: Circumstances, ytd: Acc
     cap_note = "" if cap is None else f"; annual payment cap {cap} (paid so far {ytd.inpatient_paid})" + (
         " reached" if hifp < raw else "")
     deductible_text = f"deductible {act_pay_dedc}" if with_deductible else "no deductible (special disease)"
+    if deductible_applied:
+        deductible_text += f" (earlier settlements of the stay applied {deductible_applied})"
     explanation = (f"policy scope {scope}{ceiling_note}; {deductible_text}; {ratio_text}; "
                    f"({eligible} - {act_pay_dedc}) x {ratio} = {raw}{cap_note}; pays {hifp}")
     delta = Accumulators(inpatient_paid=hifp, inpatient_scope_cost=scope)

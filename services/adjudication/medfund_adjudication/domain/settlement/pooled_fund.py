@@ -50,7 +50,8 @@ def _check_special_disease(visit: Visit, pack: PolicyPack) -> None:
 def pooled_payment(visit: Visit, scope: Money, pack: PolicyPack, c: Circumstances,
                    ytd: Accumulators) -> PooledPayment:
     if visit.med_type == INPATIENT:
-        return inpatient_payment(scope, pack, c, ytd, with_deductible=True)
+        return inpatient_payment(scope, pack, c, ytd, with_deductible=True,
+                                 deductible_applied=visit.deductible_applied)
     if visit.med_type == SPECIAL_DISEASE_OUTPATIENT:
         _check_special_disease(visit, pack)
         return inpatient_payment(scope, pack, c, ytd, with_deductible=False)

@@ -9,14 +9,17 @@ from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_adjudication.domain.settlement.result import SettlementResult
 from medfund_shared.money import Money
 
+LIMITS = frozenset({"crt_payb_lmt_amt"})
+"""Amounts that are limits, not payments: a reversal shows them as they were (the platform negates payments only)."""
+
 
 def _negate_amounts(record: Any) -> Any:
     return replace(record, **{f.name: -getattr(record, f.name) for f in fields(record)
-                              if isinstance(getattr(record, f.name), Money)})
+                              if isinstance(getattr(record, f.name), Money) and f.name not in LIMITS})
 
 
 def reverse(original: SettlementResult, ytd: Accumulators) -> SettlementResult:
-    """Every amount negated; the account balance is what it becomes once ``acct_pay`` is refunded."""
+    """Every amount negated but the limits; the account balance is what it becomes once ``acct_pay`` is refunded."""
     negated = _negate_amounts(original)
     delta = original.accumulator_delta.negated()
     return replace(

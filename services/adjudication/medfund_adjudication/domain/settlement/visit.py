@@ -68,6 +68,9 @@ class Visit:
     referred: bool = False
     acct_used: bool = False
     disease_codes: tuple[str, ...] = ()
+    deductible_applied: Money = NO_BALANCE
+    """The deductible earlier settlements of the same stay already applied (a mid-stay settlement, 中途结算):
+    an inpatient stay pays its deductible once, however many settlements it takes."""
 
 
 def age_on(birth_date: date, day: date) -> int:
