@@ -1,4 +1,5 @@
-"""Every route of every service needs a valid token (401) and the right role (403).
+"""Every route of every service needs a valid token (401) and the right role (403); the NHSA gateway refuses
+both in its envelope instead (HTTP 200, ``infcode`` -1), as HIS clients read it.
 
 The routes and the roles each admits are read from the apps themselves (``allowed_roles``) and
 checked against the running services on the probe ports; the only routes without a token are the
@@ -25,6 +26,9 @@ APPS = {"enrollment": "medfund_enrollment", "billing": "medfund_billing",
         "adjudication": "medfund_adjudication", "ledger": "medfund_ledger"}
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/")}
 """Routes that are public by design: liveness, readiness, Prometheus scraping, the dashboard's HTML shell."""
+IN_THE_ENVELOPE = {("POST", "/fsi/api/rsfComIfsService/callService")}
+"""The gateway answers every refusal, authentication included, in the platform's envelope: a HIS reads a bare
+401 as a network fault (docs/his-integration.md)."""
 HOSPITAL, OFFICE = "H21130200001", "T21130200"
 SETTINGS = Settings()
 
@@ -75,6 +79,16 @@ def assert_error(response: httpx.Response, status: int, what: str) -> None:
     assert error["code"] and error["message"], what
 
 
+def assert_refused(response: httpx.Response, route: tuple[str, str], status: int, what: str) -> None:
+    """``status`` in our error shape, or for the gateway infcode -1 with a readable err_msg in HTTP 200."""
+    if route not in IN_THE_ENVELOPE:
+        assert_error(response, status, what)
+        return
+    assert response.status_code == 200, f"{what}: {response.status_code} {response.text[:300]}"
+    answer = response.json()
+    assert answer["infcode"] == -1 and answer["err_msg"] and answer["output"] is None, what
+
+
 @pytest.mark.parametrize("service", sorted(APPS))
 def test_only_the_probes_are_public(service: str) -> None:
     public = {key for key, roles in routes(service).items() if roles is None}
@@ -90,7 +104,7 @@ def test_every_route_refuses_a_bad_token(probe_services: ServiceSet, service: st
         if roles is None:
             continue
         response = call(base, method, path, BAD_TOKENS[case])
-        assert_error(response, 401, f"{method} {path} with a {case} token")
+        assert_refused(response, (method, path), 401, f"{method} {path} with a {case} token")
         checked += 1
     assert checked > 0
 
@@ -103,7 +117,7 @@ def test_every_route_refuses_the_wrong_role(probe_services: ServiceSet, service:
         if roles is None:
             continue
         for role in sorted(ALL_ROLES - roles):
-            assert_error(call(base, method, path, token(role)), 403, f"{method} {path} as {role}")
+            assert_refused(call(base, method, path, token(role)), (method, path), 403, f"{method} {path} as {role}")
             refused += 1
         if "admin" in roles:
             response = call(base, method, path, token("admin"))

@@ -51,6 +51,6 @@ def test_openapi_offers_the_signature_or_a_bearer_token_on_the_gateway():
     spec = create_app().openapi()
     schemes = spec["components"]["securitySchemes"]
     assert "timestamp + passtoken + nonce + timestamp" in schemes["nhsaSignature"]["description"]
-    assert schemes["bearer"]["scheme"] == "bearer"
+    assert schemes["HTTPBearer"]["scheme"] == "bearer"
     assert spec["paths"]["/fsi/api/rsfComIfsService/callService"]["post"]["security"] == [
-        {"nhsaSignature": []}, {"bearer": []}]
+        {"nhsaSignature": []}, {"HTTPBearer": []}]

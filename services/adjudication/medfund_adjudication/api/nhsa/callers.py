@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import Request
-from fastapi.security import APIKeyHeader, HTTPBearer
+from fastapi.security import APIKeyHeader
 
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.api.nhsa.fields import Fields
@@ -27,11 +27,9 @@ SIGNATURE_SCHEME = APIKeyHeader(
                 "clock), `x-tif-nonce` (new for each request) and `x-tif-signature` = lowercase hex "
                 "SHA-256(timestamp + passtoken + nonce + timestamp). An `apikey` header is ignored. The request acts "
                 "for the institution the paasid belongs to; every transaction but 9001/9002 carries the `sign_no` "
-                "of a 9001 sign-in. Refusals are answered in the envelope (HTTP 200, infcode -1).")
-BEARER_SCHEME = HTTPBearer(
-    scheme_name="bearer", auto_error=False,
-    description="A `his` token (bound to one fixmedins_code) or an `admin` token; `sign_no` is optional, but checked "
-                "when sent. A missing or invalid token is answered in the envelope (HTTP 200, infcode -1).")
+                "of a 9001 sign-in. Refusals are answered in the envelope (HTTP 200, infcode -1). The other way in "
+                "is a bearer token (`his`, bound to one fixmedins_code, or `admin`): its `sign_no` is optional but "
+                "checked when sent, and a missing or invalid token is answered in the envelope too.")
 
 
 async def identify(request: Request, context: ServiceContext, envelope: Fields) -> Principal:

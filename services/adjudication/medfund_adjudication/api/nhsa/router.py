@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, Request, Security
+from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +20,7 @@ from medfund_adjudication.api.nhsa.encoding import decode_body
 from medfund_adjudication.api.nhsa.fields import Fields
 from medfund_adjudication.api.nhsa.transactions import Call
 from medfund_adjudication.domain.refusal import Refused, invalid
-from medfund_shared.auth import Principal
+from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ContextDep
 from medfund_shared.errors import is_bad_data, is_conflict, is_unavailable
 
@@ -32,8 +32,9 @@ class GatewayRoute(APIRoute):
 
     Settlement is the hot path and solving the endpoint's dependencies cost about a twentieth of a settlement's
     CPU in the service. They stay declared on the endpoint, which is what OpenAPI shows (the signature and bearer
-    schemes); this handler passes the service's context, and the endpoint identifies the caller itself
-    (:func:`callers.identify`), so that a refusal is answered in the envelope."""
+    schemes) and what the route tables read (the roles a bearer token may have); this handler passes the
+    service's context, and the endpoint identifies the caller itself (:func:`callers.identify`), so that a
+    refusal is answered in the envelope."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint = self.endpoint
@@ -99,7 +100,7 @@ def _call(envelope: Fields, principal: Principal) -> Call:
 
 
 @router.post("/fsi/api/rsfComIfsService/callService", response_model=NhsaResponse,
-             dependencies=[Security(callers.SIGNATURE_SCHEME), Security(callers.BEARER_SCHEME)],
+             dependencies=[Security(callers.SIGNATURE_SCHEME), Depends(require_roles(*callers.GATEWAY_ROLES))],
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": NhsaRequest.model_json_schema(ref_template="#/components/schemas/{model}")}}}})
 async def call_service(request: Request, context: ContextDep) -> Response:
