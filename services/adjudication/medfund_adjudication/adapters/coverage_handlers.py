@@ -27,6 +27,8 @@ TERMINATED = "medfund.enrollment.coverage.terminated.v1"
 ACCOUNT_CREDITED = "medfund.billing.employee.account_credited.v1"
 CONTRIBUTION_DECLARED = "medfund.billing.employee.contribution_declared.v1"
 RESIDENT = "390"
+EMPLOYEE = "310"
+RETIRED = "retired"
 """Enrollment changes categories on resident enrollments only, so ``category_changed`` names no scheme."""
 
 
@@ -59,7 +61,9 @@ class _CategoryChanged(_Reader):
 
 class _Registered(_Reader):
     psn_no: str
+    insutype: str
     ssc_no: str | None = None
+    employee_kind: str | None = None
 
 
 class _Change(_Reader):
@@ -105,10 +109,15 @@ async def on_category_changed(session: AsyncSession, event: CloudEvent, _data) -
 
 
 async def on_registered(session: AsyncSession, event: CloudEvent, _data) -> None:
-    """Only the social security card number is read: 1101 finds a person by it (``mdtrt_cert_type`` 03)."""
+    """The social security card number (1101 finds a person by it, ``mdtrt_cert_type`` 03) and, under 310,
+    whether the person is retired: a retiree covered by contribution years has the retiree uplift from the
+    first settlement, before any account credit (billing's later events still win by period)."""
     d = _Registered.model_validate(event.data)
     if d.ssc_no:
         await coverage_repo.record_card(session, d.psn_no, d.ssc_no)
+    if d.insutype == EMPLOYEE and d.employee_kind is not None:
+        await coverage_repo.record_employment(session, d.psn_no, f"{business_date(event.effectivetime):%Y-%m}",
+                                              retired=d.employee_kind == RETIRED)
 
 
 async def _change(session: AsyncSession, event: CloudEvent, apply) -> None:

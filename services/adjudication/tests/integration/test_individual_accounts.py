@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from adjudication_gateway import publish, wait_until
+from adjudication_gateway import activated, publish, wait_until
 
 from medfund_shared.events.types.billing import EmployeeContributionDeclared
+from medfund_shared.events.types.enrollment import PersonRegistered
 from medfund_shared.money import Money
 
 pytestmark = pytest.mark.integration
@@ -132,3 +133,24 @@ async def test_outpatient_care_is_paid_from_the_account_only_and_a_pre_settlemen
     assert _split(preview) == _split(out) == expected
     assert await _balance(gateway, psn) == Money.zero()
     assert Decimal(str(out["setlinfo"]["hifp_pay"])) == 0
+
+
+def _registered(psn_no: str, kind: str) -> PersonRegistered:
+    return PersonRegistered(
+        psn_no=psn_no, certno="321100195801010011", psn_name="王五", gend="1", brdy="1958-01-01", admdvs="321100",
+        insutype="310", year=2026, household_id=f"H{psn_no}", category="employee", tier=None, enrollment_kind="new",
+        premium_due="0.00", on_behalf_due="0.00", pack_id="321100-310-2013-01-01", employee_kind=kind,
+        contribution_years=32)
+
+
+@pytest.mark.parametrize(("kind", "ratio"), [("retired", "0.89"), ("in_service", "0.87")])
+async def test_the_registration_says_who_is_retired_before_any_account_credit(gateway, kind, ratio):
+    """A retiree covered by contribution years settles with the retiree uplift (0.87 + 0.02) from the start;
+    enrollment keys both events by the person, so the registration arrives first."""
+    await gateway.setup_registry()
+    psn = f"P{secrets.token_hex(6)}"
+    await publish(gateway.settings, _registered(psn, kind), datetime(2026, 1, 4, tzinfo=UTC))
+    await publish(gateway.settings, activated(psn, "321100", "310", category="employee", tier=None,
+                                              brdy="1958-01-01"))
+    out = await gateway.settle_when_covered(HOSPITAL, psn, "310", STAY)
+    assert str(out["setlinfo"]["pool_prop_selfpay"]) == ratio
