@@ -64,12 +64,13 @@ def _subsidy(event, data, config) -> journal.Entry:
 def _employee_contribution(event, data, config) -> journal.Entry:
     pooled, account = _employee_pools(data, config)
     return journal.employee_contribution(event.id, event.effectivetime.date(), pooled, account, data.psn_no,
-                                         data.pool_amount, data.account_amount, data.late_fee)
+                                         data.pool_amount, data.account_amount, data.late_fee, data.period)
 
 
 def _account_credited(event, data, config) -> journal.Entry:
     pooled, account = _employee_pools(data, config)
-    return journal.account_credited(event.id, event.effectivetime.date(), pooled, account, data.psn_no, data.amount)
+    return journal.account_credited(event.id, event.effectivetime.date(), pooled, account, data.psn_no, data.amount,
+                                    data.period)
 
 
 def _settlement(event, data, config) -> journal.Entry:

@@ -97,24 +97,29 @@ def subsidy_allocated(key: str, on: date, pool_id: str, amount: Money, shares: l
     return _entry(key, "subsidy_allocated", on, lines)
 
 
+NO_LATE_FEE = Money(0)
+"""A month declared in time owes no late fee (Money is immutable: a safe default)."""
+
+
 def employee_contribution(key: str, on: date, pooled_pool_id: str, account_pool_id: str, psn_no: str,
-                          pool_amount: Money, account_amount: Money, late_fee: Money = Money.zero()) -> Entry:
+                          pool_amount: Money, account_amount: Money, late_fee: Money = NO_LATE_FEE,
+                          period: str = "") -> Entry:
     """The declaration's split: pooled-fund share and individual-account share (sub-ledger per person);
-    a late month's fee (滞纳金) is pooled income too."""
+    a late month's fee (滞纳金) is pooled income too. The memo is the month (``YYYY-MM``) paid for."""
     lines = _Lines()
     lines.pair(pooled_pool_id, accounts.CASH, accounts.INCOME_EMPLOYEE_POOLED, pool_amount)
     lines.pair(account_pool_id, accounts.CASH, accounts.account_income(psn_no), account_amount)
     lines.pair(pooled_pool_id, accounts.CASH, accounts.INCOME_LATE_FEE, late_fee)
-    return _entry(key, "employee_contribution", on, lines)
+    return _entry(key, "employee_contribution", on, lines, memo=period)
 
 
 def account_credited(key: str, on: date, pooled_pool_id: str, account_pool_id: str, psn_no: str,
-                     amount: Money) -> Entry:
-    """A retiree's monthly individual-account credit, paid out of the pooled fund."""
+                     amount: Money, period: str = "") -> Entry:
+    """A retiree's monthly individual-account credit, paid out of the pooled fund; the memo is its month."""
     lines = _Lines()
     lines.pair(pooled_pool_id, accounts.TRANSFER_OUT, accounts.CASH, amount)
     lines.pair(account_pool_id, accounts.CASH, accounts.account_transfer_in(psn_no), amount)
-    return _entry(key, "account_credited", on, lines)
+    return _entry(key, "account_credited", on, lines, memo=period)
 
 
 def settlement(key: str, kind: str, on: date, fixmedins_code: str,

@@ -56,15 +56,15 @@ async def test_statements_show_every_movement_and_add_up_to_the_account_pool(led
 
     one = (await ledger.client.get("/v1/accounts/EA1")).json()
     assert one["balance"] == "480.00"
-    assert [(e["effective_date"], e["event_id"], e["kind"], e["amount"], e["balance_after"])
+    assert [(e["effective_date"], e["event_id"], e["kind"], e["memo"], e["amount"], e["balance_after"])
             for e in one["entries"]] == [
-        ("2026-02-15", sent[0].id, "employee_contribution", "240.00", "240.00"),
-        ("2026-03-15", sent[1].id, "employee_contribution", "240.00", "480.00"),
-        ("2026-04-10", sent[4].id, "settlement", "-400.00", "80.00"),
-        ("2026-04-12", sent[6].id, "settlement_reversed", "400.00", "480.00")]
+        ("2026-02-15", sent[0].id, "employee_contribution", "2026-02", "240.00", "240.00"),
+        ("2026-03-15", sent[1].id, "employee_contribution", "2026-03", "240.00", "480.00"),
+        ("2026-04-10", sent[4].id, "settlement", HOSPITAL, "-400.00", "80.00"),
+        ("2026-04-12", sent[6].id, "settlement_reversed", HOSPITAL, "400.00", "480.00")]
     three = (await ledger.client.get("/v1/accounts/EA3")).json()
-    assert [(e["kind"], e["amount"]) for e in three["entries"]] == [("account_credited", "180.00"),
-                                                                      ("settlement", "-180.00")]
+    assert [(e["kind"], e["memo"], e["amount"]) for e in three["entries"]] == [
+        ("account_credited", "2026-03", "180.00"), ("settlement", HOSPITAL, "-180.00")]
     balances = [Money.from_yuan((await ledger.client.get(f"/v1/accounts/{p}")).json()["balance"])
                 for p in ("EA1", "EA2", "EA3")]
     account_pool = (await ledger.client.get(f"/v1/pools/{ACCOUNT}")).json()
