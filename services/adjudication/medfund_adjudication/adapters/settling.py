@@ -19,7 +19,7 @@ SQLSTATE 40001 (``settlement_lost_race``, migration 0005).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from types import SimpleNamespace
 
@@ -76,7 +76,6 @@ from medfund_adjudication.adapters.tables import (
 from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.admission import Admission
 from medfund_adjudication.domain.coverage import Coverage
-from medfund_adjudication.domain.refunds import net_of_refunds
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_adjudication.domain.settlement import Accumulators, FeeItem
 from medfund_shared.db import outbox_table
@@ -105,12 +104,11 @@ class PersonState:
     """The accumulators' version; 0 for a year without totals yet (they are zero)."""
     balance: Money
     retired: bool
-    items: tuple[FeeItem, ...]
-    """The admission's unsettled, uncancelled fee details in serial order, net of their refund lines."""
+    lines: list[tuple[FeeItem, str | None]]
+    """The admission's unsettled, uncancelled fee details in serial order, each with the ``init_feedetl_sn`` of a
+    refund line (None for a detail)."""
     catalogue: dict[str, CatalogueItem]
     """The catalogue entries of their codes."""
-    serials: list[str] = field(default_factory=list)
-    """Every unsettled, uncancelled detail the settlement consumes, refund lines included."""
     stay_deductible: Money = Money(0)
     """The deductible the stay's earlier settlements (mid-stay settlements, net of reversals) already applied."""
 
@@ -195,8 +193,8 @@ def _person_state(records: list[asyncpg.Record]) -> PersonState:
                                                         r["pric_uplmt_amt"])
     opened = first["version"] is not None
     return PersonState(accumulators_of(first) if opened else Accumulators(), first["version"] if opened else 0,
-                       Money(first["balance_fen"] or 0), bool(first["retired"]), net_of_refunds(lines), entries,
-                       [item.feedetl_sn for item, _ in lines], Money(first["stay_deductible_fen"]))
+                       Money(first["balance_fen"] or 0), bool(first["retired"]), lines, entries,
+                       Money(first["stay_deductible_fen"]))
 
 
 _LOCK_ACCUMULATORS = DriverStatement.of(LOCK_ACCUMULATORS)

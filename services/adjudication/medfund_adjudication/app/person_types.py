@@ -7,8 +7,18 @@ from datetime import date
 from medfund_adjudication.adapters import coverage_repo
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.domain.coverage import Coverage
+from medfund_adjudication.domain.refusal import Refused
+from medfund_shared.policy.schema import PolicyPack
 
 EMPLOYEE = "310"
+
+
+def code_of(pack: PolicyPack, category: str, retired: bool) -> str:
+    """The pack's code for ``category``; a pack without one refuses the request (it changes nothing)."""
+    try:
+        return pack.person_types.code_for(category, retired)
+    except ValueError as missing:
+        raise Refused("no_pack", f"pack {pack.pack_id}: {missing}") from None
 
 
 async def person_type(uow: UnitOfWork, coverage: Coverage, day: date) -> str:
@@ -16,5 +26,4 @@ async def person_type(uow: UnitOfWork, coverage: Coverage, day: date) -> str:
     the cover's year); a retired employee has the pack's ``retired`` code."""
     retired = coverage.insutype == EMPLOYEE and await coverage_repo.retired(uow.session, coverage.psn_no)
     on = min(max(day, coverage.coverage_from), coverage.coverage_to)
-    return uow.pack(coverage.admdvs, coverage.insutype, on).person_types.code_for(coverage.category_on(day)[0],
-                                                                                  retired)
+    return code_of(uow.pack(coverage.admdvs, coverage.insutype, on), coverage.category_on(day)[0], retired)

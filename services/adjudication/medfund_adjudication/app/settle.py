@@ -22,9 +22,11 @@ from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.commands import Settle
 from medfund_adjudication.app.identifiers import SETTLEMENT, new_id
+from medfund_adjudication.app.person_types import code_of
 from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.admission import Admission, ensure_settleable
 from medfund_adjudication.domain.coverage import Coverage, covered_on
+from medfund_adjudication.domain.refunds import net_of_refunds
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import Person, SettlementRefused, Visit, settle
 from medfund_shared import outbox
@@ -131,12 +133,12 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locke
     admission = context.admission
     day = business_date(admission.begntime)
     coverage = covered_on(context.coverage, admission.psn_no, admission.insutype, day)
-    items = state.items
-    uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
-    if not state.serials:
+    if not state.lines:
         raise Refused("invalid", f"mdtrt_id {admission.mdtrt_id} has no unsettled fee details", "mdtrt_id")
     if cmd.record:
         ensure_settleable(admission, cmd.mid_setl)
+    items = net_of_refunds(state.lines)
+    uploaded = Money(sum(i.det_item_fee_sumamt.fen for i in items))
     if uploaded != cmd.medfee_sumamt:
         raise Refused("invalid", f"medfee_sumamt {cmd.medfee_sumamt} differs from the uploaded fee details' "
                                  f"total {uploaded}", "medfee_sumamt")
@@ -153,12 +155,13 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locke
         new_id(SETTLEMENT), "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
         admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,
         cmd.setl_time, business_date(cmd.setl_time), result)
-    settled = Settled(record, coverage, admission, pack.person_types.code_for(person.category, person.retired))
+    settled = Settled(record, coverage, admission, code_of(pack, person.category, person.retired))
     if not cmd.record:
         return Answer(settled)
     event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=SOURCE,
                                  effective_time=record.setl_time)
     answer = uow.answer_row(cmd.request, settled) if cmd.request is not None else None
-    if not await settling.add_settling(db, record, state.serials, state.version, event, answer):
+    serials = [line.feedetl_sn for line, _ in state.lines]
+    if not await settling.add_settling(db, record, serials, state.version, event, answer):
         return None
     return Answer(settled, answer and answer["answer"])

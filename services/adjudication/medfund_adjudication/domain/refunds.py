@@ -53,11 +53,15 @@ def apply_refund(mdtrt_id: str, feedetl_sn: str, init_feedetl_sn: str, cnt: Deci
 
 def net_of_refunds(lines: Sequence[tuple[FeeItem, str | None]]) -> tuple[FeeItem, ...]:
     """Each detail with its refunds (``(line, init_feedetl_sn)``) taken off, in the details' order; a detail
-    refunded entirely is left out."""
+    refunded entirely is left out. A refund of a detail not among ``lines`` (settled while the refund was being
+    uploaded) is refused."""
     details = [item for item, refunds in lines if refunds is None]
     taken = {item.feedetl_sn: (Decimal(0), Money(0)) for item in details}
     for item, refunds in lines:
-        if refunds is not None and refunds in taken:
+        if refunds is not None:
+            if refunds not in taken:
+                raise Refused("conflict", f"refund line {item.feedetl_sn} refunds detail {refunds}, which is settled "
+                                          "already: cancel the refund line (2302)", "init_feedetl_sn")
             cnt, amount = taken[refunds]
             taken[refunds] = (cnt + item.cnt, amount + item.det_item_fee_sumamt)
     net = []

@@ -38,3 +38,4 @@ async def test_a_new_database_checks_the_settlement_id_through_the_unique_index(
         await engine.dispose()
     assert "settlements_medins_setl_id_once" in plan
     assert "settlements_by_day" not in plan
+    assert "settlements_by_admission" in plan, "the stay's earlier settlements (mid-stay deductible) by index"

@@ -42,6 +42,12 @@ def test_the_settlement_sees_each_detail_net_of_its_refunds_and_not_a_detail_ref
     assert net_of_refunds(lines) == (FeeItem("1", "TA", Decimal(6), Decimal(100), Money(60000)),)
 
 
+def test_a_refund_of_a_detail_no_longer_unsettled_stops_the_settlement():
+    lines = [(FeeItem("2", "TA", Decimal(-1), Decimal(100), Money(-10000)), "1")]
+    with pytest.raises(Refused, match="settled already"):
+        net_of_refunds(lines)
+
+
 def _stay(med_type: str, discharged: bool) -> Admission:
     begun = datetime(2026, 12, 1, 9, tzinfo=CHINA_TIME)
     return Admission("M1", "P1", "390", "H1", med_type, begun, False, (), begun if discharged else None)

@@ -1,6 +1,7 @@
 """Single rules of the settlement engine, one at a time."""
 
 import ast
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -156,3 +157,13 @@ def test_the_settlement_domain_imports_no_framework():
                     "money", "policy"), f"{source.name} imports {node.module}"
             elif isinstance(node, ast.Import):
                 assert all(a.name.split(".")[0] in allowed for a in node.names), source.name
+
+
+@pytest.mark.parametrize(("applied", "deductible", "hifp"), [("0", "500", "350"), ("300", "200", "560"),
+                                                             ("500", "0", "700"), ("800", "0", "700")])
+def test_a_later_settlement_of_a_stay_applies_only_the_deductible_its_earlier_ones_left(packs, catalogue, build,
+                                                                                         applied, deductible, hifp):
+    """211302 secondary in county: deductible 500, ratio 0.70; 1000 in scope, (1000 - what is left) x 0.70."""
+    v = replace(build.visit("211302", "21", [build.fee("1", "A", "1000")]), deductible_applied=build.yuan(applied))
+    r = _settle(packs, catalogue, v)
+    assert (r.act_pay_dedc, r.hifp_pay) == (build.yuan(deductible), build.yuan(hifp))

@@ -73,8 +73,8 @@ class NhsaResponse(BaseModel):
 
     infcode: int
     inf_refmsgid: str
-    refmsg_time: str
-    respond_time: str
+    refmsg_time: str = Field(examples=["20261204103005123"], description="Beijing time, yyyyMMddHHmmssfff")
+    respond_time: str = Field(examples=["20261204103005123"], description="Beijing time, yyyyMMddHHmmssfff")
     err_msg: str
     output: dict[str, Any] | None
 
