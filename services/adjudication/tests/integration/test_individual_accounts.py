@@ -99,6 +99,24 @@ async def test_two_concurrent_settlements_never_spend_the_same_yuan(gateway):
     assert sum((_yuan(row["fund_payamt"]) for row in account_rows), Money.zero()) == balance
 
 
+async def test_many_concurrent_settlements_spend_the_balance_exactly_once(gateway):
+    """Eight at once against a balance of one and a half personal shares: the payments add up to the balance,
+    each answer's balc is what the one before it left, and every stay's personal share is paid in full."""
+    await gateway.setup_registry()
+    balance = Money.from_yuan("1500.00")
+    psn = await _employee_with_account(gateway, balance.to_yuan())
+    stays = [await _ready_to_settle(gateway, psn, STAY) for _ in range(8)]
+    answers = await asyncio.gather(*(_settle(gateway, psn, m, "2000.00") for m in stays))
+    splits = sorted((_split(a) for a in answers), key=lambda split: (split[3], split[1]), reverse=True)
+    assert sum((paid for _, paid, _, _ in splits), Money.zero()) == balance
+    assert all(paid + cash == STAY_PERSONAL for _, paid, cash, _ in splits)
+    before = balance
+    for _, paid, _, balc in splits:
+        assert balc == before - paid
+        before = balc
+    assert await _balance(gateway, psn) == Money.zero()
+
+
 async def test_a_reversal_gives_the_account_payment_back(gateway):
     await gateway.setup_registry()
     psn = await _employee_with_account(gateway, "300.00")
