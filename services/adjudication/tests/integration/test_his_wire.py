@@ -228,7 +228,7 @@ async def test_answers_have_the_shapes_and_formats_typed_clients_read(gateway):
         fee("1", mdtrt_id, psn, "TA", "2.0000", "120.0000", "240.0000"),
         fee("2", mdtrt_id, psn, "TB90", "1.0000", "100.0000", "100.0000")]})
     rows = ok(uploaded)["result"]
-    assert '"det_item_fee_sumamt":240.00,"cnt":2,"pric":120.00,"pric_uplmt_amt":999999.00' in text
+    assert '"det_item_fee_sumamt":240.00,"cnt":2,"pric":120.00,"pric_uplmt_amt":99999999.00' in text
     # TB90: ceiling 90, so 10.00 over it; pre-self-pay 10% of 90 = 9.00; scope 81.00
     assert (rows[1]["pric_uplmt_amt"], rows[1]["overlmt_amt"], rows[1]["preselfpay_amt"],
             rows[1]["inscp_scp_amt"]) == (Decimal("90.00"), Decimal("10.00"), Decimal("9.00"), Decimal("81.00"))

@@ -82,8 +82,10 @@ def test_times_without_leading_zeros_read_as_the_layout_allows():
 
 
 def test_dates_accept_a_date_or_a_time_of_day():
-    data = Fields({"d": "2026-03-01", "t": "2026-03-01 10:00:00", "bad": "01/03/2026"}, "data")
-    assert data.date("d") == data.date("t") == date(2026, 3, 1)
+    data = Fields({"d": "2026-03-01", "t": "2026-03-01 10:00:00", "s": "2026-03-01T00:00:00", "bad": "01/03/2026",
+                   "no_day": "2026-02-30T00:00:00"}, "data")
+    assert data.date("d") == data.date("t") == data.date("s") == date(2026, 3, 1)
+    assert _refusal(lambda: data.date("no_day")).field == "data.no_day"
     assert _refusal(lambda: data.date("bad")).field == "data.bad"
 
 

@@ -17,8 +17,9 @@ from medfund_shared.money import Money
 
 CERT_TYPE_ID_CARD = "01"
 NOT_A_CIVIL_SERVANT = "0"
-NO_PRICE_CEILING = Decimal("999999.00")
-"""``pric_uplmt_amt`` of an item without a price ceiling, as the national platform writes it."""
+NO_PRICE_CEILING = Decimal("99999999.00")
+"""``pric_uplmt_amt`` of an item without a price ceiling, as the national platform answers it (a captured 2204
+answer of a provincial platform reads ``"pric_uplmt_amt":99999999.000000`` for a class-C item)."""
 _SETL_AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt",
                  "act_pay_dedc", "hifp_pay")
 _SETL_AMOUNTS_AFTER_RATIO = ("cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay",

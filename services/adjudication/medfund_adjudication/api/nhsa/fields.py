@@ -128,6 +128,11 @@ class Fields:
                 return datetime.strptime(value, layout).date()
             except ValueError:
                 continue
+        if _SERIALISED_TIME.fullmatch(value):
+            try:
+                return datetime.fromisoformat(value[:19]).date()
+            except ValueError:
+                pass
         raise invalid(self._name(name), f"must be a date yyyy-MM-dd, got {value!r}")
 
     def time(self, name: str, *, required: bool = True) -> datetime | None:
