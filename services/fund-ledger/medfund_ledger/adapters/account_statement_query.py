@@ -17,6 +17,6 @@ async def sub_ledger_lines(session: AsyncSession, psn_no: str) -> list[SubLedger
     e, ln = journal_entries.c, journal_lines.c
     rows = await session.execute(
         select(e.effective_date, e.id, e.entry_key, e.kind, e.memo, ln.pool_id, ln.amount)
-        .join(journal_entries, journal_entries.c.id == ln.entry_id)
+        .select_from(journal_lines).join(journal_entries, e.id == ln.entry_id)
         .where(ln.pool_id.in_(account_pools), ln.account.in_(accounts.person_sub_ledger(psn_no))))
     return [SubLedgerLine(r.effective_date, r.id, r.entry_key, r.kind, r.memo, r.pool_id, r.amount) for r in rows]
