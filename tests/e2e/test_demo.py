@@ -17,7 +17,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 
-from medfund_cli.demo import taxfeed
+from medfund_cli.demo import employee_district, taxfeed
 from medfund_cli.demo.population import generate
 from medfund_cli.demo.runner import Demo
 from medfund_cli.demo.scenario import Scenario, county_pack
@@ -161,3 +161,24 @@ def test_hospitals_only_settle_for_covered_people(summary):
     assert summary.refused_unexpected == 0, summary.refusal_samples
     assert summary.refused_uncovered > 0, "people without cover must still be refused at the gateway"
     assert summary.encounters_by_kind.get("outpatient", 0) > 0 and summary.encounters_by_kind.get("inpatient", 0) > 0
+
+
+def test_the_employee_district_is_covered_and_its_settlements_pay_from_the_accounts(summary, scenario):
+    district = summary.employee_district
+    planned = Counter(m.kind for m in employee_district.plan(scenario))
+    assert district["members"] == dict(planned)
+    minimum = {"1": 30, "2": 25}  # seed 002: men 30 contribution years, women 25
+    short = sum(1 for gend, years in employee_district.RETIREE_YEARS if years < minimum[gend])
+    assert district["covered"] == sum(planned.values()) - short
+    assert len(district["refusals"]) == short and "retiree_contribution_years_short" in district["refusals"][0]
+    assert district["notes"] == []
+    settlements = district["settlements"]
+    assert [s["med_type"] for s in settlements] == ["21", "21", "11", "11"]
+    for s in settlements:
+        assert Money.from_yuan(s["acct_pay"]) > Money.zero()
+        assert Money.from_yuan(s["acct_pay"]) <= Money.from_yuan(s["balance_before"])
+    assert all(Money.from_yuan(s["pooled"]) == Money.zero() for s in settlements if s["med_type"] == "11"), \
+        "321100 has no pooled outpatient benefit: the account pays"
+    pools = {p["pool_id"]: p for p in district["pools"]}
+    assert {"321100:310100:2026", "321100:310200:2026"} <= set(pools)
+    assert Money.from_yuan(pools["321100:310200:2026"]["income"]) > Money.zero()

@@ -57,8 +57,9 @@ class HisClient:
     """One institution's HIS: its credentials, its sign-in and its message-id sequence."""
 
     def __init__(self, http: httpx.AsyncClient, base_url: str, code: str, name: str, credentials: HisCredentials,
-                 run_tag: str) -> None:
+                 run_tag: str, admdvs: str = ADMDVS) -> None:
         self._http, self._url, self.code, self.name = http, base_url.rstrip("/") + PATH, code, name
+        self.admdvs = admdvs
         self._credentials, self.sign_no = credentials, ""
         self._run_tag, self._sequence = run_tag, itertools.count(1)
 
@@ -70,7 +71,8 @@ class HisClient:
     async def call(self, infno: str, business_time: datetime, payload: dict[str, Any]) -> dict[str, Any]:
         """Send one transaction at ``business_time``; the output, or :class:`GatewayRefusal`."""
         envelope = {
-            "infno": infno, "msgid": self.msgid(business_time), "mdtrtarea_admvs": ADMDVS, "insuplc_admdvs": ADMDVS,
+            "infno": infno, "msgid": self.msgid(business_time), "mdtrtarea_admvs": self.admdvs,
+            "insuplc_admdvs": self.admdvs,
             "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1", "opter": "001", "opter_name": "收费员",
             "inf_time": business_time.strftime(TIME_FORMAT), "fixmedins_code": self.code,
             "fixmedins_name": self.name, "sign_no": self.sign_no, "input": payload,

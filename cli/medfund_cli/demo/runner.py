@@ -1,9 +1,10 @@
 """The story of the demo county, phase by phase, through the services' public interfaces.
 
-1. registry and budgets; 2. households enrolled from CSV, eligible population set; 3. the tax
-bureau's files; 4. hospitals settle through the NHSA gateway as the calendar runs to mid-year,
-spending ahead of time; 5. one hospital overruns its global budget and the operator raises it;
-6. the summary. Business dates follow the simulated calendar throughout.
+1. registry and budgets; 2. households enrolled from CSV, eligible population set, and the employee
+district beside the county (321100, :mod:`medfund_cli.demo.employee_district`); 3. the tax bureau's
+files; 4. hospitals settle through the NHSA gateway as the calendar runs to mid-year, spending ahead of
+time; 5. one hospital overruns its global budget and the operator raises it; 6. the summary. Business
+dates follow the simulated calendar throughout.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import httpx
 
 from medfund_cli.demo import fees, institutions, population, taxfeed
 from medfund_cli.demo.coverage import CoverageProbe
+from medfund_cli.demo.employee_district import DistrictStory, EmployeeDistrict
 from medfund_cli.demo.gateway import HisClient, HisCredentials
 from medfund_cli.demo.hospital import HospitalSimulator
 from medfund_cli.demo.institutions import Institution
@@ -59,6 +61,7 @@ class Story:
     raised_to: Money | None = None
     expected_feed: taxfeed.FeedExpectation | None = None
     expected_covered: int = 0
+    district: DistrictStory | None = None
     dashboard: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -70,6 +73,7 @@ class Demo:
         self.watcher = TopicWatcher(settings)
         self.pack = county_pack(scenario)
         self.run_tag = secrets.token_hex(2)
+        self.district = EmployeeDistrict(scenario, self.run_tag)
 
     @property
     def tally(self) -> Tally:
@@ -98,6 +102,9 @@ class Demo:
         self.story.expected_feed = taxfeed.expectation(lines)
         await self._registry(api)
         await self._enroll(api, households)
+        tally.phase = "the employee district (321100): registrations, declarations, accounts, settlements"
+        await self.district.run(api, http, self.story.urls.adjudication)
+        self.story.district = self.district.story
         files = taxfeed.files(scenario, lines)
         window_files = [f for f in files if f[0] <= scenario.calendar.window_closes]
         await self._send_files(api, window_files)

@@ -101,9 +101,21 @@ class Services:
         url = f"{self.urls.enrollment}/v1/regions/{ADMDVS}/years/{YEAR}/eligible-population"
         return decoded(await self.http.put(url, json={"eligible": eligible}, headers=self._operator))
 
-    async def enrollment_statistics(self) -> dict:
+    async def enrollment_statistics(self, admdvs: str = ADMDVS) -> dict:
         return decoded(await self.http.get(f"{self.urls.enrollment}/v1/statistics/enrollment",
-                                           params={"admdvs": ADMDVS, "year": YEAR}, headers=self._operator))
+                                           params={"admdvs": admdvs, "year": YEAR}, headers=self._operator))
+
+    async def enroll_file(self, body: bytes) -> dict:
+        """A registration file as it is (CSV with a header row)."""
+        return decoded(await self.http.post(f"{self.urls.enrollment}/v1/enrollments/batches", content=body,
+                                            headers={**self._operator, "Content-Type": "text/csv"}))
+
+    async def person_by_certno(self, certno: str) -> dict:
+        return decoded(await self.http.get(f"{self.urls.enrollment}/v1/persons", params={"certno": certno},
+                                           headers=self._operator))
+
+    async def person(self, psn_no: str) -> dict:
+        return decoded(await self.http.get(f"{self.urls.enrollment}/v1/persons/{psn_no}", headers=self._operator))
 
     # --- billing ----------------------------------------------------------------------------
 
@@ -121,16 +133,34 @@ class Services:
                 return report
             await asyncio.sleep(POLL_SECONDS)
 
+    async def declare(self, employer_code: str, declaration: dict, tax_office: str) -> dict:
+        """An employer's month, sent by the tax office of the employer's region."""
+        return decoded(await self.http.post(f"{self.urls.billing}/v1/employers/{employer_code}/declarations",
+                                            json=declaration, headers=self._tax_of(tax_office)))
+
+    async def pay(self, record: dict) -> dict:
+        """One payment record of the tax feed (a flexible worker's month)."""
+        return decoded(await self.http.post(f"{self.urls.billing}/v1/collections", json=record,
+                                            headers=self._tax_of(record["tax_office_code"])))
+
+    async def arrears(self, employer_code: str) -> dict:
+        return decoded(await self.http.get(f"{self.urls.billing}/v1/employers/{employer_code}/arrears",
+                                           headers=self._operator))
+
+    def _tax_of(self, tax_office: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token(self.settings, 'tax', tax_office=tax_office)}"}
+
     async def collection_statistics(self) -> dict:
         return decoded(await self.http.get(f"{self.urls.billing}/v1/statistics/collection",
                                            params={"admdvs": ADMDVS, "year": YEAR}, headers=self._operator))
 
     # --- adjudication registry --------------------------------------------------------------
 
-    async def register_institution(self, institution: Institution, credentials: HisCredentials) -> None:
+    async def register_institution(self, institution: Institution, credentials: HisCredentials,
+                                   admdvs: str = ADMDVS) -> None:
         """The institution and the credentials its HIS signs gateway requests with."""
         decoded(await self.http.put(f"{self.urls.adjudication}/v1/institutions/{institution.code}", headers=self._admin,
-                                    json={"name": institution.name, "admdvs": ADMDVS, "level": institution.level,
+                                    json={"name": institution.name, "admdvs": admdvs, "level": institution.level,
                                           "annual_budget": institution.annual_budget.to_yuan(),
                                           "paasid": credentials.paasid, "passtoken": credentials.passtoken}))
 

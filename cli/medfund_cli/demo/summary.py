@@ -9,6 +9,7 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
+from medfund_cli.demo.employee_district import DISTRICT, DistrictStory
 from medfund_cli.demo.institutions import Institution
 from medfund_cli.demo.runner import Story
 from medfund_cli.demo.scenario import ADMDVS, YEAR
@@ -64,6 +65,8 @@ class Summary:
     alerts_tail: str
     refusal_samples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    employee_district: dict = field(default_factory=dict)
+    """Zhenjiang (321100) under the employee scheme: members, contributions, account settlements, its pools."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -99,7 +102,20 @@ async def gather(story: Story, api: Services, alert_changes: list[dict]) -> Summ
         institutions=[_institution(i, story) for i in story.institutions],
         dashboard=story.dashboard, alerts_tail=alerts_tail_command(api.settings),
         refusal_samples=list(tally.refusal_samples), notes=list(story.notes),
+        employee_district=await _district(story.district, api),
     )
+
+
+async def _district(district: DistrictStory | None, api: Services) -> dict:
+    if district is None:
+        return {}
+    pools = [p for p in await api.pools() if p["admdvs"] == DISTRICT and int(p["year"]) == YEAR]
+    kinds = Counter(m.kind for m in district.members)
+    return {"admdvs": DISTRICT, "members": dict(kinds), "covered": district.covered, "refusals": district.refusals,
+            "declarations": district.declarations, "flexible_payments": district.flexible_payments,
+            "settlements": district.settlements, "notes": district.notes,
+            "pools": [{k: str(p[k]) for k in ("pool_id", "income", "expenditure", "balance", "payable")}
+                      for p in sorted(pools, key=lambda p: p["pool_id"])]}
 
 
 def _institution(institution: Institution, story: Story) -> dict:
@@ -154,12 +170,38 @@ def render(summary: Summary, console: Console) -> None:
     hot = summary.hot_institution
     console.print(f"{hot['name']} ({hot['code']}): global budget {_yuan(hot['budget'])}, fund payments "
                   f"{_yuan(hot['fund_paid'])}; the operator raised the budget to {_yuan(hot['raised_to'] or '0')}")
+    _render_district(summary.employee_district, console)
     for sample in summary.refusal_samples:
         console.print(f"refused at the gateway: {sample}")
     for note in summary.notes:
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"dashboard: [link={summary.dashboard}]{summary.dashboard}[/link]")
     console.print(f"follow the alerts: [bold]{summary.alerts_tail}[/]")
+
+
+def _render_district(district: dict, console: Console) -> None:
+    if not district:
+        return
+    console.rule(f"[bold]employee district {district['admdvs']} (职工医保, insutype 310)")
+    members = ", ".join(f"{count} {kind}" for kind, count in sorted(district["members"].items()))
+    console.print(f"members: {members}; covered {district['covered']}; "
+                  f"{district['declarations']} employer declarations, {district['flexible_payments']} flexible "
+                  "workers' monthly payments")
+    for refusal in district["refusals"]:
+        console.print(f"cover refused: {refusal}")
+    settlements = Table("person", "kind", "age", "visit", "institution", "cost", "310100", "account", "cash",
+                        title="settlements with the individual account (acct_used_flag 1)")
+    for s in district["settlements"]:
+        settlements.add_row(s["psn_name"], s["kind"], str(s["age"]), "inpatient" if s["med_type"] == "21"
+                            else "outpatient", s["institution"], _yuan(s["medfee_sumamt"]), _yuan(s["pooled"]),
+                            _yuan(s["acct_pay"]), _yuan(s["psn_cash_pay"]))
+    console.print(settlements)
+    pools = Table("pool", "income", "expenditure", "balance", "payable", title="pools 310100 and 310200")
+    for pool in district["pools"]:
+        pools.add_row(pool["pool_id"], *(_yuan(pool[k]) for k in ("income", "expenditure", "balance", "payable")))
+    console.print(pools)
+    for note in district["notes"]:
+        console.print(f"[yellow]note:[/] {note}")
 
 
 def _yuan(value: str) -> str:

@@ -31,6 +31,7 @@ class Settled:
     fund_pay_sumamt: Money
     psn_cash_pay: Money
     funds: dict[str, Money]
+    acct_pay: Money = Money.zero()
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Encounter:
     stay_days: int
     lines: list[FeeLine]
     expensive: bool = False
+    insutype: str = INSUTYPE
+    acct_used_flag: str = "0"
+    """``1``: an employee's individual account pays what it can of the personal share."""
 
     @property
     def ends(self) -> datetime:
@@ -86,14 +90,14 @@ async def settle(his: HisClient, encounter: Encounter, psn_no: str) -> Settled:
     await his.call(upload, when, {"feedetail": _fee_details(encounter, mdtrt_id, psn_no)})
     if encounter.inpatient:
         await his.call("2402", encounter.ends, {"dscginfo": {
-            "mdtrt_id": mdtrt_id, "psn_no": psn_no, "insutype": INSUTYPE,
+            "mdtrt_id": mdtrt_id, "psn_no": psn_no, "insutype": encounter.insutype,
             "endtime": encounter.ends.strftime(TIME_FORMAT),
             "dise_codg": diagnosis[0], "dise_name": diagnosis[1], "dscg_way": "1", "dscg_dept_codg": "A03",
             "dscg_dept_name": "内科"}, "diseinfo": [_disease(psn_no, diagnosis, encounter.ends)]})
     output = await his.call("2304" if encounter.inpatient else "2207", encounter.ends, {"data": {
         "psn_no": psn_no, "mdtrt_cert_type": ID_CARD, "mdtrt_cert_no": person.certno, "med_type": encounter.med_type,
         "medfee_sumamt": total(encounter.lines).to_yuan(), "psn_setlway": "01", "mdtrt_id": mdtrt_id,
-        "insutype": INSUTYPE, "acct_used_flag": "0", "mid_setl_flag": "0", "invono": "",
+        "insutype": encounter.insutype, "acct_used_flag": encounter.acct_used_flag, "mid_setl_flag": "0", "invono": "",
         "medins_setl_id": his.setl_id(), "chrg_bchno": mdtrt_id}})
     return _settled(output, mdtrt_id, psn_no)
 
@@ -111,7 +115,8 @@ def _settled(output: dict[str, Any], mdtrt_id: str, psn_no: str) -> Settled:
     for row in output.get("setldetail") or []:
         funds[row["fund_pay_type"]] = funds.get(row["fund_pay_type"], Money.zero()) + _money(row["fund_payamt"])
     return Settled(str(info["setl_id"]), mdtrt_id, psn_no, _money(info["medfee_sumamt"]),
-                   _money(info["fund_pay_sumamt"]), _money(info["psn_cash_pay"]), funds)
+                   _money(info["fund_pay_sumamt"]), _money(info["psn_cash_pay"]), funds,
+                   _money(info.get("acct_pay") or 0))
 
 
 def _money(value: Decimal | int | str) -> Money:
@@ -120,7 +125,7 @@ def _money(value: Decimal | int | str) -> Money:
 
 def _admission(encounter: Encounter, psn_no: str, diagnosis: tuple[str, str]) -> dict[str, Any]:
     person = encounter.person
-    return {"psn_no": psn_no, "insutype": INSUTYPE, "coner_name": "", "tel": "",
+    return {"psn_no": psn_no, "insutype": encounter.insutype, "coner_name": "", "tel": "",
             "begntime": encounter.begins.strftime(TIME_FORMAT), "mdtrt_cert_type": ID_CARD,
             "mdtrt_cert_no": person.certno, "med_type": encounter.med_type,
             "ipt_no": f"ZY{encounter.begins:%y%m%d%H%M%S}",
@@ -131,7 +136,7 @@ def _admission(encounter: Encounter, psn_no: str, diagnosis: tuple[str, str]) ->
 
 
 def _registration(encounter: Encounter, psn_no: str) -> dict[str, Any]:
-    return {"psn_no": psn_no, "insutype": INSUTYPE, "begntime": encounter.begins.strftime(TIME_FORMAT),
+    return {"psn_no": psn_no, "insutype": encounter.insutype, "begntime": encounter.begins.strftime(TIME_FORMAT),
             "mdtrt_cert_type": ID_CARD, "mdtrt_cert_no": encounter.person.certno, "med_type": encounter.med_type,
             "ipt_otp_no": f"MZ{encounter.begins:%y%m%d%H%M%S}", "atddr_no": "D002", "dr_name": "冉医生",
             "dept_code": "A01", "dept_name": "全科", "caty": "A01", "refl_flag": "0"}
