@@ -141,6 +141,7 @@ async def test_acct_used_flag_0_leaves_the_account_alone(gateway):
 
 
 async def test_outpatient_care_is_paid_from_the_account_only_and_a_pre_settlement_debits_nothing(gateway):
+    """2206 previews, 2207 debits, 2208 gives it back."""
     await gateway.setup_registry()
     psn = await _employee_with_account(gateway, "100.00")
     visit = await _ready_to_settle(gateway, psn, [("TA", "150.00", "1")], med_type="11")
@@ -151,6 +152,10 @@ async def test_outpatient_care_is_paid_from_the_account_only_and_a_pre_settlemen
     assert _split(preview) == _split(out) == expected
     assert await _balance(gateway, psn) == Money.zero()
     assert Decimal(str(out["setlinfo"]["hifp_pay"])) == 0
+    reversed_, _ = await gateway.call("2208", HOSPITAL, {"data": {
+        "psn_no": psn, "mdtrt_id": visit, "setl_id": out["setlinfo"]["setl_id"]}})
+    assert reversed_["infcode"] == 0, reversed_["err_msg"]
+    assert await _balance(gateway, psn) == Money.from_yuan("100.00")
 
 
 def _registered(psn_no: str, kind: str) -> PersonRegistered:
