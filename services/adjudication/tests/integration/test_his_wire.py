@@ -299,3 +299,29 @@ async def test_3201_counts_reversal_records_only_when_refd_setl_flag_is_1(gatewa
                                                 "stmt_rslt_dscr": answer["output"]["stmtinfo"]["stmt_rslt_dscr"]}
     mixed, _ = await gateway.call("3201", "H211302W", {"data": {**settlements_only, "refd_setl_flag": "1"}})
     assert mixed["output"]["stmtinfo"]["stmt_rslt"] == "1"
+
+
+async def test_an_outpatient_visit_takes_refund_lines_and_answers_as_the_inpatient_transactions_do(gateway):
+    psn = await covered_person(gateway)
+    registered, _ = await send(gateway, "2201", {"data": {
+        "psn_no": psn, "insutype": "390", "begntime": "2026-12-04T10:30:00.000", "mdtrt_cert_type": "02",
+        "mdtrt_cert_no": "", "ipt_otp_no": "MZ0002", "atddr_no": "", "dr_name": "", "dept_code": "", "dept_name": "",
+        "caty": "", "exp_content": None}})
+    mdtrt_id = ok(registered)["data"]["mdtrt_id"]
+    ok((await send(gateway, "2204", {"feedetail": [
+        fee("1", mdtrt_id, psn, "TA", "3.0000", "50.0000", "150.0000", med_type="11")]}))[0])
+    refund = (await send(gateway, "2204", {"feedetail": [
+        fee("2", mdtrt_id, psn, "TA", "-1.0000", "50.0000", "-50.0000", med_type="11", init_feedetl_sn="1")]}))[0]
+    assert ok(refund)["result"][0]["det_item_fee_sumamt"] == Decimal("-50.00")
+    data = {"data": {**settle_input(psn, mdtrt_id, "100.0000")["data"], "med_type": "11"}}
+    preview = ok((await send(gateway, "2206", data))[0])["setlinfo"]
+    assert "setl_id" not in preview
+    settled = ok((await send(gateway, "2207", data))[0])
+    # first outpatient visit of the year: eligible 100 (150 - 50 refunded), deductible 40; (100 - 40) x 0.50 = 30.00
+    assert (settled["setlinfo"]["medfee_sumamt"], settled["setlinfo"]["act_pay_dedc"],
+            settled["setlinfo"]["hifp_pay"]) == (Decimal("100.00"), Decimal("40.00"), Decimal("30.00"))
+    reversed_ = ok((await send(gateway, "2208", {"data": {
+        "psn_no": psn, "mdtrt_id": mdtrt_id, "setl_id": settled["setlinfo"]["setl_id"]}}))[0])
+    assert reversed_["setlinfo"]["hifp_pay"] == Decimal("-30.00")
+    assert [row["crt_payb_lmt_amt"] for row in reversed_["setldetail"]] == [
+        row["crt_payb_lmt_amt"] for row in settled["setldetail"]]
