@@ -171,10 +171,14 @@ async def visits(session: AsyncSession, fixmedins_code: str, psn_no: str, begin:
     """The person's admissions at the institution that began in [begin, end], oldest first."""
     t = admissions.c
     query = select(admissions).where(t.fixmedins_code == fixmedins_code, t.psn_no == psn_no)
-    for condition, applies in ((t.begntime >= begin, begin), (t.begntime <= end, end),
-                               (t.med_type == med_type, med_type), (t.mdtrt_id == mdtrt_id, mdtrt_id)):
-        if applies is not None:
-            query = query.where(condition)
+    if begin is not None:
+        query = query.where(t.begntime >= begin)
+    if end is not None:
+        query = query.where(t.begntime <= end)
+    if med_type is not None:
+        query = query.where(t.med_type == med_type)
+    if mdtrt_id is not None:
+        query = query.where(t.mdtrt_id == mdtrt_id)
     rows = await session.execute(query.order_by(t.begntime, t.mdtrt_id))
     return [Visit(admission_of(row), row.ipt_otp_no, row.dscg_way) for row in rows]
 

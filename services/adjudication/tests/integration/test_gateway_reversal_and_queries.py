@@ -179,3 +179,20 @@ async def test_the_queries_answer_visits_settlement_fee_details_and_accumulated_
     assert {row["year"] for row in figures["output"]["cuminfo"]} == {"2026"}
     same = await his.send("5206", {"data": {"psn_no": psn, "cum_ym": "202603"}})
     assert same["output"] == figures["output"]
+
+
+async def test_2601_cancels_an_outpatient_registration_answered_in_output_data(gateway):
+    his, psn = await _hospital_and_patient(gateway)
+    register = his.envelope("2201", {"data": {
+        "psn_no": psn, "insutype": "390", "begntime": "2026-03-03T09:15:00", "mdtrt_cert_type": "02",
+        "mdtrt_cert_no": psn, "ipt_otp_no": "MZ0001", "atddr_no": "D02", "dr_name": "王医生", "dept_code": "01",
+        "dept_name": "门诊", "caty": "01", "med_type": "11"}})
+    registered = await his.post(register)
+    assert registered["infcode"] == 0, registered["err_msg"]
+    mdtrt_id = registered["output"]["data"]["mdtrt_id"]
+    cancelled = await his.post(_reversal(his, psn, register))
+    assert cancelled["infcode"] == 0, cancelled["err_msg"]
+    visits = await his.send("5201", {"data": {"psn_no": psn, "begntime": "", "endtime": "", "med_type": "",
+                                              "mdtrt_id": mdtrt_id}})
+    [visit] = visits["output"]["mdtrtinfo"]
+    assert (visit["vali_flag"], visit["inhosp_stas"]) == ("0", "0")
