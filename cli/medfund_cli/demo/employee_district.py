@@ -60,6 +60,8 @@ class Member:
     """A flexible worker's chosen base."""
     pension: Money | None = None
     contribution_years: int | None = None
+    refused: bool = False
+    """Enrollment refused cover (a retiree short of the minimum contribution years)."""
     credited: Money = field(default_factory=Money.zero)
     """What the declarations and payments put into the individual account (as billing answered)."""
 
@@ -159,12 +161,13 @@ class EmployeeDistrict:
             member.person.psn_no = found["psn_no"]
             refusal = found["enrollments"][-1]["refusal"]
             if refusal is not None:
+                member.refused = True
                 self.story.refusals.append(f"{member.person.psn_name} ({member.kind}): {refusal['reason']}, "
                                            f"{refusal['message']}")
 
-    def _covered_retiree(self, member: Member) -> bool:
-        return member.kind == "retired" and not any(r.startswith(f"{member.person.psn_name} ") for r in
-                                                    self.story.refusals)
+    @staticmethod
+    def _covered_retiree(member: Member) -> bool:
+        return member.kind == "retired" and not member.refused
 
     async def _declare(self, api: Services, month: date) -> None:
         for employer in EMPLOYERS:

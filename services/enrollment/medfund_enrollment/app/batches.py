@@ -130,7 +130,7 @@ def _admit(item: LineApplication, roster: Roster, catalogue: PolicyCatalogue,
         households.append(NewHousehold(admitted.household_id, app.admdvs, item.household_key))
     cover = None
     if app.insutype == RESIDENT and not plan.premium_due and not plan.on_behalf_due:
-        cover = cover_for_payment(pack, insutype=app.insutype, year=app.year, kind=plan.kind, brdy=plan.brdy,
+        cover = cover_for_payment(pack, year=app.year, kind=plan.kind, brdy=plan.brdy,
                                   paid_on=app.enrolled_on, on_behalf=False, event_date=plan.event_date,
                                   previous_coverage_end=roster.previous_cover_end(plan.certno, app.insutype,
                                                                                   app.year))

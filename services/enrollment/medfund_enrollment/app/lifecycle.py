@@ -86,7 +86,7 @@ async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: 
     ``at_registration``: nothing was due, so cover is asked for on registering, without a payment.
     """
     previous_end = await uow.repo.latest_cover_end(enrollment.psn_no, enrollment.insutype, enrollment.year)
-    cover = cover_for_payment(pack, insutype=enrollment.insutype, year=enrollment.year, kind=Kind(enrollment.kind),
+    cover = cover_for_payment(pack, year=enrollment.year, kind=Kind(enrollment.kind),
                               brdy=(await uow.repo.person(enrollment.psn_no)).brdy, paid_on=paid_on,
                               on_behalf=on_behalf, event_date=enrollment.event_date,
                               previous_coverage_end=previous_end)

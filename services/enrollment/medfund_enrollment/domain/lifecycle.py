@@ -61,7 +61,7 @@ _POLICY_KIND = {Kind.NEW: EnrollmentKind.NEW, Kind.RENEWAL: EnrollmentKind.RENEW
                 Kind.NEWBORN: EnrollmentKind.NEWBORN, Kind.MID_YEAR: EnrollmentKind.MID_YEAR_JOINER}
 
 
-def cover_for_payment(pack: PolicyPack, *, insutype: str, year: int, kind: Kind, brdy: date, paid_on: date,
+def cover_for_payment(pack: PolicyPack, *, year: int, kind: Kind, brdy: date, paid_on: date,
                       on_behalf: bool, event_date: date | None = None,
                       previous_coverage_end: date | None = None) -> Cover | CoverageRefused:
     """What a resident premium paid in full on ``paid_on`` buys under ``pack`` (the employee scheme's

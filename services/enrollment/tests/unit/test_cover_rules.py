@@ -15,7 +15,7 @@ ADULT = date(1980, 1, 1)
 
 
 def cover(pack, paid_on, kind=Kind.RENEWAL, brdy=ADULT, **extra):
-    return cover_for_payment(pack, insutype="390", year=2026, kind=kind, brdy=brdy, paid_on=paid_on,
+    return cover_for_payment(pack, year=2026, kind=kind, brdy=brdy, paid_on=paid_on,
                              on_behalf=False, **extra)
 
 
