@@ -154,3 +154,25 @@ async def test_an_employers_undeclared_months_show_in_its_arrears_with_estimated
                                      headers=billing.headers(role="operator"))).status_code == 200
     assert (await billing.client.get("/v1/employers/NOBODY/arrears",
                                      headers=billing.headers(role="operator"))).status_code == 404
+
+
+async def test_a_tax_file_mixes_resident_premiums_and_flexible_workers_months(billing):
+    await register_employee(billing, employee_registered("F4", "321100199001010056", date(1990, 1, 1), "flexible"))
+    columns = ["tax_voucher_no", "certno", "psn_name", "insutype", "admdvs", "period_year", "amount", "paid_at",
+               "tax_office_code", "channel", "period", "base"]
+    rows = [record("R1") | {"period": "", "base": ""}, flexible_payment("FF1", "550.00"),
+            flexible_payment("FF2", "551.00", period="2026-04"),
+            flexible_payment("FF3", "550.00", certno="321100199001010099")]
+    body = "\n".join([",".join(columns)] + [",".join(str(row[c]) for c in columns) for row in rows]) + "\n"
+    posted = await billing.client.post("/v1/collections/batches", content=body.encode(),
+                                       headers={**billing.headers(), "Content-Type": "text/csv"})
+    assert posted.status_code == 202, posted.text
+    report = await billing.batch_done(posted.json()["batch_id"])
+    assert (report["received"], report["accepted"]) == (4, 2)
+    assert [(r["line"], r["tax_voucher_no"], r["code"]) for r in report["rejected"]] == [
+        (4, "FF2", "amount_mismatch"), (5, "FF3", "not_registered")]
+    events = await billing.events(2)
+    [declared] = by_type(events, "employee.contribution_declared")
+    assert (declared["tax_voucher_no"], declared["pool_amount"], declared["account_amount"]) == ("FF1", "350.00",
+                                                                                                "200.00")
+    assert [e["tax_voucher_no"] for e in by_type(events, "contribution.received")] == ["R1"]
