@@ -11,6 +11,10 @@ from his_client import as_client_writes, register_with_credentials, signature_he
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from medfund_adjudication.main import definition
+from medfund_shared.service import create_service_app
+from medfund_shared.settings import DEV_CREDENTIALS_KEY, InsecureSettingsError
+
 pytestmark = pytest.mark.integration
 
 RECONCILE = {"data": {"insutype": "390", "clr_type": "21", "setl_optins": "", "stmt_begndate": "2026-03-01",
@@ -152,3 +156,26 @@ async def test_nonces_older_than_twice_the_window_are_forgotten(gateway, adjudic
     finally:
         await engine.dispose()
     assert left == 0
+
+
+@pytest.mark.parametrize("infno", ["9001", "9002", "2601", "5201", "5203", "5204", "5205", "5206"])
+@pytest.mark.parametrize("input_", [{}, {"data": "x", "signIn": "x", "signOut": "x"},
+                                    {"data": [], "signIn": [], "signOut": []},
+                                    {"data": {"psn_no": ["P1"], "begntime": "2026-13-01", "cum_ym": "2026",
+                                              "omsgid": {}, "oinfno": "2304", "setl_id": None, "mdtrt_id": 7,
+                                              "endtime": "", "sign_no": {}},
+                                     "signIn": {"opter_no": ""}, "signOut": {"sign_no": ""}}])
+async def test_malformed_input_of_the_new_transactions_is_refused_in_the_envelope(gateway, infno, input_):
+    code = _code()
+    await gateway.institution(code, "211302", "secondary")
+    answer, _ = await gateway.call(infno, code, input_)
+    assert answer["infcode"] == -1 and answer["err_msg"], answer
+
+
+async def test_production_refuses_to_start_with_the_development_credentials_key(adjudication_settings):
+    production = adjudication_settings.model_copy(update={"env": "production", "jwt_secret": "p" * 48,
+                                                          "credentials_key": DEV_CREDENTIALS_KEY})
+    app = create_service_app(definition(), production)
+    with pytest.raises(InsecureSettingsError, match="MEDFUND_CREDENTIALS_KEY"):
+        async with app.router.lifespan_context(app):
+            pass
