@@ -7,6 +7,7 @@ Shapes as the national interface specification: ``input.data`` in; out ``mdtrtin
 
 from __future__ import annotations
 
+from dataclasses import fields
 from decimal import Decimal
 
 from medfund_adjudication.adapters.uow import UnitOfWork
@@ -77,8 +78,8 @@ async def accumulated(call: Call, uow: UnitOfWork):
     found = await q.accumulated(q.AccumulatedQuery(call.fixmedins_code, data.text("psn_no"), int(cum_ym[:4])), uow)
     totals = found.totals
     return {"cuminfo": [{"insutype": coverage.insutype, "year": str(coverage.year), "cum_ym": cum_ym,
-                         "cum_type_code": name, "cum": _figure(getattr(totals, name))}
-                        for coverage in found.coverages for name in totals.__dataclass_fields__]}, None
+                         "cum_type_code": figure.name, "cum": _figure(getattr(totals, figure.name))}
+                        for coverage in found.coverages for figure in fields(totals)]}, None
 
 
 def _figure(value: Money | int) -> Money | Decimal:

@@ -62,9 +62,10 @@ class NhsaRequest(BaseModel):
     opter: str | None = None
     opter_name: str | None = None
     inf_time: str = Field(examples=["2026-07-01 10:30:00"], description="Beijing time; the business time")
-    fixmedins_code: str = Field(description="must be the institution of a his token")
+    fixmedins_code: str = Field(description="the caller's institution: the one its paasid or his token belongs to")
     fixmedins_name: str | None = None
-    sign_no: str | None = None
+    sign_no: str | None = Field(default=None, description="the 9001 sign-in's sign_no: required of a signed caller "
+                                                          "for every transaction but 9001/9002, checked when sent")
     input: dict[str, Any]
 
 
