@@ -1,18 +1,26 @@
-"""Institutions' gateway credentials, the signature nonces seen, and the gateway sign-ins (9001 / 9002)."""
+"""Institutions' gateway credentials, the signature nonces seen, and the gateway sign-ins (9001 / 9002).
+
+Admitting a call is on every gateway request, so it runs on the driver (:mod:`medfund_shared.driver`): one
+statement reads the caller's credentials and sign-in, one records the nonce.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_, update
+import asyncpg
+from sqlalchemy import DateTime, Text, bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters.tables import gateway_nonces, gateway_sign_ins, institutions
+from medfund_shared.driver import DriverStatement
 
 FORGET_AT_ONCE = 100
 """Old nonces one request deletes at most: each request forgets a few, so the table stays at the window's size."""
+_PAASID, _SIGN_NO = bindparam("paasid", type_=Text), bindparam("sign_no", type_=Text)
+_NONCE, _FORGET_BEFORE = bindparam("nonce", type_=Text), bindparam("forget_before", type_=DateTime(timezone=True))
 
 
 async def holder_of_paasid(session: AsyncSession, paasid: str) -> str | None:
@@ -24,26 +32,57 @@ async def set_credentials(session: AsyncSession, fixmedins_code: str, paasid: st
                           .values(paasid=paasid, passtoken_encrypted=passtoken_encrypted))
 
 
-async def credentials(session: AsyncSession, paasid: str) -> tuple[str, str] | None:
-    """(fixmedins_code, encrypted passtoken) of the institution holding ``paasid``."""
-    row = (await session.execute(select(institutions.c.fixmedins_code, institutions.c.passtoken_encrypted)
-                                 .where(institutions.c.paasid == paasid))).first()
-    return None if row is None or row.passtoken_encrypted is None else (row.fixmedins_code, row.passtoken_encrypted)
+@dataclass(frozen=True)
+class CallerRecords:
+    """What admitting a call reads: the credentials of a paasid and the sign-in of a sign_no (each may be absent)."""
+
+    fixmedins_code: str | None
+    passtoken_encrypted: str | None
+    sign_in_institution: str | None
+    signed_out_at: datetime | None
 
 
-async def remember_nonce(session: AsyncSession, paasid: str, nonce: str, now: datetime,
-                         forget_before: datetime) -> bool:
-    """Record the nonce; False when it was seen already (within the window: older ones are forgotten first).
+def _of_paasid(column):
+    return select(column).where(institutions.c.paasid == _PAASID).scalar_subquery()
 
-    Forgetting takes at most :data:`FORGET_AT_ONCE` old nonces that no concurrent request is forgetting
-    (``SKIP LOCKED``): requests never wait for one another there, so they cannot deadlock on it."""
+
+def _of_sign_no(column):
+    return select(column).where(gateway_sign_ins.c.sign_no == _SIGN_NO).scalar_subquery()
+
+
+_CALLER_RECORDS = DriverStatement.of(select(
+    _of_paasid(institutions.c.fixmedins_code), _of_paasid(institutions.c.passtoken_encrypted),
+    _of_sign_no(gateway_sign_ins.c.fixmedins_code), _of_sign_no(gateway_sign_ins.c.signed_out_at)))
+
+
+async def caller_records(db: asyncpg.Connection, paasid: str | None, sign_no: str | None) -> CallerRecords:
+    return CallerRecords(*await _CALLER_RECORDS.fetchrow(db, {"paasid": paasid, "sign_no": sign_no}))
+
+
+def _remembering():
+    """Insert the nonce, or take over its row when it was seen before ``forget_before``; meanwhile forget at most
+    :data:`FORGET_AT_ONCE` other old nonces that no concurrent request is forgetting (``SKIP LOCKED``: requests
+    never wait for one another there, so they cannot deadlock on it)."""
     t = gateway_nonces.c
-    expired = (select(t.paasid, t.nonce).where(t.seen_at < forget_before).limit(FORGET_AT_ONCE)
-               .with_for_update(skip_locked=True))
-    await session.execute(delete(gateway_nonces).where(tuple_(t.paasid, t.nonce).in_(expired)))
-    inserted = await session.scalar(pg_insert(gateway_nonces).values(paasid=paasid, nonce=nonce, seen_at=now)
-                                    .on_conflict_do_nothing().returning(gateway_nonces.c.nonce))
-    return inserted is not None
+    others = (select(t.paasid, t.nonce).where(t.seen_at < _FORGET_BEFORE,
+                                              tuple_(t.paasid, t.nonce) != tuple_(_PAASID, _NONCE))
+              .limit(FORGET_AT_ONCE).with_for_update(skip_locked=True))
+    forget = delete(gateway_nonces).where(tuple_(t.paasid, t.nonce).in_(others)).cte("forget")
+    remember = pg_insert(gateway_nonces).values(paasid=_PAASID, nonce=_NONCE, seen_at=bindparam("now"))
+    remember = remember.on_conflict_do_update(index_elements=["paasid", "nonce"],
+                                              set_={"seen_at": remember.excluded.seen_at},
+                                              where=t.seen_at < _FORGET_BEFORE)
+    return DriverStatement.of(remember.returning(t.nonce).add_cte(forget))
+
+
+_REMEMBER_NONCE = _remembering()
+
+
+async def remember_nonce(db: asyncpg.Connection, paasid: str, nonce: str, now: datetime,
+                         forget_before: datetime) -> bool:
+    """Record the nonce; False when it was seen since ``forget_before``."""
+    return await _REMEMBER_NONCE.fetchval(db, {"paasid": paasid, "nonce": nonce, "now": now,
+                                               "forget_before": forget_before}) is not None
 
 
 @dataclass(frozen=True)

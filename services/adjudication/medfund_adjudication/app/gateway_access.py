@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from medfund_adjudication.adapters import gateway_access_repo, registry_repo
-from medfund_adjudication.adapters.gateway_access_repo import SignIn
+from medfund_adjudication.adapters.gateway_access_repo import CallerRecords, SignIn
 from medfund_adjudication.adapters.uow import Answer, RequestKey, UnitOfWork
 from medfund_adjudication.domain.his_signature import SignedHeaders
 from medfund_adjudication.domain.refusal import Refused
@@ -38,48 +38,54 @@ class AdmitCall:
 
 
 async def admit_call(cmd: AdmitCall, uow: UnitOfWork) -> str | None:
-    """The institution the call acts for (None: an administrator acting for any); refuses anything else."""
+    """The institution the call acts for (None: an administrator acting for any); refuses anything else.
+
+    A signed call's nonce is remembered only once everything else is right, in a statement of its own: a call
+    refused for another reason leaves its nonce unused."""
     if cmd.signed is None and (not cmd.needs_sign_in or cmd.sign_no is None):
         return cmd.bearer_institution
     if cmd.signed is not None:
         cmd.signed.ensure_fresh(cmd.now.timestamp(), cmd.window_seconds)
-    async with uow:
+    async with uow.on_connection() as db:
+        records = await gateway_access_repo.caller_records(db, cmd.signed and cmd.signed.paasid, cmd.sign_no)
         acting_for = cmd.bearer_institution
         if cmd.signed is not None:
-            acting_for = await _signed_institution(cmd.signed, cmd, uow)
+            acting_for = _signed_institution(cmd.signed, records, uow)
         if cmd.needs_sign_in:
-            if cmd.sign_no is None:
-                raise Refused("unauthorized", "sign_no is required: sign in with 9001 first", "sign_no")
-            await _ensure_signed_in(uow, cmd.sign_no, acting_for or cmd.fixmedins_code)
-        await uow.session.commit()
+            _ensure_signed_in(records, cmd.sign_no, acting_for or cmd.fixmedins_code)
+        if cmd.signed is not None and not await gateway_access_repo.remember_nonce(
+                db, cmd.signed.paasid, cmd.signed.nonce, cmd.now, cmd.now - 2 * timedelta(seconds=cmd.window_seconds)):
+            raise Refused("unauthorized", "x-tif-nonce was already used: send a new nonce with each request",
+                          "x-tif-nonce")
         return acting_for
 
 
-async def _signed_institution(signed: SignedHeaders, cmd: AdmitCall, uow: UnitOfWork) -> str:
-    found = await gateway_access_repo.credentials(uow.session, signed.paasid)
-    if found is None:
+def _signed_institution(signed: SignedHeaders, records: CallerRecords, uow: UnitOfWork) -> str:
+    if records.fixmedins_code is None or records.passtoken_encrypted is None:
         raise Refused("unauthorized", f"x-tif-paasid {signed.paasid} is not registered", "x-tif-paasid")
-    fixmedins_code, encrypted = found
-    passtoken = uow.passtokens.decrypt(encrypted)
+    passtoken = uow.passtokens.decrypt(records.passtoken_encrypted)
     if passtoken is None:
         raise Refused("unauthorized", f"the credentials of x-tif-paasid {signed.paasid} cannot be read with the "
                                       "platform's key: ask the administrator to set them again", "x-tif-paasid")
     signed.ensure_signed_with(passtoken)
-    window = timedelta(seconds=cmd.window_seconds)
-    if not await gateway_access_repo.remember_nonce(uow.session, signed.paasid, signed.nonce, cmd.now,
-                                                    cmd.now - 2 * window):
-        raise Refused("unauthorized", "x-tif-nonce was already used: send a new nonce with each request",
-                      "x-tif-nonce")
-    return fixmedins_code
+    return records.fixmedins_code
 
 
-async def _ensure_signed_in(uow: UnitOfWork, sign_no: str, fixmedins_code: str) -> SignIn:
-    sign_in = await gateway_access_repo.sign_in_of(uow.session, sign_no)
-    if sign_in is None or sign_in.fixmedins_code != fixmedins_code:
+def _ensure_signed_in(records: CallerRecords, sign_no: str | None, fixmedins_code: str) -> None:
+    if sign_no is None:
+        raise Refused("unauthorized", "sign_no is required: sign in with 9001 first", "sign_no")
+    if records.sign_in_institution != fixmedins_code:
         raise Refused("unauthorized", f"sign_no {sign_no} is not a sign-in of institution {fixmedins_code}: "
                                       "sign in with 9001", "sign_no")
-    if sign_in.signed_out_at is not None:
+    if records.signed_out_at is not None:
         raise Refused("unauthorized", f"sign_no {sign_no} was signed out (9002): sign in again with 9001", "sign_no")
+
+
+async def _sign_in_of(uow: UnitOfWork, sign_no: str, fixmedins_code: str) -> SignIn:
+    """The sign-in, locked, when it is the institution's and still open (9002 closes it)."""
+    sign_in = await gateway_access_repo.sign_in_of(uow.session, sign_no, lock=True)
+    _ensure_signed_in(CallerRecords(None, None, sign_in and sign_in.fixmedins_code,
+                                    sign_in and sign_in.signed_out_at), sign_no, fixmedins_code)
     return sign_in
 
 
@@ -117,7 +123,7 @@ async def sign_out(cmd: SignOutCommand, uow: UnitOfWork) -> Answer[datetime]:
     async with uow:
         if (replay := await uow.replay(cmd.request)) is not None:
             return replay
-        await _ensure_signed_in(uow, cmd.sign_no, cmd.fixmedins_code)
+        await _sign_in_of(uow, cmd.sign_no, cmd.fixmedins_code)
         await gateway_access_repo.sign_out(uow.session, cmd.sign_no, cmd.now)
         return await uow.commit(cmd.request, cmd.now)
 
