@@ -64,11 +64,11 @@ def concrete(path: str) -> str:
 
 
 def call(base: str, method: str, path: str, bearer: str | None) -> httpx.Response:
-    """One request; a success is not read further (the alert stream never ends by design)."""
+    """One request, read whole unless it is an event stream (the alert stream never ends by design)."""
     headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
     body = {} if method in ("POST", "PUT", "PATCH") else None
     with httpx.stream(method, base + concrete(path), headers=headers, json=body, timeout=30) as response:
-        if response.status_code >= 400:
+        if not response.headers.get("content-type", "").startswith("text/event-stream"):
             response.read()
         return response
 
