@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.encoders import jsonable_encoder
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from medfund_adjudication.adapters.admission_repo import FeeLine
 from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork, digest_of
@@ -23,6 +22,7 @@ from medfund_adjudication.app.reverse import reverse_settlement
 from medfund_adjudication.app.settle import settle_visit
 from medfund_adjudication.domain.admission import INPATIENT_MED_TYPES, OUTPATIENT_MED_TYPES
 from medfund_shared.auth import Principal, require_roles
+from medfund_shared.business_range import BusinessDate, BusinessDateTime
 from medfund_shared.context import ContextDep
 from medfund_shared.errors import ApiError
 from medfund_shared.money import Money, YuanAmount
@@ -72,7 +72,7 @@ class AdmissionCreate(BaseModel):
     psn_no: str
     insutype: Literal["310", "390"]
     med_type: Literal["11", "14", "21", "52"]
-    begntime: AwareDatetime
+    begntime: BusinessDateTime
     refl_flag: bool = False
     ipt_otp_no: str | None = None
     disease_codes: list[str] = Field(default_factory=list)
@@ -95,7 +95,7 @@ class FeeDetail(BaseModel):
     feedetl_sn: str = Field(min_length=1, max_length=64)
     med_list_codg: str = Field(min_length=1, max_length=64)
     medins_list_codg: str | None = None
-    fee_ocur_time: AwareDatetime | None = None
+    fee_ocur_time: BusinessDateTime | None = None
     cnt: Decimal = Field(gt=0)
     pric: Decimal = Field(ge=0)
     det_item_fee_sumamt: YuanAmount
@@ -135,7 +135,7 @@ async def cancel_admission_fees(mdtrt_id: str, body: FeeCancellation, principal:
 
 class DischargeCreate(BaseModel):
     psn_no: str
-    endtime: AwareDatetime
+    endtime: BusinessDateTime
     dscg_way: str | None = None
 
 
@@ -153,7 +153,7 @@ class SettlementCreate(BaseModel):
     medfee_sumamt: YuanAmount
     acct_used_flag: bool = False
     medins_setl_id: str | None = None
-    setl_time: AwareDatetime
+    setl_time: BusinessDateTime
     mid_stay: bool = False
     """Settle an inpatient stay before its discharge (the fees uploaded so far)."""
 
@@ -181,7 +181,7 @@ async def preview_settlement(body: SettlementCreate, principal: Caller, context:
 class ReversalCreate(BaseModel):
     mdtrt_id: str
     psn_no: str
-    reversed_at: AwareDatetime
+    reversed_at: BusinessDateTime
 
 
 @router.post("/settlements/{setl_id}/reversal", status_code=201)
@@ -194,7 +194,7 @@ async def reverse(setl_id: str, body: ReversalCreate, principal: Caller, context
 
 
 @router.get("/persons/{psn_no}/coverage")
-async def coverage(psn_no: str, on: Annotated[date, Query()], _: Annotated[Principal, Depends(
+async def coverage(psn_no: str, on: Annotated[BusinessDate, Query()], _: Annotated[Principal, Depends(
         require_roles("his", "admin", "operator"))], context: ContextDep) -> dict:
     """The person and their cover on a day (as 1101)."""
     with refusals_as_http():

@@ -73,6 +73,9 @@ async def test_malformed_inputs_name_the_field_and_record_nothing(gateway):
     bad_date, _ = await gateway.call("2401", "H211302S", {"mdtrtinfo": {
         "psn_no": psn, "insutype": "390", "med_type": "21", "begntime": "2026-13-01 09:00:00"}})
     assert bad_date["infcode"] == -1 and "begntime" in bad_date["err_msg"]
+    far, _ = await gateway.call("2401", "H211302S", {"mdtrtinfo": {
+        "psn_no": psn, "insutype": "390", "med_type": "21", "begntime": "9999-04-01 09:00:00"}})
+    assert far["infcode"] == -1 and "begntime" in far["err_msg"] and "1990-2100" in far["err_msg"]
     admitted, _ = await gateway.call("2401", "H211302S", {"mdtrtinfo": {
         "psn_no": psn, "insutype": "390", "med_type": "21", "begntime": "2026-04-01 09:00:00"}})
     mdtrt_id = admitted["output"]["result"]["mdtrt_id"]

@@ -122,6 +122,9 @@ async def test_bad_admissions_name_the_field(native, person):
                                              "med_type": "99", "begntime": BEGIN}), 422, "invalid", "med_type")
     _error(await native.post("/admissions", {"fixmedins_code": HOSPITAL, "psn_no": "NOBODY", "insutype": "390",
                                              "med_type": "21", "begntime": BEGIN}), 422, "not_covered")
+    _error(await native.post("/admissions", {"fixmedins_code": HOSPITAL, "psn_no": person, "insutype": "390",
+                                             "med_type": "21", "begntime": "9999-01-01T09:00:00+08:00"}), 422,
+           "invalid", "begntime")
     mdtrt_id = await native.admit(person)
     _error(await native.post(f"/admissions/{mdtrt_id}/discharge",
                              {"psn_no": person, "endtime": "2026-02-01T09:00:00+08:00"}), 422, "invalid", "endtime")

@@ -89,6 +89,13 @@ def test_dates_accept_a_date_or_a_time_of_day():
     assert _refusal(lambda: data.date("bad")).field == "data.bad"
 
 
+def test_dates_and_times_out_of_the_business_range_are_refused_naming_the_field():
+    data = Fields({"setl_time": "9999-01-01 09:00:00", "stmt_begndate": "1900-01-01"}, "data")
+    refused = _refusal(lambda: data.time("setl_time"))
+    assert refused.field == "data.setl_time" and "must fall in the years 1990-2100" in refused.message
+    assert _refusal(lambda: data.date("stmt_begndate")).field == "data.stmt_begndate"
+
+
 def test_choices_and_flags_refuse_values_outside_their_options():
     data = Fields({"insutype": "320", "refl_flag": "2"}, "data")
     assert "310, 390" in _refusal(lambda: data.choice("insutype", ("310", "390"))).message

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, JsonBody, TaxOnly, TaxOrStaff, office_filter
 from medfund_billing.app.corrections import CorrectPayment, correct_payment
 from medfund_billing.app.record_payment import record_payment
 from medfund_billing.domain.payment_record import RecordRejected, parse_record
+from medfund_shared.business_range import BusinessDateTime
 from medfund_shared.context import SessionDep
 from medfund_shared.errors import ApiError
 
@@ -33,12 +34,12 @@ async def post_collection(body: JsonBody, principal: TaxOnly, session: SessionDe
 
 class RefundRequest(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
-    refunded_at: AwareDatetime
+    refunded_at: BusinessDateTime
 
 
 class ReversalRequest(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
-    reversed_at: AwareDatetime
+    reversed_at: BusinessDateTime
 
 
 @router.post("/{tax_voucher_no}/refund", status_code=201)

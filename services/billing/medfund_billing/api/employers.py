@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, TaxOrStaff, ensure_region
 from medfund_billing.app.arrears import employer_arrears, employer_region
 from medfund_billing.app.declarations import DeclaredEmployee, DeclareMonth, declare_month
+from medfund_shared.business_range import BusinessDate, BusinessPeriod
 from medfund_shared.context import SessionDep
 from medfund_shared.money import YuanAmount
 
@@ -35,10 +36,10 @@ class EmployeeLine(BaseModel):
 
 
 class Declaration(BaseModel):
-    period: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    period: Annotated[BusinessPeriod, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
     admdvs: Annotated[str, Field(pattern=r"^\d{6}$")]
     employees: Annotated[list[EmployeeLine], Field(min_length=1, max_length=10_000)]
-    declared_on: date | None = None
+    declared_on: BusinessDate | None = None
     """The business date of the declaration (late after the pack's due day: a late fee); default on time."""
 
 

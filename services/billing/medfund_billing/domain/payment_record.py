@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from medfund_shared.business_range import OutOfRange, check_date, check_year
 from medfund_shared.money import Money, MoneyError
 
 FIELDS = ("tax_voucher_no", "certno", "psn_name", "insutype", "admdvs", "period_year", "amount",
@@ -134,10 +135,10 @@ def _year(raw: dict) -> int:
     value = _present(raw, "period_year")
     if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
         raise RecordRejected("invalid", "period_year must be a year such as 2026", "period_year")
-    year = int(value)
-    if not 1000 <= year <= 9999:
-        raise RecordRejected("invalid", "period_year must be a four-digit year", "period_year")
-    return year
+    try:
+        return check_year(int(value), "period_year")
+    except OutOfRange as exc:
+        raise RecordRejected("out_of_range", str(exc), "period_year") from None
 
 
 def _period(raw: dict, year: int) -> str:
@@ -171,4 +172,7 @@ def _paid_at(raw: dict) -> datetime:
         raise RecordRejected("invalid", "paid_at must be an ISO 8601 date-time", "paid_at") from None
     if moment.utcoffset() is None:
         raise RecordRejected("missing_offset", "paid_at must carry a UTC offset, e.g. +08:00", "paid_at")
-    return moment
+    try:
+        return check_date(moment, "paid_at")
+    except OutOfRange as exc:
+        raise RecordRejected("out_of_range", str(exc), "paid_at") from None

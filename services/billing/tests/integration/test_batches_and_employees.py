@@ -59,6 +59,29 @@ async def test_a_file_of_valid_invalid_and_duplicate_lines_gets_the_exact_report
     assert await billing.scalar("SELECT count(*) FROM payments") == 2
 
 
+async def test_a_year_9999_payment_is_refused_alone_and_its_file_still_finishes(billing):
+    single = await billing.client.post("/v1/collections", json=line("Y1", period_year="9999"),
+                                       headers=billing.headers())
+    assert single.status_code == 422
+    assert (single.json()["error"]["code"], single.json()["error"]["field"]) == ("out_of_range", "period_year")
+    rows = [line("Y2", period_year="9999"), line("Y3", paid_at="1900-01-01T10:00:00+08:00"), line("Y4")]
+    posted = await billing.client.post("/v1/collections/batches", content=as_csv(rows),
+                                       headers={**billing.headers(), "Content-Type": "text/csv"})
+    report = await billing.batch_done(posted.json()["batch_id"])
+    assert (report["status"], report["accepted"]) == ("done", 1)
+    assert [(r["tax_voucher_no"], r["code"]) for r in report["rejected"]] == [("Y2", "out_of_range"),
+                                                                              ("Y3", "out_of_range")]
+    assert await billing.scalar("SELECT count(*) FROM payments") == 1
+    declaration = {"period": "9999-03", "admdvs": "321100", "employees": [
+        {"certno": "321100199001011234", "psn_no": "E1", "brdy": "1990-01-01"}]}
+    url, headers = "/v1/employers/EMP1/declarations", billing.headers(office=ZHENJIANG_OFFICE)
+    refused = await billing.client.post(url, json=declaration, headers=headers)
+    assert (refused.status_code, refused.json()["error"]["field"]) == (422, "period")
+    late = await billing.client.post(url, headers=headers,
+                                     json=declaration | {"period": "2026-03", "declared_on": "2999-04-20"})
+    assert (late.status_code, late.json()["error"]["field"]) == (422, "declared_on")
+
+
 async def test_the_report_pages_through_many_rejections_and_gives_their_total(billing):
     rows = [line(f"R{n:05d}", amount="-1.00") for n in range(1005)] + [line("OK1")]
     posted = await billing.client.post("/v1/collections/batches", content=as_csv(rows),

@@ -20,8 +20,10 @@ def test_a_csv_style_record_parses_into_exact_values():
     ("amount", "0", "not_positive"), ("amount", "-1.00", "not_positive"), ("amount", "1.005", "too_many_decimals"),
     ("amount", "abc", "invalid"), ("amount", 1.5, "invalid"), ("paid_at", "2025-11-20T10:15:00", "missing_offset"),
     ("paid_at", "yesterday", "invalid"), ("channel", "cash", "invalid"), ("certno", "123", "invalid"),
-    ("tax_voucher_no", "V" * 31, "too_long"), ("tax_voucher_no", " ", "missing"), ("period_year", "26", "invalid"),
-    ("insutype", "999", "invalid"), ("admdvs", "50024", "invalid"),
+    ("tax_voucher_no", "V" * 31, "too_long"), ("tax_voucher_no", " ", "missing"), ("period_year", "26", "out_of_range"),
+    ("insutype", "999", "invalid"), ("admdvs", "50024", "invalid"), ("period_year", "9999", "out_of_range"),
+    ("period_year", "2O26", "invalid"),
+    ("period_year", 1989, "out_of_range"), ("paid_at", "9999-01-01T00:00:00+08:00", "out_of_range"),
 ])
 def test_a_bad_field_is_rejected_naming_the_field_and_code(field, value, code):
     with pytest.raises(RecordRejected) as rejected:

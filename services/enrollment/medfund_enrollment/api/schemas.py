@@ -8,11 +8,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from medfund_enrollment.domain.employee import EmployeeDetails
+from medfund_shared.business_range import BusinessDate, BusinessYear
 from medfund_shared.money import YuanAmount
 
 Insutype = Literal["390", "310"]
 Admdvs = Field(pattern=r"^\d{6}$")
-Year = Field(ge=1990, le=2100)
 
 
 class _Body(BaseModel):
@@ -26,7 +26,7 @@ class MemberIn(_Body):
     brdy: date
     category: str | None = None
     categories: list[str] | None = None
-    event_date: date | None = None
+    event_date: BusinessDate | None = None
     ssc_no: str | None = Field(default=None, max_length=40)
     employer_code: str | None = Field(default=None, min_length=1, max_length=40)
     retired: bool = False
@@ -47,47 +47,47 @@ class MemberIn(_Body):
 class EnrollmentIn(_Body):
     admdvs: str = Admdvs
     insutype: Insutype = "390"
-    year: int = Year
+    year: BusinessYear
     tier: str | None = None
-    enrolled_on: date | None = None
+    enrolled_on: BusinessDate | None = None
     members: list[MemberIn] = Field(min_length=1, max_length=50)
 
 
 class SuspensionIn(_Body):
-    year: int = Year
+    year: BusinessYear
     insutype: Insutype = "390"
-    since: date
+    since: BusinessDate
     reason: Literal["moved_away", "employee_scheme", "other"]
     note: str = Field(default="", max_length=500)
 
 
 class ReinstatementIn(_Body):
-    year: int = Year
+    year: BusinessYear
     insutype: Insutype = "390"
-    since: date
+    since: BusinessDate
     note: str = Field(default="", max_length=500)
 
 
 class TerminationIn(_Body):
-    year: int = Year
+    year: BusinessYear
     insutype: Insutype = "390"
-    on: date
+    on: BusinessDate
     reason: Literal["death", "employee_scheme", "moved_away"]
     note: str = Field(default="", max_length=500)
 
 
 class RenewalIn(_Body):
-    year: int = Year
+    year: BusinessYear
     tier: str | None = None
-    enrolled_on: date | None = None
+    enrolled_on: BusinessDate | None = None
 
 
 class CategoryChangeIn(_Body):
-    year: int = Year
+    year: BusinessYear
     category: str | None = None
     categories: list[str] | None = Field(default=None, max_length=20)
     reason: str = Field(min_length=1, max_length=500)
-    changed_on: date | None = None
+    changed_on: BusinessDate | None = None
 
     def all_categories(self) -> tuple[str, ...]:
         """``category`` and ``categories`` together: the most favourable of them wins."""

@@ -9,6 +9,7 @@ from medfund_enrollment.domain import certno as ids
 from medfund_enrollment.domain.employee import EmployeeDetails
 from medfund_enrollment.domain.errors import EnrollmentError, InvalidRequest
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
+from medfund_shared.business_range import OutOfRange, check_year
 from medfund_shared.money import Money, MoneyError
 
 COLUMNS = ("household_key", "admdvs", "insutype", "year", "tier", "certno", "psn_name", "gend", "brdy", "category")
@@ -57,12 +58,12 @@ def read_line(line: BatchLine, today: date) -> LineApplication:
             raise InvalidRequest("missing_field", f"{column} is empty", column)
     if v["insutype"] not in ("390", "310"):
         raise InvalidRequest("unknown_insutype", "insutype must be 390 or 310", "insutype")
-    year = _integer(v["year"], "year")
+    year = _in_range(_integer(v["year"], "year"), "year")
     member = MemberApplication(v["certno"], v["psn_name"], v["gend"], _date(v["brdy"], "brdy"),
                                tuple(c.strip() for c in v["category"].split(CATEGORY_SEPARATOR) if c.strip()),
-                               _date(v["event_date"], "event_date") if v.get("event_date") else None,
+                               _business_date(v["event_date"], "event_date") if v.get("event_date") else None,
                                v.get("ssc_no") or None, _employee_details(v))
-    enrolled_on = _date(v["enrolled_on"], "enrolled_on") if v.get("enrolled_on") else today
+    enrolled_on = _business_date(v["enrolled_on"], "enrolled_on") if v.get("enrolled_on") else today
     application = HouseholdApplication(v["admdvs"], v["insutype"], year, v["tier"] or None, (member,), enrolled_on)
     return LineApplication(application, v["household_key"])
 
@@ -90,6 +91,19 @@ def _integer(value: str, name: str) -> int:
     if not value.isdigit():
         raise InvalidRequest("invalid_field", f"{name} must be a whole number", name)
     return int(value)
+
+
+def _in_range(year: int, name: str) -> int:
+    try:
+        return check_year(year, name)
+    except OutOfRange as exc:
+        raise InvalidRequest("out_of_range", str(exc), name) from None
+
+
+def _business_date(value: str, name: str) -> date:
+    day = _date(value, name)
+    _in_range(day.year, name)
+    return day
 
 
 def _date(value: str, name: str) -> date:

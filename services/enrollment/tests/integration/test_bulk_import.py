@@ -90,3 +90,15 @@ async def test_the_same_file_sent_twice_at_once_registers_everyone_once(enrollme
     a, b = first.json(), second.json()
     assert (a["rejected"], b["rejected"]) == ([], [])
     assert (a["accepted"] + b["accepted"], a["duplicates"] + b["duplicates"]) == (2_500, 2_500)
+
+
+async def test_lines_with_a_year_or_date_out_of_range_are_refused_and_the_batch_finishes(enrollment):
+    good = row("G1", date(1980, 1, 1), 61)
+    far_year = row("G2", date(1980, 1, 2), 62).replace(",390,2026,", ",390,9999,")
+    far_date = row("G3", date(1980, 1, 3), 63, enrolled_on="1900-01-01")
+    response = await enrollment.client.post("/v1/enrollments/batches", content=small_file(good, far_year, far_date),
+                                            headers={"Content-Type": "text/csv"})
+    report = response.json()
+    assert (response.status_code, report["status"], report["accepted"]) == (202, "done", 1)
+    assert {(r["line"], r["code"], r["field"]) for r in report["rejected"]} == {
+        (3, "out_of_range", "year"), (4, "out_of_range", "enrolled_on")}

@@ -54,6 +54,10 @@ async def test_the_same_person_in_another_household_the_same_year_is_a_duplicate
     ({"members": [{**member(date(1980, 1, 1), 34), "gend": "2"}]}, 422, "gend_mismatch", "members.0.gend"),
     ({"tier": "gold"}, 422, "unknown_tier", "tier"),
     ({"year": "next"}, 422, "invalid", "year"),
+    ({"year": 9999}, 422, "invalid", "year"),
+    ({"enrolled_on": "9999-01-01"}, 422, "invalid", "enrolled_on"),
+    ({"members": [{**member(date(1980, 1, 1), 35), "event_date": "1900-01-01"}]}, 422, "invalid",
+     "members.0.event_date"),
 ])
 async def test_bad_input_is_refused_with_its_field_and_changes_nothing(enrollment, change, status, code, field):
     body = {**household(member(date(1980, 1, 1), 30)), **change}

@@ -17,6 +17,7 @@ from typing import Any
 
 from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.refusal import invalid
+from medfund_shared.business_range import Day, in_range, refusal
 from medfund_shared.money import Money, MoneyError
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -125,14 +126,17 @@ class Fields:
             return None
         for layout in (DATE_FORMAT, TIME_FORMAT):
             try:
-                return datetime.strptime(value, layout).date()
+                day = datetime.strptime(value, layout).date()
             except ValueError:
                 continue
+            return self._in_range(day, name)
         if _SERIALISED_TIME.fullmatch(value):
             try:
-                return datetime.fromisoformat(value[:19]).date()
+                day = datetime.fromisoformat(value[:19]).date()
             except ValueError:
                 pass
+            else:
+                return self._in_range(day, name)
         raise invalid(self._name(name), f"must be a date yyyy-MM-dd, got {value!r}")
 
     def time(self, name: str, *, required: bool = True) -> datetime | None:
@@ -141,13 +145,21 @@ class Fields:
             return None
         try:
             if canonical := _CANONICAL_TIME.fullmatch(value):
-                return datetime(*map(int, canonical.groups()), tzinfo=CHINA_TIME)
-            if serialised := _SERIALISED_TIME.fullmatch(value):
-                return _serialised_time(value, serialised)
-            return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=CHINA_TIME)
+                moment = datetime(*map(int, canonical.groups()), tzinfo=CHINA_TIME)
+            elif serialised := _SERIALISED_TIME.fullmatch(value):
+                moment = _serialised_time(value, serialised)
+            else:
+                moment = datetime.strptime(value, TIME_FORMAT).replace(tzinfo=CHINA_TIME)
         except ValueError:
             raise invalid(self._name(name), f"must be a time yyyy-MM-dd HH:mm:ss or yyyy-MM-ddTHH:mm:ss, "
                                             f"got {value!r}") from None
+        return self._in_range(moment, name)
+
+    def _in_range(self, day: Day, name: str) -> Day:
+        """Business dates and times fall in the platform's range (``medfund_shared.business_range``)."""
+        if not in_range(day.year):
+            raise invalid(self._name(name), refusal(day.isoformat()))
+        return day
 
     def flag(self, name: str) -> bool:
         return self.choice(name, ("0", "1"), required=False, default="0") == "1"
