@@ -84,6 +84,13 @@ class TestStack:
     def restart_postgres(self) -> None:
         off_loop(postgres.restart_postgres, self.profile)
 
+    def stop_postgres(self) -> None:
+        """Stop the database server (data kept) for an outage test; :meth:`start_postgres` brings it back."""
+        off_loop(postgres.stop_postgres, self.profile)
+
+    def start_postgres(self) -> None:
+        off_loop(postgres.start_postgres, self.profile)
+
 
 @dataclass(frozen=True)
 class StackUrls:

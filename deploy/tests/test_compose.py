@@ -22,6 +22,11 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
+def _with_defaults(value: str) -> str:
+    """``${NAME:-default}`` as Compose reads it when ``NAME`` is unset."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", value)
+
+
 def test_compose_file_matches_the_compose_specification(compose: dict) -> None:
     errors = [error.message for error in jsonschema_rs.validator_for(SCHEMA).iter_errors(compose)]
     assert errors == []
@@ -41,8 +46,27 @@ def test_services_publish_the_dev_ports_and_use_their_own_database(compose: dict
         assert f"medfund_{service}.main:create_app" in spec["command"]
         assert spec["environment"]["MEDFUND_DATABASE_URL"].endswith(f"/medfund_{service}")
         assert spec["build"]["dockerfile"] == "deploy/Dockerfile"
-    assert compose["services"]["kafka"]["ports"] == [f"{dev.kafka_port}:{dev.kafka_port}"]
-    assert compose["services"]["postgres"]["ports"] == [f"{dev.postgres_port}:5432"]
+    assert [_with_defaults(p) for p in compose["services"]["kafka"]["ports"]] == [
+        f"127.0.0.1:{dev.kafka_port}:{dev.kafka_port}"]
+    assert [_with_defaults(p) for p in compose["services"]["postgres"]["ports"]] == [
+        f"127.0.0.1:{dev.postgres_port}:5432"]
+
+
+def test_services_have_a_healthcheck_on_their_readiness(compose: dict) -> None:
+    for service in SERVICES:
+        port = compose["services"][service]["ports"][0].rsplit(":", 1)[-1]
+        check = compose["services"][service]["healthcheck"]
+        assert check["test"][:2] == ["CMD", "python"]
+        assert f"http://127.0.0.1:{port}/readyz" in check["test"][-1]
+        assert check["interval"] and check["retries"] >= 1
+
+
+def test_every_image_is_pinned_to_a_release(compose: dict) -> None:
+    for name, spec in compose["services"].items():
+        if "build" in spec:
+            continue
+        image, _, tag = spec["image"].partition(":")
+        assert re.fullmatch(r"\d+\.\d+(\.\d+)?", tag), f"{name}: {spec['image']} is not pinned to a release"
 
 
 def test_postgres_gets_the_launchers_settings(compose: dict) -> None:

@@ -23,12 +23,12 @@ import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from pydantic import ValidationError
 from sqlalchemy import Text, bindparam, func, insert, literal, select, tuple_
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_shared.db import consumer_offsets_table, dead_letters_table, processed_events_table
+from medfund_shared.errors import is_transient
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent, EnvelopeError
 from medfund_shared.events.registry import UnknownEventType, lookup
@@ -44,7 +44,6 @@ BATCH_BYTES = 256 * 1024
 Handler = Callable[[AsyncSession, CloudEvent, EventData], Awaitable[None]]
 ApplyMany = Callable[[AsyncSession, list[tuple[CloudEvent, EventData]]], Awaitable[None]]
 BatchHook = Callable[[async_sessionmaker[AsyncSession], list[CloudEvent]], Awaitable[None]]
-_TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "57P03"}
 
 
 @dataclass(frozen=True)
@@ -85,16 +84,6 @@ class _Work:
     record: object
     event: CloudEvent
     data: EventData
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Errors worth retrying the whole batch for: the database or network, not the event."""
-    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
-                        ConnectionError, TimeoutError, OSError)):
-        return True
-    if isinstance(exc, sa_exc.DBAPIError):
-        return exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES
-    return False
 
 
 class _SeekToStoredOffsets(ConsumerRebalanceListener):

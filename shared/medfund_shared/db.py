@@ -83,10 +83,11 @@ def create_engine(settings: Settings, *, generic_plans: bool = False, **override
     checkout): after a database restart the first statement on a stale connection fails as "unavailable",
     which invalidates the pool, and the caller retries (a HIS resends the same msgid). JSON columns are read with
     orjson, several times faster than ``json`` on a settlement's stored documents, to the same Python values.
-    ``generic_plans``: see :data:`GENERIC_PLANS`.
+    ``generic_plans``: see :data:`GENERIC_PLANS`. The statement's parameters (resident ID numbers, names) are
+    left out of SQLAlchemy's error messages, so that no log line or traceback prints them.
     """
     options = {"pool_size": settings.db_pool_size, "max_overflow": 0, "pool_recycle": 1800,
-               "json_deserializer": orjson.loads} | overrides
+               "json_deserializer": orjson.loads, "hide_parameters": True} | overrides
     if generic_plans:
         options["connect_args"] = GENERIC_PLANS
     return create_async_engine(settings.database_url, **options)

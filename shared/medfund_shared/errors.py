@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+
 import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyPoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger(__name__)
+RETRY_AFTER_SECONDS = "1"
+"""What an outage answer tells the client to wait before retrying (the ``Retry-After`` header)."""
 
 
 class ApiError(Exception):
@@ -51,55 +57,123 @@ async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 
 
+OUTAGE_SQLSTATE_CLASSES = ("08", "53", "57P")
+"""Class 08: a lost or refused connection; 53: the server is out of connections, memory or disk; 57P: the
+server is shutting down, crashed or still starting."""
+LOCK_NOT_AVAILABLE = "55P03"
+_OUTAGE_ERRNOS = frozenset({errno.ENOENT, errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE,
+                            errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT})
+"""Socket errors of a database (or broker) that is not there: ``ENOENT`` is PostgreSQL's Unix socket missing."""
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """The database (or a socket) is down or going down: the request did nothing and may be retried.
 
-    Through SQLAlchemy the driver's error is wrapped; on a hot path that runs on the driver it is not.
-    SQLSTATE class 08 is a lost connection, 57P a server shutting down, crashed or still starting."""
-    if _sqlstate(exc).startswith(("08", "57P")):
-        return True
-    if isinstance(exc, DBAPIError):
-        return exc.connection_invalidated or isinstance(exc.orig, OSError) or "connection" in str(exc.orig).lower()
-    return isinstance(exc, (ConnectionError, TimeoutError, asyncpg.InterfaceError))
+    The one place that tells an outage from a bug. Through SQLAlchemy the driver's error is wrapped (or, when
+    connecting, not wrapped at all: asyncpg raises ``FileNotFoundError`` for a missing Unix socket and
+    ``ConnectionRefusedError`` for a closed port); on a hot path that runs on the driver it is never wrapped."""
+    for error in _chain(exc):
+        if sqlstate(error).startswith(OUTAGE_SQLSTATE_CLASSES):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, (SQLAlchemyPoolTimeout, TimeoutError, asyncpg.InterfaceError)):
+            return True
+        if isinstance(error, ConnectionError) or (isinstance(error, OSError) and error.errno in _OUTAGE_ERRNOS):
+            return True
+    return False
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth running again unchanged (a consumer retries its batch): an outage, a lost race, a lock another
+    transaction holds, or any error of the connection or the network."""
+    return (is_unavailable(exc) or is_lost_race(exc) or sqlstate(exc) == LOCK_NOT_AVAILABLE
+            or isinstance(exc, (OperationalError, InterfaceError, DisconnectionError, OSError)))
 
 
 def is_bad_data(exc: BaseException) -> bool:
     """PostgreSQL refused a value (SQLSTATE class 22: a NUL character, a number out of range, …):
     the input was wrong, and the transaction that tried to store it was rolled back."""
-    return _sqlstate(exc).startswith("22")
+    return sqlstate(exc).startswith("22")
 
 
 def is_conflict(exc: BaseException) -> bool:
     """A constraint refused the change (SQLSTATE class 23): a concurrent request got there first."""
-    return _sqlstate(exc).startswith("23")
+    return sqlstate(exc).startswith("23")
 
 
 def is_lost_race(exc: BaseException) -> bool:
     """PostgreSQL rolled the transaction back (SQLSTATE class 40: a serialization failure or a deadlock):
     it changed nothing, and running it again sees what the other transaction did."""
-    return _sqlstate(exc).startswith("40")
+    return sqlstate(exc).startswith("40")
 
 
-def _sqlstate(exc: BaseException) -> str:
+def sqlstate(exc: BaseException) -> str:
+    """PostgreSQL's five-character error code of ``exc``, wrapped by SQLAlchemy or not; empty when none."""
     driver_error = exc.orig if isinstance(exc, DBAPIError) else exc
     return str(getattr(driver_error, "sqlstate", "") or "")
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc``, the driver error SQLAlchemy wrapped, and their causes: bounded, cycles cut."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending and len(seen) < 8:
+        error = pending.pop(0)
+        if error is None or any(error is s for s in seen):
+            continue
+        seen.append(error)
+        pending += [getattr(error, "orig", None), error.__cause__]
+    return seen
+
+
+def unexpected_error_response(path: str, exc: Exception) -> JSONResponse:
+    """What no handler answered: 422 for a value the database refused, 503 for an outage, else a logged 500."""
     if is_bad_data(exc):
-        log.info("input_refused_by_database", path=request.url.path, sqlstate=exc.orig.sqlstate)
+        log.info("input_refused_by_database", path=path, sqlstate=sqlstate(exc))
         return error_response(422, "invalid_value", "a value in the request cannot be stored (e.g. a NUL "
                                                     "character or a number out of range)")
     if is_unavailable(exc):
-        log.warning("dependency_unavailable", path=request.url.path, error_type=type(exc).__name__)
+        log.warning("dependency_unavailable", path=path, error_type=type(exc).__name__)
         return error_response(503, "unavailable", "a dependency is unavailable; retry shortly",
-                              headers={"Retry-After": "1"})
-    log.exception("unhandled_error", path=request.url.path, error_type=type(exc).__name__)
+                              headers={"Retry-After": RETRY_AFTER_SECONDS})
+    log.exception("unhandled_error", path=path, error_type=type(exc).__name__)
     return error_response(500, "internal_error", "internal error; see the server log with the correlation id")
 
 
+class UnhandledErrorMiddleware:
+    """Answers an exception no handler took, inside the other middleware.
+
+    Starlette's own last resort sits outside every middleware: its 500 had no ``x-correlation-id``, and it
+    re-raised the exception to uvicorn, which printed a second, plain-text traceback with the SQL parameters.
+    Here the error is logged once (``unhandled_error``, JSON, correlation id, ID numbers masked) and never
+    reaches the server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking_start)
+        except Exception as exc:
+            response = unexpected_error_response(scope["path"], exc)
+            if not started:
+                await response(scope, receive, send)
+
+
 def register_error_handlers(app: FastAPI) -> None:
+    """The error shape for every exception; call before adding other middleware (this one must be innermost)."""
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(UnhandledErrorMiddleware)

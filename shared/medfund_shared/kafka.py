@@ -1,12 +1,14 @@
-"""Small Kafka helpers: topic creation and a reachability probe for ``/readyz``."""
+"""Small Kafka helpers: topic creation and a reachability probe (``medfund_kafka_up``, ``/healthz/details``)."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.client import AIOKafkaClient
 
+from medfund_shared.metrics import KAFKA_UP
 from medfund_shared.settings import Settings
 
 DEFAULT_PARTITIONS = 6
@@ -27,12 +29,34 @@ async def ensure_topics(settings: Settings, base_names: list[str] | set[str],
         await admin.close()
 
 
+KAFKA_PROBE_EVERY = 5.0
+"""Seconds between two probes of the broker by a running service."""
+
+
 class KafkaProbe:
-    """Answers whether the broker serves metadata; keeps one client between probes."""
+    """Answers whether the broker serves metadata; keeps one client between probes.
+
+    A broker outage does not make a service unready (the outbox keeps every write until the broker is back), so
+    the running service probes in the background (:meth:`watch`) and reports what it saw in the
+    ``medfund_kafka_up`` gauge and ``GET /healthz/details``."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._client: AIOKafkaClient | None = None
+        self.up: bool | None = None
+        """The last probe's answer; None before the first."""
+        self.last_change: float | None = None
+        """``time.time()`` of the last change of :attr:`up`."""
+
+    async def watch(self, every: float = KAFKA_PROBE_EVERY) -> None:
+        """Forever: probe, record the answer (attribute and gauge), wait."""
+        gauge = KAFKA_UP.labels(self._settings.service_name)
+        while True:
+            up = await self.check()
+            if up != self.up:
+                self.up, self.last_change = up, time.time()
+            gauge.set(1 if up else 0)
+            await asyncio.sleep(every)
 
     async def check(self, timeout: float = 2.0) -> bool:
         try:

@@ -22,6 +22,9 @@ import structlog
 CORRELATION_HEADER = "x-correlation-id"
 _correlation_id: ContextVar[str | None] = ContextVar("medfund_correlation_id", default=None)
 _CERTNO = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_TOKEN_IN_QUERY = re.compile(r"([?&](?:access_)?token=)[^&\s\"]*", re.IGNORECASE)
+_SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+"""uvicorn's loggers: their own plain-text handlers are replaced by the masked JSON one (access lines included)."""
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 
 
@@ -30,9 +33,14 @@ def mask_certno(text: str) -> str:
     return _CERTNO.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(2)}", text)
 
 
+def redact(text: str) -> str:
+    """ID numbers masked (:func:`mask_certno`) and a ``?token=`` query value (an event stream's) removed."""
+    return _TOKEN_IN_QUERY.sub(r"\1***", mask_certno(text))
+
+
 def _mask(value: Any) -> Any:
     if isinstance(value, str):
-        return mask_certno(value)
+        return redact(value)
     if isinstance(value, dict):
         return {k: _mask(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
@@ -41,7 +49,8 @@ def _mask(value: Any) -> Any:
 
 
 def mask_processor(_: Any, __: str, event_dict: dict) -> dict:
-    """structlog processor: masks ID numbers in every string of the log line, tracebacks included."""
+    """structlog processor: masks ID numbers and query tokens in every string of the log line, tracebacks
+    and uvicorn's access lines included."""
     return _mask(event_dict)
 
 
@@ -103,7 +112,8 @@ class _CurrentStderrHandler(logging.StreamHandler):
 
 
 def configure_logging(level: str = "INFO", service: str | None = None) -> None:
-    """Route structlog and the standard library (uvicorn, aiokafka, alembic) to masked JSON on stderr."""
+    """Route structlog and the standard library (uvicorn and its access log, aiokafka, alembic) to masked JSON
+    on stderr."""
     shared = _shared_processors()
     structlog.configure(
         processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -121,5 +131,9 @@ def configure_logging(level: str = "INFO", service: str | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in _SERVER_LOGGERS:
+        server_logger = logging.getLogger(name)
+        server_logger.handlers[:] = []
+        server_logger.propagate = True
     if service:
         structlog.contextvars.bind_contextvars(service=service)

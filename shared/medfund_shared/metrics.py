@@ -19,6 +19,7 @@ OUTBOX_PUBLISHED = Counter("medfund_outbox_published_total", "events published f
 OUTBOX_PENDING = Gauge("medfund_outbox_pending", "outbox rows not yet published", ["service"])
 EVENTS_APPLIED = Counter("medfund_events_applied_total", "events applied by a consumer", ["consumer", "type"])
 EVENTS_DEAD_LETTERED = Counter("medfund_events_dead_lettered_total", "events parked in dead_letters", ["consumer"])
+KAFKA_UP = Gauge("medfund_kafka_up", "1 when the last probe of the broker got its metadata, else 0", ["service"])
 CONSUMER_LAG = Gauge("medfund_consumer_lag", "records behind the high watermark", ["consumer", "topic", "partition"])
 
 

@@ -30,6 +30,13 @@ from medfund_shared.settings import Settings
 log = structlog.get_logger(__name__)
 RELAY_LOCK_KEY = 7_310_002
 """Advisory lock id; advisory locks are per database and each service has its own database."""
+_STILL_OWNED = text("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                    "AND granted AND classid = 0 AND objid = :k AND objsubid = 1)").bindparams(k=RELAY_LOCK_KEY)
+"""Whether this connection still holds the relay's lock (a bigint key below 2**32: classid 0, objsubid 1)."""
+
+
+class RelayLockLost(RuntimeError):
+    """The relay's lock connection no longer holds the lock: another instance may be publishing."""
 
 
 def new_event(data: EventData, *, source: str, effective_time: datetime, subject: str | None = None) -> CloudEvent:
@@ -109,6 +116,7 @@ class OutboxRelay:
     async def _run_with_lock(self) -> None:
         engine = self._sessions.kw["bind"]
         async with engine.connect() as lock_conn:
+            await lock_conn.execution_options(isolation_level="AUTOCOMMIT")
             while not await lock_conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY}):
                 await lock_conn.commit()
                 await asyncio.sleep(1.0)
@@ -129,6 +137,7 @@ class OutboxRelay:
             idle = 0.0
             while True:
                 started = time.monotonic()
+                await self._check_lock(lock_conn)
                 if await self.publish_batch(producer):
                     idle = 0.0
                     await asyncio.sleep(max(0.0, started + self._batch_window - time.monotonic()))
@@ -164,6 +173,13 @@ class OutboxRelay:
             await session.commit()
         OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(rows))
         return len(rows)
+
+    @staticmethod
+    async def _check_lock(lock_conn) -> None:
+        """Before each batch: a relay whose lock connection was lost (killed, timed out) while the process lives
+        would otherwise keep publishing beside the instance that took the lock over."""
+        if not await lock_conn.scalar(_STILL_OWNED):
+            raise RelayLockLost("the outbox relay no longer holds its advisory lock")
 
     async def _report_pending(self, lock_conn) -> None:
         """When idle, about once a second: the backlog gauge, and a keep-alive of the lock's connection.

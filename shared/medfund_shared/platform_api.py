@@ -1,9 +1,9 @@
-"""Routes every service has: liveness, readiness, metrics and the dead-letter view for operators."""
+"""Routes every service has: liveness, readiness, a detailed health view, metrics and the dead-letter view."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from medfund_shared.auth import StaffPrincipal
 from medfund_shared.context import ContextDep, SessionDep
 from medfund_shared.db import dead_letters_table
+from medfund_shared.errors import RETRY_AFTER_SECONDS
 from medfund_shared.metrics import metrics_response
 
 router = APIRouter()
@@ -27,10 +28,13 @@ async def healthz() -> dict:
 
 @router.get("/readyz", tags=["platform"])
 async def readyz(context: ContextDep) -> JSONResponse:
-    """Ready: the database answers ``SELECT 1``, Kafka serves metadata and the service's own checks pass;
-    503 names what is down, with the reason each of the service's own checks gives."""
-    database, kafka = await asyncio.gather(_database_ok(context), context.kafka_probe.check())
-    down = [name for name, ok in (("database", database), ("kafka", kafka)) if not ok]
+    """Ready to serve its traffic: the database answers ``SELECT 1`` and the service's own checks pass; 503 names
+    what is down, with the reason each of the service's own checks gives.
+
+    Kafka is not part of it: with the broker down, writes still succeed (the outbox keeps their events), and a
+    load balancer dropping every instance would turn a broker outage into a full one. The broker's state is in
+    ``GET /healthz/details`` and the ``medfund_kafka_up`` gauge."""
+    down = [] if await _database_ok(context) else ["database"]
     reasons = {name: reason for name, check in context.readiness.items() if (reason := check(context))}
     down += list(reasons)
     if down:
@@ -38,8 +42,27 @@ async def readyz(context: ContextDep) -> JSONResponse:
         return JSONResponse({"status": "unavailable", "down": down, "reasons": reasons,
                              "error": {"code": "unavailable", "message": f"down: {', '.join(details)}",
                                        "field": None}},
-                            status_code=503)
+                            status_code=503, headers={"Retry-After": RETRY_AFTER_SECONDS})
     return JSONResponse({"status": "ready", "down": []})
+
+
+@router.get("/healthz/details", tags=["platform"])
+async def health_details(context: ContextDep) -> dict:
+    """Each dependency's state, for an operator (unauthenticated like ``/readyz``: states only, no address, no
+    error text): the database now, the broker as the background probe last saw it, the outbox relay, the
+    service's own checks. ``ready`` is what ``/readyz`` answers."""
+    database = await _database_ok(context)
+    reasons = {name: reason for name, check in context.readiness.items() if (reason := check(context))}
+    probe = context.kafka_probe
+    return {"ready": database and not reasons,
+            "database": {"up": database},
+            "kafka": {"up": probe.up, "since": _iso(probe.last_change)},
+            "outbox_relay": {"holds_lock": context.relay.holds_lock},
+            "checks": {name: {"ok": name not in reasons, "reason": reasons.get(name)} for name in context.readiness}}
+
+
+def _iso(epoch: float | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
 async def _database_ok(context) -> bool:

@@ -138,7 +138,8 @@ def _start_background(definition: ServiceDefinition, context: ServiceContext) ->
                               spec.on_batch_applied, batch_handler=spec.batch_handler,
                               after_commit=context.relay.notify, batch_window=spec.batch_window)
                for spec in definition.consumers]
-    coroutines = [context.relay.run(), *(r.run() for r in runners), *(job(context) for job in definition.background)]
+    coroutines = [context.relay.run(), context.kafka_probe.watch(), *(r.run() for r in runners),
+                  *(job(context) for job in definition.background)]
     return [asyncio.create_task(c) for c in coroutines]
 
 

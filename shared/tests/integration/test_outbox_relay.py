@@ -1,4 +1,5 @@
-"""The outbox relay publishes every committed event, in order, even across a broker restart."""
+"""The outbox relay publishes every committed event, in order, even across a broker restart, and only while it
+holds its lock."""
 
 import asyncio
 from collections import Counter
@@ -11,9 +12,10 @@ from platform_testkit import (
     wait_for,
     write_events,
 )
+from sqlalchemy import text
 
 from medfund_deploy.pytest_plugin import TestStack
-from medfund_shared.outbox import OutboxRelay
+from medfund_shared.outbox import RELAY_LOCK_KEY, OutboxRelay
 
 pytestmark = pytest.mark.integration
 TOPIC = "medfund.alerts.v1"
@@ -73,8 +75,8 @@ async def test_only_one_relay_per_database_publishes(database, topic_settings):
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _any_holds(*relays) -> bool:
-    return any(r.holds_lock for r in relays)
+async def _any_holds(*relays, holding: bool = True) -> bool:
+    return any(r.holds_lock is holding for r in relays)
 
 
 async def _write_steadily(sessions, total: int, chunk: int = 20) -> None:
@@ -89,3 +91,33 @@ async def _unpublished_is(sessions, n: int) -> bool:
 
 async def _published_at_least(sessions, n: int) -> bool:
     return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") >= n
+
+
+async def test_a_relay_that_lost_its_lock_connection_stops_publishing_before_its_next_batch(database,
+                                                                                            topic_settings):
+    url, engine, sessions = database("medfund_billing")
+    await write_events(sessions, range(3000))
+    # small batches: the relay stays busy for many seconds, never idle (idle, it touches its lock connection)
+    relay = OutboxRelay(topic_settings(url), sessions, batch_size=10, batch_window=0.05)
+    task = asyncio.create_task(relay.run())
+    try:
+        await wait_for(lambda: _published_at_least(sessions, 100), 60, "publishing to start")
+        async with engine.connect() as thief:
+            await thief.execution_options(isolation_level="AUTOCOMMIT")
+            # another instance takes the lock the moment the relay's lock connection is gone
+            await thief.execute(text("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                                     "AND objid = :k"), {"k": RELAY_LOCK_KEY})
+            assert await thief.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY})
+            published_at_theft = await _published(sessions)
+            await wait_for(lambda: _any_holds(relay, holding=False), 30, "the relay to notice the lost lock")
+            # at most the one batch already past its check when the lock went
+            assert await _published(sessions) <= published_at_theft + 10
+            await thief.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": RELAY_LOCK_KEY})
+        await wait_for(lambda: _unpublished_is(sessions, 0), 120, "the relay to take the lock back and drain")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def _published(sessions) -> int:
+    return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL")

@@ -11,16 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medfund_enrollment.adapters.bulk import BulkStore
 from medfund_enrollment.adapters.repository import Repository
 from medfund_shared import outbox
+from medfund_shared.errors import is_lost_race, sqlstate
 from medfund_shared.events.base import EventData
 
 SOURCE = "medfund/enrollment"
-LOST_RACE = {"23505", "40001", "40P01"}
-"""unique_violation, serialization_failure, deadlock_detected: a concurrent writer got there first."""
+UNIQUE_VIOLATION = "23505"
 
 
 def lost_race(error: Exception) -> bool:
-    """Whether the transaction failed only because a concurrent one wrote the same rows first."""
-    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in LOST_RACE
+    """Whether the transaction failed only because a concurrent one wrote the same rows first: a unique
+    violation, a serialization failure or a deadlock."""
+    return isinstance(error, DBAPIError) and (is_lost_race(error) or sqlstate(error) == UNIQUE_VIOLATION)
 
 
 class UnitOfWork:

@@ -22,7 +22,7 @@ from medfund_adjudication.api.nhsa.transactions import Call
 from medfund_adjudication.domain.refusal import Refused, invalid
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ContextDep
-from medfund_shared.errors import is_bad_data, is_conflict, is_unavailable
+from medfund_shared.errors import RETRY_AFTER_SECONDS, is_bad_data, is_conflict, is_unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -108,6 +108,7 @@ async def call_service(request: Request, context: ContextDep) -> Response:
     """One NHSA transaction (1101, 2201–2208, 2301–2305, 2401, 2402, 2601, 3201, 5201, 5203–5206, 9001, 9002),
     signed with the x-tif headers or with a bearer token (see docs/his-integration.md)."""
     msgid = ""
+    headers = None
     try:
         envelope = _parse_body(await request.body(), request.headers.get("content-type"))
         msgid = envelope.raw("msgid") if isinstance(envelope.raw("msgid"), str) else ""
@@ -126,6 +127,7 @@ async def call_service(request: Request, context: ContextDep) -> Response:
             log.warning("nhsa_unavailable", error_type=type(exc).__name__)
             text = wire.envelope(msgid, None,
                                  err_msg="the insurance service is temporarily unavailable; retry the same msgid")
+            headers = {"Retry-After": RETRY_AFTER_SECONDS}
         else:
             raise
-    return Response(text, media_type="application/json")
+    return Response(text, media_type="application/json", headers=headers)

@@ -1,0 +1,59 @@
+"""With PostgreSQL down a service answers 503 with Retry-After (never 500) and is unready; it recovers by itself."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from fastapi import APIRouter
+from platform_testkit import wait_for
+from sqlalchemy import text
+
+from medfund_deploy.pytest_plugin import TestStack
+from medfund_shared.context import SessionDep
+from medfund_shared.service import ServiceDefinition, create_service_app
+
+pytestmark = pytest.mark.integration
+
+
+def _definition() -> ServiceDefinition:
+    router = APIRouter()
+
+    @router.get("/outbox-size")
+    async def outbox_size(session: SessionDep) -> dict:
+        return {"rows": await session.scalar(text("SELECT count(*) FROM outbox"))}
+
+    return ServiceDefinition(name="outage-probe", package="medfund_billing", routers=[router],
+                             migrate_on_startup=False)
+
+
+async def test_a_database_outage_is_503_with_retry_after_then_recovers(database, topic_settings,
+                                                                      test_stack: TestStack):
+    url, _, _ = database("medfund_billing")
+    app = create_service_app(_definition(), topic_settings(url, "outage-probe"))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
+        assert (await client.get("/outbox-size")).json() == {"rows": 0}
+        await asyncio.to_thread(test_stack.stop_postgres)
+        try:
+            # the pooled connection dies first, then every new connection finds no server (socket or port)
+            for _ in range(3):
+                answer = await client.get("/outbox-size")
+                assert answer.status_code == 503, answer.text
+                assert answer.headers["retry-after"] == "1" and answer.headers["x-correlation-id"]
+                assert answer.json()["error"]["code"] == "unavailable"
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["down"] == ["database"]
+            assert ready.headers["retry-after"] == "1"
+            details = await client.get("/healthz/details")
+            assert details.status_code == 200 and details.json()["database"] == {"up": False}
+        finally:
+            await asyncio.to_thread(test_stack.start_postgres)
+
+        async def served() -> bool:
+            return (await client.get("/outbox-size")).status_code == 200
+
+        await wait_for(served, 60, "the service to serve again once the database is back")
+        assert (await client.get("/readyz")).status_code == 200
+
