@@ -171,8 +171,10 @@ async def institution(clients) -> str:
         "name": "石柱旅程卫生院", "admdvs": ADMDVS, "level": "primary", "annual_budget": "1000000.00"})
     await clients.call("PUT", f"{clients.adjudication}/v1/catalogue/{code}A", admin, json={
         "name": "住院床位费", "class": "A", "pric_uplmt_amt": None})
-    await clients.call("PUT", f"{clients.ledger}/v1/institutions/{code}/budget", admin, json={
-        "year": YEAR, "annual_budget": BUDGET.to_yuan()})
+    budget = await eventually(lambda: clients.http.put(f"{clients.ledger}/v1/institutions/{code}/budget", headers=admin,
+                                                       json={"year": YEAR, "annual_budget": BUDGET.to_yuan()}),
+                              lambda response: response.status_code != 404)
+    assert budget.status_code == 200, "the ledger knows the institution once its registry event arrives"
     return code
 
 

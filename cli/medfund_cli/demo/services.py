@@ -161,7 +161,7 @@ class Services:
         """The institution and the credentials its HIS signs gateway requests with."""
         decoded(await self.http.put(f"{self.urls.adjudication}/v1/institutions/{institution.code}", headers=self._admin,
                                     json={"name": institution.name, "admdvs": admdvs, "level": institution.level,
-                                          "annual_budget": institution.annual_budget.to_yuan(),
+                                          "annual_budget": institution.annual_budget.to_yuan(), "budget_year": YEAR,
                                           "paasid": credentials.paasid, "passtoken": credentials.passtoken}))
 
     async def put_catalogue_item(self, code: str, name: str, item_class: str, ceiling: str | None) -> None:
@@ -171,8 +171,13 @@ class Services:
     # --- fund ledger ------------------------------------------------------------------------
 
     async def set_institution_budget(self, code: str, budget: Money) -> dict:
-        return decoded(await self.http.put(f"{self.urls.ledger}/v1/institutions/{code}/budget", headers=self._admin,
-                                           json={"year": YEAR, "annual_budget": budget.to_yuan()}))
+        """The ledger refuses an institution it does not know yet (404): wait for its registry event."""
+        while True:
+            response = await self.http.put(f"{self.urls.ledger}/v1/institutions/{code}/budget", headers=self._admin,
+                                           json={"year": YEAR, "annual_budget": budget.to_yuan()})
+            if response.status_code != 404:
+                return decoded(response)
+            await asyncio.sleep(POLL_SECONDS)
 
     async def set_pool_budget(self, pool_id: str, due: Money, planned: Money) -> dict:
         body = {"budget_due": due.to_yuan(), "planned_expenditure": planned.to_yuan()}

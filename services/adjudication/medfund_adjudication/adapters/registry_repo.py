@@ -12,7 +12,8 @@ from medfund_shared.money import Money
 
 
 def institution_of(row) -> RegisteredInstitution:
-    return RegisteredInstitution(row.fixmedins_code, row.name, row.admdvs, row.level, Money(row.annual_budget_fen))
+    return RegisteredInstitution(row.fixmedins_code, row.name, row.admdvs, row.level, Money(row.annual_budget_fen),
+                                 row.budget_year)
 
 
 async def get_institution(session: AsyncSession, fixmedins_code: str) -> RegisteredInstitution | None:
@@ -23,11 +24,12 @@ async def get_institution(session: AsyncSession, fixmedins_code: str) -> Registe
 async def upsert_institution(session: AsyncSession, inst: RegisteredInstitution) -> bool:
     """Insert or update; True when the stored registration changed (then it deserves an event)."""
     values = {"fixmedins_code": inst.fixmedins_code, "name": inst.name, "admdvs": inst.admdvs, "level": inst.level,
-              "annual_budget_fen": inst.annual_budget.fen}
+              "annual_budget_fen": inst.annual_budget.fen, "budget_year": inst.budget_year}
     stmt = pg_insert(institutions).values(values)
     changed = tuple_(institutions.c.name, institutions.c.admdvs, institutions.c.level,
-                     institutions.c.annual_budget_fen).is_distinct_from(
-        tuple_(stmt.excluded.name, stmt.excluded.admdvs, stmt.excluded.level, stmt.excluded.annual_budget_fen))
+                     institutions.c.annual_budget_fen, institutions.c.budget_year).is_distinct_from(
+        tuple_(stmt.excluded.name, stmt.excluded.admdvs, stmt.excluded.level, stmt.excluded.annual_budget_fen,
+               stmt.excluded.budget_year))
     stmt = stmt.on_conflict_do_update(index_elements=["fixmedins_code"], where=changed,
                                       set_={k: stmt.excluded[k] for k in values if k != "fixmedins_code"})
     result = await session.execute(stmt.returning(institutions.c.fixmedins_code))

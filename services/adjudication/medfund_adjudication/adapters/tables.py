@@ -32,6 +32,7 @@ institutions = Table(
     Column("admdvs", Text, nullable=False),
     Column("level", Text, nullable=False),
     Column("annual_budget_fen", BigInteger, nullable=False),
+    Column("budget_year", Integer, comment="the year annual_budget_fen applies to; null: no year's budget"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("paasid", Text, unique=True, comment="the gateway signature's x-tif-paasid; one institution each"),
     Column("passtoken_encrypted", Text, comment="the signature's passtoken, Fernet-encrypted with the credentials key"),

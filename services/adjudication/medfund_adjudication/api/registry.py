@@ -16,6 +16,7 @@ from medfund_adjudication.app.gateway_access import SetCredentials, set_credenti
 from medfund_adjudication.app.registry import put_catalogue_item, register_institution
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_shared.auth import AdminPrincipal
+from medfund_shared.business_range import BusinessYear
 from medfund_shared.context import ContextDep
 from medfund_shared.money import YuanAmount
 
@@ -27,7 +28,15 @@ class InstitutionPut(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     admdvs: str = Field(pattern=r"^\d{6}$")
     level: Literal["primary", "secondary", "tertiary"]
-    annual_budget: YuanAmount
+    annual_budget: YuanAmount = Field(description="global budget (总额控制) of ``budget_year``; not negative")
+    budget_year: BusinessYear | None = Field(default=None, description="the one year annual_budget applies to; "
+                                             "without it the registration sets no year's budget")
+
+    @model_validator(mode="after")
+    def _budget_not_negative(self) -> InstitutionPut:
+        if self.annual_budget.fen < 0:
+            raise ValueError("annual_budget must not be negative")
+        return self
 
 
 class InstitutionPublic(InstitutionPut):
@@ -60,7 +69,8 @@ async def put_institution(fixmedins_code: Code, body: InstitutionWithCredentials
     """Register or change a designated institution (emits institution.registered when it changed); with
     ``paasid`` and ``passtoken``, set the credentials its HIS signs gateway requests with (409 when the paasid
     belongs to another institution). The credentials are never returned."""
-    institution = RegisteredInstitution(fixmedins_code, body.name, body.admdvs, body.level, body.annual_budget)
+    institution = RegisteredInstitution(fixmedins_code, body.name, body.admdvs, body.level, body.annual_budget,
+                                        body.budget_year)
     await register_institution(RegisterInstitution(institution, datetime.now(UTC)), UnitOfWork(context))
     if body.paasid is not None and body.passtoken is not None:
         with refusals_as_http():

@@ -19,7 +19,8 @@ async def register_institution(cmd: RegisterInstitution, uow: UnitOfWork) -> Ans
         if await registry_repo.upsert_institution(uow.session, inst):
             await outbox.add(uow.session, InstitutionRegistered(
                 fixmedins_code=inst.fixmedins_code, name=inst.name, admdvs=inst.admdvs, level=inst.level,
-                annual_budget=inst.annual_budget), source=SOURCE, effective_time=cmd.registered_at)
+                annual_budget=inst.annual_budget, budget_year=inst.budget_year),
+                source=SOURCE, effective_time=cmd.registered_at)
         return await uow.commit(result=inst)
 
 

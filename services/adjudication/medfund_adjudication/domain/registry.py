@@ -19,6 +19,8 @@ class RegisteredInstitution:
     admdvs: str
     level: str
     annual_budget: Money
+    budget_year: int | None = None
+    """The one year ``annual_budget`` (总额控制) applies to; None: no year's budget."""
 
     def for_engine(self) -> Institution:
         return Institution(self.fixmedins_code, self.admdvs, self.level)

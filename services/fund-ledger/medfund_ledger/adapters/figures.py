@@ -22,6 +22,7 @@ from medfund_ledger.adapters.tables import (
     pool_months,
     pool_thresholds,
     pools,
+    registered_budgets,
     settlement_facts,
 )
 from medfund_ledger.domain.pools import PoolFigures, PoolKey
@@ -150,15 +151,25 @@ async def pool_snapshot(session: AsyncSession, pool_id: str, now: datetime) -> P
     )
 
 
+async def institution_known(session: AsyncSession, fixmedins_code: str) -> bool:
+    """Registered (its registry event applied) or paid by the fund."""
+    for table in (institutions, institution_payments):
+        if await session.scalar(select(table.c.fixmedins_code).where(table.c.fixmedins_code == fixmedins_code)
+                                .limit(1)):
+            return True
+    return False
+
+
 async def institution_figures(session: AsyncSession, fixmedins_code: str, year: int) -> tuple[int, int | None]:
-    """(year-to-date fund payments, global budget) in fen; the budget set by an admin wins over the registered one."""
+    """(year-to-date fund payments, global budget of that year) in fen; the budget an admin set for the year wins
+    over the one registered for it. A budget of one year never applies to another."""
     paid = await session.scalar(select(institution_payments.c.fund_paid).where(
         institution_payments.c.fixmedins_code == fixmedins_code, institution_payments.c.year == year)) or 0
     budget = await session.scalar(select(institution_budgets.c.amount).where(
         institution_budgets.c.fixmedins_code == fixmedins_code, institution_budgets.c.year == year))
     if budget is None:
-        budget = await session.scalar(select(institutions.c.registered_budget)
-                                      .where(institutions.c.fixmedins_code == fixmedins_code))
+        budget = await session.scalar(select(registered_budgets.c.amount).where(
+            registered_budgets.c.fixmedins_code == fixmedins_code, registered_budgets.c.year == year))
     return int(paid), budget
 
 

@@ -13,7 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters import coverage_events, evaluation_queue, money_events
-from medfund_ledger.adapters.tables import institutions, populations
+from medfund_ledger.adapters.tables import institutions, populations, registered_budgets
+from medfund_shared.business_range import check_year
 from medfund_shared.consumer import BatchHandler
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
@@ -23,11 +24,16 @@ Handler = Callable[[AsyncSession, CloudEvent, object], Awaitable[None]]
 
 async def on_institution_registered(session, event, data) -> None:
     stmt = pg_insert(institutions).values(fixmedins_code=data.fixmedins_code, name=data.name, admdvs=data.admdvs,
-                                          level=data.level, registered_budget=data.annual_budget.fen)
+                                          level=data.level)
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["fixmedins_code"],
-        set_={"name": stmt.excluded.name, "admdvs": stmt.excluded.admdvs, "level": stmt.excluded.level,
-              "registered_budget": stmt.excluded.registered_budget}))
+        set_={"name": stmt.excluded.name, "admdvs": stmt.excluded.admdvs, "level": stmt.excluded.level}))
+    if data.budget_year is not None:
+        check_year(data.budget_year, "budget_year")
+        budget = pg_insert(registered_budgets).values(fixmedins_code=data.fixmedins_code, year=data.budget_year,
+                                                      amount=data.annual_budget.fen)
+        await session.execute(budget.on_conflict_do_update(index_elements=["fixmedins_code", "year"],
+                                                           set_={"amount": budget.excluded.amount}))
     await evaluation_queue.add(session, event.id, data.fixmedins_code)
 
 

@@ -77,7 +77,14 @@ institutions = Table(
     Column("name", Text),
     Column("admdvs", Text),
     Column("level", Text),
-    Column("registered_budget", BigInteger),
+)
+
+registered_budgets = Table(
+    "registered_budgets", metadata,
+    Column("fixmedins_code", Text, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+    comment="global budgets from the registry, each for its one year (an admin's institution_budgets row wins)",
 )
 
 institution_budgets = Table(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Path
 
 from medfund_ledger.adapters import figures
-from medfund_ledger.api.errors import not_negative
+from medfund_ledger.api.errors import not_found, not_negative
 from medfund_ledger.api.schemas import ClearingIn, InstitutionBudgetIn
-from medfund_ledger.app.budgets import SetInstitutionBudget, set_institution_budget
+from medfund_ledger.app.budgets import SetInstitutionBudget, UnknownInstitution, set_institution_budget
 from medfund_ledger.app.ledger_commands import ClearInstitution, clear_institution
 from medfund_shared.auth import AdminPrincipal, StaffPrincipal
 from medfund_shared.context import SessionDep
@@ -23,7 +23,10 @@ async def put_budget(body: InstitutionBudgetIn, _: AdminPrincipal, session: Sess
     """Set the institution's global budget for one year (a budget applies to its year only, never to another;
     not negative); its budget alert for that year is re-evaluated."""
     budget = not_negative(body.annual_budget, "annual_budget")
-    await set_institution_budget(SetInstitutionBudget(fixmedins_code, body.year, budget), session)
+    try:
+        await set_institution_budget(SetInstitutionBudget(fixmedins_code, body.year, budget), session)
+    except UnknownInstitution:
+        raise not_found("institution", "fixmedins_code") from None
     paid, _budget = await figures.institution_figures(session, fixmedins_code, body.year)
     return {"fixmedins_code": fixmedins_code, "year": body.year, "annual_budget": body.annual_budget.to_yuan(),
             "fund_paid": Money(paid).to_yuan()}

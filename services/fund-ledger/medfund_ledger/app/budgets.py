@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters import journal_store
+from medfund_ledger.adapters import figures, journal_store
 from medfund_ledger.adapters.figures import Touched
 from medfund_ledger.adapters.tables import institution_budgets, pools
 from medfund_ledger.app.evaluate import evaluate
@@ -37,7 +37,14 @@ async def set_pool_budget(cmd: SetPoolBudget, session: AsyncSession) -> None:
     await session.commit()
 
 
+class UnknownInstitution(LookupError):
+    """Neither registered (its registry event applied) nor paid by the fund."""
+
+
 async def set_institution_budget(cmd: SetInstitutionBudget, session: AsyncSession) -> None:
+    """The budget of ``cmd.year`` only; an institution the ledger does not know is refused."""
+    if not await figures.institution_known(session, cmd.fixmedins_code):
+        raise UnknownInstitution(cmd.fixmedins_code)
     stmt = pg_insert(institution_budgets).values(fixmedins_code=cmd.fixmedins_code, year=cmd.year,
                                                  amount=cmd.annual_budget.fen)
     await session.execute(stmt.on_conflict_do_update(index_elements=["fixmedins_code", "year"],

@@ -49,7 +49,7 @@ async def evaluate(session: AsyncSession, touched: Touched) -> list[AlertChanged
         for measurement in warnings.pool_measurements(snapshot, await evaluation.thresholds(pool_id)):
             changed += await evaluation.transition(measurement, evidence, now)
     defaults = await evaluation.thresholds(None)
-    for (code, year), evidence in sorted(touched.institutions.items()):
+    for (code, year), evidence in latest_years(touched.institutions):
         region = await figures.institution_region(session, code)
         now = await evaluation.now(region) if region else None
         if now is None:
@@ -64,6 +64,15 @@ async def evaluate(session: AsyncSession, touched: Touched) -> list[AlertChanged
         limits = (await evaluation.thresholds(pool_id))["large_claim"]
         changed += await evaluation.transition(warnings.large_claim(setl_id, Money(paid), limits), [event_id], now)
     return changed
+
+
+def latest_years(institutions: dict[tuple[str, int], list[str]]) -> list[tuple[tuple[str, int], list[str]]]:
+    """Per institution, the latest year touched (with its evidence): an institution has one budget alert,
+    about the year it is being paid in, so an earlier year's late settlement does not flip it back."""
+    latest: dict[str, int] = {}
+    for code, year in institutions:
+        latest[code] = max(latest.get(code, year), year)
+    return [((code, year), institutions[(code, year)]) for code, year in sorted(latest.items())]
 
 
 class _Evaluation:

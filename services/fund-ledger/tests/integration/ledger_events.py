@@ -48,9 +48,9 @@ def subsidy(admdvs: str, year: int, shares: dict[str, str], allocated_at: dateti
                             shares=[{"level": k, "amount": v} for k, v in shares.items()], allocated_at=allocated_at)
 
 
-def institution(code: str, admdvs: str, annual_budget: str) -> InstitutionRegistered:
+def institution(code: str, admdvs: str, annual_budget: str, budget_year: int | None = 2026) -> InstitutionRegistered:
     return InstitutionRegistered(fixmedins_code=code, name=f"hospital {code}", admdvs=admdvs, level="secondary",
-                                 annual_budget=annual_budget)
+                                 annual_budget=annual_budget, budget_year=budget_year)
 
 
 def settlement(admdvs: str, year: int, code: str, med_type: str, fund_paid: str, when: datetime,

@@ -82,6 +82,8 @@ class InstitutionRegistered(EventData):
     admdvs: str
     level: Literal["primary", "secondary", "tertiary"]
     annual_budget: YuanAmount
+    budget_year: int | None = None
+    """The one year ``annual_budget`` applies to; None: the registration gives no year's budget."""
 
     def partition_key(self) -> str:
         return self.fixmedins_code
