@@ -1,0 +1,70 @@
+"""Time from the data, through the public APIs: a registration without a date in one county moves that
+county's business clock to today, never another county's.
+
+A dibao member's premium is paid by the government when she registers (billing books it at the
+registration date); the ledger's clock of each region follows the money events of that region only.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+from medfund_shared.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from journey_kit import Clients, certno, eventually  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+CHINA = timezone(timedelta(hours=8))
+DATED = ("330326", 2019, date(2018, 10, 8))
+"""A county whose registration gives its date: its clock stands on that day."""
+UNDATED = ("500240", 2026)
+"""A county registering without a date: the act happens now."""
+
+
+@pytest.fixture(scope="module")
+async def clients(services_running) -> Clients:
+    settings = Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
+    async with httpx.AsyncClient(timeout=60) as http:
+        yield Clients(http, settings, services_running.enrollment, services_running.billing,
+                      services_running.adjudication, services_running.ledger)
+
+
+async def register_dibao(clients: Clients, admdvs: str, year: int, brdy: date, enrolled_on: date | None,
+                         tier: str | None = None) -> None:
+    body = {"admdvs": admdvs, "insutype": "390", "year": year, **({"tier": tier} if tier else {}),
+            "members": [{"certno": certno(admdvs, brdy, False), "psn_name": "冉秀英", "gend": "2",
+                         "brdy": brdy.isoformat(), "category": "dibao"}]}
+    if enrolled_on is not None:
+        body["enrolled_on"] = enrolled_on.isoformat()
+    await clients.call("POST", f"{clients.enrollment}/v1/enrollments", clients.auth("operator"), 201, json=body)
+
+
+async def business_time(clients: Clients, pool_id: str) -> datetime | None:
+    response = await clients.http.get(f"{clients.ledger}/v1/pools/{pool_id}", headers=clients.auth("operator"))
+    if response.status_code != 200:
+        return None
+    text = response.json()["measures"].get("business_time")
+    return datetime.fromisoformat(text) if text else None
+
+
+async def test_a_registration_without_a_date_leaves_another_regions_clock_alone(clients):
+    admdvs, year, enrolled_on = DATED
+    dated_pool = f"{admdvs}:390100:{year}"
+    await register_dibao(clients, admdvs, year, date(1962, 5, 3), enrolled_on)
+    before = await eventually(lambda: business_time(clients, dated_pool), lambda t: t is not None)
+    assert before is not None and before.astimezone(CHINA).date() == enrolled_on
+
+    admdvs, year = UNDATED
+    await register_dibao(clients, admdvs, year, date(1964, 8, 17), None, tier="tier1")
+    today = datetime.now(CHINA).date()
+    moved = await eventually(lambda: business_time(clients, f"{admdvs}:390100:{year}"),
+                             lambda t: t is not None and t.astimezone(CHINA).date() == today)
+    assert moved is not None and moved.astimezone(CHINA).date() == today, "the act of today moves its own region"
+    assert await business_time(clients, dated_pool) == before
