@@ -157,6 +157,28 @@ async def test_burn_pace_fires_on_the_pooled_fund(summary, settings):
     assert any(a["rule"] == "burn_pace" and a["subject_id"] == POOLED for a in summary.alerts_firing)
 
 
+async def pool_alerts_against_pools(services_running, settings) -> tuple[list[dict], dict[str, dict]]:
+    firing = [a for a in await ledger_alerts(services_running, settings, "firing") if a["subject_type"] == "pool"]
+    return firing, {p["pool_id"]: p for p in await ledger_pools(services_running, settings)}
+
+
+def mismatched(found: tuple[list[dict], dict[str, dict]]) -> list[tuple]:
+    firing, pools = found
+    return [(a["rule"], a["subject_id"], a["measure"], pools[a["subject_id"]]["measures"].get(a["rule"]))
+            for a in firing if a["subject_id"] in pools
+            and a["measure"] != pools[a["subject_id"]]["measures"].get(a["rule"])]
+
+
+async def test_each_firing_pool_alert_shows_the_measure_its_pool_shows(summary, services_running, settings):
+    """Fresh measures: every evaluation stores the open alert's measure, so it is the one ``GET /v1/pools`` gives."""
+    deadline = asyncio.get_running_loop().time() + 60
+    found = await pool_alerts_against_pools(services_running, settings)
+    while mismatched(found) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(1)
+        found = await pool_alerts_against_pools(services_running, settings)
+    assert found[0] and mismatched(found) == []
+
+
 def test_hospitals_only_settle_for_covered_people(summary):
     assert summary.refused_unexpected == 0, summary.refusal_samples
     assert summary.refused_uncovered > 0, "people without cover must still be refused at the gateway"
