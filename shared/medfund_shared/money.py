@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Any
 
@@ -19,9 +19,13 @@ _CENT = Decimal("0.01")
 MAX_FEN = 10**17
 """Largest magnitude accepted at the edges: a thousand trillion yuan, well inside PostgreSQL's BIGINT."""
 _MAX_YUAN = Decimal(MAX_FEN) / FEN_PER_YUAN
-_PLAIN_YUAN = re.compile(r"(-?)(\d{1,15})(?:\.(\d{1,2}))?")
+_PLAIN_YUAN = re.compile(r"(-?)([0-9]{1,15})(?:\.([0-9]{1,2}))?")
 """What nearly every amount looks like on the wire ("190.00"): parsed with integers, not Decimal.
 Fifteen whole digits at most keeps it below ``MAX_FEN``; anything else takes the Decimal path."""
+_DECIMAL_TEXT = re.compile(r"-?[0-9]{1,40}(?:\.[0-9]{1,40})?")
+"""The only text an amount may be: ASCII digits, an optional minus and point with digits on both sides.
+Full-width or Arabic-Indic digits, exponents (``1E+2``), ``.5``, ``380.`` and padding are refused (issue 22);
+the length bound keeps a 5,000-digit number from ever reaching Decimal."""
 
 
 class MoneyError(ValueError):
@@ -58,18 +62,18 @@ class Money:
     @classmethod
     def from_yuan(cls, value: str | Decimal | int) -> Money:
         """Parse yuan exactly: ``"12.5"``, ``"12.50"``, ``12``; more than two decimals is an error."""
-        if isinstance(value, float):
+        if isinstance(value, str):
+            if plain := _PLAIN_YUAN.fullmatch(value):
+                sign, whole, cents = plain.groups()
+                fen = int(whole) * FEN_PER_YUAN + int((cents or "0").ljust(2, "0"))
+                return cls(-fen if sign else fen)
+            amount = parse_decimal_text(value)
+        elif isinstance(value, float):
             raise MoneyError("amounts must not be binary floats; send a string or a decimal")
-        if isinstance(value, bool):
-            raise MoneyError("not an amount")
-        if isinstance(value, str) and (plain := _PLAIN_YUAN.fullmatch(value)):
-            sign, whole, cents = plain.groups()
-            fen = int(whole) * FEN_PER_YUAN + int((cents or "0").ljust(2, "0"))
-            return cls(-fen if sign else fen)
-        try:
-            amount = Decimal(str(value).strip()) if isinstance(value, str) else Decimal(value)
-        except InvalidOperation as exc:
-            raise MoneyError(f"not an amount: {value!r}") from exc
+        elif isinstance(value, (bool, Money)) or not isinstance(value, (int, Decimal)):
+            raise MoneyError("not an amount: send decimal yuan such as \"12.50\"")
+        else:
+            amount = Decimal(value)
         if not amount.is_finite():
             raise MoneyError(f"not an amount: {value!r}")
         if amount.copy_abs() >= _MAX_YUAN:
@@ -105,6 +109,13 @@ class Money:
 
     def __str__(self) -> str:
         return self.to_yuan()
+
+
+def parse_decimal_text(text: str) -> Decimal:
+    """A decimal number written as plain ASCII text (``"12.50"``, ``"-3"``); :class:`MoneyError` otherwise."""
+    if not _DECIMAL_TEXT.fullmatch(text):
+        raise MoneyError(f"not an amount: {text[:40]!r}; write plain decimal yuan such as \"12.50\"")
+    return Decimal(text)
 
 
 def _parse_money(value: Any) -> Money:

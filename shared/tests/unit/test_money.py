@@ -6,8 +6,9 @@ from fractions import Fraction
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 
-from medfund_shared.money import Money, MoneyError, round_half_up
+from medfund_shared.money import Money, MoneyError, YuanAmount, round_half_up
 
 fen = st.integers(min_value=-10**12, max_value=10**12)
 
@@ -76,13 +77,39 @@ def test_fen_must_be_an_int():
         Money(1.5)
 
 
-@pytest.mark.parametrize("text", ["100000000000000000000000000", "1E+999999", "1e999999999", "-1e999999999"])
-def test_amounts_beyond_what_a_fen_column_holds_are_refused_as_money_errors(text):
+@pytest.mark.parametrize("value", ["100000000000000000000000000", Decimal("1E+999999"), Decimal("1e999999999"),
+                                   Decimal("-1e999999999")])
+def test_amounts_beyond_what_a_fen_column_holds_are_refused_as_money_errors(value):
     with pytest.raises(MoneyError, match="out of range"):
+        Money.from_yuan(value)
+
+
+@pytest.mark.parametrize("text", ["１２.５０", "١٢", "12.５", "1E+2", "1e2", ".5", "380.", " 12.50", "12.50 ", "+12",
+                                  "12,50", "1_000", "9" * 5000, "0x10"])
+def test_amounts_are_plain_ascii_decimal_text(text):
+    """Issue 22: non-ASCII digits, exponents, bare points and padding are not amounts."""
+    with pytest.raises(MoneyError, match="not an amount"):
         Money.from_yuan(text)
 
 
-@given(st.integers(min_value=-(10**17) + 1, max_value=10**17 - 1), st.sampled_from(["", ".", ".0", ".00"]))
+@pytest.mark.parametrize("value", [None, {}, [], True, Money(5), b"12"])
+def test_values_that_are_neither_text_nor_numbers_are_money_errors(value):
+    """A ValueError (pydantic's 422 naming the field), never a TypeError that becomes a 500."""
+    with pytest.raises(MoneyError, match="not an amount"):
+        Money.from_yuan(value)
+
+
+def test_a_yuan_field_refuses_an_object_or_null_with_a_validation_error():
+    class Body(BaseModel):
+        amount: YuanAmount
+
+    for value in ({}, None, "１２.５０"):
+        with pytest.raises(ValidationError) as refused:
+            Body.model_validate({"amount": value})
+        assert refused.value.errors()[0]["loc"] == ("amount",)
+
+
+@given(st.integers(min_value=-(10**17) + 1, max_value=10**17 - 1), st.sampled_from(["", ".0", ".00"]))
 def test_plain_strings_parse_like_decimals(fen, cents_style):
     """The integer fast path for "123.45"-shaped strings agrees with the exact Decimal path."""
     text = Money(fen).to_yuan()

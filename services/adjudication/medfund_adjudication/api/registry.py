@@ -26,7 +26,7 @@ Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,30}$")]
 
 class InstitutionPut(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    admdvs: str = Field(pattern=r"^\d{6}$")
+    admdvs: str = Field(pattern=r"^[0-9]{6}$")
     level: Literal["primary", "secondary", "tertiary"]
     annual_budget: YuanAmount = Field(description="global budget (总额控制) of ``budget_year``; not negative")
     budget_year: BusinessYear | None = Field(default=None, description="the one year annual_budget applies to; "

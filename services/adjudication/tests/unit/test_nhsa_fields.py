@@ -150,3 +150,18 @@ def test_refund_lines_take_negative_quantities_and_amounts_only_where_asked():
     assert _refusal(lambda: row.money("positive", negative=True)).field == "row.positive"
     assert _refusal(lambda: row.money("amount")).field == "row.amount"
     assert _refusal(lambda: row.decimal("cnt", positive=True)).field == "row.cnt"
+
+
+@pytest.mark.parametrize("sent", ["１２.５０", "١٢", "1E+2", ".5", "380."])
+def test_amount_text_must_be_ascii_decimal_digits(sent):
+    """Issue 22: text that only Python's Unicode-aware Decimal would read is not an amount (JSON numbers stay)."""
+    refused = _refusal(lambda: Fields({"amt": sent}, "data").money("amt"))
+    assert refused.field == "data.amt" and "plain decimal" in refused.message
+
+
+@pytest.mark.parametrize("sent", ["9999-12-31 00:00:00", "0001-01-01 00:00:00", "9999-12-31T00:00:00",
+                                  "２０２６-03-01 09:00:00", "1989-12-31 23:59:59"])
+def test_times_outside_the_business_years_or_in_other_digits_are_refused(sent):
+    """Year 9999 would be stored as PostgreSQL's infinity; every gateway time and date is a business date."""
+    assert _refusal(lambda: Fields({"endtime": sent}, "data").time("endtime")).field == "data.endtime"
+    assert _refusal(lambda: Fields({"day": sent[:10]}, "data").date("day")).field == "data.day"

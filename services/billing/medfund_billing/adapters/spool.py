@@ -34,16 +34,27 @@ async def write_spool(chunks: AsyncIterator[bytes], path: Path) -> str:
     return digest.hexdigest()
 
 
+UNDECODABLE = "surrogateescape"
+"""Bytes that are not UTF-8 are read as lone surrogates, so the line holding them is refused with its number
+instead of being accepted with U+FFFD in place of what was sent."""
+
+
 def check_header(path: Path, file_format: str) -> None:
-    """A CSV file must name every field in its header row (the columns may come in any order)."""
+    """A CSV file must name every field in its header row once (the columns may come in any order)."""
     if file_format != CSV:
         return
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as source:
+    with path.open(encoding="utf-8-sig", errors=UNDECODABLE, newline="") as source:
         try:
             header = next(csv.reader(source), None)
         except csv.Error as error:
             raise FileFormatError(f"the CSV header row cannot be read: {error}", "header") from None
-    missing = [name for name in FIELDS if name not in (header or [])]
+    header = header or []
+    if any(_undecodable(name) for name in header):
+        raise FileFormatError("the CSV header row is not UTF-8", "header")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise FileFormatError(f"the CSV header row names {', '.join(repeated)} more than once", repeated[0])
+    missing = [name for name in FIELDS if name not in header]
     if missing:
         raise FileFormatError(f"the CSV header row lacks {', '.join(missing)}", missing[0])
 
@@ -61,7 +72,7 @@ def read_lines(path: Path, file_format: str, skip: int = 0) -> Iterator[tuple[in
 
 
 def _csv_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as source:
+    with path.open(encoding="utf-8-sig", errors=UNDECODABLE, newline="") as source:
         rows = csv.reader(source)
         header = next(rows, None) or []
         while True:
@@ -74,15 +85,25 @@ def _csv_lines(path: Path) -> Iterator[tuple[int, Any]]:
                 continue
             if not any(cell.strip() for cell in row):
                 continue
+            if any(_undecodable(cell) for cell in row):
+                yield rows.line_num, None
+                continue
             yield rows.line_num, dict(zip(header, row, strict=True)) if len(row) == len(header) else None
 
 
 def _ndjson_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    with path.open(encoding="utf-8", errors="replace") as source:
+    with path.open(encoding="utf-8-sig", errors=UNDECODABLE) as source:
         for number, text in enumerate(source, start=1):
             if not text.strip():
+                continue
+            if _undecodable(text):
+                yield number, None
                 continue
             try:
                 yield number, json.loads(text, parse_float=Decimal)
             except (ValueError, RecursionError):
                 yield number, None
+
+
+def _undecodable(text: str) -> bool:
+    return any("\udc80" <= char <= "\udcff" for char in text)

@@ -19,9 +19,11 @@ router = APIRouter(prefix="/v1/collections", tags=["collections"])
 
 
 @router.post("", status_code=201)
-async def post_collection(body: JsonBody, principal: TaxOnly, session: SessionDep, catalogue: CatalogueDep,
+async def post_collection(principal: TaxOnly, body: JsonBody, session: SessionDep, catalogue: CatalogueDep,
                           settings: BillingSettingsDep, response: Response) -> dict:
-    """Accept one payment record (201 new, 200 exact replay, 409 same voucher other content)."""
+    """Accept one payment record (201 new, 200 exact replay, 409 same voucher other content).
+
+    The token is checked before the body is read (FastAPI resolves the dependencies in this order)."""
     try:
         record = parse_record(body)
     except RecordRejected as exc:

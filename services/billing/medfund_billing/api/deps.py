@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -13,6 +11,7 @@ from medfund_billing.config import BillingSettings
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ServiceContext, get_context
 from medfund_shared.errors import ApiError
+from medfund_shared.json_body import NotJson, parse_json
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 
@@ -31,9 +30,9 @@ async def _batch_runner(context: Annotated[ServiceContext, Depends(get_context)]
 async def exact_json(request: Request) -> Any:
     """The body as JSON with decimals kept exact (``12.50`` never becomes a float)."""
     try:
-        return json.loads(await request.body(), parse_float=Decimal)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(422, "malformed", "the body is not valid JSON") from None
+        return parse_json(await request.body())
+    except NotJson as error:
+        raise ApiError(422, "malformed", str(error)) from None
 
 
 CatalogueDep = Annotated[PolicyCatalogue, Depends(_catalogue)]

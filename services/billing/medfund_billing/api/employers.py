@@ -14,14 +14,15 @@ from medfund_billing.app.declarations import DeclaredEmployee, DeclareMonth, dec
 from medfund_shared.business_range import BusinessDate, BusinessPeriod
 from medfund_shared.context import SessionDep
 from medfund_shared.money import YuanAmount
+from medfund_shared.text_fields import PersonName
 
 router = APIRouter(prefix="/v1/employers", tags=["employers"])
 
 
 class EmployeeLine(BaseModel):
-    certno: Annotated[str, Field(pattern=r"^\d{17}[\dX]$")]
+    certno: Annotated[str, Field(pattern=r"^[0-9]{17}[0-9X]$")]
     psn_no: Annotated[str, Field(min_length=1, max_length=40)]
-    psn_name: str = ""
+    psn_name: PersonName = ""
     brdy: date
     retired: bool = False
     prior_year_average_monthly_wage: YuanAmount | None = None
@@ -36,8 +37,8 @@ class EmployeeLine(BaseModel):
 
 
 class Declaration(BaseModel):
-    period: Annotated[BusinessPeriod, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-    admdvs: Annotated[str, Field(pattern=r"^\d{6}$")]
+    period: Annotated[BusinessPeriod, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    admdvs: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
     employees: Annotated[list[EmployeeLine], Field(min_length=1, max_length=10_000)]
     declared_on: BusinessDate | None = None
     """The business date of the declaration (late after the pack's due day: a late fee); default on time."""

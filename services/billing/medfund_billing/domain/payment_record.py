@@ -14,6 +14,7 @@ from typing import Any
 
 from medfund_shared.business_range import OutOfRange, check_date, check_year
 from medfund_shared.money import Money, MoneyError
+from medfund_shared.text_fields import FREE_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, ascii_digits, text_problem
 
 FIELDS = ("tax_voucher_no", "certno", "psn_name", "insutype", "admdvs", "period_year", "amount",
           "paid_at", "tax_office_code", "channel")
@@ -71,7 +72,7 @@ def parse_record(raw: Any) -> PaymentRecord:
     record = PaymentRecord(
         tax_voucher_no=voucher,
         certno=_certno(raw),
-        psn_name=_text(raw, "psn_name"),
+        psn_name=_text(raw, "psn_name", max_length=NAME_MAX_LENGTH),
         insutype=_choice(raw, "insutype", INSUTYPES),
         admdvs=_digits(raw, "admdvs", ADMDVS_LENGTH),
         period_year=_year(raw),
@@ -91,7 +92,8 @@ def voucher_of(raw: Any) -> str | None:
     value = raw.get("tax_voucher_no") if isinstance(raw, dict) else None
     if value is None:
         return None
-    return str(value).strip()[:VOUCHER_MAX_LENGTH] or None
+    voucher = str(value).strip()[:VOUCHER_MAX_LENGTH]
+    return voucher if voucher and text_problem(voucher, VOUCHER_MAX_LENGTH) is None else None
 
 
 def _present(raw: dict, field: str) -> Any:
@@ -101,18 +103,18 @@ def _present(raw: dict, field: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _text(raw: dict, field: str, max_length: int | None = None) -> str:
+def _text(raw: dict, field: str, max_length: int = FREE_TEXT_MAX_LENGTH) -> str:
     value = _present(raw, field)
     if not isinstance(value, str):
         raise RecordRejected("invalid", f"{field} must be a string", field)
-    if max_length is not None and len(value) > max_length:
-        raise RecordRejected("too_long", f"{field} must have at most {max_length} characters", field)
+    if problem := text_problem(value, max_length):
+        raise RecordRejected("too_long" if len(value) > max_length else "invalid", f"{field} {problem}", field)
     return value
 
 
 def _certno(raw: dict) -> str:
     value = _text(raw, "certno").upper()
-    if len(value) != CERTNO_LENGTH or not value[:-1].isdigit() or not (value[-1].isdigit() or value[-1] == "X"):
+    if len(value) != CERTNO_LENGTH or not ascii_digits(value[:-1]) or not (ascii_digits(value[-1]) or value[-1] == "X"):
         raise RecordRejected("invalid", "certno must be an 18-character resident ID", "certno")
     return value
 
@@ -126,14 +128,14 @@ def _choice(raw: dict, field: str, allowed: frozenset[str]) -> str:
 
 def _digits(raw: dict, field: str, length: int) -> str:
     value = str(_present(raw, field))
-    if len(value) != length or not value.isdigit():
+    if len(value) != length or not ascii_digits(value):
         raise RecordRejected("invalid", f"{field} must be {length} digits", field)
     return value
 
 
 def _year(raw: dict) -> int:
     value = _present(raw, "period_year")
-    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and ascii_digits(value))):
         raise RecordRejected("invalid", "period_year must be a year such as 2026", "period_year")
     try:
         return check_year(int(value), "period_year")
@@ -143,7 +145,7 @@ def _year(raw: dict) -> int:
 
 def _period(raw: dict, year: int) -> str:
     value = str(_present(raw, "period"))
-    if len(value) != 7 or value[4] != "-" or not (value[:4] + value[5:]).isdigit() or not 1 <= int(value[5:]) <= 12:
+    if len(value) != 7 or value[4] != "-" or not ascii_digits(value[:4] + value[5:]) or not 1 <= int(value[5:]) <= 12:
         raise RecordRejected("invalid", "period must be the month paid, YYYY-MM (insutype 310)", "period")
     if int(value[:4]) != year:
         raise RecordRejected("invalid", "period must fall in period_year", "period")
@@ -151,7 +153,8 @@ def _period(raw: dict, year: int) -> str:
 
 
 def _amount(raw: dict, field: str = "amount") -> Money:
-    value = _present(raw, field)
+    _present(raw, field)
+    value = raw[field]  # as sent, not stripped: an amount is plain decimal text without padding (issue 22)
     if isinstance(value, (bool, float)) or not isinstance(value, (str, int, Decimal)):
         raise RecordRejected("invalid", f"{field} must be a decimal number of yuan", field)
     try:
@@ -165,11 +168,13 @@ def _amount(raw: dict, field: str = "amount") -> Money:
 
 
 def _paid_at(raw: dict) -> datetime:
-    value = _present(raw, "paid_at")
+    value = str(_present(raw, "paid_at"))
     try:
-        moment = datetime.fromisoformat(str(value))
+        moment = datetime.fromisoformat(value) if value.isascii() else None
     except ValueError:
-        raise RecordRejected("invalid", "paid_at must be an ISO 8601 date-time", "paid_at") from None
+        moment = None
+    if moment is None:
+        raise RecordRejected("invalid", "paid_at must be an ISO 8601 date-time", "paid_at")
     if moment.utcoffset() is None:
         raise RecordRejected("missing_offset", "paid_at must carry a UTC offset, e.g. +08:00", "paid_at")
     try:

@@ -12,13 +12,13 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.refusal import invalid
 from medfund_shared.business_range import Day, in_range, refusal
-from medfund_shared.money import Money, MoneyError
+from medfund_shared.money import Money, MoneyError, parse_decimal_text
 
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -121,44 +121,25 @@ class Fields:
         return int(number)
 
     def date(self, name: str, *, required: bool = True) -> date | None:
+        """A business date (in the years of :mod:`medfund_shared.business_range`), written in ASCII digits."""
         value = self.text(name, required=required)
         if value is None:
             return None
-        for layout in (DATE_FORMAT, TIME_FORMAT):
-            try:
-                day = datetime.strptime(value, layout).date()
-            except ValueError:
-                continue
-            return self._in_range(day, name)
-        if _SERIALISED_TIME.fullmatch(value):
-            try:
-                day = datetime.fromisoformat(value[:19]).date()
-            except ValueError:
-                pass
-            else:
-                return self._in_range(day, name)
-        raise invalid(self._name(name), f"must be a date yyyy-MM-dd, got {value!r}")
+        return self._in_range(name, _parse_date(value) if value.isascii() else None, value, "a date yyyy-MM-dd")
 
     def time(self, name: str, *, required: bool = True) -> datetime | None:
+        """A business time (in the years of :mod:`medfund_shared.business_range`), written in ASCII digits."""
         value = self.text(name, required=required)
         if value is None:
             return None
-        try:
-            if canonical := _CANONICAL_TIME.fullmatch(value):
-                moment = datetime(*map(int, canonical.groups()), tzinfo=CHINA_TIME)
-            elif serialised := _SERIALISED_TIME.fullmatch(value):
-                moment = _serialised_time(value, serialised)
-            else:
-                moment = datetime.strptime(value, TIME_FORMAT).replace(tzinfo=CHINA_TIME)
-        except ValueError:
-            raise invalid(self._name(name), f"must be a time yyyy-MM-dd HH:mm:ss or yyyy-MM-ddTHH:mm:ss, "
-                                            f"got {value!r}") from None
-        return self._in_range(moment, name)
+        return self._in_range(name, _parse_time(value) if value.isascii() else None, value,
+                              "a time yyyy-MM-dd HH:mm:ss or yyyy-MM-ddTHH:mm:ss")
 
-    def _in_range(self, day: Day, name: str) -> Day:
-        """Business dates and times fall in the platform's range (``medfund_shared.business_range``)."""
+    def _in_range(self, name: str, day: Day | None, value: str, form: str) -> Day:
+        if day is None:
+            raise invalid(self._name(name), f"must be {form}, got {value[:40]!r}")
         if not in_range(day.year):
-            raise invalid(self._name(name), refusal(day.isoformat()))
+            raise invalid(self._name(name), refusal(value))
         return day
 
     def flag(self, name: str) -> bool:
@@ -179,6 +160,31 @@ class Fields:
         if value is None or value == "":
             raise invalid(self._name(name), "is required")
         return Fields(value, self._name(name))
+
+
+def _parse_date(value: str) -> date | None:
+    for layout in (DATE_FORMAT, TIME_FORMAT):
+        try:
+            return datetime.strptime(value, layout).date()
+        except ValueError:
+            continue
+    if _SERIALISED_TIME.fullmatch(value):
+        try:
+            return datetime.fromisoformat(value[:19]).date()
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        if canonical := _CANONICAL_TIME.fullmatch(value):
+            return datetime(*map(int, canonical.groups()), tzinfo=CHINA_TIME)
+        if serialised := _SERIALISED_TIME.fullmatch(value):
+            return _serialised_time(value, serialised)
+        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=CHINA_TIME)
+    except ValueError:
+        return None
 
 
 def _serialised_time(value: str, match: re.Match) -> datetime:
@@ -210,9 +216,9 @@ def _to_decimal(value: Any, field: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise invalid(field, "must be a number")
     try:
-        number = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
-    except InvalidOperation:
-        raise invalid(field, f"must be a number, got {value!r}") from None
+        number = parse_decimal_text(value.strip()) if isinstance(value, str) else Decimal(value)
+    except MoneyError:
+        raise invalid(field, f"must be a plain decimal number, got {value[:40]!r}") from None
     if not number.is_finite():
         raise invalid(field, f"must be a number, got {value!r}")
     return number

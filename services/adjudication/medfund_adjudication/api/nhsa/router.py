@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Coroutine
-from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -23,6 +21,7 @@ from medfund_adjudication.domain.refusal import Refused, invalid
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ContextDep
 from medfund_shared.errors import RETRY_AFTER_SECONDS, is_bad_data, is_conflict, is_unavailable
+from medfund_shared.json_body import NotJson, parse_json
 
 log = structlog.get_logger(__name__)
 
@@ -83,9 +82,9 @@ class NhsaResponse(BaseModel):
 def _parse_body(body: bytes, content_type: str | None) -> Fields:
     text = decode_body(body, content_type)
     try:
-        raw = json.loads(text, parse_float=Decimal)
-    except (json.JSONDecodeError, RecursionError, ValueError):
-        raise invalid("body", "is not JSON (or nested or sized beyond what the gateway reads)") from None
+        raw = parse_json(text)
+    except NotJson as error:
+        raise invalid("body", str(error)) from None
     return Fields(raw, "envelope")
 
 
