@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 
 from medfund_shared.errors import ApiError
+from medfund_shared.rate_limit import RequestLimits
 from medfund_shared.settings import Settings
 
 Role = Literal["admin", "operator", "his", "tax"]
@@ -94,9 +95,27 @@ def _unauthorized(message: str) -> ApiError:
 
 
 def _principal(request: Request, token: str | None) -> Principal:
+    """The token's principal, within the limits of a running service (``app.state.limits``): a client address
+    that failed too often is refused before its token is read, and each token and institution has a rate."""
     if not token:
         raise ApiError(401, "unauthorized", "bearer token required", headers={"WWW-Authenticate": "Bearer"})
-    return decode_token(request.app.state.settings, token)
+    limits: RequestLimits | None = getattr(request.app.state, "limits", None)
+    if limits is None:
+        return decode_token(request.app.state.settings, token)
+    source = client_source(request)
+    limits.check_failures(source)
+    try:
+        principal = decode_token(request.app.state.settings, token)
+    except ApiError:
+        limits.record_failure(source)
+        raise
+    limits.admit(token, principal.fixmedins_code)
+    return principal
+
+
+def client_source(request: Request) -> str:
+    """The key failed authentications are counted under: the client's address (a proxy's, behind one)."""
+    return f"address:{request.client.host if request.client else 'unknown'}"
 
 
 def _with_role(principal: Principal, roles: Collection[str]) -> Principal:

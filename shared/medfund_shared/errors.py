@@ -14,6 +14,8 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyPoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medfund_shared.rate_limit import Throttled
+
 log = structlog.get_logger(__name__)
 RETRY_AFTER_SECONDS = "1"
 """What an outage answer tells the client to wait before retrying (the ``Retry-After`` header)."""
@@ -44,6 +46,10 @@ def _field_path(loc: tuple) -> str | None:
 
 async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
+
+
+async def _throttled(_: Request, exc: Throttled) -> JSONResponse:
+    return error_response(429, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after)})
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -174,6 +180,7 @@ class UnhandledErrorMiddleware:
 def register_error_handlers(app: FastAPI) -> None:
     """The error shape for every exception; call before adding other middleware (this one must be innermost)."""
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(Throttled, _throttled)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(UnhandledErrorMiddleware)

@@ -26,6 +26,7 @@ from medfund_shared.logging import configure_logging
 from medfund_shared.metrics import HttpMetricsMiddleware
 from medfund_shared.outbox import OutboxRelay
 from medfund_shared.platform_api import router as platform_router
+from medfund_shared.rate_limit import RequestLimits
 from medfund_shared.settings import Settings, load_settings
 
 log = structlog.get_logger(__name__)
@@ -83,6 +84,7 @@ def _lifespan(definition: ServiceDefinition, settings: Settings | None):
         config.validate_for_production()
         configure_logging(config.log_level, config.service_name)
         app.state.settings = config
+        app.state.limits = RequestLimits(config)
         if definition.migrate_on_startup:
             await migrate_async(definition.package, config.database_url)
         context = _build_context(config, definition.generic_plans)

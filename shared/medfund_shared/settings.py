@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "medfund-dev-secret-not-for-production-use-0123456789"
@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     """Fernet key (url-safe base64 of 32 bytes) encrypting the institutions' gateway passtokens."""
     signature_window_seconds: int = 300
     """How far a signed gateway request's ``x-tif-timestamp`` may be from now; nonces are remembered this long."""
+    rate_limit_token_per_second: int = Field(default=5000, ge=1)
+    """Requests per second one bearer token (or one signing paasid) may sustain, per instance."""
+    rate_limit_token_burst: int = Field(default=10_000, ge=1)
+    rate_limit_institution_per_second: int = Field(default=10_000, ge=1)
+    """Requests per second for one institution (fixmedins_code), all its tokens together, per instance."""
+    rate_limit_institution_burst: int = Field(default=20_000, ge=1)
+    auth_failure_burst: int = Field(default=500, ge=1)
+    """Failed authentications a client address (or a paasid) may make at once, per instance; then it waits."""
+    auth_failures_per_second: int = Field(default=5, ge=1)
+    """How fast a throttled source earns back one more attempt."""
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

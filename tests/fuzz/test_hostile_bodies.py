@@ -70,12 +70,15 @@ def _read_response(conn: socket.socket) -> tuple[bytes, bytes]:
 
 
 def test_collection_file_declared_over_the_upload_limit_is_refused(fuzz_services: ServiceSet) -> None:
-    """The billing upload limit (``UPLOAD_LIMIT``) is refused from the declared length, before any byte is read."""
-    from medfund_billing.main import UPLOAD_LIMIT
+    """The billing upload limit (``MEDFUND_BILLING_UPLOAD_MAX_BYTES``) is refused from the declared length, before
+    any byte is read."""
+    from medfund_billing.config import BillingSettings
+
+    upload_limit = BillingSettings().upload_max_bytes
 
     host, port = fuzz_services.require("billing").removeprefix("http://").split(":")
     request = (f"POST /v1/collections/batches HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/csv\r\n"
-               f"Authorization: Bearer {TOKENS['tax']}\r\nContent-Length: {UPLOAD_LIMIT + 1}\r\n\r\n")
+               f"Authorization: Bearer {TOKENS['tax']}\r\nContent-Length: {upload_limit + 1}\r\n\r\n")
     with socket.create_connection((host, int(port)), timeout=30) as conn:
         conn.sendall(request.encode())
         head, body = _read_response(conn)

@@ -5,13 +5,11 @@ from fastapi import FastAPI
 from medfund_billing.adapters.batch_runner import BatchRunner
 from medfund_billing.adapters.enrollment_handlers import enrollment_consumer
 from medfund_billing.api import batches, collections, employers, refusals, reports, suspense
+from medfund_billing.api.upload_slots import UploadSlots
 from medfund_billing.config import BillingSettings
 from medfund_shared.context import ServiceContext
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.service import ServiceDefinition, create_service_app
-
-UPLOAD_LIMIT = 4 << 30
-"""Tax-bureau files of a million lines and more; they stream to disk, never into memory."""
 
 
 def definition() -> ServiceDefinition:
@@ -21,7 +19,9 @@ def definition() -> ServiceDefinition:
 
     async def start(context: ServiceContext) -> None:
         runner = BatchRunner(context, settings)
-        context.extras.update(catalogue=catalogue, billing_settings=settings, batch_runner=runner)
+        context.extras.update(catalogue=catalogue, billing_settings=settings, batch_runner=runner,
+                              upload_slots=UploadSlots(settings.concurrent_uploads,
+                                                       settings.upload_retry_after_seconds))
         await runner.resume_unfinished()
 
     async def stop(context: ServiceContext) -> None:
@@ -32,7 +32,7 @@ def definition() -> ServiceDefinition:
         routers=[batches.router, reports.router, collections.router, suspense.router, employers.router,
                  refusals.router],
         consumers=[enrollment_consumer(catalogue)], on_startup=[start], on_shutdown=[stop],
-        body_limits={"/v1/collections/batches": UPLOAD_LIMIT},
+        body_limits={"/v1/collections/batches": settings.upload_max_bytes},
     )
 
 

@@ -8,7 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 
 from medfund_billing.adapters.spool import FORMATS, FileFormatError, check_header, write_spool
-from medfund_billing.api.deps import BatchRunnerDep, BillingSettingsDep, TaxOnly, TaxOrStaff, office_filter
+from medfund_billing.api.deps import (
+    BatchRunnerDep,
+    BillingSettingsDep,
+    TaxOnly,
+    TaxOrStaff,
+    UploadSlotsDep,
+    office_filter,
+)
 from medfund_billing.app.batches import REJECTED_PAGE, OpenBatch, batch_report, open_batch
 from medfund_shared.context import SessionDep
 from medfund_shared.errors import ApiError
@@ -19,19 +26,22 @@ MAX_REJECTED_PAGE = 10_000
 
 @router.post("", status_code=202)
 async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, settings: BillingSettingsDep,
-                     runner: BatchRunnerDep,
+                     runner: BatchRunnerDep, slots: UploadSlotsDep,
                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
                      ) -> dict:
-    """Upload a CSV (header row of field names) or NDJSON file; 202 with the batch id."""
+    """Upload a CSV (header row of field names) or NDJSON file; 202 with the batch id. A file over
+    ``MEDFUND_BILLING_UPLOAD_MAX_BYTES`` is refused (413) while it streams in, nothing kept; past
+    ``MEDFUND_BILLING_CONCURRENT_UPLOADS`` files at once, 429 with ``Retry-After``."""
     file_format = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if file_format not in FORMATS:
         raise ApiError(415, "unsupported_media_type", f"send one of {', '.join(FORMATS)}", "Content-Type")
     path = settings.spool_dir / f"{uuid.uuid4()}.upload"
     try:
-        sha256 = await write_spool(request.stream(), path)
-        check_header(path, file_format)
-        batch_id, created = await open_batch(
-            OpenBatch(principal.tax_office_code, file_format, path, sha256, idempotency_key), session)
+        with slots.hold():
+            sha256 = await write_spool(request.stream(), path)
+            check_header(path, file_format)
+            batch_id, created = await open_batch(
+                OpenBatch(principal.tax_office_code, file_format, path, sha256, idempotency_key), session)
     except FileFormatError as exc:
         path.unlink(missing_ok=True)
         raise ApiError(422, "invalid_file", str(exc), exc.field) from None

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from medfund_billing.adapters.batch_runner import BatchRunner
+from medfund_billing.api.upload_slots import UploadSlots
 from medfund_billing.config import BillingSettings
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ServiceContext, get_context
@@ -38,6 +39,13 @@ async def exact_json(request: Request) -> Any:
 CatalogueDep = Annotated[PolicyCatalogue, Depends(_catalogue)]
 BillingSettingsDep = Annotated[BillingSettings, Depends(_billing_settings)]
 BatchRunnerDep = Annotated[BatchRunner, Depends(_batch_runner)]
+
+
+async def _upload_slots(context: Annotated[ServiceContext, Depends(get_context)]) -> UploadSlots:
+    return context.extras["upload_slots"]
+
+
+UploadSlotsDep = Annotated[UploadSlots, Depends(_upload_slots)]
 JsonBody = Annotated[Any, Depends(exact_json)]
 TaxOnly = Annotated[Principal, Depends(require_roles("tax"))]
 TaxOrStaff = Annotated[Principal, Depends(require_roles("tax", "admin", "operator"))]

@@ -12,9 +12,10 @@ from medfund_adjudication.api.nhsa.fields import Fields
 from medfund_adjudication.app.gateway_access import AdmitCall, admit_call
 from medfund_adjudication.domain.his_signature import SignedHeaders
 from medfund_adjudication.domain.refusal import Refused
-from medfund_shared.auth import Principal, authenticate
+from medfund_shared.auth import Principal, authenticate, client_source
 from medfund_shared.context import ServiceContext
 from medfund_shared.errors import ApiError
+from medfund_shared.rate_limit import RequestLimits
 
 GATEWAY_ROLES = ("his", "admin")
 WITHOUT_SIGN_IN = ("9001", "9002")
@@ -33,7 +34,8 @@ SIGNATURE_SCHEME = APIKeyHeader(
 
 
 async def identify(request: Request, context: ServiceContext, envelope: Fields) -> Principal:
-    """The caller, or a refusal (``unauthorized``) to answer in the envelope."""
+    """The caller, or a refusal (``unauthorized``) to answer in the envelope; :class:`Throttled` over a limit
+    (a signing paasid counts like a bearer token, and its failures like a client address's)."""
     headers = request.headers
     signed = SignedHeaders.of(headers) if "x-tif-paasid" in headers or "x-tif-signature" in headers else None
     bearer = None
@@ -44,11 +46,20 @@ async def identify(request: Request, context: ServiceContext, envelope: Fields) 
             raise Refused("unauthorized", f"{refused.message}: sign the request with the x-tif headers or send a "
                                           "bearer token") from None
     infno = envelope.raw("infno")
-    acting_for = await admit_call(AdmitCall(
-        signed, bearer.fixmedins_code if bearer is not None and bearer.role == "his" else None,
-        envelope.text("fixmedins_code"), envelope.text("sign_no", required=False),
-        infno not in WITHOUT_SIGN_IN, datetime.now(UTC), context.settings.signature_window_seconds),
-        UnitOfWork(context))
+    limits: RequestLimits = request.app.state.limits
+    sources = (client_source(request), f"paasid:{signed.paasid}") if signed is not None else ()
+    limits.check_failures(*sources)
+    try:
+        acting_for = await admit_call(AdmitCall(
+            signed, bearer.fixmedins_code if bearer is not None and bearer.role == "his" else None,
+            envelope.text("fixmedins_code"), envelope.text("sign_no", required=False),
+            infno not in WITHOUT_SIGN_IN, datetime.now(UTC), context.settings.signature_window_seconds),
+            UnitOfWork(context))
+    except Refused as refused:
+        if refused.code == "unauthorized":
+            limits.record_failure(*sources)
+        raise
     if signed is not None:
+        limits.admit(f"paasid:{signed.paasid}", acting_for)
         return Principal("his", f"paasid:{signed.paasid}", acting_for)
     return bearer

@@ -22,6 +22,7 @@ from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ContextDep
 from medfund_shared.errors import RETRY_AFTER_SECONDS, is_bad_data, is_conflict, is_unavailable
 from medfund_shared.json_body import NotJson, parse_json
+from medfund_shared.rate_limit import Throttled
 
 log = structlog.get_logger(__name__)
 
@@ -117,6 +118,11 @@ async def call_service(request: Request, context: ContextDep) -> Response:
     except Refused as refused:
         log.info("nhsa_refused", code=refused.code, field=refused.field)
         text = wire.envelope(msgid, None, err_msg=refused.message)
+    except Throttled as throttled:
+        log.info("nhsa_throttled", code=throttled.code)
+        text = wire.envelope(msgid, None, err_msg=f"{throttled.message} ({throttled.retry_after} s); retry the "
+                                                  "same msgid")
+        headers = {"Retry-After": str(throttled.retry_after)}
     except Exception as exc:
         if is_conflict(exc):
             text = wire.envelope(msgid, None, err_msg="a concurrent request changed the same record; retry")
