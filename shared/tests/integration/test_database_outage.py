@@ -1,4 +1,5 @@
-"""With PostgreSQL down a service answers 503 with Retry-After (never 500) and is unready; it recovers by itself."""
+"""With PostgreSQL down a service answers 503 with Retry-After (never 500) and is unready; it recovers by itself.
+With Kafka out of reach it stays ready (the outbox keeps the events) and reports the broker elsewhere."""
 
 from __future__ import annotations
 
@@ -57,3 +58,23 @@ async def test_a_database_outage_is_503_with_retry_after_then_recovers(database,
         await wait_for(served, 60, "the service to serve again once the database is back")
         assert (await client.get("/readyz")).status_code == 200
 
+
+
+async def test_a_broker_that_cannot_be_reached_leaves_the_service_ready_and_shows_in_the_details(database,
+                                                                                                 topic_settings):
+    url, _, _ = database("medfund_billing")
+    settings = topic_settings(url, "kafka-probe").model_copy(update={"kafka_bootstrap": "127.0.0.1:1"})
+    app = create_service_app(_definition(), settings)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
+
+        async def broker_seen_down() -> bool:
+            return (await client.get("/healthz/details")).json()["kafka"]["up"] is False
+
+        await wait_for(broker_seen_down, 30, "the background probe to find the broker down")
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200 and ready.json() == {"status": "ready", "down": []}
+        details = (await client.get("/healthz/details")).json()
+        assert details["ready"] is True and details["database"] == {"up": True} and details["kafka"]["since"]
+        assert (await client.get("/outbox-size")).status_code == 200
+        assert 'medfund_kafka_up{service="kafka-probe"} 0.0' in (await client.get("/metrics")).text
