@@ -121,8 +121,10 @@ async def _apply(context: ServiceContext, batch_id: str, chunk: list[batch_lines
 
 
 async def _csv_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, list[str]]]:
-    """(line number, fields) for every non-blank line of a UTF-8 CSV body, read as it streams in."""
-    decoder, pending, number = codecs.getincrementaldecoder("utf-8-sig")(errors="replace"), "", 0
+    """(line number, fields) for every non-blank line of a UTF-8 CSV body, read as it streams in.
+
+    Bytes that are not UTF-8 become lone surrogates, which refuse their line (``read_line``), not U+FFFD."""
+    decoder, pending, number = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape"), "", 0
     async for chunk in chunks:
         pending += decoder.decode(chunk)
         *complete, pending = pending.split("\n")

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from medfund_enrollment.domain.employee import EmployeeDetails
 from medfund_shared.business_range import BusinessDate, BusinessYear
 from medfund_shared.money import YuanAmount
+from medfund_shared.text_fields import PersonName
 
 Insutype = Literal["390", "310"]
-Admdvs = Field(pattern=r"^\d{6}$")
+Admdvs = Field(pattern=r"^[0-9]{6}$")
 
 
 class _Body(BaseModel):
@@ -21,7 +22,7 @@ class _Body(BaseModel):
 
 class MemberIn(_Body):
     certno: str = Field(min_length=1, max_length=40)
-    psn_name: str = Field(min_length=1, max_length=100)
+    psn_name: PersonName = Field(min_length=1)
     gend: Literal["1", "2"]
     brdy: date
     category: str | None = None

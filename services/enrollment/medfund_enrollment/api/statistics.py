@@ -19,14 +19,14 @@ router = APIRouter(tags=["statistics"])
 
 @router.get("/v1/statistics/enrollment")
 async def enrollment_statistics(principal: StaffPrincipal, uow: UowDep, year: BusinessYear,
-                                admdvs: str = Query(pattern=r"^\d{6}$")) -> dict:
+                                admdvs: str = Query(pattern=r"^[0-9]{6}$")) -> dict:
     """Enrolled and insured counts by category; 参保率 when the eligible population is set."""
     return await queries.statistics(uow, admdvs, year)
 
 
 @router.put("/v1/regions/{admdvs}/years/{year}/eligible-population")
 async def put_eligible_population(body: EligiblePopulationIn, principal: StaffPrincipal, uow: UowDep,
-                                  year: BusinessYear, admdvs: str = Path(pattern=r"^\d{6}$")) -> dict:
+                                  year: BusinessYear, admdvs: str = Path(pattern=r"^[0-9]{6}$")) -> dict:
     """Set the region's eligible population for the year (emits ``population.eligible_set``)."""
     return await set_eligible_population(SetEligiblePopulation(
         admdvs, year, body.eligible, principal.subject, datetime.now(CHINA)), uow)

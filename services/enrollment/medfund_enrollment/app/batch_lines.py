@@ -11,6 +11,7 @@ from medfund_enrollment.domain.errors import EnrollmentError, InvalidRequest
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
 from medfund_shared.business_range import OutOfRange, check_year
 from medfund_shared.money import Money, MoneyError
+from medfund_shared.text_fields import ascii_digits, text_problem
 
 COLUMNS = ("household_key", "admdvs", "insutype", "year", "tier", "certno", "psn_name", "gend", "brdy", "category")
 OPTIONAL_COLUMNS = ("enrolled_on", "event_date", "ssc_no", "employer_code", "retired", "flexible",
@@ -26,7 +27,9 @@ class BatchLine:
 
     def rejection(self, error: EnrollmentError) -> dict:
         """The line's entry in the batch report: masked certno, code, message, field."""
-        return {"line": self.line, "certno": ids.mask(self.values.get("certno", "").strip()),
+        certno = (self.values.get("certno") or "").strip()
+        readable = text_problem(certno, ids.LENGTH) is None
+        return {"line": self.line, "certno": ids.mask(certno) if readable else "",
                 "code": error.code, "message": error.message,
                 "field": (error.field or "").removeprefix("members.0.") or None}
 
@@ -53,6 +56,8 @@ def check_header(header: list[str]) -> None:
 def read_line(line: BatchLine, today: date) -> LineApplication:
     """The line's fields checked for presence and form; ``enrolled_on`` defaults to ``today``."""
     v = {k: (value or "").strip() for k, value in line.values.items()}
+    if undecodable := next((k for k, value in v.items() if any("\udc80" <= c <= "\udcff" for c in value)), None):
+        raise InvalidRequest("invalid_encoding", "the line is not UTF-8", undecodable)
     for column in COLUMNS:
         if column != "tier" and not v.get(column):
             raise InvalidRequest("missing_field", f"{column} is empty", column)
@@ -88,7 +93,7 @@ def _flag(v: dict[str, str], name: str) -> bool:
 
 
 def _integer(value: str, name: str) -> int:
-    if not value.isdigit():
+    if not ascii_digits(value):
         raise InvalidRequest("invalid_field", f"{name} must be a whole number", name)
     return int(value)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from medfund_enrollment.domain.errors import InvalidRequest
+from medfund_shared.text_fields import ascii_digits
 
 LENGTH = 18
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -23,7 +24,7 @@ def check_character(first17: str) -> str:
 def normalise(certno: str) -> str:
     """Upper-case ``x``; refuse anything that is not 17 digits and a valid check character."""
     value = certno.strip().upper()
-    if len(value) != LENGTH or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if len(value) != LENGTH or not ascii_digits(value[:17]) or not (ascii_digits(value[17]) or value[17] == "X"):
         raise InvalidRequest("invalid_certno", "certno must be 17 digits and a check character (18 characters)",
                              "certno")
     if check_character(value[:17]) != value[17]:

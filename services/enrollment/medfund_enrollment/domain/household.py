@@ -23,6 +23,7 @@ from medfund_shared.money import Money
 from medfund_shared.policy.contribution_rules import ResidentCategory
 from medfund_shared.policy.contributions import ContributionInputError, ResidentPerson, resident_premium
 from medfund_shared.policy.schema import PolicyPack
+from medfund_shared.text_fields import NAME_MAX_LENGTH, text_problem
 
 RESIDENT, EMPLOYEE_SCHEME = "390", "310"
 SSC_NO = re.compile(r"[A-Z0-9]{1,20}")
@@ -101,6 +102,8 @@ def checked_member(member: MemberApplication, field: str) -> MemberApplication:
         raise InvalidRequest(error.code, error.message, f"{field}.{error.field}") from None
     if not member.psn_name.strip():
         raise InvalidRequest("invalid_name", "psn_name must not be empty", f"{field}.psn_name")
+    if problem := text_problem(member.psn_name.strip(), NAME_MAX_LENGTH):
+        raise InvalidRequest("invalid_name", f"psn_name {problem}", f"{field}.psn_name")
     return replace(member, certno=certno, psn_name=member.psn_name.strip(),
                    ssc_no=checked_ssc_no(member.ssc_no, f"{field}.ssc_no"))
 
