@@ -24,8 +24,9 @@ pytestmark = pytest.mark.security
 
 APPS = {"enrollment": "medfund_enrollment", "billing": "medfund_billing",
         "adjudication": "medfund_adjudication", "ledger": "medfund_ledger"}
-PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/")}
-"""Routes that are public by design: liveness, readiness, Prometheus scraping, the dashboard's HTML shell."""
+PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/healthz/details"), ("GET", "/metrics"), ("GET", "/")}
+"""Routes that are public by design: liveness, readiness, the dependencies' states (no address, no secret),
+Prometheus scraping, the dashboard's HTML shell."""
 IN_THE_ENVELOPE = {("POST", "/fsi/api/rsfComIfsService/callService")}
 """The gateway answers every refusal, authentication included, in the platform's envelope: a HIS reads a bare
 401 as a network fault (docs/his-integration.md)."""
