@@ -28,6 +28,8 @@ class LedgerConfig:
     """Consecutive failed evaluations after which ``/readyz`` reports the ledger not ready."""
     business_timezone: timezone
     income_collected_up_front: frozenset[str]
+    rules_not_applicable: dict[str, frozenset[str]]
+    """fund_pay_type -> pool rules that say nothing about that fund."""
     """fund_pay_types whose year's income arrives before the year runs (the rest arrive monthly)."""
 
     def expense_kind(self, fund_pay_type: str, med_type: str) -> str:
@@ -58,4 +60,5 @@ def load_config() -> LedgerConfig:
         evaluation_unready_after=int(raw["evaluation"]["unready_after_failures"]),
         business_timezone=timezone(timedelta(minutes=int(raw["business_utc_offset_minutes"]))),
         income_collected_up_front=frozenset(str(f) for f in raw["income_collected_up_front"]),
+        rules_not_applicable={str(fund): frozenset(rules) for fund, rules in raw["rules_not_applicable"].items()},
     )

@@ -146,6 +146,7 @@ async def pool_snapshot(session: AsyncSession, pool_id: str, now: datetime) -> P
         planned_expenditure=row.planned_expenditure if row else None,
         elapsed_fraction=elapsed_fraction(now, key.year),
         collected_up_front=key.fund_pay_type in config.income_collected_up_front,
+        rules_not_applicable=config.rules_not_applicable.get(key.fund_pay_type, frozenset()),
         inpatient_recent=await _inpatient(session, pool_id, recent_start, today),
         inpatient_baseline=await _inpatient(session, pool_id, baseline_start, recent_start),
     )

@@ -63,6 +63,9 @@ class PoolSnapshot:
     collected_up_front: bool = True
     """The year's income arrives before the year runs (resident premiums, transfers, appropriations);
     False for funds whose income arrives month by month (employee contributions)."""
+    rules_not_applicable: frozenset[str] = frozenset()
+    """Rules that say nothing about this fund (e.g. over_accumulation of individual accounts, which belong to
+    their holders); their measure is undefined."""
     inpatient_recent: tuple[int, int] = (0, 0)
     """(fund paid, settlements) in the recent window."""
     inpatient_baseline: tuple[int, int] = (0, 0)
@@ -224,4 +227,5 @@ POOL_RULES = tuple(_POOL_RULES)
 
 def pool_measurements(s: PoolSnapshot, thresholds) -> list[Measurement]:
     """Every pool rule's measurement, defined or not."""
-    return [rule(s, thresholds[name]) for name, rule in _POOL_RULES.items()]
+    return [undefined(name, "pool", s.pool_id, thresholds[name], "the rule does not apply to this fund")
+            if name in s.rules_not_applicable else rule(s, thresholds[name]) for name, rule in _POOL_RULES.items()]

@@ -85,3 +85,12 @@ def test_the_overspending_year_fires_burn_pace_at_mid_year_and_nothing_red():
     assert (burn.value, burn.severity) == (Decimal("0.0865"), "yellow")
     # the year runs to about 1,127,400 < 1,200,000 collected: no deficit projected
     assert severities(snapshot) == {"burn_pace": "yellow"}
+
+
+def test_individual_accounts_accumulate_without_an_over_accumulation_alert():
+    # 310200: credited 1,200,000, spent 100,000 at mid-year: 83% "surplus" that belongs to the account holders
+    accounts = warnings.PoolSnapshot(pool_id="321100:310200:2026", income=DUE, expenditure=DUE // 12, month_income=0,
+                                     month_expenditure=0, elapsed_fraction=Decimal("0.5"), collected_up_front=False,
+                                     rules_not_applicable=load_config().rules_not_applicable["310200"])
+    [m] = [m for m in warnings.pool_measurements(accounts, T) if m.rule == "over_accumulation"]
+    assert (m.value, m.severity, m.message) == (None, None, "measure undefined: the rule does not apply to this fund")
