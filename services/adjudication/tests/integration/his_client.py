@@ -22,8 +22,8 @@ def four_decimals(amount: str) -> str:
     return f"{Decimal(amount):.4f}"
 
 
-def as_client_writes(body: dict) -> bytes:
-    return json.dumps(body, ensure_ascii=False, indent=2).replace("\n", "\r\n").encode()
+def as_client_writes(body: dict, encoding: str = "utf-8") -> bytes:
+    return json.dumps(body, ensure_ascii=False, indent=2).replace("\n", "\r\n").encode(encoding)
 
 
 def signature_headers(paasid: str, passtoken: str, *, timestamp: int | None = None, nonce: str | None = None) -> dict:
@@ -35,29 +35,37 @@ def signature_headers(paasid: str, passtoken: str, *, timestamp: int | None = No
 
 
 class SignedHis:
-    """One institution's HIS with its credentials; ``sign_no`` once it has signed in."""
+    """One institution's HIS with its credentials; ``sign_no`` once it has signed in; ``last_text`` the text of
+    the last answer (always UTF-8), for checking how its numbers and timestamps are written."""
 
     def __init__(self, client: httpx.AsyncClient, code: str, paasid: str, passtoken: str) -> None:
         self.client, self.code, self.paasid, self.passtoken = client, code, paasid, passtoken
         self.sign_no = ""
+        self.last_text = ""
 
     def envelope(self, infno: str, input_: dict, *, msgid: str | None = None, sign_no: str | None = None,
-                 fixmedins_code: str | None = None) -> dict:
+                 fixmedins_code: str | None = None, inf_time: str = "2026-03-10 10:00:00") -> dict:
         return {"infno": infno, "msgid": msgid or f"{self.code}{next(_serial):012d}{secrets.token_hex(3)}",
                 "mdtrtarea_admvs": "", "insuplc_admdvs": "", "recer_sys_code": "MDY", "dev_no": None,
                 "dev_safe_info": None, "cainfo": None, "signtype": None, "infver": "V1.0", "opter_type": "1",
-                "opter": "0001", "opter_name": "收费员", "inf_time": "2026-03-10 10:00:00",
+                "opter": "0001", "opter_name": "收费员", "inf_time": inf_time,
                 "fixmedins_code": fixmedins_code or self.code, "fixmedins_name": "", "sign_no":
                 self.sign_no if sign_no is None else sign_no, "input": input_}
 
-    async def post(self, body: dict, headers: dict | None = None) -> dict:
-        response = await self.client.post(PATH, content=as_client_writes(body),
-                                          headers=headers or signature_headers(self.paasid, self.passtoken))
+    async def post(self, body: dict, headers: dict | None = None, *, encoding: str = "utf-8",
+                   content_type: str | None = None) -> dict:
+        """The decoded answer; ``encoding`` and ``content_type`` as the client sends them (GBK, no charset...)."""
+        headers = headers or signature_headers(self.paasid, self.passtoken)
+        if content_type is not None:
+            headers = {**headers, "Content-Type": content_type}
+        response = await self.client.post(PATH, content=as_client_writes(body, encoding), headers=headers)
         assert response.status_code == 200, response.text
-        return json.loads(response.content, parse_float=Decimal)
+        self.last_text = response.content.decode("utf-8")
+        return json.loads(self.last_text, parse_float=Decimal)
 
-    async def send(self, infno: str, input_: dict, **kw) -> dict:
-        return await self.post(self.envelope(infno, input_, **kw))
+    async def send(self, infno: str, input_: dict, *, encoding: str = "utf-8", content_type: str | None = None,
+                   **kw) -> dict:
+        return await self.post(self.envelope(infno, input_, **kw), encoding=encoding, content_type=content_type)
 
     async def sign_in(self) -> dict:
         answer = await self.send("9001", {"signIn": {"opter_no": "0001", "mac": "00-1A-2B-3C-4D-5E",
