@@ -181,6 +181,9 @@ async def test_1101_finds_the_insured_by_certno_and_by_social_security_card(his,
 async def test_an_inpatient_stay_from_admission_to_reversal(his, covered, item):
     psn = covered[1].psn_no
     mdtrt_id = await admit(his, psn)
+    not_a_cent = await his.send("2301", {"feedetail": [fee("1", mdtrt_id, psn, item, "3.0000", "33.3000", 99.899)]},
+                                encoding="gbk", content_type=GBK)
+    assert not_a_cent["infcode"] == -1 and "det_item_fee_sumamt" in not_a_cent["err_msg"]
     doubled = ok(await his.send("2301", {"feedetail": [fee("1", mdtrt_id, psn, item, "3.0000", "33.3000", 33.3 * 3)]},
                                 encoding="gbk", content_type=GBK))
     assert doubled["result"][0]["det_item_fee_sumamt"] == Decimal("99.90")
@@ -218,6 +221,7 @@ async def test_an_inpatient_stay_from_admission_to_reversal(his, covered, item):
     cum = ok(await his.send("5205", {"data": {"psn_no": psn, "cum_ym": "202603"}}))["cuminfo"]
     figures = {row["cum_type_code"]: row["cum"] for row in cum}
     assert (figures["inpatient_paid"], figures["inpatient_scope_cost"]) == (Decimal("239.92"), Decimal("399.90"))
+    assert ok(await his.send("5206", {"data": {"psn_no": psn, "cum_ym": "202603"}}))["cuminfo"] == cum
 
     reversed_ = ok(await his.send("2305", {"data": {"psn_no": psn, "mdtrt_id": mdtrt_id, "setl_id": info["setl_id"],
                                                     "exp_content": None}}))
@@ -232,6 +236,10 @@ async def test_an_inpatient_stay_from_admission_to_reversal(his, covered, item):
         answer = ok(await his.send("3201", {"data": {**period, "refd_setl_flag": flag, "medfee_sumamt": total,
                                                      "fund_pay_sumamt": fund, "fixmedins_setl_cnt": count}}))
         assert answer["stmtinfo"]["stmt_rslt"] == "0", answer
+    counted_without_reversals = ok(await his.send("3201", {"data": {
+        **period, "refd_setl_flag": "1", "medfee_sumamt": "399.9000", "fund_pay_sumamt": "239.9200",
+        "fixmedins_setl_cnt": "1"}}))
+    assert counted_without_reversals["stmtinfo"]["stmt_rslt"] == "1"
 
 
 async def test_an_outpatient_visit_with_a_refund_line(his, covered, item):
@@ -248,10 +256,20 @@ async def test_an_outpatient_visit_with_a_refund_line(his, covered, item):
     refund = ok(await his.send("2204", {"feedetail": [
         fee("2", mdtrt_id, psn, item, "-1.0000", "50.0000", "-50.0000", med_type="11", init_feedetl_sn="1")]}))
     assert refund["result"][0]["det_item_fee_sumamt"] == Decimal("-50.00")
-    settled = ok(await his.send("2207", settle_input(psn, mdtrt_id, "100.0000", med_type="11")))["setlinfo"]
+    assert '"pric_uplmt_amt":99999999.00' in his.last_text
+    preview = ok(await his.send("2206", settle_input(psn, mdtrt_id, "100.0000", med_type="11")))["setlinfo"]
+    assert "setl_id" not in preview
+    answer = ok(await his.send("2207", settle_input(psn, mdtrt_id, "100.0000", med_type="11")))
+    settled = answer["setlinfo"]
     # 150.00 - 50.00 refunded = 100.00; primary outpatient ratio 0.60, no deductible: 60.00
     assert amounts(settled, "medfee_sumamt", "hifp_pay", "psn_cash_pay") == (
         Decimal("100.00"), Decimal("60.00"), Decimal("40.00"))
+    reversed_ = ok(await his.send("2208", {"data": {"psn_no": psn, "mdtrt_id": mdtrt_id,
+                                                    "setl_id": settled["setl_id"]}}))
+    assert amounts(reversed_["setlinfo"], "medfee_sumamt", "hifp_pay", "psn_cash_pay") == (
+        Decimal("-100.00"), Decimal("-60.00"), Decimal("-40.00"))
+    assert [row["crt_payb_lmt_amt"] for row in reversed_["setldetail"]] == [
+        row["crt_payb_lmt_amt"] for row in answer["setldetail"]]
 
 
 async def test_mid_stay_settlement_and_2601_taking_back_a_settlement_an_upload_and_a_registration(
@@ -263,15 +281,29 @@ async def test_mid_stay_settlement_and_2601_taking_back_a_settlement_an_upload_a
     mid = ok(await his.send("2304", settle_input(psn, mdtrt_id, "200.0000", mid_setl_flag="1"), msgid=settle_msgid))
     # (200.00 - 100.00) x 0.80 = 80.00
     assert amounts(mid["setlinfo"], "act_pay_dedc", "hifp_pay") == (Decimal("100.00"), Decimal("80.00"))
-    taken_back = ok(await his.send("2601", {"data": {"psn_no": psn, "omsgid": settle_msgid, "oinfno": "2304"}}))
+    take_back = {"data": {"psn_no": psn, "omsgid": settle_msgid, "oinfno": "2304"}}
+    take_back_msgid = f"{his.code}{secrets.token_hex(8)}"
+    taken_back = ok(await his.send("2601", take_back, msgid=take_back_msgid))
     assert amounts(taken_back["setlinfo"], "medfee_sumamt", "hifp_pay") == (Decimal("-200.00"), Decimal("-80.00"))
+    assert ok(await his.send("2601", take_back, msgid=take_back_msgid)) == taken_back
+    twice = await his.send("2601", take_back)
+    assert twice["infcode"] == -1 and "already reversed" in twice["err_msg"]
 
     upload_msgid = f"{his.code}{secrets.token_hex(8)}"
     ok(await his.send("2301", {"feedetail": [fee("2", mdtrt_id, psn, item, "1.0000", "70.0000", "70.0000")]},
                       msgid=upload_msgid))
     assert ok(await his.send("2601", {"data": {"psn_no": psn, "omsgid": upload_msgid, "oinfno": "2301"}})) == {}
+    refund = ok(await his.send("2301", {"feedetail": [
+        fee("3", mdtrt_id, psn, item, "-1.0000", "50.0000", "-50.0000", init_feedetl_sn="1")]}))
+    assert refund["result"][0]["det_item_fee_sumamt"] == Decimal("-50.00")
     details = ok(await his.send("5204", {"data": {"psn_no": psn, "setl_id": "", "mdtrt_id": mdtrt_id}}))["result"]
-    assert [d["feedetl_sn"] for d in details] == ["1"]
+    assert sorted((d["feedetl_sn"], d["det_item_fee_sumamt"], d["setl_id"]) for d in details) == [
+        ("1", Decimal("200.00"), ""), ("3", Decimal("-50.00"), "")]
+    await discharge(his, psn, mdtrt_id)
+    last = ok(await his.send("2304", settle_input(psn, mdtrt_id, "150.0000")))["setlinfo"]
+    # the taken-back settlement gave its deductible back: (200.00 - 50.00 - 100.00) x 0.80 = 40.00
+    assert amounts(last, "medfee_sumamt", "act_pay_dedc", "hifp_pay") == (
+        Decimal("150.00"), Decimal("100.00"), Decimal("40.00"))
 
     register_msgid = f"{his.code}{secrets.token_hex(8)}"
     second = await admit(his, psn, msgid=register_msgid)
@@ -281,4 +313,4 @@ async def test_mid_stay_settlement_and_2601_taking_back_a_settlement_an_upload_a
     assert [v["vali_flag"] for v in visits] == ["0"]
 
     unknown = await his.send("2601", {"data": {"psn_no": psn, "omsgid": "NEVER-SENT-0001", "oinfno": "2304"}})
-    assert unknown["infcode"] == -1 and unknown["err_msg"]
+    assert unknown["infcode"] == -1 and "NEVER-SENT-0001 has no recorded answer" in unknown["err_msg"]
