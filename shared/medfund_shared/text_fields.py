@@ -9,7 +9,7 @@ true in Python; a full-width resident ID must not be stored as sent). Hand-writt
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, StringConstraints
 
@@ -47,7 +47,7 @@ def ascii_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
-def _clean(max_length: int):
+def _clean(max_length: int) -> AfterValidator:
     def validate(value: str) -> str:
         if problem := text_problem(value, max_length):
             raise ValueError(problem)
@@ -55,9 +55,14 @@ def _clean(max_length: int):
     return AfterValidator(validate)
 
 
+def text_of_at_most(max_length: int) -> Any:
+    """A request-model text type of at most ``max_length`` characters, no control characters."""
+    return Annotated[str, StringConstraints(max_length=max_length), _clean(max_length)]
+
+
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NAME_MAX_LENGTH),
                        _clean(NAME_MAX_LENGTH)]
 """A name in a request model: at most 50 characters (a required one adds ``min_length=1``), no control
 characters (422 naming the field otherwise)."""
-FreeText = Annotated[str, StringConstraints(max_length=FREE_TEXT_MAX_LENGTH), _clean(FREE_TEXT_MAX_LENGTH)]
+FreeText = text_of_at_most(FREE_TEXT_MAX_LENGTH)
 """Free text in a request model: at most 500 characters, no control characters."""

@@ -19,13 +19,14 @@ from medfund_shared.auth import AdminPrincipal
 from medfund_shared.business_range import BusinessYear
 from medfund_shared.context import ContextDep
 from medfund_shared.money import YuanAmount
+from medfund_shared.text_fields import text_of_at_most
 
 router = APIRouter(prefix="/v1", tags=["registry"])
 Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,30}$")]
 
 
 class InstitutionPut(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[text_of_at_most(200), Field(min_length=1)]
     admdvs: str = Field(pattern=r"^[0-9]{6}$")
     level: Literal["primary", "secondary", "tertiary"]
     annual_budget: YuanAmount = Field(description="global budget (总额控制) of ``budget_year``; not negative")
@@ -58,7 +59,7 @@ class InstitutionWithCredentials(InstitutionPut):
 
 
 class CataloguePut(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[text_of_at_most(200), Field(min_length=1)]
     class_: Literal["A", "B", "C"] = Field(alias="class")
     pric_uplmt_amt: Decimal | None = Field(default=None, ge=0, decimal_places=4)
 

@@ -82,3 +82,17 @@ async def test_a_gateway_discharge_outside_the_business_years_is_refused_in_the_
     answer, _ = await gateway.call("2402", HOSPITAL, {"dscginfo": {
         "mdtrt_id": mdtrt_id, "psn_no": psn_no, "insutype": "390", "endtime": endtime, "dscg_way": "1"}})
     assert answer["infcode"] == -1 and "endtime" in answer["err_msg"], answer
+
+
+@pytest.mark.parametrize("name", ["医院\x00", "医" * 201])
+async def test_an_institution_name_with_a_nul_or_too_long_is_refused(gateway, name):
+    answer = await gateway.client.put("/v1/institutions/HX3", headers=gateway.admin, json={
+        "name": name, "admdvs": "211302", "level": "primary", "annual_budget": "100.00"})
+    assert answer.status_code == 422 and answer.json()["error"]["field"].endswith("name"), answer.text
+
+
+async def test_a_gateway_text_with_a_nul_is_refused_in_the_envelope(gateway):
+    psn_no, mdtrt_id = ADMITTED
+    answer, _ = await gateway.call("2402", HOSPITAL, {"dscginfo": {
+        "mdtrt_id": mdtrt_id, "psn_no": psn_no + "\x00", "insutype": "390", "endtime": "2026-03-05 09:00:00"}})
+    assert answer["infcode"] == -1 and "psn_no" in answer["err_msg"], answer

@@ -106,7 +106,12 @@ def test_text_refuses_objects_and_overlong_values_but_takes_numbers():
     data = Fields({"sn": 7, "obj": {"a": 1}, "long": "x" * 65}, "row")
     assert data.text("sn") == "7"
     assert _refusal(lambda: data.text("obj")).field == "row.obj"
-    assert "longer" in _refusal(lambda: data.text("long")).message
+    assert "at most 64 characters" in _refusal(lambda: data.text("long")).message
+
+
+def test_text_with_a_control_character_is_refused():
+    """A NUL cannot be stored in PostgreSQL: refused in the envelope instead of failing the transaction."""
+    assert "control characters" in _refusal(lambda: Fields({"ipt_no": "IPT\x001"}, "data").text("ipt_no")).message
 
 
 def test_rows_accept_a_single_object_or_a_list_and_name_each_row():

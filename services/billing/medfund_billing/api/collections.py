@@ -14,6 +14,7 @@ from medfund_billing.domain.payment_record import RecordRejected, parse_record
 from medfund_shared.business_range import BusinessDateTime
 from medfund_shared.context import SessionDep
 from medfund_shared.errors import ApiError
+from medfund_shared.text_fields import FreeText
 
 router = APIRouter(prefix="/v1/collections", tags=["collections"])
 
@@ -35,12 +36,12 @@ async def post_collection(principal: TaxOnly, body: JsonBody, session: SessionDe
 
 
 class RefundRequest(BaseModel):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[FreeText, Field(min_length=1)]
     refunded_at: BusinessDateTime
 
 
 class ReversalRequest(BaseModel):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[FreeText, Field(min_length=1)]
     reversed_at: BusinessDateTime
 
 

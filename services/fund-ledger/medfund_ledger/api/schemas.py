@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from medfund_shared.business_range import BusinessDate, BusinessPeriod, BusinessYear
 from medfund_shared.money import YuanAmount
+from medfund_shared.text_fields import FreeText, text_of_at_most
 
 PERIOD = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
 
@@ -35,7 +37,7 @@ class TransferIn(_Body):
     to_pool_id: str
     amount: YuanAmount
     effective_date: BusinessDate
-    memo: str = Field(default="", max_length=500)
+    memo: FreeText = ""
 
 
 class Levels(_Body):
@@ -48,4 +50,4 @@ class ThresholdsIn(_Body):
 
 
 class AckIn(_Body):
-    note: str = Field(min_length=1, max_length=2000)
+    note: Annotated[text_of_at_most(2000), Field(min_length=1)]

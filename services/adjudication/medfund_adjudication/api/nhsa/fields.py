@@ -19,6 +19,7 @@ from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.refusal import invalid
 from medfund_shared.business_range import Day, in_range, refusal
 from medfund_shared.money import Money, MoneyError, parse_decimal_text
+from medfund_shared.text_fields import text_problem
 
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -64,8 +65,8 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
             raise invalid(self._name(name), "must be a string")
         text = str(value).strip()
-        if len(text) > max_length:
-            raise invalid(self._name(name), f"is longer than {max_length} characters")
+        if problem := text_problem(text, max_length):
+            raise invalid(self._name(name), problem)
         return text
 
     def choice(self, name: str, options: tuple[str, ...], *, required: bool = True,
