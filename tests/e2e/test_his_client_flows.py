@@ -176,6 +176,9 @@ async def test_1101_finds_the_insured_by_certno_and_by_social_security_card(his,
     assert by_card["baseinfo"]["psn_no"] == person.psn_no
     insuinfo = by_card["insuinfo"][0]
     assert re.fullmatch(r"\d+", insuinfo["psn_type"]) and '"balc":0.00' in his.last_text
+    unknown = await his.send("1101", {"data": {"mdtrt_cert_type": "03", "mdtrt_cert_no": "SSCUNKNOWN0", "card_sn": "",
+                                               "begntime": "", "psn_cert_type": "", "certno": "", "psn_name": ""}})
+    assert unknown["infcode"] == -1 and "social security card" in unknown["err_msg"]
 
 
 async def test_an_inpatient_stay_from_admission_to_reversal(his, covered, item):
@@ -184,8 +187,9 @@ async def test_an_inpatient_stay_from_admission_to_reversal(his, covered, item):
     not_a_cent = await his.send("2301", {"feedetail": [fee("1", mdtrt_id, psn, item, "3.0000", "33.3000", 99.899)]},
                                 encoding="gbk", content_type=GBK)
     assert not_a_cent["infcode"] == -1 and "det_item_fee_sumamt" in not_a_cent["err_msg"]
+    upload_msgid = f"{his.code}{secrets.token_hex(8)}"
     doubled = ok(await his.send("2301", {"feedetail": [fee("1", mdtrt_id, psn, item, "3.0000", "33.3000", 33.3 * 3)]},
-                                encoding="gbk", content_type=GBK))
+                                encoding="gbk", content_type=GBK, msgid=upload_msgid))
     assert doubled["result"][0]["det_item_fee_sumamt"] == Decimal("99.90")
     assert '"pric_uplmt_amt":99999999.00' in his.last_text and re.search(r'"refmsg_time":"\d{17}"', his.last_text)
     ok(await his.send("2301", {"feedetail": [
@@ -223,6 +227,8 @@ async def test_an_inpatient_stay_from_admission_to_reversal(his, covered, item):
     assert (figures["inpatient_paid"], figures["inpatient_scope_cost"]) == (Decimal("239.92"), Decimal("399.90"))
     assert ok(await his.send("5206", {"data": {"psn_no": psn, "cum_ym": "202603"}}))["cuminfo"] == cum
 
+    settled_upload = await his.send("2601", {"data": {"psn_no": psn, "omsgid": upload_msgid, "oinfno": "2301"}})
+    assert settled_upload["infcode"] == -1 and "reverse the settlement first" in settled_upload["err_msg"]
     reversed_ = ok(await his.send("2305", {"data": {"psn_no": psn, "mdtrt_id": mdtrt_id, "setl_id": info["setl_id"],
                                                     "exp_content": None}}))
     assert amounts(reversed_["setlinfo"], "medfee_sumamt", "hifp_pay", "psn_cash_pay") == (
