@@ -13,7 +13,7 @@ from rich.console import Console
 from medfund_cli.demo.hospital import HospitalSimulator
 from medfund_cli.demo.progress import StatusDisplay
 from medfund_cli.demo.runner import Demo, DemoError
-from medfund_cli.demo.scenario import REAL_POPULATION, Scenario
+from medfund_cli.demo.scenario import REAL_POPULATION, Plot, Scenario
 from medfund_cli.demo.services import ServiceError, Services, Urls
 from medfund_cli.demo.summary import gather, render
 from medfund_shared.settings import Settings
@@ -31,12 +31,15 @@ def demo(
                                             "ledger follow (18001 for the test stack)")] = 8001,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="exit after the summary instead of living on to "
                                           "the year's end")] = False,
+    plot: Annotated[Plot, typer.Option("--scenario", help="overspending: spending runs ahead of time and one "
+                                       "hospital overruns its budget; healthy: spending at the planned share of "
+                                       "the pool's income, no red pool alert")] = Plot.OVERSPENDING,
     seed: Annotated[int, typer.Option("--seed", help="another seed gives another county")] = 240,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="encounters in flight at once")] = 16,
     summary_json: Annotated[Path | None, typer.Option("--json", help="also write the summary as JSON here")] = None,
 ) -> None:
     """A living demo county (Shizhu 500240, insurance year 2026) driven through the public APIs."""
-    scenario = Scenario(scale=scale, rate=rate, seed=seed, concurrency=concurrency)
+    scenario = Scenario(scale=scale, rate=rate, seed=seed, concurrency=concurrency, plot=plot)
     urls = Urls.local(base_url.rstrip("/"), first_port)
     try:
         asyncio.run(run(scenario, urls, Settings(), not no_wait, summary_json, Console()))

@@ -21,6 +21,19 @@ def individual_due(pack: PolicyPack, household: Household, person: Person, year:
     return resident_premium(pack, resident, year, household.enrolled_on).individual
 
 
+def pooled_income(pack: PolicyPack, households: list[Household], year: int) -> Money:
+    """The pooled fund's income for ``year`` by the pack: each person's premium (what they pay and what
+    the government pays on their behalf; not what is waived) plus the per-capita government subsidy."""
+    income = Money.zero()
+    for household in households:
+        for person in household.members:
+            resident = ResidentPerson(birth_date=person.brdy, categories=frozenset({person.category}),
+                                      tier=household.tier)
+            premium = resident_premium(pack, resident, year, household.enrolled_on)
+            income = income + premium.standard - premium.waived + premium.subsidy_total
+    return income
+
+
 def cover_from(pack: PolicyPack, person: Person, year: int, paid_on: date) -> date | None:
     """First day of cover for a renewal paid in full on ``paid_on``; ``None`` when refused."""
     decision = resident_coverage(pack, CoverageRequest(insurance_year=year, kind=EnrollmentKind.RENEWAL,

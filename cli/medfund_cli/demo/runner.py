@@ -3,13 +3,15 @@
 1. registry and budgets; 2. households enrolled from CSV, eligible population set, and the employee
 district beside the county (321100, :mod:`medfund_cli.demo.employee_district`); 3. the tax bureau's
 files; 4. hospitals settle through the NHSA gateway as the calendar runs to mid-year, spending ahead of
-time; 5. one hospital overruns its global budget and the operator raises it; 6. the summary. Business
-dates follow the simulated calendar throughout.
+time (the overspending story) or at the planned share of the pool's income (the healthy year); 5. in the
+overspending story one hospital overruns its global budget and the operator raises it; 6. the summary.
+Business dates follow the simulated calendar throughout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,13 +20,13 @@ from decimal import Decimal
 
 import httpx
 
-from medfund_cli.demo import fees, institutions, population, taxfeed
+from medfund_cli.demo import fees, institutions, population, premiums, taxfeed
 from medfund_cli.demo.coverage import CoverageProbe
 from medfund_cli.demo.employee_district import DistrictStory, EmployeeDistrict
 from medfund_cli.demo.gateway import HisClient, HisCredentials
 from medfund_cli.demo.hospital import HospitalSimulator
 from medfund_cli.demo.institutions import Institution
-from medfund_cli.demo.scenario import ADMDVS, YEAR, Scenario, at, county_pack
+from medfund_cli.demo.scenario import ADMDVS, YEAR, Plot, Scenario, at, county_pack
 from medfund_cli.demo.services import Services, Urls
 from medfund_cli.demo.tally import Tally
 from medfund_cli.demo.topics import COVERAGE_ACTIVATED, TopicWatcher
@@ -97,6 +99,9 @@ class Demo:
         scenario, tally = self.scenario, self.tally
         tally.phase = "generating the county"
         households = await asyncio.to_thread(population.generate, scenario)
+        if scenario.plot is Plot.HEALTHY:
+            income = await asyncio.to_thread(premiums.pooled_income, self.pack, households, YEAR)
+            scenario = self.scenario = self.story.scenario = dataclasses.replace(scenario, yearly_income=income)
         payers = await asyncio.to_thread(taxfeed.plan_payers, scenario, self.pack, households)
         lines = taxfeed.feed_lines(scenario, payers)
         self.story.expected_feed = taxfeed.expectation(lines)
@@ -124,9 +129,11 @@ class Demo:
         later = {day: self._milestone(api, hospital, probe, day, chunk, paid_in_full)
                  for day, chunk in files[len(window_files):]}
         tally.phase = "hospitals settling"
-        await hospital.run_days(scenario.calendar.year_starts, scenario.calendar.scenario_ends, self._overspend_pace,
+        pace = self._overspend_pace if scenario.plot is Plot.OVERSPENDING else self._planned_pace
+        await hospital.run_days(scenario.calendar.year_starts, scenario.calendar.scenario_ends, pace,
                                 milestones=later)
-        await self._overrun(api, hospital)
+        if scenario.plot is Plot.OVERSPENDING:
+            await self._overrun(api, hospital)
         await self._settle(api)
         tally.phase = "done"
         self.story.dashboard = api.dashboard_link()
@@ -146,7 +153,7 @@ class Demo:
             await api.set_institution_budget(institution.code, institution.annual_budget)
         for item in fees.CATALOGUE.values():
             await api.put_catalogue_item(item.code, item.name, item.item_class, item.ceiling)
-        await api.set_pool_budget(POOLED_POOL, self.scenario.amount_due, self.scenario.planned_expenditure)
+        await api.set_pool_budget(POOLED_POOL, self.scenario.planned_income, self.scenario.planned_expenditure)
 
     async def _enroll(self, api: Services, households: list[population.Household]) -> None:
         self.tally.phase = "enrolling households"
@@ -218,6 +225,10 @@ class Demo:
                                 lambda day: paid + planned.times(calendar.elapsed(day) - calendar.elapsed(start)),
                                 day_seconds=day_seconds)
         self.tally.phase = "the year is over"
+
+    def _planned_pace(self, day: date) -> Money:
+        """Pooled-fund spending by ``day`` in the healthy year: the planned expenditure, accrued evenly."""
+        return self.scenario.planned_expenditure.times(self.scenario.calendar.elapsed(day))
 
     def _overspend_pace(self, day: date) -> Money:
         """Pooled-fund spending by ``day``: seed 004's mid-year share of the amount due, accrued evenly."""

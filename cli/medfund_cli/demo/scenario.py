@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from enum import StrEnum
 
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
@@ -60,6 +61,15 @@ def at(day: date, seconds: int = 9 * 3600) -> datetime:
     return datetime.combine(day, time(), BEIJING) + timedelta(seconds=seconds)
 
 
+class Plot(StrEnum):
+    """Which year the demo tells."""
+
+    OVERSPENDING = "overspending"
+    """Spending ahead of time and one hospital over its budget (burn_pace, institution_budget fire)."""
+    HEALTHY = "healthy"
+    """Spending at the planned share of the pool's own income, evenly: no pool alert turns red."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     """What the demo does; defaults give a lively county in about a minute."""
@@ -71,6 +81,10 @@ class Scenario:
     concurrency: int = 16
     seed: int = 240
     calendar: Calendar = field(default_factory=Calendar)
+    plot: Plot = Plot.OVERSPENDING
+    yearly_income: Money | None = None
+    """The pooled fund's income for the year by the pack (premiums + subsidy of the generated county);
+    the healthy year plans its expenditure from it."""
     household_sizes: dict[int, float] = field(
         default_factory=lambda: {1: 0.16, 2: 0.27, 3: 0.22, 4: 0.18, 5: 0.11, 6: 0.06})
     """Rural Chongqing household sizes (mean about 3)."""
@@ -102,7 +116,8 @@ class Scenario:
     """Lines per tax-bureau file (the billing body limit is 20 MiB)."""
     enrollment_batch_households: int = 5_000
     planned_expenditure_share: Decimal = Decimal("0.80")
-    """Planned annual expenditure ÷ amount due (以收定支、略有结余)."""
+    """Planned annual expenditure ÷ the year's income (以收定支、略有结余): of seed 004's amount due (the
+    individual premiums) in the overspending story, of ``yearly_income`` in the healthy one."""
     spent_share_at_end: Decimal = Decimal("0.4659")
     """Fund payments ÷ amount due by the scenario's end (seed 004: 46.59% at mid-year)."""
     outpatient_fund_share: Decimal = Decimal("0.193")
@@ -139,8 +154,16 @@ class Scenario:
         return REAL_AMOUNT_DUE.times(self.factor)
 
     @property
+    def planned_income(self) -> Money:
+        """The income the year's plan is drawn from: the pack's premiums and subsidy once known in the
+        healthy year, otherwise seed 004's amount due."""
+        if self.plot is Plot.HEALTHY and self.yearly_income is not None:
+            return self.yearly_income
+        return self.amount_due
+
+    @property
     def planned_expenditure(self) -> Money:
-        return self.amount_due.times(self.planned_expenditure_share)
+        return self.planned_income.times(self.planned_expenditure_share)
 
     @property
     def eligible(self) -> int:

@@ -1,0 +1,98 @@
+"""``medfund demo --scenario healthy`` against the real stack: the pooled fund ends its half year without red.
+
+The healthy year spends the planned share of the pooled fund's own income (premiums and subsidy by
+the pack) evenly through the year, and pushes no hospital past its budget. The checks read the
+ledger's pools and alerts and the ``medfund.alerts.v1`` topic. Run this module in its own pytest
+session: the demo county's pools are shared with ``test_demo.py``'s overspending story.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from rich.console import Console
+
+from medfund_cli.demo.runner import Demo
+from medfund_cli.demo.scenario import Plot, Scenario
+from medfund_cli.demo.services import Urls, token
+from medfund_cli.demo.summary import Summary, gather, render
+from medfund_shared.money import Money
+from medfund_shared.settings import Settings
+
+pytestmark = pytest.mark.e2e
+SCALE = 300
+POOLED = "500240:390100:2026"
+ALERT_TYPE = b"medfund.fund.alert.v1"
+
+
+@pytest.fixture(scope="module")
+def settings(services_running) -> Settings:
+    return Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
+
+
+@pytest.fixture(scope="module")
+async def summary(services_running, settings) -> Summary:
+    urls = Urls(services_running.enrollment, services_running.billing, services_running.adjudication,
+                services_running.ledger)
+    county = Demo(Scenario(scale=SCALE, rate=60.0, concurrency=8, plot=Plot.HEALTHY), urls, settings)
+    result: list[Summary] = []
+
+    async def finale(api, _hospital) -> None:
+        result.append(await gather(county.story, api, county.watcher.counts.alerts))
+
+    await asyncio.wait_for(county.run(finale), timeout=600)
+    render(result[0], Console(width=140))
+    return result[0]
+
+
+async def ledger_get(services_running, settings, path: str, **params) -> list[dict]:
+    headers = {"Authorization": f"Bearer {token(settings, 'operator')}"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.get(f"{services_running.ledger}{path}", params=params, headers=headers)
+    response.raise_for_status()
+    return json.loads(response.content, parse_float=Decimal)
+
+
+async def alert_changes(settings: Settings) -> list[dict]:
+    """Every alert change on this session's alerts topic, read from the beginning to the current end."""
+    consumer = AIOKafkaConsumer(settings.topic("medfund.alerts.v1"), bootstrap_servers=settings.kafka_bootstrap,
+                                group_id=None, enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        while not consumer.assignment():
+            await asyncio.sleep(0.1)
+        partitions = list(consumer.assignment())
+        ends = await consumer.end_offsets(partitions)
+        changes = []
+        while [p for p in partitions if await consumer.position(p) < ends[p]]:
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                changes += [json.loads(r.value) for r in records if dict(r.headers).get("ce_type") == ALERT_TYPE]
+        return changes
+    finally:
+        await consumer.stop()
+
+
+async def test_the_healthy_year_spends_its_planned_share_of_the_pools_income(summary, services_running, settings):
+    pools = {p["pool_id"]: p for p in await ledger_get(services_running, settings, "/v1/pools")}
+    pooled = pools[POOLED]
+    income, spent = Money.from_yuan(pooled["income"]), Money.from_yuan(pooled["expenditure"])
+    assert income > Money.zero() and spent > Money.zero()
+    # half a year at 80% of the year's income: about 40% of it spent, and never the year's 15% surplus limit
+    assert Decimal("0.30") <= spent.to_decimal() / income.to_decimal() <= Decimal("0.50")
+
+
+async def test_the_pooled_fund_has_no_red_alert_at_the_end(summary, services_running, settings):
+    firing = await ledger_get(services_running, settings, "/v1/alerts", state="firing")
+    red = [(a["rule"], a["measure"]) for a in firing if a["subject_id"] == POOLED and a["severity"] == "red"]
+    assert red == []
+
+
+async def test_no_institution_crosses_its_budget(summary, settings):
+    changes = await alert_changes(settings)
+    county = {i["code"] for i in summary.institutions}
+    assert [c for c in changes if c["rule"] == "institution_budget" and c["subject_id"] in county] == []
