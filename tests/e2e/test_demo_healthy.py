@@ -36,10 +36,14 @@ def settings(services_running) -> Settings:
 
 
 @pytest.fixture(scope="module")
-async def summary(services_running, settings) -> Summary:
+async def county(services_running, settings) -> Demo:
     urls = Urls(services_running.enrollment, services_running.billing, services_running.adjudication,
                 services_running.ledger)
-    county = Demo(Scenario(scale=SCALE, rate=60.0, concurrency=8, plot=Plot.HEALTHY), urls, settings)
+    return Demo(Scenario(scale=SCALE, rate=60.0, concurrency=8, plot=Plot.HEALTHY), urls, settings)
+
+
+@pytest.fixture(scope="module")
+async def summary(county) -> Summary:
     result: list[Summary] = []
 
     async def finale(api, _hospital) -> None:
@@ -90,6 +94,14 @@ async def test_the_pooled_fund_has_no_red_alert_at_the_end(summary, services_run
     firing = await ledger_get(services_running, settings, "/v1/alerts", state="firing")
     red = [(a["rule"], a["measure"]) for a in firing if a["subject_id"] == POOLED and a["severity"] == "red"]
     assert red == []
+
+
+async def test_the_pooled_fund_has_no_red_alert_at_any_month_end(summary, county):
+    month_ends = county.story.month_ends
+    assert list(month_ends) == ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30"]
+    red = {day: [(a["rule"], a["measure"]) for a in firing if a["subject_id"] == POOLED and a["severity"] == "red"]
+           for day, firing in month_ends.items()}
+    assert red == {day: [] for day in month_ends}
 
 
 async def test_no_institution_crosses_its_budget(summary, settings):

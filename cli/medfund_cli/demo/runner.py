@@ -65,6 +65,8 @@ class Story:
     expected_covered: int = 0
     district: DistrictStory | None = None
     dashboard: str = ""
+    month_ends: dict[str, list[dict]] = field(default_factory=dict)
+    """The healthy year: the pool alerts firing at each month end it passed (ISO date → alerts)."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -128,6 +130,8 @@ class Demo:
         paid_in_full = {p.person.certno: p for p in payers if p.cover_from is not None and p.paid_on is not None}
         later = {day: self._milestone(api, hospital, probe, day, chunk, paid_in_full)
                  for day, chunk in files[len(window_files):]}
+        if scenario.plot is Plot.HEALTHY:
+            later = self._with_month_ends(api, later)
         tally.phase = "hospitals settling"
         pace = self._overspend_pace if scenario.plot is Plot.OVERSPENDING else self._planned_pace
         await hospital.run_days(scenario.calendar.year_starts, scenario.calendar.scenario_ends, pace,
@@ -197,6 +201,27 @@ class Demo:
             hospital.admit(payers)
             self.tally.phase = phase
         return arrive
+
+    def _with_month_ends(self, api: Services, milestones: dict[date, Callable[[], Awaitable[None]]]
+                         ) -> dict[date, Callable[[], Awaitable[None]]]:
+        """``milestones`` plus, at each month end, the pool alerts firing once the ledger has booked the month."""
+        calendar, result = self.scenario.calendar, dict(milestones)
+        for day in calendar.days(calendar.year_starts, calendar.scenario_ends):
+            if (day + timedelta(days=1)).day == 1:
+                result[day] = self._month_end(api, day, result.get(day))
+        return result
+
+    def _month_end(self, api: Services, day: date, before: Callable[[], Awaitable[None]] | None
+                   ) -> Callable[[], Awaitable[None]]:
+        async def read() -> None:
+            if before is not None:
+                await before()
+            phase = self.tally.phase
+            await self._settle(api)
+            self.story.month_ends[day.isoformat()] = [a for a in await api.alerts("firing")
+                                                      if a["subject_type"] == "pool"]
+            self.tally.phase = phase
+        return read
 
     async def _wait_for_cover(self, expected: int, probe: CoverageProbe, day: date) -> None:
         """Until ``expected`` activations are on the topic and the gateway shows the latest of each partition."""
