@@ -28,7 +28,7 @@ from medfund_shared.settings import Settings
 
 pytestmark = pytest.mark.e2e
 SCALE = 300
-POOLED = "500240:390100:2026"
+POOLED, CATASTROPHIC, ASSISTANCE = "500240:390100:2026", "500240:390200:2026", "500240:610100:2026"
 ALERT_TYPE = b"medfund.fund.alert.v1"
 
 
@@ -105,14 +105,25 @@ def test_enrollment_and_tax_feed_match_what_was_sent(summary, scenario):
     assert Money.from_yuan(summary.collected) <= expected.collected
 
 
-async def test_fund_payments_equal_the_ledgers_expenditure(summary, services_running, settings):
+async def test_fund_payments_equal_what_the_ledger_owes_the_institutions(summary, services_running, settings):
+    """Nothing is cleared in the demo: each pool's payable is what the settlements paid from its fund."""
     paid = Money.from_yuan(summary.fund_payments)
     assert summary.settled > 0 and paid > Money.zero()
     pools = await ledger_pools(services_running, settings)
-    assert sum((Money.from_yuan(p["expenditure"]) for p in pools), Money.zero()) == paid
+    assert sum((Money.from_yuan(p["payable"]) for p in pools), Money.zero()) == paid
     by_pool = {p["pool_id"]: p for p in pools}
-    assert Money.from_yuan(by_pool[POOLED]["expenditure"]) == Money.from_yuan(summary.fund_payments_by_fund["390100"])
+    for fund, fund_paid in summary.fund_payments_by_fund.items():
+        assert Money.from_yuan(by_pool[f"500240:{fund}:2026"]["payable"]) == Money.from_yuan(fund_paid), fund
+
+
+async def test_every_pool_that_pays_has_income_from_data(summary, services_running, settings):
+    """390200: 30.00 a covered person (the Shizhu pack's financing), transferred from 390100 by the ledger;
+    610100: the two appropriations the demo recorded, 40.00 and 20.00 an insured person (scenario)."""
+    by_pool = {p["pool_id"]: p for p in await ledger_pools(services_running, settings)}
     assert Money.from_yuan(by_pool[POOLED]["income"]) > Money.zero()
+    assert Money.from_yuan(by_pool[CATASTROPHIC]["income"]) == Money(3000 * summary.insured)
+    assert Money.from_yuan(by_pool[ASSISTANCE]["income"]) == Money(6000 * SCALE)
+    assert summary.appropriations == {"civil_affairs": f"{40 * SCALE}.00", "finance": f"{20 * SCALE}.00"}
 
 
 async def test_the_summarys_pools_are_the_ledgers(summary, services_running, settings):

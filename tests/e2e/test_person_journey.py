@@ -152,7 +152,8 @@ async def paid(clients, household, before, pack) -> Money:
     expected = sum(amounts, Money.zero()) + pack_subsidy(pack)
     await eventually(lambda: clients.person(payer.psn_no), lambda p: p["coverage"] != [])
     await eventually(lambda: person_info(clients, payer), lambda a: a["infcode"] == 0)
-    await eventually(lambda: ledger_mark(clients, before.cursor), lambda m: m.income - before.income == expected)
+    await eventually(lambda: ledger_mark(clients, before.cursor), lambda m: m.income - before.income == expected
+                     and m.expenditure - before.expenditure == pack.financing.catastrophic_per_person)
     return expected
 
 
@@ -298,10 +299,12 @@ def test_the_settlement_adds_up_and_pays_what_the_pack_says(settlement, pack):
         [("390100", fund)]
 
 
-def test_the_pool_books_the_premiums_subsidy_and_the_fund_payment(paid, settlement, before):
+def test_the_pool_books_the_premiums_subsidy_the_catastrophic_premium_and_the_fund_payment(paid, settlement, before,
+                                                                                          pack):
+    """The covered member's cover made the pack's catastrophic premium due: 390100 pays it to 390200."""
     hifp_pay = yuan(settlement.answer["setlinfo"]["hifp_pay"])
     assert settlement.after.income - before.income == paid
-    assert settlement.after.expenditure - before.expenditure == hifp_pay
+    assert settlement.after.expenditure - before.expenditure == hifp_pay + pack.financing.catastrophic_per_person
 
 
 def test_the_institution_is_owed_the_settlements_fund_payments(settlement, institution, before):
@@ -325,9 +328,10 @@ def test_the_settlement_tips_the_budget_and_the_alert_reaches_api_and_topic(sett
     assert (published.data["alert_id"], published.data["message"]) == (firing[0]["alert_id"], firing[0]["message"])
 
 
-def test_a_reversal_takes_the_expenditure_back_with_a_mirror_entry(settlement, reversal, before):
+def test_a_reversal_takes_the_expenditure_back_with_a_mirror_entry(settlement, reversal, before, pack):
     assert yuan(reversal.answer["setlinfo"]["hifp_pay"]) == -yuan(settlement.answer["setlinfo"]["hifp_pay"])
-    assert (reversal.after.expenditure, reversal.after.payable) == (before.expenditure, before.payable)
+    assert (reversal.after.expenditure, reversal.after.payable) == (
+        before.expenditure + pack.financing.catastrophic_per_person, before.payable)
     assert reversal.entry is not None, "the reversal never reached the pool's journal"
     assert [(line["account"], line["debit"], line["credit"]) for line in reversal.entry["lines"]] == \
         [(line["account"], line["credit"], line["debit"]) for line in settlement.entry["lines"]]

@@ -1,11 +1,12 @@
 """The story of the demo county, phase by phase, through the services' public interfaces.
 
-1. registry and budgets; 2. households enrolled from CSV, eligible population set, and the employee
-district beside the county (321100, :mod:`medfund_cli.demo.employee_district`); 3. the tax bureau's
-files; 4. hospitals settle through the NHSA gateway as the calendar runs to mid-year, spending ahead of
-time (the overspending story) or at the planned share of the pool's income (the healthy year); 5. in the
-overspending story one hospital overruns its global budget and the operator raises it; 6. the summary.
-Business dates follow the simulated calendar throughout.
+1. registry, budgets and the year's appropriations to medical assistance; 2. households enrolled
+from CSV, eligible population set, and the employee district beside the county (321100,
+:mod:`medfund_cli.demo.employee_district`); 3. the tax bureau's files; 4. hospitals settle through the
+NHSA gateway as the calendar runs to mid-year, spending ahead of time (the overspending story) or at the
+planned share of the pool's income (the healthy year); 5. in the overspending story one hospital overruns
+its global budget and the operator raises it; 6. the summary. Business dates follow the simulated
+calendar throughout.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
 POOLED_POOL = f"{ADMDVS}:390100:{YEAR}"
+ASSISTANCE_FUND = "610100"
 BURN_MARGIN = "0.06"
 """How far ahead of time the pooled fund's spending must be at the end (above the yellow 5 points)."""
 HOT_NEAR, HOT_NEAR_MAX = "0.88", "0.97"
@@ -67,6 +69,8 @@ class Story:
     dashboard: str = ""
     month_ends: dict[str, list[dict]] = field(default_factory=dict)
     """The healthy year: the pool alerts firing at each month end it passed (ISO date → alerts)."""
+    appropriated: dict[str, Money] = field(default_factory=dict)
+    """Appropriations recorded to medical assistance, by source."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -158,6 +162,19 @@ class Demo:
         for item in fees.CATALOGUE.values():
             await api.put_catalogue_item(item.code, item.name, item.item_class, item.ceiling)
         await api.set_pool_budget(POOLED_POOL, self.scenario.planned_income, self.scenario.planned_expenditure)
+        await self._appropriations(api)
+
+    async def _appropriations(self, api: Services) -> None:
+        """Civil affairs and finance fund medical assistance for the year (the catastrophic pool is financed by
+        the ledger itself, per covered person)."""
+        self.tally.phase = "appropriations to medical assistance"
+        received = at(self.scenario.appropriations_received).isoformat()
+        for source, amount in self.scenario.appropriations().items():
+            await api.record_appropriation({
+                "appropriation_id": f"{ADMDVS}-{ASSISTANCE_FUND}-{YEAR}-{source}", "admdvs": ADMDVS,
+                "fund_pay_type": ASSISTANCE_FUND, "year": YEAR, "amount": amount.to_yuan(), "received_at": received,
+                "source": source, "voucher_no": f"{source.upper()}-{YEAR}-001"})
+            self.story.appropriated[source] = amount
 
     async def _enroll(self, api: Services, households: list[population.Household]) -> None:
         self.tally.phase = "enrolling households"
@@ -300,8 +317,10 @@ class Demo:
         await self._wait(quiet, "the alerts topic to quieten", required=False)
 
     async def _ledger_booked(self, api: Services) -> bool:
+        """Nothing is cleared in the demo: what the pools owe the institutions is what the settlements paid
+        (their expenditure also holds the transfers and the sponsored premiums)."""
         pools = [p for p in await api.pools() if p["admdvs"] == ADMDVS and int(p["year"]) == YEAR]
-        return sum((Money.from_yuan(p["expenditure"]) for p in pools), Money.zero()) == self.tally.fund_paid
+        return sum((Money.from_yuan(p["payable"]) for p in pools), Money.zero()) == self.tally.fund_paid
 
     async def _alert_seen(self, rule: str, subject: str, state: str, severity: str | None = None) -> bool:
         return any(a["subject_id"] == subject and (severity is None or a["severity"] == severity)

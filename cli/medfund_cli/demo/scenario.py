@@ -138,6 +138,12 @@ class Scenario:
     """The overspending institution's global budget ÷ its fair annual share."""
     raised_budget_measure: Decimal = Decimal("0.60")
     """After the raise, the institution's spending ÷ its new budget (under the yellow 80%)."""
+    assistance_per_insured: dict[str, Money] = field(default_factory=lambda: {
+        "civil_affairs": Money.from_yuan("40.00"), "finance": Money.from_yuan("20.00")})
+    """The year's appropriations to medical assistance (610100) per insured person, by source (assumed: no seed
+    gives Shizhu's assistance budget); they pay the premiums assistance sponsors (资助参保) and its benefits."""
+    appropriations_received: date = date(2026, 1, 10)
+    """When the appropriations arrive (assumed: early in the year)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.scale <= REAL_POPULATION:
@@ -164,6 +170,11 @@ class Scenario:
     @property
     def planned_expenditure(self) -> Money:
         return self.planned_income.times(self.planned_expenditure_share)
+
+    def appropriations(self) -> dict[str, Money]:
+        """The year's appropriations to medical assistance, by source, for this county's size."""
+        return {source: per_insured.times(Decimal(self.scale)) for source, per_insured in
+                self.assistance_per_insured.items()}
 
     @property
     def eligible(self) -> int:

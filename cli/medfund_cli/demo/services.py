@@ -133,6 +133,11 @@ class Services:
                 return report
             await asyncio.sleep(POLL_SECONDS)
 
+    async def record_appropriation(self, body: dict) -> dict:
+        """Money appropriated to a fund (medical assistance); the same body again is an idempotent replay."""
+        return decoded(await self.http.post(f"{self.urls.billing}/v1/appropriations", json=body,
+                                            headers=self._operator))
+
     async def declare(self, employer_code: str, declaration: dict, tax_office: str) -> dict:
         """An employer's month, sent by the tax office of the employer's region."""
         return decoded(await self.http.post(f"{self.urls.billing}/v1/employers/{employer_code}/declarations",

@@ -54,6 +54,10 @@ class Summary:
     fund_payments: str
     fund_payments_by_fund: dict[str, str]
     pools: list[dict]
+    """Every pool of the county and year: income, expenditure, balance, payable (390200 is financed by the pooled
+    fund per covered person, 610100 by the appropriations)."""
+    appropriations: dict[str, str]
+    """Recorded to medical assistance (610100), by source."""
     alerts_firing: list[dict]
     alerts_resolved: list[dict]
     alert_changes_on_topic: int
@@ -93,6 +97,7 @@ async def gather(story: Story, api: Services, alert_changes: list[dict]) -> Summ
         fund_payments_by_fund={k: v.to_yuan() for k, v in sorted(tally.by_fund.items())},
         pools=[{**{k: str(p[k]) for k in ("pool_id", "income", "expenditure", "balance", "payable")},
                 "elapsed_fraction": str((p.get("measures") or {}).get("elapsed_fraction", ""))} for p in pools],
+        appropriations={source: amount.to_yuan() for source, amount in story.appropriated.items()},
         alerts_firing=[_alert(a) for a in firing], alerts_resolved=[_alert(a) for a in resolved],
         alert_changes_on_topic=len(alert_changes),
         alert_changes_by_rule=dict(Counter(a["rule"] for a in alert_changes)),
@@ -154,6 +159,9 @@ def render(summary: Summary, console: Console) -> None:
         pools.add_row(pool["pool_id"], *(_yuan(pool[k]) for k in ("income", "expenditure", "balance", "payable")),
                       pool["elapsed_fraction"])
     console.print(pools)
+    appropriated = ", ".join(f"{source} {_yuan(amount)}" for source, amount in summary.appropriations.items())
+    console.print(f"income of medical assistance (610100): appropriations {appropriated or 'none'} yuan; "
+                  "catastrophic insurance (390200): transferred from the pooled fund per covered person")
     alerts = Table("rule", "subject", "severity", "state", "measure", "threshold",
                    title=f"alerts (ledger); {summary.alert_changes_on_topic} changes on the topic "
                          f"{summary.alert_changes_by_rule}")

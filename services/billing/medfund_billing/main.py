@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from medfund_billing.adapters.batch_runner import BatchRunner
 from medfund_billing.adapters.enrollment_handlers import enrollment_consumer
-from medfund_billing.api import batches, collections, employers, refusals, reports, suspense
+from medfund_billing.api import appropriations, batches, collections, employers, refusals, reports, suspense
 from medfund_billing.api.upload_slots import UploadSlots
 from medfund_billing.config import BillingSettings
 from medfund_shared.context import ServiceContext
@@ -30,7 +30,7 @@ def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="billing", package="medfund_billing",
         routers=[batches.router, reports.router, collections.router, suspense.router, employers.router,
-                 refusals.router],
+                 refusals.router, appropriations.router],
         consumers=[enrollment_consumer(catalogue)], on_startup=[start], on_shutdown=[stop],
         body_limits={"/v1/collections/batches": settings.upload_max_bytes},
     )

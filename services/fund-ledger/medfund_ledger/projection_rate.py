@@ -33,6 +33,7 @@ from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.registry import lookup
 from medfund_shared.events.types.billing import (
+    AppropriationRecorded,
     ContributionOnBehalfPaid,
     ContributionReceived,
     ContributionRefunded,
@@ -43,6 +44,7 @@ from medfund_shared.events.types.billing import (
 )
 from medfund_shared.events.types.claims import InstitutionRegistered, SettlementCompleted, SettlementReversed
 from medfund_shared.events.types.enrollment import CoverageActivated
+from medfund_shared.events.types.ledger import ClearingBooked, TransferBooked
 from medfund_shared.kafka import ensure_topics
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings, load_settings
@@ -51,6 +53,7 @@ CST = timezone(timedelta(hours=8))
 ADMDVS, EMPLOYEE_ADMDVS, YEAR = "500240", "321100", 2026
 INSTITUTIONS = [f"H5002400{n:04d}" for n in range(1, 9)]
 PREMIUM, ON_BEHALF = Money.from_yuan("400.00"), Money.from_yuan("180.00")
+CATASTROPHIC_PER_PERSON, APPROPRIATION = Money.from_yuan("30.00"), Money.from_yuan("100.00")
 SUBSIDY_SHARES = {"central": Money.from_yuan("402.00"), "county": Money.from_yuan("268.00")}
 VISITS_PER_PERSON = 5
 
@@ -75,8 +78,10 @@ def _person_events(n: int) -> Iterator[CloudEvent]:
         premium_due=PREMIUM, paid_total=PREMIUM, shortfall=Money.zero(), credit=Money.zero())
     yield _envelope(received, paid)
     if n % 10 == 0:
+        payer = "medical_assistance" if n % 20 == 0 else "government"
         yield _envelope(ContributionOnBehalfPaid(payment_id=f"OB{n}", psn_no=psn_no, admdvs=ADMDVS, insutype="390",
-                                                 year=YEAR, category="dibao", amount=ON_BEHALF, paid_at=paid), paid)
+                                                 year=YEAR, category="dibao", amount=ON_BEHALF, paid_at=paid,
+                                                 payer=payer), paid)
     else:
         total = sum(SUBSIDY_SHARES.values(), Money.zero())
         yield _envelope(SubsidyAllocated(
@@ -96,6 +101,7 @@ def _person_events(n: int) -> Iterator[CloudEvent]:
         psn_no=psn_no, certno=certno, admdvs=ADMDVS, insutype="390", year=YEAR, category="adult", tier="tier2",
         coverage_from=f"{YEAR}-01-01", coverage_to=f"{YEAR}-12-31", brdy="1990-01-01", gend="1", psn_name="test",
         trigger="payment", pack_id=f"{ADMDVS}-390-{YEAR}-01-01"), paid)
+    yield from _ledger_events(n, psn_no, paid)
     for visit in range(VISITS_PER_PERSON):
         when = datetime(YEAR, 1 + (n + visit) % 12, 1 + (n * 7 + visit) % 28, 9 + visit, tzinfo=CST)
         settled = _settlement(n, visit, psn_no, when)
@@ -104,6 +110,25 @@ def _person_events(n: int) -> Iterator[CloudEvent]:
             yield _envelope(_reversal(settled), when + timedelta(days=1))
     if n % 20 == 0:
         yield from _employee_events(n, psn_no, certno)
+
+
+def _ledger_events(n: int, psn_no: str, paid: datetime) -> Iterator[CloudEvent]:
+    """The catastrophic transfer the activation makes due; now and then an appropriation, an operator's transfer
+    and a clearing."""
+    pooled, catastrophic = f"{ADMDVS}:390100:{YEAR}", f"{ADMDVS}:390200:{YEAR}"
+    yield _envelope(TransferBooked(transfer_id=f"catastrophic:{ADMDVS}:{YEAR}:{psn_no}",
+                                   reason="catastrophic_financing", from_pool_id=pooled, to_pool_id=catastrophic,
+                                   amount=CATASTROPHIC_PER_PERSON, effective_date=paid.date()), paid)
+    if n % 100 == 50:
+        yield _envelope(AppropriationRecorded(
+            appropriation_id=f"AP{n}", admdvs=ADMDVS, fund_pay_type="610100", year=YEAR, amount=APPROPRIATION,
+            received_at=paid, source="civil_affairs", voucher_no=f"V{n}"), paid)
+        yield _envelope(TransferBooked(transfer_id=f"ops-{n}", reason="operator", from_pool_id=pooled,
+                                       to_pool_id=catastrophic, amount=APPROPRIATION, effective_date=paid.date()), paid)
+        code, period = INSTITUTIONS[n % len(INSTITUTIONS)], f"{YEAR}-{n // 100 % 12 + 1:02d}"
+        yield _envelope(ClearingBooked(clearing_id=f"clearing:{code}:{period}", fixmedins_code=code, period=period,
+                                       effective_date=paid.date(),
+                                       pools=[{"pool_id": pooled, "amount": APPROPRIATION}]), paid)
 
 
 def _settlement(n: int, visit: int, psn_no: str, when: datetime) -> SettlementCompleted:

@@ -132,6 +132,9 @@ class OnBehalf(_Section):
 
     share: Ratio
     of_tier: str | None = None
+    payer: Literal["government", "medical_assistance"] = "government"
+    """Who pays: the government's budget, or the medical-assistance fund (资助参保), whose payment is then
+    expenditure of the assistance pool and income of the pooled fund."""
 
 
 class NewbornPremium(_Section):

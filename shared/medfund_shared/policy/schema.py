@@ -66,6 +66,20 @@ class Funds(_Section):
     catastrophic: FundCode | None = None
     assistance: FundCode | None = None
     individual_account: FundCode | None = None
+    risk_reserve: FundCode | None = None
+
+
+class Financing(_Section):
+    """How the pooled fund finances the pack's other pools (docs/funding.md).
+
+    ``catastrophic_per_person`` is transferred from the pooled fund to the catastrophic pool once per
+    covered person-year, when the cover is activated (seed 000 篇六: 25-29 yuan a person, about 5%).
+    ``risk_reserve_share`` of every income of the pooled fund is transferred to the risk-adjustment
+    reserve when the income is booked (seed 003 第7篇 sets the reserve's size, not the share).
+    """
+
+    catastrophic_per_person: Amount | None = None
+    risk_reserve_share: Ratio = Decimal(0)
 
 
 class Itemisation(_Section):
@@ -277,6 +291,7 @@ class PolicyPack(_Section):
     assistance: Assistance | None = None
     individual_account: IndividualAccount | None = None
     person_types: PersonTypes
+    financing: Financing = Financing()
     contributions: ContributionRules
     coverage: CoverageRules
     _content_hash: str | None = PrivateAttr(default=None)
@@ -334,4 +349,19 @@ class PolicyPack(_Section):
         for fund, section in needed.items():
             if section is not None and getattr(self.funds, fund) is None:
                 raise ValueError(f"funds.{fund}: the pack pays {fund} benefits but names no fund for them")
+        return self
+
+    @model_validator(mode="after")
+    def _funds_for_every_financing_flow(self) -> PolicyPack:
+        """A pool the pack finances, or that pays premiums on behalf, must be named."""
+        if self.financing.catastrophic_per_person is not None and self.funds.catastrophic is None:
+            raise ValueError("funds.catastrophic: financing.catastrophic_per_person needs a catastrophic fund")
+        if self.financing.risk_reserve_share and self.funds.risk_reserve is None:
+            raise ValueError("funds.risk_reserve: financing.risk_reserve_share needs a risk-reserve fund")
+        resident = self.contributions.resident
+        sponsored = [c.value for c, rule in (resident.on_behalf if resident else {}).items()
+                     if rule.payer == "medical_assistance"]
+        if sponsored and self.funds.assistance is None:
+            raise ValueError(f"funds.assistance: on_behalf of {', '.join(sponsored)} is paid by medical assistance, "
+                             "which the pack does not name")
         return self

@@ -96,6 +96,23 @@ on_behalf_payments = Table(
     Column("category", Text, nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("paid_at", DateTime(timezone=True), nullable=False),
+    Column("payer", Text, nullable=False, server_default="government",
+           comment="government, or medical_assistance (资助参保): the pack's payer of the category (migration 0004)"),
+)
+
+appropriations = Table(
+    "appropriations", metadata,
+    Column("appropriation_id", Text, primary_key=True),
+    Column("admdvs", Text, nullable=False),
+    Column("fund_pay_type", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("voucher_no", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False, comment="the content's identity: a replay must match it"),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="money appropriated to medical assistance or the risk reserve (migration 0004)",
 )
 
 subsidies = Table(

@@ -25,6 +25,7 @@ from medfund_billing.adapters import accounts
 from medfund_billing.adapters.tables import employee_members, on_behalf_payments, premium_accounts
 from medfund_billing.app.premium_completed import SOURCE, premium_completed
 from medfund_billing.app.suspense import attach_suspended
+from medfund_billing.domain.government import on_behalf_payer
 from medfund_billing.domain.matching import PremiumAccount, change_due
 from medfund_shared import outbox
 from medfund_shared.events.types.billing import ContributionOnBehalfPaid
@@ -54,7 +55,7 @@ async def person_registered(session: AsyncSession, catalogue: PolicyCatalogue, d
     if inserted is None:
         return
     account = await accounts.lock_one(session, data.psn_no, data.year)
-    await _pay_on_behalf(session, account, data.category, Money.zero(), data.on_behalf_due, registered_at)
+    await _pay_on_behalf(session, catalogue, account, data.category, Money.zero(), data.on_behalf_due, registered_at)
     if account.covers_premium:
         account = await _complete(session, catalogue, account, registered_at)
     account = await attach_suspended(session, catalogue, account, "registration")
@@ -71,7 +72,8 @@ async def category_changed(session: AsyncSession, catalogue: PolicyCatalogue, da
         update(premium_accounts).where(premium_accounts.c.psn_no == data.psn_no, premium_accounts.c.year == data.year)
         .values(category=data.category, tier=data.tier, on_behalf_due_fen=data.on_behalf_due.fen)
         .returning(premium_accounts.c.on_behalf_paid_fen)))
-    await _pay_on_behalf(session, account, data.category, previous_on_behalf, data.on_behalf_due, changed_at)
+    await _pay_on_behalf(session, catalogue, account, data.category, previous_on_behalf, data.on_behalf_due,
+                         changed_at)
     account, completes = change_due(account, data.premium_due)
     if completes:
         await premium_completed(session, catalogue, account, changed_at, None)
@@ -116,21 +118,22 @@ async def _update_account(session: AsyncSession, psn_no: str, year: int, **value
         raise LookupError(f"no premium account for {psn_no} in {year}")
 
 
-async def _pay_on_behalf(session: AsyncSession, account: PremiumAccount, category: str, already_paid: Money,
-                         due: Money, paid_at: datetime) -> None:
+async def _pay_on_behalf(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount, category: str,
+                         already_paid: Money, due: Money, paid_at: datetime) -> None:
     amount = due - already_paid
     if amount.fen <= 0:
         return
     payment_id = str(uuid.uuid4())
+    payer = on_behalf_payer(catalogue.get(account.pack_id), category)
     await session.execute(insert(on_behalf_payments).values(
         payment_id=payment_id, psn_no=account.psn_no, year=account.year, category=category,
-        amount_fen=amount.fen, paid_at=paid_at))
+        amount_fen=amount.fen, paid_at=paid_at, payer=payer))
     await session.execute(update(premium_accounts)
                           .where(premium_accounts.c.psn_no == account.psn_no, premium_accounts.c.year == account.year)
                           .values(on_behalf_paid_fen=due.fen))
     await outbox.add(session, ContributionOnBehalfPaid(
         payment_id=payment_id, psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype,
-        year=account.year, category=category, amount=amount, paid_at=paid_at,
+        year=account.year, category=category, amount=amount, paid_at=paid_at, payer=payer,
     ), source=SOURCE, effective_time=paid_at)
 
 

@@ -1,4 +1,5 @@
-"""Government money for a resident: the per-capita subsidy, split by level as the pack says."""
+"""Government money for a resident: the per-capita subsidy, split by level as the pack says, and who pays a
+category's premium on the person's behalf."""
 
 from __future__ import annotations
 
@@ -25,3 +26,11 @@ def subsidy_allocation(pack: PolicyPack) -> SubsidyAllocation:
     lines = split_subsidy(subsidy)
     shares = tuple((line.level, line.amount) for line in lines if line.level in GOVERNMENT_LEVELS)
     return SubsidyAllocation(subsidy.per_capita, shares)
+
+
+def on_behalf_payer(pack: PolicyPack, category: str) -> str:
+    """``medical_assistance`` when the pack has the assistance fund pay this category's premium (资助参保),
+    else ``government`` (also for a share the pack does not list, e.g. a newborn's)."""
+    resident = pack.contributions.resident
+    rule = resident.on_behalf.get(category) if resident is not None else None
+    return rule.payer if rule is not None else "government"

@@ -28,8 +28,9 @@ async def test_a_change_to_a_fully_subsidised_category_books_the_governments_sha
     await billing.publish(category_changed("dibao", "0.00", "140.00"), CHANGED_AT)
     events = await billing.events(3)
     [on_behalf] = by_type(events, "contribution.on_behalf_paid")
-    assert (on_behalf["amount"], on_behalf["category"], on_behalf["paid_at"]) == (
-        "140.00", "dibao", "2026-01-10T09:00:00+08:00")
+    assert (on_behalf["amount"], on_behalf["category"], on_behalf["paid_at"], on_behalf["payer"]) == (
+        "140.00", "dibao", "2026-01-10T09:00:00+08:00", "medical_assistance")
+    assert await billing.scalar("SELECT payer FROM on_behalf_payments") == "medical_assistance"
     [paid] = by_type(events, "premium.paid_in_full")
     assert (paid["tax_voucher_no"], paid["premium_due"], paid["paid_at"]) == (None, "0.00", "2026-01-10T09:00:00+08:00")
     assert len(by_type(events, "subsidy.allocated")) == 1 and len(events) == 3
@@ -43,7 +44,8 @@ async def test_a_partial_payer_whose_new_category_owes_less_is_paid_in_full_once
     await billing.publish(category_changed("low_income", "60.00", "80.00"), CHANGED_AT)
     events = await billing.events(4)
     assert [r["match"] for r in by_type(events, "contribution.received")] == ["partial"]
-    assert [e["amount"] for e in by_type(events, "contribution.on_behalf_paid")] == ["80.00"]
+    assert [(e["amount"], e["payer"]) for e in by_type(events, "contribution.on_behalf_paid")] == [
+        ("80.00", "government")]
     assert [(p["premium_due"], p["tax_voucher_no"]) for p in by_type(events, "premium.paid_in_full")] == [
         ("60.00", None)]
     assert len(by_type(events, "subsidy.allocated")) == 1

@@ -18,6 +18,7 @@ class LedgerConfig:
     thresholds: Thresholds
     contribution_pools: dict[str, str]
     employee_account_pool: str
+    on_behalf_payer_pools: dict[str, str]
     expense_kind_by_fund: dict[str, str]
     expense_kind_by_med_type: dict[str, str]
     inpatient_med_types: frozenset[str]
@@ -51,6 +52,7 @@ def load_config() -> LedgerConfig:
         thresholds=Thresholds(rules, {k: int(v) for k, v in raw["windows"].items()}),
         contribution_pools={str(k): str(v) for k, v in raw["contribution_pools"].items()},
         employee_account_pool=str(raw["employee_account_pool"]),
+        on_behalf_payer_pools={str(k): str(v) for k, v in raw["on_behalf_payer_pools"].items()},
         expense_kind_by_fund={str(k): v for k, v in raw["expense_kind_by_fund"].items()},
         expense_kind_by_med_type={str(k): v for k, v in raw["expense_kind_by_med_type"].items()},
         inpatient_med_types=frozenset(str(m) for m in raw["inpatient_med_types"]),

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters import coverage_events, evaluation_queue, money_events
+from medfund_ledger.adapters import coverage_events, evaluation_queue, financing_events, money_events
 from medfund_ledger.adapters.tables import institutions, populations, registered_budgets
 from medfund_shared.business_range import check_year
 from medfund_shared.consumer import BatchHandler
@@ -44,10 +44,14 @@ async def on_population_set(session, event, data) -> None:
 
 
 async def apply_many(session: AsyncSession, items: list[tuple[CloudEvent, EventData]]) -> None:
-    """Money and coverage events of a batch: independent projections, each given its events in record order."""
-    await money_events.apply_many(session, [item for item in items if item[0].type in money_events.BUILDERS])
-    await coverage_events.apply_many(session, [item for item in items
-                                               if item[0].type in coverage_events.ACTIVE_AFTER])
+    """Money and coverage events of a batch: independent projections, each given its events in record order;
+    then the transfers they made due, queued as the ledger's own events."""
+    booked = await money_events.apply_many(session, [item for item in items
+                                                     if item[0].type in money_events.BUILDERS])
+    coverage = [item for item in items if item[0].type in coverage_events.ACTIVE_AFTER]
+    await coverage_events.apply_many(session, coverage)
+    await financing_events.queue(session, [item for item in coverage if item[0].type == financing_events.ACTIVATED],
+                                 booked)
 
 
 HANDLERS: dict[str, Handler] = {
@@ -55,4 +59,4 @@ HANDLERS: dict[str, Handler] = {
     "medfund.enrollment.population.eligible_set.v1": on_population_set,
 }
 BATCH_HANDLER = BatchHandler(frozenset(money_events.BUILDERS) | frozenset(coverage_events.ACTIVE_AFTER), apply_many)
-TOPICS = ["medfund.billing.v1", "medfund.claims.v1", "medfund.enrollment.v1"]
+TOPICS = ["medfund.billing.v1", "medfund.claims.v1", "medfund.enrollment.v1", "medfund.ledger.v1"]

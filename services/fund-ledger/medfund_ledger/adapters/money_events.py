@@ -52,7 +52,32 @@ def _returned(kind: str) -> EntryBuilder:
 
 
 def _on_behalf(event, data, config) -> journal.Entry:
-    return journal.on_behalf_paid(event.id, event.effectivetime.date(), _contribution_pool(data, config), data.amount)
+    """A payer other than the government's budget (medical assistance) pays out of its own pool of the year."""
+    sponsor = config.on_behalf_payer_pools.get(data.payer)
+    sponsor_pool = PoolKey(data.admdvs, sponsor, data.year).pool_id if sponsor is not None else None
+    return journal.on_behalf_paid(event.id, event.effectivetime.date(), _contribution_pool(data, config), data.amount,
+                                  sponsor_pool)
+
+
+def _appropriation(event, data, config) -> journal.Entry:
+    return journal.appropriation_received(event.id, event.effectivetime.date(),
+                                          PoolKey(data.admdvs, data.fund_pay_type, data.year).pool_id, data.source,
+                                          data.amount)
+
+
+def _transfer(event, data, config) -> journal.Entry:
+    """The ledger's own transfer event: keyed by the transfer, so the entry booked with the command is this one."""
+    return journal.transfer(transfer_key(data.transfer_id), data.effective_date, data.from_pool_id, data.to_pool_id,
+                            data.amount, data.memo)
+
+
+def _clearing(event, data, config) -> journal.Entry:
+    return journal.clearing(data.clearing_id, data.effective_date, data.fixmedins_code,
+                            {pool.pool_id: pool.amount for pool in data.pools})
+
+
+def transfer_key(transfer_id: str) -> str:
+    return f"transfer:{transfer_id}"
 
 
 def _subsidy(event, data, config) -> journal.Entry:
@@ -96,6 +121,9 @@ BUILDERS: dict[str, EntryBuilder] = {
     "medfund.billing.employee.contribution_declared.v1": _employee_contribution,
     "medfund.billing.employee.account_credited.v1": _account_credited,
     **dict.fromkeys(SETTLEMENT_KINDS, _settlement),
+    "medfund.billing.appropriation.recorded.v1": _appropriation,
+    "medfund.ledger.transfer.booked.v1": _transfer,
+    "medfund.ledger.clearing.booked.v1": _clearing,
 }
 
 
@@ -122,29 +150,34 @@ def settlement_fact(event: CloudEvent, data, config: LedgerConfig) -> tuple[str,
         pooled_fund_paid=pooled_paid.fen)
 
 
-def region_times(entries: list[journal.Entry], fresh: dict[str, tuple[CloudEvent, EventData]]) -> dict[str, datetime]:
+def region_times(booked: list[tuple[CloudEvent, journal.Entry]]) -> dict[str, datetime]:
     """The latest business time of the events booked now, per region of the pools their entries touch."""
     latest: dict[str, datetime] = {}
-    for entry in entries:
-        if entry.key in fresh:
-            when = fresh[entry.key][0].effectivetime
-            for admdvs in {PoolKey.parse(pool_id).admdvs for pool_id in entry.pool_ids}:
-                latest[admdvs] = max(latest.get(admdvs, when), when)
+    for event, entry in booked:
+        when = event.effectivetime
+        for admdvs in {PoolKey.parse(pool_id).admdvs for pool_id in entry.pool_ids}:
+            latest[admdvs] = max(latest.get(admdvs, when), when)
     return latest
 
 
-async def apply_many(session: AsyncSession, items: list[tuple[CloudEvent, EventData]]) -> None:
-    """Book the entries of ``items`` (record order) and, for those booked now, the clock, queue and facts."""
+async def apply_many(session: AsyncSession,
+                     items: list[tuple[CloudEvent, EventData]]) -> list[tuple[CloudEvent, journal.Entry]]:
+    """Book the entries of ``items`` (record order) and, for those booked now, the clock, queue and facts;
+    returns the (event, entry) pairs booked now, in order."""
     config = load_config()
-    entries = [entry_for(event, data) for event, data in items]
-    booked = {entry.key for entry in await journal_store.record_many(session, entries, origin="event")}
+    entries = [(event, data, entry_for(event, data)) for event, data in items]
+    booked = {entry.key for entry in await journal_store.record_many(session, [e for _, _, e in entries],
+                                                                     origin="event")}
     fresh: dict[str, tuple[CloudEvent, EventData]] = {}
-    for event, data in items:
-        if event.id in booked:
+    booked_now: dict[str, tuple[CloudEvent, journal.Entry]] = {}
+    for event, data, entry in entries:
+        if entry.key in booked:
             fresh.setdefault(event.id, (event, data))
+            booked_now.setdefault(entry.key, (event, entry))
     if not fresh:
-        return
-    await clock.advance(session, region_times(entries, fresh))
+        return []
+    await clock.advance(session, region_times(list(booked_now.values())))
     await evaluation_queue.add_many(session, list(fresh))
     await settlement_store.record_many(session, [settlement_fact(event, data, config) for event, data in fresh.values()
                                                  if event.type in SETTLEMENT_KINDS])
+    return list(booked_now.values())

@@ -1,7 +1,8 @@
 """Rebuild: replay the topics from the beginning into a fresh database and compare with the live one.
 
-The ledger's own entries (clearings, transfers) are commands, not events on a topic; they are
-copied from the live journal line by line so the comparison covers the whole journal.
+Events only: the ledger's own entries (clearings, transfers, the automatic catastrophic and reserve
+transfers) are events on its own topic ``medfund.ledger.v1``, replayed like the others; nothing is
+read from the live journal but the comparison.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from medfund_ledger.adapters import journal_store
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
-from medfund_ledger.adapters.tables import account_balances, journal_entries, journal_lines
-from medfund_ledger.domain.journal import Entry, Line
+from medfund_ledger.adapters.tables import account_balances
 from medfund_shared.consumer import ConsumerRunner
 from medfund_shared.db import create_engine, create_session_factory, migrate_async
+from medfund_shared.events.types.ledger import TOPIC as OWN_TOPIC
 from medfund_shared.settings import Settings
 
 REPLAY_CONSUMER = "fund-ledger-rebuild"
@@ -83,17 +83,20 @@ def _fully_assigned(consumer: AIOKafkaConsumer, topics: list[str]) -> bool:
                {tp.partition for tp in assigned if tp.topic == t} == consumer.partitions_for_topic(t) for t in topics)
 
 
-async def copy_command_entries(live: AsyncSession, target: async_sessionmaker[AsyncSession]) -> int:
-    rows = (await live.execute(select(journal_entries).where(journal_entries.c.origin == "command")
-                               .order_by(journal_entries.c.id))).all()
-    async with target() as session, session.begin():
-        for row in rows:
-            lines = (await live.execute(select(journal_lines).where(journal_lines.c.entry_id == row.id)
-                                        .order_by(journal_lines.c.id))).all()
-            entry = Entry(row.entry_key, row.kind, row.effective_date,
-                          tuple(Line(line.pool_id, line.account, line.amount) for line in lines), row.memo)
-            await journal_store.record(session, entry, origin="command", request=row.request)
-    return len(rows)
+OWN_EVENTS_WAIT_SECONDS = 30.0
+UNPUBLISHED_OWN_EVENTS = text("SELECT count(*) FROM outbox WHERE published_at IS NULL AND topic = :topic")
+
+
+async def own_events_published(live: async_sessionmaker[AsyncSession],
+                               timeout: float = OWN_EVENTS_WAIT_SECONDS) -> None:
+    """Wait (bounded) until the relay has put the ledger's own events on its topic: an entry booked by a command
+    a moment ago is in the live journal while its event may still be in the outbox."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        async with live() as session:
+            if not await session.scalar(UNPUBLISHED_OWN_EVENTS, {"topic": OWN_TOPIC}):
+                return
+        await asyncio.sleep(0.2)
 
 
 JOURNAL_DIGESTS = text(
@@ -132,11 +135,10 @@ async def rebuild(settings: Settings, target_url: str) -> Comparison:
     target_engine = create_engine(settings.model_copy(update={"database_url": target_url}))
     try:
         live, target = create_session_factory(live_engine), create_session_factory(target_engine)
+        await own_events_published(live)
         await replay_topics(settings, target)
-        async with live() as live_session:
-            await copy_command_entries(live_session, target)
-            async with target() as target_session:
-                return await compare(live_session, target_session)
+        async with live() as live_session, target() as target_session:
+            return await compare(live_session, target_session)
     finally:
         await live_engine.dispose()
         await target_engine.dispose()

@@ -7,6 +7,7 @@ credit-normal, expense and cash accounts debit-normal.
 from __future__ import annotations
 
 CASH = "cash"
+INCOME_PREFIX = "income:"
 INCOME_INDIVIDUAL = "income:contribution:individual"
 INCOME_ON_BEHALF = "income:contribution:on_behalf"
 INCOME_EMPLOYEE_POOLED = "income:contribution:employee_pooled"
@@ -14,6 +15,13 @@ INCOME_LATE_FEE = "income:late_fee"
 """滞纳金 on a late employee-scheme month: pooled-fund income."""
 TRANSFER_IN = "transfer:in"
 TRANSFER_OUT = "transfer:out"
+SPONSORSHIP_EXPENSE = "expense:sponsorship"
+"""Medical assistance paying the premium of the people it sponsors (资助参保)."""
+
+
+def appropriation_income(source: str) -> str:
+    """Money appropriated to a fund, per source (civil_affairs, finance)."""
+    return f"income:appropriation:{source}"
 
 
 def subsidy_income(level: str) -> str:
@@ -49,7 +57,7 @@ def payable(fixmedins_code: str) -> str:
 
 
 def is_income(account: str) -> bool:
-    return account.startswith("income:") or account.startswith(TRANSFER_IN)
+    return account.startswith(INCOME_PREFIX) or account.startswith(TRANSFER_IN)
 
 
 def is_expenditure(account: str) -> bool:

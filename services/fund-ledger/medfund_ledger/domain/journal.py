@@ -77,10 +77,21 @@ def contribution_returned(key: str, kind: str, on: date, pool_id: str, amount: M
     return _entry(key, kind, on, lines)
 
 
-def on_behalf_paid(key: str, on: date, pool_id: str, amount: Money) -> Entry:
+def on_behalf_paid(key: str, on: date, pool_id: str, amount: Money, sponsor_pool_id: str | None = None) -> Entry:
+    """Dr cash / Cr contribution income — on behalf; when medical assistance pays it (资助参保), also
+    Dr sponsorship expense / Cr cash in the assistance pool: its money, not money from nowhere."""
     lines = _Lines()
     lines.pair(pool_id, accounts.CASH, accounts.INCOME_ON_BEHALF, amount)
+    if sponsor_pool_id is not None:
+        lines.pair(sponsor_pool_id, accounts.SPONSORSHIP_EXPENSE, accounts.CASH, amount)
     return _entry(key, "on_behalf_paid", on, lines)
+
+
+def appropriation_received(key: str, on: date, pool_id: str, source: str, amount: Money) -> Entry:
+    """Dr cash / Cr appropriation income of the source (civil affairs, finance)."""
+    lines = _Lines()
+    lines.pair(pool_id, accounts.CASH, accounts.appropriation_income(source), amount)
+    return _entry(key, "appropriation_received", on, lines)
 
 
 UNSPLIT_SUBSIDY_LEVEL = "government"
@@ -147,7 +158,8 @@ def clearing(key: str, on: date, fixmedins_code: str, payable_by_pool: dict[str,
 
 
 def transfer(key: str, on: date, from_pool_id: str, to_pool_id: str, amount: Money, memo: str = "") -> Entry:
-    """Catastrophic premium transfer: Dr transfer expense (from) / Cr transfer income (to), cash follows."""
+    """Money from one pool to another (the catastrophic premium, the risk reserve, an operator's transfer):
+    Dr transfer expense (from) / Cr transfer income (to), cash follows."""
     lines = _Lines()
     lines.pair(from_pool_id, accounts.TRANSFER_OUT, accounts.CASH, amount)
     lines.pair(to_pool_id, accounts.CASH, accounts.TRANSFER_IN, amount)

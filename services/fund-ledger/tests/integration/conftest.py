@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import ledger_events  # noqa: E402
 
 pytestmark = pytest.mark.integration
-ALL_TOPICS = {"medfund.billing.v1", "medfund.claims.v1", "medfund.enrollment.v1", "medfund.alerts.v1"}
+ALL_TOPICS = {"medfund.billing.v1", "medfund.claims.v1", "medfund.enrollment.v1", "medfund.alerts.v1",
+              "medfund.ledger.v1"}
 
 
 def _free_port() -> int:

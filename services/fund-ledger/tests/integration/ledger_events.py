@@ -7,7 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
-from medfund_shared.events.types.billing import ContributionOnBehalfPaid, ContributionReceived, SubsidyAllocated
+from medfund_shared.events.types.billing import (
+    AppropriationRecorded,
+    ContributionOnBehalfPaid,
+    ContributionReceived,
+    SubsidyAllocated,
+)
 from medfund_shared.events.types.claims import InstitutionRegistered, SettlementCompleted
 from medfund_shared.events.types.enrollment import CoverageActivated, EligiblePopulationSet
 
@@ -34,10 +39,18 @@ def contribution(admdvs: str, year: int, amount: str, paid_at: datetime) -> Cont
         paid_at=paid_at, match="full", premium_due=amount, paid_total=amount, shortfall="0", credit="0")
 
 
-def on_behalf(admdvs: str, year: int, amount: str, paid_at: datetime) -> ContributionOnBehalfPaid:
+def on_behalf(admdvs: str, year: int, amount: str, paid_at: datetime,
+              payer: str = "government") -> ContributionOnBehalfPaid:
     n = next(_seq)
     return ContributionOnBehalfPaid(payment_id=f"OB{n}", psn_no=f"P{n}", admdvs=admdvs, insutype="390", year=year,
-                                    category="dibao", amount=amount, paid_at=paid_at)
+                                    category="dibao", amount=amount, paid_at=paid_at, payer=payer)
+
+
+def appropriation(admdvs: str, year: int, amount: str, received_at: datetime, source: str = "civil_affairs",
+                  fund_pay_type: str = "610100") -> AppropriationRecorded:
+    n = next(_seq)
+    return AppropriationRecorded(appropriation_id=f"AP{n}", admdvs=admdvs, fund_pay_type=fund_pay_type, year=year,
+                                 amount=amount, received_at=received_at, source=source, voucher_no=f"V{n}")
 
 
 def subsidy(admdvs: str, year: int, shares: dict[str, str], allocated_at: datetime) -> SubsidyAllocated:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import ledger_events as ev
@@ -33,6 +34,15 @@ def seed_004_events():
     spending += [ev.settlement("500240", 2026, HOSPITAL, "14", "225400.00", ev.at(2026, m, 25)) for m in (2, 5)]
     spending.append(ev.settlement("500240", 2026, HOSPITAL, "52", "100.00", ev.at(2026, 6, 30, 18)))
     return income, spending
+
+
+async def catastrophic_financed(ledger, income: str, timeout: float = 30.0) -> None:
+    """Until the catastrophic pool's income (the transfers the activations made due) is ``income``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (answer := await ledger.client.get("/v1/pools/500240:390200:2026")).status_code != 200 \
+            or answer.json()["income"] != income:
+        assert asyncio.get_running_loop().time() < deadline, f"catastrophic pool: {answer.text}"
+        await asyncio.sleep(0.2)
 
 
 async def firing(ledger, subject_id: str) -> dict[str, str]:
@@ -81,10 +91,11 @@ async def test_seed_004_half_year_gives_the_pool_figures_and_the_alerts_its_thre
         await ledger.publish(data, data.setl_time)
     total = len(ledger.sent)
     await ledger.wait_applied(total)
+    await catastrophic_financed(ledger, "90.00")
 
     pool = (await client.get(f"/v1/pools/{POOL}")).json()
     assert (pool["income"], pool["expenditure"], pool["balance"], pool["payable"]) == (
-        "101212100.00", "62518100.00", "38694000.00", "62518100.00")
+        "101212100.00", "62518190.00", "38693910.00", "62518100.00"), "benefits 62,518,100 and 3 x 30 catastrophic"
     assert pool["budget"] == budget
     assert pool["measures"]["collection_rate"] == "0.7542"
     assert pool["measures"]["burn_pace"] == "-0.0293"
@@ -117,9 +128,9 @@ async def test_seed_004_half_year_gives_the_pool_figures_and_the_alerts_its_thre
     for event in list(ledger.sent):
         await ledger.resend(event)
     await ledger.wait_applied(total)
-    assert await count(ledger, "SELECT count(*) FROM journal_entries") == entries == len(income) + len(spending) + 0
+    assert await count(ledger, "SELECT count(*) FROM journal_entries") == entries == len(income) + len(spending) + 3
     assert await count(ledger, "SELECT count(*) FROM alert_changes") == changes
-    assert (await client.get(f"/v1/pools/{POOL}")).json()["balance"] == "38694000.00"
+    assert (await client.get(f"/v1/pools/{POOL}")).json()["balance"] == "38693910.00"
 
     cleared = await client.post(f"/v1/institutions/{HOSPITAL}/clearing", json={"period": "2026-06"})
     assert cleared.json()["total"] == "62518100.00"
@@ -130,19 +141,19 @@ async def test_seed_004_half_year_gives_the_pool_figures_and_the_alerts_its_thre
     assert (await client.post(f"/v1/pools/{POOL}/transfers", json=transfer)).status_code == 200
     assert (await client.post(f"/v1/pools/{POOL}/transfers", json=transfer | {"amount": "1.00"})).status_code == 409
     pool = (await client.get(f"/v1/pools/{POOL}")).json()
-    assert (pool["payable"], pool["expenditure"]) == ("0.00", "67518100.00")
+    assert (pool["payable"], pool["expenditure"]) == ("0.00", "67518190.00")
     stats = (await client.get("/v1/statistics", params={"admdvs": "500240", "year": 2026})).json()
-    assert stats["expenditure"] == "67518100.00"
+    assert stats["expenditure"] == "67518190.00"
     by_fund = {p["fund_pay_type"]: p for p in stats["pools"]}
     assert list(by_fund) == ["390100", "390200"]
     assert (by_fund["390100"]["expenditure"], by_fund["390100"]["payable"], by_fund["390100"]["budget_due"]) == (
-        "67518100.00", "0.00", "134191600.00")
+        "67518190.00", "0.00", "134191600.00")
     assert (by_fund["390200"]["income"], by_fund["390200"]["balance"], by_fund["390200"]["pool_id"]) == (
-        "5000000.00", "5000000.00", "500240:390200:2026")
+        "5000090.00", "5000090.00", "500240:390200:2026")
 
     result = await rebuild(ledger.settings, service_database("medfund_ledger"))
     assert result.equal, result.summary()
-    assert result.rebuilt_entries == len(income) + len(spending) + 2
+    assert result.rebuilt_entries == len(income) + len(spending) + 3 + 2
 
     records = await alerts_on_topic(ledger)
     burn = [r for r in records if r.key == f"burn_pace:{POOL}".encode()]

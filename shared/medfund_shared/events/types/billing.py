@@ -113,6 +113,8 @@ class ContributionOnBehalfPaid(EventData):
     category: str
     amount: YuanAmount
     paid_at: datetime
+    payer: Literal["government", "medical_assistance"] = "government"
+    """The pack's payer of this category's share: medical assistance (资助参保) pays it out of its own pool."""
 
     def partition_key(self) -> str:
         return self.psn_no
@@ -248,3 +250,26 @@ class EmployeeAccountCredited(EventData):
 
     def subject(self) -> str | None:
         return self.credit_id
+
+
+@register
+class AppropriationRecorded(EventData):
+    """Money appropriated to a fund (civil affairs' or finance's assistance funding), as received."""
+
+    event_type: ClassVar[str] = "medfund.billing.appropriation.recorded.v1"
+    topic: ClassVar[str] = TOPIC
+
+    appropriation_id: str
+    admdvs: str
+    fund_pay_type: Literal["610100", "999901"]
+    year: int
+    amount: YuanAmount
+    received_at: datetime
+    source: Literal["civil_affairs", "finance"]
+    voucher_no: str
+
+    def partition_key(self) -> str:
+        return self.admdvs
+
+    def subject(self) -> str | None:
+        return self.appropriation_id

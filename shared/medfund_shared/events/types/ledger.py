@@ -1,0 +1,71 @@
+"""The fund ledger's own money events (topic ``medfund.ledger.v1``): what the ledger decided to move.
+
+The ledger books each of these and publishes it through its outbox in one transaction, and consumes
+its own topic like any other: live the entry is already booked (same key), a rebuild books it from
+the event alone (docs/funding.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from medfund_shared.events.base import EventData
+from medfund_shared.events.registry import register
+from medfund_shared.money import YuanAmount
+
+TOPIC = "medfund.ledger.v1"
+
+
+@register
+class TransferBooked(EventData):
+    """Money moved from one pool to another: the catastrophic premium financed by the pooled fund per covered
+    person-year, the risk-reserve share of pooled income, or an operator's transfer."""
+
+    event_type: ClassVar[str] = "medfund.ledger.transfer.booked.v1"
+    topic: ClassVar[str] = TOPIC
+
+    transfer_id: str
+    reason: Literal["catastrophic_financing", "risk_reserve", "operator"]
+    from_pool_id: str
+    to_pool_id: str
+    amount: YuanAmount
+    effective_date: date
+    memo: str = ""
+    cause_event_id: str | None = None
+    """The event that made an automatic transfer due (a coverage activation, an income)."""
+
+    def partition_key(self) -> str:
+        return self.from_pool_id
+
+    def subject(self) -> str | None:
+        return self.transfer_id
+
+
+class ClearedPool(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    pool_id: str
+    amount: YuanAmount
+
+
+@register
+class ClearingBooked(EventData):
+    """The month's payable to one institution was cleared (paid), per pool."""
+
+    event_type: ClassVar[str] = "medfund.ledger.clearing.booked.v1"
+    topic: ClassVar[str] = TOPIC
+
+    clearing_id: str
+    fixmedins_code: str
+    period: str
+    effective_date: date
+    pools: list[ClearedPool]
+
+    def partition_key(self) -> str:
+        return self.fixmedins_code
+
+    def subject(self) -> str | None:
+        return self.clearing_id

@@ -1,0 +1,130 @@
+"""Every pool that pays has income, through the services' public APIs only (issue 20).
+
+Pingyang (330326), insurance year 2026, a county no other test touches, so the figures are absolute:
+an operator enrols a household of two adults and one 低保 member; the tax bureau's feed pays the adults'
+premiums in the window; medical assistance sponsors the 低保 member's premium (资助参保); civil affairs
+appropriates money to medical assistance; one adult is treated as an inpatient in a county primary
+hospital. Expected figures are computed here by hand from the Pingyang pack (policy-packs.md):
+
+- premium 210.00 a person, subsidy 480.00 a person, catastrophic financing 29.00 a covered person;
+- inpatient, in county, primary level: deductible 600.00, the pooled fund pays 80%.
+
+390100 income    = 2 x 210.00 paid + 210.00 sponsored + 3 x 480.00 subsidy       = 2,070.00
+390100 spent     = 3 x 29.00 catastrophic + (1,000.00 - 600.00) x 80% inpatient =   407.00
+390200 income    = 3 x 29.00                                                    =    87.00
+610100 income    = 50,000.00 appropriated; spent 210.00 sponsored premium
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from medfund_shared.money import Money
+from medfund_shared.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from journey_kit import Clients, certno, eventually, yuan  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+ADMDVS, YEAR = "330326", 2026
+POOLED, CATASTROPHIC, ASSISTANCE = (f"{ADMDVS}:{fund}:{YEAR}" for fund in ("390100", "390200", "610100"))
+TAX_OFFICE = "13303260000"
+ADMITTED, SETTLED = "2026-04-01 09:00:00", "2026-04-06 10:00:00"
+EXPECTED = {POOLED: ("2070.00", "407.00"), CATASTROPHIC: ("87.00", "0.00"), ASSISTANCE: ("50000.00", "210.00")}
+
+
+@pytest.fixture(scope="module")
+async def clients(services_running) -> Clients:
+    settings = Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
+    async with httpx.AsyncClient(timeout=60) as http:
+        yield Clients(http, settings, services_running.enrollment, services_running.billing,
+                      services_running.adjudication, services_running.ledger)
+
+
+async def enrol(clients: Clients) -> list[dict]:
+    people = [(date(1980, 2, 3), "1", "adult"), (date(1982, 5, 6), "2", "adult"), (date(1950, 8, 9), "1", "dibao")]
+    sent = [{"certno": certno(ADMDVS, brdy, gend == "1"), "psn_name": "林", "gend": gend, "brdy": brdy.isoformat(),
+             "category": category} for brdy, gend, category in people]
+    answer = await clients.call("POST", f"{clients.enrollment}/v1/enrollments", clients.auth("operator"), 201, json={
+        "admdvs": ADMDVS, "insutype": "390", "year": YEAR, "enrolled_on": "2025-10-15", "members": sent})
+    by_certno = {m["certno"]: m for m in answer["members"]}
+    return [by_certno[s["certno"]] | {"certno": s["certno"]} for s in sent]
+
+
+async def pay(clients: Clients, member: dict) -> None:
+    await clients.call("POST", f"{clients.billing}/v1/collections", clients.auth("tax", tax_office_code=TAX_OFFICE),
+                       201, json={"tax_voucher_no": f"FJ{secrets.token_hex(8)}", "certno": member["certno"],
+                                  "psn_name": "林", "insutype": "390", "admdvs": ADMDVS, "period_year": YEAR,
+                                  "amount": "210.00", "paid_at": "2025-11-20T10:15:00+08:00",
+                                  "tax_office_code": TAX_OFFICE, "channel": "etax"})
+
+
+async def hospital(clients: Clients) -> str:
+    code, admin = f"HF{secrets.token_hex(5).upper()}", clients.auth("admin")
+    await clients.call("PUT", f"{clients.adjudication}/v1/institutions/{code}", admin, json={
+        "name": "平阳旅程卫生院", "admdvs": ADMDVS, "level": "primary", "annual_budget": "1000000.00"})
+    await clients.call("PUT", f"{clients.adjudication}/v1/catalogue/{code}A", admin, json={
+        "name": "住院床位费", "class": "A", "pric_uplmt_amt": None})
+    return code
+
+
+async def inpatient_stay(clients: Clients, code: str, member: dict) -> dict:
+    """2401 -> 2301 -> 2304: ten days at 100.00 in a county primary hospital."""
+    admitted = await clients.gateway("2401", code, {"mdtrtinfo": {
+        "psn_no": member["psn_no"], "insutype": "390", "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
+        "med_type": "21", "ipt_no": f"ZY{secrets.token_hex(4)}", "begntime": ADMITTED, "refl_flag": "0"},
+        "diseinfo": [{"diag_code": "J18.900", "diag_name": "肺炎", "maindiag_flag": "1"}]}, inf_time=ADMITTED)
+    assert admitted["infcode"] == 0, admitted["err_msg"]
+    mdtrt_id = admitted["output"]["result"]["mdtrt_id"]
+    uploaded = await clients.gateway("2301", code, {"feedetail": [{
+        "feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "med_type": "21",
+        "fee_ocur_time": ADMITTED, "med_list_codg": f"{code}A", "medins_list_codg": "CW001",
+        "det_item_fee_sumamt": "1000.00", "cnt": "10", "pric": "100.00"}]}, inf_time=ADMITTED)
+    assert uploaded["infcode"] == 0, uploaded["err_msg"]
+    settled = await clients.gateway("2304", code, {"data": {
+        "psn_no": member["psn_no"], "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
+        "medfee_sumamt": "1000.00", "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "390",
+        "acct_used_flag": "0", "mid_setl_flag": "0", "invono": "", "medins_setl_id": f"JS{secrets.token_hex(8)}"}},
+        inf_time=SETTLED)
+    assert settled["infcode"] == 0, settled["err_msg"]
+    return settled["output"]
+
+
+async def figures(clients: Clients) -> dict[str, tuple[str, str] | None]:
+    pools = {pool_id: await clients.pool(pool_id) for pool_id in EXPECTED}
+    return {pool_id: (yuan(p["income"]).to_yuan(), yuan(p["expenditure"]).to_yuan()) if p else None
+            for pool_id, p in pools.items()}
+
+
+async def test_a_county_with_payments_an_appropriation_and_a_settlement_funds_every_pool_that_pays(clients):
+    first, second, sponsored = await enrol(clients)
+    assert [m["premium_due"] for m in (first, second, sponsored)] == ["210.00", "210.00", "0.00"]
+    for member in (first, second):
+        await pay(clients, member)
+    appropriation = {"appropriation_id": f"MZ-{ADMDVS}-{YEAR}-{secrets.token_hex(3)}", "admdvs": ADMDVS,
+                     "fund_pay_type": "610100", "year": YEAR, "amount": "50000.00",
+                     "received_at": "2026-01-12T09:30:00+08:00", "source": "civil_affairs", "voucher_no": "MZ-001"}
+    await clients.call("POST", f"{clients.billing}/v1/appropriations", clients.auth("operator"), 201,
+                       json=appropriation)
+    await clients.call("POST", f"{clients.billing}/v1/appropriations", clients.auth("admin"), 200, json=appropriation)
+    for member in (first, second, sponsored):
+        covered = await eventually(lambda m=member: clients.person(m["psn_no"]), lambda p: p["coverage"] != [])
+        assert covered["coverage"] != [], f"{member['psn_no']} never covered"
+
+    code = await hospital(clients)
+    settled = await inpatient_stay(clients, code, first)
+    assert yuan(settled["setlinfo"]["hifp_pay"]) == Money.from_yuan("320.00")
+    assert [d["fund_pay_type"] for d in settled["setldetail"]] == ["390100"]
+
+    seen = await eventually(lambda: figures(clients), lambda f: f == EXPECTED)
+    assert seen == EXPECTED
+    for pool_id in EXPECTED:
+        pool = await clients.pool(pool_id)
+        assert yuan(pool["income"]).fen > 0, pool_id
