@@ -139,6 +139,7 @@ async def pool_snapshot(session: AsyncSession, pool_id: str, now: datetime) -> P
     baseline_start = recent_start - timedelta(days=windows["cost_spike_baseline_days"])
     return PoolSnapshot(
         pool_id=pool_id, income=figures.income.fen, expenditure=figures.expenditure.fen,
+        expenditure_up_front=figures.paid_up_front.fen,
         month_income=this_month[0], month_expenditure=this_month[1],
         carried_over=await cumulative_balance(session, key, years="before"),
         holdings=await cumulative_balance(session, key, years="all"),

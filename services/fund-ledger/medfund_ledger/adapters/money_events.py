@@ -3,8 +3,8 @@
 The consumer runner calls :func:`apply_many` inside its batch transaction, with the batch's money
 events in one SAVEPOINT (or one event per call when it retries a failed batch event by event); it
 never commits. Entries are built by the pure builders of :mod:`medfund_ledger.domain.journal`; only
-entries whose key is new are booked, and only those move the clock, queue an alert evaluation and
-record settlement facts. Types are dispatched by their catalogue type string (docs/events.md).
+entries whose key is new are booked, and only those move the clock, queue an alert evaluation (by entry
+key: the event id, or the ledger's own key of a transfer or clearing) and record settlement facts. Types are dispatched by their catalogue type string (docs/events.md).
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ async def apply_many(session: AsyncSession,
     if not fresh:
         return []
     await clock.advance(session, region_times(list(booked_now.values())))
-    await evaluation_queue.add_many(session, list(fresh))
+    await evaluation_queue.add_many(session, list(booked_now))
     await settlement_store.record_many(session, [settlement_fact(event, data, config) for event, data in fresh.values()
                                                  if event.type in SETTLEMENT_KINDS])
     return list(booked_now.values())

@@ -64,5 +64,11 @@ def is_expenditure(account: str) -> bool:
     return account.startswith("expense:") or account.startswith(TRANSFER_OUT)
 
 
+def is_paid_up_front(account: str) -> bool:
+    """Expenditure due once for the year when cover or income starts, not as care is given: the catastrophic
+    premium and reserve transfers, and the premiums medical assistance sponsors (docs/funding.md)."""
+    return account.startswith(TRANSFER_OUT) or account == SPONSORSHIP_EXPENSE
+
+
 def is_payable(account: str) -> bool:
     return account.startswith("payable:")

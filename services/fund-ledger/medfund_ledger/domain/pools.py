@@ -37,6 +37,8 @@ class PoolFigures:
     expenditure: Money
     payable: Money
     cash: Money
+    paid_up_front: Money = Money(0)
+    """The part of the expenditure due for the year up front (transfers, sponsored premiums): it does not run on."""
 
     @property
     def balance(self) -> Money:
@@ -48,4 +50,6 @@ class PoolFigures:
         income = -sum(v for a, v in balances.items() if accounts.is_income(a))
         expenditure = sum(v for a, v in balances.items() if accounts.is_expenditure(a))
         payable = -sum(v for a, v in balances.items() if accounts.is_payable(a))
-        return cls(Money(income), Money(expenditure), Money(payable), Money(balances.get(accounts.CASH, 0)))
+        up_front = sum(v for a, v in balances.items() if accounts.is_paid_up_front(a))
+        return cls(Money(income), Money(expenditure), Money(payable), Money(balances.get(accounts.CASH, 0)),
+                   Money(up_front))

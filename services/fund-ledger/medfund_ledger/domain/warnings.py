@@ -69,6 +69,9 @@ class PoolSnapshot:
     inpatient_recent: tuple[int, int] = (0, 0)
     """(fund paid, settlements) in the recent window."""
     inpatient_baseline: tuple[int, int] = (0, 0)
+    expenditure_up_front: int = 0
+    """The part of ``expenditure`` due for the year up front (the catastrophic premium, reserve transfers,
+    sponsored premiums, docs/funding.md): booked in full already, it is not projected at the run rate."""
 
     @property
     def balance(self) -> int:
@@ -78,13 +81,14 @@ class PoolSnapshot:
     def projected_year(self) -> tuple[Decimal, Decimal] | None:
         """(income, expenditure) in fen at year end at the current run rate; None before the year starts.
 
-        Expenditure runs at its year-to-date pace; income too when it arrives monthly, while a fund
-        collected up front has its year's income already booked.
+        Expenditure runs at its year-to-date pace, but for what is due up front for the year; income runs too
+        when it arrives monthly, while a fund collected up front has its year's income already booked.
         """
         if self.elapsed_fraction <= 0:
             return None
         income = Decimal(self.income) if self.collected_up_front else Decimal(self.income) / self.elapsed_fraction
-        return income, Decimal(self.expenditure) / self.elapsed_fraction
+        running = Decimal(self.expenditure - self.expenditure_up_front) / self.elapsed_fraction
+        return income, Decimal(self.expenditure_up_front) + running
 
 
 def elapsed_fraction(now: datetime, year: int) -> Decimal:

@@ -100,10 +100,11 @@ async def test_seed_004_half_year_gives_the_pool_figures_and_the_alerts_its_thre
     assert pool["measures"]["collection_rate"] == "0.7542"
     assert pool["measures"]["burn_pace"] == "-0.0293"
     # the clock is at 30 June 18:00: 180.75 of 365 days gone; 62,518,100 spent runs to
-    # 62,518,100 x 365 / 180.75 = 126,246,785.62 by year end, against the 101,212,100 collected up front
-    assert pool["measures"]["current_deficit"] == "25034685.62"
+    # 62,518,100 x 365 / 180.75 = 126,246,785.62 by year end, plus the 90 catastrophic premium paid up front,
+    # against the 101,212,100 collected up front
+    assert pool["measures"]["current_deficit"] == "25034775.62"
     assert pool["measures"]["over_accumulation"] == "-0.2473"
-    # 38,694,000 held over April-June's 31,259,100.01 / 3 a month
+    # 38,693,910 held over April-June's 31,259,100.01 / 3 a month
     assert pool["measures"]["reserve_months"] == "3.71"
     assert await firing(ledger, POOL) == {"current_deficit": "yellow", "reserve_months": "yellow"}
     for alert in (await client.get("/v1/alerts", params={"state": "firing"})).json():

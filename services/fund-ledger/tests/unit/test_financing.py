@@ -1,9 +1,9 @@
 """The financing rules (docs/funding.md) and the entries of the funding flows, with hand figures."""
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from medfund_ledger.domain import accounts, journal
+from medfund_ledger.domain import accounts, journal, warnings
 from medfund_ledger.domain.financing import catastrophic_financing, pooled_income, reserve_share
 from medfund_ledger.domain.pools import PoolFigures
 from medfund_shared.money import Money
@@ -82,3 +82,23 @@ def test_an_appropriation_is_income_of_its_pool_by_source():
     figures = _figures(entry, ASSISTANCE)
     assert (figures.income, figures.cash) == (Money(300_000_000), Money(300_000_000))
     assert {line.account for line in entry.lines} == {"cash", "income:appropriation:civil_affairs"}
+
+
+def test_the_catastrophic_premium_paid_up_front_is_not_projected_at_the_run_rate():
+    """10 January, 10 of 365 days gone: 1,200,000.00 collected, 60,000.00 transferred to 390200 on 1 January,
+    9,000.00 of benefits. Projected year: 60,000.00 + 9,000.00 x 36.5 = 388,500.00, no deficit (run at the
+    rate, the transfer alone would project to 2,190,000.00)."""
+    now = datetime(2026, 1, 10, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=8)))
+    entries = [journal.transfer("t", ON, POOLED, CATASTROPHIC, Money.from_yuan("60000.00")),
+               journal.settlement("s", "settlement", ON, "H1", [(POOLED, "inpatient", Money.from_yuan("9000.00"))])]
+    balances: dict[str, int] = {}
+    for line in (line for entry in entries for line in entry.lines if line.pool_id == POOLED):
+        balances[line.account] = balances.get(line.account, 0) + line.amount
+    figures = PoolFigures.from_balances(balances | {"income:contribution:individual": -120_000_000})
+    assert figures.paid_up_front == Money.from_yuan("60000.00")
+    snapshot = warnings.PoolSnapshot(
+        pool_id=POOLED, income=figures.income.fen, expenditure=figures.expenditure.fen, month_income=0,
+        month_expenditure=figures.expenditure.fen, expenditure_up_front=figures.paid_up_front.fen,
+        elapsed_fraction=warnings.elapsed_fraction(now, 2026))
+    income, expenditure = snapshot.projected_year()
+    assert (round(income), round(expenditure)) == (120_000_000, 38_850_000)
