@@ -97,7 +97,7 @@ on_behalf_payments = Table(
     Column("amount_fen", BigInteger, nullable=False),
     Column("paid_at", DateTime(timezone=True), nullable=False),
     Column("payer", Text, nullable=False, server_default="government",
-           comment="government, or medical_assistance (资助参保): the pack's payer of the category (migration 0004)"),
+           comment="government, or medical_assistance (资助参保): the pack's payer of the category (migration 0005)"),
 )
 
 appropriations = Table(
@@ -112,7 +112,7 @@ appropriations = Table(
     Column("voucher_no", Text, nullable=False),
     Column("fingerprint", Text, nullable=False, comment="the content's identity: a replay must match it"),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    comment="money appropriated to medical assistance or the risk reserve (migration 0004)",
+    comment="money appropriated to medical assistance or the risk reserve (migration 0005)",
 )
 
 subsidies = Table(

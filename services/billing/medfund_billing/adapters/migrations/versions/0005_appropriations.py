@@ -1,14 +1,14 @@
 """Appropriations to medical assistance and the risk reserve (``POST /v1/appropriations``), and the payer
 of each on-behalf payment (medical assistance pays the premium of the people it sponsors, 资助参保).
 
-Revision ID: 0004
+Revision ID: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -16,7 +16,7 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("on_behalf_payments", sa.Column(
         "payer", sa.Text, nullable=False, server_default="government",
-        comment="government, or medical_assistance (资助参保): the pack's payer of the category (migration 0004)"))
+        comment="government, or medical_assistance (资助参保): the pack's payer of the category (migration 0005)"))
     op.create_table(
         "appropriations",
         sa.Column("appropriation_id", sa.Text, primary_key=True),
@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("voucher_no", sa.Text, nullable=False),
         sa.Column("fingerprint", sa.Text, nullable=False, comment="the content's identity: a replay must match it"),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        comment="money appropriated to medical assistance or the risk reserve (migration 0004)",
+        comment="money appropriated to medical assistance or the risk reserve (migration 0005)",
     )
 
 
