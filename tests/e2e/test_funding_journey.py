@@ -76,7 +76,7 @@ async def hospital(clients: Clients) -> str:
 
 
 async def inpatient_stay(clients: Clients, code: str, member: dict) -> dict:
-    """2401 -> 2301 -> 2304: ten days at 100.00 in a county primary hospital."""
+    """2401 -> 2301 -> 2402 -> 2304: ten days at 100.00 in a county primary hospital."""
     admitted = await clients.gateway("2401", code, {"mdtrtinfo": {
         "psn_no": member["psn_no"], "insutype": "390", "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
         "med_type": "21", "ipt_no": f"ZY{secrets.token_hex(4)}", "begntime": ADMITTED, "refl_flag": "0"},
@@ -88,6 +88,10 @@ async def inpatient_stay(clients: Clients, code: str, member: dict) -> dict:
         "fee_ocur_time": ADMITTED, "med_list_codg": f"{code}A", "medins_list_codg": "CW001",
         "det_item_fee_sumamt": "1000.00", "cnt": "10", "pric": "100.00"}]}, inf_time=ADMITTED)
     assert uploaded["infcode"] == 0, uploaded["err_msg"]
+    discharged = await clients.gateway("2402", code, {"dscginfo": {
+        "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "insutype": "390", "endtime": SETTLED, "dscg_way": "1"},
+        "diseinfo": []}, inf_time=SETTLED)
+    assert discharged["infcode"] == 0, discharged["err_msg"]
     settled = await clients.gateway("2304", code, {"data": {
         "psn_no": member["psn_no"], "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
         "medfee_sumamt": "1000.00", "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "390",
