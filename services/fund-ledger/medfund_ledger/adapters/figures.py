@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters import clock
@@ -175,6 +175,18 @@ async def institution_figures(session: AsyncSession, fixmedins_code: str, year: 
     return int(paid), budget
 
 
+async def _with_region_pools(session: AsyncSession, touched: Touched) -> None:
+    """The other pools of each region and year touched, with no evidence of their own: the events moved the
+    region's clock, on which their measures run (a catastrophic or assistance pool seldom has events itself)."""
+    regions = {(key.admdvs, key.year) for key in map(PoolKey.parse, touched.pools)}
+    if not regions:
+        return
+    siblings = await session.scalars(select(pools.c.pool_id).where(
+        tuple_(pools.c.admdvs, pools.c.year).in_(sorted(regions))))
+    for pool_id in siblings:
+        touched.pools.setdefault(pool_id, [])
+
+
 async def touched_by(session: AsyncSession, queued: list[tuple[str, str | None]]) -> Touched:
     """What the queued (event id, fixmedins_code of a registration) changed: pools, institutions, settlements.
 
@@ -194,6 +206,7 @@ async def touched_by(session: AsyncSession, queued: list[tuple[str, str | None]]
         .where(journal_entries.c.entry_key == bulk.any_of(event_ids, bulk.TEXT)).order_by(journal_lines.c.pool_id))
     for event_id, pool_id in rows:
         touched.pools.setdefault(pool_id, []).append(event_id)
+    await _with_region_pools(session, touched)
     facts = await session.execute(
         select(settlement_facts, journal_entries.c.memo, journal_entries.c.kind)
         .join(journal_entries, and_(journal_entries.c.entry_key == settlement_facts.c.event_id))
