@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
@@ -21,6 +22,8 @@ from medfund_cli.demo.runner import Demo
 from medfund_cli.demo.scenario import Plot, Scenario
 from medfund_cli.demo.services import Urls, token
 from medfund_cli.demo.summary import Summary, gather, render
+from medfund_deploy.chaos import DEMO, ServiceSet
+from medfund_deploy.pytest_plugin import own_service_set
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
@@ -31,14 +34,19 @@ ALERT_TYPE = b"medfund.fund.alert.v1"
 
 
 @pytest.fixture(scope="module")
-def settings(services_running) -> Settings:
-    return Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
+def healthy_services(test_stack, service_database) -> Iterator[ServiceSet]:
+    with own_service_set(DEMO, test_stack, service_database) as service_set:
+        yield service_set
 
 
 @pytest.fixture(scope="module")
-async def county(services_running, settings) -> Demo:
-    urls = Urls(services_running.enrollment, services_running.billing, services_running.adjudication,
-                services_running.ledger)
+def settings(test_stack, healthy_services) -> Settings:
+    return Settings(kafka_bootstrap=test_stack.kafka_bootstrap, topic_prefix=healthy_services.topic_prefix)
+
+
+@pytest.fixture(scope="module")
+async def county(healthy_services, settings) -> Demo:
+    urls = Urls(*(healthy_services.require(service) for service in ("enrollment", "billing", "adjudication", "ledger")))
     return Demo(Scenario(scale=SCALE, rate=60.0, concurrency=8, plot=Plot.HEALTHY), urls, settings)
 
 
@@ -54,10 +62,10 @@ async def summary(county) -> Summary:
     return result[0]
 
 
-async def ledger_get(services_running, settings, path: str, **params) -> list[dict]:
+async def ledger_get(healthy_services, settings, path: str, **params) -> list[dict]:
     headers = {"Authorization": f"Bearer {token(settings, 'operator')}"}
     async with httpx.AsyncClient(timeout=30) as http:
-        response = await http.get(f"{services_running.ledger}{path}", params=params, headers=headers)
+        response = await http.get(f"{healthy_services.require('ledger')}{path}", params=params, headers=headers)
     response.raise_for_status()
     return json.loads(response.content, parse_float=Decimal)
 
@@ -81,8 +89,8 @@ async def alert_changes(settings: Settings) -> list[dict]:
         await consumer.stop()
 
 
-async def test_the_healthy_year_spends_its_planned_share_of_the_pools_income(summary, services_running, settings):
-    pools = {p["pool_id"]: p for p in await ledger_get(services_running, settings, "/v1/pools")}
+async def test_the_healthy_year_spends_its_planned_share_of_the_pools_income(summary, healthy_services, settings):
+    pools = {p["pool_id"]: p for p in await ledger_get(healthy_services, settings, "/v1/pools")}
     pooled = pools[POOLED]
     income, spent = Money.from_yuan(pooled["income"]), Money.from_yuan(pooled["expenditure"])
     assert income > Money.zero() and spent > Money.zero()
@@ -90,8 +98,8 @@ async def test_the_healthy_year_spends_its_planned_share_of_the_pools_income(sum
     assert Decimal("0.30") <= spent.to_decimal() / income.to_decimal() <= Decimal("0.50")
 
 
-async def test_the_pooled_fund_has_no_red_alert_at_the_end(summary, services_running, settings):
-    firing = await ledger_get(services_running, settings, "/v1/alerts", state="firing")
+async def test_the_pooled_fund_has_no_red_alert_at_the_end(summary, healthy_services, settings):
+    firing = await ledger_get(healthy_services, settings, "/v1/alerts", state="firing")
     red = [(a["rule"], a["measure"]) for a in firing if a["subject_id"] == POOLED and a["severity"] == "red"]
     assert red == []
 

@@ -150,6 +150,7 @@ async def pool_snapshot(session: AsyncSession, pool_id: str, now: datetime) -> P
         rules_not_applicable=config.rules_not_applicable.get(key.fund_pay_type, frozenset()),
         inpatient_recent=await _inpatient(session, pool_id, recent_start, today),
         inpatient_baseline=await _inpatient(session, pool_id, baseline_start, recent_start),
+        inpatient_minimum=windows["cost_spike_min_settlements"],
     )
 
 

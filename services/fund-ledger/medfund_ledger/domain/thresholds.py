@@ -45,7 +45,8 @@ class Threshold:
 class Thresholds:
     rules: dict[str, Threshold]
     windows: dict[str, int]
-    """Day counts of windowed measures (``cost_spike_recent_days``, ``cost_spike_baseline_days``)."""
+    """Day counts of windowed measures (``cost_spike_recent_days``, ``cost_spike_baseline_days``) and the
+    settlements a window needs (``cost_spike_min_settlements``)."""
 
     def __getitem__(self, rule: str) -> Threshold:
         return self.rules[rule]

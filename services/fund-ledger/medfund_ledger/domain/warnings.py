@@ -69,6 +69,9 @@ class PoolSnapshot:
     inpatient_recent: tuple[int, int] = (0, 0)
     """(fund paid, settlements) in the recent window."""
     inpatient_baseline: tuple[int, int] = (0, 0)
+    inpatient_minimum: int = 1
+    """Settlements each window needs before a change in cost per settlement means anything: with a handful of
+    stays, one expensive case swings the average by more than the red limit."""
     expenditure_up_front: int = 0
     """The part of ``expenditure`` due for the year up front (the catastrophic premium, reserve transfers,
     sponsored premiums, docs/funding.md): booked in full already, it is not projected at the run rate."""
@@ -199,9 +202,10 @@ def over_accumulation(s: PoolSnapshot, threshold: Threshold) -> Measurement:
 def cost_spike(s: PoolSnapshot, threshold: Threshold) -> Measurement:
     """Fund payment per inpatient settlement, recent window against the baseline window before it."""
     (recent_paid, recent_n), (base_paid, base_n) = s.inpatient_recent, s.inpatient_baseline
-    if recent_n <= 0 or base_n <= 0 or base_paid <= 0:
+    if min(recent_n, base_n) < max(s.inpatient_minimum, 1) or base_paid <= 0:
         return undefined("cost_spike", "pool", s.pool_id, threshold,
-                         "no inpatient settlements in the recent or the baseline window")
+                         f"fewer than {max(s.inpatient_minimum, 1)} inpatient settlements in the recent or the "
+                         f"baseline window ({recent_n} and {base_n}): too few to judge a change in cost")
     value = (Decimal(recent_paid) * base_n / (Decimal(base_paid) * recent_n) - 1).quantize(RATIO)
     return _measure("cost_spike", "pool", s.pool_id, value, threshold,
                     "change in fund payment per inpatient settlement")

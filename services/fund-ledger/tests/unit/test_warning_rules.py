@@ -139,6 +139,14 @@ def test_cost_spike_compares_payment_per_inpatient_settlement_with_the_baseline(
     assert warnings.cost_spike(snapshot(), T["cost_spike"]).value is None
 
 
+def test_cost_spike_says_nothing_about_windows_with_too_few_settlements():
+    few = snapshot(inpatient_recent=(40_000, 2), inpatient_baseline=(30_000, 30), inpatient_minimum=10)
+    m = warnings.cost_spike(few, T["cost_spike"])
+    assert m.value is None and m.severity is None and "fewer than 10" in m.message
+    enough = snapshot(inpatient_recent=(12_255, 10), inpatient_baseline=(30_000, 30), inpatient_minimum=10)
+    assert warnings.cost_spike(enough, T["cost_spike"]).value is not None
+
+
 @pytest.mark.parametrize("paid, severity", [(79, None), (81, "yellow"), (101, "red")])
 def test_an_institution_over_80_percent_of_its_budget_is_yellow_and_over_100_percent_red(paid, severity):
     assert warnings.institution_budget("H001", paid, 100, T["institution_budget"], 2026).severity == severity
