@@ -5,8 +5,9 @@
 - ``PROBE`` (security) and ``FUZZ``: services on 28101-28104 / 28201-28204 against the shared test
   infrastructure (PostgreSQL 26432, Kafka 19092), with their own pid files and logs under
   ``.state/probe/`` / ``.state/fuzz/``, so they never collide with other sessions' services on 18001-18004.
-- ``DEMO``: services on 28301-28304 against the shared test infrastructure, for a demo story that must not
-  share the demo county's pools with another story run by the same session.
+- ``ISOLATED``: services on 28301-28304 against the shared test infrastructure, for an end-to-end module whose
+  assertions need the platform to itself (a demo county's pools, a region's business clock), whatever the
+  session's other modules did on the shared services. One such module runs at a time (module-scoped).
 - ``LAUNCHER``: the launcher's own test takes a whole stack (PostgreSQL 26532, Kafka 19192, services
   18101-18104) up and down.
 
@@ -41,8 +42,8 @@ PROBE = Profile("probe", postgres_port=26432, kafka_port=19092, controller_port=
                 first_service_port=28101).shifted()
 FUZZ = Profile("fuzz", postgres_port=26432, kafka_port=19092, controller_port=19093,
                first_service_port=28201).shifted()
-DEMO = Profile("demo-test", postgres_port=26432, kafka_port=19092, controller_port=19093,
-               first_service_port=28301).shifted()
+ISOLATED = Profile("isolated", postgres_port=26432, kafka_port=19092, controller_port=19093,
+                   first_service_port=28301).shifted()
 LAUNCHER = Profile("launcher-test", postgres_port=26532, kafka_port=19192, controller_port=19193,
                    first_service_port=18101).shifted()
 ALL_ROLES = frozenset({"admin", "operator", "his", "tax"})

@@ -2,8 +2,9 @@
 
 The healthy year spends the planned share of the pooled fund's own income (premiums and subsidy by
 the pack) evenly through the year, and pushes no hospital past its budget. The checks read the
-ledger's pools and alerts and the ``medfund.alerts.v1`` topic. Run this module in its own pytest
-session: the demo county's pools are shared with ``test_demo.py``'s overspending story.
+ledger's pools and alerts and the ``medfund.alerts.v1`` topic. The county lives on a service set of its
+own (profile ``isolated``: own databases and topics), so ``test_demo.py``'s overspending story, run by the
+same session on the shared services, never touches its pools.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from medfund_cli.demo.runner import Demo
 from medfund_cli.demo.scenario import Plot, Scenario
 from medfund_cli.demo.services import Urls, token
 from medfund_cli.demo.summary import Summary, gather, render
-from medfund_deploy.chaos import DEMO, ServiceSet
+from medfund_deploy.chaos import ISOLATED, ServiceSet
 from medfund_deploy.pytest_plugin import own_service_set
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
@@ -35,7 +36,7 @@ ALERT_TYPE = b"medfund.fund.alert.v1"
 
 @pytest.fixture(scope="module")
 def healthy_services(test_stack, service_database) -> Iterator[ServiceSet]:
-    with own_service_set(DEMO, test_stack, service_database) as service_set:
+    with own_service_set(ISOLATED, test_stack, service_database) as service_set:
         yield service_set
 
 

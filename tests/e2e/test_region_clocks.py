@@ -2,18 +2,23 @@
 county's business clock to today, never another county's.
 
 A dibao member's premium is paid by the government when she registers (billing books it at the
-registration date); the ledger's clock of each region follows the money events of that region only.
+registration date); the ledger's clock of each region follows the money events of that region only. The
+module runs on a service set of its own (profile ``isolated``): a clock only moves forward, so a region that
+another module of the session already used would not stand on this module's date.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 import pytest
 
+from medfund_deploy.chaos import ISOLATED, ServiceSet
+from medfund_deploy.pytest_plugin import own_service_set
 from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -29,11 +34,17 @@ UNDATED = ("500240", 2026)
 
 
 @pytest.fixture(scope="module")
-async def clients(services_running) -> Clients:
-    settings = Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
+def own_services(test_stack, service_database) -> Iterator[ServiceSet]:
+    with own_service_set(ISOLATED, test_stack, service_database) as service_set:
+        yield service_set
+
+
+@pytest.fixture(scope="module")
+async def clients(test_stack, own_services) -> Clients:
+    settings = Settings(kafka_bootstrap=test_stack.kafka_bootstrap, topic_prefix=own_services.topic_prefix)
     async with httpx.AsyncClient(timeout=60) as http:
-        yield Clients(http, settings, services_running.enrollment, services_running.billing,
-                      services_running.adjudication, services_running.ledger)
+        yield Clients(http, settings, *(own_services.require(service)
+                                        for service in ("enrollment", "billing", "adjudication", "ledger")))
 
 
 async def register_dibao(clients: Clients, admdvs: str, year: int, brdy: date, enrolled_on: date | None,
