@@ -15,19 +15,26 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medfund_shared.rate_limit import Throttled
+from medfund_shared.refusal import Refusal, kind_of_status
 
 log = structlog.get_logger(__name__)
 RETRY_AFTER_SECONDS = "1"
 """What an outage answer tells the client to wait before retrying (the ``Retry-After`` header)."""
 
 
-class ApiError(Exception):
-    """Raise from a route or use case mapping to say exactly what the client got wrong."""
+class ApiError(Refusal):
+    """A refusal with an exact HTTP status and headers, for the HTTP edge (a route, a request parser).
+
+    ``app/`` and ``domain/`` raise :class:`~medfund_shared.refusal.Refusal` instead, which names its kind."""
 
     def __init__(self, status: int, code: str, message: str, field: str | None = None,
                  headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.field, self.headers = status, code, message, field, headers
+        super().__init__(code, message, field, kind_of_status(status))
+        self._status, self.headers = status, headers
+
+    @property
+    def status(self) -> int:
+        return self._status
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:
@@ -44,8 +51,9 @@ def _field_path(loc: tuple) -> str | None:
     return ".".join(parts) or None
 
 
-async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
+async def _refusal(_: Request, exc: Refusal) -> JSONResponse:
+    """Every refusal, :class:`ApiError` included: its status (from its kind), the error shape, its headers."""
+    return error_response(exc.status, exc.code, exc.message, exc.field, getattr(exc, "headers", None))
 
 
 async def _throttled(_: Request, exc: Throttled) -> JSONResponse:
@@ -179,7 +187,7 @@ class UnhandledErrorMiddleware:
 
 def register_error_handlers(app: FastAPI) -> None:
     """The error shape for every exception; call before adding other middleware (this one must be innermost)."""
-    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(Throttled, _throttled)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     """Failed authentications a client address (or a paasid) may make at once, per instance; then it waits."""
     auth_failures_per_second: int = Field(default=5, ge=1)
     """How fast a throttled source earns back one more attempt."""
+    idempotency_wait_seconds: float = Field(default=10.0, gt=0)
+    """How long a request waits for a concurrent request with the same idempotency key to be answered before
+    it is told to retry (409 ``request_in_progress``)."""
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -7,8 +7,6 @@ from medfund_enrollment.adapters import batch_owner
 from medfund_enrollment.adapters.handlers import consumers
 from medfund_enrollment.api import enrollments, persons, statistics
 from medfund_enrollment.api.deps import CATALOGUE
-from medfund_enrollment.api.errors import enrollment_error
-from medfund_enrollment.domain.errors import EnrollmentError
 from medfund_shared.context import ServiceContext
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.service import ServiceDefinition, create_service_app
@@ -43,6 +41,4 @@ def definition(catalogue: PolicyCatalogue | None = None) -> ServiceDefinition:
 
 
 def create_app(settings: Settings | None = None, catalogue: PolicyCatalogue | None = None) -> FastAPI:
-    app = create_service_app(definition(catalogue), settings)
-    app.add_exception_handler(EnrollmentError, enrollment_error)
-    return app
+    return create_service_app(definition(catalogue), settings)

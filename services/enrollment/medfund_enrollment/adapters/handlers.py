@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_enrollment.adapters.uow import ConsumerUnitOfWork
+from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.app.employee_cover import RecordEmployeeMonth, record_employee_month
 from medfund_enrollment.app.lifecycle import RecordFullPayment, record_full_payment
 from medfund_shared.consumer import ConsumerSpec
@@ -22,15 +22,15 @@ def consumers(catalogue: PolicyCatalogue) -> list[ConsumerSpec]:
     async def on_premium_paid(session: AsyncSession, event: CloudEvent, data: PremiumPaidInFull) -> None:
         command = RecordFullPayment(psn_no=data.psn_no, insutype=data.insutype, year=data.year,
                                     paid_at=data.paid_at, on_behalf=data.tax_voucher_no is None)
-        await record_full_payment(command, ConsumerUnitOfWork(session), catalogue)
+        await record_full_payment(command, UnitOfWork(session, joined=True), catalogue)
 
     async def on_month_declared(session: AsyncSession, event: CloudEvent, data: EmployeeContributionDeclared) -> None:
         command = RecordEmployeeMonth(data.psn_no, data.admdvs, period_month(data.period), event.effectivetime)
-        await record_employee_month(command, ConsumerUnitOfWork(session), catalogue)
+        await record_employee_month(command, UnitOfWork(session, joined=True), catalogue)
 
     async def on_account_credited(session: AsyncSession, event: CloudEvent, data: EmployeeAccountCredited) -> None:
         command = RecordEmployeeMonth(None, data.admdvs, period_month(data.period), event.effectivetime)
-        await record_employee_month(command, ConsumerUnitOfWork(session), catalogue)
+        await record_employee_month(command, UnitOfWork(session, joined=True), catalogue)
 
     return [ConsumerSpec(CONSUMER, [BILLING_TOPIC], {
         PremiumPaidInFull.event_type: on_premium_paid, EmployeeContributionDeclared.event_type: on_month_declared,

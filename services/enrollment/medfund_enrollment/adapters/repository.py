@@ -20,7 +20,6 @@ from medfund_enrollment.adapters.tables import (
     employee_months,
     enrollments,
     households,
-    idempotency_keys,
     persons,
     region_clocks,
 )
@@ -36,16 +35,6 @@ def person_update(stmt) -> dict:
 class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    # --- idempotency ---------------------------------------------------------------------------
-    async def stored_response(self, scope: str, key: str) -> Row | None:
-        t = idempotency_keys
-        return (await self.session.execute(
-            select(t.c.fingerprint, t.c.response).where(t.c.scope == scope, t.c.key == key))).first()
-
-    async def store_response(self, scope: str, key: str, fingerprint: str, response: Any) -> None:
-        await self.session.execute(idempotency_keys.insert().values(
-            scope=scope, key=key, fingerprint=fingerprint, response=response))
 
     # --- persons and households ----------------------------------------------------------------
     async def ensure_person(self, certno: str, psn_name: str, gend: str, brdy: date, ssc_no: str | None) -> str:

@@ -121,15 +121,6 @@ audit_trail = Table(
     Index("audit_trail_by_person", "psn_no", "id"),
 )
 
-idempotency_keys = Table(
-    "idempotency_keys", metadata,
-    Column("scope", Text, primary_key=True),
-    Column("key", Text, primary_key=True),
-    Column("fingerprint", Text, nullable=False),
-    Column("response", JSONB, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
-
 batches = Table(
     "enrollment_batches", metadata,
     Column("batch_id", Text, primary_key=True),

@@ -1,22 +1,30 @@
-"""Route dependencies: the unit of work, the policy catalogue, the business date of today."""
+"""Route dependencies: the unit of work, idempotency keys, the policy catalogue, the business date of today."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.app.common import CHINA
-from medfund_shared.context import SessionDep
+from medfund_shared.context import ContextDep, SessionDep
+from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 CATALOGUE = "catalogue"
 
 
-async def get_uow(session: SessionDep) -> UnitOfWork:
-    return UnitOfWork(session)
+async def get_uow(session: SessionDep, context: ContextDep) -> UnitOfWork:
+    """The request's unit of work; its commit wakes the outbox relay."""
+    return UnitOfWork(session, relay=context.relay,
+                      idempotency_wait_seconds=context.settings.idempotency_wait_seconds)
+
+
+def idempotent(scope: str, key: str | None, body: Any) -> IdempotentRequest | None:
+    """A POST's ``Idempotency-Key`` (every enrollment POST that takes one answers 201)."""
+    return IdempotentRequest.of(scope, key, body, success_status=201)
 
 
 async def get_catalogue(request: Request) -> PolicyCatalogue:

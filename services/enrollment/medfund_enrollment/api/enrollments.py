@@ -12,10 +12,9 @@ from fastapi.responses import JSONResponse
 
 from medfund_enrollment.adapters import batch_owner
 from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.api.deps import CatalogueDep, IdempotencyKey, UowDep, today_in_china
+from medfund_enrollment.api.deps import CatalogueDep, IdempotencyKey, UowDep, idempotent, today_in_china
 from medfund_enrollment.api.schemas import EnrollmentIn
 from medfund_enrollment.app import batch_lines, batches
-from medfund_enrollment.app.common import Idempotency
 from medfund_enrollment.app.registration import RegisterHousehold, register_household
 from medfund_enrollment.domain.errors import InvalidRequest, NotFound
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
@@ -37,7 +36,7 @@ async def enroll_household(body: EnrollmentIn, principal: StaffPrincipal, uow: U
                                             m.ssc_no, m.employee_details())
               for m in body.members),
         body.enrolled_on or today_in_china())
-    idempotency = Idempotency.of("enrollments", idempotency_key, body.model_dump(mode="json"))
+    idempotency = idempotent("enrollments", idempotency_key, body.model_dump(mode="json"))
     return await register_household(RegisterHousehold(application, principal.subject, idempotency), uow, catalogue)
 
 

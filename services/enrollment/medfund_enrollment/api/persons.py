@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from medfund_enrollment.api.deps import CatalogueDep, IdempotencyKey, UowDep, today_in_china
+from medfund_enrollment.api.deps import CatalogueDep, IdempotencyKey, UowDep, idempotent, today_in_china
 from medfund_enrollment.api.schemas import CategoryChangeIn, ReinstatementIn, RenewalIn, SuspensionIn, TerminationIn
 from medfund_enrollment.app import category_change, lifecycle, queries
-from medfund_enrollment.app.common import Idempotency
 from medfund_enrollment.app.renewal import Renew, renew
 from medfund_shared.auth import StaffPrincipal
 
@@ -38,7 +37,7 @@ async def suspend(psn_no: str, body: SuspensionIn, principal: StaffPrincipal, uo
     """Suspend cover from ``since`` (moved away, moved to the employee scheme)."""
     return await lifecycle.suspend(lifecycle.ChangeCoverage(
         psn_no, body.insutype, body.year, body.since, principal.subject, body.reason, body.note,
-        Idempotency.of(f"suspend:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow)
+        idempotent(f"suspend:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow)
 
 
 @router.post("/v1/persons/{psn_no}/reinstatements", status_code=201)
@@ -47,7 +46,7 @@ async def reinstate(psn_no: str, body: ReinstatementIn, principal: StaffPrincipa
     """Resume suspended cover from ``since``."""
     return await lifecycle.reinstate(lifecycle.ChangeCoverage(
         psn_no, body.insutype, body.year, body.since, principal.subject, None, body.note,
-        Idempotency.of(f"reinstate:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow)
+        idempotent(f"reinstate:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow)
 
 
 @router.post("/v1/persons/{psn_no}/terminations", status_code=201)
@@ -56,7 +55,7 @@ async def terminate(psn_no: str, body: TerminationIn, principal: StaffPrincipal,
     """End the enrollment (death with its date, employee scheme, moved away)."""
     return await lifecycle.terminate(lifecycle.ChangeCoverage(
         psn_no, body.insutype, body.year, body.on, principal.subject, body.reason, body.note,
-        Idempotency.of(f"terminate:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow)
+        idempotent(f"terminate:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow)
 
 
 @router.post("/v1/persons/{psn_no}/category-changes", status_code=201)
@@ -66,7 +65,7 @@ async def change_category(psn_no: str, body: CategoryChangeIn, principal: StaffP
     return await category_change.change_category(category_change.ChangeCategory(
         psn_no, body.year, body.all_categories(), body.reason, principal.subject,
         body.changed_on or today_in_china(),
-        Idempotency.of(f"category:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow, catalogue)
+        idempotent(f"category:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow, catalogue)
 
 
 @router.post("/v1/persons/{psn_no}/renewals", status_code=201)
@@ -74,7 +73,7 @@ async def renew_person(psn_no: str, body: RenewalIn, principal: StaffPrincipal, 
                        catalogue: CatalogueDep, idempotency_key: IdempotencyKey = None) -> dict:
     """Enroll the person for ``year`` as the year before, premium from that year's pack."""
     return await renew(Renew(body.year, body.enrolled_on or today_in_china(), principal.subject, psn_no=psn_no,
-                             tier=body.tier, idempotency=Idempotency.of(f"renew:{psn_no}", idempotency_key,
+                             tier=body.tier, idempotency=idempotent(f"renew:{psn_no}", idempotency_key,
                                                                         body.model_dump(mode="json"))),
                        uow, catalogue)
 
@@ -91,5 +90,5 @@ async def renew_household(household_id: str, body: RenewalIn, principal: StaffPr
     """Enroll every member of the household for ``year`` without re-entering it."""
     return await renew(Renew(body.year, body.enrolled_on or today_in_china(), principal.subject,
                              household_id=household_id, tier=body.tier,
-                             idempotency=Idempotency.of(f"renew-household:{household_id}", idempotency_key,
+                             idempotency=idempotent(f"renew-household:{household_id}", idempotency_key,
                                                         body.model_dump(mode="json"))), uow, catalogue)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy.engine import Row
 
 from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.app.common import CHINA, Idempotency, at_start_of
+from medfund_enrollment.app.common import CHINA, at_start_of
 from medfund_enrollment.domain.errors import NotFound
 from medfund_enrollment.domain.household import Kind
 from medfund_enrollment.domain.lifecycle import (
@@ -33,6 +33,7 @@ from medfund_shared.events.types.enrollment import (
     CoverageTerminated,
 )
 from medfund_shared.events.types.enrollment import CoverageRefused as CoverageRefusedEvent
+from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.coverage import CoverageRefused
 from medfund_shared.policy.schema import PolicyPack
@@ -62,21 +63,23 @@ class ChangeCoverage:
     actor: str
     reason: str | None = None
     note: str = ""
-    idempotency: Idempotency | None = None
+    idempotency: IdempotentRequest | None = None
 
 
 async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, catalogue: PolicyCatalogue) -> Status:
     """Activate cover by the pack's rules; a second payment event for the same year changes nothing."""
-    enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, cmd.insutype)
-    if enrollment is None:
-        raise NotFound("not_enrolled", f"{cmd.psn_no} has no live enrollment for {cmd.insutype}/{cmd.year}", "psn_no")
-    if enrollment.status != Status.REGISTERED:
-        return Status(enrollment.status)
-    paid_on = cmd.paid_at.astimezone(CHINA).date()
-    status = await activate(uow, catalogue.get(enrollment.pack_id), enrollment, paid_on, cmd.on_behalf,
-                            effective_time=cmd.paid_at)
-    await uow.commit()
-    return status
+    async with uow:
+        enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, cmd.insutype)
+        if enrollment is None:
+            raise NotFound("not_enrolled", f"{cmd.psn_no} has no live enrollment for {cmd.insutype}/{cmd.year}",
+                           "psn_no")
+        if enrollment.status != Status.REGISTERED:
+            return Status(enrollment.status)
+        paid_on = cmd.paid_at.astimezone(CHINA).date()
+        status = await activate(uow, catalogue.get(enrollment.pack_id), enrollment, paid_on, cmd.on_behalf,
+                                effective_time=cmd.paid_at)
+        await uow.commit()
+        return status
 
 
 async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: date, on_behalf: bool,
@@ -135,40 +138,43 @@ def refused_event(psn_no: str, certno: str, admdvs: str, insutype: str, year: in
 
 
 async def suspend(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
-    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
-        return first
-    enrollment = await _locked(uow, cmd)
-    check_can_suspend(Status(enrollment.status), cmd.day, cmd.year)
-    reason = SuspensionReason(cmd.reason)
-    await _cut_open_period(uow, enrollment, cmd.day - ONE_DAY, ACTIVE)
-    await uow.repo.add_period(enrollment, cmd.day, date(cmd.year, 12, 31), SUSPENDED)
-    await uow.repo.set_enrollment(enrollment.id, status=Status.SUSPENDED.value)
-    await uow.emit(CoverageSuspended(psn_no=cmd.psn_no, insutype=cmd.insutype, year=cmd.year, since=cmd.day,
-                                     reason=reason.value, actor=cmd.actor, note=cmd.note), at_start_of(cmd.day))
-    return await _finish(uow, cmd, enrollment, "suspended", reason.value, Status.SUSPENDED)
+    async with uow:
+        if (first := await uow.idempotency.claim(cmd.idempotency)) is not None:
+            return first.body
+        enrollment = await _locked(uow, cmd)
+        check_can_suspend(Status(enrollment.status), cmd.day, cmd.year)
+        reason = SuspensionReason(cmd.reason)
+        await _cut_open_period(uow, enrollment, cmd.day - ONE_DAY, ACTIVE)
+        await uow.repo.add_period(enrollment, cmd.day, date(cmd.year, 12, 31), SUSPENDED)
+        await uow.repo.set_enrollment(enrollment.id, status=Status.SUSPENDED.value)
+        await uow.emit(CoverageSuspended(psn_no=cmd.psn_no, insutype=cmd.insutype, year=cmd.year, since=cmd.day,
+                                         reason=reason.value, actor=cmd.actor, note=cmd.note), at_start_of(cmd.day))
+        return await _finish(uow, cmd, enrollment, "suspended", reason.value, Status.SUSPENDED)
 
 
 async def reinstate(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
-    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
-        return first
-    enrollment = await _locked(uow, cmd)
-    period = await uow.repo.open_period(enrollment.id)
-    check_can_reinstate(Status(enrollment.status), cmd.day, period.starts, cmd.year)
-    await _cut_open_period(uow, enrollment, cmd.day - ONE_DAY, SUSPENDED)
-    await uow.repo.add_period(enrollment, cmd.day, date(cmd.year, 12, 31), ACTIVE)
-    await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value)
-    await uow.emit(CoverageReinstated(psn_no=cmd.psn_no, insutype=cmd.insutype, year=cmd.year, since=cmd.day,
-                                      actor=cmd.actor, note=cmd.note), at_start_of(cmd.day))
-    return await _finish(uow, cmd, enrollment, "reinstated", None, Status.ACTIVE)
+    async with uow:
+        if (first := await uow.idempotency.claim(cmd.idempotency)) is not None:
+            return first.body
+        enrollment = await _locked(uow, cmd)
+        period = await uow.repo.open_period(enrollment.id)
+        check_can_reinstate(Status(enrollment.status), cmd.day, period.starts, cmd.year)
+        await _cut_open_period(uow, enrollment, cmd.day - ONE_DAY, SUSPENDED)
+        await uow.repo.add_period(enrollment, cmd.day, date(cmd.year, 12, 31), ACTIVE)
+        await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value)
+        await uow.emit(CoverageReinstated(psn_no=cmd.psn_no, insutype=cmd.insutype, year=cmd.year, since=cmd.day,
+                                          actor=cmd.actor, note=cmd.note), at_start_of(cmd.day))
+        return await _finish(uow, cmd, enrollment, "reinstated", None, Status.ACTIVE)
 
 
 async def terminate(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
-    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
-        return first
-    enrollment = await _locked(uow, cmd)
-    await terminate_enrollment(uow, enrollment, cmd.day, TerminationReason(cmd.reason), cmd.actor, cmd.note,
-                               audit=False)
-    return await _finish(uow, cmd, enrollment, "terminated", cmd.reason, Status.TERMINATED)
+    async with uow:
+        if (first := await uow.idempotency.claim(cmd.idempotency)) is not None:
+            return first.body
+        enrollment = await _locked(uow, cmd)
+        await terminate_enrollment(uow, enrollment, cmd.day, TerminationReason(cmd.reason), cmd.actor, cmd.note,
+                                   audit=False)
+        return await _finish(uow, cmd, enrollment, "terminated", cmd.reason, Status.TERMINATED)
 
 
 async def terminate_enrollment(uow: UnitOfWork, enrollment: Row, on: date, reason: TerminationReason, actor: str,
@@ -207,8 +213,7 @@ async def _finish(uow: UnitOfWork, cmd: ChangeCoverage, enrollment: Row, action:
                          effective_on=cmd.day, reason=reason, note=cmd.note)
     reply = {"psn_no": cmd.psn_no, "insutype": cmd.insutype, "year": cmd.year, "status": status.value,
              "action": action, "date": cmd.day.isoformat(), "reason": reason, "actor": cmd.actor}
-    if cmd.idempotency:
-        await cmd.idempotency.remember(uow, reply)
+    await uow.idempotency.remember(cmd.idempotency, reply)
     await uow.commit()
     return reply
 

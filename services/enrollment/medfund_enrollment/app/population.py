@@ -20,10 +20,11 @@ class SetEligiblePopulation:
 
 
 async def set_eligible_population(cmd: SetEligiblePopulation, uow: UnitOfWork) -> dict:
-    if cmd.eligible < 0:
-        raise InvalidRequest("invalid_eligible", "eligible must not be negative", "eligible")
-    await uow.repo.set_eligible(cmd.admdvs, cmd.year, cmd.eligible, cmd.actor)
-    await uow.emit(EligiblePopulationSet(admdvs=cmd.admdvs, year=cmd.year, eligible=cmd.eligible, actor=cmd.actor),
-                   cmd.set_at)
-    await uow.commit()
-    return {"admdvs": cmd.admdvs, "year": cmd.year, "eligible": cmd.eligible}
+    async with uow:
+        if cmd.eligible < 0:
+            raise InvalidRequest("invalid_eligible", "eligible must not be negative", "eligible")
+        await uow.repo.set_eligible(cmd.admdvs, cmd.year, cmd.eligible, cmd.actor)
+        await uow.emit(EligiblePopulationSet(admdvs=cmd.admdvs, year=cmd.year, eligible=cmd.eligible, actor=cmd.actor),
+                       cmd.set_at)
+        await uow.commit()
+        return {"admdvs": cmd.admdvs, "year": cmd.year, "eligible": cmd.eligible}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.app.common import Idempotency, at_start_of, pack_for
+from medfund_enrollment.app.common import at_start_of, pack_for
 from medfund_enrollment.app.lifecycle import activate, open_cover, terminate_enrollment
 from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.errors import Conflict
@@ -21,6 +21,7 @@ from medfund_enrollment.domain.household import (
 )
 from medfund_enrollment.domain.lifecycle import Status, TerminationReason, retiree_cover
 from medfund_shared.events.types.enrollment import PersonRegistered
+from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.schema import PolicyPack
 
@@ -31,31 +32,34 @@ ONE_LIVE_PER_YEAR = "enrollments_one_live_per_year"
 class RegisterHousehold:
     application: HouseholdApplication
     actor: str
-    idempotency: Idempotency | None = None
+    idempotency: IdempotentRequest | None = None
 
 
 async def register_household(cmd: RegisterHousehold, uow: UnitOfWork, catalogue: PolicyCatalogue) -> dict:
-    """``{"household_id", "members": [...]}``; a retry with the same key gets the first answer."""
-    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
-        return first
-    app = cmd.application
-    pack = pack_for(catalogue, app.admdvs, app.insutype, app.year)
-    certnos = [m.certno.strip().upper() for m in app.members]
-    renewing = await uow.repo.insured_in_year(certnos, app.year - 1, app.insutype)
-    plans = plan_household(pack, app, frozenset(renewing))
-    await _refuse_duplicates(uow, app, plans, cmd.actor)
-    household_id = str(uuid.uuid4())
-    try:
-        await uow.repo.add_household(household_id, app.admdvs)
-        members = [await enroll_member(uow, pack, app, plan, household_id) for plan in plans]
-        reply = {"household_id": household_id, "members": members}
-        if cmd.idempotency:
-            await cmd.idempotency.remember(uow, reply)
-        await uow.commit()
-    except IntegrityError as error:
-        await uow.rollback()
-        return await _after_race(cmd, uow, error)
-    return reply
+    """``{"household_id", "members": [...]}``; a retry with the same key gets the first answer, even one sent to
+    another instance while the first is still being registered (it waits for it)."""
+    async with uow:
+        if (first := await uow.idempotency.claim(cmd.idempotency)) is not None:
+            return first.body
+        app = cmd.application
+        pack = pack_for(catalogue, app.admdvs, app.insutype, app.year)
+        certnos = [m.certno.strip().upper() for m in app.members]
+        renewing = await uow.repo.insured_in_year(certnos, app.year - 1, app.insutype)
+        plans = plan_household(pack, app, frozenset(renewing))
+        await _refuse_duplicates(uow, app, plans, cmd.actor)
+        household_id = str(uuid.uuid4())
+        try:
+            await uow.repo.add_household(household_id, app.admdvs)
+            members = [await enroll_member(uow, pack, app, plan, household_id) for plan in plans]
+            reply = {"household_id": household_id, "members": members}
+            await uow.idempotency.remember(cmd.idempotency, reply)
+            await uow.commit()
+        except IntegrityError as error:
+            if ONE_LIVE_PER_YEAR in str(error.orig):
+                raise Conflict("duplicate_enrollment", "already enrolled for this year (registered concurrently)",
+                               "members") from None
+            raise
+        return reply
 
 
 async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplication, plan: MemberPlan,
@@ -121,12 +125,3 @@ def duplicate(index: int, insutype: str) -> Conflict:
     return Conflict("duplicate_enrollment", f"already enrolled for this year (scheme {insutype})",
                     f"members.{index}.certno")
 
-
-async def _after_race(cmd: RegisterHousehold, uow: UnitOfWork, error: IntegrityError) -> dict:
-    """A concurrent writer won: the same key replays its answer, the same person is a duplicate."""
-    if ONE_LIVE_PER_YEAR in str(error.orig):
-        raise Conflict("duplicate_enrollment", "already enrolled for this year (registered concurrently)",
-                       "members") from None
-    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
-        return first
-    raise error

@@ -8,10 +8,11 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.app.common import Idempotency, pack_for
+from medfund_enrollment.app.common import pack_for
 from medfund_enrollment.app.registration import duplicate, enroll_member
 from medfund_enrollment.domain.errors import Conflict, InvalidRequest, NotFound
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication, plan_household
+from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 
@@ -26,36 +27,35 @@ class Renew:
     household_id: str | None = None
     tier: str | None = None
     """A new tier for the household; by default the one it had the year before."""
-    idempotency: Idempotency | None = None
+    idempotency: IdempotentRequest | None = None
 
 
 async def renew(cmd: Renew, uow: UnitOfWork, catalogue: PolicyCatalogue) -> dict:
     """Premiums recomputed from the new year's pack; the household keeps its id."""
-    if cmd.idempotency and (first := await cmd.idempotency.replay(uow)) is not None:
-        return first
-    previous = await _previous_enrollments(cmd, uow)
-    head = previous[0]
-    current = await uow.repo.enrollments_of_household(head.household_id, cmd.year)
-    tier = cmd.tier or (current[0].tier if current else head.tier)
-    app = HouseholdApplication(head.admdvs, head.insutype, cmd.year, tier, tuple(
-        [await _member(uow, row) for row in previous]), cmd.enrolled_on)
-    pack = pack_for(catalogue, app.admdvs, app.insutype, app.year)
-    plans = plan_household(pack, app, frozenset(row.certno for row in previous))
-    live = {row.certno for row in await uow.repo.live_enrollments([p.certno for p in plans], cmd.year)}
-    for index, plan in enumerate(plans):
-        if plan.certno in live:
-            raise duplicate(index, app.insutype)
-    try:
-        members = [await enroll_member(uow, pack, app, plan, head.household_id) for plan in plans]
-        reply = {"household_id": head.household_id, "year": cmd.year, "members": members}
-        if cmd.idempotency:
-            await cmd.idempotency.remember(uow, reply)
-        await uow.commit()
-    except IntegrityError:
-        await uow.rollback()
-        raise Conflict("duplicate_enrollment", "already enrolled for this year (renewed concurrently)",
-                       "year") from None
-    return reply
+    async with uow:
+        if (first := await uow.idempotency.claim(cmd.idempotency)) is not None:
+            return first.body
+        previous = await _previous_enrollments(cmd, uow)
+        head = previous[0]
+        current = await uow.repo.enrollments_of_household(head.household_id, cmd.year)
+        tier = cmd.tier or (current[0].tier if current else head.tier)
+        app = HouseholdApplication(head.admdvs, head.insutype, cmd.year, tier, tuple(
+            [await _member(uow, row) for row in previous]), cmd.enrolled_on)
+        pack = pack_for(catalogue, app.admdvs, app.insutype, app.year)
+        plans = plan_household(pack, app, frozenset(row.certno for row in previous))
+        live = {row.certno for row in await uow.repo.live_enrollments([p.certno for p in plans], cmd.year)}
+        for index, plan in enumerate(plans):
+            if plan.certno in live:
+                raise duplicate(index, app.insutype)
+        try:
+            members = [await enroll_member(uow, pack, app, plan, head.household_id) for plan in plans]
+            reply = {"household_id": head.household_id, "year": cmd.year, "members": members}
+            await uow.idempotency.remember(cmd.idempotency, reply)
+            await uow.commit()
+        except IntegrityError:
+            raise Conflict("duplicate_enrollment", "already enrolled for this year (renewed concurrently)",
+                           "year") from None
+        return reply
 
 
 async def _previous_enrollments(cmd: Renew, uow: UnitOfWork):

@@ -1,29 +1,29 @@
-"""Domain refusals: a machine-readable code, a readable message and the field at fault."""
+"""Enrollment's refusals are the platform's one refusal type (:class:`medfund_shared.refusal.Refusal`).
+
+These subclasses only preset its kind at the raise site; the HTTP mapping is the platform's, once.
+"""
 
 from __future__ import annotations
 
+from medfund_shared.refusal import Kind, Refusal
 
-class EnrollmentError(Exception):
-    """A request the enrollment rules refuse; ``kind`` tells the edge which 4xx it is."""
-
-    kind = "invalid"
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.field = code, message, field
+EnrollmentError = Refusal
+"""Any refusal (a batch line keeps the refusal of its own line)."""
 
 
-class InvalidRequest(EnrollmentError):
+class InvalidRequest(Refusal):
     """The input breaks a rule of the data (422)."""
 
+    kind = Kind.INVALID
 
-class Conflict(EnrollmentError):
+
+class Conflict(Refusal):
     """The input contradicts what is already recorded (409)."""
 
-    kind = "conflict"
+    kind = Kind.CONFLICT
 
 
-class NotFound(EnrollmentError):
+class NotFound(Refusal):
     """The person, household or batch does not exist (404)."""
 
-    kind = "not_found"
+    kind = Kind.NOT_FOUND

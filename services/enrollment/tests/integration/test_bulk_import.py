@@ -10,7 +10,7 @@ from idnumbers import make_certno
 pytestmark = pytest.mark.integration
 HEADER = "household_key,admdvs,insutype,year,tier,certno,psn_name,gend,brdy,category,enrolled_on"
 PERSONS = 10_000
-BAD = {17: "invalid_certno", 4242: "unknown_category", 9001: "unknown_region"}
+BAD = {17: "invalid_certno", 4242: "unknown_category", 9001: "no_policy_pack"}
 
 
 def csv_file() -> bytes:
@@ -23,7 +23,7 @@ def csv_file() -> bytes:
             certno = certno[:17] + ("0" if certno[17] != "0" else "1")
         if BAD.get(n) == "unknown_category":
             category = "martian"
-        if BAD.get(n) == "unknown_region":
+        if BAD.get(n) == "no_policy_pack":
             admdvs = "999999"
         lines.append(f"H{n // 4},{admdvs},390,2026,tier1,{certno},王五,1,{brdy},{category},2025-10-01")
     return ("\n".join(lines) + "\n").encode()

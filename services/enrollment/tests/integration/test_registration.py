@@ -47,8 +47,8 @@ async def test_the_same_person_in_another_household_the_same_year_is_a_duplicate
 @pytest.mark.parametrize(("change", "status", "code", "field"), [
     ({"members": [{**member(date(1980, 1, 1), 31), "certno": "500240198001013110"}]}, 422, "invalid_certno",
      "members.0.certno"),
-    ({"admdvs": "999999"}, 422, "unknown_region", "admdvs"),
-    ({"year": 2025}, 422, "unknown_region", "admdvs"),
+    ({"admdvs": "999999"}, 422, "no_policy_pack", "admdvs"),
+    ({"year": 2025}, 422, "no_policy_pack", "admdvs"),
     ({"members": [member(date(1980, 1, 1), 32, "martian")]}, 422, "unknown_category", "members.0.category"),
     ({"members": [{**member(date(1980, 1, 1), 33), "brdy": "1980-01-02"}]}, 422, "brdy_mismatch", "members.0.brdy"),
     ({"members": [{**member(date(1980, 1, 1), 34), "gend": "2"}]}, 422, "gend_mismatch", "members.0.gend"),
