@@ -22,6 +22,7 @@ from medfund_shared import driver
 from medfund_shared.context import ServiceContext
 from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
 from medfund_shared.policy.schema import PolicyPack
+from medfund_shared.refusal import NO_POLICY_PACK
 
 T = TypeVar("T")
 
@@ -61,7 +62,7 @@ class UnitOfWork:
         try:
             return self.packs.in_force(admdvs, insutype, day)
         except NoPackInForce as missing:
-            raise Refused("no_pack", str(missing)) from None
+            raise Refused(NO_POLICY_PACK, str(missing)) from None
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._context.session_factory()

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from medfund_adjudication.adapters.admission_repo import FeeLine
 from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork, digest_of
-from medfund_adjudication.api.http_errors import refusals_as_http
+from medfund_adjudication.api.http_errors import lost_races_as_conflicts
 from medfund_adjudication.api.nhsa import answers
 from medfund_adjudication.app import commands
 from medfund_adjudication.app.admission import admit, discharge
@@ -62,7 +62,7 @@ def public_text(tree: Any) -> str:
 
 
 async def _answer(use_case, cmd, context, output) -> Any:
-    with refusals_as_http():
+    with lost_races_as_conflicts():
         answer = await use_case(cmd, UnitOfWork(context))
     return json.loads(answer.text) if answer.text is not None else public(output(answer.result))
 
@@ -197,6 +197,6 @@ async def reverse(setl_id: str, body: ReversalCreate, principal: Caller, context
 async def coverage(psn_no: str, on: Annotated[BusinessDate, Query()], _: Annotated[Principal, Depends(
         require_roles("his", "admin", "operator"))], context: ContextDep) -> dict:
     """The person and their cover on a day (as 1101)."""
-    with refusals_as_http():
+    with lost_races_as_conflicts():
         info = await person_info(commands.PersonInfo(on, psn_no=psn_no), UnitOfWork(context))
     return public(answers.person(info))

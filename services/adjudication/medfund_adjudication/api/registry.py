@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field, model_validator
 
 from medfund_adjudication.adapters.uow import UnitOfWork
-from medfund_adjudication.api.http_errors import refusals_as_http
+from medfund_adjudication.api.http_errors import lost_races_as_conflicts
 from medfund_adjudication.app.commands import PutCatalogueItem, RegisterInstitution
 from medfund_adjudication.app.gateway_access import SetCredentials, set_credentials
 from medfund_adjudication.app.registry import put_catalogue_item, register_institution
@@ -74,7 +74,7 @@ async def put_institution(fixmedins_code: Code, body: InstitutionWithCredentials
                                         body.budget_year)
     await register_institution(RegisterInstitution(institution, datetime.now(UTC)), UnitOfWork(context))
     if body.paasid is not None and body.passtoken is not None:
-        with refusals_as_http():
+        with lost_races_as_conflicts():
             await set_credentials(SetCredentials(fixmedins_code, body.paasid, body.passtoken), UnitOfWork(context))
     return InstitutionPublic(fixmedins_code=fixmedins_code,
                              **body.model_dump(include=set(InstitutionPut.model_fields)))

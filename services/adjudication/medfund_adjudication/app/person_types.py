@@ -9,6 +9,7 @@ from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.domain.coverage import Coverage
 from medfund_adjudication.domain.refusal import Refused
 from medfund_shared.policy.schema import PolicyPack
+from medfund_shared.refusal import NO_POLICY_PACK
 
 EMPLOYEE = "310"
 
@@ -18,7 +19,7 @@ def code_of(pack: PolicyPack, category: str, retired: bool) -> str:
     try:
         return pack.person_types.code_for(category, retired)
     except ValueError as missing:
-        raise Refused("no_pack", f"pack {pack.pack_id}: {missing}") from None
+        raise Refused(NO_POLICY_PACK, f"pack {pack.pack_id}: {missing}") from None
 
 
 async def person_type(uow: UnitOfWork, coverage: Coverage, day: date) -> str:

@@ -28,10 +28,11 @@ from medfund_adjudication.domain.admission import Admission, ensure_settleable
 from medfund_adjudication.domain.coverage import Coverage, covered_on
 from medfund_adjudication.domain.refunds import net_of_refunds
 from medfund_adjudication.domain.refusal import Refused
-from medfund_adjudication.domain.settlement import Person, SettlementRefused, Visit, settle
+from medfund_adjudication.domain.settlement import Person, Visit, settle
 from medfund_shared import outbox
 from medfund_shared.errors import is_conflict, is_lost_race
 from medfund_shared.money import Money
+from medfund_shared.refusal import Refusal
 
 SOURCE = "medfund/adjudication"
 EMPLOYEE = "310"
@@ -86,7 +87,7 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
     """
     try:
         answer = await _unlocked_then_locked(cmd, uow)
-    except Refused:
+    except Refusal:
         if cmd.record and cmd.request is not None and (replay := await uow.answered(cmd.request)) is not None:
             return replay
         raise
@@ -146,11 +147,8 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locke
     visit = Visit(person, context.institution.for_engine(), admission.med_type, day, items, admission.referred,
                   cmd.acct_used, admission.disease_codes, state.stay_deductible)
     pack = uow.pack(coverage.admdvs, admission.insutype, day)
-    try:
-        result = settle(visit, pack, {code: item.for_engine() for code, item in state.catalogue.items()},
-                        state.accumulators)
-    except SettlementRefused as refused:
-        raise Refused(refused.code, refused.message) from None
+    result = settle(visit, pack, {code: item.for_engine() for code, item in state.catalogue.items()},
+                    state.accumulators)
     record = SettlementRecord(
         new_id(SETTLEMENT), "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
         admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,

@@ -154,7 +154,7 @@ def test_the_settlement_domain_imports_no_framework():
             if isinstance(node, ast.ImportFrom):
                 assert node.module.split(".")[0] in allowed, f"{source.name} imports {node.module}"
                 assert not node.module.startswith("medfund_shared.") or node.module.split(".")[1] in (
-                    "money", "policy"), f"{source.name} imports {node.module}"
+                    "money", "policy", "refusal"), f"{source.name} imports {node.module}"
             elif isinstance(node, ast.Import):
                 assert all(a.name.split(".")[0] in allowed for a in node.names), source.name
 

@@ -20,6 +20,7 @@ from medfund_shared.errors import ApiError
 from medfund_shared.events.types.billing import AppropriationRecorded
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
+from medfund_shared.refusal import no_policy_pack
 
 RESIDENT = "390"
 
@@ -30,8 +31,7 @@ async def record_appropriation(item: Appropriation, session: AsyncSession,
     try:
         catalogue.in_force(item.admdvs, RESIDENT, date(item.year, 12, 31))
     except NoPackInForce:
-        raise ApiError(422, "unknown_region", f"no resident scheme of region {item.admdvs} is in force in "
-                       f"{item.year}", "admdvs") from None
+        raise no_policy_pack(f"no resident scheme of region {item.admdvs} is in force in {item.year}") from None
     inserted = await session.scalar(insert(appropriations).values(
         appropriation_id=item.appropriation_id, admdvs=item.admdvs, fund_pay_type=item.fund_pay_type,
         year=item.year, amount_fen=item.amount.fen, received_at=item.received_at, source=item.source,

@@ -29,6 +29,7 @@ from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
 from medfund_shared.policy.contributions import ContributionInputError, EmployeeMember
 from medfund_shared.policy.employee_cover import late_fee
+from medfund_shared.refusal import no_policy_pack
 
 EMPLOYEE_SCHEME = "310"
 RETIRED, FLEXIBLE = "retired", "flexible"
@@ -70,7 +71,7 @@ async def declare_month(command: DeclareMonth, session: AsyncSession, catalogue:
     except PeriodError as exc:
         raise ApiError(422, "invalid", str(exc), "period") from None
     except NoPackInForce as exc:
-        raise ApiError(422, "no_policy_pack", str(exc), "admdvs") from None
+        raise no_policy_pack(str(exc)) from None
     if len({e.certno for e in command.employees}) != len(command.employees):
         raise ApiError(422, "duplicate_employee", "an employee appears twice in the declaration", "employees")
     declared_on = command.declared_on or start

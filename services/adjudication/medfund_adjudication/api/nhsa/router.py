@@ -23,6 +23,7 @@ from medfund_shared.context import ContextDep
 from medfund_shared.errors import RETRY_AFTER_SECONDS, is_bad_data, is_conflict, is_unavailable
 from medfund_shared.json_body import NotJson, parse_json
 from medfund_shared.rate_limit import Throttled
+from medfund_shared.refusal import Refusal
 
 log = structlog.get_logger(__name__)
 
@@ -115,7 +116,7 @@ async def call_service(request: Request, context: ContextDep) -> Response:
         call = _call(envelope, await callers.identify(request, context, envelope))
         output, text = await TRANSACTIONS[call.infno](call, UnitOfWork(context))
         text = text if text is not None else wire.envelope(call.msgid, output)
-    except Refused as refused:
+    except Refusal as refused:
         log.info("nhsa_refused", code=refused.code, field=refused.field)
         text = wire.envelope(msgid, None, err_msg=refused.message)
     except Throttled as throttled:
