@@ -98,6 +98,9 @@ on_behalf_payments = Table(
     Column("paid_at", DateTime(timezone=True), nullable=False),
     Column("payer", Text, nullable=False, server_default="government",
            comment="government, or medical_assistance (资助参保): the pack's payer of the category (migration 0005)"),
+    Column("withdrawn_at", DateTime(timezone=True), comment="the refund or reversal that withdrew it (migration 0006)"),
+    Column("withdrawal_id", Text),
+    Index("on_behalf_payments_by_person_year", "psn_no", "year"),
 )
 
 appropriations = Table(
@@ -124,7 +127,10 @@ subsidies = Table(
     Column("amount_fen", BigInteger, nullable=False),
     Column("shares", JSONB, nullable=False),
     Column("allocated_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("psn_no", "year", name="subsidies_once_per_person_year"),
+    Column("withdrawn_at", DateTime(timezone=True), comment="the refund or reversal that withdrew it (migration 0006)"),
+    Column("withdrawal_id", Text),
+    Index("subsidies_once_per_person_year", "psn_no", "year", unique=True,
+          postgresql_where=text("withdrawn_at IS NULL")),
 )
 
 batches = Table(

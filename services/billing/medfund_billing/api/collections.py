@@ -47,22 +47,23 @@ class ReversalRequest(BaseModel):
 
 @router.post("/{tax_voucher_no}/refund", status_code=201)
 async def refund(tax_voucher_no: str, body: RefundRequest, principal: TaxOrStaff, session: SessionDep,
-                 response: Response) -> dict:
+                 settings: BillingSettingsDep, response: Response) -> dict:
     """Pay a contribution back (e.g. the person moved to the employee scheme after paying)."""
     return await _correct(CorrectPayment("refund", tax_voucher_no, body.reason, body.refunded_at),
-                          principal, session, response)
+                          principal, session, settings, response)
 
 
 @router.post("/{tax_voucher_no}/reversal", status_code=201)
 async def reversal(tax_voucher_no: str, body: ReversalRequest, principal: TaxOrStaff, session: SessionDep,
-                   response: Response) -> dict:
+                   settings: BillingSettingsDep, response: Response) -> dict:
     """Cancel a payment that was accepted in error."""
     return await _correct(CorrectPayment("reversal", tax_voucher_no, body.reason, body.reversed_at),
-                          principal, session, response)
+                          principal, session, settings, response)
 
 
-async def _correct(command: CorrectPayment, principal, session, response: Response) -> dict:
-    answer, created = await correct_payment(command, session, restrict_to_office=office_filter(principal))
+async def _correct(command: CorrectPayment, principal, session, settings, response: Response) -> dict:
+    answer, created = await correct_payment(command, session, settings.office_zone,
+                                            restrict_to_office=office_filter(principal))
     response.status_code = 201 if created else 200
     return answer
 

@@ -19,7 +19,7 @@ from medfund_billing.adapters import accounts, payment_rows
 from medfund_billing.adapters.outbox_batch import OutboxBatch
 from medfund_billing.adapters.tables import payments
 from medfund_billing.app import flexible_workers
-from medfund_billing.app.premium_completed import SOURCE, Completion, add_completion_events, allocate_subsidies
+from medfund_billing.app.premium_completed import SOURCE, Completion, add_completion_events, allocate_government_money
 from medfund_billing.domain.matching import PaymentMatch, PremiumAccount, apply_payment, unmatched
 from medfund_billing.domain.payment_record import EMPLOYEE_SCHEME, PaymentRecord
 from medfund_billing.domain.reconciliation import local_day
@@ -116,19 +116,19 @@ class _Matched:
 async def _match_and_publish(session: AsyncSession, catalogue: PolicyCatalogue, entries: list[Entry],
                              ids: dict[str, str]) -> None:
     """Match in file order, so two payments for one person in one file add up as they should; then
-    allocate the subsidies of the premiums completed and queue the events, in file order."""
+    allocate the government's money of the premiums completed and queue the events, in file order."""
     if not entries:
         return
     locked = await accounts.lock_by_certno(session, (_key(e.record) for e in entries))
     steps = [_match(entry, locked) for entry in sorted(entries, key=lambda e: e.line)]
-    subsidies = await allocate_subsidies(session, catalogue, [s.completion for s in steps if s.completion])
+    government = await allocate_government_money(session, catalogue, [s.completion for s in steps if s.completion])
     events = OutboxBatch()
     for step in steps:
         record, payment_id = step.entry.record, ids[step.entry.record.tax_voucher_no]
         await events.add(session, received_event(payment_id, record, step.psn_no, step.match),
                          source=SOURCE, effective_time=record.paid_at)
         if step.completion:
-            await add_completion_events(session, step.completion, subsidies, events.add)
+            await add_completion_events(session, step.completion, government, events.add)
     await events.flush(session)
     await payment_rows.set_matches(session, [
         {"payment_id": ids[s.entry.record.tax_voucher_no], "psn_no": s.psn_no, "match": s.match.match}

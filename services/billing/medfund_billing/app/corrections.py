@@ -1,5 +1,7 @@
 """Refunds and reversals of an accepted payment: each its own record and event, never an edit of
-the payment. A payment is corrected at most once; the same request again returns the first answer."""
+the payment. A payment is corrected at most once; the same request again returns the first answer.
+One that takes the person-year's premium, paid in full before, below the due withdraws the cover and the
+government's money with it (:mod:`medfund_billing.app.premium_withdrawn`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medfund_billing.adapters import accounts
 from medfund_billing.adapters.tables import corrections, payments
 from medfund_billing.app.premium_completed import SOURCE
+from medfund_billing.app.premium_withdrawn import Withdrawal, premium_withdrawn
 from medfund_billing.domain.matching import withdraw
+from medfund_billing.domain.payment_record import EMPLOYEE_SCHEME
 from medfund_shared import outbox
 from medfund_shared.errors import ApiError
 from medfund_shared.events.types.billing import ContributionRefunded, ContributionReversed
@@ -36,7 +41,7 @@ class CorrectPayment:
         return hashlib.sha256(f"{self.kind}|{self.reason}|{self.at.isoformat()}".encode()).hexdigest()
 
 
-async def correct_payment(command: CorrectPayment, session: AsyncSession,
+async def correct_payment(command: CorrectPayment, session: AsyncSession, office_zone: ZoneInfo,
                           restrict_to_office: str | None = None) -> tuple[dict, bool]:
     """(answer, created). The whole amount comes back out of the person's paid total."""
     payment = (await session.execute(select(payments).where(payments.c.tax_voucher_no == command.tax_voucher_no)
@@ -45,6 +50,9 @@ async def correct_payment(command: CorrectPayment, session: AsyncSession,
         raise ApiError(404, "not_found", "no accepted payment with this voucher", "tax_voucher_no")
     if restrict_to_office is not None and payment.tax_office_code != restrict_to_office:
         raise ApiError(403, "forbidden", "this payment belongs to another tax office", "tax_office_code")
+    if payment.insutype == EMPLOYEE_SCHEME:
+        raise ApiError(409, "employee_month", "a flexible worker's month cannot be refunded or reversed here: it is a "
+                       "month of the employee scheme, not a resident premium", "tax_voucher_no")
     existing = (await session.execute(
         select(corrections).where(corrections.c.payment_id == payment.payment_id))).first()
     if existing is not None:
@@ -55,10 +63,14 @@ async def correct_payment(command: CorrectPayment, session: AsyncSession,
     await session.execute(corrections.insert().values(
         correction_id=correction_id, payment_id=payment.payment_id, kind=command.kind, reason=command.reason,
         amount_fen=payment.amount_fen, at=command.at, fingerprint=command.fingerprint()))
-    if payment.psn_no is not None:
-        account = await accounts.lock_one(session, payment.psn_no, payment.year)
-        await accounts.save(session, [withdraw(account, Money(payment.amount_fen))])
+    account = await accounts.lock_one(session, payment.psn_no, payment.year) if payment.psn_no is not None else None
     await outbox.add(session, _event(correction_id, command, payment), source=SOURCE, effective_time=command.at)
+    if account is not None:
+        after = withdraw(account, Money(payment.amount_fen))
+        await accounts.save(session, [after])
+        if account.paid_in_full and not after.paid_in_full:
+            await premium_withdrawn(session, after, Withdrawal(correction_id, command.kind, payment.tax_voucher_no,
+                                                               command.at), office_zone)
     await session.commit()
     return _answer(correction_id, command, payment), True
 

@@ -13,7 +13,6 @@ raises, so the consumer parks it as a dead letter instead of dropping it.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import datetime
 
@@ -22,13 +21,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_billing.adapters import accounts
-from medfund_billing.adapters.tables import employee_members, on_behalf_payments, premium_accounts
+from medfund_billing.adapters.tables import employee_members, premium_accounts
+from medfund_billing.app import on_behalf
 from medfund_billing.app.premium_completed import SOURCE, premium_completed
 from medfund_billing.app.suspense import attach_suspended
-from medfund_billing.domain.government import on_behalf_payer
 from medfund_billing.domain.matching import PremiumAccount, change_due
 from medfund_shared import outbox
-from medfund_shared.events.types.billing import ContributionOnBehalfPaid
 from medfund_shared.events.types.enrollment import (
     CategoryChanged,
     CoverageRefused,
@@ -120,21 +118,9 @@ async def _update_account(session: AsyncSession, psn_no: str, year: int, **value
 
 async def _pay_on_behalf(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount, category: str,
                          already_paid: Money, due: Money, paid_at: datetime) -> None:
-    amount = due - already_paid
-    if amount.fen <= 0:
-        return
-    payment_id = str(uuid.uuid4())
-    payer = on_behalf_payer(catalogue.get(account.pack_id), category)
-    await session.execute(insert(on_behalf_payments).values(
-        payment_id=payment_id, psn_no=account.psn_no, year=account.year, category=category,
-        amount_fen=amount.fen, paid_at=paid_at, payer=payer))
-    await session.execute(update(premium_accounts)
-                          .where(premium_accounts.c.psn_no == account.psn_no, premium_accounts.c.year == account.year)
-                          .values(on_behalf_paid_fen=due.fen))
-    await outbox.add(session, ContributionOnBehalfPaid(
-        payment_id=payment_id, psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype,
-        year=account.year, category=category, amount=amount, paid_at=paid_at, payer=payer,
-    ), source=SOURCE, effective_time=paid_at)
+    event = await on_behalf.pay(session, catalogue, account, category, already_paid, due, paid_at)
+    if event is not None:
+        await outbox.add(session, event, source=SOURCE, effective_time=paid_at)
 
 
 async def _complete(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount,

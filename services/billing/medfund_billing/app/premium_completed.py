@@ -1,5 +1,6 @@
 """What happens when a person's individual premium for a year is covered: coverage can start
-(``premium.paid_in_full``) and the government's per-capita subsidy is allocated, once per person-year."""
+(``premium.paid_in_full``) and the government's per-capita subsidy is allocated, once per person-year while
+not withdrawn; an on-behalf share a refund withdrew (:mod:`medfund_billing.app.premium_withdrawn`) is paid again."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from medfund_billing.app import on_behalf
 from medfund_billing.domain.government import subsidy_allocation
 from medfund_billing.domain.matching import PremiumAccount
 from medfund_shared import bulk, outbox
+from medfund_shared.events.base import EventData
 from medfund_shared.events.types.billing import PremiumPaidInFull, SubsidyAllocated, SubsidyShare
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
@@ -27,7 +30,7 @@ INSERT_SUBSIDIES = bulk.statement(
     "SELECT subsidy_id, psn_no, year, admdvs, amount_fen, shares::jsonb, allocated_at "
     f"FROM unnest({', '.join(':' + c for c in SUBSIDY_COLUMNS)}) "
     "AS s(subsidy_id, psn_no, year, admdvs, amount_fen, shares, allocated_at) "
-    "ON CONFLICT ON CONSTRAINT subsidies_once_per_person_year DO NOTHING RETURNING psn_no, year",
+    "ON CONFLICT (psn_no, year) WHERE withdrawn_at IS NULL DO NOTHING RETURNING psn_no, year",
     SUBSIDY_COLUMNS)
 
 
@@ -40,16 +43,29 @@ class Completion:
 
 async def premium_completed(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount,
                             paid_at: datetime, tax_voucher_no: str | None) -> None:
-    """Queue ``paid_in_full`` and the subsidy in the caller's transaction."""
+    """Queue ``paid_in_full`` and the government's money in the caller's transaction."""
     completion = Completion(account, paid_at, tax_voucher_no)
-    subsidies = await allocate_subsidies(session, catalogue, [completion])
-    await add_completion_events(session, completion, subsidies, outbox.add)
+    government = await allocate_government_money(session, catalogue, [completion])
+    await add_completion_events(session, completion, government, outbox.add)
+
+
+async def allocate_government_money(session: AsyncSession, catalogue: PolicyCatalogue,
+                                    completions: Sequence[Completion]) -> dict[PersonYear, list[EventData]]:
+    """Per completed person-year, the events of the government's money that comes with it: the subsidy (stored for
+    each person-year without one, in one statement) and an on-behalf share withdrawn by an earlier refund, paid
+    again."""
+    subsidies = await allocate_subsidies(session, catalogue, completions)
+    repaid = await on_behalf.repay_withdrawn(
+        session, catalogue, [(c.account.psn_no, c.account.year) for c in completions],
+        {(c.account.psn_no, c.account.year): c.paid_at for c in completions})
+    return {key: [e for e in (repaid.get(key), subsidies.get(key)) if e is not None]
+            for key in repaid.keys() | subsidies.keys()}
 
 
 async def allocate_subsidies(session: AsyncSession, catalogue: PolicyCatalogue,
                              completions: Sequence[Completion]) -> dict[PersonYear, SubsidyAllocated]:
-    """Store the subsidy of each completed person-year that has none yet, in one statement; returns
-    the events of those stored (a person-year already allocated gets nothing)."""
+    """Store the subsidy of each completed person-year that has none yet (or only withdrawn ones), in one
+    statement; returns the events of those stored."""
     if not completions:
         return {}
     events = {(c.account.psn_no, c.account.year): _subsidy(catalogue, c) for c in completions}
@@ -61,17 +77,16 @@ async def allocate_subsidies(session: AsyncSession, catalogue: PolicyCatalogue,
 
 
 async def add_completion_events(session: AsyncSession, completion: Completion,
-                                subsidies: dict[PersonYear, SubsidyAllocated], add_event: AddEvent) -> None:
-    """``paid_in_full`` and then, if allocated now, the subsidy (``add_event`` is ``outbox.add`` or a
+                                government: dict[PersonYear, list[EventData]], add_event: AddEvent) -> None:
+    """``paid_in_full`` and then the government's money allocated now (``add_event`` is ``outbox.add`` or a
     caller's batch of outbox rows, keeping the events in order)."""
     account, at = completion.account, completion.paid_at
     await add_event(session, PremiumPaidInFull(
         psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype, year=account.year,
         paid_at=at, tax_voucher_no=completion.tax_voucher_no, premium_due=account.premium_due,
     ), source=SOURCE, effective_time=at)
-    subsidy = subsidies.get((account.psn_no, account.year))
-    if subsidy is not None:
-        await add_event(session, subsidy, source=SOURCE, effective_time=subsidy.allocated_at)
+    for event in government.get((account.psn_no, account.year), ()):
+        await add_event(session, event, source=SOURCE, effective_time=at)
 
 
 def _subsidy(catalogue: PolicyCatalogue, completion: Completion) -> SubsidyAllocated:

@@ -71,11 +71,11 @@ def unmatched(amount: Money) -> PaymentMatch:
 
 
 def withdraw(account: PremiumAccount, amount: Money) -> PremiumAccount:
-    """The account after a refund or reversal takes ``amount`` back out.
-
-    ``paid_in_full`` stays as it was: coverage already activated is enrollment's to suspend.
-    """
-    return replace(account, paid=account.paid - amount)
+    """The account after a refund or reversal takes ``amount`` back out: no longer ``paid_in_full`` when what
+    stays paid is below the premium due (the cover and the government's money go back; paying the shortfall
+    completes the premium again)."""
+    after = replace(account, paid=account.paid - amount)
+    return replace(after, paid_in_full=account.paid_in_full and after.covers_premium)
 
 
 def change_due(account: PremiumAccount, premium_due: Money) -> tuple[PremiumAccount, bool]:

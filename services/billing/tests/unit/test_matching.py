@@ -39,3 +39,18 @@ def test_a_lower_premium_after_a_category_change_can_complete_what_was_paid():
 def test_a_refund_takes_the_money_back_out_of_the_paid_total():
     paid, _ = apply_payment(account(), Money.from_yuan("140"))
     assert withdraw(paid, Money.from_yuan("140")).paid == Money(0)
+
+
+def test_a_refund_that_leaves_the_premium_short_undoes_the_completion_and_paying_again_completes_it_again():
+    paid, _ = apply_payment(account(), Money.from_yuan("140"))
+    refunded = withdraw(paid, Money.from_yuan("140"))
+    assert (refunded.paid, refunded.paid_in_full, refunded.shortfall) == (Money(0), False, Money(14000))
+    again, match = apply_payment(refunded, Money.from_yuan("140"))
+    assert (match.match, match.completes_premium, again.paid_in_full) == ("full", True, True)
+
+
+def test_a_refund_of_an_overpayment_keeps_the_premium_paid_in_full():
+    paid, _ = apply_payment(account(), Money.from_yuan("140"))
+    over, _ = apply_payment(paid, Money.from_yuan("20"))
+    assert withdraw(over, Money.from_yuan("20")).paid_in_full is True, "140.00 still paid against 140.00 due"
+    assert withdraw(over, Money.from_yuan("140")).paid_in_full is False, "20.00 left against 140.00 due"

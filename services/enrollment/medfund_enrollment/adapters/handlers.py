@@ -1,5 +1,6 @@
 """Kafka handlers (inside the runner's batch transaction): a premium paid in full activates resident
-cover; an employee-scheme month declared or paid, and a retiree's credit, drive 310 cover."""
+cover (or restores cover a refund withdrew), a premium withdrawn by a refund suspends it; an
+employee-scheme month declared or paid, and a retiree's credit, drive 310 cover."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.app.employee_cover import RecordEmployeeMonth, record_employee_month
-from medfund_enrollment.app.lifecycle import RecordFullPayment, record_full_payment
+from medfund_enrollment.app.lifecycle import RecordFullPayment, WithdrawCover, record_full_payment, withdraw_cover
 from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.events.envelope import CloudEvent
-from medfund_shared.events.types.billing import EmployeeAccountCredited, EmployeeContributionDeclared, PremiumPaidInFull
+from medfund_shared.events.types.billing import (
+    EmployeeAccountCredited,
+    EmployeeContributionDeclared,
+    PremiumPaidInFull,
+    PremiumWithdrawn,
+)
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.employee_cover import period_month
 
@@ -24,6 +30,11 @@ def consumers(catalogue: PolicyCatalogue) -> list[ConsumerSpec]:
                                     paid_at=data.paid_at, on_behalf=data.tax_voucher_no is None)
         await record_full_payment(command, UnitOfWork(session, joined=True), catalogue)
 
+    async def on_premium_withdrawn(session: AsyncSession, event: CloudEvent, data: PremiumWithdrawn) -> None:
+        note = f"{data.kind} of voucher {data.tax_voucher_no} left the premium unpaid"
+        await withdraw_cover(WithdrawCover(data.psn_no, data.insutype, data.year, data.since, note),
+                             UnitOfWork(session, joined=True))
+
     async def on_month_declared(session: AsyncSession, event: CloudEvent, data: EmployeeContributionDeclared) -> None:
         command = RecordEmployeeMonth(data.psn_no, data.admdvs, period_month(data.period), event.effectivetime)
         await record_employee_month(command, UnitOfWork(session, joined=True), catalogue)
@@ -33,5 +44,6 @@ def consumers(catalogue: PolicyCatalogue) -> list[ConsumerSpec]:
         await record_employee_month(command, UnitOfWork(session, joined=True), catalogue)
 
     return [ConsumerSpec(CONSUMER, [BILLING_TOPIC], {
-        PremiumPaidInFull.event_type: on_premium_paid, EmployeeContributionDeclared.event_type: on_month_declared,
+        PremiumPaidInFull.event_type: on_premium_paid, PremiumWithdrawn.event_type: on_premium_withdrawn,
+        EmployeeContributionDeclared.event_type: on_month_declared,
         EmployeeAccountCredited.event_type: on_account_credited})]

@@ -39,6 +39,8 @@ from medfund_shared.policy.coverage import CoverageRefused
 from medfund_shared.policy.schema import PolicyPack
 
 ACTIVE, SUSPENDED, TERMINATED = "active", "suspended", "terminated"
+BILLING = "billing"
+"""The actor of the changes billing's events make: activation, and the withdrawal and restoring of cover."""
 
 
 @dataclass(frozen=True)
@@ -67,15 +69,19 @@ class ChangeCoverage:
 
 
 async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, catalogue: PolicyCatalogue) -> Status:
-    """Activate cover by the pack's rules; a second payment event for the same year changes nothing."""
+    """Activate cover by the pack's rules, or restore cover a refund withdrew; a second payment event for the same
+    year changes nothing."""
     async with uow:
         enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, cmd.insutype)
         if enrollment is None:
             raise NotFound("not_enrolled", f"{cmd.psn_no} has no live enrollment for {cmd.insutype}/{cmd.year}",
                            "psn_no")
+        paid_on = cmd.paid_at.astimezone(CHINA).date()
+        if enrollment.status == Status.SUSPENDED \
+                and await uow.repo.last_suspension_reason(enrollment.id) == SuspensionReason.PREMIUM_WITHDRAWN:
+            return await _restore_withdrawn(uow, enrollment, paid_on)
         if enrollment.status != Status.REGISTERED:
             return Status(enrollment.status)
-        paid_on = cmd.paid_at.astimezone(CHINA).date()
         status = await activate(uow, catalogue.get(enrollment.pack_id), enrollment, paid_on, cmd.on_behalf,
                                 effective_time=cmd.paid_at)
         await uow.commit()
@@ -107,7 +113,7 @@ async def open_cover(uow: UnitOfWork, enrollment: Row, cover: Cover | CoverageRe
     await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value, paid_at=paid_at, refusal=None,
                                   refusal_reason=None)
     await uow.repo.add_period(enrollment, cover.starts, cover.ends, ACTIVE)
-    await uow.repo.audit(psn_no=enrollment.psn_no, enrollment_id=enrollment.id, action="activated", actor="billing",
+    await uow.repo.audit(psn_no=enrollment.psn_no, enrollment_id=enrollment.id, action="activated", actor=BILLING,
                          effective_on=cover.starts, reason=cover.rule)
     await uow.emit(CoverageActivated(
         psn_no=enrollment.psn_no, certno=enrollment.certno, admdvs=enrollment.admdvs, insutype=enrollment.insutype,
@@ -123,7 +129,7 @@ async def _refuse(uow: UnitOfWork, enrollment: Row, refused: CoverageRefused, pa
     await uow.repo.set_enrollment(enrollment.id, paid_at=paid_at, refusal=refused.message,
                                   refusal_reason=refused.reason.value)
     await uow.repo.audit(psn_no=enrollment.psn_no, enrollment_id=enrollment.id, action="cover_refused",
-                         actor="billing", effective_on=paid_at.astimezone(CHINA).date(),
+                         actor=BILLING, effective_on=paid_at.astimezone(CHINA).date(),
                          reason=refused.reason.value, note=refused.message)
     e = enrollment
     await uow.emit(refused_event(e.psn_no, e.certno, e.admdvs, e.insutype, e.year, e.pack_id, refused, paid_at,
@@ -135,6 +141,42 @@ def refused_event(psn_no: str, certno: str, admdvs: str, insutype: str, year: in
     return CoverageRefusedEvent(psn_no=psn_no, certno=certno, admdvs=admdvs, insutype=insutype, year=year,
                                 paid_at=paid_at, reason=refused.reason.value, message=refused.message,
                                 trigger=trigger, pack_id=pack_id)
+
+
+@dataclass(frozen=True)
+class WithdrawCover:
+    """From ``premium.withdrawn.v1``: a refund or reversal took the year's premium below the due on ``since``."""
+
+    psn_no: str
+    insutype: str
+    year: int
+    since: date
+    note: str
+
+
+async def withdraw_cover(cmd: WithdrawCover, uow: UnitOfWork) -> Status:
+    """Suspend active cover from ``since`` (``premium_withdrawn``): a settlement from that day on is refused, one
+    before it keeps its cover. A refund dated before the year withdraws the whole year; one after the year, or of
+    a year without active cover (refused, suspended, terminated), withdraws nothing."""
+    enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, cmd.insutype)
+    if enrollment is None or enrollment.status != Status.ACTIVE or cmd.since.year > cmd.year:
+        return Status(enrollment.status) if enrollment is not None else Status.TERMINATED
+    since = max(cmd.since, date(cmd.year, 1, 1))
+    await suspend(ChangeCoverage(cmd.psn_no, cmd.insutype, cmd.year, since, BILLING,
+                                 SuspensionReason.PREMIUM_WITHDRAWN.value, cmd.note), uow)
+    return Status.SUSPENDED
+
+
+async def _restore_withdrawn(uow: UnitOfWork, enrollment: Row, paid_on: date) -> Status:
+    """The premium is paid in full again: cover resumes from the day of that payment (never before the
+    withdrawal; a payment after the year restores nothing)."""
+    if paid_on.year > enrollment.year:
+        return Status.SUSPENDED
+    period = await uow.repo.open_period(enrollment.id)
+    since = max(paid_on, period.starts)
+    await reinstate(ChangeCoverage(enrollment.psn_no, enrollment.insutype, enrollment.year, since, BILLING,
+                                   note="the premium was paid in full again"), uow)
+    return Status.ACTIVE
 
 
 async def suspend(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
@@ -158,7 +200,9 @@ async def reinstate(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
             return first.body
         enrollment = await _locked(uow, cmd)
         period = await uow.repo.open_period(enrollment.id)
-        check_can_reinstate(Status(enrollment.status), cmd.day, period.starts, cmd.year)
+        withdrawn = cmd.actor != BILLING and \
+            await uow.repo.last_suspension_reason(enrollment.id) == SuspensionReason.PREMIUM_WITHDRAWN
+        check_can_reinstate(Status(enrollment.status), cmd.day, period.starts, cmd.year, premium_withdrawn=withdrawn)
         await _cut_open_period(uow, enrollment, cmd.day - ONE_DAY, SUSPENDED)
         await uow.repo.add_period(enrollment, cmd.day, date(cmd.year, 12, 31), ACTIVE)
         await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value)

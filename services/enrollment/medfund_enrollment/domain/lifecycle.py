@@ -39,6 +39,9 @@ class SuspensionReason(StrEnum):
     OTHER = "other"
     UNPAID_MONTHS = "unpaid_months"
     """310: set by enrollment itself after consecutive unpaid months; paying them back reinstates."""
+    PREMIUM_WITHDRAWN = "premium_withdrawn"
+    """390: a refund or reversal took the year's premium below the due (billing's ``premium.withdrawn``); paying
+    it in full again reinstates, nothing else does."""
 
 
 class TerminationReason(StrEnum):
@@ -92,9 +95,14 @@ def check_can_suspend(status: Status, since: date, year: int) -> None:
     _in_year(since, year, "since")
 
 
-def check_can_reinstate(status: Status, since: date, suspended_since: date, year: int) -> None:
+def check_can_reinstate(status: Status, since: date, suspended_since: date, year: int,
+                        premium_withdrawn: bool = False) -> None:
+    """``premium_withdrawn``: the suspension is a refund's, which only the premium paid in full again lifts."""
     if status is not Status.SUSPENDED:
         raise Conflict("invalid_transition", f"only suspended coverage can be reinstated; it is {status}", "status")
+    if premium_withdrawn:
+        raise Conflict("premium_unpaid", "the cover was withdrawn because a refund left the premium unpaid; "
+                                         "paying it in full restores the cover", "status")
     _in_year(since, year, "since")
     if since < suspended_since:
         raise InvalidRequest("invalid_date", f"since must not be before the suspension on {suspended_since}", "since")

@@ -3,8 +3,15 @@ from pathlib import Path
 
 import pytest
 
+from medfund_enrollment.domain.errors import Conflict
 from medfund_enrollment.domain.household import Kind
-from medfund_enrollment.domain.lifecycle import TerminationReason, cover_for_payment, last_covered_day
+from medfund_enrollment.domain.lifecycle import (
+    Status,
+    TerminationReason,
+    check_can_reinstate,
+    cover_for_payment,
+    last_covered_day,
+)
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.coverage import CoverageRefused
 
@@ -59,3 +66,10 @@ def test_the_domain_imports_no_framework():
         text = module.read_text()
         for banned in ("fastapi", "sqlalchemy", "aiokafka", "medfund_shared.settings"):
             assert f"import {banned}" not in text and f"from {banned}" not in text, (module.name, banned)
+
+
+def test_only_the_premium_paid_again_lifts_a_refunds_withdrawal_of_cover():
+    with pytest.raises(Conflict) as refused:
+        check_can_reinstate(Status.SUSPENDED, date(2029, 5, 1), date(2029, 3, 1), 2029, premium_withdrawn=True)
+    assert refused.value.code == "premium_unpaid"
+    check_can_reinstate(Status.SUSPENDED, date(2029, 5, 1), date(2029, 3, 1), 2029)

@@ -1,9 +1,11 @@
 """Queues the transfers the packs' financing rules make due, as the ledger's own events.
 
 Called in the consumer's batch transaction: the catastrophic premium of each cover activated in the
-batch, and the risk-reserve share of each income booked in it, become ``TransferBooked`` events in the
-ledger's outbox. The ledger consumes its own topic and books each like any other event, so the journal
-holds only what an event on a topic says, and a rebuild replays the transfers themselves (docs/funding.md).
+batch (given back when a refund withdraws the cover, financed again when it is restored:
+:mod:`medfund_ledger.adapters.catastrophic_cover`), and the risk-reserve share of each income booked in it,
+become ``TransferBooked`` events in the ledger's outbox. The ledger consumes its own topic and books each
+like any other event, so the journal holds only what an event on a topic says, and a rebuild replays the
+transfers themselves (docs/funding.md).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_ledger.adapters import packs
+from medfund_ledger.adapters import catastrophic_cover, packs
 from medfund_ledger.domain.financing import DueTransfer, catastrophic_financing, pooled_income, reserve_share
 from medfund_ledger.domain.journal import Entry
 from medfund_ledger.domain.pools import PoolKey
@@ -21,7 +23,6 @@ from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.ledger import TransferBooked
 
 SOURCE = "medfund/fund-ledger"
-ACTIVATED = "medfund.enrollment.coverage.activated.v1"
 log = structlog.get_logger(__name__)
 
 
@@ -43,17 +44,17 @@ def _reserve(entry: Entry) -> list[DueTransfer]:
     return due
 
 
-def due_transfers(activations: list[tuple[CloudEvent, EventData]],
-                  booked: list[tuple[CloudEvent, Entry]]) -> list[tuple[DueTransfer, CloudEvent]]:
+async def due_transfers(session: AsyncSession, coverage: list[tuple[CloudEvent, EventData]],
+                        booked: list[tuple[CloudEvent, Entry]]) -> list[tuple[DueTransfer, CloudEvent]]:
     """Each transfer made due, with the event that made it due."""
-    due = [(t, event) for event, data in activations if (t := _catastrophic(event, data)) is not None]
+    due = await catastrophic_cover.decide(session, coverage, _catastrophic)
     due += [(t, event) for event, entry in booked if entry.kind != "transfer" for t in _reserve(entry)]
     return due
 
 
-async def queue(session: AsyncSession, activations: list[tuple[CloudEvent, EventData]],
+async def queue(session: AsyncSession, coverage: list[tuple[CloudEvent, EventData]],
                 booked: list[tuple[CloudEvent, Entry]]) -> None:
-    due = due_transfers(activations, booked)
+    due = await due_transfers(session, coverage, booked)
     await outbox.add_many(session, [(TransferBooked(
         transfer_id=t.transfer_id, reason=t.reason, from_pool_id=t.from_pool_id, to_pool_id=t.to_pool_id,
         amount=t.amount, effective_date=event.effectivetime.date(), cause_event_id=event.id,

@@ -50,8 +50,7 @@ async def apply_many(session: AsyncSession, items: list[tuple[CloudEvent, EventD
                                                      if item[0].type in money_events.BUILDERS])
     coverage = [item for item in items if item[0].type in coverage_events.ACTIVE_AFTER]
     await coverage_events.apply_many(session, coverage)
-    await financing_events.queue(session, [item for item in coverage if item[0].type == financing_events.ACTIVATED],
-                                 booked)
+    await financing_events.queue(session, coverage, booked)
 
 
 HANDLERS: dict[str, Handler] = {

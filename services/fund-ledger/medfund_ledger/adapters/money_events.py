@@ -60,14 +60,29 @@ def _on_behalf(event, data, config) -> journal.Entry:
                                   sponsor_pool)
 
 
+def _on_behalf_withdrawn(event, data, config) -> journal.Entry:
+    """A refund withdrew the premium: the on-behalf share goes back to its payer (the mirror of its payment)."""
+    return journal.mirrored(_on_behalf(event, data, config), "on_behalf_withdrawn")
+
+
 def _appropriation(event, data, config) -> journal.Entry:
     return journal.appropriation_received(event.id, event.effectivetime.date(),
                                           PoolKey(data.admdvs, data.fund_pay_type, data.year).pool_id, data.source,
                                           data.amount)
 
 
+CATASTROPHIC_RETURNED = "catastrophic_returned"
+
+
 def _transfer(event, data, config) -> journal.Entry:
-    """The ledger's own transfer event: keyed by the transfer, so the entry booked with the command is this one."""
+    """The ledger's own transfer event: keyed by the transfer, so the entry booked with the command is this one.
+    A catastrophic premium given back (``from`` the catastrophic pool ``to`` the pooled fund) is booked as the
+    mirror of its financing, so the pooled fund's transfer expense and the catastrophic pool's transfer income
+    go down rather than both funds showing a second, opposite movement."""
+    if data.reason == CATASTROPHIC_RETURNED:
+        financing = journal.transfer(transfer_key(data.transfer_id), data.effective_date, data.to_pool_id,
+                                     data.from_pool_id, data.amount, data.memo)
+        return journal.mirrored(financing, financing.kind)
     return journal.transfer(transfer_key(data.transfer_id), data.effective_date, data.from_pool_id, data.to_pool_id,
                             data.amount, data.memo)
 
@@ -85,6 +100,11 @@ def _subsidy(event, data, config) -> journal.Entry:
     shares = [(share.level, share.amount) for share in data.shares]
     return journal.subsidy_allocated(event.id, event.effectivetime.date(), _contribution_pool(data, config),
                                      data.amount, shares)
+
+
+def _subsidy_withdrawn(event, data, config) -> journal.Entry:
+    """A refund withdrew the premium: the subsidy goes back, level by level (the mirror of its allocation)."""
+    return journal.mirrored(_subsidy(event, data, config), "subsidy_withdrawn")
 
 
 def _employee_contribution(event, data, config) -> journal.Entry:
@@ -119,6 +139,8 @@ BUILDERS: dict[str, EntryBuilder] = {
     "medfund.billing.contribution.reversed.v1": _returned("contribution_reversed"),
     "medfund.billing.contribution.on_behalf_paid.v1": _on_behalf,
     "medfund.billing.subsidy.allocated.v1": _subsidy,
+    "medfund.billing.contribution.on_behalf_withdrawn.v1": _on_behalf_withdrawn,
+    "medfund.billing.subsidy.withdrawn.v1": _subsidy_withdrawn,
     "medfund.billing.employee.contribution_declared.v1": _employee_contribution,
     "medfund.billing.employee.account_credited.v1": _account_credited,
     **dict.fromkeys(SETTLEMENT_KINDS, _settlement),

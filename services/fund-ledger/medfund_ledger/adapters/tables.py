@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
                         BigInteger,
+                        Boolean,
                         Column,
                         Date,
                         DateTime,
@@ -136,6 +137,21 @@ coverage = Table(
     Column("admdvs", Text, nullable=False),
     Column("active", Integer, nullable=False),
     Index("coverage_region", "admdvs", "year"),
+)
+
+catastrophic_financing = Table(
+    "catastrophic_financing", metadata,
+    Column("psn_no", Text, primary_key=True),
+    Column("insutype", Text, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("transfer_id", Text, nullable=False, comment="the first financing's transfer id"),
+    Column("from_pool_id", Text, nullable=False),
+    Column("to_pool_id", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False, comment="fen"),
+    Column("financed", Boolean, nullable=False, comment="the year's cover is financed now"),
+    Column("returns", Integer, nullable=False, comment="times a refund's withdrawal gave the premium back"),
+    comment="the catastrophic premium of each covered person-year (migration 0008): what the next activation, "
+            "withdrawal or restoring of cover moves",
 )
 
 populations = Table(

@@ -1,14 +1,16 @@
 """Transfers that become due by the pack's financing rules (docs/funding.md), from plain inputs.
 
 - Catastrophic insurance is financed from the pooled fund: ``financing.catastrophic_per_person`` once per
-  covered person-year, due when the cover is activated (seed 000 篇六: 25-29 yuan a person, about 5%).
+  covered person-year, due when the cover is activated (seed 000 篇六: 25-29 yuan a person, about 5%); a refund
+  that withdraws the cover gives it back, and the premium paid in full again finances it again
+  (:class:`CatastrophicCover`).
 - The risk-adjustment reserve takes ``financing.risk_reserve_share`` of every income of the pooled fund,
   due when the income is booked; a returned income (a refund) gives the share back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from medfund_ledger.domain import accounts
 from medfund_ledger.domain.journal import Entry
@@ -62,3 +64,49 @@ def pooled_income(entry: Entry) -> dict[str, Money]:
         if line.account.startswith(accounts.INCOME_PREFIX):
             totals[line.pool_id] = totals.get(line.pool_id, 0) - line.amount
     return {pool_id: Money(total) for pool_id, total in sorted(totals.items()) if total}
+
+
+ACTIVATED, WITHDRAWN, RESTORED = "activated", "withdrawn", "restored"
+"""What happened to a person-year's cover, for its catastrophic premium: activated, withdrawn by a refund
+(suspended, ``premium_withdrawn``), restored (reinstated)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatastrophicCover:
+    """The catastrophic premium of one person-year: the transfer its first activation made due, whether the cover
+    is financed now, and how many times a withdrawal gave the premium back.
+
+    Ids, so that each move is booked exactly once however often the events come: the first financing keeps
+    ``catastrophic:{admdvs}:{year}:{psn_no}``, the n-th return is ``…:returned:{n}``, the financing after it
+    ``…:{n+1}``.
+    """
+
+    first: DueTransfer
+    financed: bool = True
+    returns: int = 0
+
+    def financing(self) -> DueTransfer:
+        suffix = f":{self.returns + 1}" if self.returns else ""
+        return replace(self.first, transfer_id=self.first.transfer_id + suffix)
+
+    def returning(self) -> DueTransfer:
+        return DueTransfer(f"{self.first.transfer_id}:returned:{self.returns + 1}", "catastrophic_returned",
+                           self.first.to_pool_id, self.first.from_pool_id, self.first.amount)
+
+
+def catastrophic_step(cover: CatastrophicCover | None, change: str,
+                      due: DueTransfer | None = None) -> tuple[CatastrophicCover | None, DueTransfer | None]:
+    """The person-year's catastrophic premium after ``change`` and the transfer it makes due (None: nothing moves).
+
+    ``due`` is what an activation makes due by the pack (None when the pack finances none). A second activation or
+    a reinstatement of financed cover moves nothing (a termination and re-registration, an operator's suspension
+    lifted); a withdrawal of unfinanced cover moves nothing either."""
+    if change == ACTIVATED and cover is None:
+        return (None, None) if due is None else (CatastrophicCover(due), due)
+    if cover is None:
+        return None, None
+    if change in (ACTIVATED, RESTORED) and not cover.financed:
+        return replace(cover, financed=True), cover.financing()
+    if change == WITHDRAWN and cover.financed:
+        return replace(cover, financed=False, returns=cover.returns + 1), cover.returning()
+    return cover, None

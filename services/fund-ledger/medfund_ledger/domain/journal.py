@@ -94,6 +94,12 @@ def appropriation_received(key: str, on: date, pool_id: str, source: str, amount
     return _entry(key, "appropriation_received", on, lines)
 
 
+def mirrored(entry: Entry, kind: str) -> Entry:
+    """The mirror of ``entry`` (every line negated) under another kind: money that goes back the way it came."""
+    return Entry(entry.key, kind, entry.effective_date,
+                 tuple(Line(line.pool_id, line.account, -line.amount) for line in entry.lines), entry.memo)
+
+
 UNSPLIT_SUBSIDY_LEVEL = "government"
 """The one income line of a subsidy whose pack does not split it by level (billing sends no shares)."""
 

@@ -194,6 +194,91 @@ class ContributionReversed(_Correction):
 
 
 @register
+class PremiumWithdrawn(EventData):
+    """A refund or reversal took a person's individual premium for the year, paid in full before, below the due:
+    the cover it bought is withdrawn from ``since`` (the correction's day; enrollment suspends the cover, reason
+    ``premium_withdrawn``). Paying in full again (``premium.paid_in_full``) restores it. docs/funding.md."""
+
+    event_type: ClassVar[str] = "medfund.billing.premium.withdrawn.v1"
+    topic: ClassVar[str] = TOPIC
+
+    correction_id: str
+    """The refund or reversal that took the premium below the due."""
+    kind: Literal["refund", "reversal"]
+    tax_voucher_no: str
+    psn_no: str
+    admdvs: str
+    insutype: str
+    year: int
+    premium_due: YuanAmount
+    paid_total: YuanAmount
+    withdrawn_at: datetime
+    since: date
+    """The first day without cover: the day of ``withdrawn_at`` in the tax offices' time zone."""
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.psn_no
+
+
+@register
+class SubsidyWithdrawn(EventData):
+    """The per-capita subsidy of a person-year whose premium was withdrawn goes back: the mirror of its
+    ``subsidy.allocated`` (same amount and shares)."""
+
+    event_type: ClassVar[str] = "medfund.billing.subsidy.withdrawn.v1"
+    topic: ClassVar[str] = TOPIC
+
+    withdrawal_id: str
+    subsidy_id: str
+    """The allocation withdrawn."""
+    correction_id: str
+    psn_no: str
+    admdvs: str
+    insutype: str
+    year: int
+    amount: YuanAmount
+    shares: list[SubsidyShare]
+    withdrawn_at: datetime
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.subsidy_id
+
+
+@register
+class ContributionOnBehalfWithdrawn(EventData):
+    """A share paid on the person's behalf (代缴 / 资助参保) goes back to its payer because the premium of the
+    person-year was withdrawn: the mirror of its ``contribution.on_behalf_paid``."""
+
+    event_type: ClassVar[str] = "medfund.billing.contribution.on_behalf_withdrawn.v1"
+    topic: ClassVar[str] = TOPIC
+
+    withdrawal_id: str
+    payment_id: str
+    """The on-behalf payment withdrawn."""
+    correction_id: str
+    psn_no: str
+    admdvs: str
+    insutype: str
+    year: int
+    category: str
+    amount: YuanAmount
+    payer: Literal["government", "medical_assistance"] = "government"
+    withdrawn_at: datetime
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.payment_id
+
+
+@register
 class EmployeeContributionDeclared(EventData):
     """One employee's month: the contribution and its exact split into pooled fund and account.
 

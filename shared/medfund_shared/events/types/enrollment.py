@@ -120,14 +120,15 @@ class CoverageRefused(_PersonEvent):
 
 @register
 class CoverageSuspended(_PersonEvent):
-    """Cover stops from ``since`` (停保) until reinstated (310: ``unpaid_months`` after consecutive unpaid months)."""
+    """Cover stops from ``since`` (停保) until reinstated (310: ``unpaid_months`` after consecutive unpaid months;
+    ``premium_withdrawn``: a refund took the year's premium below the due, lifted when it is paid in full again)."""
 
     event_type: ClassVar[str] = "medfund.enrollment.coverage.suspended.v1"
 
     insutype: str
     year: int
     since: date
-    reason: Literal["moved_away", "employee_scheme", "other", "unpaid_months"]
+    reason: Literal["moved_away", "employee_scheme", "other", "unpaid_months", "premium_withdrawn"]
     actor: str
     note: str = ""
 

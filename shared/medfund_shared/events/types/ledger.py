@@ -22,20 +22,22 @@ TOPIC = "medfund.ledger.v1"
 @register
 class TransferBooked(EventData):
     """Money moved from one pool to another: the catastrophic premium financed by the pooled fund per covered
-    person-year, the risk-reserve share of pooled income, or an operator's transfer."""
+    person-year (``catastrophic_returned``: given back when a refund withdrew the cover), the risk-reserve share of
+    pooled income, or an operator's transfer."""
 
     event_type: ClassVar[str] = "medfund.ledger.transfer.booked.v1"
     topic: ClassVar[str] = TOPIC
 
     transfer_id: str
-    reason: Literal["catastrophic_financing", "risk_reserve", "operator"]
+    reason: Literal["catastrophic_financing", "catastrophic_returned", "risk_reserve", "operator"]
     from_pool_id: str
     to_pool_id: str
     amount: YuanAmount
     effective_date: date
     memo: str = ""
     cause_event_id: str | None = None
-    """The event that made an automatic transfer due (a coverage activation, an income)."""
+    """The event that made an automatic transfer due (a coverage activation, suspension or reinstatement, an
+    income)."""
 
     def partition_key(self) -> str:
         return self.from_pool_id
