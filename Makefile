@@ -22,14 +22,15 @@ help:
 setup: system-packages $(STAMPS)/python
 	@$(PY) -c "from medfund_deploy.kafka import ensure_jars; ensure_jars()"
 
-# PostgreSQL server, a JDK, Maven and Chromium (the dashboard's browser test) from Debian,
-# installed only when missing.
+# PostgreSQL server, a JDK, Maven, Chromium and a Chinese font (the console's browser tests and their
+# screenshots) from Debian, installed only when missing.
 system-packages:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v java >/dev/null || missing="$$missing openjdk-17-jdk-headless"; \
 	command -v mvn >/dev/null || missing="$$missing maven"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \

@@ -1,4 +1,4 @@
-"""The links the summary prints: the dashboard takes its token the way the ledger's page reads it."""
+"""The links the summary prints: the console takes its token the way the ledger's page script reads it."""
 
 from importlib import resources
 
@@ -10,7 +10,7 @@ from medfund_shared.settings import Settings
 
 
 def test_the_dashboard_link_carries_the_token_the_page_reads():
-    page = resources.files("medfund_ledger.static").joinpath("dashboard.html").read_text("utf-8")
+    page = resources.files("medfund_ledger.static").joinpath("console.js").read_text("utf-8")
     assert 'params.get("token")' in page
     services = Services(httpx.AsyncClient(), Urls.local(), Settings(), "15002400000")
     link = httpx.URL(services.dashboard_link())

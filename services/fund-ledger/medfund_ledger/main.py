@@ -3,7 +3,18 @@
 from fastapi import FastAPI
 
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
-from medfund_ledger.api import accounts, alerts, dashboard, institutions, pools, statistics
+from medfund_ledger.api import (
+    accounts,
+    alerts,
+    dashboard,
+    institutions,
+    names,
+    operations,
+    pool_stream,
+    pools,
+    settlements,
+    statistics,
+)
 from medfund_ledger.app import evaluator
 from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.service import ServiceDefinition, create_service_app
@@ -18,8 +29,8 @@ def definition() -> ServiceDefinition:
     the alert evaluator after each batch."""
     return ServiceDefinition(
         name="fund-ledger", package="medfund_ledger",
-        routers=[pools.router, alerts.router, institutions.router, statistics.router, dashboard.router,
-                 accounts.router],
+        routers=[pool_stream.router, pools.router, alerts.router, institutions.router, statistics.router,
+                 settlements.router, names.router, operations.router, dashboard.router, accounts.router],
         consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=evaluator.after_batch,
                                 batch_handler=BATCH_HANDLER, batch_window=BATCH_WINDOW)],
         background=[evaluator.run],

@@ -72,8 +72,11 @@ async def apply(session: AsyncSession, change: Transition, evidence: list[str],
     return await _publish(session, AlertChanged(alert_id=alert_id, **fields))
 
 
-async def _publish(session: AsyncSession, event: AlertChanged) -> AlertChanged:
-    await session.execute(insert(alert_changes).values(alert_id=event.alert_id, payload=event.model_dump(mode="json")))
+async def _publish(session: AsyncSession, event: AlertChanged, acknowledgement: dict | None = None) -> AlertChanged:
+    """The change (the stream's payload: the event's data, with who acknowledged and the note for an
+    acknowledgement, which a later change of the alert clears from the alert itself) and its outbox event."""
+    payload = event.model_dump(mode="json") | (acknowledgement or {})
+    await session.execute(insert(alert_changes).values(alert_id=event.alert_id, payload=payload))
     await outbox.add(session, event, source=SOURCE, effective_time=event.evaluated_at)
     return event
 
@@ -86,7 +89,8 @@ async def get(session: AsyncSession, alert_id: str, *, lock: bool = False):
 async def acknowledge(session: AsyncSession, alert_id: str, who: str, note: str, at: datetime) -> AlertChanged:
     await session.execute(update(alerts).where(alerts.c.alert_id == alert_id)
                           .values(state="acknowledged", acked_by=who, acked_at=at, ack_note=note))
-    return await _publish(session, to_event(await get(session, alert_id)))
+    acknowledgement = {"acked_by": who, "acked_at": at.isoformat(), "ack_note": note}
+    return await _publish(session, to_event(await get(session, alert_id)), acknowledgement)
 
 
 def to_event(row) -> AlertChanged:

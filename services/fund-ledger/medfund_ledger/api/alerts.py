@@ -12,9 +12,11 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from medfund_ledger.adapters import alert_store
 from medfund_ledger.api.errors import not_found
-from medfund_ledger.api.presenters import alert_json
+from medfund_ledger.api.presenters import alert_json, change_json, entry_json, fact_json
+from medfund_ledger.api.read_models import AlertDetailOut
 from medfund_ledger.api.schemas import AckIn
 from medfund_ledger.app.acknowledge import AcknowledgeAlert, AlertNotFound, acknowledge
+from medfund_ledger.app.alert_detail import alert_detail
 from medfund_ledger.domain.alerts import AlreadyAcknowledged, NotAcknowledgeable
 from medfund_shared.auth import StaffPrincipal
 from medfund_shared.context import SessionDep, SessionFactoryDep
@@ -51,6 +53,20 @@ async def _changes(request: Request, sessions, last_id: int):
             yield ServerSentEvent(data=json.dumps(row.payload, ensure_ascii=False), event="alert", id=str(row.id))
         if not rows:
             await asyncio.sleep(STREAM_POLL_SECONDS)
+
+
+@router.get("/{alert_id}")
+async def get_alert(alert_id: str, _: StaffPrincipal, session: SessionDep) -> AlertDetailOut:
+    """One alert with its history (each change: state, severity, measure, who acknowledged and the note) and its
+    evidence: the journal entries of the events that tipped it and the settlements among them."""
+    try:
+        detail = await alert_detail(session, alert_id)
+    except AlertNotFound:
+        raise not_found("alert", "alert_id") from None
+    return AlertDetailOut(alert=alert_json(detail.alert), history=[change_json(c) for c in detail.changes],
+                          evidence_entries=[entry_json(e, lines) for e, lines in detail.entries],
+                          evidence_settlements=[fact_json(f) for f in detail.settlements],
+                          evidence_not_in_journal=detail.missing)
 
 
 @router.post("/{alert_id}/ack")

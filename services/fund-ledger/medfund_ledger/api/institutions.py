@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from medfund_ledger.adapters import figures
 from medfund_ledger.api.errors import not_found, not_negative
+from medfund_ledger.api.read_models import InstitutionYearOut
 from medfund_ledger.api.schemas import ClearingIn, InstitutionBudgetIn
 from medfund_ledger.app.budgets import SetInstitutionBudget, UnknownInstitution, set_institution_budget
+from medfund_ledger.app.institution_meters import institution_meters
 from medfund_ledger.app.ledger_commands import ClearInstitution, clear_institution
 from medfund_shared.auth import AdminPrincipal, StaffPrincipal
 from medfund_shared.context import SessionDep
@@ -15,6 +17,13 @@ from medfund_shared.money import Money
 
 router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
 Code = Path(pattern=r"^[A-Za-z0-9]{1,30}$")
+
+
+@router.get("")
+async def list_institutions(_: StaffPrincipal, session: SessionDep,
+                            year: int | None = Query(default=None, ge=1990, le=2100)) -> list[InstitutionYearOut]:
+    """Each institution's fund payments against its global budget (总额控制), per year (latest first)."""
+    return [InstitutionYearOut(**meter) for meter in await institution_meters(session, year)]
 
 
 @router.put("/{fixmedins_code}/budget")

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Query
 from medfund_ledger.adapters.config import load_config
 from medfund_ledger.api.errors import not_found, not_negative, parse_pool_id, writable_pool_id
 from medfund_ledger.api.presenters import entry_json
+from medfund_ledger.api.read_models import PoolMonthsOut
 from medfund_ledger.api.schemas import PoolBudgetIn, ThresholdsIn, TransferIn
 from medfund_ledger.app import pool_view
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
 from medfund_ledger.app.ledger_commands import KeyReused, TransferBetweenPools, transfer
+from medfund_ledger.app.pool_history import pool_months
 from medfund_ledger.app.thresholds import SetPoolThresholds, set_pool_thresholds
 from medfund_ledger.domain.thresholds import InvalidThreshold
 from medfund_shared.auth import AdminPrincipal, StaffPrincipal
@@ -48,6 +50,20 @@ async def get_journal(pool_id: str, _: StaffPrincipal, session: SessionDep,
         raise not_found("pool", "pool_id") from None
     return {"entries": [entry_json(e, lines) for e, lines in page],
             "next_cursor": str(next_id) if next_id is not None else None}
+
+
+@router.get("/{pool_id}/months")
+async def get_months(pool_id: str, _: StaffPrincipal, session: SessionDep) -> PoolMonthsOut:
+    """The pool's months, oldest first: income, expenditure and the balance at each month's end (the month of an
+    entry is that of its effective date); months without income or expenditure are left out."""
+    pool_id = parse_pool_id(pool_id)
+    try:
+        series = await pool_months(session, pool_id)
+    except pool_view.PoolNotFound:
+        raise not_found("pool", "pool_id") from None
+    return PoolMonthsOut(pool_id=pool_id, months=[
+        {"month": m.month, "income": m.income.to_yuan(), "expenditure": m.expenditure.to_yuan(),
+         "balance": m.balance.to_yuan()} for m in series])
 
 
 @router.put("/{pool_id}/budget")

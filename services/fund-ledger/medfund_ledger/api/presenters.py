@@ -40,3 +40,21 @@ def alert_json(row) -> dict:
             "threshold": row.threshold, "message": row.message, "evaluated_at": row.evaluated_at.isoformat(),
             "evidence": row.evidence, "acked_by": row.acked_by,
             "acked_at": row.acked_at.isoformat() if row.acked_at else None, "ack_note": row.ack_note}
+
+
+def fact_json(fact) -> dict:
+    """A settlement fact with the institution and kind of its journal entry."""
+    return {"event_id": fact.event_id, "setl_id": fact.setl_id, "kind": fact.kind,
+            "fixmedins_code": fact.fixmedins_code, "admdvs": fact.admdvs, "year": fact.year,
+            "pooled_pool_id": fact.pooled_pool_id, "setl_date": fact.setl_date.isoformat(),
+            "inpatient": fact.inpatient != 0, "medfee_sumamt": _yuan(fact.medfee_sumamt),
+            "inscp_scp_amt": _yuan(fact.inscp_scp_amt), "fund_pay_sumamt": _yuan(fact.fund_pay_sumamt),
+            "pooled_fund_paid": _yuan(fact.pooled_fund_paid)}
+
+
+def change_json(change) -> dict:
+    """One published change of an alert, as the alert's history shows it."""
+    p = change.payload
+    return {"change_id": change.id, "at": change.created_at.isoformat(), "state": p["state"],
+            "severity": p["severity"], "measure": p.get("measure"), "threshold": p["threshold"],
+            "evaluated_at": p.get("evaluated_at"), "acked_by": p.get("acked_by"), "ack_note": p.get("ack_note")}

@@ -1,0 +1,139 @@
+"""The read endpoints the console uses, through HTTP on a real ledger: a pool's months, an alert with its history
+and evidence, a settlement with its journal entries, the budget meters, the names table, the operations view
+and the pool stream.
+
+The fund (by hand): Shizhu's resident pool 500240:390100:2026 collects 900,000.00 on 2025-12-01 and 20,000.00 on
+2026-03-02; hospital H500240031 (global budget 200,000.00 for 2026) settles 90,000.00 on 2026-02-03 and
+80,000.00 on 2026-03-04. Months: 2025-12 income 900,000.00, balance 900,000.00; 2026-02 expenditure 90,000.00,
+balance 810,000.00; 2026-03 income 20,000.00, expenditure 80,000.00, balance 750,000.00. The hospital used
+170,000 ÷ 200,000 = 0.8500 of its budget (yellow ``institution_budget``, over 0.80), tipped by the second
+settlement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import ledger_events as ev
+import pytest
+
+pytestmark = pytest.mark.integration
+CODE, POOL = "H500240031", "500240:390100:2026"
+
+
+async def fund(ledger) -> list:
+    sent = [
+        await ledger.publish(ev.institution(CODE, "500240", "200000.00"), ev.at(2026, 1, 1)),
+        await ledger.publish(ev.contribution("500240", 2026, "900000.00", ev.at(2025, 12, 1)), ev.at(2025, 12, 1)),
+        await ledger.publish(ev.settlement("500240", 2026, CODE, "21", "90000.00", ev.at(2026, 2, 3)),
+                             ev.at(2026, 2, 3)),
+        await ledger.publish(ev.contribution("500240", 2026, "20000.00", ev.at(2026, 3, 2)), ev.at(2026, 3, 2)),
+        await ledger.publish(ev.settlement("500240", 2026, CODE, "21", "80000.00", ev.at(2026, 3, 4)),
+                             ev.at(2026, 3, 4)),
+    ]
+    await ledger.wait_applied(len(sent))
+    return sent
+
+
+async def test_a_pools_months_carry_income_expenditure_and_the_closing_balance(ledger):
+    await fund(ledger)
+    response = await ledger.client.get(f"/v1/pools/{POOL}/months")
+    assert response.status_code == 200, response.text
+    assert response.json() == {"pool_id": POOL, "months": [
+        {"month": "2025-12", "income": "900000.00", "expenditure": "0.00", "balance": "900000.00"},
+        {"month": "2026-02", "income": "0.00", "expenditure": "90000.00", "balance": "810000.00"},
+        {"month": "2026-03", "income": "20000.00", "expenditure": "80000.00", "balance": "750000.00"}]}
+    assert (await ledger.client.get(f"/v1/pools/{POOL}")).json()["balance"] == "750000.00"
+    assert (await ledger.client.get("/v1/pools/500240:390100:2031/months")).status_code == 404
+    bad = await ledger.client.get("/v1/pools/not-a-pool/months")
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "pool_id")
+
+
+async def test_an_alert_shows_its_history_and_evidence_down_to_the_settlement_and_its_journal(ledger):
+    sent = await fund(ledger)
+    alert = next(a for a in (await ledger.client.get("/v1/alerts")).json() if a["rule"] == "institution_budget")
+    assert (alert["severity"], alert["measure"], alert["threshold"]) == ("yellow", "0.8500", "0.80")
+    ack = await ledger.client.post(f"/v1/alerts/{alert['alert_id']}/ack", json={"note": "院方已说明"},
+                                   headers={"Authorization": f"Bearer {ledger.token('operator')}"})
+    assert ack.status_code == 200, ack.text
+
+    detail = (await ledger.client.get(f"/v1/alerts/{alert['alert_id']}")).json()
+    assert [(c["state"], c["severity"], c["acked_by"], c["ack_note"]) for c in detail["history"]] == [
+        ("firing", "yellow", None, None), ("acknowledged", "yellow", "operator-tester", "院方已说明")]
+    # the evidence is the events of the batch that tipped the alert: the second settlement, with the first one
+    # and the hospital's registration when the consumer took them in the same batch
+    last_settlement, settlements = sent[4], {sent[2].id: sent[2], sent[4].id: sent[4]}
+    keys = [e["entry_key"] for e in detail["evidence_entries"]]
+    assert last_settlement.id in keys and set(keys) <= set(settlements)
+    entry = next(e for e in detail["evidence_entries"] if e["entry_key"] == last_settlement.id)
+    assert (entry["kind"], entry["effective_date"], entry["memo"]) == ("settlement", "2026-03-04", CODE)
+    assert sum(int(line["debit"].replace(".", "")) for line in entry["lines"]) == \
+        sum(int(line["credit"].replace(".", "")) for line in entry["lines"])
+    amounts = {sent[2].id: ("90000.00", "2026-02-03"), sent[4].id: ("80000.00", "2026-03-04")}
+    assert sorted((s["event_id"], s["setl_id"], s["fixmedins_code"], s["fund_pay_sumamt"], s["setl_date"])
+                  for s in detail["evidence_settlements"]) == \
+        sorted((k, settlements[k].data["setl_id"], CODE, *amounts[k]) for k in keys)
+    assert set(detail["evidence_not_in_journal"]) <= {sent[0].id}  # the registration, when in the same batch
+
+    settlement = (await ledger.client.get(f"/v1/settlements/{last_settlement.data['setl_id']}")).json()
+    assert [f["event_id"] for f in settlement["facts"]] == [last_settlement.id]
+    assert [e["entry_key"] for e in settlement["entries"]] == [last_settlement.id]
+    assert {"pool_id": POOL, "account": settlement["entries"][0]["lines"][0]["account"]} \
+        .items() <= settlement["entries"][0]["lines"][0].items()
+    assert (await ledger.client.get("/v1/settlements/SETL-none")).status_code == 404
+    assert (await ledger.client.get("/v1/alerts/no-such-alert")).status_code == 404
+
+
+async def test_the_budget_meters_and_the_names_table(ledger):
+    await fund(ledger)
+    meters = (await ledger.client.get("/v1/institutions")).json()
+    assert meters == [{"fixmedins_code": CODE, "year": 2026, "name": f"hospital {CODE}", "admdvs": "500240",
+                       "level": "secondary", "fund_paid": "170000.00", "annual_budget": "200000.00",
+                       "budget_set_by_admin": False, "used_of_budget": "0.8500"}]
+    put = await ledger.client.put(f"/v1/institutions/{CODE}/budget", json={"year": 2026, "annual_budget": "340000"})
+    assert put.status_code == 200, put.text
+    meter = (await ledger.client.get("/v1/institutions", params={"year": 2026})).json()[0]
+    assert (meter["annual_budget"], meter["budget_set_by_admin"], meter["used_of_budget"]) == \
+        ("340000.00", True, "0.5000")
+    assert (await ledger.client.get("/v1/institutions", params={"year": 2025})).json() == []
+    assert (await ledger.client.get("/v1/institutions", params={"year": 9999})).status_code == 422
+
+    names = (await ledger.client.get("/v1/names")).json()
+    assert names["funds"]["390100"] == {"zh": "城乡居民基本医疗保险基金",
+                                        "en": "Urban and rural residents' basic medical insurance fund"}
+    assert names["regions"]["500240"]["zh"] == "重庆市石柱土家族自治县"
+
+
+async def test_admins_see_the_dead_letter_backlog_and_the_consumer_lag(ledger):
+    await fund(ledger)
+    await ledger.publish(ev.contribution("500240", 9999, "1.00", ev.at(2026, 3, 5)), ev.at(2026, 3, 5))
+    await ledger.wait_applied(6)
+    operator = {"Authorization": f"Bearer {ledger.token('operator')}"}
+    assert (await ledger.client.get("/v1/operations", headers=operator)).status_code == 403
+    view = (await ledger.client.get("/v1/operations")).json()
+    assert view["broker_answered"] is True
+    assert [(d["consumer"], d["unresolved"]) for d in view["dead_letters"]] == [("fund-ledger", 1)]
+    assert view["consumer_lag"] and all(p["lag"] == 0 for p in view["consumer_lag"]), view["consumer_lag"]
+    assert {p["topic"] for p in view["consumer_lag"]} >= {ledger.settings.topic("medfund.claims.v1"),
+                                                          ledger.settings.topic("medfund.billing.v1")}
+
+
+async def test_the_pool_stream_sends_the_pools_at_once_and_after_a_change(ledger):
+    await fund(ledger)
+    received: list[list[dict]] = []
+    async with ledger.client.stream("GET", "/v1/pools/stream") as response:
+        assert response.status_code == 200
+        lines, event = response.aiter_lines(), None
+        while len(received) < 2:
+            line = await asyncio.wait_for(anext(lines), timeout=20)
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "pools":
+                received.append(json.loads(line[6:]))
+                if len(received) == 1:
+                    await ledger.client.put(f"/v1/pools/{POOL}/budget",
+                                            json={"budget_due": "1000000.00", "planned_expenditure": "800000.00"})
+    first, second = ({p["pool_id"]: p for p in pools} for pools in received)
+    assert first[POOL]["balance"] == "750000.00" and first[POOL]["budget"] is None
+    assert second[POOL]["budget"] == {"budget_due": "1000000.00", "planned_expenditure": "800000.00"}
