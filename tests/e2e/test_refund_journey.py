@@ -1,0 +1,187 @@
+"""A refund that leaves a premium unpaid undoes the cover and every flow of money it brought, through the services'
+public APIs only (issue 20); paying again restores each, once.
+
+Shizhu (500240), insurance year 2029, a year no other test uses, so the pools' figures are absolute. A resident of
+the moderately disabled category (tier 1) is registered; medical assistance pays 60% of her premium (资助参保);
+the tax bureau's feed pays her share; she is treated as an inpatient in a county primary hospital; the payment is
+refunded on 1 March; she pays again on 2 April. Figures by hand from the pack (policy-packs.md, funding.md):
+
+- premium 140.00: medical assistance 60% = 84.00, the person 56.00; subsidy 420.00 (central 80% = 336.00,
+  provincial 10% = 42.00, county 10% = 42.00); catastrophic financing 30.00 a covered person-year;
+- a stay of ten days at 100.00, in county, primary level: the pooled fund pays (1,000.00 - 100.00) x 80% = 720.00.
+
+- paid, one stay settled: 390100 income 56.00 + 84.00 + 420.00 = 560.00, spent 30.00 + 720.00 = 750.00;
+  390200 income 30.00; 610100 spent 84.00; subsidy income 420.00;
+- refunded, and a stay admitted before the refund's day settled after it: 390100 income 0.00, spent
+  720.00 + 720.00 = 1,440.00; 390200 income 0.00; 610100 spent 0.00; subsidy income 0.00;
+- paid again: 390100 income 560.00, spent 1,440.00 + 30.00 = 1,470.00; 390200 income 30.00; 610100 spent
+  84.00; subsidy income 420.00.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from medfund_shared.money import Money
+from medfund_shared.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from journey_kit import Clients, certno, eventually, yuan  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+ADMDVS, YEAR = "500240", 2029
+POOLED, CATASTROPHIC, ASSISTANCE = (f"{ADMDVS}:{fund}:{YEAR}" for fund in ("390100", "390200", "610100"))
+TAX_OFFICE = "15002400000"
+STAY_PAID = Money.from_yuan("720.00")
+
+
+def figures_by_hand(pooled_income: str, pooled_spent: str, catastrophic_income: str, assistance_spent: str,
+                    subsidy: str) -> dict:
+    return {POOLED: (pooled_income, pooled_spent), CATASTROPHIC: (catastrophic_income, "0.00"),
+            ASSISTANCE: ("0.00", assistance_spent), "subsidy": subsidy}
+
+
+PAID = figures_by_hand("560.00", "750.00", "30.00", "84.00", "420.00")
+REFUNDED = figures_by_hand("0.00", "1440.00", "0.00", "0.00", "0.00")
+PAID_AGAIN = figures_by_hand("560.00", "1470.00", "30.00", "84.00", "420.00")
+
+
+@pytest.fixture(scope="module")
+async def clients(services_running) -> Clients:
+    settings = Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
+    async with httpx.AsyncClient(timeout=60) as http:
+        yield Clients(http, settings, services_running.enrollment, services_running.billing,
+                      services_running.adjudication, services_running.ledger)
+
+
+async def register(clients: Clients) -> dict:
+    sent = {"certno": certno(ADMDVS, date(1971, 7, 21), False), "psn_name": "谭秀兰", "gend": "2",
+            "brdy": "1971-07-21", "category": "disabled_moderate"}
+    answer = await clients.call("POST", f"{clients.enrollment}/v1/enrollments", clients.auth("operator"), 201, json={
+        "admdvs": ADMDVS, "insutype": "390", "year": YEAR, "tier": "tier1", "enrolled_on": "2028-10-15",
+        "members": [sent]})
+    return answer["members"][0] | {"certno": sent["certno"]}
+
+
+async def pay(clients: Clients, member: dict, paid_at: str) -> str:
+    voucher = f"RJ{secrets.token_hex(8)}"
+    await clients.call("POST", f"{clients.billing}/v1/collections", clients.auth("tax", tax_office_code=TAX_OFFICE),
+                       201, json={"tax_voucher_no": voucher, "certno": member["certno"], "psn_name": "谭秀兰",
+                                  "insutype": "390", "admdvs": ADMDVS, "period_year": YEAR, "amount": "56.00",
+                                  "paid_at": paid_at, "tax_office_code": TAX_OFFICE, "channel": "etax"})
+    return voucher
+
+
+async def hospital(clients: Clients) -> str:
+    code, admin = f"HR{secrets.token_hex(5).upper()}", clients.auth("admin")
+    await clients.call("PUT", f"{clients.adjudication}/v1/institutions/{code}", admin, json={
+        "name": "石柱退费旅程卫生院", "admdvs": ADMDVS, "level": "primary", "annual_budget": "1000000.00",
+        "budget_year": YEAR})
+    await clients.call("PUT", f"{clients.adjudication}/v1/catalogue/{code}A", admin, json={
+        "name": "住院床位费", "class": "A", "pric_uplmt_amt": None})
+    return code
+
+
+async def admit(clients: Clients, code: str, member: dict, admitted: str) -> dict:
+    return await clients.gateway("2401", code, {"mdtrtinfo": {
+        "psn_no": member["psn_no"], "insutype": "390", "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
+        "med_type": "21", "ipt_no": f"ZY{secrets.token_hex(4)}", "begntime": admitted, "refl_flag": "0"},
+        "diseinfo": [{"diag_code": "J18.900", "diag_name": "肺炎", "maindiag_flag": "1"}]}, inf_time=admitted)
+
+
+async def inpatient_stay(clients: Clients, code: str, member: dict, admitted: str, settled_at: str) -> dict:
+    """2401 -> 2301 -> 2402 -> 2304: ten days at 100.00."""
+    answer = await admit(clients, code, member, admitted)
+    assert answer["infcode"] == 0, answer["err_msg"]
+    mdtrt_id = answer["output"]["result"]["mdtrt_id"]
+    uploaded = await clients.gateway("2301", code, {"feedetail": [{
+        "feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "med_type": "21",
+        "fee_ocur_time": admitted, "med_list_codg": f"{code}A", "medins_list_codg": "CW001",
+        "det_item_fee_sumamt": "1000.00", "cnt": "10", "pric": "100.00"}]}, inf_time=admitted)
+    assert uploaded["infcode"] == 0, uploaded["err_msg"]
+    discharged = await clients.gateway("2402", code, {"dscginfo": {
+        "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "insutype": "390", "endtime": settled_at, "dscg_way": "1"},
+        "diseinfo": []}, inf_time=settled_at)
+    assert discharged["infcode"] == 0, discharged["err_msg"]
+    settled = await clients.gateway("2304", code, {"data": {
+        "psn_no": member["psn_no"], "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
+        "medfee_sumamt": "1000.00", "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "390",
+        "acct_used_flag": "0", "mid_setl_flag": "0", "invono": "", "medins_setl_id": f"JS{secrets.token_hex(8)}"}},
+        inf_time=settled_at)
+    assert settled["infcode"] == 0, settled["err_msg"]
+    return settled["output"]
+
+
+async def subsidy_income(clients: Clients) -> Money:
+    """The pooled fund's subsidy income, every level together, from its journal (credits less debits)."""
+    total = Money.zero()
+    for entry in await clients.journal_after(POOLED, 0):
+        for line in entry["lines"]:
+            if line["pool_id"] == POOLED and line["account"].startswith("income:subsidy:"):
+                total += yuan(line["credit"]) - yuan(line["debit"])
+    return total
+
+
+async def figures(clients: Clients) -> dict:
+    seen: dict = {}
+    for pool_id in (POOLED, CATASTROPHIC, ASSISTANCE):
+        pool = await clients.pool(pool_id)
+        seen[pool_id] = (yuan(pool["income"]).to_yuan(), yuan(pool["expenditure"]).to_yuan()) if pool else None
+    seen["subsidy"] = (await subsidy_income(clients)).to_yuan() if seen[POOLED] else None
+    return seen
+
+
+def periods(person: dict) -> list[tuple[str, str, str]]:
+    return [(p["from"], p["to"], p["status"]) for p in person["coverage"] if p["year"] == YEAR]
+
+
+async def refund(clients: Clients, voucher: str) -> dict:
+    return await clients.call("POST", f"{clients.billing}/v1/collections/{voucher}/refund", clients.auth("operator"),
+                              201, json={"reason": "wrong person paid", "refunded_at": "2029-03-01T10:00:00+08:00"})
+
+
+async def test_a_refund_uncovers_the_person_and_undoes_each_flow_and_paying_again_restores_them(clients):
+    member = await register(clients)
+    assert member["premium_due"] == "56.00"
+    voucher = await pay(clients, member, "2028-11-20T10:15:00+08:00")
+    covered = await eventually(lambda: clients.person(member["psn_no"]), lambda p: periods(p) != [])
+    assert periods(covered) == [("2029-01-01", "2029-12-31", "active")]
+
+    code = await hospital(clients)
+    first = await inpatient_stay(clients, code, member, "2029-02-01 09:00:00", "2029-02-06 10:00:00")
+    assert yuan(first["setlinfo"]["hifp_pay"]) == STAY_PAID
+    seen = await eventually(lambda: figures(clients), lambda f: f == PAID)
+    assert seen == PAID
+
+    answer = await refund(clients, voucher)
+    assert (answer["amount"], answer["tax_voucher_no"]) == ("56.00", voucher)
+    withdrawn = await eventually(lambda: clients.person(member["psn_no"]),
+                                 lambda p: p["enrollments"][-1]["status"] == "suspended")
+    assert periods(withdrawn) == [("2029-01-01", "2029-02-28", "active"), ("2029-03-01", "2029-12-31", "suspended")]
+
+    refused = await admit(clients, code, member, "2029-03-10 09:00:00")
+    assert refused["infcode"] == -1 and "suspended since 2029-03-01" in refused["err_msg"], refused["err_msg"]
+    before_refund = await inpatient_stay(clients, code, member, "2029-02-20 09:00:00", "2029-02-25 10:00:00")
+    assert yuan(before_refund["setlinfo"]["hifp_pay"]) == STAY_PAID, "admitted before the refund's day: covered"
+    seen = await eventually(lambda: figures(clients), lambda f: f == REFUNDED)
+    assert seen == REFUNDED
+
+    await clients.call("POST", f"{clients.billing}/v1/collections/{voucher}/refund", clients.auth("operator"), 200,
+                       json={"reason": "wrong person paid", "refunded_at": "2029-03-01T10:00:00+08:00"})
+    await pay(clients, member, "2029-04-02T10:00:00+08:00")
+    restored = await eventually(lambda: clients.person(member["psn_no"]),
+                                lambda p: p["enrollments"][-1]["status"] == "active")
+    assert periods(restored) == [("2029-01-01", "2029-02-28", "active"), ("2029-03-01", "2029-04-01", "suspended"),
+                                 ("2029-04-02", "2029-12-31", "active")]
+    seen = await eventually(lambda: figures(clients), lambda f: f == PAID_AGAIN)
+    assert seen == PAID_AGAIN
+    readmitted = await admit(clients, code, member, "2029-04-10 09:00:00")
+    assert readmitted["infcode"] == 0, readmitted["err_msg"]
+    assert await clients.dead_letters() == {"enrollment": [], "billing": [], "adjudication": [], "ledger": []}
