@@ -90,24 +90,35 @@ class Medfund:
         self.http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=concurrency))
         self.accepted = Accepted()
         self.retries = Counter()
+        self.in_flight = Counter()
+        """Requests sent and not yet answered, per service: what a fault injected now would hit."""
         self._msg = itertools.count(1)
 
     async def close(self) -> None:
         await self.http.aclose()
 
+    def url_for(self, service: str, attempt: int) -> str:
+        """Where attempt ``attempt`` of a call goes: the one address of the service (a client of several
+        instances turns to another one on each retry)."""
+        return self.urls[service]
+
     async def request(self, service: str, method: str, path: str, role: str, *, ok: tuple[int, ...],
-                      **kwargs) -> httpx.Response:
+                      headers: dict[str, str] | None = None, first_attempt: int = 0, **kwargs) -> httpx.Response:
         """Send until an answer in ``ok`` or a 4xx; transport errors, 5xx and 503 are retried (same key)."""
         deadline = time.monotonic() + RETRY_FOR
-        headers = {"Authorization": f"Bearer {self.tokens[role]}"}
-        while True:
+        headers = {"Authorization": f"Bearer {self.tokens[role]}", **(headers or {})}
+        for attempt in itertools.count(first_attempt):
+            self.in_flight[service] += 1
             try:
-                response = await self.http.request(method, self.urls[service] + path, headers=headers, **kwargs)
+                response = await self.http.request(method, self.url_for(service, attempt) + path, headers=headers,
+                                                   **kwargs)
                 if response.status_code in ok or 400 <= response.status_code < 500:
                     return response
                 self.retries[f"{service} {response.status_code}"] += 1
             except httpx.TransportError as error:
                 self.retries[f"{service} {type(error).__name__}"] += 1
+            finally:
+                self.in_flight[service] -= 1
             if time.monotonic() > deadline:
                 raise Unanswered(f"{method} {path} on {service}: no answer within {RETRY_FOR:.0f}s")
             await asyncio.sleep(0.5)
@@ -129,7 +140,8 @@ class Medfund:
                              "gend": "1" if int(person.certno[16]) % 2 else "2",
                              "brdy": f"{person.certno[6:10]}-{person.certno[10:12]}-{person.certno[12:14]}",
                              "category": "adult"}]}
-        response = await self.request("enrollment", "POST", "/v1/enrollments", "admin", ok=(201,), json=body)
+        response = await self.request("enrollment", "POST", "/v1/enrollments", "admin", ok=(201,), json=body,
+                                      headers={"Idempotency-Key": f"enroll-{self.tag}-{person.certno}"})
         if response.status_code == 201:
             member = response.json()["members"][0]
             person.psn_no, person.premium_due = member["psn_no"], Money.from_yuan(member["premium_due"])
@@ -177,12 +189,13 @@ class Medfund:
         return self.http.build_request("POST", self.urls["adjudication"] + GATEWAY,
                                        headers={"Authorization": f"Bearer {self.tokens['his']}"}, json=envelope)
 
-    async def send(self, envelope: dict) -> dict:
+    async def send(self, envelope: dict, first_attempt: int = 0) -> dict:
         """Send ``envelope`` until it gets an answer; an answer asking for the same msgid again is resent."""
         infno = envelope["infno"]
         deadline = time.monotonic() + RETRY_FOR
         while True:
-            response = await self.request("adjudication", "POST", GATEWAY, "his", ok=(200,), json=envelope)
+            response = await self.request("adjudication", "POST", GATEWAY, "his", ok=(200,), json=envelope,
+                                          first_attempt=first_attempt)
             if response.status_code != 200:
                 raise AssertionError(f"{infno}: HTTP {response.status_code} {response.text[:300]}")
             answer = answer_of(response.content)

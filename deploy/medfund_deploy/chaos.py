@@ -10,6 +10,11 @@
   session's other modules did on the shared services. One such module runs at a time (module-scoped).
 - ``LAUNCHER``: the launcher's own test takes a whole stack (PostgreSQL 26532, Kafka 19192, services
   18101-18104) up and down.
+- ``CHAOS_PAIR``: two instances of every service (28401-28404 and 28405-28408) on the chaos profile's Kafka and
+  PostgreSQL, each pair sharing its database, consumer groups and outbox: the two-instance fault test.
+- ``CHAOS_CLUSTER``: a three-node KRaft cluster of its own (brokers 29592, 30592, 31592; controllers 29593, 30593,
+  31593) with services on 28501-28504, on the chaos profile's PostgreSQL: the broker-loss test. No port of these
+  meets another profile's under any ``MEDFUND_PORT_SHIFT`` from 0 to 80.
 
 Every port lies below the kernel's ephemeral range (32768 and up): a stack started mid-run once failed to bind
 a port that the test process's own Kafka connection had been given as its local end.
@@ -23,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,12 +50,17 @@ ISOLATED = Profile("isolated", postgres_port=26432, kafka_port=19092, controller
                    first_service_port=28301).shifted()
 LAUNCHER = Profile("launcher-test", postgres_port=26532, kafka_port=19192, controller_port=19193,
                    first_service_port=18101).shifted()
+CHAOS_PAIR = Profile("chaos-pair", postgres_port=27432, kafka_port=29092, controller_port=29093,
+                     first_service_port=28401, instances=2).shifted()
+CHAOS_CLUSTER = Profile("chaos-cluster", postgres_port=27432, kafka_port=29592, controller_port=29593,
+                        first_service_port=28501, brokers=3).shifted()
 ALL_ROLES = frozenset({"admin", "operator", "his", "tax"})
 
 
 @dataclass
 class ServiceSet:
-    """Four services of ``profile`` on fresh databases and one topic prefix."""
+    """Four services of ``profile`` (``profile.instances`` processes of each) on fresh databases and one topic
+    prefix. ``instance`` arguments count from 1."""
 
     profile: Profile
     topic_prefix: str
@@ -68,27 +77,31 @@ class ServiceSet:
             raise StackError(f"{service} did not start: {self.failures[service]}")
         return self.url(service)
 
-    def new_log_text(self, service: str) -> str:
-        path = self.log(service)
+    def new_log_text(self, service: str, instance: int = 1) -> str:
+        path = self.log(service, instance)
         if not path.exists():
             return ""
         with path.open("rb") as source:
             source.seek(self.log_offsets.get(service, 0))
             return source.read().decode("utf-8", errors="replace")
 
-    def url(self, service: str) -> str:
-        return services.url(self.profile, service)
+    @property
+    def instances(self) -> range:
+        return range(1, self.profile.instances + 1)
 
-    def log(self, service: str):
-        return services.log_file(self.profile, service)
+    def url(self, service: str, instance: int = 1) -> str:
+        return services.url(self.profile, service, instance)
 
-    def start(self, service: str) -> None:
-        """Start one service (waits for ``/readyz``); extra ``env`` is passed through the environment."""
+    def log(self, service: str, instance: int = 1):
+        return services.log_file(self.profile, service, instance)
+
+    def start(self, service: str, instance: int = 1) -> None:
+        """Start one instance of a service (waits for ``/readyz``); extra ``env`` is passed through the environment."""
         saved = {key: os.environ.get(key) for key in self.env}
         os.environ.update(self.env)
         try:
             services.start_service(self.profile, service, database_url=self.databases[service],
-                                   topic_prefix=self.topic_prefix)
+                                   topic_prefix=self.topic_prefix, instance=instance)
         finally:
             for key, value in saved.items():
                 if value is None:
@@ -98,7 +111,8 @@ class ServiceSet:
 
     def start_all(self) -> None:
         for service in SERVICES:
-            self.start(service)
+            for instance in self.instances:
+                self.start(service, instance)
 
     def start_each(self) -> dict[str, str]:
         """Start every service that can start; return ``{service: why it did not}`` for the others."""
@@ -112,17 +126,14 @@ class ServiceSet:
 
     def stop_all(self) -> None:
         for service in reversed(SERVICES):
-            services.stop_service(self.profile, service)
+            for instance in self.instances:
+                services.stop_service(self.profile, service, instance)
 
-    def sigkill(self, service: str) -> int:
-        """SIGKILL the service's process group (no shutdown hooks run); return the pid killed."""
-        pid = services.running(self.profile, service)
+    def sigkill(self, service: str, instance: int = 1) -> int:
+        """SIGKILL one instance's process group (no shutdown hooks run); return the pid killed."""
+        pid = services.kill_service(self.profile, service, instance)
         if pid is None:
-            raise StackError(f"{service} of profile {self.profile.name} is not running")
-        os.killpg(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while services.running(self.profile, service) is not None and time.monotonic() < deadline:
-            time.sleep(0.05)
+            raise StackError(f"{service} instance {instance} of profile {self.profile.name} is not running")
         return pid
 
 
@@ -130,7 +141,7 @@ def new_service_set(profile: Profile, tag: str | None = None) -> ServiceSet:
     """Fresh migrated databases ``medfund_<svc>_<tag>`` and topics under prefix ``<tag>.`` on ``profile``."""
     tag = tag or f"{profile.name[0]}{secrets.token_hex(4)}"
     prefix = f"{tag}."
-    create_topics(profile.kafka_bootstrap, prefix)
+    create_topics(profile.kafka_bootstrap, prefix, profile.replication_factor, profile.min_insync_replicas)
     databases = {}
     for service in SERVICES:
         name = f"medfund_{service}_{tag}"
@@ -147,21 +158,15 @@ def drop_service_set(stack: ServiceSet) -> None:
         asyncio.run(drop_database(postgres.admin_url(stack.profile), make_url(url).database))
 
 
-def start_chaos_infra(profile: Profile = CHAOS) -> list[str]:
-    """Start the chaos profile's own Kafka and PostgreSQL if they are not ours already; return what started."""
-    started = []
-    if kafka.start_kafka(profile):
-        started.append("kafka")
-    if postgres.start_postgres(profile):
-        started.append("postgres")
-    return started
+def kill_broker(profile: Profile, node: int) -> int:
+    """SIGKILL one node of ``profile``'s own Kafka cluster; return the pid killed."""
+    _refuse_shared(profile)
+    return kafka.kill_node(profile, node)
 
 
-def stop_chaos_infra(profile: Profile = CHAOS) -> None:
-    if profile.kafka_port == PROBE.kafka_port or profile.postgres_port == PROBE.postgres_port:
-        raise StackError("refusing to stop the shared test infrastructure")
-    kafka.stop_kafka(profile)
-    postgres.stop_postgres(profile)
+def start_broker(profile: Profile, node: int) -> None:
+    """Start a killed node again (its storage kept) and wait until it serves."""
+    kafka.start_node(profile, node)
 
 
 def restart_kafka(profile: Profile = CHAOS) -> None:

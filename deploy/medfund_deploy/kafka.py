@@ -1,4 +1,5 @@
-"""The Kafka broker without Docker: jars from Maven, single-node KRaft storage, ``kafka.Kafka`` on the JDK."""
+"""Kafka without Docker: jars from Maven, KRaft storage, ``kafka.Kafka`` on the JDK: one node, or a cluster of several
+(each node a broker and a voter of the controller quorum)."""
 
 from __future__ import annotations
 
@@ -55,48 +56,81 @@ def _java() -> str:
     return java
 
 
-def _dirs(profile: Profile) -> tuple[Path, Path, Path]:
-    """(config file, data folder, log file) of this profile's broker."""
-    base = profile.state_dir / "kafka"
-    return base / "server.properties", base / "data", profile.logs_dir / "kafka-server.log"
+def _node_name(profile: Profile, node: int) -> str:
+    """``kafka`` for a single broker (its folders and pid file as they always were), ``kafka-<n>-of-<N>`` in a
+    cluster: a cluster's storage is formatted for its quorum and never mixed with a single broker's."""
+    return "kafka" if profile.brokers == 1 else f"kafka-{node}-of-{profile.brokers}"
 
 
-def _pid_file(profile: Profile) -> Path:
-    return profile.run_dir / "kafka.pid"
+def _nodes(profile: Profile) -> range:
+    return range(1, profile.brokers + 1)
 
 
-def _java_argv(profile: Profile, main_class: str, *args: str) -> list[str]:
+def _dirs(profile: Profile, node: int = 1) -> tuple[Path, Path, Path]:
+    """(config file, data folder, log folder) of one node of this profile's Kafka."""
+    name = _node_name(profile, node)
+    base = profile.state_dir / name
+    logs = profile.logs_dir if profile.brokers == 1 else profile.logs_dir / name
+    return base / "server.properties", base / "data", logs
+
+
+def server_log(profile: Profile, node: int = 1) -> Path:
+    return _dirs(profile, node)[2] / "kafka-server.log"
+
+
+def _pid_file(profile: Profile, node: int = 1) -> Path:
+    return profile.run_dir / f"{_node_name(profile, node)}.pid"
+
+
+def _java_argv(profile: Profile, main_class: str, *args: str, node: int = 1) -> list[str]:
     return [
         _java(), *JVM_OPTIONS,
         f"-Dlog4j2.configurationFile={TEMPLATES / 'log4j2.properties'}",
-        f"-Dkafka.logs.dir={profile.logs_dir}",
+        f"-Dkafka.logs.dir={_dirs(profile, node)[2]}",
         "-cp", f"{ensure_jars()}/*", main_class, *args,
     ]
 
 
-def write_config(profile: Profile) -> Path:
-    config, data, _ = _dirs(profile)
+def _quorum(profile: Profile) -> str:
+    """A single broker bootstraps a dynamic quorum of itself; a cluster names its static voters, every node."""
+    if profile.brokers == 1:
+        return f"controller.quorum.bootstrap.servers=127.0.0.1:{profile.controller_port}"
+    return "controller.quorum.voters=" + ",".join(
+        f"{node}@127.0.0.1:{profile.controller_port_of(node)}" for node in _nodes(profile))
+
+
+def write_config(profile: Profile, node: int = 1) -> Path:
+    config, data, _ = _dirs(profile, node)
     config.parent.mkdir(parents=True, exist_ok=True)
     text = Template((TEMPLATES / "server.properties").read_text()).substitute(
-        kafka_port=profile.kafka_port, controller_port=profile.controller_port, data_dir=data,
+        node_id=node, quorum=_quorum(profile), kafka_port=profile.broker_port(node),
+        controller_port=profile.controller_port_of(node), data_dir=data,
+        replication_factor=profile.replication_factor, min_insync_replicas=profile.min_insync_replicas,
     )
     config.write_text(text)
     return config
 
 
-def _format_storage(profile: Profile, config: Path) -> None:
-    """Format the KRaft storage once; a formatted folder keeps its cluster id and its topics."""
-    _, data, _ = _dirs(profile)
-    if (data / "meta.properties").exists():
+def _format_storage(profile: Profile, configs: dict[int, Path]) -> None:
+    """Format the KRaft storage once, every node of a cluster with one cluster id; a formatted folder keeps its
+    cluster id and its topics. A cluster whose nodes are only partly formatted is formatted again from empty."""
+    formatted = {node: (_dirs(profile, node)[1] / "meta.properties").exists() for node in configs}
+    if all(formatted.values()):
         return
-    profile.logs_dir.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        _java_argv(profile, "kafka.tools.StorageTool", "format", "--standalone",
-                   "-t", _cluster_id(), "-c", str(config)),
-        capture_output=True, text=True, check=False,
-    )
-    if result.returncode != 0:
-        raise StackError(f"formatting Kafka storage in {data} failed:\n{result.stdout}{result.stderr}")
+    if any(formatted.values()):
+        for node in configs:
+            shutil.rmtree(_dirs(profile, node)[1], ignore_errors=True)
+    cluster_id = _cluster_id()
+    mode = ("--standalone",) if profile.brokers == 1 else ()
+    for node, config in configs.items():
+        _dirs(profile, node)[2].mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            _java_argv(profile, "kafka.tools.StorageTool", "format", *mode, "-t", cluster_id, "-c", str(config),
+                       node=node),
+            capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0:
+            raise StackError(f"formatting Kafka storage of node {node} failed:\n{result.stdout}{result.stderr}")
 
 
 def _cluster_id() -> str:
@@ -104,42 +138,79 @@ def _cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
-def running(profile: Profile) -> int | None:
-    return procs.running_pid(_pid_file(profile))
+def running(profile: Profile, node: int = 1) -> int | None:
+    """The pid of one Kafka node of ours, if it runs."""
+    return procs.running_pid(_pid_file(profile, node))
 
 
 def start_kafka(profile: Profile) -> bool:
-    """Start the broker unless ours already runs; wait until it accepts connections. True if started."""
-    if running(profile) is not None:
+    """Start every node of this profile's Kafka that is not running; wait until each answers. True if any started.
+
+    The nodes of a cluster are all spawned before any is waited for: a node serves only once a majority of the
+    controller quorum is up."""
+    stopped = [node for node in _nodes(profile) if running(profile, node) is None]
+    if not stopped:
         return False
-    if procs.port_open(profile.kafka_port) or procs.port_open(profile.controller_port):
-        raise StackError(
-            f"port {profile.kafka_port} or {profile.controller_port} is taken by a process this launcher "
-            f"did not start; stop it or free the port"
-        )
-    config = write_config(profile)
-    _format_storage(profile, config)
-    _, _, log_file = _dirs(profile)
-    stdout_log = profile.logs_dir / "kafka.out"
-    procs.spawn(_java_argv(profile, "kafka.Kafka", str(config)), log_file=stdout_log, pid_file=_pid_file(profile))
-    procs.wait_until(
-        lambda: _broker_ready(profile),
-        what="Kafka",
-        log_file=log_file if log_file.exists() else stdout_log,
-        timeout=START_TIMEOUT,
-        alive=lambda: running(profile) is not None,
-    )
+    for node in stopped:
+        if procs.port_open(profile.broker_port(node)) or procs.port_open(profile.controller_port_of(node)):
+            raise StackError(
+                f"port {profile.broker_port(node)} or {profile.controller_port_of(node)} is taken by a process this "
+                f"launcher did not start; stop it or free the port"
+            )
+    _format_storage(profile, {node: write_config(profile, node) for node in _nodes(profile)})
+    for node in stopped:
+        _spawn(profile, node)
+    for node in stopped:
+        _wait_ready(profile, node)
     return True
 
 
-def _broker_ready(profile: Profile) -> bool:
+def start_node(profile: Profile, node: int) -> None:
+    """Start one stopped node of a cluster (its storage kept) and wait until it serves again."""
+    if running(profile, node) is not None:
+        return
+    write_config(profile, node)
+    _spawn(profile, node)
+    _wait_ready(profile, node)
+
+
+def _spawn(profile: Profile, node: int) -> None:
+    config, _, logs = _dirs(profile, node)
+    procs.spawn(_java_argv(profile, "kafka.Kafka", str(config), node=node), log_file=logs / "kafka.out",
+                pid_file=_pid_file(profile, node))
+
+
+def _wait_ready(profile: Profile, node: int) -> None:
+    main_log, stdout_log = server_log(profile, node), _dirs(profile, node)[2] / "kafka.out"
+    procs.wait_until(
+        lambda: _broker_ready(profile, node),
+        what="Kafka" if profile.brokers == 1 else f"Kafka node {node}",
+        log_file=main_log if main_log.exists() else stdout_log,
+        timeout=START_TIMEOUT,
+        alive=lambda: running(profile, node) is not None,
+    )
+
+
+def _broker_ready(profile: Profile, node: int) -> bool:
     """Ready when the broker answers metadata requests, not merely when its port is open."""
-    return procs.port_open(profile.kafka_port) and broker_answers(profile.kafka_bootstrap)
+    address = f"127.0.0.1:{profile.broker_port(node)}"
+    return procs.port_open(profile.broker_port(node)) and broker_answers(address)
+
+
+def kill_node(profile: Profile, node: int) -> int:
+    """SIGKILL one node (no clean shutdown: its log is recovered at the next start); return the pid killed."""
+    pid = running(profile, node)
+    if pid is None:
+        raise StackError(f"Kafka node {node} of profile {profile.name} is not running")
+    procs.kill(_pid_file(profile, node))
+    return pid
 
 
 def stop_kafka(profile: Profile) -> bool:
-    """Stop our broker (SIGTERM lets it close its logs cleanly). True if one was running."""
-    return procs.stop(_pid_file(profile), timeout=30.0)
+    """Stop every node of ours, a cluster's and a single broker's alike (SIGTERM lets each close its logs
+    cleanly). True if one was running."""
+    stopped = [procs.stop(pid_file, timeout=30.0) for pid_file in sorted(profile.run_dir.glob("kafka*.pid"))]
+    return any(stopped)
 
 
 def restart_kafka(profile: Profile) -> None:

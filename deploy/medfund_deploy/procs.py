@@ -116,6 +116,18 @@ def stop(pid_file: Path, timeout: float = 20.0) -> bool:
     return True
 
 
+def kill(pid_file: Path, timeout: float = 10.0) -> int | None:
+    """SIGKILL the recorded process group (no shutdown hooks run), wait until it is gone; the pid killed."""
+    pid = running_pid(pid_file)
+    if pid is None:
+        return None
+    _signal_group(pid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    while running_pid(pid_file) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pid
+
+
 def _signal_group(pid: int, sig: signal.Signals) -> None:
     try:
         os.killpg(pid, sig)

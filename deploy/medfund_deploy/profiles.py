@@ -25,6 +25,10 @@ no shifted port meets another profile's."""
 
 SERVICES = ("enrollment", "billing", "adjudication", "ledger")
 """Service names in start order; each has the package ``medfund_<name>`` and database ``medfund_<name>``."""
+BROKER_PORT_STRIDE = 1000
+"""Broker ``n`` of a cluster listens on the first broker's ports plus ``(n - 1) * 1000``: far enough from every
+profile's ports (and from the other nodes) that no ``MEDFUND_PORT_SHIFT`` of 0-80 makes two of them meet, and
+below the ephemeral range (32768 and up) for every profile's Kafka port."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,12 @@ class Profile:
     first_service_port: int
     workers: tuple[tuple[str, int], ...] = ()
     """Worker processes per service where not one (``MEDFUND_<SERVICE>_WORKERS`` overrides)."""
+    brokers: int = 1
+    """Kafka nodes (each a broker and a voter of the KRaft controller quorum). One is the local default; three
+    make a cluster that survives the loss of any one node (topics replicated three times, two in sync)."""
+    instances: int = 1
+    """Separate processes of every service, each on its own port, sharing the databases and the topics (one
+    consumer group per consumer, one outbox relay publishing at a time): how production runs several."""
 
     def shifted(self) -> Profile:
         """This profile with every port moved by ``MEDFUND_PORT_SHIFT`` (0 when unset)."""
@@ -56,12 +66,32 @@ class Profile:
     def run_dir(self) -> Path:
         return self.state_dir / "run"
 
+    def broker_port(self, node: int) -> int:
+        """Client port of Kafka node ``node`` (1-based)."""
+        return self.kafka_port + (node - 1) * BROKER_PORT_STRIDE
+
+    def controller_port_of(self, node: int) -> int:
+        """Controller-quorum port of Kafka node ``node`` (1-based)."""
+        return self.controller_port + (node - 1) * BROKER_PORT_STRIDE
+
+    @property
+    def replication_factor(self) -> int:
+        """Copies of every partition: one per broker, up to three."""
+        return min(self.brokers, 3)
+
+    @property
+    def min_insync_replicas(self) -> int:
+        """Copies a write with ``acks=all`` needs: a majority of the replicas, so one broker may be down."""
+        return self.replication_factor // 2 + 1
+
     @property
     def kafka_bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
+        """Every broker's address: a client finds the cluster through whichever answers."""
+        return ",".join(f"127.0.0.1:{self.broker_port(node)}" for node in range(1, self.brokers + 1))
 
-    def service_port(self, service: str) -> int:
-        return self.first_service_port + SERVICES.index(service)
+    def service_port(self, service: str, instance: int = 1) -> int:
+        """Port of ``service``'s ``instance`` (1-based): the instances' port blocks follow one another."""
+        return self.first_service_port + SERVICES.index(service) + (instance - 1) * len(SERVICES)
 
     def database_url(self, database: str, driver: str = "postgresql+asyncpg") -> str:
         """Through the server's Unix socket (TCP when the socket's path would be too long for one)."""

@@ -21,26 +21,31 @@ def package(service: str) -> str:
     return f"medfund_{service}"
 
 
-def _pid_file(profile: Profile, service: str) -> Path:
-    return profile.run_dir / f"{service}.pid"
+def _process_name(service: str, instance: int) -> str:
+    """``billing`` for the first instance (its files named as they always were), ``billing-2`` for the second."""
+    return service if instance == 1 else f"{service}-{instance}"
 
 
-def log_file(profile: Profile, service: str) -> Path:
-    return profile.logs_dir / f"{service}.log"
+def _pid_file(profile: Profile, service: str, instance: int = 1) -> Path:
+    return profile.run_dir / f"{_process_name(service, instance)}.pid"
 
 
-def url(profile: Profile, service: str) -> str:
-    return f"http://127.0.0.1:{profile.service_port(service)}"
+def log_file(profile: Profile, service: str, instance: int = 1) -> Path:
+    return profile.logs_dir / f"{_process_name(service, instance)}.log"
 
 
-def running(profile: Profile, service: str) -> int | None:
-    return procs.running_pid(_pid_file(profile, service))
+def url(profile: Profile, service: str, instance: int = 1) -> str:
+    return f"http://127.0.0.1:{profile.service_port(service, instance)}"
 
 
-def ready(profile: Profile, service: str) -> bool:
+def running(profile: Profile, service: str, instance: int = 1) -> int | None:
+    return procs.running_pid(_pid_file(profile, service, instance))
+
+
+def ready(profile: Profile, service: str, instance: int = 1) -> bool:
     """``/readyz`` answers 200 once the service reaches its database and Kafka."""
     try:
-        with urllib.request.urlopen(f"{url(profile, service)}/readyz", timeout=2) as response:
+        with urllib.request.urlopen(f"{url(profile, service, instance)}/readyz", timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -60,16 +65,20 @@ def workers(profile: Profile, service: str) -> int:
     return int(value)
 
 
-def start_service(profile: Profile, service: str, *, database_url: str, topic_prefix: str = "") -> bool:
-    """Start one service unless ours runs already; wait for ``/readyz``. True if started.
+def start_service(profile: Profile, service: str, *, database_url: str, topic_prefix: str = "",
+                  instance: int = 1) -> bool:
+    """Start one instance of a service unless ours runs already; wait for ``/readyz``. True if started.
+
+    Every instance of a service gets the same database, broker and topic prefix, so they share its consumer
+    groups and its outbox, as instances on several hosts would.
 
     uvicorn's plain-text access log is off: requests are counted and timed by route in ``/metrics``, refusals
     and failures are logged as structured events, and a line per settlement cost a few per cent of the gateway."""
-    if running(profile, service) is not None:
+    if running(profile, service, instance) is not None:
         return False
     if importlib.util.find_spec(f"{package(service)}.main") is None:
         raise StackError(f"{package(service)}.main (the create_app factory) does not exist yet; cannot start {service}")
-    port = profile.service_port(service)
+    port = profile.service_port(service, instance)
     if procs.port_open(port):
         raise StackError(f"port {port} for {service} is taken by a process this launcher did not start")
     env = {
@@ -81,17 +90,28 @@ def start_service(profile: Profile, service: str, *, database_url: str, topic_pr
     }
     argv = [str(UVICORN), f"{package(service)}.main:create_app", "--factory", "--no-access-log",
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers(profile, service))]
-    log = log_file(profile, service)
-    procs.spawn(argv, log_file=log, pid_file=_pid_file(profile, service), env=env)
+    log = log_file(profile, service, instance)
+    procs.spawn(argv, log_file=log, pid_file=_pid_file(profile, service, instance), env=env)
     procs.wait_until(
-        lambda: ready(profile, service),
-        what=f"service {service} (port {port})",
+        lambda: ready(profile, service, instance),
+        what=f"service {_process_name(service, instance)} (port {port})",
         log_file=log,
         timeout=START_TIMEOUT,
-        alive=lambda: running(profile, service) is not None,
+        alive=lambda: running(profile, service, instance) is not None,
     )
     return True
 
 
-def stop_service(profile: Profile, service: str) -> bool:
-    return procs.stop(_pid_file(profile, service), timeout=15.0)
+def stop_service(profile: Profile, service: str, instance: int = 1) -> bool:
+    return procs.stop(_pid_file(profile, service, instance), timeout=15.0)
+
+
+def stop_every_instance(profile: Profile, service: str) -> bool:
+    """Stop whatever instances of ``service`` this launcher started, however many; True if any was running."""
+    pid_files = [_pid_file(profile, service), *profile.run_dir.glob(f"{service}-*.pid")]
+    return any([procs.stop(pid_file, timeout=15.0) for pid_file in pid_files])
+
+
+def kill_service(profile: Profile, service: str, instance: int = 1) -> int | None:
+    """SIGKILL one instance (no shutdown hooks run); the pid killed, None when it was not running."""
+    return procs.kill(_pid_file(profile, service, instance))

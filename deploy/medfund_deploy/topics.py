@@ -23,14 +23,19 @@ async def _admin(bootstrap: str) -> AIOKafkaAdminClient:
     return admin
 
 
-async def create_topics_async(bootstrap: str, prefix: str = "") -> list[str]:
-    """Create the four topics under ``prefix`` when missing (idempotent); return their names."""
+async def create_topics_async(bootstrap: str, prefix: str = "", replication_factor: int = 1,
+                              min_insync_replicas: int = 1) -> list[str]:
+    """Create the four topics under ``prefix`` when missing (idempotent); return their names.
+
+    On a cluster, ``replication_factor`` 3 with ``min_insync_replicas`` 2: a producer's ``acks=all`` write is on
+    two brokers before it is acknowledged, so losing any one broker loses nothing and stops no writer."""
     names = [f"{prefix}{topic}" for topic in TOPICS]
+    config = {**TOPIC_CONFIG, "min.insync.replicas": str(min_insync_replicas)}
     admin = await _admin(bootstrap)
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name, num_partitions=PARTITIONS, replication_factor=1, topic_configs=TOPIC_CONFIG)
+            NewTopic(name, num_partitions=PARTITIONS, replication_factor=replication_factor, topic_configs=config)
             for name in names
             if name not in existing
         ]
@@ -63,9 +68,10 @@ async def _until_visible(admin: AIOKafkaAdminClient, names: list[str], timeout: 
         await asyncio.sleep(0.1)
 
 
-def create_topics(bootstrap: str, prefix: str = "") -> list[str]:
+def create_topics(bootstrap: str, prefix: str = "", replication_factor: int = 1,
+                  min_insync_replicas: int = 1) -> list[str]:
     """Synchronous :func:`create_topics_async`, for the launcher and session fixtures."""
-    return asyncio.run(create_topics_async(bootstrap, prefix))
+    return asyncio.run(create_topics_async(bootstrap, prefix, replication_factor, min_insync_replicas))
 
 
 async def describe_async(bootstrap: str, names: list[str]) -> dict[str, dict]:

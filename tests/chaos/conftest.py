@@ -1,6 +1,11 @@
-"""The chaos profile: its own Kafka (29092), PostgreSQL (27432) and services (28001-28004).
+"""Stacks of the fault suites, none shared with anybody: the chaos profile's own Kafka (29092) and PostgreSQL
+(27432), and on them, one module at a time, a service set of the module's own:
 
-Nothing here touches the shared test stack; the fault suite kills and restarts all of this freely.
+- ``chaos_stack``: one instance of every service (28001-28004); the fault suite kills and restarts all of it.
+- ``instance_pair``: two instances of every service (28401-28408) sharing each service's database, consumer
+  groups and outbox, as instances on two hosts would.
+- ``broker_cluster``: one instance of every service (28501-28504) on a three-node KRaft cluster of its own
+  (brokers 29592, 30592, 31592), on the chaos PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,16 +16,18 @@ from pathlib import Path
 
 import pytest
 
+from medfund_deploy import kafka, postgres
 from medfund_deploy.chaos import (
     CHAOS,
+    CHAOS_CLUSTER,
+    CHAOS_PAIR,
     ServiceSet,
     drop_service_set,
     new_service_set,
-    start_chaos_infra,
-    stop_chaos_infra,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,15 +35,48 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def chaos_stack() -> Iterator[ServiceSet]:
-    started = start_chaos_infra()
-    stack = new_service_set(CHAOS)
+def chaos_postgres() -> Iterator[None]:
+    started = postgres.start_postgres(CHAOS)
+    try:
+        yield
+    finally:
+        if started:
+            postgres.stop_postgres(CHAOS)
+
+
+@pytest.fixture(scope="session")
+def chaos_kafka() -> Iterator[None]:
+    started = kafka.start_kafka(CHAOS)
+    try:
+        yield
+    finally:
+        if started:
+            kafka.stop_kafka(CHAOS)
+
+
+def _running(stack: ServiceSet) -> Iterator[ServiceSet]:
     try:
         stack.start_all()
         yield stack
     finally:
-        try:
-            drop_service_set(stack)
-        finally:
-            if started:
-                stop_chaos_infra()
+        drop_service_set(stack)
+
+
+@pytest.fixture(scope="module")
+def chaos_stack(chaos_postgres: None, chaos_kafka: None) -> Iterator[ServiceSet]:
+    yield from _running(new_service_set(CHAOS))
+
+
+@pytest.fixture(scope="module")
+def instance_pair(chaos_postgres: None, chaos_kafka: None) -> Iterator[ServiceSet]:
+    yield from _running(new_service_set(CHAOS_PAIR))
+
+
+@pytest.fixture(scope="module")
+def broker_cluster(chaos_postgres: None) -> Iterator[ServiceSet]:
+    started = kafka.start_kafka(CHAOS_CLUSTER)
+    try:
+        yield from _running(new_service_set(CHAOS_CLUSTER))
+    finally:
+        if started:
+            kafka.stop_kafka(CHAOS_CLUSTER)
