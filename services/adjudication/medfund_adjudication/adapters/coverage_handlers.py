@@ -26,6 +26,7 @@ REINSTATED = "medfund.enrollment.coverage.reinstated.v1"
 TERMINATED = "medfund.enrollment.coverage.terminated.v1"
 ACCOUNT_CREDITED = "medfund.billing.employee.account_credited.v1"
 CONTRIBUTION_DECLARED = "medfund.billing.employee.contribution_declared.v1"
+CONTRIBUTION_WITHDRAWN = "medfund.billing.employee.contribution_withdrawn.v1"
 RESIDENT = "390"
 EMPLOYEE = "310"
 RETIRED = "retired"
@@ -155,9 +156,18 @@ async def on_contribution_declared(session: AsyncSession, event: CloudEvent, _da
         await coverage_repo.credit(session, f"event:{event.id}", d.psn_no, d.account_amount)
 
 
+async def on_contribution_withdrawn(session: AsyncSession, event: CloudEvent, _data) -> None:
+    """A flexible worker's month refunded: its account credit comes back out (the balance may go below zero when
+    the money was already spent; the ledger's sub-ledger shows the same)."""
+    d = _Declared.model_validate(event.data)
+    if d.account_amount != Money(0):
+        await coverage_repo.credit(session, f"event:{event.id}", d.psn_no, Money(-d.account_amount.fen))
+
+
 def consumers() -> list[ConsumerSpec]:
     return [ConsumerSpec("adjudication-coverage", ["medfund.enrollment.v1", "medfund.billing.v1"], {
         ACTIVATED: on_activated, CATEGORY_CHANGED: on_category_changed, REGISTERED: on_registered,
         SUSPENDED: on_suspended,
         REINSTATED: on_reinstated, TERMINATED: on_terminated,
-        ACCOUNT_CREDITED: on_account_credited, CONTRIBUTION_DECLARED: on_contribution_declared})]
+        ACCOUNT_CREDITED: on_account_credited, CONTRIBUTION_DECLARED: on_contribution_declared,
+        CONTRIBUTION_WITHDRAWN: on_contribution_withdrawn})]

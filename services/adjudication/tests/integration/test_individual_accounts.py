@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from adjudication_gateway import activated, publish, wait_until
 
-from medfund_shared.events.types.billing import EmployeeContributionDeclared
+from medfund_shared.events.types.billing import EmployeeContributionDeclared, EmployeeContributionWithdrawn
 from medfund_shared.events.types.enrollment import PersonRegistered
 from medfund_shared.money import Money
 
@@ -177,3 +177,24 @@ async def test_the_registration_says_who_is_retired_before_any_account_credit(ga
                                               brdy="1958-01-01"))
     out = await gateway.settle_when_covered(HOSPITAL, psn, "310", STAY)
     assert str(out["setlinfo"]["pool_prop_selfpay"]) == ratio
+
+
+async def test_a_refunded_month_takes_its_credit_back_and_an_account_below_zero_pays_nothing(gateway):
+    """300.00 credited and spent on a stay; the month refunded takes the 300.00 back (balance -300.00); the next
+    stay's personal share of 1,043.00 is all cash."""
+    await gateway.setup_registry()
+    psn = await _employee_with_account(gateway, "300.00")
+    spent = await _settle(gateway, psn, await _ready_to_settle(gateway, psn, STAY), "2000.00")
+    assert _split(spent) == (STAY_POOLED, Money.from_yuan("300.00"), STAY_PERSONAL - Money.from_yuan("300.00"),
+                             Money(0))
+    await publish(gateway.settings, EmployeeContributionWithdrawn(
+        withdrawal_id=f"W{secrets.token_hex(6)}", declaration_id="D-refunded", correction_id="R1", kind="refund",
+        tax_voucher_no="FV1", admdvs="321100", period="2026-02", psn_no=psn, certno="321100199006010011",
+        employee_amount="120.00", pool_amount="360.00", account_amount="300.00",
+        withdrawn_at=datetime(2026, 2, 20, tzinfo=UTC), since=date(2026, 2, 20)))
+
+    async def taken_back():
+        return await _balance(gateway, psn) == Money.from_yuan("-300.00")
+    await wait_until(taken_back)
+    cash = await _settle(gateway, psn, await _ready_to_settle(gateway, psn, STAY), "2000.00")
+    assert _split(cash)[:3] == (STAY_POOLED, Money(0), STAY_PERSONAL)

@@ -200,8 +200,10 @@ employee_declarations = Table(
     Column("tax_voucher_no", Text, comment="a flexible worker's payment"),
     Column("late_fee_fen", BigInteger, nullable=False, server_default="0"),
     Column("paid_on", Date, comment="business date the month was declared or paid"),
+    Column("withdrawn_at", DateTime(timezone=True), comment="the refund or reversal that withdrew it (migration 0007)"),
+    Column("withdrawal_id", Text),
     UniqueConstraint("employer_code", "period", "certno", name="employee_declarations_once_per_month"),
     Index("employee_declarations_flexible_once_per_month", "certno", "period", unique=True,
-          postgresql_where=text("payer = 'flexible_worker'")),
+          postgresql_where=text("payer = 'flexible_worker' AND withdrawn_at IS NULL")),
     Index("employee_declarations_by_region", "admdvs", "period"),
 )

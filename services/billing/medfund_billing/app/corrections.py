@@ -1,7 +1,9 @@
 """Refunds and reversals of an accepted payment: each its own record and event, never an edit of
 the payment. A payment is corrected at most once; the same request again returns the first answer.
 One that takes the person-year's premium, paid in full before, below the due withdraws the cover and the
-government's money with it (:mod:`medfund_billing.app.premium_withdrawn`)."""
+government's money with it (:mod:`medfund_billing.app.premium_withdrawn`). A flexible worker's month (310) books
+no ``contribution.received``, so its correction is ``employee.contribution_withdrawn`` alone, the mirror of the
+month."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_billing.adapters import accounts
 from medfund_billing.adapters.tables import corrections, payments
+from medfund_billing.app import flexible_workers
 from medfund_billing.app.premium_completed import SOURCE
 from medfund_billing.app.premium_withdrawn import Withdrawal, premium_withdrawn
 from medfund_billing.domain.matching import withdraw
@@ -50,9 +53,6 @@ async def correct_payment(command: CorrectPayment, session: AsyncSession, office
         raise ApiError(404, "not_found", "no accepted payment with this voucher", "tax_voucher_no")
     if restrict_to_office is not None and payment.tax_office_code != restrict_to_office:
         raise ApiError(403, "forbidden", "this payment belongs to another tax office", "tax_office_code")
-    if payment.insutype == EMPLOYEE_SCHEME:
-        raise ApiError(409, "employee_month", "a flexible worker's month cannot be refunded or reversed here: it is a "
-                       "month of the employee scheme, not a resident premium", "tax_voucher_no")
     existing = (await session.execute(
         select(corrections).where(corrections.c.payment_id == payment.payment_id))).first()
     if existing is not None:
@@ -63,6 +63,12 @@ async def correct_payment(command: CorrectPayment, session: AsyncSession, office
     await session.execute(corrections.insert().values(
         correction_id=correction_id, payment_id=payment.payment_id, kind=command.kind, reason=command.reason,
         amount_fen=payment.amount_fen, at=command.at, fingerprint=command.fingerprint()))
+    if payment.insutype == EMPLOYEE_SCHEME:
+        withdrawn = await flexible_workers.withdraw_month(session, payment.tax_voucher_no, correction_id, command.kind,
+                                                          command.at, office_zone)
+        await outbox.add(session, withdrawn, source=SOURCE, effective_time=command.at)
+        await session.commit()
+        return _answer(correction_id, command, payment), True
     account = await accounts.lock_one(session, payment.psn_no, payment.year) if payment.psn_no is not None else None
     await outbox.add(session, _event(correction_id, command, payment), source=SOURCE, effective_time=command.at)
     if account is not None:

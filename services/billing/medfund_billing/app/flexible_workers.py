@@ -6,7 +6,8 @@ pack's floor and ceiling, the month is not paid yet, and ``amount`` is exactly t
 base plus any late fee (滞纳金, from the pack's due day and daily rate, on the payment's local day).
 An accepted month becomes an ``employee.contribution_declared`` event (payer ``flexible_worker``):
 the ledger books its pool/account split and enrollment counts the month for cover. A 310 payment
-opens no premium account and books no ``contribution.received``.
+opens no premium account and books no ``contribution.received``. A refund or reversal of it withdraws the
+month (:func:`withdraw_month`): ``employee.contribution_withdrawn``, and the month may be paid again.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_billing.adapters.tables import employee_declarations, employee_members, payments
 from medfund_billing.domain.reconciliation import local_day
-from medfund_shared.events.types.billing import EmployeeContributionDeclared
+from medfund_shared.events.types.billing import EmployeeContributionDeclared, EmployeeContributionWithdrawn
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
 from medfund_shared.policy.contributions import ContributionInputError, flexible_worker_contribution
@@ -73,7 +74,7 @@ async def judge(session: AsyncSession, catalogue: PolicyCatalogue, entries: list
     members = {(m.certno, m.year): m for m in await session.execute(select(employee_members).where(
         func.row(employee_members.c.certno, employee_members.c.year).in_(list(keys))))}
     paid = set((await session.execute(select(employee_declarations.c.certno, employee_declarations.c.period).where(
-        employee_declarations.c.payer == PAYER,
+        employee_declarations.c.payer == PAYER, employee_declarations.c.withdrawn_at.is_(None),
         func.row(employee_declarations.c.certno, employee_declarations.c.period).in_(
             list({(e.record.certno, e.record.period) for e in entries}))))).all())
     accepted, refused = [], []
@@ -146,3 +147,19 @@ async def store_and_publish(session: AsyncSession, months: list[FlexibleMonth], 
             paid_on=month.paid_on), source=source, effective_time=declared_at)
         matches.append({"tax_voucher_no": record.tax_voucher_no, "psn_no": month.psn_no, "match": MATCH})
     return matches
+
+
+async def withdraw_month(session: AsyncSession, tax_voucher_no: str, correction_id: str, kind: str, at: datetime,
+                         office_zone: ZoneInfo) -> EmployeeContributionWithdrawn:
+    """Mark the month this voucher paid as withdrawn by ``correction_id``; its event mirrors the month's (the caller
+    queues it)."""
+    t = employee_declarations
+    row = (await session.execute(
+        update(t).where(t.c.tax_voucher_no == tax_voucher_no, t.c.payer == PAYER, t.c.withdrawn_at.is_(None))
+        .values(withdrawn_at=at, withdrawal_id=correction_id).returning(t))).one()
+    return EmployeeContributionWithdrawn(
+        withdrawal_id=f"{correction_id}:month", declaration_id=row.declaration_id, correction_id=correction_id,
+        kind=kind, tax_voucher_no=tax_voucher_no, admdvs=row.admdvs, period=row.period, psn_no=row.psn_no,
+        certno=row.certno, employee_amount=Money(row.employee_fen), pool_amount=Money(row.pool_fen),
+        account_amount=Money(row.account_fen), late_fee=Money(row.late_fee_fen), withdrawn_at=at,
+        since=local_day(at, office_zone))

@@ -1,12 +1,16 @@
 """A refund that leaves a person-year's premium unpaid withdraws the cover and the government's money with it,
-each as its own event; paying again brings them back once (docs/funding.md). Hand figures, pack 500240:
+each as its own event; paying again brings them back once; a flexible worker's month refunded is unpaid again
+(docs/funding.md). Hand figures, pack 500240:
 disabled_moderate in tier 1 owes 140.00, of which medical assistance pays 60% = 84.00 (资助参保) and the person
 56.00; the subsidy is 420.00 = central 336.00 + provincial 42.00 + county 42.00."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from billing_testkit import by_type, record, register, registered
+from billing_testkit import by_type, employee_registered, record, register, register_employee, registered
+from test_employee_scheme import flexible_payment
 
 pytestmark = pytest.mark.integration
 ACCOUNT = "SELECT (paid_fen, on_behalf_paid_fen, paid_in_full)::text FROM premium_accounts WHERE psn_no = 'P1'"
@@ -78,3 +82,30 @@ async def test_a_refund_of_an_overpayment_leaves_cover_and_government_money_alon
     events = await billing.events(6)
     assert len(events) == 6 and not by_type(events, "premium.withdrawn") and not by_type(events, "subsidy.withdrawn")
     assert await billing.scalar(ACCOUNT) == "(5600,8400,t)"
+
+
+async def test_a_refunded_flexible_workers_month_is_withdrawn_as_the_mirror_of_the_month_and_may_be_paid_again(
+        billing):
+    """321100: 11% of a 5,000.00 base = 550.00, all personal; the account gets 4% = 200.00, the pool 350.00."""
+    await register_employee(billing, employee_registered("F9", "321100199001010056", date(1990, 1, 1), "flexible"))
+    paid = await billing.client.post("/v1/collections", json=flexible_payment("FW1", "550.00"),
+                                     headers=billing.headers())
+    assert paid.status_code == 201, paid.text
+    reversal = await billing.client.post("/v1/collections/FW1/reversal", headers=billing.headers("operator"),
+                                         json={"reason": "paid for the wrong month",
+                                               "reversed_at": "2026-03-25T09:00:00+08:00"})
+    assert reversal.status_code == 201, reversal.text
+    again = await billing.client.post("/v1/collections", json=flexible_payment("FW2", "550.00"),
+                                      headers=billing.headers())
+    assert again.status_code == 201, again.text
+    events = await billing.events(3)
+    [declared, redeclared] = by_type(events, "employee.contribution_declared")
+    [withdrawn] = by_type(events, "employee.contribution_withdrawn")
+    assert {k: withdrawn[k] for k in ("declaration_id", "kind", "tax_voucher_no", "period", "psn_no",
+                                      "employee_amount", "pool_amount", "account_amount", "late_fee", "since")} == {
+        "declaration_id": declared["declaration_id"], "kind": "reversal", "tax_voucher_no": "FW1",
+        "period": "2026-03", "psn_no": "F9", "employee_amount": "550.00", "pool_amount": "350.00",
+        "account_amount": "200.00", "late_fee": "0.00", "since": "2026-03-25"}
+    assert redeclared["tax_voucher_no"] == "FW2" and len(events) == 3
+    assert not by_type(events, "contribution.reversed"), "a month books no contribution.received to mirror"
+    assert await billing.scalar("SELECT count(*) FROM employee_declarations WHERE withdrawn_at IS NULL") == 1

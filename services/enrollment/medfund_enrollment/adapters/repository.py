@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -120,6 +120,10 @@ class Repository:
     async def add_employee_month(self, psn_no: str, period: date, admdvs: str) -> None:
         await self.session.execute(pg_insert(employee_months).values(psn_no=psn_no, period=period, admdvs=admdvs)
                                    .on_conflict_do_nothing())
+
+    async def remove_employee_month(self, psn_no: str, period: date) -> None:
+        await self.session.execute(delete(employee_months).where(employee_months.c.psn_no == psn_no,
+                                                                 employee_months.c.period == period))
 
     async def employee_months_of(self, psn_no: str) -> list[date]:
         return list(await self.session.scalars(select(employee_months.c.period)

@@ -4,9 +4,10 @@ Each month paid is recorded for the person and moves the region's clock (the lat
 the region's data, never the wall clock). The person's cover is then worked out again from their
 months and the clock (:func:`medfund_shared.policy.employee_cover.employee_cover`): the first month
 paid activates cover, a run of unpaid months suspends it (``unpaid_months``), paying them back
-reinstates it from the day it was suspended. When the clock moves, everyone in the region whose
-latest month paid lies far enough behind it is looked at too. Runs inside the consumer's
-transaction; never commits.
+reinstates it from the day it was suspended. A month refunded (``contribution_withdrawn``) is unpaid
+again: with no month left the cover is withdrawn from the refund's day, and a month paid again
+restores it. When the clock moves, everyone in the region whose latest month paid lies far enough
+behind it is looked at too. Runs inside the consumer's transaction; never commits.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from datetime import date, datetime
 
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.app import lifecycle
+from medfund_enrollment.app.common import at_start_of
 from medfund_enrollment.domain.employee import EmployeeKind
-from medfund_enrollment.domain.lifecycle import Cover, Status
+from medfund_enrollment.domain.lifecycle import Cover, Status, SuspensionReason
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.employee_cover import employee_cover, employee_coverage_rules, month_index, month_start
 
 EMPLOYEE_SCHEME = "310"
 ACTOR = "enrollment"
 UNPAID = "unpaid_months"
+WITHDRAWN = SuspensionReason.PREMIUM_WITHDRAWN.value
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,36 @@ async def record_employee_month(cmd: RecordEmployeeMonth, uow: UnitOfWork, catal
         await _refresh(uow, catalogue, cmd.psn_no, cmd.period.year, clock, cmd.paid_at, paid_month=True)
     if before is None or clock > before:
         await _sweep(uow, catalogue, cmd.admdvs, clock, cmd.paid_at)
+
+
+@dataclass(frozen=True)
+class WithdrawEmployeeMonth:
+    """From ``employee.contribution_withdrawn``: a flexible worker's month refunded on ``since``."""
+
+    psn_no: str
+    admdvs: str
+    period: date
+    since: date
+    note: str
+
+
+async def withdraw_employee_month(cmd: WithdrawEmployeeMonth, uow: UnitOfWork, catalogue: PolicyCatalogue) -> None:
+    """The month is unpaid again: the cover is worked out from the months left (a run of unpaid months suspends it,
+    as for any month not paid). With no month left the cover is withdrawn from the refund's day (``premium_withdrawn``;
+    paying a month again restores it)."""
+    await uow.repo.remove_employee_month(cmd.psn_no, cmd.period)
+    year = cmd.period.year
+    enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, year, EMPLOYEE_SCHEME)
+    if enrollment is None or enrollment.employee_kind == EmployeeKind.RETIRED:
+        return
+    if await uow.repo.employee_months_of(cmd.psn_no):
+        clock = await uow.repo.region_clock(cmd.admdvs)
+        await _refresh(uow, catalogue, cmd.psn_no, year, clock, at_start_of(cmd.since))
+        return
+    if Status(enrollment.status) is Status.ACTIVE and cmd.since.year <= year:
+        period = await uow.repo.open_period(enrollment.id)
+        since = max(cmd.since, period.starts, date(year, 1, 1))
+        await lifecycle.suspend(_change(cmd.psn_no, year, since, WITHDRAWN, cmd.note), uow)
 
 
 async def _sweep(uow: UnitOfWork, catalogue: PolicyCatalogue, admdvs: str, clock: date, at: datetime) -> None:
@@ -81,10 +114,11 @@ async def _refresh(uow: UnitOfWork, catalogue: PolicyCatalogue, psn_no: str, yea
     if status is Status.ACTIVE and suspended_since is not None:
         await lifecycle.suspend(_change(psn_no, year, suspended_since, UNPAID, "after consecutive unpaid months"), uow)
     elif status is Status.SUSPENDED and suspended_since is None \
-            and await uow.repo.last_suspension_reason(enrollment.id) == UNPAID:
-        since = (await uow.repo.open_period(enrollment.id)).starts
-        await lifecycle.reinstate(_change(psn_no, year, since, None, "the unpaid months were paid back"), uow)
+            and (reason := await uow.repo.last_suspension_reason(enrollment.id)) in (UNPAID, WITHDRAWN):
+        since = max((await uow.repo.open_period(enrollment.id)).starts, cover.starts)
+        note = "the unpaid months were paid back" if reason == UNPAID else "a month was paid again"
+        await lifecycle.reinstate(_change(psn_no, year, since, None, note), uow)
 
 
 def _change(psn_no: str, year: int, day: date, reason: str | None, note: str) -> lifecycle.ChangeCoverage:
-    return lifecycle.ChangeCoverage(psn_no, EMPLOYEE_SCHEME, year, day, ACTOR, reason, note)
+    return lifecycle.ChangeCoverage(psn_no, EMPLOYEE_SCHEME, year, day, ACTOR, reason, note, from_payments=True)

@@ -66,6 +66,9 @@ class ChangeCoverage:
     reason: str | None = None
     note: str = ""
     idempotency: IdempotentRequest | None = None
+    from_payments: bool = False
+    """A change worked out from the payments (billing's events), not an operator's: only such a change lifts a
+    ``premium_withdrawn`` suspension."""
 
 
 async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, catalogue: PolicyCatalogue) -> Status:
@@ -175,7 +178,7 @@ async def _restore_withdrawn(uow: UnitOfWork, enrollment: Row, paid_on: date) ->
     period = await uow.repo.open_period(enrollment.id)
     since = max(paid_on, period.starts)
     await reinstate(ChangeCoverage(enrollment.psn_no, enrollment.insutype, enrollment.year, since, BILLING,
-                                   note="the premium was paid in full again"), uow)
+                                   note="the premium was paid in full again", from_payments=True), uow)
     return Status.ACTIVE
 
 
@@ -200,7 +203,7 @@ async def reinstate(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
             return first.body
         enrollment = await _locked(uow, cmd)
         period = await uow.repo.open_period(enrollment.id)
-        withdrawn = cmd.actor != BILLING and \
+        withdrawn = not cmd.from_payments and \
             await uow.repo.last_suspension_reason(enrollment.id) == SuspensionReason.PREMIUM_WITHDRAWN
         check_can_reinstate(Status(enrollment.status), cmd.day, period.starts, cmd.year, premium_withdrawn=withdrawn)
         await _cut_open_period(uow, enrollment, cmd.day - ONE_DAY, SUSPENDED)

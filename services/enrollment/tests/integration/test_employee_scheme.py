@@ -12,9 +12,10 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from idnumbers import make_certno
+from topics import events_about
 
 from medfund_shared.events.envelope import CloudEvent
-from medfund_shared.events.types.billing import EmployeeContributionDeclared
+from medfund_shared.events.types.billing import EmployeeContributionDeclared, EmployeeContributionWithdrawn
 from medfund_shared.money import Money
 
 pytestmark = pytest.mark.integration
@@ -160,3 +161,35 @@ async def test_the_csv_batch_registers_employees_retirees_and_flexible_workers(e
     short = (await enrollment.client.get("/v1/persons", params={
         "certno": make_certno(date(1950, 2, 1), 64, region="321100")})).json()
     assert short["enrollments"][-1]["refusal"]["reason"] == "retiree_contribution_years_short"
+
+
+async def _withdraw_month(enrollment, psn_no: str, period: str, since: date) -> None:
+    """Billing's ``employee.contribution_withdrawn`` after a flexible worker's month was refunded."""
+    at = datetime(since.year, since.month, since.day, 9, tzinfo=CST)
+    data = EmployeeContributionWithdrawn(
+        withdrawal_id=f"W-{psn_no}-{period}", declaration_id=f"D-{psn_no}-{period}", correction_id=f"R-{psn_no}",
+        kind="refund", tax_voucher_no="FV1", admdvs="321100", period=period, psn_no=psn_no, certno="-",
+        employee_amount="550.00", pool_amount="350.00", account_amount="200.00", withdrawn_at=at, since=since)
+    event = CloudEvent(source="medfund/billing", type=data.event_type, subject=data.subject(), time=at,
+                       effectivetime=at, partitionkey=psn_no, data=data.model_dump(mode="json"))
+    key, value, headers = event.to_kafka()
+    await enrollment.producer.send_and_wait(enrollment.settings.topic(data.topic), value, key=key, headers=headers)
+
+
+async def test_a_flexible_workers_only_month_refunded_withdraws_the_cover_and_paying_it_again_restores_it(
+        enrollment):
+    """321100: cover from the first day of the first month paid; with no month paid left it is withdrawn from the
+    refund's day, and the month paid again restores it from there (the months' own rules)."""
+    worker = await register(enrollment, registration(member(date(1990, 6, 1), 71, flexible=True)))
+    psn_no = worker["psn_no"]
+    await declare(enrollment, psn_no, "2026-03")
+    await wait_for_coverage(enrollment, psn_no, [period("2026-03-01", "2026-12-31", "active")])
+    await _withdraw_month(enrollment, psn_no, "2026-03", date(2026, 3, 25))
+    await wait_for_coverage(enrollment, psn_no, [period("2026-03-01", "2026-03-24", "active"),
+                                                 period("2026-03-25", "2026-12-31", "suspended")])
+    [suspended] = await events_about(enrollment.settings, psn_no, "coverage.suspended.v1", 1)
+    assert (suspended.data["reason"], suspended.data["since"]) == ("premium_withdrawn", "2026-03-25")
+    await declare(enrollment, psn_no, "2026-03")
+    await wait_for_coverage(enrollment, psn_no, [period("2026-03-01", "2026-03-24", "active"),
+                                                 period("2026-03-25", "2026-03-24", "suspended"),
+                                                 period("2026-03-25", "2026-12-31", "active")])

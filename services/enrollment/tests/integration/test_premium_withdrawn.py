@@ -72,3 +72,4 @@ async def test_a_refund_dated_before_the_year_withdraws_the_whole_year(enrollmen
     await _withdraw(enrollment, psn_no, date(2025, 12, 20))
     person = await enrollment.wait_for_status(psn_no, "suspended")
     assert _periods(person) == [("2026-01-01", "2025-12-31", "active"), ("2026-01-01", "2026-12-31", "suspended")]
+

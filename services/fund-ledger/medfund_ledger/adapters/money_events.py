@@ -113,6 +113,11 @@ def _employee_contribution(event, data, config) -> journal.Entry:
                                          data.pool_amount, data.account_amount, data.late_fee, data.period)
 
 
+def _employee_contribution_withdrawn(event, data, config) -> journal.Entry:
+    """A flexible worker's month refunded: the mirror of its split (pool, the person's account, late fee)."""
+    return journal.mirrored(_employee_contribution(event, data, config), "employee_contribution_withdrawn")
+
+
 def _account_credited(event, data, config) -> journal.Entry:
     pooled, account = _employee_pools(data, config)
     return journal.account_credited(event.id, event.effectivetime.date(), pooled, account, data.psn_no, data.amount,
@@ -143,6 +148,7 @@ BUILDERS: dict[str, EntryBuilder] = {
     "medfund.billing.subsidy.withdrawn.v1": _subsidy_withdrawn,
     "medfund.billing.employee.contribution_declared.v1": _employee_contribution,
     "medfund.billing.employee.account_credited.v1": _account_credited,
+    "medfund.billing.employee.contribution_withdrawn.v1": _employee_contribution_withdrawn,
     **dict.fromkeys(SETTLEMENT_KINDS, _settlement),
     "medfund.billing.appropriation.recorded.v1": _appropriation,
     "medfund.ledger.transfer.booked.v1": _transfer,

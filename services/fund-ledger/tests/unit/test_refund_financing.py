@@ -88,3 +88,16 @@ def test_the_sponsorship_withdrawn_is_expenditure_of_assistance_and_income_of_th
     lines = {(line.pool_id, line.account): line.amount for line in withdrawn.lines}
     assert lines == {(POOLED, accounts.CASH): -8400, (POOLED, accounts.INCOME_ON_BEHALF): 8400,
                      (ASSISTANCE, accounts.SPONSORSHIP_EXPENSE): -8400, (ASSISTANCE, accounts.CASH): 8400}
+
+
+def test_a_refunded_flexible_workers_month_mirrors_its_pool_account_and_late_fee_shares():
+    """550.00 paid for March: 350.00 to 310100, 200.00 to the person's account in 310200, 2.75 late fee."""
+    pooled, account = "321100:310100:2029", "321100:310200:2029"
+    month = journal.employee_contribution("e1", ON, pooled, account, "F1", Money.from_yuan("350.00"),
+                                          Money.from_yuan("200.00"), Money.from_yuan("2.75"), "2029-03")
+    back = journal.mirrored(month, "employee_contribution_withdrawn")
+    totals: dict[tuple[str, str], int] = {}
+    for line in month.lines + back.lines:
+        totals[line.pool_id, line.account] = totals.get((line.pool_id, line.account), 0) + line.amount
+    assert set(totals.values()) == {0} and back.memo == "2029-03"
+    assert pooled_income(back) == {pooled: Money(-35275), account: Money(-20000)}

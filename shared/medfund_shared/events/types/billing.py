@@ -316,6 +316,40 @@ class EmployeeContributionDeclared(EventData):
 
 
 @register
+class EmployeeContributionWithdrawn(EventData):
+    """A flexible worker's month refunded or reversed: the month is unpaid again. The mirror of its
+    ``employee.contribution_declared`` (same split); enrollment takes the month out of the person's months paid
+    and works the cover out again, from the correction's day (``since``). docs/funding.md."""
+
+    event_type: ClassVar[str] = "medfund.billing.employee.contribution_withdrawn.v1"
+    topic: ClassVar[str] = TOPIC
+
+    withdrawal_id: str
+    declaration_id: str
+    """The month withdrawn."""
+    correction_id: str
+    kind: Literal["refund", "reversal"]
+    tax_voucher_no: str
+    admdvs: str
+    period: str
+    psn_no: str
+    certno: str
+    employee_amount: YuanAmount
+    pool_amount: YuanAmount
+    account_amount: YuanAmount
+    late_fee: YuanAmount = Money.zero()
+    withdrawn_at: datetime
+    since: date
+    """The correction's day in the tax offices' time zone."""
+
+    def partition_key(self) -> str:
+        return self.psn_no
+
+    def subject(self) -> str | None:
+        return self.declaration_id
+
+
+@register
 class EmployeeAccountCredited(EventData):
     """A retiree's monthly individual-account credit, financed by the pooled fund."""
 

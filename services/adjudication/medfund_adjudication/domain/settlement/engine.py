@@ -101,7 +101,7 @@ def settle(visit: Visit, pack: PolicyPack, catalogue: Mapping[str, CatalogueEntr
     balance = visit.person.account_balance
     acct_pay = Money(0)
     if pack.individual_account is not None and visit.acct_used:
-        acct_pay = Money(min(balance.fen, psn_part_amt.fen))
+        acct_pay = Money(min(max(balance.fen, 0), psn_part_amt.fen))
         if acct_pay:
             rows.append(_row(pack.funds.individual_account, psn_part_amt, balance, acct_pay,
                              f"personal share {psn_part_amt}, account balance {balance}; pays {acct_pay}", pack))
