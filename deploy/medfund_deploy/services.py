@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sys
 import urllib.error
 import urllib.request
@@ -32,6 +33,20 @@ def _pid_file(profile: Profile, service: str, instance: int = 1) -> Path:
 
 def log_file(profile: Profile, service: str, instance: int = 1) -> Path:
     return profile.logs_dir / f"{_process_name(service, instance)}.log"
+
+
+def metrics_dir(profile: Profile, service: str, instance: int = 1) -> Path:
+    """The instance's ``PROMETHEUS_MULTIPROC_DIR``: its workers' metric files, summed by every worker's ``/metrics``
+    (each instance answers for its own workers; Prometheus scrapes every instance)."""
+    return profile.run_dir / "metrics" / _process_name(service, instance)
+
+
+def _fresh_metrics_dir(profile: Profile, service: str, instance: int) -> Path:
+    """Emptied before each start: files left by a previous run would be added to the new run's counters."""
+    directory = metrics_dir(profile, service, instance)
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
 
 
 def url(profile: Profile, service: str, instance: int = 1) -> str:
@@ -87,6 +102,7 @@ def start_service(profile: Profile, service: str, *, database_url: str, topic_pr
         "MEDFUND_KAFKA_BOOTSTRAP": profile.kafka_bootstrap,
         "MEDFUND_TOPIC_PREFIX": topic_prefix,
         "MEDFUND_ENV": os.environ.get("MEDFUND_ENV", "development"),
+        "PROMETHEUS_MULTIPROC_DIR": str(_fresh_metrics_dir(profile, service, instance)),
     }
     argv = [str(UVICORN), f"{package(service)}.main:create_app", "--factory", "--no-access-log",
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers(profile, service))]

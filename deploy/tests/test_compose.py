@@ -66,7 +66,7 @@ def test_every_image_is_pinned_to_a_release(compose: dict) -> None:
         if "build" in spec:
             continue
         image, _, tag = spec["image"].partition(":")
-        assert re.fullmatch(r"\d+\.\d+(\.\d+)?", tag), f"{name}: {spec['image']} is not pinned to a release"
+        assert re.fullmatch(r"v?\d+\.\d+(\.\d+)?", tag), f"{name}: {spec['image']} is not pinned to a release"
 
 
 def test_postgres_gets_the_launchers_settings(compose: dict) -> None:
@@ -88,3 +88,61 @@ def test_topics_and_databases_are_the_launchers(compose: dict) -> None:
     assert f"--partitions {PARTITIONS}" in script and "retention.ms=-1" in script
     init_sql = (ROOT / "deploy" / "postgres" / "init-databases.sql").read_text()
     assert re.findall(r"CREATE DATABASE (\w+);", init_sql) == [f"medfund_{service}" for service in SERVICES]
+
+
+def _mounts(spec: dict) -> dict[str, Path]:
+    """Bind mounts of repository files: container path -> file or folder in the checkout."""
+    mounts = {}
+    for volume in spec.get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if source.startswith("./"):
+            mounts[target] = ROOT / source
+    return mounts
+
+
+def test_every_mounted_file_exists(compose: dict) -> None:
+    for name, spec in compose["services"].items():
+        for target, source in _mounts(spec).items():
+            assert source.exists(), f"{name} mounts {source} at {target}, which is not in the repository"
+
+
+def test_prometheus_and_grafana_are_published_on_loopback_with_a_healthcheck(compose: dict) -> None:
+    for name, port in (("prometheus", 9090), ("grafana", 3000)):
+        spec = compose["services"][name]
+        assert [_with_defaults(p) for p in spec["ports"]] == [f"127.0.0.1:{port}:{port}"]
+        assert f"http://127.0.0.1:{port}/" in " ".join(spec["healthcheck"]["test"])
+        assert spec["healthcheck"]["retries"] >= 1
+
+
+def test_prometheus_scrapes_the_metrics_of_every_service(compose: dict) -> None:
+    mounted = _mounts(compose["services"]["prometheus"])["/etc/prometheus/prometheus.yml"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in compose["services"]["prometheus"]["command"]
+    config = yaml.safe_load(mounted.read_text())
+    [job] = config["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    targets = {target for group in job["static_configs"] for target in group["targets"]}
+    dev = get_profile("dev")
+    assert targets == {f"{service}:{dev.service_port(service)}" for service in SERVICES}
+
+
+def test_grafana_provisions_the_datasource_the_dashboards_name_and_loads_their_folder(compose: dict) -> None:
+    from medfund_deploy import dashboards
+
+    mounts = _mounts(compose["services"]["grafana"])
+    [datasource] = yaml.safe_load(
+        (mounts["/etc/grafana/provisioning/datasources"] / "medfund.yml").read_text())["datasources"]
+    assert datasource["type"] == "prometheus" and datasource["url"] == "http://prometheus:9090"
+    [provider] = yaml.safe_load(
+        (mounts["/etc/grafana/provisioning/dashboards"] / "medfund.yml").read_text())["providers"]
+    assert provider["type"] == "file"
+    assert mounts[provider["options"]["path"]] == dashboards.DASHBOARDS_DIR
+    for path, dashboard in dashboards.dashboards().items():
+        for panel in dashboards.panels(dashboard):
+            assert panel["datasource"] == {"type": "prometheus", "uid": datasource["uid"]}, (path.name, panel["title"])
+
+
+def test_services_keep_their_workers_metrics_in_a_folder_emptied_at_each_start(compose: dict) -> None:
+    for service in SERVICES:
+        spec = compose["services"][service]
+        folder = spec["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+        assert folder in spec["tmpfs"], f"{service}: {folder} is not a tmpfs"

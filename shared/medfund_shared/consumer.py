@@ -125,6 +125,7 @@ class ConsumerRunner:
         self._max_backoff, self._after_commit, self._batch_window = max_backoff, after_commit, batch_window
         self._consumer: AIOKafkaConsumer | None = None
         self.batch_lock = asyncio.Lock()
+        EVENTS_DEAD_LETTERED.labels(name)  # exposed as 0 from the start, so a rate of it is defined
 
     async def run(self) -> None:
         """Forever: (re)connect and consume; failures back off exponentially and replay from stored offsets."""

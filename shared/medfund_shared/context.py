@@ -25,6 +25,8 @@ class ServiceContext:
     """Service-specific objects built by on_startup hooks (a policy registry, a broadcaster…)."""
     readiness: dict[str, Callable[[ServiceContext], str | None]] = field(default_factory=dict)
     """The service's own readiness checks (``ServiceDefinition.readiness``): name -> why it is not ready, or None."""
+    metric_readers: list[Callable] = field(default_factory=list)
+    """Functions reading database figures for ``/metrics`` on each scrape (``medfund_shared.metrics.MetricReader``)."""
 
 
 async def get_context(request: Request) -> ServiceContext:

@@ -20,10 +20,11 @@ from medfund_shared.consumer import ConsumerRunner, ConsumerSpec
 from medfund_shared.context import ServiceContext
 from medfund_shared.correlation import CorrelationMiddleware
 from medfund_shared.db import create_engine, create_session_factory, migrate_async
+from medfund_shared.dead_letter_metrics import dead_letter_reader
 from medfund_shared.errors import register_error_handlers
 from medfund_shared.kafka import KafkaProbe
 from medfund_shared.logging import configure_logging
-from medfund_shared.metrics import HttpMetricsMiddleware
+from medfund_shared.metrics import HttpMetricsMiddleware, MetricReader, process_stopped
 from medfund_shared.outbox import OutboxRelay
 from medfund_shared.platform_api import router as platform_router
 from medfund_shared.rate_limit import RequestLimits
@@ -57,6 +58,9 @@ class ServiceDefinition:
     readiness: dict[str, Callable[[ServiceContext], str | None]] = field(default_factory=dict)
     """Checks ``/readyz`` runs besides the database and Kafka: name -> a function of the context giving the reason
     the service is not ready, or None (the fund ledger reports an alert evaluation that keeps failing)."""
+    metrics: list[MetricReader] = field(default_factory=list)
+    """Business figures read from the database on each scrape of ``/metrics`` (besides every service's dead-letter
+    backlog)."""
 
 
 NO_OPENTELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
@@ -89,6 +93,7 @@ def _lifespan(definition: ServiceDefinition, settings: Settings | None):
             await migrate_async(definition.package, config.database_url)
         context = _build_context(config, definition.generic_plans)
         context.readiness = dict(definition.readiness)
+        context.metric_readers = [dead_letter_reader(spec.name for spec in definition.consumers), *definition.metrics]
         app.state.context = context
         tasks: list[asyncio.Task] = []
         try:
@@ -104,6 +109,7 @@ def _lifespan(definition: ServiceDefinition, settings: Settings | None):
                 await hook(context)
             await context.kafka_probe.close()
             await context.engine.dispose()
+            process_stopped()
             log.info("service_stopped", service=definition.name)
 
     return lifespan

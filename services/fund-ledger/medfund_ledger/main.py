@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from medfund_ledger.adapters import fund_metrics
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
 from medfund_ledger.api import (
     accounts,
@@ -35,6 +36,7 @@ def definition() -> ServiceDefinition:
                                 batch_handler=BATCH_HANDLER, batch_window=BATCH_WINDOW)],
         background=[evaluator.run],
         readiness={"alert_evaluation": evaluator.readiness},
+        metrics=[fund_metrics.pool_figures, fund_metrics.open_alerts],
     )
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from medfund_adjudication.adapters import admission_repo, coverage_repo, settlement_repo
+from medfund_adjudication.adapters import (
+    admission_repo,
+    coverage_repo,
+    registry_repo,
+    settlement_metrics,
+    settlement_repo,
+)
 from medfund_adjudication.adapters.settlement_repo import SettlementRecord
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app import settlement_events
@@ -44,4 +50,7 @@ async def reverse_settlement(cmd: Reverse, uow: UnitOfWork) -> Answer[Settled]:
         psn_type = await person_type(uow, coverage, business_date(admission.begntime))
         await outbox.add(uow.session, settlement_events.reversed_(record, admission), source=SOURCE,
                          effective_time=record.setl_time)
-        return await uow.commit(cmd.request, Settled(record, coverage, admission, psn_type))
+        institution = await registry_repo.get_institution(uow.session, original.fixmedins_code)
+        answer = await uow.commit(cmd.request, Settled(record, coverage, admission, psn_type, institution.level))
+    settlement_metrics.recorded(record, institution.level)
+    return answer

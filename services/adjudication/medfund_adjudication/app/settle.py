@@ -15,7 +15,7 @@ from datetime import date
 
 import asyncpg
 
-from medfund_adjudication.adapters import settling
+from medfund_adjudication.adapters import settlement_metrics, settling
 from medfund_adjudication.adapters.settlement_repo import SettlementRecord
 from medfund_adjudication.adapters.settling import AdmissionContext, PersonState
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
@@ -47,6 +47,8 @@ class Settled:
     admission: Admission
     psn_type: str
     """The platform's person-type code for the person on the admission day (the pack's ``person_types``)."""
+    institution_level: str | None = None
+    """The institution's level (``primary`` …) when the settlement or reversal was recorded now, for the metrics."""
 
 
 def person_of(coverage: Coverage, admitted_on: date, state: PersonState) -> Person:
@@ -93,6 +95,7 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
         raise
     if cmd.record and answer.result is not None:
         uow.published()
+        settlement_metrics.recorded(answer.result.record, answer.result.institution_level)
     return answer
 
 
@@ -153,7 +156,8 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locke
         new_id(SETTLEMENT), "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
         admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,
         cmd.setl_time, business_date(cmd.setl_time), result)
-    settled = Settled(record, coverage, admission, code_of(pack, person.category, person.retired))
+    settled = Settled(record, coverage, admission, code_of(pack, person.category, person.retired),
+                      context.institution.level)
     if not cmd.record:
         return Answer(settled)
     event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=SOURCE,

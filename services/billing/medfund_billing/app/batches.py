@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from medfund_billing.adapters import payment_metrics
 from medfund_billing.adapters.spool import read_lines
 from medfund_billing.adapters.tables import batch_rejections, batches
 from medfund_billing.app.accept_payments import Entry, accept_payments
@@ -102,6 +103,7 @@ async def _apply_chunk(session: AsyncSession, catalogue: PolicyCatalogue, batch,
         accepted=batches.c.accepted + len(outcome.accepted), duplicates=batches.c.duplicates + len(outcome.duplicates),
         rejected=batches.c.rejected + len(rejections)))
     await session.commit()
+    payment_metrics.received(entry.record for entry in outcome.accepted)
 
 
 def _checked(raw, tax_office_code: str):

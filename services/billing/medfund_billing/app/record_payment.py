@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from medfund_billing.adapters import payment_metrics
 from medfund_billing.adapters.tables import payments
 from medfund_billing.app.accept_payments import Entry, accept_payments
 from medfund_billing.domain.payment_record import PaymentRecord
@@ -28,6 +29,7 @@ async def record_payment(record: PaymentRecord, session: AsyncSession, catalogue
         await session.rollback()
         raise ApiError(409, "conflict", "this voucher was already accepted with different content", "tax_voucher_no")
     await session.commit()
+    payment_metrics.received(entry.record for entry in outcome.accepted)
     row = (await session.execute(select(payments).where(payments.c.tax_voucher_no == record.tax_voucher_no))).one()
     return payment_answer(row), bool(outcome.accepted)
 
