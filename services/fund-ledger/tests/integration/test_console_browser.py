@@ -133,6 +133,42 @@ async def test_an_operator_sees_no_admin_forms_and_an_admin_sees_the_backlog_and
         assert lags and all(lag == "0" for lag in lags), lags
 
 
+async def test_an_admin_sets_budgets_and_thresholds_from_the_page_and_sees_them_take_effect(ledger):
+    await fund_with_alerts(ledger)
+    async with browser_page(ledger, LAPTOP, role="admin") as page:
+        card = page.locator(f'.pool[data-pool-id="{POOL}"]')
+        assert "2026-02-05" in await page.locator("#as-of").inner_text()  # the region's clock: the last settlement
+        budget = page.locator("#budget-form")
+        await budget.get_by_label("应筹金额（元）").fill("2000000.00")
+        await budget.get_by_label("计划支出（元）").fill("1800000.00")
+        await budget.locator("button[type=submit]").click()
+        # collected 900,000 ÷ 2,000,000 = 45.00%; spent 450,000 ÷ 1,800,000 = 25.00%
+        await card.locator("dd", has_text="45.00%").wait_for(timeout=5_000)
+        assert "25.00%" in await card.inner_text()
+        assert await page.locator("#admin-result").inner_text() == "已保存"
+
+        burn = page.locator(".alert[data-rule='burn_pace']")
+        assert await burn.count() == 1
+        thresholds = page.locator("#threshold-form")
+        await thresholds.get_by_label("规则").select_option("burn_pace")
+        await thresholds.get_by_label("黄色阈值").fill("0.30")
+        await thresholds.get_by_label("红色阈值").fill("0.40")
+        await thresholds.locator("button[type=submit]").click()
+        await burn.wait_for(state="detached", timeout=5_000)  # 0.25 − 0.0970 is under 0.30: resolved, not open
+
+        institution = page.locator("#institution-budget-form")
+        await institution.get_by_label("机构").select_option(CODE)
+        await institution.get_by_label("年度", exact=True).fill("2026")
+        await institution.get_by_label("年度总额（元）").fill("1000000.00")
+        await institution.locator("button[type=submit]").click()
+        meter = page.locator(f"#institutions li[data-code='{CODE}']")
+        await meter.get_by_text("45.00%").wait_for(timeout=5_000)  # 450,000 ÷ 1,000,000
+        await page.locator(".alert[data-rule='institution_budget']").wait_for(state="detached", timeout=5_000)
+        await page.locator("#alert-filters").get_by_label("状态").select_option("resolved")
+        assert await page.locator(".alert.state-resolved[data-rule='burn_pace']").count() == 1
+        await shot(page, "admin-1366px")
+
+
 async def test_pools_and_alerts_change_on_the_page_within_two_seconds(ledger):
     await fund_with_alerts(ledger)
     async with browser_page(ledger, LAPTOP) as page:
