@@ -54,6 +54,25 @@ async def balances(session: AsyncSession, pool_id: str, as_of: date | None = Non
     return {account: int(amount) for account, amount in rows.all()}
 
 
+async def pool_ids(session: AsyncSession) -> list[str]:
+    return list(await session.scalars(select(pools.c.pool_id).order_by(pools.c.pool_id)))
+
+
+async def entries_of_pool(session: AsyncSession, pool_id: str, after_id: int, limit: int) -> list:
+    """Up to ``limit`` journal entries touching the pool after ``after_id``, oldest first."""
+    entry_ids = select(journal_lines.c.entry_id).where(journal_lines.c.pool_id == pool_id)
+    return list((await session.execute(select(journal_entries).where(
+        journal_entries.c.id.in_(entry_ids), journal_entries.c.id > after_id)
+        .order_by(journal_entries.c.id).limit(limit))).all())
+
+
+async def lines_in_pool(session: AsyncSession, pool_id: str, entry_ids: list[int]) -> list:
+    """The lines of those entries that are in the pool, in order."""
+    return list((await session.execute(select(journal_lines).where(
+        journal_lines.c.entry_id.in_(entry_ids), journal_lines.c.pool_id == pool_id)
+        .order_by(journal_lines.c.id))).all())
+
+
 async def pool_row(session: AsyncSession, pool_id: str):
     return (await session.execute(select(pools).where(pools.c.pool_id == pool_id))).first()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Text, select
+from sqlalchemy import Text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,8 +103,3 @@ async def _book_lines(session: AsyncSession, booked: Sequence[tuple[int, Entry]]
         await bulk.execute(session, ADD_TO_MONTHS, [(*key, *figures) for key, figures in months.items()],
                            tuple(MONTH_COLUMNS))
 
-
-async def existing_request(session: AsyncSession, key: str) -> dict | None | bool:
-    """The stored request of a command entry; False when the key is unused."""
-    row = (await session.execute(select(journal_entries.c.request).where(journal_entries.c.entry_key == key))).first()
-    return False if row is None else row.request

@@ -31,7 +31,8 @@ journal_entries = Table(
     Column("effective_date", Date, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("memo", Text, nullable=False, server_default=""),
-    Column("request", JSONB, comment="the command's content, to refuse a reused key with other content"),
+    Column("request", JSONB, comment="the command's content, as it was asked (its key's answer is in "
+                                     "idempotency_keys)"),
 )
 
 journal_lines = Table(

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from medfund_ledger.adapters import alert_store
-from medfund_ledger.api.errors import not_found
+from medfund_ledger.api.deps import UowDep
 from medfund_ledger.api.presenters import alert_json, change_json, entry_json, fact_json
 from medfund_ledger.api.read_models import AlertDetailOut
 from medfund_ledger.api.schemas import AckIn
-from medfund_ledger.app.acknowledge import AcknowledgeAlert, AlertNotFound, acknowledge
+from medfund_ledger.app.acknowledge import AcknowledgeAlert, acknowledge
 from medfund_ledger.app.alert_detail import alert_detail
 from medfund_ledger.domain.alerts import AlreadyAcknowledged, NotAcknowledgeable
 from medfund_shared.auth import StaffPrincipal
@@ -59,10 +59,7 @@ async def _changes(request: Request, sessions, last_id: int):
 async def get_alert(alert_id: str, _: StaffPrincipal, session: SessionDep) -> AlertDetailOut:
     """One alert with its history (each change: state, severity, measure, who acknowledged and the note) and its
     evidence: the journal entries of the events that tipped it and the settlements among them."""
-    try:
-        detail = await alert_detail(session, alert_id)
-    except AlertNotFound:
-        raise not_found("alert", "alert_id") from None
+    detail = await alert_detail(session, alert_id)
     return AlertDetailOut(alert=alert_json(detail.alert), history=[change_json(c) for c in detail.changes],
                           evidence_entries=[entry_json(e, lines) for e, lines in detail.entries],
                           evidence_settlements=[fact_json(f) for f in detail.settlements],
@@ -70,13 +67,11 @@ async def get_alert(alert_id: str, _: StaffPrincipal, session: SessionDep) -> Al
 
 
 @router.post("/{alert_id}/ack")
-async def ack(alert_id: str, body: AckIn, principal: StaffPrincipal, session: SessionDep) -> dict:
+async def ack(alert_id: str, body: AckIn, principal: StaffPrincipal, uow: UowDep) -> dict:
     """Acknowledge an alert (who and when are stored); a retry with the same note returns the same answer."""
     cmd = AcknowledgeAlert(alert_id, principal.subject or principal.role, body.note, datetime.now(UTC))
     try:
-        return alert_json(await acknowledge(cmd, session))
-    except AlertNotFound:
-        raise not_found("alert", "alert_id") from None
+        return alert_json(await acknowledge(cmd, uow))
     except AlreadyAcknowledged as exc:
         raise ApiError(409, "conflict", str(exc), "note") from None
     except NotAcknowledgeable as exc:

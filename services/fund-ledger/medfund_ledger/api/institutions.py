@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Query
 
 from medfund_ledger.adapters import figures
-from medfund_ledger.api.errors import not_found, not_negative
+from medfund_ledger.api.deps import UowDep
+from medfund_ledger.api.errors import not_negative
 from medfund_ledger.api.read_models import InstitutionYearOut
 from medfund_ledger.api.schemas import ClearingIn, InstitutionBudgetIn
-from medfund_ledger.app.budgets import SetInstitutionBudget, UnknownInstitution, set_institution_budget
+from medfund_ledger.app.budgets import SetInstitutionBudget, set_institution_budget
 from medfund_ledger.app.institution_meters import institution_meters
 from medfund_ledger.app.ledger_commands import ClearInstitution, clear_institution
 from medfund_shared.auth import AdminPrincipal, StaffPrincipal
@@ -27,25 +28,21 @@ async def list_institutions(_: StaffPrincipal, session: SessionDep,
 
 
 @router.put("/{fixmedins_code}/budget")
-async def put_budget(body: InstitutionBudgetIn, _: AdminPrincipal, session: SessionDep,
+async def put_budget(body: InstitutionBudgetIn, _: AdminPrincipal, session: SessionDep, uow: UowDep,
                      fixmedins_code: str = Code) -> dict:
     """Set the institution's global budget for one year (a budget applies to its year only, never to another;
     not negative); its budget alert for that year is re-evaluated."""
     budget = not_negative(body.annual_budget, "annual_budget")
-    try:
-        await set_institution_budget(SetInstitutionBudget(fixmedins_code, body.year, budget), session)
-    except UnknownInstitution:
-        raise not_found("institution", "fixmedins_code") from None
+    await set_institution_budget(SetInstitutionBudget(fixmedins_code, body.year, budget), uow)
     paid, _budget = await figures.institution_figures(session, fixmedins_code, body.year)
     return {"fixmedins_code": fixmedins_code, "year": body.year, "annual_budget": body.annual_budget.to_yuan(),
             "fund_paid": Money(paid).to_yuan()}
 
 
 @router.post("/{fixmedins_code}/clearing")
-async def post_clearing(body: ClearingIn, _: StaffPrincipal, session: SessionDep,
-                        fixmedins_code: str = Code) -> dict:
+async def post_clearing(body: ClearingIn, _: StaffPrincipal, uow: UowDep, fixmedins_code: str = Code) -> dict:
     """Pay the institution what is payable up to the period's end (Dr payable / Cr cash); once per period."""
-    cleared = await clear_institution(ClearInstitution(fixmedins_code, body.period), session)
+    cleared = await clear_institution(ClearInstitution(fixmedins_code, body.period), uow)
     total = sum(m.fen for m in cleared.values())
     return {"fixmedins_code": fixmedins_code, "period": body.period,
             "entry_key": f"clearing:{fixmedins_code}:{body.period}",

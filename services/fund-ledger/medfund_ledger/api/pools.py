@@ -7,13 +7,14 @@ from datetime import date
 from fastapi import APIRouter, Query
 
 from medfund_ledger.adapters.config import load_config
+from medfund_ledger.api.deps import UowDep
 from medfund_ledger.api.errors import not_found, not_negative, parse_pool_id, writable_pool_id
 from medfund_ledger.api.presenters import entry_json
 from medfund_ledger.api.read_models import PoolMonthsOut
 from medfund_ledger.api.schemas import PoolBudgetIn, ThresholdsIn, TransferIn
 from medfund_ledger.app import pool_view
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
-from medfund_ledger.app.ledger_commands import KeyReused, TransferBetweenPools, transfer
+from medfund_ledger.app.ledger_commands import TransferBetweenPools, transfer
 from medfund_ledger.app.pool_history import pool_months
 from medfund_ledger.app.thresholds import SetPoolThresholds, set_pool_thresholds
 from medfund_ledger.domain.thresholds import InvalidThreshold
@@ -67,28 +68,28 @@ async def get_months(pool_id: str, _: StaffPrincipal, session: SessionDep) -> Po
 
 
 @router.put("/{pool_id}/budget")
-async def put_budget(pool_id: str, body: PoolBudgetIn, _: AdminPrincipal, session: SessionDep) -> dict:
+async def put_budget(pool_id: str, body: PoolBudgetIn, _: AdminPrincipal, session: SessionDep, uow: UowDep) -> dict:
     """Set the pool's amount due (应筹) and planned expenditure (neither negative); the rules are re-evaluated."""
     pool_id = writable_pool_id(pool_id)
     await set_pool_budget(SetPoolBudget(pool_id, not_negative(body.budget_due, "budget_due"),
-                                        not_negative(body.planned_expenditure, "planned_expenditure")), session)
+                                        not_negative(body.planned_expenditure, "planned_expenditure")), uow)
     return await pool_view.pool(session, pool_id)
 
 
 @router.put("/{pool_id}/thresholds")
-async def put_thresholds(pool_id: str, body: ThresholdsIn, _: AdminPrincipal, session: SessionDep) -> dict:
+async def put_thresholds(pool_id: str, body: ThresholdsIn, _: AdminPrincipal, uow: UowDep) -> dict:
     """Override warning levels of this pool (defaults: the package's config/ledger.yaml)."""
     pool_id = writable_pool_id(pool_id)
     levels = {rule: (lv.yellow, lv.red) for rule, lv in body.rules.items()}
     try:
-        await set_pool_thresholds(SetPoolThresholds(pool_id, levels), session)
+        await set_pool_thresholds(SetPoolThresholds(pool_id, levels), uow)
     except InvalidThreshold as exc:
         raise ApiError(422, "invalid_threshold", str(exc), exc.field) from None
     return {"pool_id": pool_id, "rules": {r: {"yellow": str(y), "red": str(rd)} for r, (y, rd) in levels.items()}}
 
 
 @router.post("/{pool_id}/transfers")
-async def post_transfer(pool_id: str, body: TransferIn, _: AdminPrincipal, session: SessionDep) -> dict:
+async def post_transfer(pool_id: str, body: TransferIn, _: AdminPrincipal, uow: UowDep) -> dict:
     """Move money between pools (the catastrophic premium from the pooled fund); idempotent on transfer_id."""
     from_pool, to_pool = writable_pool_id(pool_id), writable_pool_id(body.to_pool_id, "to_pool_id")
     if from_pool == to_pool:
@@ -96,9 +97,6 @@ async def post_transfer(pool_id: str, body: TransferIn, _: AdminPrincipal, sessi
     if body.amount.fen <= 0:
         raise ApiError(422, "invalid_amount", "the amount must be positive", "amount")
     cmd = TransferBetweenPools(body.transfer_id, from_pool, to_pool, body.amount, body.effective_date, body.memo)
-    try:
-        moved = await transfer(cmd, session)
-    except KeyReused as exc:
-        raise ApiError(409, "conflict", str(exc), "transfer_id") from None
+    moved = await transfer(cmd, uow)
     return {"transfer_id": body.transfer_id, "from_pool_id": from_pool, "to_pool_id": to_pool,
             "amount": moved.get(from_pool, body.amount).to_yuan(), "effective_date": body.effective_date.isoformat()}

@@ -5,14 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_ledger.adapters import alert_store
+from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_ledger.domain.alerts import check_acknowledgement
-
-
-class AlertNotFound(LookupError):
-    pass
+from medfund_shared.refusal import Refusal
 
 
 @dataclass(frozen=True)
@@ -23,13 +18,18 @@ class AcknowledgeAlert:
     at: datetime
 
 
-async def acknowledge(cmd: AcknowledgeAlert, session: AsyncSession):
+def alert_not_found() -> Refusal:
+    return Refusal.not_found("not_found", "alert not found", "alert_id")
+
+
+async def acknowledge(cmd: AcknowledgeAlert, uow: LedgerUnitOfWork):
     """Returns the alert row; a retry with the same note returns it unchanged."""
-    row = await alert_store.get(session, cmd.alert_id, lock=True)
-    if row is None:
-        raise AlertNotFound(cmd.alert_id)
-    if check_acknowledgement(row.state, row.ack_note, cmd.note):
-        await alert_store.acknowledge(session, cmd.alert_id, cmd.who, cmd.note, cmd.at)
-        await session.commit()
-        row = await alert_store.get(session, cmd.alert_id)
+    async with uow:
+        row = await uow.ledger.alert(cmd.alert_id, lock=True)
+        if row is None:
+            raise alert_not_found()
+        if check_acknowledgement(row.state, row.ack_note, cmd.note):
+            await uow.ledger.acknowledge_alert(cmd.alert_id, cmd.who, cmd.note, cmd.at)
+            await uow.commit()
+            row = await uow.ledger.alert(cmd.alert_id)
     return row

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters import alert_store, entry_query
-from medfund_ledger.app.acknowledge import AlertNotFound
+from medfund_ledger.app.acknowledge import alert_not_found
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class AlertDetail:
 async def alert_detail(session: AsyncSession, alert_id: str) -> AlertDetail:
     row = await alert_store.get(session, alert_id)
     if row is None:
-        raise AlertNotFound(alert_id)
+        raise alert_not_found()
     evidence = [str(e) for e in row.evidence]
     entries = await entry_query.entries_by_key(session, evidence)
     booked = {entry.entry_key for entry, _ in entries}

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_ledger.adapters import figures, journal_store
 from medfund_ledger.adapters.figures import Touched
-from medfund_ledger.adapters.tables import institution_budgets, pools
-from medfund_ledger.app.evaluate import evaluate
+from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_shared.money import Money
+from medfund_shared.refusal import Refusal
 
 
 @dataclass(frozen=True)
@@ -29,26 +24,20 @@ class SetInstitutionBudget:
     annual_budget: Money
 
 
-async def set_pool_budget(cmd: SetPoolBudget, session: AsyncSession) -> None:
-    await journal_store.ensure_pool(session, cmd.pool_id)
-    await session.execute(update(pools).where(pools.c.pool_id == cmd.pool_id).values(
-        budget_due=cmd.budget_due.fen, planned_expenditure=cmd.planned_expenditure.fen))
-    await evaluate(session, Touched(pools={cmd.pool_id: [f"budget:{cmd.pool_id}"]}))
-    await session.commit()
+async def set_pool_budget(cmd: SetPoolBudget, uow: LedgerUnitOfWork) -> None:
+    async with uow:
+        await uow.ledger.ensure_pool(cmd.pool_id)
+        await uow.ledger.set_pool_budget(cmd.pool_id, cmd.budget_due, cmd.planned_expenditure)
+        await uow.evaluate(Touched(pools={cmd.pool_id: [f"budget:{cmd.pool_id}"]}))
+        await uow.commit()
 
 
-class UnknownInstitution(LookupError):
-    """Neither registered (its registry event applied) nor paid by the fund."""
-
-
-async def set_institution_budget(cmd: SetInstitutionBudget, session: AsyncSession) -> None:
-    """The budget of ``cmd.year`` only; an institution the ledger does not know is refused."""
-    if not await figures.institution_known(session, cmd.fixmedins_code):
-        raise UnknownInstitution(cmd.fixmedins_code)
-    stmt = pg_insert(institution_budgets).values(fixmedins_code=cmd.fixmedins_code, year=cmd.year,
-                                                 amount=cmd.annual_budget.fen)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["fixmedins_code", "year"],
-                                                     set_={"amount": stmt.excluded.amount}))
-    key = f"budget:{cmd.fixmedins_code}:{cmd.year}"
-    await evaluate(session, Touched(institutions={(cmd.fixmedins_code, cmd.year): [key]}))
-    await session.commit()
+async def set_institution_budget(cmd: SetInstitutionBudget, uow: LedgerUnitOfWork) -> None:
+    """The budget of ``cmd.year`` only; an institution neither registered nor paid by the fund is refused (404)."""
+    async with uow:
+        if not await uow.ledger.institution_known(cmd.fixmedins_code):
+            raise Refusal.not_found("not_found", "institution not found", "fixmedins_code")
+        await uow.ledger.set_institution_budget(cmd.fixmedins_code, cmd.year, cmd.annual_budget)
+        key = f"budget:{cmd.fixmedins_code}:{cmd.year}"
+        await uow.evaluate(Touched(institutions={(cmd.fixmedins_code, cmd.year): [key]}))
+        await uow.commit()

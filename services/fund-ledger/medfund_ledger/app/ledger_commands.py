@@ -1,9 +1,10 @@
 """Use cases that book the ledger's own entries: monthly clearing and an operator's transfer between pools.
 
-Each is idempotent on its key (institution + period, or the transfer id): a retry returns the
-first answer, the same key with other content is refused. Each entry is also an event on the
-ledger's topic, queued in the same transaction: the ledger's consumer finds the entry booked
-already, and a rebuild books it from the event (docs/funding.md).
+Each is idempotent through the shared store (``medfund_shared.idempotency``): a clearing on its institution and
+period, a transfer on its id. A retry gets the first answer; a transfer id sent again with other content is
+refused (409 ``idempotency_key_reused``). Each entry is also an event on the ledger's topic, queued in the same
+transaction: the ledger's consumer finds the entry booked already, and a rebuild books it from the event
+(docs/funding.md).
 """
 
 from __future__ import annotations
@@ -11,20 +12,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_ledger.adapters import journal_store
 from medfund_ledger.adapters.config import load_config
 from medfund_ledger.adapters.figures import Touched
-from medfund_ledger.adapters.financing_events import SOURCE
 from medfund_ledger.adapters.money_events import transfer_key
-from medfund_ledger.adapters.tables import journal_entries, journal_lines
-from medfund_ledger.app.evaluate import evaluate
-from medfund_ledger.domain import accounts, journal
+from medfund_ledger.adapters.uow import LedgerUnitOfWork
+from medfund_ledger.domain import journal
 from medfund_ledger.domain.warnings import month_end
-from medfund_shared import outbox
 from medfund_shared.events.types.ledger import ClearedPool, ClearingBooked, TransferBooked
+from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.money import Money
 
 
@@ -33,14 +28,14 @@ def business_start(day: date) -> datetime:
     return datetime.combine(day, time.min, load_config().business_timezone)
 
 
-class KeyReused(ValueError):
-    """The idempotency key was used before with different content."""
-
-
 @dataclass(frozen=True)
 class ClearInstitution:
     fixmedins_code: str
     period: str
+
+    def idempotency(self) -> IdempotentRequest:
+        return IdempotentRequest.of("clearing", f"{self.fixmedins_code}:{self.period}", asdict(self),
+                                    field="period")
 
 
 @dataclass(frozen=True)
@@ -55,54 +50,55 @@ class TransferBetweenPools:
     def request(self) -> dict:
         return asdict(self) | {"amount": self.amount.to_yuan(), "effective_date": self.effective_date.isoformat()}
 
-
-async def entry_lines(session: AsyncSession, key: str) -> dict[str, Money]:
-    """Debits of an entry per pool on accounts of the given entry (what it moved)."""
-    rows = await session.execute(
-        select(journal_lines.c.pool_id, func.sum(journal_lines.c.amount))
-        .join(journal_entries, journal_entries.c.id == journal_lines.c.entry_id)
-        .where(journal_entries.c.entry_key == key, journal_lines.c.amount > 0).group_by(journal_lines.c.pool_id))
-    return {pool_id: Money(int(amount)) for pool_id, amount in rows.all()}
+    def idempotency(self) -> IdempotentRequest:
+        return IdempotentRequest.of("transfer", self.transfer_id, self.request(), field="transfer_id")
 
 
-async def _payable_by_pool(session: AsyncSession, fixmedins_code: str, until: date) -> dict[str, Money]:
-    rows = await session.execute(
-        select(journal_lines.c.pool_id, func.sum(journal_lines.c.amount))
-        .join(journal_entries, journal_entries.c.id == journal_lines.c.entry_id)
-        .where(journal_lines.c.account == accounts.payable(fixmedins_code), journal_entries.c.effective_date <= until)
-        .group_by(journal_lines.c.pool_id))
-    return {pool_id: Money(-int(total)) for pool_id, total in rows.all() if total}
+def _stored(moved: dict[str, Money]) -> dict[str, str]:
+    return {pool_id: amount.to_yuan() for pool_id, amount in sorted(moved.items())}
 
 
-async def clear_institution(cmd: ClearInstitution, session: AsyncSession) -> dict[str, Money]:
+def _moved(stored: dict[str, str]) -> dict[str, Money]:
+    return {pool_id: Money.from_yuan(amount) for pool_id, amount in stored.items()}
+
+
+async def clear_institution(cmd: ClearInstitution, uow: LedgerUnitOfWork) -> dict[str, Money]:
     """Books Dr payable / Cr cash for what is payable up to the period's last day; returns the amount per pool."""
-    key = f"clearing:{cmd.fixmedins_code}:{cmd.period}"
-    if await journal_store.existing_request(session, key) is False:
+    request = cmd.idempotency()
+    async with uow:
+        if (first := await uow.idempotency.claim(request)) is not None:
+            return _moved(first.body)
+        key = f"clearing:{cmd.fixmedins_code}:{cmd.period}"
         until = month_end(cmd.period).date()
-        payable = await _payable_by_pool(session, cmd.fixmedins_code, until)
+        payable = await uow.ledger.payable_by_pool(cmd.fixmedins_code, until)
         entry = journal.clearing(key, until, cmd.fixmedins_code, payable)
-        await journal_store.record(session, entry, origin="command", request=asdict(cmd))
-        await outbox.add(session, ClearingBooked(
-            clearing_id=key, fixmedins_code=cmd.fixmedins_code, period=cmd.period, effective_date=until,
-            pools=[ClearedPool(pool_id=pool_id, amount=amount) for pool_id, amount in sorted(payable.items())
-                   if amount.fen]), source=SOURCE, effective_time=business_start(until))
-        await evaluate(session, Touched(pools={pool_id: [key] for pool_id in entry.pool_ids}))
-        await session.commit()
-    return await entry_lines(session, key)
+        if await uow.ledger.book(entry, request=asdict(cmd)):
+            await uow.emit(ClearingBooked(
+                clearing_id=key, fixmedins_code=cmd.fixmedins_code, period=cmd.period, effective_date=until,
+                pools=[ClearedPool(pool_id=pool_id, amount=amount) for pool_id, amount in sorted(payable.items())
+                       if amount.fen]), business_start(until))
+            await uow.evaluate(Touched(pools={pool_id: [key] for pool_id in entry.pool_ids}))
+        moved = await uow.ledger.entry_debits(key)
+        await uow.idempotency.remember(request, _stored(moved))
+        await uow.commit()
+    return moved
 
 
-async def transfer(cmd: TransferBetweenPools, session: AsyncSession) -> dict[str, Money]:
-    key = transfer_key(cmd.transfer_id)
-    stored = await journal_store.existing_request(session, key)
-    if stored is False:
+async def transfer(cmd: TransferBetweenPools, uow: LedgerUnitOfWork) -> dict[str, Money]:
+    """Books the transfer once; an entry its event already booked (a rebuild) is answered as booked."""
+    request = cmd.idempotency()
+    async with uow:
+        if (first := await uow.idempotency.claim(request)) is not None:
+            return _moved(first.body)
+        key = transfer_key(cmd.transfer_id)
         entry = journal.transfer(key, cmd.effective_date, cmd.from_pool_id, cmd.to_pool_id, cmd.amount, cmd.memo)
-        await journal_store.record(session, entry, origin="command", request=cmd.request())
-        await outbox.add(session, TransferBooked(
-            transfer_id=cmd.transfer_id, reason="operator", from_pool_id=cmd.from_pool_id, to_pool_id=cmd.to_pool_id,
-            amount=cmd.amount, effective_date=cmd.effective_date, memo=cmd.memo),
-            source=SOURCE, effective_time=business_start(cmd.effective_date))
-        await evaluate(session, Touched(pools={pool_id: [key] for pool_id in entry.pool_ids}))
-        await session.commit()
-    elif stored != cmd.request():
-        raise KeyReused(f"transfer {cmd.transfer_id} was booked with other content")
-    return await entry_lines(session, key)
+        if await uow.ledger.book(entry, request=cmd.request()):
+            await uow.emit(TransferBooked(
+                transfer_id=cmd.transfer_id, reason="operator", from_pool_id=cmd.from_pool_id,
+                to_pool_id=cmd.to_pool_id, amount=cmd.amount, effective_date=cmd.effective_date, memo=cmd.memo),
+                business_start(cmd.effective_date))
+            await uow.evaluate(Touched(pools={pool_id: [key] for pool_id in entry.pool_ids}))
+        moved = await uow.ledger.entry_debits(key)
+        await uow.idempotency.remember(request, _stored(moved))
+        await uow.commit()
+    return moved

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters import figures
-from medfund_ledger.adapters.tables import journal_entries, journal_lines, pools
 from medfund_ledger.api.presenters import pool_json
 from medfund_ledger.domain import warnings
 from medfund_ledger.domain.pools import PoolFigures, PoolKey
@@ -52,21 +50,15 @@ async def pool(session: AsyncSession, pool_id: str, as_of: date | None = None) -
 
 
 async def all_pools(session: AsyncSession) -> list[dict]:
-    ids = (await session.scalars(select(pools.c.pool_id).order_by(pools.c.pool_id))).all()
-    return [await pool(session, pool_id) for pool_id in ids]
+    return [await pool(session, pool_id) for pool_id in await figures.pool_ids(session)]
 
 
 async def journal_page(session: AsyncSession, pool_id: str, after_id: int, limit: int):
     """Entries touching the pool, oldest first, with their lines in that pool."""
     if await figures.pool_row(session, pool_id) is None:
         raise PoolNotFound(pool_id)
-    entry_ids = select(journal_lines.c.entry_id).where(journal_lines.c.pool_id == pool_id)
-    entries = (await session.execute(select(journal_entries).where(
-        journal_entries.c.id.in_(entry_ids), journal_entries.c.id > after_id)
-        .order_by(journal_entries.c.id).limit(limit + 1))).all()
+    entries = await figures.entries_of_pool(session, pool_id, after_id, limit + 1)
     more, entries = len(entries) > limit, entries[:limit]
-    lines = (await session.execute(select(journal_lines).where(
-        journal_lines.c.entry_id.in_([e.id for e in entries]), journal_lines.c.pool_id == pool_id)
-        .order_by(journal_lines.c.id))).all()
+    lines = await figures.lines_in_pool(session, pool_id, [e.id for e in entries])
     page = [(entry, [line for line in lines if line.entry_id == entry.id]) for entry in entries]
     return page, (entries[-1].id if more else None)

@@ -5,14 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_ledger.adapters import journal_store
 from medfund_ledger.adapters.config import load_config
 from medfund_ledger.adapters.figures import Touched
-from medfund_ledger.adapters.tables import pool_thresholds
-from medfund_ledger.app.evaluate import evaluate
+from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_ledger.domain.thresholds import InvalidThreshold
 
 
@@ -22,16 +17,14 @@ class SetPoolThresholds:
     levels: dict[str, tuple[Decimal, Decimal]]
 
 
-async def set_pool_thresholds(cmd: SetPoolThresholds, session: AsyncSession) -> None:
+async def set_pool_thresholds(cmd: SetPoolThresholds, uow: LedgerUnitOfWork) -> None:
     defaults = load_config().thresholds
     for rule, (yellow, red) in cmd.levels.items():
         if rule not in defaults.rules:
             raise InvalidThreshold(f"unknown rule {rule!r}", f"rules.{rule}")
         defaults[rule].with_levels(yellow, red)
-    await journal_store.ensure_pool(session, cmd.pool_id)
-    for rule, (yellow, red) in sorted(cmd.levels.items()):
-        stmt = pg_insert(pool_thresholds).values(pool_id=cmd.pool_id, rule=rule, yellow=yellow, red=red)
-        await session.execute(stmt.on_conflict_do_update(index_elements=["pool_id", "rule"],
-                                                         set_={"yellow": yellow, "red": red}))
-    await evaluate(session, Touched(pools={cmd.pool_id: [f"thresholds:{cmd.pool_id}"]}))
-    await session.commit()
+    async with uow:
+        await uow.ledger.ensure_pool(cmd.pool_id)
+        await uow.ledger.set_thresholds(cmd.pool_id, cmd.levels)
+        await uow.evaluate(Touched(pools={cmd.pool_id: [f"thresholds:{cmd.pool_id}"]}))
+        await uow.commit()

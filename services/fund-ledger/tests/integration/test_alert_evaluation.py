@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from medfund_ledger.adapters.figures import Touched
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS
 from medfund_ledger.adapters.tables import alert_changes, alerts, pending_evaluations, pools
+from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
 from medfund_ledger.app.evaluate import evaluate
 from medfund_ledger.app.evaluator import drain
@@ -104,7 +105,8 @@ async def test_budget_changes_racing_the_evaluator_leave_one_alert_state_that_ma
 
     async def change_budget(planned: Money) -> None:
         async with sessions() as session:
-            await set_pool_budget(SetPoolBudget(POOL, Money.from_yuan("1000000.00"), planned), session)
+            await set_pool_budget(SetPoolBudget(POOL, Money.from_yuan("1000000.00"), planned),
+                                  LedgerUnitOfWork(session, evaluation=evaluate))
 
     for _round in range(3):
         await asyncio.gather(drain(sessions), *(change_budget(p) for p in (tight, loose, tight, loose, tight)))

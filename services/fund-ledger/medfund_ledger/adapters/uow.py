@@ -1,0 +1,34 @@
+"""The fund ledger's unit of work: the shared one with the ledger's repository and its alert evaluation."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from medfund_ledger.adapters.figures import Touched
+from medfund_ledger.adapters.financing_events import SOURCE
+from medfund_ledger.adapters.ledger_repository import LedgerRepository
+from medfund_shared.idempotency import DEFAULT_WAIT_SECONDS
+from medfund_shared.outbox import OutboxRelay
+from medfund_shared.unit_of_work import SqlUnitOfWork
+
+Evaluation = Callable[[AsyncSession, Touched], Awaitable[Any]]
+"""``app.evaluate.evaluate``: given by the composition (an adapter does not import the app layer)."""
+
+
+class LedgerUnitOfWork(SqlUnitOfWork):
+    source = SOURCE
+
+    def __init__(self, session: AsyncSession, *, evaluation: Evaluation, relay: OutboxRelay | None = None,
+                 idempotency_wait_seconds: float = DEFAULT_WAIT_SECONDS) -> None:
+        self._evaluation = evaluation
+        super().__init__(session, relay=relay, idempotency_wait_seconds=idempotency_wait_seconds)
+
+    def attach(self, session: AsyncSession) -> None:
+        self.ledger = LedgerRepository(session)
+
+    async def evaluate(self, touched: Touched) -> None:
+        """Re-evaluate the warning rules on what the command changed, in its transaction."""
+        await self._evaluation(self.session, touched)

@@ -1,0 +1,20 @@
+"""Route dependencies: the unit of work of a command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from medfund_ledger.adapters.uow import LedgerUnitOfWork
+from medfund_ledger.app.evaluate import evaluate
+from medfund_shared.context import ContextDep, SessionDep
+
+
+async def get_uow(session: SessionDep, context: ContextDep) -> LedgerUnitOfWork:
+    """On the request's session (the route reads its answer from it after the commit); the commit wakes the relay."""
+    return LedgerUnitOfWork(session, evaluation=evaluate, relay=context.relay,
+                            idempotency_wait_seconds=context.settings.idempotency_wait_seconds)
+
+
+UowDep = Annotated[LedgerUnitOfWork, Depends(get_uow)]
