@@ -3,12 +3,14 @@
 import typer
 
 from medfund_cli.demo.command import demo as demo_command
+from medfund_cli.help_format import show_flags_without_a_type
 from medfund_cli.policy import app as policy_app
 from medfund_deploy.cli import app as stack_app
 from medfund_ledger.cli import alerts_app, ledger_app
 from medfund_shared.auth_cli import token as token_command
 from medfund_shared.events.cli import app as events_app
 
+show_flags_without_a_type()
 app = typer.Typer(help="medfund: settlement platform for basic medical insurance.", no_args_is_help=True)
 
 app.add_typer(stack_app, name="stack")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+from typing import Annotated
 
 import typer
 
+from medfund_ledger.domain.alerts import State
 from medfund_shared.db import database_url_for, drop_database, ensure_database
 from medfund_shared.settings import load_settings
 
@@ -49,8 +51,9 @@ def rebuild_command(
 
 
 @alerts_app.command("list")
-def list_command(state: str = typer.Option(None, help="firing, acknowledged or resolved")) -> None:
-    """Print the stored alerts as JSON lines."""
+def list_command(state: Annotated[State | None, typer.Option(
+        help="firing (not resolved: acknowledged ones too), acknowledged or resolved")] = None) -> None:
+    """Print the stored alerts as JSON lines, newest first; another --state is refused (exit 2)."""
     from medfund_ledger.adapters import alert_store
     from medfund_ledger.api.presenters import alert_json
     from medfund_shared.db import create_engine, create_session_factory

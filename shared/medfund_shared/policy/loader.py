@@ -24,8 +24,29 @@ class PolicyPackError(ValueError):
         super().__init__(f"{where}: {problem}")
 
 
+class DuplicateKey(yaml.YAMLError):
+    """A mapping names one key twice: YAML would keep the last silently, so one of the two values is lost."""
+
+    def __init__(self, key: str, line: int, first_line: int) -> None:
+        self.key, self.line, self.first_line = key, line, first_line
+        super().__init__(f"duplicate key {key!r} on line {line} (first on line {first_line})")
+
+
 class _ExactLoader(yaml.SafeLoader):
-    """A YAML loader that reads ``0.65`` as ``Decimal("0.65")`` instead of a binary float."""
+    """A YAML loader that reads ``0.65`` as ``Decimal("0.65")`` instead of a binary float, and refuses a mapping
+    that names a key twice."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise DuplicateKey(str(key), line, seen[key])
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _exact_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
@@ -60,6 +81,8 @@ def parse_pack(text: str, source: str) -> PolicyPack:
     """Validate a pack's YAML text; ``source`` names it in every error."""
     try:
         document = yaml.load(text, Loader=_ExactLoader)
+    except DuplicateKey as exc:
+        raise PolicyPackError(source, exc.key, str(exc)) from exc
     except yaml.YAMLError as exc:
         raise PolicyPackError(source, None, f"not valid YAML: {exc}") from exc
     if not isinstance(document, dict):

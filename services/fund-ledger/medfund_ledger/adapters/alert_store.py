@@ -96,7 +96,8 @@ async def acknowledge(session: AsyncSession, alert_id: str, who: str, note: str,
 def to_event(row) -> AlertChanged:
     return AlertChanged(alert_id=row.alert_id, rule=row.rule, subject_type=row.subject_type, subject_id=row.subject_id,
                         severity=row.severity, state=row.state, measure=row.measure, threshold=row.threshold,
-                        message=row.message, evaluated_at=row.evaluated_at, evidence=row.evidence)
+                        message=row.message, evaluated_at=row.evaluated_at, evidence=row.evidence,
+                        acked_by=row.acked_by, ack_note=row.ack_note)
 
 
 async def listing(session: AsyncSession, state: str | None):

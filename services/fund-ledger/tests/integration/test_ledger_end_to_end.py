@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from medfund_ledger.adapters.rebuild import rebuild
 from medfund_shared.db import create_engine
+from medfund_shared.events.envelope import CloudEvent
 
 pytestmark = pytest.mark.integration
 POOL = "500240:390100:2026"
@@ -189,6 +190,9 @@ async def test_an_institution_over_80_then_100_percent_of_budget_fires_yellow_th
     assert retry.json() == ack.json()
     other = await ledger.client.post(f"/v1/alerts/{alert['alert_id']}/ack", json={"note": "another note"})
     assert other.status_code == 409 and other.json()["error"]["field"] == "note"
+    on_topic = [CloudEvent.from_kafka(r).data for r in await alerts_on_topic(ledger)]
+    assert [(d["acked_by"], d["ack_note"]) for d in on_topic if d["alert_id"] == alert["alert_id"]
+            and d["state"] == "acknowledged"] == [("operator-tester", "called the hospital")], "who and the note"
 
     await ledger.client.put(f"/v1/institutions/{code}/budget", json={"year": 2026, "annual_budget": "2000000.00"})
     assert await firing(ledger, code) == {}

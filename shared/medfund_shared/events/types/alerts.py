@@ -30,6 +30,10 @@ class AlertChanged(EventData):
     message: str
     evaluated_at: datetime
     evidence: list[str] = []
+    acked_by: str | None = None
+    """Who acknowledged the alert (the operator's token subject); set when ``state`` is ``acknowledged``."""
+    ack_note: str | None = None
+    """The note the operator wrote when acknowledging."""
 
     def partition_key(self) -> str:
         return f"{self.rule}:{self.subject_id}"
