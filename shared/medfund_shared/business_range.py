@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StrictInt
 
 FIRST_YEAR = 1990
 """The first insurance year of China's basic medical insurance schemes in this platform's scope."""
@@ -65,6 +65,14 @@ def _year(value: int) -> int:
     return value
 
 
+def _year_text(value: object) -> object:
+    """A year in a URL is its ASCII digits only: not ``2026.0``, ``+2026``, ``2_026`` or padded (pydantic's own
+    reading of text as an integer takes all of those)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError(f"must be a year written in digits such as 2026, got {value!r}")
+    return value
+
+
 def _day(value: Day) -> Day:
     if not in_range(value.year):
         raise ValueError(refusal(value.isoformat()))
@@ -78,8 +86,13 @@ def _period(value: str) -> str:
     return value
 
 
-BusinessYear = Annotated[int, AfterValidator(_year)]
-"""A request field holding an insurance year in range (422 naming the field otherwise)."""
+BusinessYear = Annotated[StrictInt, AfterValidator(_year)]
+"""A JSON body field holding an insurance year in range: a JSON integer only, so ``2026.0``, ``1e3``, ``"2026"`` and
+``true`` get a 422 naming the field like a year out of range (issue 22)."""
+BusinessYearParam = Annotated[int, BeforeValidator(_year_text), AfterValidator(_year)]
+"""A year in a query string or path, which is text by nature: its ASCII digits, read as the number."""
+Count = Annotated[StrictInt, Field(ge=0)]
+"""A JSON body field holding a whole count (people, years of contribution): a JSON integer, not negative."""
 BusinessDate = Annotated[date, AfterValidator(_day)]
 BusinessDateTime = Annotated[AwareDatetime, AfterValidator(_day)]
 """An aware date-time (with its UTC offset) whose year is in range."""

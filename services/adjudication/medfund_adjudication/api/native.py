@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from medfund_adjudication.adapters.admission_repo import FeeLine
 from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork, digest_of
@@ -73,7 +73,7 @@ class AdmissionCreate(BaseModel):
     insutype: Literal["310", "390"]
     med_type: Literal["11", "14", "21", "52"]
     begntime: BusinessDateTime
-    refl_flag: bool = False
+    refl_flag: StrictBool = False
     ipt_otp_no: str | None = None
     disease_codes: list[str] = Field(default_factory=list)
 
@@ -151,10 +151,10 @@ class SettlementCreate(BaseModel):
     psn_no: str
     insutype: Literal["310", "390"] | None = None
     medfee_sumamt: YuanAmount
-    acct_used_flag: bool = False
+    acct_used_flag: StrictBool = False
     medins_setl_id: str | None = None
     setl_time: BusinessDateTime
-    mid_stay: bool = False
+    mid_stay: StrictBool = False
     """Settle an inpatient stay before its discharge (the fees uploaded so far)."""
 
 

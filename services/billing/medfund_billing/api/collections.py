@@ -26,7 +26,7 @@ async def post_collection(principal: TaxOnly, body: JsonBody, session: SessionDe
 
     The token is checked before the body is read (FastAPI resolves the dependencies in this order)."""
     try:
-        record = parse_record(body)
+        record = parse_record(body, year_as_text=False)
     except RecordRejected as exc:
         raise ApiError(422, exc.code, exc.message, exc.field) from None
     principal.ensure_tax_office(record.tax_office_code)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from medfund_billing.api.deps import TaxOrStaff
 from medfund_billing.app.reports import collection_statistics, reconciliation
 from medfund_shared.auth import StaffPrincipal
+from medfund_shared.business_range import BusinessYearParam
 from medfund_shared.context import SessionDep
 
 router = APIRouter(tags=["reports"])
@@ -25,6 +26,6 @@ async def get_reconciliation(tax_office_code: Annotated[str, Query(min_length=1)
 
 @router.get("/v1/statistics/collection")
 async def get_statistics(admdvs: Annotated[str, Query(pattern=r"^\d{6}$")],
-                         year: Annotated[int, Query(ge=1000, le=9999)], _: StaffPrincipal, session: SessionDep) -> dict:
+                         year: Annotated[BusinessYearParam, Query()], _: StaffPrincipal, session: SessionDep) -> dict:
     """征缴率 (collected ÷ due) and payments by channel for a region and year."""
     return await collection_statistics(session, admdvs, year)

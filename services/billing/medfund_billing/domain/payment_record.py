@@ -64,8 +64,11 @@ class PaymentRecord:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def parse_record(raw: Any) -> PaymentRecord:
-    """Validate one record; raises :class:`RecordRejected` for the first field that is wrong."""
+def parse_record(raw: Any, year_as_text: bool = True) -> PaymentRecord:
+    """Validate one record; raises :class:`RecordRejected` for the first field that is wrong.
+
+    A tax file's lines may carry ``period_year`` as digit text (a CSV has nothing else); a JSON body
+    (``year_as_text=False``) must send a JSON integer, so ``"2026"`` is refused like ``2026.0`` or ``true``."""
     if not isinstance(raw, dict):
         raise RecordRejected("malformed", "a payment record must be an object with the documented fields")
     voucher = _text(raw, "tax_voucher_no", max_length=VOUCHER_MAX_LENGTH)
@@ -75,7 +78,7 @@ def parse_record(raw: Any) -> PaymentRecord:
         psn_name=_text(raw, "psn_name", max_length=NAME_MAX_LENGTH),
         insutype=_choice(raw, "insutype", INSUTYPES),
         admdvs=_digits(raw, "admdvs", ADMDVS_LENGTH),
-        period_year=_year(raw),
+        period_year=_year(raw, year_as_text),
         amount=_amount(raw),
         paid_at=_paid_at(raw),
         tax_office_code=_text(raw, "tax_office_code"),
@@ -133,10 +136,12 @@ def _digits(raw: dict, field: str, length: int) -> str:
     return value
 
 
-def _year(raw: dict) -> int:
+def _year(raw: dict, as_text: bool) -> int:
     value = _present(raw, "period_year")
-    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and ascii_digits(value))):
-        raise RecordRejected("invalid", "period_year must be a year such as 2026", "period_year")
+    digit_text = as_text and isinstance(value, str) and ascii_digits(value)
+    if isinstance(value, bool) or not (isinstance(value, int) or digit_text):
+        expected = "a year such as 2026" if as_text else "a JSON integer such as 2026"
+        raise RecordRejected("invalid", f"period_year must be {expected}", "period_year")
     try:
         return check_year(int(value), "period_year")
     except OutOfRange as exc:

@@ -60,7 +60,7 @@ async def test_a_file_of_valid_invalid_and_duplicate_lines_gets_the_exact_report
 
 
 async def test_a_year_9999_payment_is_refused_alone_and_its_file_still_finishes(billing):
-    single = await billing.client.post("/v1/collections", json=line("Y1", period_year="9999"),
+    single = await billing.client.post("/v1/collections", json=line("Y1", period_year=9999),
                                        headers=billing.headers())
     assert single.status_code == 422
     assert (single.json()["error"]["code"], single.json()["error"]["field"]) == ("out_of_range", "period_year")

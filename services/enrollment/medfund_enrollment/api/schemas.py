@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from medfund_enrollment.domain.employee import EmployeeDetails
-from medfund_shared.business_range import BusinessDate, BusinessYear
+from medfund_shared.business_range import BusinessDate, BusinessYear, Count
 from medfund_shared.money import YuanAmount
 from medfund_shared.text_fields import PersonName
 
@@ -32,7 +32,7 @@ class MemberIn(_Body):
     employer_code: str | None = Field(default=None, min_length=1, max_length=40)
     retired: bool = False
     flexible: bool = False
-    contribution_years: int | None = None
+    contribution_years: Count | None = None
     monthly_pension: YuanAmount | None = None
 
     def employee_details(self) -> EmployeeDetails:
@@ -96,4 +96,4 @@ class CategoryChangeIn(_Body):
 
 
 class EligiblePopulationIn(_Body):
-    eligible: int = Field(ge=0)
+    eligible: Count

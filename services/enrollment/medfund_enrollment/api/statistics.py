@@ -12,13 +12,13 @@ from medfund_enrollment.app import queries
 from medfund_enrollment.app.common import CHINA
 from medfund_enrollment.app.population import SetEligiblePopulation, set_eligible_population
 from medfund_shared.auth import StaffPrincipal
-from medfund_shared.business_range import BusinessYear
+from medfund_shared.business_range import BusinessYearParam
 
 router = APIRouter(tags=["statistics"])
 
 
 @router.get("/v1/statistics/enrollment")
-async def enrollment_statistics(principal: StaffPrincipal, uow: UowDep, year: BusinessYear,
+async def enrollment_statistics(principal: StaffPrincipal, uow: UowDep, year: BusinessYearParam,
                                 admdvs: str = Query(pattern=r"^[0-9]{6}$")) -> dict:
     """Enrolled and insured counts by category; 参保率 when the eligible population is set."""
     return await queries.statistics(uow, admdvs, year)
@@ -26,7 +26,7 @@ async def enrollment_statistics(principal: StaffPrincipal, uow: UowDep, year: Bu
 
 @router.put("/v1/regions/{admdvs}/years/{year}/eligible-population")
 async def put_eligible_population(body: EligiblePopulationIn, principal: StaffPrincipal, uow: UowDep,
-                                  year: BusinessYear, admdvs: str = Path(pattern=r"^[0-9]{6}$")) -> dict:
+                                  year: BusinessYearParam, admdvs: str = Path(pattern=r"^[0-9]{6}$")) -> dict:
     """Set the region's eligible population for the year (emits ``population.eligible_set``)."""
     return await set_eligible_population(SetEligiblePopulation(
         admdvs, year, body.eligible, principal.subject, datetime.now(CHINA)), uow)

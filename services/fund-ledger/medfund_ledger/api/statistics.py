@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
 from medfund_ledger.adapters.statistics_query import statistics_inputs
 from medfund_ledger.domain.statistics import statistics
 from medfund_shared.auth import StaffPrincipal
+from medfund_shared.business_range import BusinessYearParam
 from medfund_shared.context import SessionDep
 
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 
 
 @router.get("")
-async def get_statistics(_: StaffPrincipal, session: SessionDep,
-                         admdvs: str = Query(pattern=r"^\d{6}$"), year: int = Query(ge=1990, le=2200),
+async def get_statistics(_: StaffPrincipal, session: SessionDep, year: Annotated[BusinessYearParam, Query()],
+                         admdvs: str = Query(pattern=r"^\d{6}$"),
                          insutype: str = Query(default="390", pattern=r"^(390|310)$")) -> dict:
     """The scheme's pooled fund (resident ``390`` by default); under ``pools`` every fund of the region-year."""
     figures = statistics(await statistics_inputs(session, admdvs, year, insutype))
