@@ -60,10 +60,8 @@ demo:
 	@if $(MEDFUND) demo --help >/dev/null 2>&1; then $(MEDFUND) demo; \
 	else echo "Stack is up: enrollment :8001, billing :8002, adjudication :8003, fund-ledger :8004 (docs at /docs)."; fi
 
-# pytest exits 5 when it collected no test: that is a failure, not a pass. A test that fails is run
-# once more before it counts (reported as R): on two cores, session fixtures that start services under
-# load occasionally time out; a failure that repeats still fails the run.
-PYTEST_ARGS ?= --reruns 1 --reruns-delay 5
+# pytest exits 5 when it collected no test: that is a failure, not a pass. No test is rerun: a failure counts.
+PYTEST_ARGS ?=
 test: setup
 	@status=0; $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests were collected"; exit 1; fi; exit $$status

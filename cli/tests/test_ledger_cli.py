@@ -13,6 +13,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from medfund_cli.main import app
+from medfund_deploy.evidence import wait_until
 from medfund_deploy.pytest_plugin import off_loop
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
 from medfund_shared.consumer import ConsumerRunner
@@ -89,12 +90,12 @@ async def consume_until_applied(settings: Settings, count: int) -> None:
     runner = ConsumerRunner(f"fund-ledger-{secrets.token_hex(3)}", TOPICS, HANDLERS, create_session_factory(engine),
                             settings, batch_handler=BATCH_HANDLER)
     task = asyncio.create_task(runner.run())
+
+    async def applied() -> bool:
+        return await scalar(settings.database_url, "SELECT count(*) FROM processed_events") >= count
+
     try:
-        for _ in range(300):
-            if await scalar(settings.database_url, "SELECT count(*) FROM processed_events") >= count:
-                return
-            await asyncio.sleep(0.1)
-        raise AssertionError("the consumer did not apply the events")
+        await wait_until(applied, f"the consumer to apply {count} events")
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

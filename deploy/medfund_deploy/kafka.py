@@ -27,7 +27,7 @@ runs nowhere near what its code can do, while the optimising compiler took most 
 every start on the two-core machine the stack shares. Measured on freshly started stacks under the same
 settlement load: the broker's CPU from start to the end of the runs fell from 17.4 s to 9.9 s, and per
 settlement from 0.28–0.51 ms to 0.16–0.17 ms."""
-START_TIMEOUT = 90.0
+START_TIMEOUT = 180.0
 
 
 def ensure_jars() -> Path:

@@ -14,7 +14,7 @@ from medfund_deploy import procs
 from medfund_deploy.errors import StackError
 from medfund_deploy.profiles import Profile
 
-START_TIMEOUT = 60.0
+START_TIMEOUT = 180.0
 UVICORN = Path(sys.executable).with_name("uvicorn")
 
 

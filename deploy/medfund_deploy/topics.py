@@ -18,7 +18,7 @@ logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
 
 async def _admin(bootstrap: str) -> AIOKafkaAdminClient:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=REQUEST_TIMEOUT_MS)
     await admin.start()
     return admin
 
@@ -55,17 +55,41 @@ async def create_topics_async(bootstrap: str, prefix: str = "", replication_fact
     return names
 
 
-async def _until_visible(admin: AIOKafkaAdminClient, names: list[str], timeout: float = 15.0) -> None:
-    """Wait until the broker's metadata lists every partition: creation is acknowledged before that."""
+VISIBLE_TIMEOUT_SECONDS = 120.0
+"""How long a created topic may take to show every partition with a leader. A broker answers in well under a
+second when idle; on two cores shared by a whole test session a metadata round trip alone took over 15 s."""
+REQUEST_TIMEOUT_MS = 30_000
+"""One admin request's timeout: a loaded broker is slow, not gone (a refused connection still fails at once)."""
+
+
+async def _until_visible(admin: AIOKafkaAdminClient, names: list[str],
+                         timeout: float = VISIBLE_TIMEOUT_SECONDS) -> None:
+    """Wait until the broker's metadata lists every partition of every topic with a leader: creation is
+    acknowledged before that, and a producer or consumer that comes earlier fails. A metadata request that
+    times out or errors under load is asked again until the deadline."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    pause, seen = 0.1, "no answer yet"
     while True:
-        described = await admin.describe_topics(names)
-        if all(len(topic["partitions"]) == PARTITIONS for topic in described) and len(described) == len(names):
-            return
+        try:
+            described = {topic["topic"]: topic for topic in await admin.describe_topics(names)}
+            unready = [name for name in names if not _served(described.get(name))]
+            if not unready:
+                return
+            seen = f"not yet served: {unready}"
+        except (TimeoutError, KafkaError, OSError) as error:
+            seen = f"metadata request failed: {error!r}"
         if loop.time() > deadline:
-            raise KafkaError(f"topics {names} not visible in the broker's metadata after {timeout:.0f}s")
-        await asyncio.sleep(0.1)
+            raise KafkaError(f"topics {names} not visible in the broker's metadata after {timeout:.0f}s ({seen})")
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 2.0)
+
+
+def _served(topic: dict | None) -> bool:
+    """The topic exists without error and each of its partitions has a leader."""
+    if topic is None or topic["error_code"] != 0 or len(topic["partitions"]) != PARTITIONS:
+        return False
+    return all(partition["error_code"] == 0 and partition["leader"] >= 0 for partition in topic["partitions"])
 
 
 def create_topics(bootstrap: str, prefix: str = "", replication_factor: int = 1,

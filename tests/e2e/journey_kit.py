@@ -133,7 +133,7 @@ class KeyWatch:
         self._consumer = AIOKafkaConsumer(self.topic, bootstrap_servers=self.bootstrap, group_id=None,
                                           enable_auto_commit=False, isolation_level="read_committed")
         await self._consumer.start()
-        partitions = await eventually(self._assigned, bool, timeout=30)
+        partitions = await eventually(self._assigned, bool, timeout=90)
         assert partitions, f"no partitions of {self.topic} assigned"
         await self._consumer.seek_to_end(*partitions)
         for partition in partitions:

@@ -182,7 +182,7 @@ def mismatched(found: tuple[list[dict], dict[str, dict]]) -> list[tuple]:
 
 async def test_each_firing_pool_alert_shows_the_measure_its_pool_shows(summary, services_running, settings):
     """Fresh measures: every evaluation stores the open alert's measure, so it is the one ``GET /v1/pools`` gives."""
-    deadline = asyncio.get_running_loop().time() + 60
+    deadline = asyncio.get_running_loop().time() + 120
     found = await pool_alerts_against_pools(services_running, settings)
     while mismatched(found) and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(1)

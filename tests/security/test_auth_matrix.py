@@ -1,9 +1,12 @@
 """Every route of every service needs a valid token (401) and the right role (403); the NHSA gateway refuses
 both in its envelope instead (HTTP 200, ``infcode`` -1), as HIS clients read it.
 
-The routes and the roles each admits are read from the apps themselves (``allowed_roles``) and
-checked against the running services on the probe ports; the only routes without a token are the
-probes, metrics and the dashboard page, and any new one fails this test until it is reviewed.
+The roles each route admits are written out below, from the contract (``shared/design/interfaces.md``: the
+registry and ledger budgets are admin's, an alert is acknowledged by an operator, a collection carries the
+token's own tax office) and the documentation (README's endpoint table, ``docs/``: staff means admin or
+operator). The applications are compared with this table (a route missing from either, or admitting other
+roles, fails), and the running services are probed with it: each role the table leaves out gets 403. The only
+routes without a token are the probes, metrics and the dashboard page.
 """
 
 from __future__ import annotations
@@ -24,17 +27,97 @@ pytestmark = pytest.mark.security
 
 APPS = {"enrollment": "medfund_enrollment", "billing": "medfund_billing",
         "adjudication": "medfund_adjudication", "ledger": "medfund_ledger"}
-PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/healthz/details"), ("GET", "/metrics"), ("GET", "/")}
+PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/healthz/details"), ("GET", "/metrics")}
 """Routes that are public by design: liveness, readiness, the dependencies' states (no address, no secret),
-Prometheus scraping, the dashboard's HTML shell."""
+Prometheus scraping; and on the ledger the dashboard's HTML shell (``GET /``), which holds no data."""
 IN_THE_ENVELOPE = {("POST", "/fsi/api/rsfComIfsService/callService")}
 """The gateway answers every refusal, authentication included, in the platform's envelope: a HIS reads a bare
 401 as a network fault (docs/his-integration.md)."""
+ADMIN = frozenset({"admin"})
+STAFF = frozenset({"admin", "operator"})
+"""The fund office's staff: administrators and operators."""
+TAX_OR_STAFF = STAFF | {"tax"}
+HOSPITAL_OR_ADMIN = frozenset({"admin", "his"})
+HOSPITAL_OR_STAFF = STAFF | {"his"}
+PLATFORM = {path: None for _, path in PUBLIC} | {"/v1/dead-letters": STAFF}
+"""Every service: the probes and metrics (public) and its parked events (staff, docs/development.md)."""
+
+CONTRACT: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
+    "enrollment": {
+        ("POST", "/v1/enrollments"): STAFF,
+        ("POST", "/v1/enrollments/batches"): STAFF,
+        ("GET", "/v1/enrollments/batches"): STAFF,
+        ("GET", "/v1/enrollments/batches/{batch_id}"): STAFF,
+        ("GET", "/v1/households/{household_id}"): STAFF,
+        ("POST", "/v1/households/{household_id}/renewals"): STAFF,
+        ("GET", "/v1/persons"): STAFF,
+        ("GET", "/v1/persons/{psn_no}"): STAFF,
+        ("GET", "/v1/persons/{psn_no}/audit"): STAFF,
+        ("POST", "/v1/persons/{psn_no}/suspensions"): STAFF,
+        ("POST", "/v1/persons/{psn_no}/reinstatements"): STAFF,
+        ("POST", "/v1/persons/{psn_no}/terminations"): STAFF,
+        ("POST", "/v1/persons/{psn_no}/category-changes"): STAFF,
+        ("POST", "/v1/persons/{psn_no}/renewals"): STAFF,
+        ("PUT", "/v1/regions/{admdvs}/years/{year}/eligible-population"): STAFF,
+        ("GET", "/v1/statistics/enrollment"): STAFF,
+    },
+    "billing": {
+        ("POST", "/v1/collections"): frozenset({"tax"}),
+        ("POST", "/v1/collections/batches"): frozenset({"tax"}),
+        ("GET", "/v1/collections/batches/{batch_id}"): TAX_OR_STAFF,
+        ("GET", "/v1/collections/reconciliation"): TAX_OR_STAFF,
+        ("POST", "/v1/collections/{tax_voucher_no}/refund"): TAX_OR_STAFF,
+        ("POST", "/v1/collections/{tax_voucher_no}/reversal"): TAX_OR_STAFF,
+        ("POST", "/v1/employers/{employer_code}/declarations"): TAX_OR_STAFF,
+        ("GET", "/v1/employers/{employer_code}/arrears"): TAX_OR_STAFF,
+        ("POST", "/v1/appropriations"): STAFF,
+        ("GET", "/v1/coverage-refusals"): STAFF,
+        ("GET", "/v1/statistics/collection"): STAFF,
+        ("GET", "/v1/suspense"): STAFF,
+        ("POST", "/v1/suspense/{payment_id}/resolve"): STAFF,
+    },
+    "adjudication": {
+        ("POST", "/fsi/api/rsfComIfsService/callService"): HOSPITAL_OR_ADMIN,
+        ("POST", "/v1/admissions"): HOSPITAL_OR_ADMIN,
+        ("POST", "/v1/admissions/{mdtrt_id}/fees"): HOSPITAL_OR_ADMIN,
+        ("POST", "/v1/admissions/{mdtrt_id}/fees/cancellation"): HOSPITAL_OR_ADMIN,
+        ("POST", "/v1/admissions/{mdtrt_id}/discharge"): HOSPITAL_OR_ADMIN,
+        ("POST", "/v1/settlements"): HOSPITAL_OR_ADMIN,
+        ("POST", "/v1/settlements/preview"): HOSPITAL_OR_ADMIN,
+        ("POST", "/v1/settlements/{setl_id}/reversal"): HOSPITAL_OR_ADMIN,
+        ("GET", "/v1/persons/{psn_no}/coverage"): HOSPITAL_OR_STAFF,
+        ("PUT", "/v1/institutions/{fixmedins_code}"): ADMIN,
+        ("PUT", "/v1/catalogue/{med_list_codg}"): ADMIN,
+    },
+    "ledger": {
+        ("GET", "/"): None,
+        ("GET", "/v1/pools"): STAFF,
+        ("GET", "/v1/pools/{pool_id}"): STAFF,
+        ("GET", "/v1/pools/{pool_id}/journal"): STAFF,
+        ("PUT", "/v1/pools/{pool_id}/budget"): ADMIN,
+        ("PUT", "/v1/pools/{pool_id}/thresholds"): ADMIN,
+        ("POST", "/v1/pools/{pool_id}/transfers"): ADMIN,
+        ("PUT", "/v1/institutions/{fixmedins_code}/budget"): ADMIN,
+        ("POST", "/v1/institutions/{fixmedins_code}/clearing"): STAFF,
+        ("GET", "/v1/alerts"): STAFF,
+        ("GET", "/v1/alerts/stream"): STAFF,
+        ("POST", "/v1/alerts/{alert_id}/ack"): STAFF,
+        ("GET", "/v1/statistics"): STAFF,
+        ("GET", "/v1/accounts/{psn_no}"): STAFF,
+    },
+}
+"""Per service, ``(method, path) -> roles admitted`` (``None``: no token needed), besides :data:`PLATFORM`."""
 HOSPITAL, OFFICE = "H21130200001", "T21130200"
 SETTINGS = Settings()
 
 
+def expected(service: str) -> dict[tuple[str, str], frozenset[str] | None]:
+    """The table's routes of ``service``: what the probes below call and with which roles."""
+    return {("GET", path): roles for path, roles in PLATFORM.items()} | CONTRACT[service]
+
+
 def routes(service: str) -> dict[tuple[str, str], frozenset[str] | None]:
+    """What the application itself admits, read from its dependencies."""
     app = importlib.import_module(f"{APPS[service]}.main").create_app()
     return {key: roles for key, roles in allowed_roles(app).items() if key[0] != "HEAD"}
 
@@ -91,9 +174,19 @@ def assert_refused(response: httpx.Response, route: tuple[str, str], status: int
 
 
 @pytest.mark.parametrize("service", sorted(APPS))
-def test_only_the_probes_are_public(service: str) -> None:
-    public = {key for key, roles in routes(service).items() if roles is None}
-    assert public <= PUBLIC, f"{service} serves without a token: {sorted(public - PUBLIC)}"
+def test_every_route_of_the_app_admits_the_roles_the_table_gives_it(service: str) -> None:
+    served, written = routes(service), expected(service)
+    assert sorted(set(served) - set(written)) == [], f"{service} serves routes the table does not have"
+    assert sorted(set(written) - set(served)) == [], f"{service} lacks routes of the table"
+    differ = {key: (sorted(served[key] or ["PUBLIC"]), sorted(written[key] or ["PUBLIC"]))
+              for key in written if served[key] != written[key]}
+    assert differ == {}, f"{service}: route -> (the app admits, the table admits)"
+
+
+@pytest.mark.parametrize("service", sorted(APPS))
+def test_only_the_probes_and_the_dashboard_page_are_public(service: str) -> None:
+    public = {key for key, roles in expected(service).items() if roles is None}
+    assert public <= PUBLIC | {("GET", "/")}, f"{service} would serve without a token: {sorted(public - PUBLIC)}"
 
 
 @pytest.mark.parametrize("service", sorted(APPS))
@@ -101,7 +194,7 @@ def test_only_the_probes_are_public(service: str) -> None:
 def test_every_route_refuses_a_bad_token(probe_services: ServiceSet, service: str, case: str) -> None:
     base = probe_services.require(service)
     checked = 0
-    for (method, path), roles in sorted(routes(service).items()):
+    for (method, path), roles in sorted(expected(service).items()):
         if roles is None:
             continue
         response = call(base, method, path, BAD_TOKENS[case])
@@ -111,10 +204,10 @@ def test_every_route_refuses_a_bad_token(probe_services: ServiceSet, service: st
 
 
 @pytest.mark.parametrize("service", sorted(APPS))
-def test_every_route_refuses_the_wrong_role(probe_services: ServiceSet, service: str) -> None:
+def test_every_route_refuses_the_roles_the_table_leaves_out(probe_services: ServiceSet, service: str) -> None:
     base = probe_services.require(service)
     refused = 0
-    for (method, path), roles in sorted(routes(service).items()):
+    for (method, path), roles in sorted(expected(service).items()):
         if roles is None:
             continue
         for role in sorted(ALL_ROLES - roles):
@@ -129,5 +222,5 @@ def test_every_route_refuses_the_wrong_role(probe_services: ServiceSet, service:
 def test_public_probes_answer_without_a_token(probe_services: ServiceSet) -> None:
     for service in APPS:
         base = probe_services.require(service)
-        for method, path in sorted(PUBLIC & set(routes(service))):
+        for method, path in sorted(key for key, roles in expected(service).items() if roles is None):
             assert httpx.request(method, base + path, timeout=10).status_code == 200, (service, path)

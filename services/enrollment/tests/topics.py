@@ -24,7 +24,7 @@ async def read_all(settings, topic: str) -> list[CloudEvent]:
     return list({e.id: e for e in events}.values())
 
 
-async def events_about(settings, psn_no: str, event_type: str, count: int, timeout: float = 30) -> list[CloudEvent]:
+async def events_about(settings, psn_no: str, event_type: str, count: int, timeout: float = 120) -> list[CloudEvent]:
     """The person's events of ``event_type`` (type suffix) once there are ``count`` of them, in order."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

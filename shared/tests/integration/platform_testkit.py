@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from medfund_deploy.evidence import read_to_end
 from medfund_shared import outbox
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.alerts import AlertChanged
@@ -47,7 +48,8 @@ async def wait_for(condition: Callable[[], object], timeout: float, what: str) -
 
 
 async def read_topic(settings: Settings, topic: str, expected_distinct: int, timeout: float = 60) -> list[CloudEvent]:
-    """Everything on the topic from the beginning, until ``expected_distinct`` event ids were seen."""
+    """Everything on the topic from the beginning, until ``expected_distinct`` event ids were seen and then to the
+    topic's end: a copy published before the call (a relay's resent batch) is among the events."""
     consumer = AIOKafkaConsumer(settings.topic(topic), bootstrap_servers=settings.kafka_bootstrap, group_id=None,
                                 auto_offset_reset="earliest", isolation_level="read_committed")
     await consumer.start()
@@ -57,9 +59,7 @@ async def read_topic(settings: Settings, topic: str, expected_distinct: int, tim
         while len({e.id for e in events}) < expected_distinct and asyncio.get_running_loop().time() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             events += [CloudEvent.from_kafka(r) for records in batch.values() for r in records]
-        await asyncio.sleep(1)
-        batch = await consumer.getmany(timeout_ms=500)
-        events += [CloudEvent.from_kafka(r) for records in batch.values() for r in records]
+        events += [CloudEvent.from_kafka(r) for r in await read_to_end(consumer)]
     finally:
         await consumer.stop()
     return events

@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from platform_testkit import CST, SUBJECTS, alert, read_topic, scalar, wait_for, write_events
 from sqlalchemy import text
 
+from medfund_deploy.evidence import wait_consumed
 from medfund_deploy.pytest_plugin import TestStack
 from medfund_shared.consumer import BatchHandler, ConsumerRunner
 from medfund_shared.events.envelope import CloudEvent
@@ -228,7 +229,8 @@ async def _exactly_once_across_a_kill_and_a_broker_restart(database, topic_setti
         await writer
         await wait_for(lambda: _unpublished_is(producer_db, 0), 120, "the outbox to drain")
         await wait_for(lambda: _effects_at_least(consumer_db, total), 180, "every event to be applied")
-        await asyncio.sleep(3)
+        await wait_consumed(consumer_url, settings.kafka_bootstrap, [settings.topic(TOPIC)],
+                            consumer=f"{settings.topic_prefix}ledger", timeout=180)
     finally:
         worker.kill()
         worker.wait()

@@ -157,7 +157,7 @@ def category_changed(psn_no: str, category: str, *, tier: str = "tier1") -> Cate
                            on_behalf_due="0.00", reason="civil affairs certificate", actor="test")
 
 
-async def wait_until(predicate, timeout: float = 20.0):
+async def wait_until(predicate, timeout: float = 120.0):
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         result = await predicate()

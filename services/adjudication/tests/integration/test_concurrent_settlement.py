@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from medfund_deploy.evidence import read_to_end, wait_until
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.claims import SettlementCompleted
 
@@ -57,27 +58,40 @@ async def _stored(settings, psn_no: str) -> tuple[set[str], int]:
         await engine.dispose()
 
 
-async def _claims_events(settings, psn_no: str, setl_ids: set[str], timeout: float = 30) -> list[CloudEvent]:
-    """The person's settlement.completed events on the session's claims topic, read from the beginning
-    until every one of ``setl_ids`` was seen, then a moment longer so that a duplicate would show."""
+async def _claims_events(settings, psn_no: str, setl_ids: set[str], timeout: float = 120) -> list[CloudEvent]:
+    """The person's settlement.completed events on the session's claims topic, read from the beginning until
+    every one of ``setl_ids`` was seen, then, once the outbox has nothing left to publish, to the topic's end: a
+    duplicate published at any time is among them."""
     consumer = AIOKafkaConsumer(settings.topic("medfund.claims.v1"), bootstrap_servers=settings.kafka_bootstrap,
                                 group_id=None, auto_offset_reset="earliest", isolation_level="read_committed")
     await consumer.start()
     events: list[CloudEvent] = []
 
-    async def read() -> None:
+    def keep(records) -> None:
+        events.extend(e for r in records if r.key == psn_no.encode()
+                      for e in [CloudEvent.from_kafka(r)] if e.type == SettlementCompleted.event_type)
+
+    async def all_seen() -> bool:
         for records in (await consumer.getmany(timeout_ms=500)).values():
-            events.extend(e for r in records if r.key == psn_no.encode()
-                          for e in [CloudEvent.from_kafka(r)] if e.type == SettlementCompleted.event_type)
+            keep(records)
+        return {e.data["setl_id"] for e in events} == setl_ids
+
     try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while {e.data["setl_id"] for e in events} != setl_ids and asyncio.get_running_loop().time() < deadline:
-            await read()
-        await asyncio.sleep(1)
-        await read()
+        await wait_until(all_seen, "every settlement on the claims topic", timeout)
+        await wait_until(lambda: _all_published(settings), "the outbox to publish every row", timeout)
+        keep(await read_to_end(consumer, timeout))
     finally:
         await consumer.stop()
     return events
+
+
+async def _all_published(settings) -> bool:
+    engine = create_async_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")) == 0
+    finally:
+        await engine.dispose()
 
 
 async def test_concurrent_settlements_for_one_person_never_exceed_the_annual_cap(gateway):

@@ -10,6 +10,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import text
 
+from medfund_deploy.evidence import read_to_end, wait_until
 from medfund_shared.auth import issue_token
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
@@ -49,29 +50,33 @@ class BillingUnderTest:
         async with self.app.state.context.session_factory() as session:
             return await session.scalar(text(sql), params)
 
-    async def wait_for(self, sql: str, expected, timeout: float = 30, **params) -> None:
+    async def wait_for(self, sql: str, expected, timeout: float = 120, **params) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
         while (value := await self.scalar(sql, **params)) != expected:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"{sql} stayed {value!r}, expected {expected!r}")
             await asyncio.sleep(0.2)
 
-    async def events(self, expected: int, timeout: float = 30, settle: float = 1.5) -> list[CloudEvent]:
-        """Every billing event on this test's topic, once ``expected`` arrived and nothing more came."""
+    async def events(self, expected: int, timeout: float = 120) -> list[CloudEvent]:
+        """Every billing event on this test's topic: once ``expected`` arrived and the outbox has nothing left to
+        publish, read to the topic's end, so an event published twice is there twice."""
         consumer = AIOKafkaConsumer(self.settings.topic(BILLING), bootstrap_servers=self.settings.kafka_bootstrap,
                                     group_id=None, auto_offset_reset="earliest", isolation_level="read_committed")
         await consumer.start()
         events: list[CloudEvent] = []
+
+        async def arrived() -> bool:
+            batch = await consumer.getmany(timeout_ms=300)
+            events.extend(CloudEvent.from_kafka(r) for records in batch.values() for r in records)
+            return len(events) >= expected
+
+        async def all_published() -> bool:
+            return await self.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+
         try:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + timeout
-            while len(events) < expected and loop.time() < deadline:
-                batch = await consumer.getmany(timeout_ms=300)
-                events += [CloudEvent.from_kafka(r) for records in batch.values() for r in records]
-            quiet_until = loop.time() + settle
-            while loop.time() < quiet_until:
-                batch = await consumer.getmany(timeout_ms=300)
-                events += [CloudEvent.from_kafka(r) for records in batch.values() for r in records]
+            await wait_until(arrived, f"{expected} billing events", timeout)
+            await wait_until(all_published, "billing's outbox to publish every row", timeout)
+            events.extend(CloudEvent.from_kafka(r) for r in await read_to_end(consumer, timeout))
         finally:
             await consumer.stop()
         return events

@@ -12,7 +12,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
+from sqlalchemy import text
 
+from medfund_deploy.evidence import wait_consumed, wait_until
 from medfund_enrollment.main import create_app
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
@@ -51,6 +53,20 @@ class Enrollment:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"{psn_no} did not become {status}: {person}")
             await asyncio.sleep(0.2)
+
+    async def wait_consumed(self) -> None:
+        """Until enrollment consumed everything on this test's billing topic so far: the evidence that an event
+        sent there was read, also when it changed nothing."""
+        await wait_consumed(self.settings.database_url, self.settings.kafka_bootstrap,
+                            [self.settings.topic(PremiumPaidInFull.topic)])
+
+    async def wait_published(self) -> None:
+        """Until enrollment's outbox has published every event it holds (then a topic read to its end has them)."""
+        async def all_published() -> bool:
+            async with self.app.state.context.session_factory() as session:
+                return await session.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")) == 0
+
+        await wait_until(all_published, "enrollment's outbox to publish every event")
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 """Payments activate cover by the region's pack; suspension and termination end it; the topic rebuilds it."""
 
-import asyncio
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -53,7 +52,7 @@ async def test_a_second_payment_event_changes_nothing(enrollment):
     await enrollment.pay(psn_no, "500240", 2026, datetime(2025, 11, 1, tzinfo=CST))
     await enrollment.wait_for_status(psn_no, "active")
     await enrollment.pay(psn_no, "500240", 2026, datetime(2026, 3, 1, tzinfo=CST), voucher="V2")
-    await asyncio.sleep(2)
+    await enrollment.wait_consumed()
     assert [p["from"] for p in (await enrollment.person(psn_no))["coverage"]] == ["2026-01-01"]
 
 
@@ -113,7 +112,7 @@ async def test_joining_the_employee_scheme_ends_the_resident_enrollment(enrollme
 
 async def test_the_enrollment_topic_alone_rebuilds_everyones_cover(enrollment):
     """Replay every event from the beginning and compare with what the service answers."""
-    await asyncio.sleep(2)
+    await enrollment.wait_published()
     events = await read_all(enrollment.settings, "medfund.enrollment.v1")
     rebuilt: dict[str, list[list]] = {}
     for event in events:

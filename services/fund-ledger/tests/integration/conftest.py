@@ -15,6 +15,7 @@ import uvicorn
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
+from medfund_deploy.evidence import wait_consumed, wait_until
 from medfund_ledger.main import definition
 from medfund_shared.auth import issue_token
 from medfund_shared.db import create_engine
@@ -64,20 +65,28 @@ class Ledger:
         await self.producer.send_and_wait(self.settings.topic(lookup(event.type).topic), value, key=key,
                                           headers=headers)
 
-    async def wait_applied(self, count: int, timeout: float = 30.0) -> None:
-        """Until the consumer has processed ``count`` events (and evaluated the batch)."""
+    async def wait_applied(self, count: int, timeout: float = 120.0) -> None:
+        """Until the consumer has processed ``count`` events and the alert evaluator has taken every event it
+        queued (the queue is emptied in the transaction that evaluates)."""
         engine = create_engine(self.settings)
+
+        async def applied_and_evaluated() -> bool:
+            async with engine.connect() as conn:
+                done = await conn.scalar(text("SELECT count(*) FROM processed_events"))
+                queued = await conn.scalar(text("SELECT count(*) FROM pending_evaluations"))
+            return done >= count and queued == 0
+
         try:
-            for _ in range(int(timeout * 5)):
-                async with engine.connect() as conn:
-                    done = await conn.scalar(text("SELECT count(*) FROM processed_events"))
-                if done >= count:
-                    await asyncio.sleep(1.0)
-                    return
-                await asyncio.sleep(0.2)
+            await wait_until(applied_and_evaluated, f"{count} events applied and evaluated", timeout)
         finally:
             await engine.dispose()
-        raise AssertionError(f"only {done} of {count} events applied")
+
+    async def wait_consumed(self) -> None:
+        """Until the ledger's consumer stored offsets past everything sent so far, copies included: the evidence
+        that a copy was read (and skipped), where ``processed_events`` does not grow."""
+        topics = {self.settings.topic(lookup(event.type).topic) for event in self.sent}
+        await wait_consumed(self.settings.database_url, self.settings.kafka_bootstrap, topics, consumer="fund-ledger")
+        await self.wait_applied(0)
 
 
 @pytest.fixture

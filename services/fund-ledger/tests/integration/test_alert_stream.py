@@ -28,7 +28,7 @@ async def read_until(ledger, done, headers: dict[str, str] | None = None, *, the
         current: dict = {}
         lines = response.aiter_lines()
         while not done(events):
-            line = await asyncio.wait_for(anext(lines), timeout=20)
+            line = await asyncio.wait_for(anext(lines), timeout=90)
             if not line and "data" in current:
                 events.append({"id": int(current["id"]), "event": current["event"], **json.loads(current["data"])})
                 current = {}

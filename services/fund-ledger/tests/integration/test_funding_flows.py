@@ -18,7 +18,9 @@ import json
 import ledger_events as ev
 import pytest
 from aiokafka import AIOKafkaConsumer
+from test_ledger_ranges import execute
 
+from medfund_deploy.evidence import read_to_end, wait_until
 from medfund_ledger.adapters.rebuild import rebuild
 
 pytestmark = pytest.mark.integration
@@ -26,7 +28,7 @@ POOLED, CATASTROPHIC, ASSISTANCE = "500240:390100:2026", "500240:390200:2026", "
 HOSPITAL = "H500240101"
 
 
-async def pool_reaches(ledger, pool_id: str, field: str, value: str, timeout: float = 30.0) -> dict:
+async def pool_reaches(ledger, pool_id: str, field: str, value: str, timeout: float = 120.0) -> dict:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         answer = await ledger.client.get(f"/v1/pools/{pool_id}")
@@ -36,17 +38,26 @@ async def pool_reaches(ledger, pool_id: str, field: str, value: str, timeout: fl
         await asyncio.sleep(0.2)
 
 
-async def ledger_topic(ledger, expected: int, timeout: float = 30.0) -> list:
+async def ledger_topic(ledger, expected: int, timeout: float = 120.0) -> list:
+    """The ledger topic's records once ``expected`` arrived and the outbox published every row, read to the end:
+    a record published twice is there twice."""
     consumer = AIOKafkaConsumer(ledger.settings.topic("medfund.ledger.v1"),
                                 bootstrap_servers=ledger.settings.kafka_bootstrap, auto_offset_reset="earliest",
                                 group_id=None, enable_auto_commit=False, isolation_level="read_committed")
     await consumer.start()
+    records: list = []
+
+    async def arrived() -> bool:
+        records.extend(r for rs in (await consumer.getmany(timeout_ms=500)).values() for r in rs)
+        return len(records) >= expected
+
+    async def all_published() -> bool:
+        return (await execute(ledger, "SELECT count(*) FROM outbox WHERE published_at IS NULL"))[0][0] == 0
+
     try:
-        records, deadline = [], asyncio.get_running_loop().time() + timeout
-        while len(records) < expected and asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            records += [r for rs in batch.values() for r in rs]
-        return records
+        await wait_until(arrived, f"{expected} records on the ledger topic", timeout)
+        await wait_until(all_published, "the ledger's outbox to publish every row", timeout)
+        return records + await read_to_end(consumer, timeout)
     finally:
         await consumer.stop()
 
@@ -101,5 +112,6 @@ async def test_a_second_activation_of_the_same_person_year_finances_catastrophic
     await ledger.resend(first)
     await ledger.publish(ev.coverage("500240", 2026, "PD"), ev.at(2026, 4, 6))
     await ledger.wait_applied(3 + 2)
+    await ledger.wait_consumed()
     pool = (await ledger.client.get(f"/v1/pools/{CATASTROPHIC}")).json()
     assert pool["income"] == "60.00", "three activations and two transfer events (one per person-year) applied"

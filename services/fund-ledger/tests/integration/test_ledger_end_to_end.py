@@ -37,7 +37,7 @@ def seed_004_events():
     return income, spending
 
 
-async def catastrophic_financed(ledger, income: str, timeout: float = 30.0) -> None:
+async def catastrophic_financed(ledger, income: str, timeout: float = 120.0) -> None:
     """Until the catastrophic pool's income (the transfers the activations made due) is ``income``."""
     deadline = asyncio.get_running_loop().time() + timeout
     while (answer := await ledger.client.get("/v1/pools/500240:390200:2026")).status_code != 200 \
@@ -129,7 +129,7 @@ async def test_seed_004_half_year_gives_the_pool_figures_and_the_alerts_its_thre
         await count(ledger, "SELECT count(*) FROM alert_changes")
     for event in list(ledger.sent):
         await ledger.resend(event)
-    await ledger.wait_applied(total)
+    await ledger.wait_consumed()
     assert await count(ledger, "SELECT count(*) FROM journal_entries") == entries == len(income) + len(spending) + 3
     assert await count(ledger, "SELECT count(*) FROM alert_changes") == changes
     assert (await client.get(f"/v1/pools/{POOL}")).json()["balance"] == "38693910.00"

@@ -63,7 +63,7 @@ async def readiness(ledger) -> tuple[int, dict]:
     return response.status_code, response.json()
 
 
-async def wait_for_readiness(ledger, status: int, timeout: float = 60.0) -> dict:
+async def wait_for_readiness(ledger, status: int, timeout: float = 120.0) -> dict:
     for _ in range(int(timeout * 2)):
         code, body = await readiness(ledger)
         if code == status:
