@@ -6,7 +6,7 @@ registry and ledger budgets are admin's, an alert is acknowledged by an operator
 token's own tax office) and the documentation (README's endpoint table, ``docs/``: staff means admin or
 operator). The applications are compared with this table (a route missing from either, or admitting other
 roles, fails), and the running services are probed with it: each role the table leaves out gets 403. The only
-routes without a token are the probes, metrics and the dashboard page.
+routes without a token are the probes, metrics and the console's page and files.
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ APPS = {"enrollment": "medfund_enrollment", "billing": "medfund_billing",
         "adjudication": "medfund_adjudication", "ledger": "medfund_ledger"}
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/healthz/details"), ("GET", "/metrics")}
 """Routes that are public by design: liveness, readiness, the dependencies' states (no address, no secret),
-Prometheus scraping; and on the ledger the dashboard's HTML shell (``GET /``), which holds no data."""
+Prometheus scraping; and on the ledger the console's page and static files (:data:`CONSOLE`), which hold no data."""
+CONSOLE = {("GET", "/"), ("GET", "/console/{path:path}")}
+"""The operators' console (docs/console.md): its HTML shell and its scripts, styles and images; every figure it
+shows comes from the staff routes below."""
 IN_THE_ENVELOPE = {("POST", "/fsi/api/rsfComIfsService/callService")}
 """The gateway answers every refusal, authentication included, in the platform's envelope: a HIS reads a bare
 401 as a network fault (docs/his-integration.md)."""
@@ -91,19 +94,27 @@ CONTRACT: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
     },
     "ledger": {
         ("GET", "/"): None,
+        ("GET", "/console/{path:path}"): None,
+        ("GET", "/v1/names"): STAFF,
         ("GET", "/v1/pools"): STAFF,
+        ("GET", "/v1/pools/stream"): STAFF,
         ("GET", "/v1/pools/{pool_id}"): STAFF,
         ("GET", "/v1/pools/{pool_id}/journal"): STAFF,
+        ("GET", "/v1/pools/{pool_id}/months"): STAFF,
         ("PUT", "/v1/pools/{pool_id}/budget"): ADMIN,
         ("PUT", "/v1/pools/{pool_id}/thresholds"): ADMIN,
         ("POST", "/v1/pools/{pool_id}/transfers"): ADMIN,
         ("PUT", "/v1/institutions/{fixmedins_code}/budget"): ADMIN,
         ("POST", "/v1/institutions/{fixmedins_code}/clearing"): STAFF,
+        ("GET", "/v1/institutions"): STAFF,
         ("GET", "/v1/alerts"): STAFF,
+        ("GET", "/v1/alerts/{alert_id}"): STAFF,
         ("GET", "/v1/alerts/stream"): STAFF,
         ("POST", "/v1/alerts/{alert_id}/ack"): STAFF,
         ("GET", "/v1/statistics"): STAFF,
         ("GET", "/v1/accounts/{psn_no}"): STAFF,
+        ("GET", "/v1/settlements/{setl_id}"): STAFF,
+        ("GET", "/v1/operations"): ADMIN,
     },
 }
 """Per service, ``(method, path) -> roles admitted`` (``None``: no token needed), besides :data:`PLATFORM`."""
@@ -184,9 +195,9 @@ def test_every_route_of_the_app_admits_the_roles_the_table_gives_it(service: str
 
 
 @pytest.mark.parametrize("service", sorted(APPS))
-def test_only_the_probes_and_the_dashboard_page_are_public(service: str) -> None:
+def test_only_the_probes_and_the_console_files_are_public(service: str) -> None:
     public = {key for key, roles in expected(service).items() if roles is None}
-    assert public <= PUBLIC | {("GET", "/")}, f"{service} would serve without a token: {sorted(public - PUBLIC)}"
+    assert public <= PUBLIC | CONSOLE, f"{service} would serve without a token: {sorted(public - PUBLIC)}"
 
 
 @pytest.mark.parametrize("service", sorted(APPS))
@@ -222,5 +233,5 @@ def test_every_route_refuses_the_roles_the_table_leaves_out(probe_services: Serv
 def test_public_probes_answer_without_a_token(probe_services: ServiceSet) -> None:
     for service in APPS:
         base = probe_services.require(service)
-        for method, path in sorted(key for key, roles in expected(service).items() if roles is None):
+        for method, path in sorted((PUBLIC | {("GET", "/")}) & set(expected(service))):
             assert httpx.request(method, base + path, timeout=10).status_code == 200, (service, path)
