@@ -66,13 +66,23 @@ async def test_only_one_relay_per_database_publishes(database, topic_settings):
     first, second = OutboxRelay(settings, sessions), OutboxRelay(settings, sessions)
     tasks = [asyncio.create_task(first.run()), asyncio.create_task(second.run())]
     try:
-        await wait_for(lambda: _any_holds(first, second), 30, "a relay to take the lock")
-        await asyncio.sleep(1.5)
+        await wait_for(lambda: _any_holds(first, second), 120, "a relay to take the lock")
+        await wait_for(lambda: _a_relay_was_refused_the_lock(sessions), 120, "the other relay to try the lock")
         assert [first.holds_lock, second.holds_lock].count(True) == 1
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _a_relay_was_refused_the_lock(sessions) -> bool:
+    """Evidence that the second relay asked: a connection whose last statement tried the relay's lock and that
+    does not hold it (the one that does is the first relay's)."""
+    return await scalar(sessions, f"""
+        SELECT count(*) FROM pg_stat_activity AS a
+        WHERE a.datname = current_database() AND a.query LIKE 'SELECT pg_try_advisory_lock(%'
+          AND NOT EXISTS (SELECT 1 FROM pg_locks AS l WHERE l.pid = a.pid AND l.locktype = 'advisory'
+                          AND l.objid::bigint = {RELAY_LOCK_KEY & 0xFFFFFFFF} AND l.granted)""") > 0
 
 
 async def _any_holds(*relays, holding: bool = True) -> bool:
