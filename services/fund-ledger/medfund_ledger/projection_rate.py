@@ -35,12 +35,15 @@ from medfund_shared.events.registry import lookup
 from medfund_shared.events.types.billing import (
     AppropriationRecorded,
     ContributionOnBehalfPaid,
+    ContributionOnBehalfWithdrawn,
     ContributionReceived,
     ContributionRefunded,
     ContributionReversed,
     EmployeeAccountCredited,
     EmployeeContributionDeclared,
+    EmployeeContributionWithdrawn,
     SubsidyAllocated,
+    SubsidyWithdrawn,
 )
 from medfund_shared.events.types.claims import InstitutionRegistered, SettlementCompleted, SettlementReversed
 from medfund_shared.events.types.enrollment import CoverageActivated
@@ -91,17 +94,30 @@ def _person_events(n: int) -> Iterator[CloudEvent]:
     returned = paid + timedelta(days=3)
     correction = {"payment_id": received.payment_id, "tax_voucher_no": received.tax_voucher_no, "certno": certno,
                   "psn_no": psn_no, "admdvs": ADMDVS, "insutype": "390", "year": YEAR, "amount": PREMIUM}
+    person_year = {"psn_no": psn_no, "admdvs": ADMDVS, "insutype": "390", "year": YEAR}
     if n % 50 == 0:
         yield _envelope(ContributionRefunded(**correction, refund_id=f"RF{n}", reason="duplicate",
                                              refunded_at=returned), returned)
+        yield _envelope(ContributionOnBehalfWithdrawn(
+            **person_year, withdrawal_id=f"RF{n}:OB{n}", payment_id=f"OB{n}", correction_id=f"RF{n}",
+            category="dibao", amount=ON_BEHALF, payer="medical_assistance", withdrawn_at=returned), returned)
     elif n % 50 == 25:
         yield _envelope(ContributionReversed(**correction, reversal_id=f"RV{n}", reason="bank returned",
                                              reversed_at=returned), returned)
+        yield _envelope(SubsidyWithdrawn(
+            **person_year, withdrawal_id=f"RV{n}:subsidy", subsidy_id=f"SUB{n}", correction_id=f"RV{n}",
+            amount=sum(SUBSIDY_SHARES.values(), Money.zero()), withdrawn_at=returned,
+            shares=[{"level": level, "amount": share} for level, share in SUBSIDY_SHARES.items()]), returned)
     yield _envelope(CoverageActivated(
         psn_no=psn_no, certno=certno, admdvs=ADMDVS, insutype="390", year=YEAR, category="adult", tier="tier2",
         coverage_from=f"{YEAR}-01-01", coverage_to=f"{YEAR}-12-31", brdy="1990-01-01", gend="1", psn_name="test",
         trigger="payment", pack_id=f"{ADMDVS}-390-{YEAR}-01-01"), paid)
     yield from _ledger_events(n, psn_no, paid)
+    if n % 50 == 0:
+        pooled, catastrophic = f"{ADMDVS}:390100:{YEAR}", f"{ADMDVS}:390200:{YEAR}"
+        yield _envelope(TransferBooked(transfer_id=f"catastrophic:{ADMDVS}:{YEAR}:{psn_no}:returned:1",
+                                       reason="catastrophic_returned", from_pool_id=catastrophic, to_pool_id=pooled,
+                                       amount=CATASTROPHIC_PER_PERSON, effective_date=returned.date()), returned)
     for visit in range(VISITS_PER_PERSON):
         when = datetime(YEAR, 1 + (n + visit) % 12, 1 + (n * 7 + visit) % 28, 9 + visit, tzinfo=CST)
         settled = _settlement(n, visit, psn_no, when)
@@ -165,6 +181,13 @@ def _employee_events(n: int, psn_no: str, certno: str) -> Iterator[CloudEvent]:
     yield _envelope(EmployeeAccountCredited(credit_id=f"AC{n}", psn_no=psn_no, admdvs=EMPLOYEE_ADMDVS, period=period,
                                             amount=Money.from_yuan("95.00"), source="retiree_pension",
                                             credited_at=on), on)
+    if n % 100 == 0:
+        back = on + timedelta(days=20)
+        yield _envelope(EmployeeContributionWithdrawn(
+            withdrawal_id=f"W{n}", declaration_id=f"D{n}", correction_id=f"R{n}", kind="refund",
+            tax_voucher_no=f"FV{n}", admdvs=EMPLOYEE_ADMDVS, period=period, psn_no=psn_no, certno=certno,
+            employee_amount=account, pool_amount=pool, account_amount=account, withdrawn_at=back,
+            since=back.date()), back)
 
 
 def _envelope(data: EventData, when: datetime) -> CloudEvent:
