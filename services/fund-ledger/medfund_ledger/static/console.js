@@ -69,6 +69,26 @@ const RULES = {
         large_claim: "Large claim" },
 };
 
+/* The ledger writes its alert messages in English with the figures; in Chinese the page says the same from the
+   alert's measure and threshold, and keeps the ledger's message beneath. */
+const ZH_SUMMARY = {
+  current_deficit: (m, th) => `收支缺口 ${m} 元（阈值 ${th} 元）`,
+  reserve_months: (m, th) => `可支付 ${m} 个月（阈值 ${th} 个月）`,
+  burn_pace: (m, th) => `支出进度超出时间进度 ${pct(m)}（阈值 ${pct(th)}）`,
+  over_accumulation: (m, th) => `结余率 ${pct(m)}（阈值 ${pct(th)}）`,
+  institution_budget: (m, th) => `已用年度总额 ${pct(m)}（阈值 ${pct(th)}）`,
+  cost_spike: (m, th) => `次均统筹基金支付较基期上涨 ${pct(m)}（阈值 ${pct(th)}）`,
+  large_claim: (m, th) => `单笔基金支付 ${m} 元（阈值 ${th} 元）`,
+};
+function messageLines(a) {
+  const own = el("p", { className: "message" }, a.message);
+  if (state.lang !== "zh" || !ZH_SUMMARY[a.rule]) return [own];
+  const summary = a.measure == null ? "测量值无定义，预警解除" : ZH_SUMMARY[a.rule](a.measure, a.threshold);
+  own.className = "message muted";
+  own.lang = "en";
+  return [el("p", { className: "summary" }, summary), own];
+}
+
 const state = {
   lang: localStorage.getItem(LANG_KEY) || "zh", names: { regions: {}, funds: {} }, pools: [], alerts: new Map(),
   institutions: [], selectedPool: null, role: null, charts: {},
@@ -264,10 +284,11 @@ $("#region").onchange = () => renderAll();
 function entriesTable(entries) {
   const head = el("tr", {}, ...["date", "kind", "memo", "account", "debit", "credit"].map((k) =>
     el("th", { scope: "col", className: ["debit", "credit"].includes(k) ? "num" : "" }, t(k))));
+  const cell = (key, text, className = "") => el("td", { className, dataset: { label: t(key) } }, text);
   const rows = entries.flatMap((e) => e.lines.map((line, i) => el("tr", { dataset: { entryKey: e.entry_key } },
-    el("td", {}, i === 0 ? e.effective_date : ""), el("td", {}, i === 0 ? e.kind : ""), el("td", {}, i === 0 ? e.memo : ""),
-    el("td", {}, `${line.account} · ${line.pool_id}`), el("td", { className: "num" }, line.debit),
-    el("td", { className: "num" }, line.credit))));
+    cell("date", i === 0 ? e.effective_date : ""), cell("kind", i === 0 ? e.kind : ""), cell("memo", i === 0 ? e.memo : ""),
+    cell("account", `${line.account} · ${line.pool_id}`), cell("debit", line.debit, "num"),
+    cell("credit", line.credit, "num"))));
   return el("table", { className: "journal" }, el("thead", {}, head), el("tbody", {}, ...rows));
 }
 
@@ -342,7 +363,7 @@ function renderAlerts() {
         el("p", {}, el("span", { className: `sev ${a.severity}` }, t(a.severity)), " ",
           el("strong", {}, ruleName(a.rule)), " · ", el("span", { className: "subject" }, subjectName(a)), " ",
           el("span", { className: "state" }, `(${t(a.state)})`)),
-        el("p", { className: "message" }, a.message),
+        ...messageLines(a),
         el("p", { className: "muted" }, `${t("measure")} ${a.measure ?? "—"} · ${t("threshold")} ${a.threshold} · ` +
           `${t("evaluated_at")} ${localTime(a.evaluated_at)}`),
         acked),
@@ -389,12 +410,14 @@ async function showAlert(alertId) {
   const a = detail.alert;
   const history = el("table", { className: "history" }, el("thead", {}, el("tr", {},
     ...["at", "state", "severity", "measure", "acked_by", "note"].map((k) => el("th", { scope: "col" }, t(k))))),
-  el("tbody", {}, ...detail.history.map((c) => el("tr", {}, el("td", {}, localTime(c.at)), el("td", {}, t(c.state)),
-    el("td", {}, t(c.severity)), el("td", {}, c.measure ?? "—"), el("td", {}, c.acked_by || ""), el("td", {}, c.ack_note || "")))));
+  el("tbody", {}, ...detail.history.map((c) => el("tr", {},
+    ...[["at", localTime(c.at)], ["state", t(c.state)], ["severity", t(c.severity)], ["measure", c.measure ?? "—"],
+      ["acked_by", c.acked_by || ""], ["note", c.ack_note || ""]]
+      .map(([key, text]) => el("td", { dataset: { label: t(key) } }, text))))));
   fill($("#alert-detail-body"),
     el("p", {}, el("span", { className: `sev ${a.severity}` }, t(a.severity)), " ", el("strong", {}, ruleName(a.rule)),
       ` · ${subjectName(a)} · ${t(a.state)}`),
-    el("p", { className: "message" }, `${t("message")}: ${a.message}`),
+    ...messageLines(a),
     el("p", {}, `${t("measure")}: ${a.measure ?? "—"} · ${t("threshold")}: ${a.threshold} · ${t("evaluated_at")}: ${localTime(a.evaluated_at)}`),
     el("h3", {}, t("history_of_alert")), history,
     el("h3", {}, `${t("evidence")} · ${t("settlement")}`),
