@@ -61,9 +61,9 @@ async def wait_for_ledger(stack: ServiceSet, expected: int) -> int:
         await conn.close()
 
 
-async def settlement_events(stack: ServiceSet) -> list[tuple[str, str]]:
-    """(event id, setl_id) of every settlement event on the claims topic, read committed, from the start."""
-    topic = f"{stack.topic_prefix}medfund.claims.v1"
+async def events_on(stack: ServiceSet, topic: str, event_type: str, key: str) -> list[tuple[str, str]]:
+    """(event id, ``data[key]``) of each ``event_type`` event on the set's ``topic``, read committed, from the start."""
+    topic = f"{stack.topic_prefix}{topic}"
     consumer = AIOKafkaConsumer(bootstrap_servers=stack.profile.kafka_bootstrap, isolation_level="read_committed",
                                 enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
@@ -79,11 +79,16 @@ async def settlement_events(stack: ServiceSet) -> list[tuple[str, str]]:
             for records in (await consumer.getmany(timeout_ms=1000)).values():
                 for record in records:
                     headers = {k: v.decode() for k, v in record.headers}
-                    if headers.get("ce_type") == SETTLED:
-                        found.append((headers["ce_id"], json.loads(record.value)["setl_id"]))
+                    if headers.get("ce_type") == event_type:
+                        found.append((headers["ce_id"], json.loads(record.value)[key]))
         return found
     finally:
         await consumer.stop()
+
+
+async def settlement_events(stack: ServiceSet) -> list[tuple[str, str]]:
+    """(event id, setl_id) of every settlement event on the claims topic."""
+    return await events_on(stack, "medfund.claims.v1", SETTLED, "setl_id")
 
 
 @dataclass

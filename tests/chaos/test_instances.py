@@ -5,28 +5,35 @@ Each instance pair shares its service's database, consumer groups and outbox (on
 as two hosts behind a load balancer would. The client sends every write to both instances at once, the same
 request with the same keys (the enrollment's ``Idempotency-Key``, the payment's tax voucher, the gateway's
 ``msgid``): what a client does when its first attempt timed out and the balancer sent the retry elsewhere.
-Both must get the first answer. Afterwards every write is sent once more to the other instance, and must get
+Both must get the first answer. Afterwards every write is sent once more, to each instance in turn, and must get
 the first answer again. One instance of each service is SIGKILLed while requests are in flight (the test fails
 if a kill hit none) and restarted; the other instance keeps serving, and a call that fails turns to it.
 
 Then the exactly-once equalities of :mod:`exactly_once`: settlements = settlement events (one id each) = ledger
 journal entries; pool expense and contribution income = the independent sums of the accepted answers; no dead
 letters.
+
+A tax bureau's file (2,000 payments) uploaded to a billing instance that is SIGKILLed while the batch is
+processing is finished by the instances that remain or return, each line counted, stored and published once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import itertools
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import httpx
 import pytest
-from exactly_once import Fault, FaultLog, assert_exactly_once, gather_evidence, restart
-from medfund_bench.workload import Medfund, Unanswered
+from exactly_once import Fault, FaultLog, assert_exactly_once, events_on, gather_evidence, query, restart
+from medfund_bench.workload import ADMDVS, INSUTYPE, OFFICE, YEAR, Medfund, Unanswered, certno
 from population import drive
 
 from medfund_deploy import services
@@ -169,3 +176,89 @@ async def test_two_instances_answer_every_retry_with_the_first_answer_and_book_i
     assert_exactly_once(evidence, api.accepted)
     assert [(service, i) for service in SERVICES for i in instance_pair.instances
             if not services.ready(instance_pair.profile, service, i)] == []
+
+
+BATCH_LINES = 2000
+BATCH_WAIT = 180.0
+RECEIVED = "medfund.billing.contribution.received.v1"
+
+
+def tax_file(tag: str) -> bytes:
+    """A tax bureau's CSV file of ``BATCH_LINES`` payments, each of its own voucher and payer."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(TAX_LINE), lineterminator="\n")
+    writer.writeheader()
+    for n in range(BATCH_LINES):
+        writer.writerow({**TAX_LINE, "tax_voucher_no": f"F{tag}{n:06d}",
+                         "certno": certno(ADMDVS, date(1950, 1, 1) + timedelta(days=n), n)})
+    return out.getvalue().encode()
+
+
+TAX_LINE = {"tax_voucher_no": "", "certno": "", "psn_name": "批量缴费", "insutype": INSUTYPE, "admdvs": ADMDVS,
+            "period_year": str(YEAR), "amount": "380.00", "paid_at": "2025-11-20T10:15:00+08:00",
+            "tax_office_code": OFFICE, "channel": "bank_deduction"}
+
+
+async def until_report(api: Medfund, batch_id: str, done: Callable[[dict], bool]) -> dict:
+    """Poll the batch's report (from either instance) until ``done`` or ``BATCH_WAIT``; the last report."""
+    deadline = time.monotonic() + BATCH_WAIT
+    while True:
+        report = (await api.request("billing", "GET", f"/v1/collections/batches/{batch_id}", "tax", ok=(200,))).json()
+        if done(report) or time.monotonic() > deadline:
+            return report
+        await asyncio.sleep(0.2)
+
+
+async def upload(api: BothInstances, addresses: list[str], tag: str) -> list[httpx.Response]:
+    """The same tax file with the same ``Idempotency-Key`` to each of ``addresses`` at once."""
+    body, headers = tax_file(tag), {"Content-Type": "text/csv", "Idempotency-Key": f"file-{tag}",
+                                    "Authorization": f"Bearer {api.tokens['tax']}"}
+    return await asyncio.gather(*(api.http.post(f"{address}/v1/collections/batches", content=body, headers=headers)
+                                  for address in addresses))
+
+
+async def paid_once(stack: ServiceSet, tag: str) -> tuple[set[str], list, list]:
+    """The file's vouchers, their stored payments (voucher, copies) and their ``contribution.received`` events
+    (polled until the outbox relay published one for every voucher, or ``BATCH_WAIT``)."""
+    vouchers = {f"F{tag}{n:06d}" for n in range(BATCH_LINES)}
+    stored = await query(stack, "billing", "SELECT tax_voucher_no, count(*) AS n FROM payments "
+                                           "WHERE tax_voucher_no = ANY($1) GROUP BY tax_voucher_no", sorted(vouchers))
+    deadline = time.monotonic() + BATCH_WAIT
+    while True:
+        events = [(event, voucher) for event, voucher in await events_on(stack, "medfund.billing.v1", RECEIVED,
+                                                                          "tax_voucher_no") if voucher in vouchers]
+        if {voucher for _, voucher in events} == vouchers or time.monotonic() > deadline:
+            return vouchers, stored, events
+        await asyncio.sleep(1)
+
+
+def assert_paid_once(report: dict, vouchers: set[str], stored: list, events: list) -> None:
+    assert report["status"] == "done"
+    assert (report["received"], report["accepted"], report["duplicates"], report["rejected_total"]) == (
+        BATCH_LINES, BATCH_LINES, 0, 0)
+    assert {row["tax_voucher_no"] for row in stored} == vouchers and {row["n"] for row in stored} == {1}
+    assert Counter(voucher for _, voucher in set(events)) == Counter(vouchers)
+
+
+async def test_a_tax_file_whose_instance_is_killed_while_processing_it_is_finished_once(
+        instance_pair: ServiceSet) -> None:
+    """A file uploaded to one billing instance, SIGKILLed while the batch is processing and restarted: the batch
+    is finished (by either instance) and every line counted and paid once."""
+    api = BothInstances(instance_pair)
+    try:
+        answers = await upload(api, api.addresses["billing"][:1], api.tag)
+        assert answers[0].status_code == 202, answers[0].text
+        batch_id = answers[0].json()["batch_id"]
+        before = (await api.request("billing", "GET", f"/v1/collections/batches/{batch_id}", "tax", ok=(200,),
+                                    first_attempt=1)).json()
+        killed = instance_pair.sigkill("billing", 1)
+        restart(instance_pair, "billing", 1)
+        report = await until_report(api, batch_id, lambda report: report["status"] == "done")
+    finally:
+        await api.close()
+    vouchers, stored, events = await paid_once(instance_pair, api.tag)
+    print(f"\n--- a tax file's instance killed ---\nkilled pid {killed} at {before | {'rejected': '…'}}; report "
+          f"{report | {'rejected': report['rejected'][:3]}}; payments stored {len(stored)}, events {len(events)}")
+
+    assert before["status"] == "processing", "the kill came after the file was processed"
+    assert_paid_once(report, vouchers, stored, events)
