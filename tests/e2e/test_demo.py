@@ -124,6 +124,11 @@ async def test_every_pool_that_pays_has_income_from_data(summary, services_runni
     assert Money.from_yuan(by_pool[CATASTROPHIC]["income"]) == Money(3000 * summary.insured)
     assert Money.from_yuan(by_pool[ASSISTANCE]["income"]) == Money(6000 * SCALE)
     assert summary.appropriations == {"civil_affairs": f"{40 * SCALE}.00", "finance": f"{20 * SCALE}.00"}
+    every_pool = await ledger_get(services_running, settings, "/v1/pools")
+    funded = {p["pool_id"] for p in every_pool if Money.from_yuan(p["income"]) > Money.zero()}
+    assert {POOLED, CATASTROPHIC, ASSISTANCE, "321100:310100:2026", "321100:310200:2026"} <= funded
+    assert [p["pool_id"] for p in every_pool
+            if Money.from_yuan(p["expenditure"]) > Money.zero() and p["pool_id"] not in funded] == []
 
 
 async def test_the_summarys_pools_are_the_ledgers(summary, services_running, settings):
@@ -166,6 +171,64 @@ async def test_burn_pace_fires_on_the_pooled_fund(summary, settings):
     changes = await alerts_on_topic(settings)
     assert any(c["rule"] == "burn_pace" and c["subject_id"] == POOLED and c["state"] == "firing" for c in changes)
     assert any(a["rule"] == "burn_pace" and a["subject_id"] == POOLED for a in summary.alerts_firing)
+
+
+async def ledger_get(services_running, settings, path: str) -> dict | list:
+    headers = {"Authorization": f"Bearer {token(settings, 'operator')}"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.get(f"{services_running.ledger}{path}", headers=headers)
+    response.raise_for_status()
+    return json.loads(response.content, parse_float=Decimal)
+
+
+async def journal_keys(services_running, settings, pool_id: str) -> set[str]:
+    """The entry keys (event ids, the ledger's own keys) of every journal entry of the pool."""
+    keys, cursor = set(), None
+    while True:
+        page = await ledger_get(services_running, settings,
+                                f"/v1/pools/{pool_id}/journal" + (f"?cursor={cursor}" if cursor else ""))
+        keys |= {entry["entry_key"] for entry in page["entries"]}
+        if not (cursor := page.get("next_cursor")):
+            return keys
+
+
+async def test_the_pooled_fund_fires_the_alerts_the_story_builds_and_no_other(summary, services_running, settings):
+    """Spending ahead of time fires burn_pace (yellow past 5 points, red past 15); the story plans from seed 004's
+    individual amount due, about half of the pool's income with the subsidy, so the surplus projected to the year
+    end crosses both of seed 003's limits (15% annual, 25% cumulative): red over_accumulation. Nothing else: the
+    premiums collected up front hold many months of spending and the year to date is in surplus."""
+    firing = [a for a in await ledger_alerts(services_running, settings, "firing") if a["subject_id"] == POOLED]
+    by_rule = {a["rule"]: a for a in firing}
+    assert sorted(by_rule) == ["burn_pace", "over_accumulation"]
+    pool = (await ledger_get(services_running, settings, f"/v1/pools/{POOLED}"))
+    burn = by_rule["burn_pace"]
+    # spent ÷ planned − elapsed share of the year, from the pool's own figures (elapsed is shown to 4 places)
+    spent_share = Decimal(pool["expenditure"]) / Decimal(pool["budget"]["planned_expenditure"])
+    expected_burn = spent_share - Decimal(pool["measures"]["elapsed_fraction"])
+    assert abs(Decimal(burn["measure"]) - expected_burn) <= Decimal("0.0001")
+    assert Decimal(burn["measure"]) > Decimal("0.05")
+    assert burn["severity"] == ("red" if Decimal(burn["measure"]) > Decimal("0.15") else "yellow")
+    surplus = by_rule["over_accumulation"]
+    annual = Decimal(pool["measures"]["over_accumulation.annual_surplus_ratio"])
+    cumulative = Decimal(pool["measures"]["over_accumulation.cumulative_surplus_ratio"])
+    assert (surplus["severity"], Decimal(surplus["measure"])) == ("red", annual)
+    assert annual > Decimal("0.15") and cumulative > Decimal("0.25")
+
+
+async def test_each_firing_alert_is_explained_by_events_of_its_subject(summary, services_running, settings):
+    """An alert's evidence is the events that tipped it: entries of its pool's journal, or settlements (entries
+    of the pools that paid the institution, their memo its code)."""
+    firing = await ledger_alerts(services_running, settings, "firing")
+    pools = {p["pool_id"] for p in await ledger_pools(services_running, settings)}
+    journals = {pool_id: await journal_keys(services_running, settings, pool_id) for pool_id in pools}
+    county = {i["code"] for i in summary.institutions}
+    for alert in firing:
+        if alert["subject_type"] == "pool" and alert["subject_id"] in pools:
+            assert alert["evidence"], alert
+            assert set(alert["evidence"]) <= journals[alert["subject_id"]], alert
+        elif alert["subject_type"] == "institution" and alert["subject_id"] in county:
+            assert alert["evidence"], alert
+            assert set(alert["evidence"]) <= set().union(*journals.values()), alert
 
 
 async def pool_alerts_against_pools(services_running, settings) -> tuple[list[dict], dict[str, dict]]:

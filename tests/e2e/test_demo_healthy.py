@@ -31,6 +31,10 @@ from medfund_shared.settings import Settings
 pytestmark = pytest.mark.e2e
 SCALE = 300
 POOLED = "500240:390100:2026"
+EVERY_POOL = ("500240:390100:2026", "500240:390200:2026", "500240:610100:2026",
+              "321100:310100:2026", "321100:310200:2026")
+"""The county's resident pooled fund, catastrophic insurance and medical assistance (no pack sets a
+risk-reserve share, so no 999901 pool exists), and the employee district's pooled fund and accounts."""
 ALERT_TYPE = b"medfund.fund.alert.v1"
 
 
@@ -99,16 +103,23 @@ async def test_the_healthy_year_spends_its_planned_share_of_the_pools_income(sum
     assert Decimal("0.30") <= spent.to_decimal() / income.to_decimal() <= Decimal("0.50")
 
 
-async def test_the_pooled_fund_has_no_red_alert_at_the_end(summary, healthy_services, settings):
+async def test_the_demo_keeps_every_fund_of_both_regions(summary, healthy_services, settings):
+    pools = {p["pool_id"] for p in await ledger_get(healthy_services, settings, "/v1/pools")}
+    assert set(EVERY_POOL) <= pools
+
+
+async def test_no_pool_has_a_red_alert_at_the_end(summary, healthy_services, settings):
     firing = await ledger_get(healthy_services, settings, "/v1/alerts", state="firing")
-    red = [(a["rule"], a["measure"]) for a in firing if a["subject_id"] == POOLED and a["severity"] == "red"]
+    red = [(a["rule"], a["subject_id"], a["measure"]) for a in firing
+           if a["subject_type"] == "pool" and a["severity"] == "red"]
     assert red == []
 
 
-async def test_the_pooled_fund_has_no_red_alert_at_any_month_end(summary, county):
+async def test_no_pool_has_a_red_alert_at_any_month_end(summary, county):
+    """Every pool of the county and of the employee district, read at each month end once the ledger booked it."""
     month_ends = county.story.month_ends
     assert list(month_ends) == ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30"]
-    red = {day: [(a["rule"], a["measure"]) for a in firing if a["subject_id"] == POOLED and a["severity"] == "red"]
+    red = {day: [(a["rule"], a["subject_id"], a["measure"]) for a in firing if a["severity"] == "red"]
            for day, firing in month_ends.items()}
     assert red == {day: [] for day in month_ends}
 

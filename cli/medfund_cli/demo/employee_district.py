@@ -1,23 +1,28 @@
 """The employee district beside Shizhu: Zhenjiang (321100) under the employee scheme (310).
 
 A few employers with employees under and over 45, retirees (one short of the minimum contribution
-years, so refused with the reason) and flexible workers (灵活就业) are registered from one CSV file;
-the district's tax office declares each employer's months from January to the scenario's end, and
-the flexible workers pay theirs through the tax feed (11% of the base they chose). Once enrollment
-shows everyone's cover and the gateway shows each account's balance, two hospitals settle inpatient
-stays and outpatient visits with ``acct_used_flag`` 1, so the individual accounts (310200) pay beside
-the pooled fund (310100). Amounts and rates come from the 321100 pack through the services; the
-figures the district sends (wages, bases, pensions, fees) are the demo's own data.
+years, so refused with the reason) and flexible workers (灵活就业) are registered from one CSV file.
+The district is a fund in its steady state, not a new one: the pooled fund's balance from the books
+kept before the ledger is brought forward into the year (seed 003's employee fund held about one
+year's contributions), and month by month, beside the county's calendar, the district's tax office
+declares each employer's month, the flexible workers pay theirs through the tax feed (11% of the
+base they chose), and members' hospital stays spend the pooled fund's share of its income
+(``Scenario.district_spent_share``). In the last month, once the gateway shows each account's
+balance, two stays and two outpatient visits settle with ``acct_used_flag`` 1, so the individual
+accounts (310200) pay beside the pooled fund (310100). Amounts and rates come from the 321100 pack
+through the services; the figures the district sends (wages, bases, pensions, fees) are the demo's own data.
 """
 
 from __future__ import annotations
 
 import asyncio
+import calendar
 import csv
 import io
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import httpx
 
@@ -37,8 +42,9 @@ TAX_OFFICE = "13211000000"
 INSTITUTIONS = (("H32110000001", "镇江京口社区卫生服务中心", "primary"),
                 ("H32110000003", "镇江第一人民医院", "tertiary"))
 EMPLOYERS = ("E321100001", "E321100002", "E321100003")
-EMPLOYEES_PER_AGE_BAND = 2
-"""Per employer: this many under 45 and this many from 45."""
+EMPLOYEES_PER_AGE_BAND = 10
+"""Per employer: this many under 45 and this many from 45 (enough that one stay is a fraction of a month's
+pooled income)."""
 RETIREE_YEARS = ((MALE, 33), (FEMALE, 27), (MALE, 30), (MALE, 22))
 """(gender, contribution years): the last is short of the pack's minimum and is refused cover."""
 FLEXIBLE_WORKERS = 4
@@ -46,6 +52,9 @@ POOLED, ACCOUNT = "310100", "310200"
 CSV_COLUMNS = ("household_key", "admdvs", "insutype", "year", "tier", "certno", "psn_name", "gend", "brdy", "category",
                "enrolled_on", "employer_code", "retired", "flexible", "contribution_years", "monthly_pension")
 POLL_SECONDS, WAIT_SECONDS = 0.5, 90.0
+STAY_TRIES = 30
+"""Stays drawn in a row whose cost would pass the spending ceiling before the month stops admitting (near the
+ceiling only the cheaper stays at the community centre fit)."""
 
 
 @dataclass
@@ -76,6 +85,16 @@ class DistrictStory:
     declarations: int = 0
     flexible_payments: int = 0
     settlements: list[dict] = field(default_factory=list)
+    """The stays and visits paid from the individual accounts."""
+    stays: int = 0
+    """The month-by-month stays (the individual accounts not used)."""
+    brought_forward: Money = field(default_factory=Money.zero)
+    pooled_income: Money = field(default_factory=Money.zero)
+    """What the declarations and flexible workers' payments put into the pooled fund (as billing answered)."""
+    pooled_spent: Money = field(default_factory=Money.zero)
+    """What the pooled fund paid: retirees' account credits and its share of every settlement."""
+    fund_paid: Money = field(default_factory=Money.zero)
+    """Every settlement's fund and account payments: what the district's pools owe its hospitals."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -130,16 +149,38 @@ class EmployeeDistrict:
         self.scenario, self.run_tag = scenario, run_tag
         self.story = DistrictStory(members=plan(scenario))
         self.pack = PolicyCatalogue.load().in_force(DISTRICT, SCHEME, scenario.calendar.year_starts)
+        self.his: dict[str, HisClient] = {}
+        self.rng = random.Random(scenario.seed * 1000 + 311)
 
-    async def run(self, api: Services, http: httpx.AsyncClient, adjudication_url: str) -> None:
-        his = await self._institutions(api, http, adjudication_url)
+    async def open(self, api: Services, http: httpx.AsyncClient, adjudication_url: str) -> None:
+        """Hospitals and members registered, January's contributions, the balance brought forward; cover shown."""
+        self.his = await self._institutions(api, http, adjudication_url)
         await self._register(api)
-        for month in months(self.scenario):
-            await self._declare(api, month)
-            await self._flexible_pay(api, month)
+        await self._contribute(api, months(self.scenario)[0])
+        await self._bring_balance_forward(api)
         await self._wait_for_cover(api)
-        await self._wait_for_balances(his["primary"])
-        await self._settle(his)
+
+    async def month(self, api: Services, month: date) -> None:
+        """The district's month: its contributions (January's came with the opening), then its members' stays;
+        in the last month first the stays and visits that pay from the individual accounts."""
+        if month != months(self.scenario)[0]:
+            await self._contribute(api, month)
+        if month == months(self.scenario)[-1]:
+            await self._wait_for_balances(self.his["primary"])
+            await self._settle(self.his)
+        await self._stays(month)
+
+    async def _contribute(self, api: Services, month: date) -> None:
+        await self._declare(api, month)
+        await self._flexible_pay(api, month)
+
+    async def _bring_balance_forward(self, api: Services) -> None:
+        """The pooled fund's balance from the books kept before the ledger: the scenario's share of a year of the
+        pooled contributions January brought in."""
+        year_of_contributions = self.story.pooled_income.times(Decimal(12))
+        amount = year_of_contributions.times(self.scenario.district_brought_forward_share)
+        await api.bring_forward(f"{DISTRICT}:{POOLED}:{YEAR}", amount, f"ZJ-{YEAR - 1}-12-31")
+        self.story.brought_forward = amount
 
     async def _institutions(self, api: Services, http: httpx.AsyncClient, url: str) -> dict[str, HisClient]:
         clients = {}
@@ -180,7 +221,11 @@ class EmployeeDistrict:
                     {"prior_year_average_monthly_wage": m.wage.to_yuan()})} for m in lines]}, TAX_OFFICE)
             by_certno = {line["certno"]: line for line in answer["employees"]}
             for m in lines:
-                m.credited += Money.from_yuan(by_certno[m.person.certno]["account_amount"])
+                line = by_certno[m.person.certno]
+                m.credited += Money.from_yuan(line["account_amount"])
+                if line["kind"] == "account_credited":
+                    self.story.pooled_spent += Money.from_yuan(line["account_amount"])
+                self.story.pooled_income += Money.from_yuan(line["pool_amount"]) + Money.from_yuan(line["late_fee"])
             self.story.declarations += 1
 
     async def _flexible_pay(self, api: Services, month: date) -> None:
@@ -195,7 +240,9 @@ class EmployeeDistrict:
                 "paid_at": at(month.replace(day=20)).isoformat(), "tax_office_code": TAX_OFFICE, "channel": "etax"})
             if answer["match"] != "employee_month":
                 self.story.notes.append(f"flexible payment of {m.person.psn_name} matched {answer['match']}")
-            m.credited += m.base.times(rules.account_credit_rate(m.person.age_on(month)))
+            credit = m.base.times(rules.account_credit_rate(m.person.age_on(month)))
+            m.credited += credit
+            self.story.pooled_income += m.base.times(rules.flexible_worker_rate) - credit
             self.story.flexible_payments += 1
 
     async def _wait_for_cover(self, api: Services) -> None:
@@ -238,8 +285,7 @@ class EmployeeDistrict:
 
     async def _settle(self, his: dict[str, HisClient]) -> None:
         """Two stays at the tertiary hospital and two visits at the community centre, each paying from the account."""
-        rng = random.Random(self.scenario.seed * 1000 + 311)
-        end = self.scenario.calendar.scenario_ends
+        rng, end = self.rng, self.scenario.calendar.scenario_ends
         young = next(m for m in self.story.members if m.kind == "in_service"
                      and m.person.age_on(end) < 45)
         older = next(m for m in self.story.members if m.kind == "in_service" and m.person.age_on(end) >= 45)
@@ -256,8 +302,41 @@ class EmployeeDistrict:
             except GatewayRefusal as refusal:
                 self.story.notes.append(f"{member.person.psn_name} refused at {client.name}: {refusal.err_msg}")
                 continue
+            self._paid(settled)
             self.story.settlements.append({
                 "psn_name": member.person.psn_name, "kind": member.kind, "age": member.person.age_on(end),
                 "med_type": med_type, "institution": client.name, "medfee_sumamt": settled.medfee_sumamt.to_yuan(),
                 "pooled": settled.funds.get(POOLED, Money.zero()).to_yuan(), "acct_pay": settled.acct_pay.to_yuan(),
                 "psn_cash_pay": settled.psn_cash_pay.to_yuan(), "balance_before": member.credited.to_yuan()})
+
+    async def _stays(self, month: date) -> None:
+        """Members' stays discharged in ``month`` (at the community centre or the city hospital) until the pooled
+        fund has spent ``district_spent_share`` of its income so far; none whose whole cost could take it past
+        ``district_spent_ceiling``."""
+        patients = [m for m in self.story.members if m.kind == "in_service" or self._covered_retiree(m)]
+        target = self.story.pooled_income.times(self.scenario.district_spent_share)
+        ceiling = self.story.pooled_income.times(self.scenario.district_spent_ceiling)
+        last_day, misses = calendar.monthrange(month.year, month.month)[1], 0
+        while self.story.pooled_spent < target and misses < STAY_TRIES:
+            level = self.rng.choice(("primary", "tertiary"))
+            stay, lines = fees.inpatient(self.rng, level)
+            if self.story.pooled_spent + fees.total(lines) > ceiling:
+                misses += 1
+                continue
+            misses = 0
+            member = self.rng.choice(patients)
+            ends = at(month.replace(day=self.rng.randint(20, last_day)))
+            encounter = visits.Encounter(member.person, "21", ends - timedelta(days=stay), stay, lines,
+                                         insutype=SCHEME)
+            try:
+                settled = await visits.settle(self.his[level], encounter, member.person.psn_no)
+            except GatewayRefusal as refusal:
+                self.story.notes.append(f"{member.person.psn_name} refused at {self.his[level].name}: "
+                                        f"{refusal.err_msg}")
+                return
+            self._paid(settled)
+            self.story.stays += 1
+
+    def _paid(self, settled: visits.Settled) -> None:
+        self.story.pooled_spent += settled.funds.get(POOLED, Money.zero())
+        self.story.fund_paid += settled.fund_pay_sumamt + settled.acct_pay

@@ -1,17 +1,18 @@
 """The story of the demo county, phase by phase, through the services' public interfaces.
 
 1. registry, budgets and the year's appropriations to medical assistance; 2. households enrolled
-from CSV, eligible population set, and the employee district beside the county (321100,
+from CSV, eligible population set, and the employee district beside the county opened (321100,
 :mod:`medfund_cli.demo.employee_district`); 3. the tax bureau's files; 4. hospitals settle through the
 NHSA gateway as the calendar runs to mid-year, spending ahead of time (the overspending story) or at the
-planned share of the pool's income (the healthy year); 5. in the overspending story one hospital overruns
-its global budget and the operator raises it; 6. the summary. Business dates follow the simulated
-calendar throughout.
+planned share of the pool's income (the healthy year), the district living its months beside; 5. in the
+overspending story one hospital overruns its global budget and the operator raises it; 6. the summary.
+Business dates follow the simulated calendar throughout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import calendar
 import dataclasses
 import secrets
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,7 @@ from decimal import Decimal
 
 import httpx
 
-from medfund_cli.demo import fees, institutions, population, premiums, taxfeed
+from medfund_cli.demo import employee_district, fees, institutions, population, premiums, taxfeed
 from medfund_cli.demo.coverage import CoverageProbe
 from medfund_cli.demo.employee_district import DistrictStory, EmployeeDistrict
 from medfund_cli.demo.gateway import HisClient, HisCredentials
@@ -107,14 +108,15 @@ class Demo:
         households = await asyncio.to_thread(population.generate, scenario)
         if scenario.plot is Plot.HEALTHY:
             income = await asyncio.to_thread(premiums.pooled_income, self.pack, households, YEAR)
-            scenario = self.scenario = self.story.scenario = dataclasses.replace(scenario, yearly_income=income)
+            scenario = self.scenario = self.story.scenario = dataclasses.replace(scenario, yearly_income=income,
+                                                                                 expensive_share=0.0)
         payers = await asyncio.to_thread(taxfeed.plan_payers, scenario, self.pack, households)
         lines = taxfeed.feed_lines(scenario, payers)
         self.story.expected_feed = taxfeed.expectation(lines)
         await self._registry(api)
         await self._enroll(api, households)
-        tally.phase = "the employee district (321100): registrations, declarations, accounts, settlements"
-        await self.district.run(api, http, self.story.urls.adjudication)
+        tally.phase = "the employee district (321100): hospitals, registrations, January, the balance brought forward"
+        await self.district.open(api, http, self.story.urls.adjudication)
         self.story.district = self.district.story
         files = taxfeed.files(scenario, lines)
         window_files = [f for f in files if f[0] <= scenario.calendar.window_closes]
@@ -134,6 +136,7 @@ class Demo:
         paid_in_full = {p.person.certno: p for p in payers if p.cover_from is not None and p.paid_on is not None}
         later = {day: self._milestone(api, hospital, probe, day, chunk, paid_in_full)
                  for day, chunk in files[len(window_files):]}
+        later = self._with_district_months(api, later)
         if scenario.plot is Plot.HEALTHY:
             later = self._with_month_ends(api, later)
         tally.phase = "hospitals settling"
@@ -218,6 +221,26 @@ class Demo:
             hospital.admit(payers)
             self.tally.phase = phase
         return arrive
+
+    def _with_district_months(self, api: Services, milestones: dict[date, Callable[[], Awaitable[None]]]
+                              ) -> dict[date, Callable[[], Awaitable[None]]]:
+        """``milestones`` plus, on the last day of each of the district's months, that month of the district."""
+        result = dict(milestones)
+        for month in employee_district.months(self.scenario):
+            last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+            result[last] = self._district_month(api, month, result.get(last))
+        return result
+
+    def _district_month(self, api: Services, month: date, before: Callable[[], Awaitable[None]] | None
+                        ) -> Callable[[], Awaitable[None]]:
+        async def live() -> None:
+            if before is not None:
+                await before()
+            phase = self.tally.phase
+            self.tally.phase = f"the employee district (321100): {month:%Y-%m}"
+            await self.district.month(api, month)
+            self.tally.phase = phase
+        return live
 
     def _with_month_ends(self, api: Services, milestones: dict[date, Callable[[], Awaitable[None]]]
                          ) -> dict[date, Callable[[], Awaitable[None]]]:
@@ -317,10 +340,15 @@ class Demo:
         await self._wait(quiet, "the alerts topic to quieten", required=False)
 
     async def _ledger_booked(self, api: Services) -> bool:
-        """Nothing is cleared in the demo: what the pools owe the institutions is what the settlements paid
-        (their expenditure also holds the transfers and the sponsored premiums)."""
-        pools = [p for p in await api.pools() if p["admdvs"] == ADMDVS and int(p["year"]) == YEAR]
-        return sum((Money.from_yuan(p["payable"]) for p in pools), Money.zero()) == self.tally.fund_paid
+        """Nothing is cleared in the demo: what the pools of the county and of the district owe the institutions is
+        what the settlements paid (their expenditure also holds the transfers and the sponsored premiums)."""
+        pools = await api.pools()
+
+        def payable(admdvs: str) -> Money:
+            return sum((Money.from_yuan(p["payable"]) for p in pools
+                        if p["admdvs"] == admdvs and int(p["year"]) == YEAR), Money.zero())
+        return (payable(ADMDVS) == self.tally.fund_paid
+                and payable(employee_district.DISTRICT) == self.district.story.fund_paid)
 
     async def _alert_seen(self, rule: str, subject: str, state: str, severity: str | None = None) -> bool:
         return any(a["subject_id"] == subject and (severity is None or a["severity"] == severity)

@@ -67,7 +67,9 @@ class Plot(StrEnum):
     OVERSPENDING = "overspending"
     """Spending ahead of time and one hospital over its budget (burn_pace, institution_budget fire)."""
     HEALTHY = "healthy"
-    """Spending at the planned share of the pool's own income, evenly: no pool alert turns red."""
+    """Spending at the planned share of the pool's own income, evenly: no pool alert turns red. No very expensive
+    case: in a county of a few hundred people one costs the catastrophic insurance more than its year of premiums
+    (seed 000: 30 yuan a person), a shock rather than the steady year this plot is."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,16 @@ class Scenario:
     gives Shizhu's assistance budget); they pay the premiums assistance sponsors (资助参保) and its benefits."""
     appropriations_received: date = date(2026, 1, 10)
     """When the appropriations arrive (assumed: early in the year)."""
+    district_brought_forward_share: Decimal = (Decimal(34877) - Decimal(4262)) / Decimal(30714)
+    """The employee district's pooled-fund balance carried into the demo year, as a share of the year's pooled
+    contributions: seed 003's 城镇职工基本医疗保险 (征缴 30714万, 当期结余 4262万, 滚存结余 34877万: 30615万 brought
+    forward from the year before, about one year's contributions)."""
+    district_spent_share: Decimal = Decimal("0.88")
+    """Pooled-fund spending the district's stays reach each month, as a share of the pooled income so far
+    (以收定支、略有结余; seed 003's employee fund spent 26452万 of 30714万, 86%: a little more here, so that one stay
+    more or less leaves the year's surplus under seed 003's 15% limit)."""
+    district_spent_ceiling: Decimal = Decimal("0.95")
+    """A stay is not admitted when its whole cost would take the pooled spending past this share of the income."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.scale <= REAL_POPULATION:

@@ -189,6 +189,12 @@ class Services:
         return decoded(await self.http.put(f"{self.urls.ledger}/v1/pools/{pool_id}/budget", headers=self._admin,
                                            json=body))
 
+    async def bring_forward(self, pool_id: str, amount: Money, voucher_no: str) -> dict:
+        """The balance a fund held before the ledger kept it, carried into the pool's year (idempotent per pool)."""
+        return decoded(await self.http.post(f"{self.urls.ledger}/v1/pools/{pool_id}/brought-forward",
+                                            headers=self._admin, json={"amount": amount.to_yuan(),
+                                                                       "voucher_no": voucher_no}))
+
     async def pools(self) -> list[dict]:
         return decoded(await self.http.get(f"{self.urls.ledger}/v1/pools", headers=self._operator))
 

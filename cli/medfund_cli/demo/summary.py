@@ -118,7 +118,8 @@ async def _district(district: DistrictStory | None, api: Services) -> dict:
     kinds = Counter(m.kind for m in district.members)
     return {"admdvs": DISTRICT, "members": dict(kinds), "covered": district.covered, "refusals": district.refusals,
             "declarations": district.declarations, "flexible_payments": district.flexible_payments,
-            "settlements": district.settlements, "notes": district.notes,
+            "settlements": district.settlements, "notes": district.notes, "stays": district.stays,
+            "brought_forward": district.brought_forward.to_yuan(),
             "pools": [{k: str(p[k]) for k in ("pool_id", "income", "expenditure", "balance", "payable")}
                       for p in sorted(pools, key=lambda p: p["pool_id"])]}
 
@@ -195,6 +196,8 @@ def _render_district(district: dict, console: Console) -> None:
     console.print(f"members: {members}; covered {district['covered']}; "
                   f"{district['declarations']} employer declarations, {district['flexible_payments']} flexible "
                   "workers' monthly payments")
+    console.print(f"pooled-fund balance brought forward into the year: {_yuan(district['brought_forward'])}; "
+                  f"{district['stays']} stays through the months (the individual accounts not used)")
     for refusal in district["refusals"]:
         console.print(f"cover refused: {refusal}")
     settlements = Table("person", "kind", "age", "visit", "institution", "cost", "310100", "account", "cash",

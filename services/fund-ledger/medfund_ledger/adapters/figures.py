@@ -25,6 +25,7 @@ from medfund_ledger.adapters.tables import (
     registered_budgets,
     settlement_facts,
 )
+from medfund_ledger.domain import accounts
 from medfund_ledger.domain.pools import PoolFigures, PoolKey
 from medfund_ledger.domain.thresholds import Thresholds
 from medfund_ledger.domain.warnings import PoolSnapshot, elapsed_fraction
@@ -119,6 +120,17 @@ async def cumulative_balance(session: AsyncSession, key: PoolKey, *, years: str 
     return total
 
 
+async def kept_before(session: AsyncSession, key: PoolKey) -> list[str]:
+    """Pools of the same fund and region the ledger keeps that make a balance brought forward into ``key``'s
+    year wrong: an earlier year (its balance is already the ledger's), or another balance brought forward."""
+    same_fund = (pools.c.admdvs == key.admdvs, pools.c.fund_pay_type == key.fund_pay_type)
+    earlier = (await session.scalars(select(pools.c.pool_id).where(*same_fund, pools.c.year < key.year))).all()
+    carried = (await session.scalars(
+        select(journal_lines.c.pool_id).distinct().join(pools, pools.c.pool_id == journal_lines.c.pool_id)
+        .where(*same_fund, pools.c.pool_id != key.pool_id, journal_lines.c.account == accounts.BROUGHT_FORWARD))).all()
+    return sorted(set(earlier) | set(carried))
+
+
 def _months_back(now: date, count: int, year: int) -> list[str]:
     months, y, m = [], now.year, now.month
     for _ in range(count):
@@ -160,7 +172,7 @@ async def pool_snapshot(session: AsyncSession, pool_id: str, now: datetime) -> P
         pool_id=pool_id, income=figures.income.fen, expenditure=figures.expenditure.fen,
         expenditure_up_front=figures.paid_up_front.fen,
         month_income=this_month[0], month_expenditure=this_month[1],
-        carried_over=await cumulative_balance(session, key, years="before"),
+        carried_over=await cumulative_balance(session, key, years="before") + figures.brought_forward.fen,
         holdings=await cumulative_balance(session, key, years="all"),
         recent_monthly_expenditure=[monthly.get(m, (0, 0))[1] for m in recent],
         planned_expenditure=row.planned_expenditure if row else None,

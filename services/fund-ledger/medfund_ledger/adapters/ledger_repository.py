@@ -19,6 +19,7 @@ from medfund_ledger.adapters.tables import (
 )
 from medfund_ledger.domain import accounts
 from medfund_ledger.domain.journal import Entry
+from medfund_ledger.domain.pools import PoolKey
 from medfund_shared.events.types.alerts import AlertChanged
 from medfund_shared.money import Money
 
@@ -51,6 +52,10 @@ class LedgerRepository:
         return {pool_id: Money(-int(total)) for pool_id, total in rows.all() if total}
 
     # --- pools ----------------------------------------------------------------------------------
+    async def kept_before(self, key: PoolKey) -> list[str]:
+        """Pools of the fund that make a balance brought forward into ``key``'s year wrong."""
+        return await figures.kept_before(self.session, key)
+
     async def ensure_pool(self, pool_id: str) -> None:
         await journal_store.ensure_pool(self.session, pool_id)
 

@@ -96,6 +96,16 @@ def transfer_key(transfer_id: str) -> str:
     return f"transfer:{transfer_id}"
 
 
+def _brought_forward(event, data, config) -> journal.Entry:
+    return journal.brought_forward(brought_forward_key(data.pool_id), data.effective_date, data.pool_id, data.amount,
+                                   data.voucher_no)
+
+
+def brought_forward_key(pool_id: str) -> str:
+    """One balance brought forward per pool."""
+    return f"brought_forward:{pool_id}"
+
+
 def _subsidy(event, data, config) -> journal.Entry:
     shares = [(share.level, share.amount) for share in data.shares]
     return journal.subsidy_allocated(event.id, event.effectivetime.date(), _contribution_pool(data, config),
@@ -153,6 +163,7 @@ BUILDERS: dict[str, EntryBuilder] = {
     "medfund.billing.appropriation.recorded.v1": _appropriation,
     "medfund.ledger.transfer.booked.v1": _transfer,
     "medfund.ledger.clearing.booked.v1": _clearing,
+    "medfund.ledger.balance.brought_forward.v1": _brought_forward,
 }
 
 

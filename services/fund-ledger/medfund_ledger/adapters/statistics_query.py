@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -9,21 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters import figures
 from medfund_ledger.adapters.config import load_config
-from medfund_ledger.adapters.tables import coverage, pool_months, pools, populations, settlement_facts
+from medfund_ledger.adapters.tables import coverage, pools, populations, settlement_facts
+from medfund_ledger.domain import warnings
 from medfund_ledger.domain.pools import PoolFigures, PoolKey
 from medfund_ledger.domain.statistics import PoolInputs, StatisticsInputs
 from medfund_ledger.domain.warnings import elapsed_fraction
 
 
-async def _average_monthly_expenditure(session: AsyncSession, pool_id: str) -> Decimal | None:
-    """Over the pool's latest months with figures (as many as the reserve_months window)."""
-    window = load_config().thresholds.windows["reserve_months_window"]
-    months = (await session.scalars(select(pool_months.c.expenditure).where(pool_months.c.pool_id == pool_id)
-                                    .order_by(pool_months.c.month.desc()).limit(window))).all()
-    return Decimal(sum(months)) / len(months) if months and sum(months) else None
+async def _reserve_months(session: AsyncSession, pool_id: str, now: datetime | None) -> Decimal | None:
+    """The reserve_months rule's own measure at the region's clock: what the alert and ``GET /v1/pools/{id}`` show."""
+    if now is None:
+        return None
+    snapshot = await figures.pool_snapshot(session, pool_id, now)
+    return warnings.reserve_months(snapshot, (await figures.thresholds_for(session, pool_id))["reserve_months"]).value
 
 
-async def pool_inputs(session: AsyncSession, pool_id: str) -> PoolInputs:
+async def pool_inputs(session: AsyncSession, pool_id: str, now: datetime | None) -> PoolInputs:
     key, row = PoolKey.parse(pool_id), await figures.pool_row(session, pool_id)
     pool_figures = PoolFigures.from_balances(await figures.balances(session, pool_id))
     return PoolInputs(
@@ -31,7 +33,7 @@ async def pool_inputs(session: AsyncSession, pool_id: str) -> PoolInputs:
         budget_due=row.budget_due if row else None, planned_expenditure=row.planned_expenditure if row else None,
         income=pool_figures.income.fen, expenditure=pool_figures.expenditure.fen, payable=pool_figures.payable.fen,
         cumulative_balance=await figures.cumulative_balance(session, key),
-        average_monthly_expenditure=await _average_monthly_expenditure(session, pool_id),
+        reserve_months=await _reserve_months(session, pool_id, now),
     )
 
 
@@ -53,9 +55,9 @@ async def statistics_inputs(session: AsyncSession, admdvs: str, year: int, insut
     region_pools = (await session.scalars(select(pools.c.pool_id).where(pools.c.admdvs == admdvs, pools.c.year == year)
                                           .order_by(pools.c.fund_pay_type))).all()
     return StatisticsInputs(
-        pooled=await pool_inputs(session, pool_id), insured=int(insured or 0), eligible=eligible,
+        pooled=await pool_inputs(session, pool_id, now), insured=int(insured or 0), eligible=eligible,
         medfee_sumamt=int(totals[0]), inscp_scp_amt=int(totals[1]), fund_pay_sumamt=int(totals[2]),
         inpatient_settlements=int(totals[3]), inpatient_fund_paid=int(totals[4]),
         elapsed_fraction=elapsed_fraction(now, year) if now else Decimal(0),
-        pools=[await pool_inputs(session, region_pool) for region_pool in region_pools],
+        pools=[await pool_inputs(session, region_pool, now) for region_pool in region_pools],
     )

@@ -11,10 +11,15 @@ from medfund_ledger.api.deps import UowDep
 from medfund_ledger.api.errors import not_found, not_negative, parse_pool_id, writable_pool_id
 from medfund_ledger.api.presenters import entry_json
 from medfund_ledger.api.read_models import PoolMonthsOut
-from medfund_ledger.api.schemas import PoolBudgetIn, ThresholdsIn, TransferIn
+from medfund_ledger.api.schemas import BroughtForwardIn, PoolBudgetIn, ThresholdsIn, TransferIn
 from medfund_ledger.app import pool_view
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
-from medfund_ledger.app.ledger_commands import TransferBetweenPools, transfer
+from medfund_ledger.app.ledger_commands import (
+    BringBalanceForward,
+    TransferBetweenPools,
+    bring_balance_forward,
+    transfer,
+)
 from medfund_ledger.app.pool_history import pool_months
 from medfund_ledger.app.thresholds import SetPoolThresholds, set_pool_thresholds
 from medfund_ledger.domain.thresholds import InvalidThreshold
@@ -100,3 +105,15 @@ async def post_transfer(pool_id: str, body: TransferIn, _: AdminPrincipal, uow: 
     moved = await transfer(cmd, uow)
     return {"transfer_id": body.transfer_id, "from_pool_id": from_pool, "to_pool_id": to_pool,
             "amount": moved.get(from_pool, body.amount).to_yuan(), "effective_date": body.effective_date.isoformat()}
+
+
+@router.post("/{pool_id}/brought-forward")
+async def post_brought_forward(pool_id: str, body: BroughtForwardIn, _: AdminPrincipal, uow: UowDep) -> dict:
+    """The fund's balance before the ledger kept it, carried into the first year the ledger keeps (once a pool)."""
+    pool_id = writable_pool_id(pool_id)
+    if body.amount.fen == 0:
+        raise ApiError(422, "invalid_amount", "the amount must not be zero", "amount")
+    cmd = BringBalanceForward(pool_id, body.amount, body.voucher_no)
+    await bring_balance_forward(cmd, uow)
+    return {"pool_id": pool_id, "amount": body.amount.to_yuan(), "effective_date": cmd.effective_date.isoformat(),
+            "voucher_no": body.voucher_no}

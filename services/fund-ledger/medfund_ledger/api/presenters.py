@@ -17,7 +17,8 @@ def pool_json(pool_id: str, row, figures: PoolFigures, measures: dict) -> dict:
         budget = {"budget_due": _yuan(row.budget_due), "planned_expenditure": _yuan(row.planned_expenditure)}
     return {"pool_id": pool_id, "admdvs": key.admdvs, "fund_pay_type": key.fund_pay_type, "year": key.year,
             "income": figures.income.to_yuan(), "expenditure": figures.expenditure.to_yuan(),
-            "balance": figures.balance.to_yuan(), "payable": figures.payable.to_yuan(), "budget": budget,
+            "brought_forward": figures.brought_forward.to_yuan(), "balance": figures.balance.to_yuan(),
+            "payable": figures.payable.to_yuan(), "budget": budget,
             "measures": measures}
 
 

@@ -40,6 +40,11 @@ class TransferIn(_Body):
     memo: FreeText = ""
 
 
+class BroughtForwardIn(_Body):
+    amount: YuanAmount = Field(description="the fund's balance (滚存结余) before the pool's year, not zero")
+    voucher_no: FreeText = Field(default="", description="the closing voucher of the books it comes from")
+
+
 class Levels(_Body):
     yellow: Decimal
     red: Decimal

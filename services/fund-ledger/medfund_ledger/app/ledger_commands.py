@@ -1,7 +1,8 @@
-"""Use cases that book the ledger's own entries: monthly clearing and an operator's transfer between pools.
+"""Use cases that book the ledger's own entries: monthly clearing, an operator's transfer between pools, and the
+balance a fund brings into the ledger.
 
 Each is idempotent through the shared store (``medfund_shared.idempotency``): a clearing on its institution and
-period, a transfer on its id. A retry gets the first answer; a transfer id sent again with other content is
+period, a transfer on its id, a balance brought forward on its pool. A retry gets the first answer; a transfer id sent again with other content is
 refused (409 ``idempotency_key_reused``). Each entry is also an event on the ledger's topic, queued in the same
 transaction: the ledger's consumer finds the entry booked already, and a rebuild books it from the event
 (docs/funding.md).
@@ -14,13 +15,15 @@ from datetime import date, datetime, time
 
 from medfund_ledger.adapters.config import load_config
 from medfund_ledger.adapters.figures import Touched
-from medfund_ledger.adapters.money_events import transfer_key
+from medfund_ledger.adapters.money_events import brought_forward_key, transfer_key
 from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_ledger.domain import journal
+from medfund_ledger.domain.pools import PoolKey
 from medfund_ledger.domain.warnings import month_end
-from medfund_shared.events.types.ledger import ClearedPool, ClearingBooked, TransferBooked
+from medfund_shared.events.types.ledger import BalanceBroughtForward, ClearedPool, ClearingBooked, TransferBooked
 from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.money import Money
+from medfund_shared.refusal import Refusal
 
 
 def business_start(day: date) -> datetime:
@@ -52,6 +55,24 @@ class TransferBetweenPools:
 
     def idempotency(self) -> IdempotentRequest:
         return IdempotentRequest.of("transfer", self.transfer_id, self.request(), field="transfer_id")
+
+
+@dataclass(frozen=True)
+class BringBalanceForward:
+    pool_id: str
+    amount: Money
+    voucher_no: str = ""
+
+    @property
+    def effective_date(self) -> date:
+        """The balance is there when the pool's year starts."""
+        return date(PoolKey.parse(self.pool_id).year, 1, 1)
+
+    def request(self) -> dict:
+        return {"pool_id": self.pool_id, "amount": self.amount.to_yuan(), "voucher_no": self.voucher_no}
+
+    def idempotency(self) -> IdempotentRequest:
+        return IdempotentRequest.of("brought_forward", self.pool_id, self.request(), field="pool_id")
 
 
 def _stored(moved: dict[str, Money]) -> dict[str, str]:
@@ -102,3 +123,25 @@ async def transfer(cmd: TransferBetweenPools, uow: LedgerUnitOfWork) -> dict[str
         await uow.idempotency.remember(request, _stored(moved))
         await uow.commit()
     return moved
+
+
+async def bring_balance_forward(cmd: BringBalanceForward, uow: LedgerUnitOfWork) -> None:
+    """Books the balance a fund held before the ledger kept it into the first year the ledger keeps
+    (docs/funding.md), once a pool. Refused where the ledger already keeps an earlier year of the fund (its
+    balance is the ledger's own) or a balance brought into another year of it."""
+    request = cmd.idempotency()
+    async with uow:
+        if await uow.idempotency.claim(request) is not None:
+            return
+        if kept := await uow.ledger.kept_before(PoolKey.parse(cmd.pool_id)):
+            raise Refusal.conflict("already_kept", f"the ledger already keeps {', '.join(kept)} of this fund: a "
+                                   f"balance is brought forward only into the first year it keeps", "pool_id")
+        key = brought_forward_key(cmd.pool_id)
+        entry = journal.brought_forward(key, cmd.effective_date, cmd.pool_id, cmd.amount, cmd.voucher_no)
+        if await uow.ledger.book(entry, request=cmd.request()):
+            await uow.emit(BalanceBroughtForward(pool_id=cmd.pool_id, amount=cmd.amount,
+                                                 effective_date=cmd.effective_date, voucher_no=cmd.voucher_no),
+                           business_start(cmd.effective_date))
+            await uow.evaluate(Touched(pools={cmd.pool_id: [key]}))
+        await uow.idempotency.remember(request, cmd.request())
+        await uow.commit()

@@ -15,6 +15,9 @@ INCOME_LATE_FEE = "income:late_fee"
 """滞纳金 on a late employee-scheme month: pooled-fund income."""
 TRANSFER_IN = "transfer:in"
 TRANSFER_OUT = "transfer:out"
+BROUGHT_FORWARD = "fund:brought_forward"
+"""The balance the fund held before the ledger kept it (滚存结余 carried in): part of the balance, neither the
+year's income nor its expenditure."""
 SPONSORSHIP_EXPENSE = "expense:sponsorship"
 """Medical assistance paying the premium of the people it sponsors (资助参保)."""
 

@@ -170,3 +170,10 @@ def transfer(key: str, on: date, from_pool_id: str, to_pool_id: str, amount: Mon
     lines.pair(from_pool_id, accounts.TRANSFER_OUT, accounts.CASH, amount)
     lines.pair(to_pool_id, accounts.CASH, accounts.TRANSFER_IN, amount)
     return _entry(key, "transfer", on, lines, memo)
+
+
+def brought_forward(key: str, on: date, pool_id: str, amount: Money, voucher_no: str = "") -> Entry:
+    """The balance a fund held before the ledger kept it: Dr cash / Cr balance brought forward."""
+    lines = _Lines()
+    lines.pair(pool_id, accounts.CASH, accounts.BROUGHT_FORWARD, amount)
+    return _entry(key, "brought_forward", on, lines, voucher_no)

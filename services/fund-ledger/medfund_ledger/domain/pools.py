@@ -39,11 +39,14 @@ class PoolFigures:
     cash: Money
     paid_up_front: Money = Money(0)
     """The part of the expenditure due for the year up front (transfers, sponsored premiums): it does not run on."""
+    brought_forward: Money = Money(0)
+    """The balance carried in from the books kept before the ledger (only in the first year it keeps)."""
 
     @property
     def balance(self) -> Money:
-        """Fund balance (结余): income less expenditure; cash also holds what is still payable."""
-        return self.income - self.expenditure
+        """Fund balance (结余): what was brought forward, plus income, less expenditure; cash also holds what is
+        still payable."""
+        return self.brought_forward + self.income - self.expenditure
 
     @classmethod
     def from_balances(cls, balances: dict[str, int]) -> PoolFigures:
@@ -52,4 +55,4 @@ class PoolFigures:
         payable = -sum(v for a, v in balances.items() if accounts.is_payable(a))
         up_front = sum(v for a, v in balances.items() if accounts.is_paid_up_front(a))
         return cls(Money(income), Money(expenditure), Money(payable), Money(balances.get(accounts.CASH, 0)),
-                   Money(up_front))
+                   Money(up_front), Money(-balances.get(accounts.BROUGHT_FORWARD, 0)))

@@ -8,7 +8,6 @@ from decimal import Decimal
 from medfund_shared.money import Money
 
 RATIO = Decimal("0.0001")
-MONTHS = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,8 @@ class PoolInputs:
     payable: int
     cumulative_balance: int
     """Balance of the same fund and region over every year up to this one."""
-    average_monthly_expenditure: Decimal | None
+    reserve_months: Decimal | None
+    """The ``reserve_months`` rule's measure at the region's clock (None: undefined, or the region has no clock)."""
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,6 @@ def _yuan(fen: int | None) -> str | None:
     return None if fen is None else Money(fen).to_yuan()
 
 
-def _reserve_months(p: PoolInputs) -> str | None:
-    if not p.average_monthly_expenditure:
-        return None
-    return str((Decimal(p.cumulative_balance) / p.average_monthly_expenditure).quantize(MONTHS))
-
-
 def pool_statistics(p: PoolInputs) -> dict:
     return {
         "pool_id": p.pool_id, "fund_pay_type": p.fund_pay_type,
@@ -66,7 +60,7 @@ def pool_statistics(p: PoolInputs) -> dict:
         "income": _yuan(p.income), "collection_rate": _ratio(p.income, p.budget_due),
         "expenditure": _yuan(p.expenditure), "balance": _yuan(p.income - p.expenditure),
         "cumulative_balance": _yuan(p.cumulative_balance), "payable": _yuan(p.payable),
-        "reserve_months": _reserve_months(p),
+        "reserve_months": None if p.reserve_months is None else str(p.reserve_months),
         "spent_of_planned": _ratio(p.expenditure, p.planned_expenditure),
         "spent_of_due": _ratio(p.expenditure, p.budget_due),
     }
@@ -86,7 +80,7 @@ def statistics(i: StatisticsInputs) -> dict:
         "policy_scope_ratio": _ratio(i.fund_pay_sumamt, i.inscp_scp_amt),
         "inpatient_settlements": i.inpatient_settlements,
         "fund_pay_per_inpatient_settlement": per_inpatient.to_yuan() if per_inpatient else None,
-        "reserve_months": _reserve_months(pooled),
+        "reserve_months": None if pooled.reserve_months is None else str(pooled.reserve_months),
         "spent_of_planned": _ratio(pooled.expenditure, pooled.planned_expenditure),
         "spent_of_due": _ratio(pooled.expenditure, pooled.budget_due),
         "elapsed_fraction": str(i.elapsed_fraction.quantize(RATIO)),

@@ -6,10 +6,10 @@ from medfund_ledger.domain.statistics import PoolInputs, StatisticsInputs, stati
 
 POOLED = PoolInputs("500240:390100:2026", "390100", budget_due=13419160000, planned_expenditure=13419160000,
                     income=10121210000, expenditure=6251810000, payable=6251810000, cumulative_balance=3869400000,
-                    average_monthly_expenditure=Decimal(1041968333))
+                    reserve_months=Decimal("3.71"))
 CATASTROPHIC = PoolInputs("500240:390200:2026", "390200", budget_due=None, planned_expenditure=None,
                           income=500000000, expenditure=0, payable=0, cumulative_balance=500000000,
-                          average_monthly_expenditure=None)
+                          reserve_months=None)
 INPUTS = StatisticsInputs(pooled=POOLED, insured=3, eligible=470000, medfee_sumamt=6251810000,
                           inscp_scp_amt=6251810000, fund_pay_sumamt=6251810000, inpatient_settlements=6,
                           inpatient_fund_paid=5002680000, elapsed_fraction=Decimal("0.4959"),

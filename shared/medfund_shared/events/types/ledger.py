@@ -46,6 +46,28 @@ class TransferBooked(EventData):
         return self.transfer_id
 
 
+@register
+class BalanceBroughtForward(EventData):
+    """The balance (滚存结余) a fund held before the ledger kept it, carried into the first year the ledger keeps
+    of that fund and region, from the books it was kept in before (a negative amount: a deficit carried in)."""
+
+    event_type: ClassVar[str] = "medfund.ledger.balance.brought_forward.v1"
+    topic: ClassVar[str] = TOPIC
+
+    pool_id: str
+    amount: YuanAmount
+    effective_date: date
+    """The first day of the pool's year."""
+    voucher_no: str = ""
+    """The closing voucher of the books the balance comes from."""
+
+    def partition_key(self) -> str:
+        return self.pool_id
+
+    def subject(self) -> str | None:
+        return self.pool_id
+
+
 class ClearedPool(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
