@@ -23,6 +23,7 @@ from medfund_cli.demo.runner import Demo
 from medfund_cli.demo.scenario import Scenario, county_pack
 from medfund_cli.demo.services import Urls, token
 from medfund_cli.demo.summary import Summary, gather, render
+from medfund_ledger.adapters.rebuild import rebuild
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
@@ -278,3 +279,20 @@ def test_the_employee_district_is_covered_and_its_settlements_pay_from_the_accou
     pools = {p["pool_id"]: p for p in district["pools"]}
     assert {"321100:310100:2026", "321100:310200:2026"} <= set(pools)
     assert Money.from_yuan(pools["321100:310200:2026"]["income"]) > Money.zero()
+
+
+async def test_the_rebuild_replays_the_year_equal_with_a_clearing(summary, services_running, settings,
+                                                                   service_database):
+    """Last in the module, since it pays an institution (the checks above read what the pools owe). The catastrophic
+    transfers, the appropriations, the sponsored premiums, the district's balance brought forward and a clearing,
+    replayed from the topics alone, give the live journal and balances again."""
+    hot = summary.hot_institution["code"]
+    headers = {"Authorization": f"Bearer {token(settings, 'admin')}"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        cleared = await http.post(f"{services_running.ledger}/v1/institutions/{hot}/clearing", headers=headers,
+                                  json={"period": "2026-06"})
+    assert cleared.status_code == 200, cleared.text
+    assert Money.from_yuan(cleared.json()["total"]) == Money.from_yuan(summary.hot_institution["fund_paid"])
+    live = settings.model_copy(update={"database_url": services_running.databases["ledger"]})
+    result = await rebuild(live, service_database("medfund_ledger"))
+    assert result.equal, result.summary()

@@ -15,12 +15,14 @@ class PoolMonth:
     income: Money
     expenditure: Money
     balance: Money
-    """Income less expenditure of every month up to this one's end: the pool's balance then."""
+    """What was brought forward, plus income less expenditure of every month up to this one's end: the pool's
+    balance then."""
 
 
-def month_series(months: Iterable[tuple[str, int, int]]) -> list[PoolMonth]:
-    """``(YYYY-MM, income fen, expenditure fen)`` in month order -> each month with its closing balance."""
-    series, balance = [], 0
+def month_series(months: Iterable[tuple[str, int, int]], brought_forward: int = 0) -> list[PoolMonth]:
+    """``(YYYY-MM, income fen, expenditure fen)`` in month order -> each month with its closing balance, starting
+    from the balance brought forward into the pool (docs/funding.md)."""
+    series, balance = [], brought_forward
     for month, income, expenditure in months:
         balance += income - expenditure
         series.append(PoolMonth(month, Money(income), Money(expenditure), Money(balance)))

@@ -72,6 +72,9 @@ async def test_a_balance_brought_forward_is_held_by_the_fund_and_replayed_by_the
         "600000.00", "1200000.00", "300000.00", "1500000.00")
     # what the fund holds: 600,000 brought forward + 900,000 of the year = 1,500,000, 15 months of 100,000
     assert pool["measures"]["reserve_months"] == "15.00"
+    months = (await ledger.client.get(f"/v1/pools/{POOL}/months")).json()["months"]
+    assert [(m["month"], m["balance"]) for m in months] == [
+        ("2025-12", "1800000.00"), ("2026-01", "1700000.00"), ("2026-02", "1600000.00"), ("2026-03", "1500000.00")]
     # projected year end: income 1,200,000 (collected up front), expenditure 300,000 ÷ elapsed (89 days 10 hours)
     elapsed = (Decimal(89) + Decimal(10) / 24) / 365
     expenditure = Decimal(300000) / elapsed
