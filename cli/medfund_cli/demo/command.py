@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from medfund_cli.demo.runner import Demo, DemoError
 from medfund_cli.demo.scenario import REAL_POPULATION, Plot, Scenario
 from medfund_cli.demo.services import ServiceError, Services, Urls
 from medfund_cli.demo.summary import gather, render
+from medfund_deploy.profiles import get_profile
 from medfund_shared.settings import Settings
 
 LIVING_DAY_SECONDS = 1.0
@@ -27,8 +29,9 @@ def demo(
                                        help=f"insured persons (the real county: {REAL_POPULATION:,})")] = 2_000,
     rate: Annotated[float, typer.Option("--rate", min=0.1, help="settlements started per second (at most)")] = 25.0,
     base_url: Annotated[str, typer.Option("--base-url", help="host of the four services")] = "http://127.0.0.1",
-    first_port: Annotated[int, typer.Option("--first-port", help="enrollment's port; billing, adjudication and "
-                                            "ledger follow (18001 for the test stack)")] = 8001,
+    first_port: Annotated[int | None, typer.Option("--first-port", help="enrollment's port; billing, adjudication "
+                                                   "and ledger follow (default: the dev stack's, 8001 moved by "
+                                                   "MEDFUND_PORT_SHIFT)")] = None,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="exit after the summary instead of living on to "
                                           "the year's end")] = False,
     plot: Annotated[Plot, typer.Option("--scenario", help="overspending: spending runs ahead of time and one "
@@ -40,9 +43,12 @@ def demo(
 ) -> None:
     """A living demo county (Shizhu 500240, insurance year 2026) driven through the public APIs."""
     scenario = Scenario(scale=scale, rate=rate, seed=seed, concurrency=concurrency, plot=plot)
-    urls = Urls.local(base_url.rstrip("/"), first_port)
+    dev = get_profile("dev")
+    urls = Urls.local(base_url.rstrip("/"), first_port or dev.first_service_port)
+    settings = Settings() if os.environ.get("MEDFUND_KAFKA_BOOTSTRAP") else \
+        Settings(kafka_bootstrap=f"127.0.0.1:{dev.kafka_port}")
     try:
-        asyncio.run(run(scenario, urls, Settings(), not no_wait, summary_json, Console()))
+        asyncio.run(run(scenario, urls, settings, not no_wait, summary_json, Console()))
     except (DemoError, ServiceError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
