@@ -106,6 +106,8 @@ class HospitalSimulator:
         self.tracks = {"outpatient": Track("outpatient"), "inpatient": Track("inpatient")}
         self.pacer = Pacer(scenario.rate, scenario.concurrency)
         self.encounters = 0
+        self.city_hospital_open: Callable[[date], bool] = lambda _day: True
+        """Whether an inpatient drawn for a tertiary hospital goes there on ``day`` (else to a secondary one)."""
         self.uncovered_every = max(1, round(1 / scenario.uncovered_share)) if scenario.uncovered_share > 0 else 0
         """Someone without cover comes in with the first encounter and then once in this many (0: never)."""
 
@@ -207,6 +209,8 @@ class HospitalSimulator:
             med_type = "52" if place is not None else "21"
         if place is None:
             level = rng.choices(list(INPATIENT_LEVELS), list(INPATIENT_LEVELS.values()))[0]
+            if level == "tertiary" and not self.city_hospital_open(day):
+                level = "secondary"
             place = self._place(level, lambda at_level: fees.inpatient(rng, at_level), institution)
         if place is None:
             return None

@@ -127,6 +127,8 @@ class Demo:
         await asyncio.gather(*(client.sign_in(at(scenario.calendar.year_starts)) for client in his.values()))
         outsiders = population.outsiders(scenario, 5 + scenario.scale // 1000)
         hospital = HospitalSimulator(scenario, self.pack, payers, outsiders, self.story.institutions, his, tally)
+        if scenario.plot is Plot.HEALTHY:
+            hospital.city_hospital_open = self._catastrophic_on_pace
         probe = CoverageProbe(next(iter(his.values())), {p.person.certno: p.person for p in payers})
         in_window = [p for p in payers if p.cover_from is not None and
                      (p.paid_on is None or p.paid_on <= scenario.calendar.window_closes)]
@@ -290,6 +292,17 @@ class Demo:
                                 lambda day: paid + planned.times(calendar.elapsed(day) - calendar.elapsed(start)),
                                 day_seconds=day_seconds)
         self.tally.phase = "the year is over"
+
+    def _catastrophic_on_pace(self, day: date) -> bool:
+        """The healthy year: stays at the city hospitals, the ones whose self-pay reaches the catastrophic
+        insurance's threshold, only while its claims are within the premiums financed for the year so far (seed 000:
+        收支平衡、保本微利). In a county of a few hundred people two or three such claims more or less would put it
+        past the year's premiums by June."""
+        per_person, fund = self.pack.financing.catastrophic_per_person, self.pack.funds.catastrophic
+        if per_person is None or fund is None:
+            return True
+        financed = per_person.times(Decimal(self.story.expected_covered))
+        return self.tally.by_fund.get(fund.code, Money.zero()) < financed.times(self.scenario.calendar.elapsed(day))
 
     def _planned_pace(self, day: date) -> Money:
         """Pooled-fund spending by ``day`` in the healthy year: the planned expenditure, accrued evenly."""

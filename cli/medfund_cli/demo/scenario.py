@@ -69,7 +69,8 @@ class Plot(StrEnum):
     HEALTHY = "healthy"
     """Spending at the planned share of the pool's own income, evenly: no pool alert turns red. No very expensive
     case: in a county of a few hundred people one costs the catastrophic insurance more than its year of premiums
-    (seed 000: 30 yuan a person), a shock rather than the steady year this plot is."""
+    (seed 000: 30 yuan a person), a shock rather than the steady year this plot is; and city-hospital stays only
+    while the catastrophic claims are within the premiums financed so far."""
 
 
 @dataclass(frozen=True)
