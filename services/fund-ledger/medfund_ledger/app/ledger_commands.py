@@ -2,10 +2,10 @@
 balance a fund brings into the ledger.
 
 Each is idempotent through the shared store (``medfund_shared.idempotency``): a clearing on its institution and
-period, a transfer on its id, a balance brought forward on its pool. A retry gets the first answer; a transfer id sent again with other content is
-refused (409 ``idempotency_key_reused``). Each entry is also an event on the ledger's topic, queued in the same
-transaction: the ledger's consumer finds the entry booked already, and a rebuild books it from the event
-(docs/funding.md).
+period, a transfer on its id, a balance brought forward on its pool. A retry gets the first answer; a key sent
+again with other content is refused (409 ``idempotency_key_reused``). Each entry is also an event on the ledger's
+topic, queued in the same transaction: the ledger's consumer finds the entry booked already, and a rebuild books
+it from the event (docs/funding.md).
 """
 
 from __future__ import annotations
