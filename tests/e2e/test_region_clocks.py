@@ -85,7 +85,7 @@ async def test_a_payment_for_year_9999_is_refused_and_the_pool_list_stays_up(cli
     """A year outside 1990-2100 is refused where it enters, naming the field; nothing reaches the ledger."""
     office = "15002400000"
     record = {"tax_voucher_no": "Y9999-1", "certno": certno("500240", date(1970, 3, 4), True), "psn_name": "冉国华",
-              "insutype": "390", "admdvs": "500240", "period_year": "9999", "amount": "140.00",
+              "insutype": "390", "admdvs": "500240", "period_year": 9999, "amount": "140.00",
               "paid_at": "2025-11-20T10:15:00+08:00", "tax_office_code": office, "channel": "etax"}
     refused = await clients.call("POST", f"{clients.billing}/v1/collections",
                                  clients.auth("tax", tax_office_code=office), 422, json=record)
