@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyPoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,6 +36,18 @@ class ApiError(Refusal):
     @property
     def status(self) -> int:
         return self._status
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable, machine-readable (e.g. `invalid`, `no_policy_pack`, `unauthorized`)")
+    message: str = Field(description="readable explanation")
+    field: str | None = Field(description="the input at fault (a dotted path, a header or a parameter), or null")
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error answer of every medfund service."""
+
+    error: ErrorDetail
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:

@@ -25,6 +25,7 @@ from medfund_shared.errors import register_error_handlers
 from medfund_shared.kafka import KafkaProbe
 from medfund_shared.logging import configure_logging
 from medfund_shared.metrics import HttpMetricsMiddleware, MetricReader, process_stopped
+from medfund_shared.openapi import document_errors
 from medfund_shared.outbox import OutboxRelay
 from medfund_shared.platform_api import router as platform_router
 from medfund_shared.rate_limit import RequestLimits
@@ -75,6 +76,7 @@ def create_service_app(definition: ServiceDefinition, settings: Settings | None 
     app.include_router(platform_router)
     for router in definition.routers:
         app.include_router(router)
+    document_errors(app)
     app.add_middleware(BodyLimitMiddleware, default=definition.body_limit, limits=definition.body_limits)
     app.add_middleware(HttpMetricsMiddleware, service=definition.name)
     app.add_middleware(CorrelationMiddleware)

@@ -1,0 +1,140 @@
+"""The OpenAPI document every service publishes, with the error answers it really gives.
+
+FastAPI documents a 422 as its own ``{"detail": [...]}`` and no other error; the services answer every error as
+``{"error": {"code", "message", "field"}}`` (:mod:`medfund_shared.errors`). :func:`document_errors` installs, once
+per app, a generator that documents each route's error statuses with :class:`ErrorResponse`, read from what the
+route depends on:
+
+- a request parameter or body, or a write method: 422 (invalid input, a refused rule);
+- the bearer token (``current_principal``): 401, and 429 (the token's and the institution's rate);
+- a role (``require_roles``): 403;
+- a path parameter: 404;
+- an ``Idempotency-Key`` header: 409 (the key reused with another request, or still being answered);
+- the database (the session or the service context): 503 with ``Retry-After``.
+
+A status a route declares itself (``responses=`` on its decorator, e.g. ``{409: {"description": "…"}}`` for a
+conflict its use case can refuse) is kept as declared, with :class:`ErrorResponse` as its body when it names none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+
+from medfund_shared.auth import current_principal
+from medfund_shared.context import get_context, get_session, get_session_factory
+from medfund_shared.errors import ErrorResponse
+
+IDEMPOTENCY_HEADER = "idempotency-key"
+_DATABASE = frozenset({get_context, get_session, get_session_factory})
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+_REF = "#/components/schemas/{model}"
+
+
+_STATUS_DESCRIPTIONS = {
+    "401": "no bearer token, or an invalid or expired one (`unauthorized`)",
+    "403": "the caller's role or institution may not do this (`forbidden`)",
+    "404": "what the path names does not exist",
+    "409": "the request contradicts what is recorded, or its `Idempotency-Key` was used with another request "
+           "(`idempotency_key_reused`) or is still being answered (`request_in_progress`: retry unchanged)",
+    "422": "invalid input or a refused rule; `field` names the input at fault",
+    "429": "too many requests for this credential or institution; retry after `Retry-After` seconds",
+    "503": "a dependency (the database) is unavailable; nothing was done, retry after `Retry-After` seconds",
+}
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": _REF.format(model="ErrorResponse")}}}
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before retrying", "schema": {"type": "integer"}}}
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for dependency in dependant.dependencies:
+        if dependency.call is not None:
+            yield dependency.call
+        yield from _calls(dependency)
+
+
+def _header_names(dependant: Dependant) -> Iterator[str]:
+    for param in dependant.header_params:
+        yield (param.alias or param.name).lower()
+    for dependency in dependant.dependencies:
+        yield from _header_names(dependency)
+
+
+def error_statuses(route: APIRoute | RouteContext) -> list[str]:
+    """The error statuses ``route`` can answer, from its parameters and dependencies (see the module doc)."""
+    dependant = route.dependant
+    calls = set(_calls(dependant))
+    statuses = set()
+    if (dependant.query_params or dependant.path_params or dependant.header_params or dependant.body_params
+            or route.body_field is not None or route.methods & _WRITES):
+        statuses.add("422")
+    if current_principal in calls:
+        statuses |= {"401", "429"}
+    if any(getattr(call, "__qualname__", "").startswith("require_roles.") for call in calls):
+        statuses.add("403")
+    if "{" in route.path_format:
+        statuses.add("404")
+    if IDEMPOTENCY_HEADER in set(_header_names(dependant)):
+        statuses.add("409")
+    if calls & _DATABASE:
+        statuses.add("503")
+    return sorted(statuses)
+
+
+def _error_answer(status: str) -> dict:
+    answer: dict[str, Any] = {
+        "description": _STATUS_DESCRIPTIONS[status],
+        "content": _ERROR_CONTENT,
+    }
+    if status in ("429", "503"):
+        answer["headers"] = _RETRY_AFTER
+    return answer
+
+
+def api_routes(app: FastAPI) -> list[RouteContext]:
+    """The documented API routes of ``app``, as mounted (prefixes of included routers applied)."""
+    return [r for r in iter_route_contexts(app.routes)
+            if isinstance(r.original_route, APIRoute) and r.include_in_schema]
+
+
+def _with_errors(document: dict, routes: list[RouteContext]) -> dict:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in _FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    error_schema = ErrorResponse.model_json_schema(ref_template=_REF)
+    schemas.update(error_schema.pop("$defs", {}))
+    schemas["ErrorResponse"] = error_schema
+    for route in routes:
+        path_item = document["paths"].get(route.path_format, {})
+        for method in route.methods:
+            operation = path_item.get(method.lower())
+            if operation is None:
+                continue
+            answers = operation.setdefault("responses", {})
+            declared = {str(status) for status in route.responses}
+            for status in error_statuses(route):
+                if status not in declared:
+                    answers[status] = _error_answer(status)
+            for status in declared:
+                if status[0] in "45":
+                    answers.setdefault(status, {}).setdefault("content", _ERROR_CONTENT)
+    return document
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make ``app.openapi()`` document every route's error answers as :class:`ErrorResponse`."""
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            document = get_openapi(title=app.title, version=app.version, openapi_version=app.openapi_version,
+                                   description=app.description, routes=app.routes, tags=app.openapi_tags,
+                                   servers=app.servers)
+            app.openapi_schema = _with_errors(document, api_routes(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

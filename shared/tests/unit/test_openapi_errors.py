@@ -1,0 +1,69 @@
+"""Every service's OpenAPI document shows the error answers the service really gives."""
+
+import importlib
+import json
+
+import pytest
+from fastapi import APIRouter, FastAPI, Header
+
+from medfund_shared.auth import StaffPrincipal
+from medfund_shared.context import SessionDep
+from medfund_shared.errors import ErrorResponse
+from medfund_shared.openapi import document_errors
+
+SERVICES = ["medfund_enrollment.main", "medfund_billing.main", "medfund_adjudication.main", "medfund_ledger.main"]
+
+
+def _document(module: str) -> dict:
+    return importlib.import_module(module).create_app().openapi()
+
+
+@pytest.mark.parametrize("module", SERVICES)
+def test_no_fastapi_validation_error_is_left(module):
+    text = json.dumps(_document(module))
+    assert "HTTPValidationError" not in text
+    assert '"detail"' not in text
+
+
+@pytest.mark.parametrize("module", SERVICES)
+def test_every_error_status_has_the_error_schema(module):
+    document = _document(module)
+    assert document["components"]["schemas"]["ErrorResponse"]["required"] == ["error"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, answer in operation["responses"].items():
+                if status[0] in "45":
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (method, path, status)
+
+
+def test_statuses_follow_what_the_route_depends_on():
+    router = APIRouter()
+
+    @router.get("/v1/things/{thing_id}")
+    async def get_thing(thing_id: str, _: StaffPrincipal, session: SessionDep) -> dict:
+        return {}
+
+    @router.post("/v1/things", responses={409: {"description": "the thing exists"}})
+    async def post_thing(idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> dict:
+        return {}
+
+    @router.get("/open")
+    async def open_route() -> dict:
+        return {}
+
+    app = FastAPI()
+    app.include_router(router)
+    document_errors(app)
+    paths = app.openapi()["paths"]
+    assert sorted(paths["/v1/things/{thing_id}"]["get"]["responses"]) == ["200", "401", "403", "404", "422",
+                                                                          "429", "503"]
+    assert sorted(paths["/v1/things"]["post"]["responses"]) == ["200", "409", "422"]
+    assert paths["/v1/things"]["post"]["responses"]["409"]["description"] == "the thing exists"
+    assert sorted(paths["/open"]["get"]["responses"]) == ["200"]
+    assert paths["/v1/things/{thing_id}"]["get"]["responses"]["429"]["headers"]["Retry-After"]
+
+
+def test_the_documented_schema_is_the_body_the_handlers_write():
+    body = {"error": {"code": "invalid", "message": "amount must be positive", "field": "amount"}}
+    assert ErrorResponse.model_validate(body).model_dump() == body
