@@ -23,6 +23,7 @@ import httpx
 
 from medfund_adjudication.domain.coverage import ACTIVE
 from medfund_shared.auth import issue_token
+from medfund_shared.id_numbers import with_check_character
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
@@ -36,14 +37,11 @@ RETRY_SAME_MSGID = "retry the same msgid"
 """The gateway's words when the database or broker is briefly away: a HIS resends the same message."""
 """Seconds a call is retried through an outage (a service restart, a broker or database bounce)."""
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def certno(region: str, birth: date, sequence: int) -> str:
     """A resident ID with a valid GB 11643 check digit."""
-    body = f"{region}{birth:%Y%m%d}{sequence % 1000:03d}"
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
-    return body + check
+    return with_check_character(f"{region}{birth:%Y%m%d}{sequence % 1000:03d}")
 
 
 class Unanswered(RuntimeError):

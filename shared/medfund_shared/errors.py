@@ -88,6 +88,7 @@ OUTAGE_SQLSTATE_CLASSES = ("08", "53", "57P")
 """Class 08: a lost or refused connection; 53: the server is out of connections, memory or disk; 57P: the
 server is shutting down, crashed or still starting."""
 LOCK_NOT_AVAILABLE = "55P03"
+UNIQUE_VIOLATION = "23505"
 _OUTAGE_ERRNOS = frozenset({errno.ENOENT, errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE,
                             errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT})
 """Socket errors of a database (or broker) that is not there: ``ENOENT`` is PostgreSQL's Unix socket missing."""

@@ -19,20 +19,19 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.id_numbers import with_check_character
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
 T = TypeVar("T")
 GATEWAY = "/fsi/api/rsfComIfsService/callService"
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _msg_serial = itertools.count(1)
 
 
 def certno(region: str, birth: date, male: bool) -> str:
     """A valid resident ID (GB 11643); the random sequence (700-999) is far above those the demo hands out."""
     sequence = 2 * secrets.randbelow(150) + 700 + (1 if male else 0)
-    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    return with_check_character(f"{region}{birth:%Y%m%d}{sequence:03d}")
 
 
 def yuan(value: object) -> Money:

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARACTERS = "10X98765432"
-MALE, FEMALE = "1", "2"
+from medfund_shared.id_numbers import FEMALE, MALE, check_character, with_check_character
+
+__all__ = ["FEMALE", "MALE", "CertnoIssuer", "check_character", "is_valid", "make_certno"]
 SEQUENCES_PER_DAY = 500
 """Three-digit sequence numbers per birth date and gender (odd for men, even for women)."""
-
-
-def check_character(first17: str) -> str:
-    """ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return _CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 def is_valid(certno: str) -> bool:
@@ -32,8 +27,7 @@ def make_certno(region: str, birth: date, gend: str, serial: int) -> str:
     if not 0 <= serial < SEQUENCES_PER_DAY:
         raise ValueError(f"serial {serial} out of range for one birth date")
     sequence = 2 * serial + (1 if gend == MALE else 2)
-    first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
-    return first17 + check_character(first17)
+    return with_check_character(f"{region}{birth:%Y%m%d}{sequence:03d}")
 
 
 class CertnoIssuer:

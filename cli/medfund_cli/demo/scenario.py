@@ -7,10 +7,11 @@ and rates of the scheme itself come from the policy pack, never from this module
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.schema import PolicyPack
@@ -31,7 +32,6 @@ POPULATION_MIX = {
     "family_planning": 4_634,
 }
 """Seed 004's category mix; ``ordinary`` splits into adult/minor/student by age."""
-BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Calendar:
 
 def at(day: date, seconds: int = 9 * 3600) -> datetime:
     """A business instant on ``day`` in Beijing time (``seconds`` after midnight)."""
-    return datetime.combine(day, time(), BEIJING) + timedelta(seconds=seconds)
+    return datetime.combine(day, time(), CHINA_TIME) + timedelta(seconds=seconds)
 
 
 class Plot(StrEnum):

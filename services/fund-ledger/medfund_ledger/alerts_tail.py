@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 import typer
 from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.envelope import CloudEvent, EnvelopeError
 from medfund_shared.events.types.alerts import TOPIC, AlertChanged
 from medfund_shared.settings import Settings, load_settings
 
-CHINA = ZoneInfo("Asia/Shanghai")
-"""Every line's time is China time: operators read the business day there, and one offset sorts and compares."""
 ASSIGNMENT_POLL_SECONDS = 0.2
 TOPIC_MISSING_SECONDS = 2.0
 """The consumer waits for its topic to exist; after this long the tail says so."""
@@ -28,7 +26,7 @@ TOPIC_MISSING_SECONDS = 2.0
 def line(alert: AlertChanged) -> str:
     """Business time in China time (``+08:00``, whatever offset the event carried), rule, subject, severity,
     state, measure / threshold, message; for an acknowledgement, who acknowledged and the note."""
-    text = (f"{alert.evaluated_at.astimezone(CHINA).isoformat()}  {alert.rule:<18} {alert.subject_id:<20} "
+    text = (f"{alert.evaluated_at.astimezone(CHINA_TIME).isoformat()}  {alert.rule:<18} {alert.subject_id:<20} "
             f"{alert.severity:<6} {alert.state:<12} {alert.measure} / {alert.threshold}  {alert.message}")
     if alert.state == "acknowledged":
         text += f"  [acknowledged by {alert.acked_by or 'unknown'}: {alert.ack_note or ''}]"

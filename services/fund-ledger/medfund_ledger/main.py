@@ -16,7 +16,7 @@ from medfund_ledger.api import (
     settlements,
     statistics,
 )
-from medfund_ledger.app import evaluator
+from medfund_ledger.app import drain_alert_queue
 from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.service import ServiceDefinition, create_service_app
 
@@ -32,10 +32,10 @@ def definition() -> ServiceDefinition:
         name="fund-ledger", package="medfund_ledger",
         routers=[pool_stream.router, pools.router, alerts.router, institutions.router, statistics.router,
                  settlements.router, names.router, operations.router, dashboard.router, accounts.router],
-        consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=evaluator.after_batch,
+        consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=drain_alert_queue.after_batch,
                                 batch_handler=BATCH_HANDLER, batch_window=BATCH_WINDOW)],
-        background=[evaluator.run],
-        readiness={"alert_evaluation": evaluator.readiness},
+        background=[drain_alert_queue.run],
+        readiness={"alert_evaluation": drain_alert_queue.readiness},
         metrics=[fund_metrics.pool_figures, fund_metrics.open_alerts],
     )
 

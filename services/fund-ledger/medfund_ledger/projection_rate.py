@@ -14,13 +14,14 @@ import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from medfund_ledger.adapters.handlers import TOPICS
 from medfund_ledger.adapters.rebuild import replay_topics
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.db import (
     create_engine,
     create_session_factory,
@@ -52,7 +53,6 @@ from medfund_shared.kafka import ensure_topics
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings, load_settings
 
-CST = timezone(timedelta(hours=8))
 ADMDVS, EMPLOYEE_ADMDVS, YEAR = "500240", "321100", 2026
 INSTITUTIONS = [f"H5002400{n:04d}" for n in range(1, 9)]
 PREMIUM, ON_BEHALF = Money.from_yuan("400.00"), Money.from_yuan("180.00")
@@ -65,7 +65,7 @@ def synthetic_events(count: int) -> list[CloudEvent]:
     """``count`` events, mostly settlements, every money type the ledger books and a few registry events."""
     events = [_envelope(InstitutionRegistered(fixmedins_code=code, name=code, admdvs=ADMDVS, level="secondary",
                                               annual_budget=Money.from_yuan("50000000.00")),
-                        datetime(YEAR - 1, 9, 1, tzinfo=CST)) for code in INSTITUTIONS]
+                        datetime(YEAR - 1, 9, 1, tzinfo=CHINA_TIME)) for code in INSTITUTIONS]
     people = itertools.count(1)
     while len(events) < count:
         events += _person_events(next(people))
@@ -74,7 +74,7 @@ def synthetic_events(count: int) -> list[CloudEvent]:
 
 def _person_events(n: int) -> Iterator[CloudEvent]:
     psn_no, certno = f"P{n:08d}", f"500240199001{n:06d}"
-    paid = datetime(YEAR - 1, 10 + n % 3, 1 + n % 28, 10, tzinfo=CST)
+    paid = datetime(YEAR - 1, 10 + n % 3, 1 + n % 28, 10, tzinfo=CHINA_TIME)
     received = ContributionReceived(
         payment_id=f"PAY{n}", tax_voucher_no=f"TV{n}", certno=certno, psn_no=psn_no, admdvs=ADMDVS, insutype="390",
         year=YEAR, amount=PREMIUM, channel="bank", tax_office_code="15002400000", paid_at=paid, match="full",
@@ -119,7 +119,7 @@ def _person_events(n: int) -> Iterator[CloudEvent]:
                                        reason="catastrophic_returned", from_pool_id=catastrophic, to_pool_id=pooled,
                                        amount=CATASTROPHIC_PER_PERSON, effective_date=returned.date()), returned)
     for visit in range(VISITS_PER_PERSON):
-        when = datetime(YEAR, 1 + (n + visit) % 12, 1 + (n * 7 + visit) % 28, 9 + visit, tzinfo=CST)
+        when = datetime(YEAR, 1 + (n + visit) % 12, 1 + (n * 7 + visit) % 28, 9 + visit, tzinfo=CHINA_TIME)
         settled = _settlement(n, visit, psn_no, when)
         yield _envelope(settled, when)
         if (n + visit) % 40 == 0:
@@ -172,7 +172,7 @@ def _reversal(settled: SettlementCompleted) -> SettlementReversed:
 
 
 def _employee_events(n: int, psn_no: str, certno: str) -> Iterator[CloudEvent]:
-    period, on = f"{YEAR}-{1 + n % 12:02d}", datetime(YEAR, 1 + n % 12, 1, tzinfo=CST)
+    period, on = f"{YEAR}-{1 + n % 12:02d}", datetime(YEAR, 1 + n % 12, 1, tzinfo=CHINA_TIME)
     pool, account = Money.from_yuan("420.00"), Money.from_yuan("180.00")
     yield _envelope(EmployeeContributionDeclared(
         declaration_id=f"D{n}", employer_code="E001", admdvs=EMPLOYEE_ADMDVS, period=period, psn_no=psn_no,

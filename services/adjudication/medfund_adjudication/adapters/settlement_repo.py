@@ -126,11 +126,6 @@ async def reversal_of(session: AsyncSession, setl_id: str) -> str | None:
     return await session.scalar(select(settlements.c.setl_id).where(settlements.c.original_setl_id == setl_id))
 
 
-async def by_medins_setl_id(session: AsyncSession, fixmedins_code: str, medins_setl_id: str) -> str | None:
-    return await session.scalar(select(settlements.c.setl_id).where(
-        settlements.c.fixmedins_code == fixmedins_code, settlements.c.medins_setl_id == medins_setl_id))
-
-
 async def totals(session: AsyncSession, fixmedins_code: str, insutype: str | None, begin: date, end: date,
                  admdvs: str | None, with_reversals: bool = False) -> Totals:
     """Our totals for an institution's period: its settlement records; ``with_reversals`` adds its reversal

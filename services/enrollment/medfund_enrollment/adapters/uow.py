@@ -7,10 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_enrollment.adapters.bulk import BulkStore
 from medfund_enrollment.adapters.repository import Repository
-from medfund_shared.errors import is_lost_race, sqlstate
+from medfund_shared.errors import UNIQUE_VIOLATION, is_lost_race, sqlstate
+from medfund_shared.events import sources
 from medfund_shared.unit_of_work import SqlUnitOfWork
-
-UNIQUE_VIOLATION = "23505"
 
 
 def lost_race(error: Exception) -> bool:
@@ -22,7 +21,7 @@ def lost_race(error: Exception) -> bool:
 class UnitOfWork(SqlUnitOfWork):
     """A request's transaction (or, ``joined``, a consumer's event inside the runner's batch transaction)."""
 
-    source = "medfund/enrollment"
+    source = sources.ENROLLMENT
 
     def attach(self, session: AsyncSession) -> None:
         self.repo = Repository(session)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 
 from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.app.common import CHINA
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.context import ContextDep, SessionDep
 from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.policy.catalogue import PolicyCatalogue
@@ -33,7 +33,7 @@ async def get_catalogue(request: Request) -> PolicyCatalogue:
 
 def today_in_china() -> date:
     """The default registration date when the request names none: the day it is made, in China."""
-    return datetime.now(CHINA).date()
+    return datetime.now(CHINA_TIME).date()
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

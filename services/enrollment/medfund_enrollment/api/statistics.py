@@ -9,10 +9,10 @@ from fastapi import APIRouter, Path, Query
 from medfund_enrollment.api.deps import UowDep
 from medfund_enrollment.api.schemas import EligiblePopulationIn
 from medfund_enrollment.app import queries
-from medfund_enrollment.app.common import CHINA
 from medfund_enrollment.app.population import SetEligiblePopulation, set_eligible_population
 from medfund_shared.auth import StaffPrincipal
 from medfund_shared.business_range import BusinessYearParam
+from medfund_shared.china_time import CHINA_TIME
 
 router = APIRouter(tags=["statistics"])
 
@@ -29,4 +29,4 @@ async def put_eligible_population(body: EligiblePopulationIn, principal: StaffPr
                                   year: BusinessYearParam, admdvs: str = Path(pattern=r"^[0-9]{6}$")) -> dict:
     """Set the region's eligible population for the year (emits ``population.eligible_set``)."""
     return await set_eligible_population(SetEligiblePopulation(
-        admdvs, year, body.eligible, principal.subject, datetime.now(CHINA)), uow)
+        admdvs, year, body.eligible, principal.subject, datetime.now(CHINA_TIME)), uow)

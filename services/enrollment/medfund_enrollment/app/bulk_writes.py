@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.app.common import at_start_of
 from medfund_enrollment.app.lifecycle import refused_event
 from medfund_enrollment.app.registration import employee_columns, registered_event
 from medfund_enrollment.domain.household import RESIDENT, HouseholdApplication, MemberPlan
 from medfund_enrollment.domain.lifecycle import Cover, Status
+from medfund_shared.china_time import start_of
 from medfund_shared.events.types.enrollment import CoverageActivated
 from medfund_shared.events.types.enrollment import CoverageRefused as CoverageRefusedEvent
 from medfund_shared.policy.coverage import CoverageRefused
@@ -64,9 +64,9 @@ async def write_registrations(uow: UnitOfWork, registrations: list[Registration]
             "note": r.cover.message} for r in refused])
     await uow.emit_all(
         [(registered_event(psn_nos[r.plan.certno], r.application, r.plan, r.household_id, r.pack_id),
-          at_start_of(r.application.enrolled_on)) for r in registrations]
-        + [(_activated_event(r, psn_nos[r.plan.certno]), at_start_of(r.application.enrolled_on)) for r in covered]
-        + [(_refused_event(r, psn_nos[r.plan.certno]), at_start_of(r.application.enrolled_on)) for r in refused])
+          start_of(r.application.enrolled_on)) for r in registrations]
+        + [(_activated_event(r, psn_nos[r.plan.certno]), start_of(r.application.enrolled_on)) for r in covered]
+        + [(_refused_event(r, psn_nos[r.plan.certno]), start_of(r.application.enrolled_on)) for r in refused])
 
 
 def _enrollment_row(r: Registration, psn_no: str) -> dict:
@@ -78,9 +78,9 @@ def _enrollment_row(r: Registration, psn_no: str) -> dict:
            "event_date": plan.event_date, "status": Status.REGISTERED.value, "paid_at": None, "refusal": None,
            "refusal_reason": None, **employee_columns(plan)}
     if isinstance(r.cover, Cover):
-        row |= {"status": Status.ACTIVE.value, "paid_at": at_start_of(app.enrolled_on)}
+        row |= {"status": Status.ACTIVE.value, "paid_at": start_of(app.enrolled_on)}
     elif isinstance(r.cover, CoverageRefused):
-        row |= {"paid_at": at_start_of(app.enrolled_on), "refusal": r.cover.message,
+        row |= {"paid_at": start_of(app.enrolled_on), "refusal": r.cover.message,
                 "refusal_reason": r.cover.reason.value}
     return row
 
@@ -96,4 +96,4 @@ def _activated_event(r: Registration, psn_no: str) -> CoverageActivated:
 def _refused_event(r: Registration, psn_no: str) -> CoverageRefusedEvent:
     app = r.application
     return refused_event(psn_no, r.plan.certno, app.admdvs, app.insutype, app.year, r.pack_id, r.cover,
-                         at_start_of(app.enrolled_on), "registration")
+                         start_of(app.enrolled_on), "registration")

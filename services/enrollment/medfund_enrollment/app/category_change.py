@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.app.common import at_start_of
 from medfund_enrollment.domain.categories import parse_categories
 from medfund_enrollment.domain.errors import InvalidRequest, NotFound
 from medfund_enrollment.domain.household import RESIDENT, price_member
+from medfund_shared.china_time import start_of
 from medfund_shared.events.types.enrollment import CategoryChanged
 from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.money import Money
@@ -57,7 +57,7 @@ async def change_category(cmd: ChangeCategory, uow: UnitOfWork, catalogue: Polic
             await uow.emit(CategoryChanged(
                 psn_no=cmd.psn_no, year=cmd.year, category=priced.category, tier=enrollment.tier,
                 premium_due=priced.premium_due, on_behalf_due=priced.on_behalf_due, reason=cmd.reason, actor=cmd.actor),
-                at_start_of(cmd.changed_on))
+                start_of(cmd.changed_on))
         reply = {"psn_no": cmd.psn_no, "year": cmd.year, "changed": changed, "previous_category": enrollment.category,
                  "category": priced.category, "categories": list(priced.categories), "tier": enrollment.tier,
                  "premium_due": priced.premium_due.to_yuan(), "on_behalf_due": priced.on_behalf_due.to_yuan(),

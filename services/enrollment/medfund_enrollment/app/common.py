@@ -1,19 +1,12 @@
-"""What the use cases share: the policy catalogue lookup and business times."""
+"""What the use cases share: the policy pack lookup."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
 from medfund_shared.policy.schema import PolicyPack
 from medfund_shared.refusal import no_policy_pack
-
-CHINA = timezone(timedelta(hours=8))
-
-
-def at_start_of(day: date) -> datetime:
-    """A business date as the moment it begins in China (the events' effective time)."""
-    return datetime.combine(day, time(0), CHINA)
 
 
 def pack_for(catalogue: PolicyCatalogue, admdvs: str, insutype: str, year: int) -> PolicyPack:

@@ -17,9 +17,9 @@ from datetime import date, datetime
 
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.app import lifecycle
-from medfund_enrollment.app.common import at_start_of
 from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.lifecycle import Cover, Status, SuspensionReason
+from medfund_shared.china_time import start_of
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.employee_cover import employee_cover, employee_coverage_rules, month_index, month_start
 
@@ -72,7 +72,7 @@ async def withdraw_employee_month(cmd: WithdrawEmployeeMonth, uow: UnitOfWork, c
         return
     if await uow.repo.employee_months_of(cmd.psn_no):
         clock = await uow.repo.region_clock(cmd.admdvs)
-        await _refresh(uow, catalogue, cmd.psn_no, year, clock, at_start_of(cmd.since))
+        await _refresh(uow, catalogue, cmd.psn_no, year, clock, start_of(cmd.since))
         return
     if Status(enrollment.status) is Status.ACTIVE and cmd.since.year <= year:
         period = await uow.repo.open_period(enrollment.id)

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from sqlalchemy.engine import Row
 
 from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.app.common import CHINA, at_start_of
 from medfund_enrollment.domain.errors import NotFound
 from medfund_enrollment.domain.household import Kind
 from medfund_enrollment.domain.lifecycle import (
@@ -26,6 +25,7 @@ from medfund_enrollment.domain.lifecycle import (
     cover_for_payment,
     last_covered_day,
 )
+from medfund_shared.china_time import business_date, start_of
 from medfund_shared.events.types.enrollment import (
     CoverageActivated,
     CoverageReinstated,
@@ -79,7 +79,7 @@ async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, catalogue
         if enrollment is None:
             raise NotFound("not_enrolled", f"{cmd.psn_no} has no live enrollment for {cmd.insutype}/{cmd.year}",
                            "psn_no")
-        paid_on = cmd.paid_at.astimezone(CHINA).date()
+        paid_on = business_date(cmd.paid_at)
         if enrollment.status == Status.SUSPENDED \
                 and await uow.repo.last_suspension_reason(enrollment.id) == SuspensionReason.PREMIUM_WITHDRAWN:
             return await _restore_withdrawn(uow, enrollment, paid_on)
@@ -103,7 +103,7 @@ async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: 
                               on_behalf=on_behalf, event_date=enrollment.event_date,
                               previous_coverage_end=previous_end)
     trigger = "registration" if at_registration else "on_behalf" if on_behalf else "payment"
-    return await open_cover(uow, enrollment, cover, effective_time or at_start_of(paid_on), trigger)
+    return await open_cover(uow, enrollment, cover, effective_time or start_of(paid_on), trigger)
 
 
 async def open_cover(uow: UnitOfWork, enrollment: Row, cover: Cover | CoverageRefused, paid_at: datetime,
@@ -132,7 +132,7 @@ async def _refuse(uow: UnitOfWork, enrollment: Row, refused: CoverageRefused, pa
     await uow.repo.set_enrollment(enrollment.id, paid_at=paid_at, refusal=refused.message,
                                   refusal_reason=refused.reason.value)
     await uow.repo.audit(psn_no=enrollment.psn_no, enrollment_id=enrollment.id, action="cover_refused",
-                         actor=BILLING, effective_on=paid_at.astimezone(CHINA).date(),
+                         actor=BILLING, effective_on=business_date(paid_at),
                          reason=refused.reason.value, note=refused.message)
     e = enrollment
     await uow.emit(refused_event(e.psn_no, e.certno, e.admdvs, e.insutype, e.year, e.pack_id, refused, paid_at,
@@ -193,7 +193,7 @@ async def suspend(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
         await uow.repo.add_period(enrollment, cmd.day, date(cmd.year, 12, 31), SUSPENDED)
         await uow.repo.set_enrollment(enrollment.id, status=Status.SUSPENDED.value)
         await uow.emit(CoverageSuspended(psn_no=cmd.psn_no, insutype=cmd.insutype, year=cmd.year, since=cmd.day,
-                                         reason=reason.value, actor=cmd.actor, note=cmd.note), at_start_of(cmd.day))
+                                         reason=reason.value, actor=cmd.actor, note=cmd.note), start_of(cmd.day))
         return await _finish(uow, cmd, enrollment, "suspended", reason.value, Status.SUSPENDED)
 
 
@@ -210,7 +210,7 @@ async def reinstate(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
         await uow.repo.add_period(enrollment, cmd.day, date(cmd.year, 12, 31), ACTIVE)
         await uow.repo.set_enrollment(enrollment.id, status=Status.ACTIVE.value)
         await uow.emit(CoverageReinstated(psn_no=cmd.psn_no, insutype=cmd.insutype, year=cmd.year, since=cmd.day,
-                                          actor=cmd.actor, note=cmd.note), at_start_of(cmd.day))
+                                          actor=cmd.actor, note=cmd.note), start_of(cmd.day))
         return await _finish(uow, cmd, enrollment, "reinstated", None, Status.ACTIVE)
 
 
@@ -235,7 +235,7 @@ async def terminate_enrollment(uow: UnitOfWork, enrollment: Row, on: date, reaso
                                   status=TERMINATED if period.status == ACTIVE else period.status)
     await uow.repo.set_enrollment(enrollment.id, status=Status.TERMINATED.value)
     await uow.emit(CoverageTerminated(psn_no=enrollment.psn_no, insutype=enrollment.insutype, year=enrollment.year,
-                                      on=on, reason=reason.value, actor=actor, note=note), at_start_of(on))
+                                      on=on, reason=reason.value, actor=actor, note=note), start_of(on))
     if audit:
         await uow.repo.audit(psn_no=enrollment.psn_no, enrollment_id=enrollment.id, action="terminated", actor=actor,
                              effective_on=on, reason=reason.value, note=note)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.app.common import at_start_of, pack_for
+from medfund_enrollment.app.common import pack_for
 from medfund_enrollment.app.lifecycle import activate, open_cover, terminate_enrollment
 from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.errors import Conflict
@@ -20,6 +20,7 @@ from medfund_enrollment.domain.household import (
     plan_household,
 )
 from medfund_enrollment.domain.lifecycle import Status, TerminationReason, retiree_cover
+from medfund_shared.china_time import start_of
 from medfund_shared.events.types.enrollment import PersonRegistered
 from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.policy.catalogue import PolicyCatalogue
@@ -73,7 +74,7 @@ async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplica
         premium_due_fen=plan.premium_due.fen, on_behalf_due_fen=plan.on_behalf_due.fen, pack_id=pack.pack_id,
         enrolled_on=app.enrolled_on, event_date=plan.event_date, status=Status.REGISTERED.value,
         **employee_columns(plan))
-    await uow.emit(registered_event(psn_no, app, plan, household_id, pack.pack_id), at_start_of(app.enrolled_on))
+    await uow.emit(registered_event(psn_no, app, plan, household_id, pack.pack_id), start_of(app.enrolled_on))
     status = Status.REGISTERED
     if app.insutype == RESIDENT and not plan.premium_due and not plan.on_behalf_due:
         enrollment = await uow.repo.enrollment_for_update(psn_no, app.year, app.insutype)
@@ -81,7 +82,7 @@ async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplica
     elif plan.employee is not None and plan.employee.kind is EmployeeKind.RETIRED:
         enrollment = await uow.repo.enrollment_for_update(psn_no, app.year, app.insutype)
         cover = retiree_cover(pack, app.year, app.enrolled_on, plan.gend, plan.employee.contribution_years)
-        status = await open_cover(uow, enrollment, cover, at_start_of(app.enrolled_on), "registration")
+        status = await open_cover(uow, enrollment, cover, start_of(app.enrolled_on), "registration")
     return {"certno": plan.certno, "psn_no": psn_no, "status": status.value,
             "premium_due": plan.premium_due.to_yuan(), "on_behalf_due": plan.on_behalf_due.to_yuan(),
             "category": plan.category, "enrollment_kind": plan.kind.value}

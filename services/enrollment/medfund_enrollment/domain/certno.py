@@ -1,24 +1,17 @@
-"""Resident identity numbers (GB 11643-1999): 18 characters, ISO 7064 MOD 11-2 check character.
-
-Characters 7-14 are the birth date (YYYYMMDD); the 17th digit is odd for men and even for women.
-"""
+"""Resident identity numbers as enrollment accepts them: the GB 11643 rules of
+:mod:`medfund_shared.id_numbers`, each breach refused with its own code."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from medfund_enrollment.domain.errors import InvalidRequest
+from medfund_shared.id_numbers import FEMALE, LENGTH, MALE, check_character, gender
+from medfund_shared.id_numbers import birth_date as written_birth_date
 from medfund_shared.text_fields import ascii_digits
 
-LENGTH = 18
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARACTERS = "10X98765432"
-MALE, FEMALE = "1", "2"
-
-
-def check_character(first17: str) -> str:
-    """The check character for the first 17 digits."""
-    return _CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+__all__ = ["FEMALE", "LENGTH", "MALE", "birth_date", "check_character", "check_consistent", "gender", "mask",
+           "normalise"]
 
 
 def normalise(certno: str) -> str:
@@ -35,16 +28,10 @@ def normalise(certno: str) -> str:
 
 def birth_date(certno: str) -> date:
     """The birth date written in the number; refused when it is not a real date."""
-    digits = certno[6:14]
     try:
-        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+        return written_birth_date(certno)
     except ValueError:
         raise InvalidRequest("invalid_certno", "certno does not contain a valid birth date", "certno") from None
-
-
-def gender(certno: str) -> str:
-    """``1`` male (odd 17th digit), ``2`` female (even)."""
-    return MALE if int(certno[16]) % 2 else FEMALE
 
 
 def check_consistent(certno: str, brdy: date, gend: str) -> None:

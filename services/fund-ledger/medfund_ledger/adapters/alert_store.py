@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medfund_ledger.adapters.tables import alert_changes, alerts
 from medfund_ledger.domain.alerts import OpenAlert, Transition
 from medfund_shared import bulk, outbox
+from medfund_shared.events import sources
 from medfund_shared.events.types.alerts import AlertChanged
 
-SOURCE = "medfund/fund-ledger"
 EVIDENCE_LIMIT = 50
 
 
@@ -77,7 +77,7 @@ async def _publish(session: AsyncSession, event: AlertChanged, acknowledgement: 
     acknowledgement, which a later change of the alert clears from the alert itself) and its outbox event."""
     payload = event.model_dump(mode="json") | (acknowledgement or {})
     await session.execute(insert(alert_changes).values(alert_id=event.alert_id, payload=payload))
-    await outbox.add(session, event, source=SOURCE, effective_time=event.evaluated_at)
+    await outbox.add(session, event, source=sources.FUND_LEDGER, effective_time=event.evaluated_at)
     return event
 
 

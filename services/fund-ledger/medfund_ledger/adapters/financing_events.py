@@ -18,11 +18,11 @@ from medfund_ledger.domain.financing import DueTransfer, catastrophic_financing,
 from medfund_ledger.domain.journal import Entry
 from medfund_ledger.domain.pools import PoolKey
 from medfund_shared import outbox
+from medfund_shared.events import sources
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.ledger import TransferBooked
 
-SOURCE = "medfund/fund-ledger"
 log = structlog.get_logger(__name__)
 
 
@@ -58,4 +58,4 @@ async def queue(session: AsyncSession, coverage: list[tuple[CloudEvent, EventDat
     await outbox.add_many(session, [(TransferBooked(
         transfer_id=t.transfer_id, reason=t.reason, from_pool_id=t.from_pool_id, to_pool_id=t.to_pool_id,
         amount=t.amount, effective_date=event.effectivetime.date(), cause_event_id=event.id,
-    ), event.effectivetime) for t, event in due], source=SOURCE)
+    ), event.effectivetime) for t, event in due], source=sources.FUND_LEDGER)

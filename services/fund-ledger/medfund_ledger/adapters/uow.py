@@ -8,18 +8,18 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters.figures import Touched
-from medfund_ledger.adapters.financing_events import SOURCE
 from medfund_ledger.adapters.ledger_repository import LedgerRepository
+from medfund_shared.events import sources
 from medfund_shared.idempotency import DEFAULT_WAIT_SECONDS
 from medfund_shared.outbox import OutboxRelay
 from medfund_shared.unit_of_work import SqlUnitOfWork
 
 Evaluation = Callable[[AsyncSession, Touched], Awaitable[Any]]
-"""``app.evaluate.evaluate``: given by the composition (an adapter does not import the app layer)."""
+"""``app.evaluate_warnings.evaluate``: given by the composition (an adapter does not import the app layer)."""
 
 
 class LedgerUnitOfWork(SqlUnitOfWork):
-    source = SOURCE
+    source = sources.FUND_LEDGER
 
     def __init__(self, session: AsyncSession, *, evaluation: Evaluation, relay: OutboxRelay | None = None,
                  idempotency_wait_seconds: float = DEFAULT_WAIT_SECONDS) -> None:

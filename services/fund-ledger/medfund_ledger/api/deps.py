@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from medfund_ledger.adapters.uow import LedgerUnitOfWork
-from medfund_ledger.app.evaluate import evaluate
+from medfund_ledger.app.evaluate_warnings import evaluate
 from medfund_shared.context import ContextDep, SessionDep
 
 

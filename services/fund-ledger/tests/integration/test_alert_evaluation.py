@@ -13,8 +13,8 @@ from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS
 from medfund_ledger.adapters.tables import alert_changes, alerts, pending_evaluations, pools
 from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
-from medfund_ledger.app.evaluate import evaluate
-from medfund_ledger.app.evaluator import drain
+from medfund_ledger.app.drain_alert_queue import drain
+from medfund_ledger.app.evaluate_warnings import evaluate
 from medfund_shared.db import create_engine, create_session_factory
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings

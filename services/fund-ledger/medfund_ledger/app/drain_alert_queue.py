@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_ledger.adapters import evaluation_queue, figures
 from medfund_ledger.adapters.config import load_config
-from medfund_ledger.app.evaluate import evaluate
+from medfund_ledger.app.evaluate_warnings import evaluate
 from medfund_shared.context import ServiceContext
 from medfund_shared.events.envelope import CloudEvent
 
