@@ -58,14 +58,3 @@ def test_the_reconciliation_day_is_the_tax_offices_local_day():
 
     assert local_day(datetime(2025, 11, 20, 16, 30, tzinfo=UTC), ZoneInfo("Asia/Shanghai")) == date(2025, 11, 21)
     assert voucher_digest(["b", "a"]) == voucher_digest(["a", "b"])
-
-
-def test_the_domain_imports_no_framework():
-    from pathlib import Path
-
-    import medfund_billing.domain as domain
-
-    for module in Path(domain.__file__).parent.glob("*.py"):
-        text = module.read_text()
-        assert not any(f"import {lib}" in text or f"from {lib}" in text
-                       for lib in ("fastapi", "sqlalchemy", "aiokafka")), module.name

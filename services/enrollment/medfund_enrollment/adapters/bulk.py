@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_enrollment.adapters.repository import LIVE, person_update
 from medfund_enrollment.adapters.tables import audit_trail, coverage_periods, enrollments, households, persons
-from medfund_enrollment.domain.admission import Enrolled, Roster
+from medfund_enrollment.domain.batch_roster import Enrolled, Roster
 
 COVERED = ("active", "suspended")
 

@@ -17,7 +17,7 @@ from medfund_enrollment.adapters.uow import UnitOfWork, lost_race
 from medfund_enrollment.app.batch_lines import BatchLine, LineApplication, read_line
 from medfund_enrollment.app.bulk_writes import NewHousehold, Registration, write_registrations
 from medfund_enrollment.app.common import pack_for
-from medfund_enrollment.domain.admission import DUPLICATE, Roster
+from medfund_enrollment.domain.batch_roster import DUPLICATE, Roster
 from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.errors import EnrollmentError
 from medfund_enrollment.domain.household import RESIDENT, plan_household
@@ -99,35 +99,35 @@ async def _apply(batch_id: str, lines: list[BatchLine], read: list[LineApplicati
         try:
             if isinstance(item, EnrollmentError):
                 raise item
-            admitted = _admit(item, roster, catalogue, households)
+            accepted = _accept_line(item, roster, catalogue, households)
         except EnrollmentError as error:
             outcome.rejections.append(line.rejection(error))
             continue
-        if admitted == DUPLICATE:
+        if accepted == DUPLICATE:
             outcome.duplicates += 1
         else:
             outcome.accepted += 1
-            registrations.append(admitted)
+            registrations.append(accepted)
     await write_registrations(uow, registrations, households)
     await uow.repo.advance_batch(batch_id, outcome.received, outcome.accepted, outcome.duplicates,
                                  outcome.rejections)
     return outcome
 
 
-def _admit(item: LineApplication, roster: Roster, catalogue: PolicyCatalogue,
+def _accept_line(item: LineApplication, roster: Roster, catalogue: PolicyCatalogue,
            households: list[NewHousehold]) -> Registration | str:
-    """The line planned and admitted (``DUPLICATE`` if already there); new households are appended."""
+    """The line planned and accepted (``DUPLICATE`` if already there); new households are appended."""
     app = item.application
     pack = pack_for(catalogue, app.admdvs, app.insutype, app.year)
     renewing = frozenset({item.certno}) if roster.renewing(item.certno, app.year, app.insutype) else frozenset()
     plan = plan_household(pack, app, renewing)[0]
     tier = app.tier if app.insutype == RESIDENT else None
-    admitted = roster.admit(plan.certno, app.year, app.insutype, tier, (app.admdvs, item.household_key),
+    accepted = roster.accept_line(plan.certno, app.year, app.insutype, tier, (app.admdvs, item.household_key),
                             lambda: str(uuid.uuid4()))
-    if admitted == DUPLICATE:
+    if accepted == DUPLICATE:
         return DUPLICATE
-    if admitted.new_household:
-        households.append(NewHousehold(admitted.household_id, app.admdvs, item.household_key))
+    if accepted.new_household:
+        households.append(NewHousehold(accepted.household_id, app.admdvs, item.household_key))
     cover = None
     if app.insutype == RESIDENT and not plan.premium_due and not plan.on_behalf_due:
         cover = cover_for_payment(pack, year=app.year, kind=plan.kind, brdy=plan.brdy,
@@ -138,4 +138,4 @@ def _admit(item: LineApplication, roster: Roster, catalogue: PolicyCatalogue,
             roster.covered(plan.certno, app.year, app.insutype, cover.ends)
     elif plan.employee is not None and plan.employee.kind is EmployeeKind.RETIRED:
         cover = retiree_cover(pack, app.year, app.enrolled_on, plan.gend, plan.employee.contribution_years)
-    return Registration(app, plan, admitted.household_id, pack.pack_id, cover)
+    return Registration(app, plan, accepted.household_id, pack.pack_id, cover)

@@ -1,4 +1,4 @@
-"""Writing the admitted lines of a chunk set-based: each table and the outbox in one statement."""
+"""Writing the accepted lines of a chunk set-based: each table and the outbox in one statement."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from medfund_shared.policy.coverage import CoverageRefused
 
 @dataclass(frozen=True)
 class Registration:
-    """An admitted line: the member as planned, their household, and the cover owed at once if nothing is due."""
+    """An accepted line: the member as planned, their household, and the cover owed at once if nothing is due."""
 
     application: HouseholdApplication
     plan: MemberPlan

@@ -1,5 +1,4 @@
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -58,14 +57,6 @@ def test_a_payment_after_the_year_ended_buys_nothing():
 def test_death_keeps_the_day_of_death_covered_and_a_move_does_not():
     assert last_covered_day(date(2026, 5, 5), TerminationReason.DEATH) == date(2026, 5, 5)
     assert last_covered_day(date(2026, 5, 5), TerminationReason.MOVED_AWAY) == date(2026, 5, 4)
-
-
-def test_the_domain_imports_no_framework():
-    domain = Path(__file__).parents[2] / "medfund_enrollment" / "domain"
-    for module in domain.glob("*.py"):
-        text = module.read_text()
-        for banned in ("fastapi", "sqlalchemy", "aiokafka", "medfund_shared.settings"):
-            assert f"import {banned}" not in text and f"from {banned}" not in text, (module.name, banned)
 
 
 def test_only_the_premium_paid_again_lifts_a_refunds_withdrawal_of_cover():

@@ -1,7 +1,7 @@
-"""Admitting the lines of a bulk file against what is already recorded, one line at a time in memory.
+"""Accepting the lines of a bulk file against what is already recorded, one line at a time in memory.
 
 A chunk of lines is judged against a snapshot read in one go; the snapshot is kept current as lines
-are admitted, so a later line of the same chunk sees the earlier ones exactly as if each had been
+are accepted, so a later line of the same chunk sees the earlier ones exactly as if each had been
 written on its own. A line already enrolled in the same household and scheme is a duplicate (a
 re-sent file changes nothing); in another household or scheme it is refused.
 """
@@ -27,7 +27,7 @@ class Enrolled:
 
 
 @dataclass(frozen=True)
-class Admitted:
+class LineAccepted:
     household_id: str
     new_household: bool
 
@@ -57,8 +57,8 @@ class Roster:
         ends = [end for period_year, end in self.cover_ends.get((certno, insutype), ()) if period_year < year]
         return max(ends, default=None)
 
-    def admit(self, certno: str, year: int, insutype: str, tier: str | None, household: tuple[str, str],
-              new_household_id: Callable[[], str]) -> Admitted | str:
+    def accept_line(self, certno: str, year: int, insutype: str, tier: str | None, household: tuple[str, str],
+              new_household_id: Callable[[], str]) -> LineAccepted | str:
         """Where the line goes (recorded here at once), ``DUPLICATE``, or ``InvalidRequest`` raised.
 
         ``household`` is (admdvs, household_key); a household not seen yet gets ``new_household_id()``.
@@ -81,9 +81,9 @@ class Roster:
         placed = Enrolled(certno, year, household_id, insutype, tier)
         self.live[(certno, year)] = placed
         self.heads.setdefault((household_id, year), placed)
-        return Admitted(household_id, new)
+        return LineAccepted(household_id, new)
 
     def covered(self, certno: str, year: int, insutype: str, ends: date) -> None:
-        """Cover granted on admission (nothing to pay): later lines see it like a recorded period."""
+        """Cover granted on acceptance (nothing to pay): later lines see it like a recorded period."""
         self.insured.add((certno, year, insutype))
         self.cover_ends.setdefault((certno, insutype), []).append((year, ends))
