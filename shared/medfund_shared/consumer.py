@@ -36,6 +36,7 @@ from medfund_shared.kafka import ensure_topics
 from medfund_shared.logging import correlation_scope
 from medfund_shared.metrics import CONSUMER_LAG, EVENTS_APPLIED, EVENTS_DEAD_LETTERED
 from medfund_shared.settings import Settings
+from medfund_shared.tracing import trace_scope
 
 log = structlog.get_logger(__name__)
 BATCH_BYTES = 256 * 1024
@@ -302,7 +303,7 @@ class ConsumerRunner:
     async def _apply_one(self, session: AsyncSession, item: _Work) -> bool:
         """One event in its own SAVEPOINT; an error other than a transient one parks it in the dead letters."""
         event = item.event
-        with correlation_scope(event.correlationid):
+        with correlation_scope(event.correlationid), trace_scope(event.traceparent):
             try:
                 async with session.begin_nested():
                     if event.type in self._batch_types:

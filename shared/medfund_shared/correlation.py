@@ -1,12 +1,17 @@
-"""ASGI middleware: one correlation id per request, in every log line and echoed to the caller."""
+"""ASGI middleware: one correlation id per request, in every log line and echoed to the caller; and the request's
+span of the caller's W3C trace (:mod:`medfund_shared.tracing`), which the events it emits carry."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from medfund_shared.logging import CORRELATION_HEADER, correlation_from_headers, correlation_scope
+from medfund_shared.logging import CORRELATION_HEADER, correlation_from_headers, correlation_scope, new_correlation_id
+from medfund_shared.tracing import TRACEPARENT_HEADER, trace_scope
 
-_READ = frozenset({CORRELATION_HEADER.encode(), b"traceparent"})
+_READ = frozenset({CORRELATION_HEADER.encode(), TRACEPARENT_HEADER.encode()})
 """The headers :func:`correlation_from_headers` looks at; the others are not decoded."""
 
 
@@ -27,7 +32,8 @@ class CorrelationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cid = correlation_from_headers(_read_headers(scope))
+        headers = _read_headers(scope)
+        cid = correlation_from_headers(headers)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -35,5 +41,14 @@ class CorrelationMiddleware:
                 message["headers"] = [*message["headers"], (CORRELATION_HEADER.encode(), cid.encode())]
             await send(message)
 
-        with correlation_scope(cid):
+        with correlation_scope(cid), trace_scope(headers.get(TRACEPARENT_HEADER)):
             await self.app(scope, receive, send_with_id)
+
+
+@contextmanager
+def job_scope() -> Iterator[str]:
+    """One run of a background job (a slice of the fund ledger's alert evaluation): a correlation id and a trace
+    of its own, which the events it emits carry, as a request's do."""
+    correlation_id = new_correlation_id()
+    with correlation_scope(correlation_id), trace_scope(None):
+        yield correlation_id

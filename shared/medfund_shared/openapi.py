@@ -138,3 +138,12 @@ def document_errors(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def file_body(formats: dict[str, str]) -> dict:
+    """``openapi_extra`` for a route that reads its body as a file: media type -> what the file holds.
+
+    Such a route reads ``request.stream()`` itself, so FastAPI knows no body to document."""
+    return {"requestBody": {"required": True, "content": {
+        media_type: {"schema": {"type": "string", "format": "binary", "description": description}}
+        for media_type, description in formats.items()}}}

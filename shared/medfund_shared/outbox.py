@@ -22,10 +22,12 @@ from medfund_shared.db import outbox_table
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.registry import all_types
+from medfund_shared.events.schema import dataschema_uri
 from medfund_shared.kafka import ensure_topics
 from medfund_shared.logging import get_correlation_id
 from medfund_shared.metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
 from medfund_shared.settings import Settings
+from medfund_shared.tracing import current_traceparent
 
 log = structlog.get_logger(__name__)
 RELAY_LOCK_KEY = 7_310_002
@@ -40,11 +42,16 @@ class RelayLockLost(RuntimeError):
 
 
 def new_event(data: EventData, *, source: str, effective_time: datetime, subject: str | None = None) -> CloudEvent:
-    """The envelope of ``data``: recorded now, effective at the business time the caller gives."""
+    """The envelope of ``data``: recorded now, effective at the business time the caller gives.
+
+    It carries the correlation id and the trace of the request, consumed event or background job run
+    (:func:`medfund_shared.correlation.job_scope`) it comes from, and the URI of its data's schema."""
     return CloudEvent(
         source=source, type=data.event_type, subject=subject if subject is not None else data.subject(),
-        time=datetime.now(UTC), effectivetime=effective_time, correlationid=get_correlation_id(),
-        partitionkey=data.partition_key(), data=data.model_dump(mode="json"),
+        time=datetime.now(UTC), effectivetime=effective_time,
+        correlationid=get_correlation_id(), partitionkey=data.partition_key(),
+        dataschema=dataschema_uri(data.event_type), traceparent=current_traceparent(),
+        data=data.model_dump(mode="json"),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select, text
 
 from medfund_shared.auth import StaffPrincipal
@@ -20,13 +20,48 @@ from medfund_shared.metrics import metrics_response
 router = APIRouter()
 
 
+class Liveness(BaseModel):
+    status: str = Field(examples=["alive"])
+
+
+class Readiness(BaseModel):
+    status: str = Field(description="`ready`, or `unavailable` (a 503)")
+    down: list[str] = Field(description="what is not ready: `database` and the service's own checks")
+
+
+class DatabaseState(BaseModel):
+    up: bool
+
+
+class KafkaState(BaseModel):
+    up: bool
+    since: str | None = Field(description="when the background probe last saw the state change (ISO 8601)")
+
+
+class RelayState(BaseModel):
+    holds_lock: bool = Field(description="this instance's outbox relay is the one publishing")
+
+
+class CheckState(BaseModel):
+    ok: bool
+    reason: str | None
+
+
+class HealthDetails(BaseModel):
+    ready: bool = Field(description="what `/readyz` answers")
+    database: DatabaseState
+    kafka: KafkaState
+    outbox_relay: RelayState
+    checks: dict[str, CheckState]
+
+
 @router.get("/healthz", tags=["platform"])
-async def healthz() -> dict:
+async def healthz() -> Liveness:
     """Alive: the process answers."""
-    return {"status": "alive"}
+    return Liveness(status="alive")
 
 
-@router.get("/readyz", tags=["platform"])
+@router.get("/readyz", tags=["platform"], responses={200: {"model": Readiness}})
 async def readyz(context: ContextDep) -> JSONResponse:
     """Ready to serve its traffic: the database answers ``SELECT 1`` and the service's own checks pass; 503 names
     what is down, with the reason each of the service's own checks gives.
@@ -47,18 +82,19 @@ async def readyz(context: ContextDep) -> JSONResponse:
 
 
 @router.get("/healthz/details", tags=["platform"])
-async def health_details(context: ContextDep) -> dict:
+async def health_details(context: ContextDep) -> HealthDetails:
     """Each dependency's state, for an operator (unauthenticated like ``/readyz``: states only, no address, no
     error text): the database now, the broker as the background probe last saw it, the outbox relay, the
     service's own checks. ``ready`` is what ``/readyz`` answers."""
     database = await _database_ok(context)
     reasons = {name: reason for name, check in context.readiness.items() if (reason := check(context))}
     probe = context.kafka_probe
-    return {"ready": database and not reasons,
-            "database": {"up": database},
-            "kafka": {"up": probe.up, "since": _iso(probe.last_change)},
-            "outbox_relay": {"holds_lock": context.relay.holds_lock},
-            "checks": {name: {"ok": name not in reasons, "reason": reasons.get(name)} for name in context.readiness}}
+    return HealthDetails.model_validate({
+        "ready": database and not reasons,
+        "database": {"up": database},
+        "kafka": {"up": probe.up, "since": _iso(probe.last_change)},
+        "outbox_relay": {"holds_lock": context.relay.holds_lock},
+        "checks": {name: {"ok": name not in reasons, "reason": reasons.get(name)} for name in context.readiness}})
 
 
 def _iso(epoch: float | None) -> str | None:

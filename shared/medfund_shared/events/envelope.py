@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 CONTENT_TYPE = "application/json"
 SPEC_VERSION = "1.0"
-_OPTIONAL_HEADERS = ("subject", "effectivetime", "correlationid", "partitionkey")
+_OPTIONAL_HEADERS = ("subject", "effectivetime", "correlationid", "partitionkey", "dataschema", "traceparent")
 _TIME_HEADERS = frozenset({"effectivetime"})
 
 
@@ -44,6 +44,10 @@ class CloudEvent(BaseModel):
     effectivetime: AwareDatetime
     correlationid: str | None = None
     partitionkey: str | None = None
+    dataschema: str | None = None
+    """The URI of the data's JSON schema: its message payload in the AsyncAPI document."""
+    traceparent: str | None = None
+    """W3C trace context (the CloudEvents distributed-tracing extension): the span that emitted the event."""
     datacontenttype: str = CONTENT_TYPE
     data: dict[str, Any]
 

@@ -67,3 +67,22 @@ def test_statuses_follow_what_the_route_depends_on():
 def test_the_documented_schema_is_the_body_the_handlers_write():
     body = {"error": {"code": "invalid", "message": "amount must be positive", "field": "amount"}}
     assert ErrorResponse.model_validate(body).model_dump() == body
+
+
+@pytest.mark.parametrize(("module", "path", "media_types"), [
+    ("medfund_billing.main", "/v1/collections/batches", {"text/csv", "application/x-ndjson"}),
+    ("medfund_enrollment.main", "/v1/enrollments/batches", {"text/csv"}),
+])
+def test_upload_bodies_are_described(module, path, media_types):
+    body = _document(module)["paths"][path]["post"]["requestBody"]
+    assert set(body["content"]) == media_types
+    assert all("header row" in c["schema"]["description"] or "JSON object" in c["schema"]["description"]
+               for c in body["content"].values())
+
+
+@pytest.mark.parametrize("module", SERVICES)
+def test_platform_routes_have_response_models(module):
+    paths = _document(module)["paths"]
+    for path in ("/healthz", "/readyz", "/healthz/details"):
+        schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema["$ref"].startswith("#/components/schemas/"), path

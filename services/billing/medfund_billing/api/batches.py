@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 
-from medfund_billing.adapters.spool import FORMATS, FileFormatError, check_header, write_spool
+from medfund_billing.adapters.spool import CSV, FORMATS, NDJSON, FileFormatError, check_header, write_spool
 from medfund_billing.api.deps import (
     BatchRunnerDep,
     BillingSettingsDep,
@@ -17,14 +17,23 @@ from medfund_billing.api.deps import (
     office_filter,
 )
 from medfund_billing.app.batches import REJECTED_PAGE, OpenBatch, batch_report, open_batch
+from medfund_billing.domain.payment_record import EMPLOYEE_FIELDS, FIELDS
 from medfund_shared.context import SessionDep
 from medfund_shared.errors import ApiError
+from medfund_shared.openapi import file_body
 
 router = APIRouter(prefix="/v1/collections/batches", tags=["collections"])
 MAX_REJECTED_PAGE = 10_000
+_RECORD = f"fields {', '.join(FIELDS)} (and {', '.join(EMPLOYEE_FIELDS)} for a flexible worker's month)"
+UPLOAD_BODY = file_body({
+    CSV: f"UTF-8 CSV, a header row naming each field once in any order, then one payment per line: {_RECORD}",
+    NDJSON: f"one JSON object per line, one payment each: {_RECORD}",
+})
 
 
-@router.post("", status_code=202)
+@router.post("", status_code=202, openapi_extra=UPLOAD_BODY,
+             responses={413: {"description": "the file exceeds MEDFUND_BILLING_UPLOAD_MAX_BYTES"},
+                        415: {"description": "Content-Type is neither text/csv nor application/x-ndjson"}})
 async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, settings: BillingSettingsDep,
                      runner: BatchRunnerDep, slots: UploadSlotsDep,
                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,

@@ -20,6 +20,7 @@ from medfund_enrollment.domain.errors import InvalidRequest, NotFound
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
 from medfund_shared.auth import StaffPrincipal
 from medfund_shared.context import ContextDep, ServiceContext
+from medfund_shared.openapi import file_body
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 router = APIRouter(prefix="/v1/enrollments", tags=["enrollments"])
@@ -40,7 +41,12 @@ async def enroll_household(body: EnrollmentIn, principal: StaffPrincipal, uow: U
     return await register_household(RegisterHousehold(application, principal.subject, idempotency), uow, catalogue)
 
 
-@router.post("/batches", status_code=202)
+BATCH_BODY = file_body({"text/csv": (
+    f"UTF-8 CSV, a header row then one member per line (household_key groups a household): columns "
+    f"{', '.join(batch_lines.COLUMNS)}; optional {', '.join(batch_lines.OPTIONAL_COLUMNS)}")})
+
+
+@router.post("/batches", status_code=202, openapi_extra=BATCH_BODY)
 async def enroll_batch(request: Request, principal: StaffPrincipal, context: ContextDep,
                        catalogue: CatalogueDep) -> JSONResponse:
     """Register a CSV file (header row; one member per line, ``household_key`` groups a household).

@@ -17,6 +17,7 @@ from medfund_ledger.adapters import evaluation_queue, figures
 from medfund_ledger.adapters.config import load_config
 from medfund_ledger.app.evaluate_warnings import evaluate
 from medfund_shared.context import ServiceContext
+from medfund_shared.correlation import job_scope
 from medfund_shared.events.envelope import CloudEvent
 
 log = structlog.get_logger(__name__)
@@ -26,12 +27,13 @@ async def drain(sessions: async_sessionmaker[AsyncSession]) -> int:
     """Evaluate queued events until the queue is empty; returns how many were evaluated."""
     evaluated, limit = 0, load_config().evaluation_batch_size
     while True:
-        async with sessions() as session, session.begin():
-            await evaluation_queue.become_evaluator(session)
-            queued = await evaluation_queue.take(session, limit)
-            if not queued:
-                return evaluated
-            await evaluate(session, await figures.touched_by(session, queued))
+        with job_scope():
+            async with sessions() as session, session.begin():
+                await evaluation_queue.become_evaluator(session)
+                queued = await evaluation_queue.take(session, limit)
+                if not queued:
+                    return evaluated
+                await evaluate(session, await figures.touched_by(session, queued))
         evaluated += len(queued)
 
 
