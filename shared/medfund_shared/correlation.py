@@ -3,12 +3,9 @@ span of the caller's W3C trace (:mod:`medfund_shared.tracing`), which the events
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from medfund_shared.logging import CORRELATION_HEADER, correlation_from_headers, correlation_scope, new_correlation_id
+from medfund_shared.logging import CORRELATION_HEADER, correlation_from_headers, correlation_scope
 from medfund_shared.tracing import TRACEPARENT_HEADER, trace_scope
 
 _READ = frozenset({CORRELATION_HEADER.encode(), TRACEPARENT_HEADER.encode()})
@@ -43,12 +40,3 @@ class CorrelationMiddleware:
 
         with correlation_scope(cid), trace_scope(headers.get(TRACEPARENT_HEADER)):
             await self.app(scope, receive, send_with_id)
-
-
-@contextmanager
-def job_scope() -> Iterator[str]:
-    """One run of a background job (a slice of the fund ledger's alert evaluation): a correlation id and a trace
-    of its own, which the events it emits carry, as a request's do."""
-    correlation_id = new_correlation_id()
-    with correlation_scope(correlation_id), trace_scope(None):
-        yield correlation_id

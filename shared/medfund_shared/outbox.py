@@ -45,7 +45,7 @@ def new_event(data: EventData, *, source: str, effective_time: datetime, subject
     """The envelope of ``data``: recorded now, effective at the business time the caller gives.
 
     It carries the correlation id and the trace of the request, consumed event or background job run
-    (:func:`medfund_shared.correlation.job_scope`) it comes from, and the URI of its data's schema."""
+    (:func:`medfund_shared.tracing.job_scope`) it comes from, and the URI of its data's schema."""
     return CloudEvent(
         source=source, type=data.event_type, subject=subject if subject is not None else data.subject(),
         time=datetime.now(UTC), effectivetime=effective_time,

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from medfund_shared.logging import correlation_scope, new_correlation_id
+
 TRACEPARENT_HEADER = "traceparent"
 _VERSION = "00"
 _NOT_SAMPLED = "00"
@@ -45,3 +47,12 @@ def trace_scope(parent: str | None) -> Iterator[str]:
 def current_traceparent() -> str | None:
     """The current span's ``traceparent`` (None outside a request, a consumed event or a job's run)."""
     return _traceparent.get()
+
+
+@contextmanager
+def job_scope() -> Iterator[str]:
+    """One run of a background job (a slice of the fund ledger's alert evaluation): a correlation id and a trace
+    of its own, which the events it emits carry, as a request's do."""
+    correlation_id = new_correlation_id()
+    with correlation_scope(correlation_id), trace_scope(None):
+        yield correlation_id

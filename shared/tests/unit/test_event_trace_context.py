@@ -6,13 +6,12 @@ from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 from medfund_shared import outbox
-from medfund_shared.correlation import job_scope
 from medfund_shared.events import schema
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.enrollment import PersonRegistered
 from medfund_shared.logging import correlation_scope
 from medfund_shared.money import Money
-from medfund_shared.tracing import child_of, trace_scope
+from medfund_shared.tracing import child_of, job_scope, trace_scope
 
 AT = datetime(2025, 10, 1, tzinfo=timezone(timedelta(hours=8)))
 EVENT = PersonRegistered(psn_no="P1", certno="500240197505050011", psn_name="李四", gend="1", brdy=date(1975, 5, 5),

@@ -17,8 +17,8 @@ from medfund_ledger.adapters import evaluation_queue, figures
 from medfund_ledger.adapters.config import load_config
 from medfund_ledger.app.evaluate_warnings import evaluate
 from medfund_shared.context import ServiceContext
-from medfund_shared.correlation import job_scope
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.tracing import job_scope
 
 log = structlog.get_logger(__name__)
 
