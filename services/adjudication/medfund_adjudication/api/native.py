@@ -125,7 +125,11 @@ class FeeCancellation(BaseModel):
     feedetl_sn: str | None = Field(default=None, description="omit to cancel every unsettled detail")
 
 
-@router.post("/admissions/{mdtrt_id}/fees/cancellation")
+class FeesCancelled(BaseModel):
+    cancelled: int = Field(description="how many unsettled fee details were cancelled")
+
+
+@router.post("/admissions/{mdtrt_id}/fees/cancellation", responses={200: {"model": FeesCancelled}})
 async def cancel_admission_fees(mdtrt_id: str, body: FeeCancellation, principal: Caller, context: ContextDep) -> dict:
     """Cancel one unsettled fee detail or all of them."""
     cmd = commands.CancelFees(_acting_for(principal),
@@ -139,7 +143,11 @@ class DischargeCreate(BaseModel):
     dscg_way: str | None = None
 
 
-@router.post("/admissions/{mdtrt_id}/discharge")
+class Discharged(BaseModel):
+    mdtrt_id: str
+
+
+@router.post("/admissions/{mdtrt_id}/discharge", responses={200: {"model": Discharged}})
 async def discharge_admission(mdtrt_id: str, body: DischargeCreate, principal: Caller, context: ContextDep) -> dict:
     """Record the discharge time."""
     cmd = commands.Discharge(_acting_for(principal), mdtrt_id, body.psn_no, body.endtime, body.dscg_way)

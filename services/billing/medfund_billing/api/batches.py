@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, Field
 
 from medfund_billing.adapters.spool import CSV, FORMATS, NDJSON, FileFormatError, check_header, write_spool
 from medfund_billing.api.deps import (
@@ -31,8 +32,14 @@ UPLOAD_BODY = file_body({
 })
 
 
+class BatchAccepted(BaseModel):
+    batch_id: str
+    status: str = Field(description="`processing`: poll `GET /v1/collections/batches/{batch_id}`")
+
+
 @router.post("", status_code=202, openapi_extra=UPLOAD_BODY,
-             responses={413: {"description": "the file exceeds MEDFUND_BILLING_UPLOAD_MAX_BYTES"},
+             responses={202: {"model": BatchAccepted},
+                        413: {"description": "the file exceeds MEDFUND_BILLING_UPLOAD_MAX_BYTES"},
                         415: {"description": "Content-Type is neither text/csv nor application/x-ndjson"}})
 async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, settings: BillingSettingsDep,
                      runner: BatchRunnerDep, slots: UploadSlotsDep,
