@@ -461,6 +461,8 @@ function renderThresholdRules() {
   if (current) select.value = current;
 }
 
+const OPERATIONS_EVERY_MS = 10000;
+/* The lag asks the broker for its end offsets: once every OPERATIONS_EVERY_MS, not on every change of the pools. */
 async function refreshOperations() {
   if (state.role !== "admin") return;
   const ops = await api("/v1/operations");
@@ -505,7 +507,6 @@ async function start() {
     renderPools();
     renderHistory().catch(() => {});
     refreshInstitutions().catch(() => {});
-    refreshOperations().catch(() => {});
   });
   follow("/v1/alerts/stream", (type, change) => {
     /* A change other than an acknowledgement clears who acknowledged (the alert fires anew or resolves). */
@@ -515,5 +516,6 @@ async function start() {
     $("#alerts-live").textContent = `${t("new_alert")}: ${t(change.severity)} ${ruleName(change.rule)} · ${subjectName(change)} · ${t(change.state)}`;
   });
   refreshOperations().catch(() => {});
+  setInterval(() => refreshOperations().catch(() => {}), OPERATIONS_EVERY_MS);
 }
 start().catch((error) => { $("#status").textContent = error.message; });
