@@ -13,7 +13,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from medfund_ledger.adapters import alert_store
 from medfund_ledger.api.deps import UowDep
 from medfund_ledger.api.presenters import alert_json, change_json, entry_json, fact_json
-from medfund_ledger.api.read_models import AlertDetailOut
+from medfund_ledger.api.read_models import AlertDetailOut, AlertOut
 from medfund_ledger.api.schemas import AckIn
 from medfund_ledger.app.acknowledge import AcknowledgeAlert, acknowledge
 from medfund_ledger.app.alert_detail import alert_detail
@@ -27,7 +27,7 @@ STREAM_POLL_SECONDS = 1.0
 STREAM_PING_SECONDS = 15
 
 
-@router.get("")
+@router.get("", responses={200: {"model": list[AlertOut]}})
 async def list_alerts(_: StaffPrincipal, session: SessionDep,
                       state: Literal["firing", "acknowledged", "resolved"] | None = None) -> list[dict]:
     """Alerts, newest first; ``firing`` includes acknowledged ones that still fire."""
@@ -66,7 +66,9 @@ async def get_alert(alert_id: str, _: StaffPrincipal, session: SessionDep) -> Al
                           evidence_not_in_journal=detail.missing)
 
 
-@router.post("/{alert_id}/ack")
+@router.post("/{alert_id}/ack", responses={
+    200: {"model": AlertOut},
+    409: {"description": "already acknowledged with a different note (`conflict`), or resolved (`resolved`)"}})
 async def ack(alert_id: str, body: AckIn, principal: StaffPrincipal, uow: UowDep) -> dict:
     """Acknowledge an alert (who and when are stored); a retry with the same note returns the same answer."""
     cmd = AcknowledgeAlert(alert_id, principal.subject or principal.role, body.note, datetime.now(UTC))
