@@ -31,6 +31,9 @@ from medfund_shared.context import get_context, get_session, get_session_factory
 from medfund_shared.errors import ErrorResponse
 
 IDEMPOTENCY_HEADER = "idempotency-key"
+ERRORS_IN_ANSWER = "x-errors-in-answer"
+"""``openapi_extra`` key of a route that answers its refusals in its own 200 body (the NHSA gateway's envelope,
+``infcode`` -1), its value saying how: no error status is documented for it."""
 _DATABASE = frozenset({get_context, get_session, get_session_factory})
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -66,7 +69,10 @@ def _header_names(dependant: Dependant) -> Iterator[str]:
 
 
 def error_statuses(route: APIRoute | RouteContext) -> list[str]:
-    """The error statuses ``route`` can answer, from its parameters and dependencies (see the module doc)."""
+    """The error statuses ``route`` can answer, from its parameters and dependencies (see the module doc); none
+    for a route whose ``openapi_extra`` says it answers errors in its own body (:data:`ERRORS_IN_ANSWER`)."""
+    if ERRORS_IN_ANSWER in (route.openapi_extra or {}):
+        return []
     dependant = route.dependant
     calls = set(_calls(dependant))
     statuses = set()

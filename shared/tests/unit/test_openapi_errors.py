@@ -86,3 +86,9 @@ def test_platform_routes_have_response_models(module):
     for path in ("/healthz", "/readyz", "/healthz/details"):
         schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert schema["$ref"].startswith("#/components/schemas/"), path
+
+
+def test_the_nhsa_gateway_answers_its_errors_in_its_envelope_so_documents_none():
+    operation = _document("medfund_adjudication.main")["paths"]["/fsi/api/rsfComIfsService/callService"]["post"]
+    assert sorted(operation["responses"]) == ["200"]
+    assert "infcode" in operation["x-errors-in-answer"]

@@ -22,6 +22,7 @@ from medfund_shared.auth import Principal, require_roles
 from medfund_shared.context import ContextDep
 from medfund_shared.errors import RETRY_AFTER_SECONDS, is_bad_data, is_conflict, is_unavailable
 from medfund_shared.json_body import NotJson, parse_json
+from medfund_shared.openapi import ERRORS_IN_ANSWER
 from medfund_shared.rate_limit import Throttled
 from medfund_shared.refusal import Refusal
 
@@ -104,7 +105,9 @@ def _call(envelope: Fields, principal: Principal) -> Call:
 @router.post("/fsi/api/rsfComIfsService/callService", response_model=NhsaResponse,
              dependencies=[Security(callers.SIGNATURE_SCHEME), Depends(require_roles(*callers.GATEWAY_ROLES))],
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                 "schema": NhsaRequest.model_json_schema(ref_template="#/components/schemas/{model}")}}}})
+                 "schema": NhsaRequest.model_json_schema(ref_template="#/components/schemas/{model}")}}},
+                 ERRORS_IN_ANSWER: "a refusal, a throttled caller or an outage is a 200 NHSA envelope with infcode "
+                                   "-1 and err_msg (with Retry-After when retrying helps)"})
 async def call_service(request: Request, context: ContextDep) -> Response:
     """One NHSA transaction (1101, 2201–2208, 2301–2305, 2401, 2402, 2601, 3201, 5201, 5203–5206, 9001, 9002),
     signed with the x-tif headers or with a bearer token (see docs/his-integration.md)."""
