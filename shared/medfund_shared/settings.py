@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     idempotency_wait_seconds: float = Field(default=10.0, gt=0)
     """How long a request waits for a concurrent request with the same idempotency key to be answered before
     it is told to retry (409 ``request_in_progress``)."""
+    batch_lease_seconds: float = Field(default=30, gt=0)
+    """How long a file batch stays its owner's without a heartbeat: a crashed owner's batch is taken over after this."""
+    batch_heartbeat_seconds: float = Field(default=5, gt=0)
+    """How often the owner of a batch renews its lease (well under ``batch_lease_seconds``)."""
+    batch_poll_seconds: float = Field(default=2, gt=0)
+    """How often an idle instance looks for a batch without a live owner."""
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> Settings:
+        if self.batch_heartbeat_seconds >= self.batch_lease_seconds:
+            raise ValueError("batch_heartbeat_seconds must be shorter than batch_lease_seconds")
+        return self
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -3,7 +3,7 @@
 - the NHSA gateway's field reader (``medfund_adjudication.api.nhsa.fields``): any JSON value in any
   field either reads as the typed value or is refused (``Refused``, code ``invalid``, naming the field);
   no other exception may escape (it would be a 500 / an unhandled gateway error);
-- the tax-bureau collection file (``medfund_billing.adapters.spool`` + ``parse_record``): any bytes as a
+- the tax-bureau collection file (``medfund_billing.adapters.file_records`` + ``parse_record``): any bytes as a
   CSV or NDJSON file are read line by line, each line becomes a record or a rejection, never a crash.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -20,7 +19,15 @@ from hypothesis import strategies as st
 
 from medfund_adjudication.api.nhsa.fields import Fields
 from medfund_adjudication.domain.refusal import Refused
-from medfund_billing.adapters.spool import CSV, NDJSON, FileFormatError, check_header, read_lines
+from medfund_billing.adapters.file_records import (
+    BLANK,
+    CSV,
+    NDJSON,
+    FileFormatError,
+    RecordSplitter,
+    csv_header,
+    read_record,
+)
 from medfund_billing.domain.payment_record import FIELDS, RecordRejected, parse_record
 
 EXAMPLES = int(os.environ.get("MEDFUND_FUZZ_PARSER_EXAMPLES", "150"))
@@ -90,14 +97,23 @@ def test_payment_record_parses_or_is_rejected(record: dict, base: bool) -> None:
 csv_cells = st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
 
 
-def _account(path: Path, file_format: str) -> list[tuple[int, object]]:
-    """Read a spooled file the way a batch does; every record is parsed or rejected."""
-    try:
-        check_header(path, file_format)
-    except FileFormatError as refused:
-        assert str(refused)
-        return []
-    lines = list(read_lines(path, file_format))
+def _account(data: bytes, file_format: str) -> list[tuple[int, object]]:
+    """Read a file the way an upload and its batch do, the bytes arriving in small pieces; every record is parsed
+    or rejected."""
+    splitter = RecordSplitter(file_format)
+    records = [r for start in range(0, len(data), 7) for r in splitter.feed(data[start:start + 7])]
+    records += splitter.end()
+    header = None
+    if file_format == CSV:
+        try:
+            if not records:
+                raise FileFormatError("empty", "header")
+            header = csv_header(records.pop(0)[1])
+        except FileFormatError as refused:
+            assert str(refused)
+            return []
+    lines = [(line, raw) for line, record in records
+             if (raw := read_record(record, file_format, header)) is not BLANK]
     numbers = [number for number, _ in lines]
     assert numbers == sorted(set(numbers)), "line numbers must be increasing and unique"
     for _, raw in lines:
@@ -113,16 +129,13 @@ def _account(path: Path, file_format: str) -> list[tuple[int, object]]:
 @given(data=st.binary(max_size=2000))
 @example(data=b"\xef\xbb\xbf" + ",".join(FIELDS).encode() + b"\n" + b"a" * 200_000 + b"\n")
 @example(data=(",".join(FIELDS) + '\n"unterminated\n').encode())
-def test_csv_file_bytes_never_crash_the_reader(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
-    path = tmp_path_factory.mktemp("csv") / "feed.csv"
-    path.write_bytes(data)
-    _account(path, CSV)
+def test_csv_file_bytes_never_crash_the_reader(data: bytes) -> None:
+    _account(data, CSV)
 
 
 @FUZZ
 @given(rows=st.lists(st.lists(csv_cells, min_size=len(FIELDS) - 1, max_size=len(FIELDS) + 1), max_size=8))
-def test_csv_rows_with_any_cells_are_each_accounted_for(tmp_path_factory: pytest.TempPathFactory,
-                                                        rows: list[list[str]]) -> None:
+def test_csv_rows_with_any_cells_are_each_accounted_for(rows: list[list[str]]) -> None:
     import csv
     import io
 
@@ -130,9 +143,7 @@ def test_csv_rows_with_any_cells_are_each_accounted_for(tmp_path_factory: pytest
     writer = csv.writer(buffer)
     writer.writerow(FIELDS)
     writer.writerows(rows)
-    path = tmp_path_factory.mktemp("csv") / "feed.csv"
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    lines = _account(path, CSV)
+    lines = _account(buffer.getvalue().encode(), CSV)
     assert len(lines) == sum(1 for row in rows if any(cell.strip() for cell in row))
 
 
@@ -141,17 +152,12 @@ def test_csv_rows_with_any_cells_are_each_accounted_for(tmp_path_factory: pytest
 @example(data=b"[" * 100_000 + b"\n")
 @example(data=b"1" * 5000 + b"\n")
 @example(data=json.dumps(good_record()).encode() + b"\n\xff\xfe{\n")
-def test_ndjson_file_bytes_never_crash_the_reader(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
-    path = tmp_path_factory.mktemp("nd") / "feed.ndjson"
-    path.write_bytes(data)
-    _account(path, NDJSON)
+def test_ndjson_file_bytes_never_crash_the_reader(data: bytes) -> None:
+    _account(data, NDJSON)
 
 
 @FUZZ
 @given(lines=st.lists(json_values, max_size=10))
-def test_ndjson_lines_of_any_json_are_each_accounted_for(tmp_path_factory: pytest.TempPathFactory,
-                                                          lines: list[object]) -> None:
+def test_ndjson_lines_of_any_json_are_each_accounted_for(lines: list[object]) -> None:
     text = "".join(json.dumps(value, default=str) + "\n" for value in lines)
-    path = tmp_path_factory.mktemp("nd") / "feed.ndjson"
-    path.write_text(text, encoding="utf-8")
-    assert len(_account(path, NDJSON)) == len(lines)
+    assert len(_account(text.encode(), NDJSON)) == len(lines)

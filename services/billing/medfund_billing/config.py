@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,8 +14,6 @@ class BillingSettings(BaseSettings):
 
     tax_office_timezone: str = "Asia/Shanghai"
     """Local time of the tax offices: reconciliation days are calendar days in this zone."""
-    spool_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()) / "medfund-billing-spool")
-    """Where uploaded files wait to be processed (kept until their batch is done)."""
     batch_chunk_lines: int = Field(default=2000, ge=1)
     """Lines applied per database transaction when processing a file."""
     policy_dir: Path | None = None

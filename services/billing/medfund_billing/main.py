@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from medfund_billing.adapters.batch_runner import BatchRunner
+from medfund_billing.adapters.batch_worker import batch_worker
 from medfund_billing.adapters.enrollment_handlers import enrollment_consumer
 from medfund_billing.api import appropriations, batches, collections, employers, refusals, reports, suspense
 from medfund_billing.api.upload_slots import UploadSlots
@@ -18,20 +18,19 @@ def definition() -> ServiceDefinition:
     catalogue = PolicyCatalogue.load(settings.policy_dir)
 
     async def start(context: ServiceContext) -> None:
-        runner = BatchRunner(context, settings)
-        context.extras.update(catalogue=catalogue, billing_settings=settings, batch_runner=runner,
+        context.extras.update(catalogue=catalogue, billing_settings=settings,
+                              batch_worker=batch_worker(context, settings),
                               upload_slots=UploadSlots(settings.concurrent_uploads,
                                                        settings.upload_retry_after_seconds))
-        await runner.resume_unfinished()
 
-    async def stop(context: ServiceContext) -> None:
-        await context.extras["batch_runner"].stop()
+    async def work_on_batches(context: ServiceContext) -> None:
+        await context.extras["batch_worker"].run()
 
     return ServiceDefinition(
         name="billing", package="medfund_billing",
         routers=[batches.router, reports.router, collections.router, suspense.router, employers.router,
                  refusals.router, appropriations.router],
-        consumers=[enrollment_consumer(catalogue)], on_startup=[start], on_shutdown=[stop],
+        consumers=[enrollment_consumer(catalogue)], on_startup=[start], background=[work_on_batches],
         body_limits={"/v1/collections/batches": settings.upload_max_bytes},
     )
 

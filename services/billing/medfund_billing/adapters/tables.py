@@ -13,6 +13,7 @@ from sqlalchemy import (
                         ForeignKey,
                         Index,
                         Integer,
+                        LargeBinary,
                         MetaData,
                         PrimaryKeyConstraint,
                         Table,
@@ -21,7 +22,7 @@ from sqlalchemy import (
                         func,
                         text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
 
@@ -140,9 +141,12 @@ batches = Table(
     Column("idempotency_key", Text),
     Column("file_sha256", Text, nullable=False),
     Column("format", Text, nullable=False),
-    Column("spool_path", Text, nullable=False),
+    Column("csv_header", ARRAY(Text), comment="a CSV file's field names, in their order (migration 0008)"),
     Column("status", Text, nullable=False),
-    Column("lines_done", Integer, nullable=False, server_default="0"),
+    Column("last_line", Integer, nullable=False, server_default="0",
+           comment="file line of the last record applied: processing resumes after it (migration 0008)"),
+    Column("owner", Text, comment="the instance processing the batch (batch_ownership lease; migration 0008)"),
+    Column("lease_expires_at", DateTime(timezone=True)),
     Column("received", Integer, nullable=False, server_default="0"),
     Column("accepted", Integer, nullable=False, server_default="0"),
     Column("duplicates", Integer, nullable=False, server_default="0"),
@@ -160,6 +164,28 @@ batch_rejections = Table(
     Column("code", Text, nullable=False),
     Column("message", Text, nullable=False),
     PrimaryKeyConstraint("batch_id", "line"),
+)
+
+batch_records = Table(
+    "batch_records", metadata,
+    Column("batch_id", Text, nullable=False),
+    Column("line", Integer, nullable=False, comment="file line on which the record ends"),
+    Column("raw", LargeBinary, nullable=False, comment="the record's bytes as sent"),
+    PrimaryKeyConstraint("batch_id", "line"),
+    comment="uploaded files, staged with COPY, until their batch is done (migration 0008)",
+)
+
+batch_chunks = Table(
+    "batch_chunks", metadata,
+    Column("batch_id", Text, ForeignKey("batches.batch_id"), nullable=False),
+    Column("first_line", Integer, nullable=False),
+    Column("last_line", Integer, nullable=False),
+    Column("received", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    PrimaryKeyConstraint("batch_id", "first_line"),
+    comment="each applied chunk's outcome: the batch's counters are their sums (migration 0008)",
 )
 
 employee_members = Table(

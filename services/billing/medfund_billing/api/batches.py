@@ -1,23 +1,16 @@
-"""Whole files from the tax bureau: spooled to disk as they stream in, processed in the background."""
+"""Whole files from the tax bureau: staged in PostgreSQL as they stream in, processed in the background by the
+instance that owns the batch."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
-from medfund_billing.adapters.spool import CSV, FORMATS, NDJSON, FileFormatError, check_header, write_spool
-from medfund_billing.api.deps import (
-    BatchRunnerDep,
-    BillingSettingsDep,
-    TaxOnly,
-    TaxOrStaff,
-    UploadSlotsDep,
-    office_filter,
-)
-from medfund_billing.app.batches import REJECTED_PAGE, OpenBatch, batch_report, open_batch
+from medfund_billing.adapters.file_records import CSV, FORMATS, NDJSON, FileFormatError
+from medfund_billing.api.deps import BatchWorkerDep, TaxOnly, TaxOrStaff, UploadSlotsDep, office_filter
+from medfund_billing.app.batches import REJECTED_PAGE, UploadBatch, batch_report, upload_batch
 from medfund_billing.domain.payment_record import EMPLOYEE_FIELDS, FIELDS
 from medfund_shared.context import SessionDep
 from medfund_shared.errors import ApiError
@@ -41,8 +34,8 @@ class BatchAccepted(BaseModel):
              responses={202: {"model": BatchAccepted},
                         413: {"description": "the file exceeds MEDFUND_BILLING_UPLOAD_MAX_BYTES"},
                         415: {"description": "Content-Type is neither text/csv nor application/x-ndjson"}})
-async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, settings: BillingSettingsDep,
-                     runner: BatchRunnerDep, slots: UploadSlotsDep,
+async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, worker: BatchWorkerDep,
+                     slots: UploadSlotsDep,
                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
                      ) -> dict:
     """Upload a CSV (header row of field names) or NDJSON file; 202 with the batch id. A file over
@@ -51,22 +44,13 @@ async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, 
     file_format = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if file_format not in FORMATS:
         raise ApiError(415, "unsupported_media_type", f"send one of {', '.join(FORMATS)}", "Content-Type")
-    path = settings.spool_dir / f"{uuid.uuid4()}.upload"
     try:
         with slots.hold():
-            sha256 = await write_spool(request.stream(), path)
-            check_header(path, file_format)
-            batch_id, created = await open_batch(
-                OpenBatch(principal.tax_office_code, file_format, path, sha256, idempotency_key), session)
+            batch_id, _ = await upload_batch(
+                UploadBatch(principal.tax_office_code, file_format, request.stream(), idempotency_key), session)
     except FileFormatError as exc:
-        path.unlink(missing_ok=True)
         raise ApiError(422, "invalid_file", str(exc), exc.field) from None
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    if not created:
-        path.unlink(missing_ok=True)
-    runner.start(batch_id)
+    worker.wake()
     return {"batch_id": batch_id, "status": "processing"}
 
 

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from medfund_billing.adapters.batch_runner import BatchRunner
 from medfund_billing.api.upload_slots import UploadSlots
 from medfund_billing.config import BillingSettings
 from medfund_shared.auth import Principal, require_roles
+from medfund_shared.batch_ownership import BatchWorker
 from medfund_shared.context import ServiceContext, get_context
 from medfund_shared.errors import ApiError
 from medfund_shared.json_body import NotJson, parse_json
@@ -24,8 +24,8 @@ async def _billing_settings(context: Annotated[ServiceContext, Depends(get_conte
     return context.extras["billing_settings"]
 
 
-async def _batch_runner(context: Annotated[ServiceContext, Depends(get_context)]) -> BatchRunner:
-    return context.extras["batch_runner"]
+async def _batch_worker(context: Annotated[ServiceContext, Depends(get_context)]) -> BatchWorker:
+    return context.extras["batch_worker"]
 
 
 async def exact_json(request: Request) -> Any:
@@ -38,7 +38,7 @@ async def exact_json(request: Request) -> Any:
 
 CatalogueDep = Annotated[PolicyCatalogue, Depends(_catalogue)]
 BillingSettingsDep = Annotated[BillingSettings, Depends(_billing_settings)]
-BatchRunnerDep = Annotated[BatchRunner, Depends(_batch_runner)]
+BatchWorkerDep = Annotated[BatchWorker, Depends(_batch_worker)]
 
 
 async def _upload_slots(context: Annotated[ServiceContext, Depends(get_context)]) -> UploadSlots:

@@ -1,24 +1,26 @@
-"""A tax-bureau file, processed in chunks: each chunk is one transaction that accepts its valid
-lines, records its rejected ones and advances the batch's progress, so a restart resumes exactly
-where the last commit left off and a re-sent file changes nothing."""
+"""A tax-bureau file, staged in PostgreSQL and processed in chunks by the one instance that owns the batch
+(``medfund_shared.batch_ownership``): each chunk is one transaction, fenced on the owner's lease, that accepts its
+valid lines, records its rejected ones and its outcome, and sets the batch's progress and counters from the
+outcomes recorded. So a crashed owner's batch is resumed by another instance exactly where the last commit left
+off, two instances never apply the same lines, and a re-sent file changes nothing."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from medfund_billing.adapters import payment_metrics
-from medfund_billing.adapters.spool import read_lines
+from medfund_billing.adapters import batch_files, payment_metrics
+from medfund_billing.adapters.file_records import BLANK, read_record
 from medfund_billing.adapters.tables import batch_rejections, batches
 from medfund_billing.app.accept_payments import Entry, accept_payments
 from medfund_billing.domain.payment_record import RecordRejected, parse_record, voucher_of
+from medfund_shared.batch_ownership import Ownership, SqlLeases
 from medfund_shared.errors import ApiError
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
@@ -28,11 +30,10 @@ REJECTED_PAGE = 1000
 
 
 @dataclass(frozen=True)
-class OpenBatch:
+class UploadBatch:
     tax_office_code: str
     file_format: str
-    spool_path: Path
-    file_sha256: str
+    chunks: AsyncIterator[bytes]
     idempotency_key: str | None
 
 
@@ -44,48 +45,65 @@ class Rejection:
     message: str
 
 
-async def open_batch(command: OpenBatch, session: AsyncSession) -> tuple[str, bool]:
-    """(batch id, created). A repeated ``Idempotency-Key`` from the same office returns the first
-    batch; the same key with another file is a 409."""
+def open_batches():
+    """The batches still to be worked on, for their leases."""
+    return batches.c.status == PROCESSING
+
+
+async def upload_batch(command: UploadBatch, session: AsyncSession) -> tuple[str, bool]:
+    """(batch id, created): the file staged and its batch opened in one transaction. A repeated
+    ``Idempotency-Key`` from the same office returns the first batch (the copy staged is dropped); the same key
+    with another file is a 409."""
     batch_id = str(uuid.uuid4())
+    staged = await batch_files.stage_file(session, batch_id, command.file_format, command.chunks)
     created = await session.scalar(insert(batches).values(
         batch_id=batch_id, tax_office_code=command.tax_office_code, idempotency_key=command.idempotency_key,
-        format=command.file_format, spool_path=str(command.spool_path), file_sha256=command.file_sha256,
-        status=PROCESSING,
+        format=command.file_format, csv_header=staged.csv_header, file_sha256=staged.sha256, status=PROCESSING,
     ).on_conflict_do_nothing().returning(batches.c.batch_id))
     if created is None:
+        await session.rollback()
         first = (await session.execute(select(batches.c.batch_id, batches.c.file_sha256).where(
             batches.c.tax_office_code == command.tax_office_code,
             batches.c.idempotency_key == command.idempotency_key))).one()
-        if first.file_sha256 != command.file_sha256:
+        if first.file_sha256 != staged.sha256:
             raise ApiError(409, "conflict", "this Idempotency-Key was used for another file", "Idempotency-Key")
-        batch_id = first.batch_id
+        return first.batch_id, False
     await session.commit()
-    return batch_id, created is not None
+    return batch_id, True
 
 
-async def process_batch(batch_id: str, sessions: async_sessionmaker[AsyncSession], catalogue: PolicyCatalogue,
-                        office_zone: ZoneInfo, chunk_lines: int) -> None:
-    """Apply the batch's file from where its last committed chunk ended, then mark it done."""
+async def process_batch(ownership: Ownership, leases: SqlLeases, sessions: async_sessionmaker[AsyncSession],
+                        catalogue: PolicyCatalogue, office_zone: ZoneInfo, chunk_lines: int,
+                        on_commit=lambda: None) -> None:
+    """Apply the batch's staged records after the last committed chunk, then mark it done and let it go."""
+    batch_id, owner = ownership.batch_id, ownership.owner
     async with sessions() as session:
         batch = (await session.execute(select(batches).where(batches.c.batch_id == batch_id))).one()
-    if batch.status == DONE:
-        return
-    path = Path(batch.spool_path)
-    lines = read_lines(path, batch.format, skip=batch.lines_done)
-    while chunk := list(itertools.islice(lines, chunk_lines)):
+    while True:
         async with sessions() as session:
-            await _apply_chunk(session, catalogue, batch, chunk, office_zone)
-    async with sessions() as session:
-        await session.execute(update(batches).where(batches.c.batch_id == batch_id)
-                              .values(status=DONE, finished_at=func.now()))
-        await session.commit()
-    path.unlink(missing_ok=True)
+            await leases.fence(session, batch_id, owner)
+            last_line = await batch_files.last_applied_line(session, batch_id)
+            records = await batch_files.records_after(session, batch_id, last_line, chunk_lines)
+            if not records:
+                await batch_files.drop_records(session, batch_id)
+                await leases.release(session, batch_id, owner, status=DONE, finished_at=func.now())
+                await session.commit()
+                return
+            accepted = await _apply_chunk(session, catalogue, batch, records, office_zone)
+            await session.commit()
+        payment_metrics.received(entry.record for entry in accepted)
+        on_commit()
 
 
-async def _apply_chunk(session: AsyncSession, catalogue: PolicyCatalogue, batch, chunk: list, office_zone: ZoneInfo):
-    entries, rejections = [], []
-    for line, raw in chunk:
+async def _apply_chunk(session: AsyncSession, catalogue: PolicyCatalogue, batch, records: list[tuple[int, bytes]],
+                       office_zone: ZoneInfo) -> list[Entry]:
+    """Apply one chunk in the caller's transaction; the lines it accepted."""
+    entries, rejections, received = [], [], 0
+    for line, record in records:
+        raw = read_record(record, batch.format, batch.csv_header)
+        if raw is BLANK:
+            continue
+        received += 1
         try:
             entries.append(Entry(line, _checked(raw, batch.tax_office_code)))
         except RecordRejected as exc:
@@ -98,12 +116,10 @@ async def _apply_chunk(session: AsyncSession, catalogue: PolicyCatalogue, batch,
         await session.execute(insert(batch_rejections).on_conflict_do_nothing(), [
             {"batch_id": batch.batch_id, "line": r.line, "tax_voucher_no": r.tax_voucher_no, "code": r.code,
              "message": r.message} for r in rejections])
-    await session.execute(update(batches).where(batches.c.batch_id == batch.batch_id).values(
-        lines_done=batches.c.lines_done + len(chunk), received=batches.c.received + len(chunk),
-        accepted=batches.c.accepted + len(outcome.accepted), duplicates=batches.c.duplicates + len(outcome.duplicates),
-        rejected=batches.c.rejected + len(rejections)))
-    await session.commit()
-    payment_metrics.received(entry.record for entry in outcome.accepted)
+    await batch_files.record_chunk(session, batch.batch_id, batch_files.ChunkOutcome(
+        first_line=records[0][0], last_line=records[-1][0], received=received, accepted=len(outcome.accepted),
+        duplicates=len(outcome.duplicates), rejected=len(rejections)))
+    return outcome.accepted
 
 
 def _checked(raw, tax_office_code: str):

@@ -21,8 +21,7 @@ from billing_testkit import BILLING, ENROLLMENT, BillingUnderTest  # noqa: E402
 
 
 @pytest.fixture
-async def billing(service_database, test_stack, tmp_path, monkeypatch) -> AsyncIterator[BillingUnderTest]:
-    monkeypatch.setenv("MEDFUND_BILLING_SPOOL_DIR", str(tmp_path / "spool"))
+async def billing(service_database, test_stack) -> AsyncIterator[BillingUnderTest]:
     settings = Settings(database_url=service_database("medfund_billing"), kafka_bootstrap=test_stack.kafka_bootstrap,
                         topic_prefix=f"{test_stack.topic_prefix}{secrets.token_hex(3)}.", service_name="billing")
     await ensure_topics(settings, {ENROLLMENT, BILLING})
