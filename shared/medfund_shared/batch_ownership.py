@@ -18,7 +18,8 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -129,8 +130,19 @@ class SqlLeases:
             raise LeaseLost(batch_id)
 
     async def renew(self, batch_id: str, owner: str) -> None:
+        """The heartbeat: renew the lease unless a chunk holds the row (its fence has just renewed it).
+
+        Never waiting for the row keeps the heartbeat from queueing behind a chunk and then committing just as
+        the next chunk fences (under REPEATABLE READ, which enrollment's chunks use, that chunk would fail)."""
         async with self.sessions() as session:
-            await self.fence(session, batch_id, owner)
+            holder = (await session.execute(select(self.owner_column).where(self.key == batch_id)
+                                            .with_for_update(skip_locked=True))).first()
+            if holder is None:
+                return
+            if holder.owner != owner:
+                raise LeaseLost(batch_id)
+            await session.execute(update(self.table).where(self.key == batch_id)
+                                  .values({self.expires_column: self.clock() + self.length}))
             await session.commit()
 
     async def give_up(self, batch_id: str, owner: str) -> None:
@@ -200,7 +212,7 @@ class BatchWorker:
         """Process one claimed batch under its heartbeat; errors are logged, the lease then runs out."""
         log.info("batch_claimed", worker=self.name, batch_id=batch_id, owner=self.owner)
         work = asyncio.create_task(self.process(Ownership(batch_id, self.owner)))
-        heartbeat = asyncio.create_task(self._keep(batch_id, work))
+        heartbeat = asyncio.create_task(self._keep(batch_id, until=work.done, on_lost=work.cancel))
         try:
             await work
         except asyncio.CancelledError:
@@ -227,13 +239,25 @@ class BatchWorker:
         except Exception:
             log.warning("batch_give_up_failed", worker=self.name, batch_id=batch_id)
 
-    async def _keep(self, batch_id: str, work: asyncio.Task) -> None:
-        while not work.done():
+    @asynccontextmanager
+    async def holding(self, batch_id: str) -> AsyncIterator[Ownership]:
+        """Renew the lease of a batch this instance claimed itself (an upload applied in its own request) while
+        the body runs. A lost lease stops the renewals; the body's next fence then raises ``LeaseLost``."""
+        heartbeat = asyncio.create_task(self._keep(batch_id, until=lambda: False, on_lost=lambda: None))
+        try:
+            yield Ownership(batch_id, self.owner)
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+
+    async def _keep(self, batch_id: str, until: Callable[[], bool], on_lost: Callable[[], object]) -> None:
+        while not until():
             await asyncio.sleep(self.heartbeat_seconds)
             try:
                 await self.leases.renew(batch_id, self.owner)
             except LeaseLost:
-                work.cancel()
+                log.warning("batch_lease_lost", worker=self.name, batch_id=batch_id)
+                on_lost()
                 return
             except Exception:
                 log.warning("batch_heartbeat_failed", worker=self.name, batch_id=batch_id)

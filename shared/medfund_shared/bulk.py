@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Text, any_, bindparam, text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Table, Text, any_, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
@@ -39,3 +39,13 @@ async def execute(session: AsyncSession, stmt, rows: Sequence[Sequence], names: 
 async def execute_records(session: AsyncSession, stmt, records: Sequence[Mapping], names: Sequence[str]):
     """Rows given as mappings (by column name) sent as one list per column."""
     return await session.execute(stmt, {name: [record[name] for record in records] for name in names})
+
+
+async def copy_records(session: AsyncSession, table: Table, columns: Sequence[str],
+                       records: Sequence[Sequence]) -> None:
+    """``COPY`` rows (tuples in ``columns`` order) into ``table``, in the session's transaction: the fastest way
+    rows get into PostgreSQL (an uploaded file's lines, thousands per call)."""
+    connection = await session.connection()
+    await connection.exec_driver_sql("SELECT 1")  # begins the session's transaction on the driver: COPY joins it
+    driver = (await connection.get_raw_connection()).driver_connection
+    await driver.copy_records_to_table(table.name, columns=list(columns), records=records)

@@ -137,6 +137,21 @@ async def test_a_stopping_worker_frees_its_batch_at_once():
     assert store.leases["b1"] == FREE
 
 
+async def test_a_batch_applied_in_its_request_keeps_its_lease_while_the_request_runs():
+    clock = FakeClock()
+    store = MemoryLeases(clock, ["b1"])
+    worker = BatchWorker("w", store, lambda ownership: asyncio.sleep(0), SETTINGS, owner="w")
+    assert await store.claim_next("w") == "b1"
+    async with worker.holding("b1") as ownership:
+        for _ in range(5):
+            clock.advance(20)
+            await asyncio.sleep(0.05)
+            assert await store.claim_next("other") is None
+    assert ownership == Ownership("b1", "w")
+    clock.advance(31)
+    assert await store.claim_next("other") == "b1"
+
+
 def test_the_heartbeat_must_be_shorter_than_the_lease():
     with pytest.raises(ValueError, match="batch_heartbeat_seconds"):
         Settings(batch_lease_seconds=5, batch_heartbeat_seconds=5)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_billing.adapters.file_records import CSV, FileFormatError, RecordSplitter, csv_header
 from medfund_billing.adapters.tables import batch_chunks, batch_records, batches
+from medfund_shared import bulk
 
 COPY_ROWS = 5000
 """Records sent per COPY while a file streams in: memory stays flat whatever the file's size."""
@@ -28,15 +29,12 @@ async def stage_file(session: AsyncSession, batch_id: str, file_format: str,
                      chunks: AsyncIterator[bytes]) -> StagedFile:
     """Stream the upload into ``batch_records`` in the session's transaction; a CSV header is checked as soon as
     it has arrived (``FileFormatError``). The caller commits, together with the batch row, or rolls back."""
-    connection = await session.connection()
-    await connection.exec_driver_sql("SELECT 1")  # begins the transaction on the driver, which COPY joins
-    driver = (await connection.get_raw_connection()).driver_connection
     splitter, digest, header, pending = RecordSplitter(file_format), hashlib.sha256(), None, []
 
     async def flush() -> None:
         if pending:
-            await driver.copy_records_to_table(batch_records.name, columns=["batch_id", "line", "raw"],
-                                               records=[(batch_id, line, raw) for line, raw in pending])
+            await bulk.copy_records(session, batch_records, ("batch_id", "line", "raw"),
+                                    [(batch_id, line, raw) for line, raw in pending])
             pending.clear()
 
     async def take(records: list[tuple[int, bytes]]) -> None:

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_enrollment.adapters.tables import (
     audit_trail,
+    batch_chunks,
+    batch_lines,
     batch_rejections,
     batches,
     coverage_periods,
@@ -23,6 +25,7 @@ from medfund_enrollment.adapters.tables import (
     persons,
     region_clocks,
 )
+from medfund_shared import bulk
 
 LIVE = enrollments.c.status != "terminated"
 
@@ -187,20 +190,50 @@ class Repository:
             set_={"eligible": stmt.excluded.eligible, "actor": stmt.excluded.actor, "updated_at": func.now()}))
 
     # --- batches -------------------------------------------------------------------------------
-    async def add_batch(self, batch_id: str, actor: str) -> None:
-        await self.session.execute(batches.insert().values(batch_id=batch_id, status="processing", actor=actor))
+    async def add_batch(self, batch_id: str, actor: str, header: list[str]) -> None:
+        await self.session.execute(batches.insert().values(batch_id=batch_id, status="processing", actor=actor,
+                                                           header=header))
 
-    async def advance_batch(self, batch_id: str, received: int, accepted: int, duplicates: int,
-                            rejections: list[dict]) -> None:
-        await self.session.execute(update(batches).where(batches.c.batch_id == batch_id).values(
-            received=batches.c.received + received, accepted=batches.c.accepted + accepted,
-            duplicates=batches.c.duplicates + duplicates))
+    async def stage_lines(self, batch_id: str, lines: list[tuple[int, bytes]], received_all: bool) -> None:
+        """Add file lines (number, bytes as sent) to the batch's staged file; ``received_all`` once it is whole."""
+        if lines:
+            await bulk.copy_records(self.session, batch_lines, ("batch_id", "line", "raw"),
+                                    [(batch_id, number, raw) for number, raw in lines])
+        if received_all:
+            await self.session.execute(update(batches).where(batches.c.batch_id == batch_id).values(received_all=True))
+
+    async def staged_after(self, batch_id: str, limit: int) -> tuple[bool, list[tuple[int, bytes]]]:
+        """(whole file staged, the next ``limit`` staged lines after the last one applied)."""
+        head = (await self.session.execute(select(batches.c.received_all, batches.c.last_line)
+                                           .where(batches.c.batch_id == batch_id))).one()
+        rows = await self.session.execute(
+            select(batch_lines.c.line, batch_lines.c.raw)
+            .where(batch_lines.c.batch_id == batch_id, batch_lines.c.line > head.last_line)
+            .order_by(batch_lines.c.line).limit(limit))
+        return head.received_all, [(line, bytes(raw)) for line, raw in rows]
+
+    async def batch_header(self, batch_id: str) -> list[str]:
+        return await self.session.scalar(select(batches.c.header).where(batches.c.batch_id == batch_id))
+
+    async def record_chunk(self, batch_id: str, first_line: int, last_line: int, received: int, accepted: int,
+                           duplicates: int, rejections: list[dict]) -> None:
+        """Keep the chunk's outcome and rejections; set the batch's progress and counters to the sums of its chunks
+        (never added to, so no replay can double them)."""
+        await self.session.execute(pg_insert(batch_chunks).values(
+            batch_id=batch_id, first_line=first_line, last_line=last_line, received=received, accepted=accepted,
+            duplicates=duplicates).on_conflict_do_nothing())
         if rejections:
-            await self.session.execute(batch_rejections.insert(), [{"batch_id": batch_id, **r} for r in rejections])
-
-    async def finish_batch(self, batch_id: str, status: str) -> None:
+            await self.session.execute(pg_insert(batch_rejections).on_conflict_do_nothing(),
+                                       [{"batch_id": batch_id, **r} for r in rejections])
+        sums = (await self.session.execute(
+            select(*(func.coalesce(func.sum(column), 0) for column in
+                     (batch_chunks.c.received, batch_chunks.c.accepted, batch_chunks.c.duplicates)))
+            .where(batch_chunks.c.batch_id == batch_id))).one()
         await self.session.execute(update(batches).where(batches.c.batch_id == batch_id).values(
-            status=status, finished_at=func.now()))
+            last_line=last_line, received=sums[0], accepted=sums[1], duplicates=sums[2]))
+
+    async def drop_staged_lines(self, batch_id: str) -> None:
+        await self.session.execute(delete(batch_lines).where(batch_lines.c.batch_id == batch_id))
 
     async def recent_batches(self, status: str | None, limit: int) -> list[Row]:
         query = select(batches).order_by(batches.c.created_at.desc()).limit(limit)

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy import (
                         BigInteger,
+                        Boolean,
                         Column,
                         Date,
                         DateTime,
                         ForeignKey,
                         Index,
                         Integer,
+                        LargeBinary,
                         MetaData,
+                        PrimaryKeyConstraint,
                         Sequence,
                         Table,
                         Text,
                         func,
                         text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
 
@@ -131,6 +134,34 @@ batches = Table(
     Column("actor", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("finished_at", DateTime(timezone=True)),
+    Column("header", ARRAY(Text), comment="the file's column names (migration 0007)"),
+    Column("received_all", Boolean, nullable=False, server_default="false",
+           comment="the whole file is staged: a new owner may finish the batch (migration 0007)"),
+    Column("last_line", Integer, nullable=False, server_default="0",
+           comment="file line of the last line applied: processing resumes after it (migration 0007)"),
+    Column("owner", Text, comment="the instance processing the batch (batch_ownership lease; migration 0007)"),
+    Column("lease_expires_at", DateTime(timezone=True)),
+)
+
+batch_lines = Table(
+    "enrollment_batch_lines", metadata,
+    Column("batch_id", Text, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("raw", LargeBinary, nullable=False, comment="the line's bytes as sent"),
+    PrimaryKeyConstraint("batch_id", "line"),
+    comment="uploaded files, staged with COPY, until their batch is finished (migration 0007)",
+)
+
+batch_chunks = Table(
+    "enrollment_batch_chunks", metadata,
+    Column("batch_id", Text, ForeignKey("enrollment_batches.batch_id"), nullable=False),
+    Column("first_line", Integer, nullable=False),
+    Column("last_line", Integer, nullable=False),
+    Column("received", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    PrimaryKeyConstraint("batch_id", "first_line"),
+    comment="each applied chunk's outcome: the batch's counters are their sums (migration 0007)",
 )
 
 batch_rejections = Table(

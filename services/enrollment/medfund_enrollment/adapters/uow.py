@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_enrollment.adapters.bulk import BulkStore
 from medfund_enrollment.adapters.repository import Repository
+from medfund_shared.context import ServiceContext
 from medfund_shared.errors import UNIQUE_VIOLATION, is_lost_race, sqlstate
 from medfund_shared.events import sources
 from medfund_shared.unit_of_work import SqlUnitOfWork
@@ -30,3 +34,10 @@ class UnitOfWork(SqlUnitOfWork):
     async def read_one_snapshot(self) -> None:
         """From here to the commit every read sees the same snapshot (REPEATABLE READ); call first."""
         await self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+@asynccontextmanager
+async def own_unit_of_work(context: ServiceContext) -> AsyncIterator[UnitOfWork]:
+    """A unit of work on a session of its own, outside any request's (a bulk batch commits chunk by chunk)."""
+    async with context.session_factory() as session, UnitOfWork(session, relay=context.relay) as uow:
+        yield uow

@@ -14,6 +14,8 @@ from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 CATALOGUE = "catalogue"
+BATCH_WORKER, BATCH_LEASES = "batch_worker", "batch_leases"
+"""``context.extras`` keys of the bulk-batch worker and the leases of bulk batches."""
 
 
 async def get_uow(session: SessionDep, context: ContextDep) -> UnitOfWork:

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-import codecs
-import csv
 from collections.abc import AsyncIterator
-from datetime import date
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from medfund_enrollment.adapters import batch_owner
-from medfund_enrollment.adapters.uow import UnitOfWork
-from medfund_enrollment.api.deps import CatalogueDep, IdempotencyKey, UowDep, idempotent, today_in_china
+from medfund_enrollment.adapters.batch_lease import BatchLease
+from medfund_enrollment.adapters.uow import UnitOfWork, own_unit_of_work
+from medfund_enrollment.api.deps import (
+    BATCH_LEASES,
+    BATCH_WORKER,
+    CatalogueDep,
+    IdempotencyKey,
+    UowDep,
+    idempotent,
+    today_in_china,
+)
 from medfund_enrollment.api.schemas import EnrollmentIn
 from medfund_enrollment.app import batch_lines, batches
 from medfund_enrollment.app.registration import RegisterHousehold, register_household
-from medfund_enrollment.domain.errors import InvalidRequest, NotFound
+from medfund_enrollment.domain.errors import Conflict, InvalidRequest, NotFound
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
 from medfund_shared.auth import StaffPrincipal
+from medfund_shared.batch_ownership import BatchWorker, LeaseLost, Ownership
 from medfund_shared.context import ContextDep, ServiceContext
 from medfund_shared.openapi import file_body
-from medfund_shared.policy.catalogue import PolicyCatalogue
 
 router = APIRouter(prefix="/v1/enrollments", tags=["enrollments"])
-CHUNK_LINES = 1000
+BOM = b"\xef\xbb\xbf"
 
 
 @router.post("", status_code=201)
@@ -51,30 +56,36 @@ async def enroll_batch(request: Request, principal: StaffPrincipal, context: Con
                        catalogue: CatalogueDep) -> JSONResponse:
     """Register a CSV file (header row; one member per line, ``household_key`` groups a household).
 
-    Chunks are committed as they arrive: an upload that breaks off leaves the batch ``failed`` with
-    what was applied so far, and re-sending the whole file completes it (applied lines are duplicates).
+    The file is staged in the database as it arrives, then applied in chunks by this instance, which owns the
+    batch (``docs/batches.md``); the answer is the batch's report. An upload that breaks off leaves the batch
+    ``failed`` with the lines that had arrived applied, and re-sending the whole file completes it (applied
+    lines are duplicates). If this instance stops, another one finishes the batch once its lease runs out
+    (``GET /v1/enrollments/batches`` shows it).
     """
     if "text/csv" not in request.headers.get("content-type", ""):
         raise InvalidRequest("unsupported_media_type", "send the file as Content-Type: text/csv", "content-type")
-    lines = _csv_lines(request.stream())
-    header = await anext(lines, None)
-    if header is None:
+    lines = _file_lines(request.stream())
+    first = await anext(lines, None)
+    if first is None:
         raise InvalidRequest("empty_file", "the file has no header row", "header")
-    batch_lines.check_header(header[1])
-    sessions, batch_id = context.session_factory, batches.new_batch_id()
-    async with batch_owner.owning(context.engine, batch_id):
-        async with sessions() as session:
-            await batches.start_batch(UnitOfWork(session), batch_id, principal.subject)
-        try:
-            await _apply_all(context, batch_id, header[1], lines, catalogue)
-        except Exception:
-            async with sessions() as session:
-                await batches.finish_batch(UnitOfWork(session), batch_id, batches.BatchStatus.FAILED)
-            raise
-    async with sessions() as session:
-        uow = UnitOfWork(session)
-        await batches.finish_batch(uow, batch_id)
-        return JSONResponse(await batch_view(uow, batch_id), status_code=202)
+    header = batch_lines.fields_of(first[1])
+    batch_lines.check_header(header)
+    worker: BatchWorker = context.extras[BATCH_WORKER]
+    lease = BatchLease(context.extras[BATCH_LEASES], Ownership(batches.new_batch_id(), worker.owner))
+    async with own_unit_of_work(context) as uow:
+        await batches.start_batch(uow, lease, principal.subject, header)
+    try:
+        async with worker.holding(lease.batch_id):
+            try:
+                await _stage_all(context, lease, lines)
+            finally:
+                await batches.apply_staged(lease, lambda: own_unit_of_work(context), catalogue, today_in_china(),
+                                           batches.BatchStatus.FAILED)
+    except LeaseLost:
+        raise Conflict("batch_taken_over", "another instance took this batch over; its report is at "
+                                           f"/v1/enrollments/batches/{lease.batch_id}", "batch_id") from None
+    async with own_unit_of_work(context) as uow:
+        return JSONResponse(await batch_view(uow, lease.batch_id), status_code=202)
 
 
 @router.get("/batches")
@@ -105,38 +116,31 @@ def _batch_head(row) -> dict:
             "finished_at": row.finished_at.isoformat() if row.finished_at else None}
 
 
-async def _apply_all(context: ServiceContext, batch_id: str, header: list[str],
-                     lines: AsyncIterator[tuple[int, list[str]]], catalogue: PolicyCatalogue) -> None:
-    """Read the file in chunks, committing each chunk (and nudging the relay) before reading on."""
-    today, chunk = today_in_china(), []
-    async for number, fields in lines:
-        chunk.append(batch_lines.BatchLine(number, dict(zip(header, fields, strict=False))))
-        if len(chunk) == CHUNK_LINES:
-            await _apply(context, batch_id, chunk, catalogue, today)
+async def _stage_all(context: ServiceContext, lease: BatchLease, lines: AsyncIterator[tuple[int, bytes]]) -> None:
+    """Stage the file a chunk at a time as it arrives; the last chunk marks it whole."""
+    chunk: list[tuple[int, bytes]] = []
+    async for line in lines:
+        chunk.append(line)
+        if len(chunk) == batches.CHUNK_LINES:
+            async with own_unit_of_work(context) as uow:
+                await batches.stage_lines(uow, lease, chunk, received_all=False)
             chunk = []
-    if chunk:
-        await _apply(context, batch_id, chunk, catalogue, today)
+    async with own_unit_of_work(context) as uow:
+        await batches.stage_lines(uow, lease, chunk, received_all=True)
 
 
-async def _apply(context: ServiceContext, batch_id: str, chunk: list[batch_lines.BatchLine],
-                 catalogue: PolicyCatalogue, today: date) -> None:
-    async with context.session_factory() as session:
-        await batches.process_chunk(batch_id, chunk, UnitOfWork(session), catalogue, today)
-    context.relay.notify()
-
-
-async def _csv_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, list[str]]]:
-    """(line number, fields) for every non-blank line of a UTF-8 CSV body, read as it streams in.
-
-    Bytes that are not UTF-8 become lone surrogates, which refuse their line (``read_line``), not U+FFFD."""
-    decoder, pending, number = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape"), "", 0
+async def _file_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes]]:
+    """(line number, bytes) for every non-blank line of the body, read as it streams in (a leading byte-order
+    mark and each line's carriage return left out)."""
+    pending, number = b"", 0
     async for chunk in chunks:
-        pending += decoder.decode(chunk)
-        *complete, pending = pending.split("\n")
-        for text in complete:
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for raw in complete:
             number += 1
-            if text.strip():
-                yield number, next(csv.reader([text.rstrip("\r")]))
-    pending += decoder.decode(b"", final=True)
-    if pending.strip():
-        yield number + 1, next(csv.reader([pending.rstrip("\r")]))
+            raw = raw.removeprefix(BOM) if number == 1 else raw
+            if raw.strip():
+                yield number, raw.rstrip(b"\r")
+    raw = pending.removeprefix(BOM) if number == 0 else pending
+    if raw.strip():
+        yield number + 1, raw.rstrip(b"\r")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from datetime import date
 
@@ -44,6 +45,17 @@ class LineApplication:
     @property
     def certno(self) -> str:
         return self.application.members[0].certno.strip().upper()
+
+
+def fields_of(raw: bytes) -> list[str]:
+    """A file line's fields. Bytes that are not UTF-8 become lone surrogates, which refuse their line
+    (``read_line``), not U+FFFD."""
+    return next(csv.reader([raw.decode("utf-8", "surrogateescape")]), [])
+
+
+def values_of(raw: bytes, header: list[str]) -> dict[str, str]:
+    """A file line's values by column name."""
+    return dict(zip(header, fields_of(raw), strict=False))
 
 
 def check_header(header: list[str]) -> None:

@@ -1,5 +1,10 @@
 """Bulk registration from a CSV file: every line judged on its own, one transaction per chunk.
 
+The file is staged in the database as it arrives and applied by the batch's one owner
+(``medfund_shared.batch_ownership``): the instance that receives it, or, if that instance stops, another one
+once the lease has run out, resuming after the last committed chunk. Each chunk is fenced on the lease and sets
+the batch's counters from the outcomes of its chunks, so no line is applied or counted twice.
+
 A chunk is judged in memory against what is recorded for its people and households (read in one
 go), then written set-based, so it costs a handful of round trips instead of several per line. A
 line already registered in the same household for the year is a duplicate, not an error, so a
@@ -9,12 +14,15 @@ re-sent file changes nothing. Rejected lines are kept with the masked certno, a 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from medfund_enrollment.adapters.uow import UnitOfWork, lost_race
-from medfund_enrollment.app.batch_lines import BatchLine, LineApplication, read_line
+from medfund_enrollment.app.batch_lines import BatchLine, LineApplication, read_line, values_of
 from medfund_enrollment.app.bulk_writes import NewHousehold, Registration, write_registrations
 from medfund_enrollment.app.common import pack_for
 from medfund_enrollment.domain.batch_roster import DUPLICATE, Roster
@@ -24,6 +32,8 @@ from medfund_enrollment.domain.household import RESIDENT, plan_household
 from medfund_enrollment.domain.lifecycle import Cover, cover_for_payment, retiree_cover
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
+CHUNK_LINES = 1000
+"""Lines staged, and lines applied, per transaction."""
 ATTEMPTS = 3
 """A chunk that lost a race to a concurrent writer is judged again against what that writer recorded.
 
@@ -46,32 +56,68 @@ class BatchStatus(StrEnum):
     FAILED = "failed"
     """The upload broke off (or a chunk could not be written): the counts say what was applied."""
     INTERRUPTED = "interrupted"
-    """The service stopped while the batch was processing; found at the next start."""
+    """The instance receiving the file stopped before it had all of it; another instance applied what had
+    arrived once the lease ran out."""
 
 
 def new_batch_id() -> str:
     return str(uuid.uuid4())
 
 
-async def start_batch(uow: UnitOfWork, batch_id: str, actor: str) -> None:
-    await uow.repo.add_batch(batch_id, actor)
+class Lease(Protocol):
+    """The batch's lease as this instance holds it (``adapters.batch_lease``)."""
+
+    batch_id: str
+
+    async def claim(self, uow: UnitOfWork) -> bool: ...
+
+    async def fence(self, uow: UnitOfWork) -> None: ...
+
+    async def release(self, uow: UnitOfWork, status: str) -> None: ...
+
+
+async def start_batch(uow: UnitOfWork, lease: Lease, actor: str, header: list[str]) -> None:
+    """Open the batch, owned from the start by the instance receiving its file."""
+    await uow.repo.add_batch(lease.batch_id, actor, header)
+    await lease.claim(uow)
     await uow.commit()
 
 
-async def finish_batch(uow: UnitOfWork, batch_id: str, status: BatchStatus = BatchStatus.DONE) -> None:
-    """Close the batch; whatever chunks were committed stay applied (a re-sent file completes it)."""
-    await uow.repo.finish_batch(batch_id, status.value)
+async def stage_lines(uow: UnitOfWork, lease: Lease, lines: list[tuple[int, bytes]], received_all: bool) -> None:
+    """Keep lines of the file as they arrive (``received_all`` with the last ones): any instance can finish it."""
+    await lease.fence(uow)
+    await uow.repo.stage_lines(lease.batch_id, lines, received_all)
     await uow.commit()
 
 
-async def process_chunk(batch_id: str, lines: list[BatchLine], uow: UnitOfWork, catalogue: PolicyCatalogue,
+async def apply_staged(lease: Lease, units: Callable[[], AbstractAsyncContextManager[UnitOfWork]],
+                       catalogue: PolicyCatalogue, today: date, incomplete: BatchStatus) -> BatchStatus:
+    """Apply the staged lines after the last chunk committed, chunk by chunk, then close the batch: ``done`` if
+    the whole file had arrived, else ``incomplete`` (the upload broke off, or its instance stopped)."""
+    async with units() as uow:
+        header = await uow.repo.batch_header(lease.batch_id)
+    while True:
+        async with units() as uow:
+            received_all, staged = await uow.repo.staged_after(lease.batch_id, CHUNK_LINES)
+            if not staged:
+                status = BatchStatus.DONE if received_all else incomplete
+                await uow.repo.drop_staged_lines(lease.batch_id)
+                await lease.release(uow, status.value)
+                await uow.commit()
+                return status
+        lines = [BatchLine(number, values_of(raw, header)) for number, raw in staged]
+        async with units() as uow:
+            await process_chunk(lease, lines, uow, catalogue, today)
+
+
+async def process_chunk(lease: Lease, lines: list[BatchLine], uow: UnitOfWork, catalogue: PolicyCatalogue,
                         today: date) -> ChunkOutcome:
-    """Apply a chunk of lines and the batch's progress in one transaction."""
+    """Apply a chunk of lines and the batch's progress in one transaction, fenced on the batch's lease."""
     read: list[LineApplication | EnrollmentError] = [_read(line, today) for line in lines]
     attempt = 1
     while True:
         try:
-            outcome = await _apply(batch_id, lines, read, uow, catalogue)
+            outcome = await _apply(lease, lines, read, uow, catalogue)
             await uow.commit()
             return outcome
         except Exception as error:
@@ -88,9 +134,10 @@ def _read(line: BatchLine, today: date) -> LineApplication | EnrollmentError:
         return error
 
 
-async def _apply(batch_id: str, lines: list[BatchLine], read: list[LineApplication | EnrollmentError],
+async def _apply(lease: Lease, lines: list[BatchLine], read: list[LineApplication | EnrollmentError],
                  uow: UnitOfWork, catalogue: PolicyCatalogue) -> ChunkOutcome:
     await uow.read_one_snapshot()
+    await lease.fence(uow)
     valid = [r for r in read if isinstance(r, LineApplication)]
     roster = await uow.bulk.roster({r.certno for r in valid}, {r.application.year for r in valid},
                                    {(r.application.admdvs, r.household_key) for r in valid})
@@ -109,8 +156,8 @@ async def _apply(batch_id: str, lines: list[BatchLine], read: list[LineApplicati
             outcome.accepted += 1
             registrations.append(accepted)
     await write_registrations(uow, registrations, households)
-    await uow.repo.advance_batch(batch_id, outcome.received, outcome.accepted, outcome.duplicates,
-                                 outcome.rejections)
+    await uow.repo.record_chunk(lease.batch_id, lines[0].line, lines[-1].line, outcome.received, outcome.accepted,
+                                outcome.duplicates, outcome.rejections)
     return outcome
 
 

@@ -1,4 +1,4 @@
-"""A bulk upload that breaks off, or a service that stops mid-batch, never leaves a batch ``processing``."""
+"""A bulk upload that breaks off, or an instance that stops mid-batch, never leaves a batch ``processing``."""
 
 import asyncio
 import contextlib
@@ -6,11 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 from idnumbers import make_certno
+from sqlalchemy import text
 
-from medfund_enrollment.adapters import batch_owner
-from medfund_enrollment.adapters.uow import UnitOfWork
+from medfund_enrollment.adapters.uow import own_unit_of_work
 from medfund_enrollment.app import batches
-from medfund_enrollment.main import mark_interrupted_batches
 
 pytestmark = pytest.mark.integration
 HEADER = "household_key,admdvs,insutype,year,tier,certno,psn_name,gend,brdy,category,enrolled_on"
@@ -57,25 +56,31 @@ async def test_an_upload_cut_off_midway_is_failed_with_what_was_applied_and_a_re
         ("done", LINES - batch["accepted"], batch["accepted"], [])
 
 
-async def test_at_start_up_a_processing_batch_without_a_live_owner_is_marked_interrupted(enrollment):
+async def test_a_batch_whose_owner_stopped_mid_upload_is_closed_interrupted_by_another_instance_after_its_lease(
+        enrollment):
+    """An orphan (its instance stopped before the whole file arrived; its lease has run out) is taken by this
+    instance's worker: the lines that had arrived are applied and the batch is ``interrupted``. A batch whose owner
+    still holds the lease is left alone."""
     context = enrollment.app.state.context
     orphan, owned = batches.new_batch_id(), batches.new_batch_id()
-    release = asyncio.Event()
-
-    async def keep_working():
-        async with batch_owner.owning(context.engine, owned):
-            async with context.session_factory() as session:
-                await batches.start_batch(UnitOfWork(session), owned, "operator-7")
-            await release.wait()
-
-    worker = asyncio.create_task(keep_working())
-    async with context.session_factory() as session:
-        await batches.start_batch(UnitOfWork(session), orphan, "operator-7")
-    while (await enrollment.client.get(f"/v1/enrollments/batches/{owned}")).status_code != 200:
-        await asyncio.sleep(0.05)
-    await mark_interrupted_batches(context)
-    release.set()
-    await worker
-    statuses = {b: (await enrollment.client.get(f"/v1/enrollments/batches/{b}")).json()["status"]
-                for b in (orphan, owned)}
-    assert statuses == {orphan: "interrupted", owned: "processing"}
+    born = [date(1980, 5, 1) + timedelta(days=n) for n in range(5)]
+    lines = [(n + 2, f"O{n},500240,390,2026,tier1,{make_certno(brdy, n, region='500243')},孙七,1,{brdy},adult,"
+                     "2025-10-01".encode()) for n, brdy in enumerate(born)]
+    async with own_unit_of_work(context) as uow:
+        for batch_id in (orphan, owned):
+            await uow.repo.add_batch(batch_id, "operator-7", HEADER.split(","))
+        await uow.repo.stage_lines(orphan, lines, received_all=False)
+        await uow.session.execute(text(
+            "UPDATE enrollment_batches SET owner = :owner, lease_expires_at = now() + :lease * interval '1 second' "
+            "WHERE batch_id = :batch_id"),
+            [{"batch_id": orphan, "owner": "stopped:1:0", "lease": -1},
+             {"batch_id": owned, "owner": "alive:2:0", "lease": 3600}])
+        await uow.commit()
+    deadline = asyncio.get_running_loop().time() + 60
+    while (report := (await enrollment.client.get(f"/v1/enrollments/batches/{orphan}")).json())["status"] \
+            == "processing":
+        assert asyncio.get_running_loop().time() < deadline, report
+        await asyncio.sleep(0.2)
+    assert (report["status"], report["received"], report["accepted"], report["rejected"]) == \
+        ("interrupted", 5, 5, [])
+    assert (await enrollment.client.get(f"/v1/enrollments/batches/{owned}")).json()["status"] == "processing"
