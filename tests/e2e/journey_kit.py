@@ -8,7 +8,8 @@ import itertools
 import json
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -108,6 +109,14 @@ class Clients:
 
     async def alerts(self, state: str) -> list[dict]:
         return await self.call("GET", f"{self.ledger}/v1/alerts", self.auth("operator"), params={"state": state})
+
+
+@asynccontextmanager
+async def clients_of(stack) -> AsyncIterator[Clients]:
+    """The four services of the session's shared stack (the ``services_running`` fixture), one HTTP client."""
+    settings = Settings(kafka_bootstrap=stack.kafka_bootstrap, topic_prefix=stack.topic_prefix)
+    async with httpx.AsyncClient(timeout=60) as http:
+        yield Clients(http, settings, stack.enrollment, stack.billing, stack.adjudication, stack.ledger)
 
 
 @dataclass(frozen=True)

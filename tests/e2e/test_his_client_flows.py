@@ -18,25 +18,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from medfund_shared.settings import Settings
-
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[2] / "services" / "adjudication" / "tests" / "integration"))
-from his_client import SignedHis, register_with_credentials  # noqa: E402
-from journey_kit import Clients, certno, eventually  # noqa: E402
+from his_client import SETLINFO_FIELDS, SignedHis, register_with_credentials  # noqa: E402
+from journey_kit import Clients, certno, clients_of, eventually  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR, TIER = "500240", 2026, "tier1"
 TAX_OFFICE = "15002400000"
 DAY = "2026-03-10"
 GBK = "application/json; charset=GBK"
-SETLINFO_FIELDS = (
-    "mdtrt_id", "setl_id", "psn_no", "psn_name", "psn_cert_type", "certno", "gend", "naty", "brdy", "age",
-    "insutype", "psn_type", "cvlserv_flag", "setl_time", "mdtrt_cert_type", "med_type", "medfee_sumamt",
-    "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc", "hifp_pay",
-    "pool_prop_selfpay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay",
-    "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc", "acct_mulaid_pay",
-    "medins_setl_id", "clr_optins", "clr_way", "clr_type", "hifdm_pay", "emp_name", "exp_content")
 
 
 @dataclass(frozen=True)
@@ -48,10 +39,8 @@ class Insured:
 
 @pytest.fixture(scope="module")
 async def clients(services_running) -> Clients:
-    settings = Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
-    async with httpx.AsyncClient(timeout=60) as http:
-        yield Clients(http, settings, services_running.enrollment, services_running.billing,
-                      services_running.adjudication, services_running.ledger)
+    async with clients_of(services_running) as clients:
+        yield clients
 
 
 @pytest.fixture(scope="module")

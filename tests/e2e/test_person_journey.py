@@ -18,18 +18,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.contributions import ResidentPerson, resident_premium, split_subsidy
 from medfund_shared.policy.schema import PolicyPack
-from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Arrival, Clients, KeyWatch, certno, eventually, yuan  # noqa: E402
+from journey_kit import Arrival, Clients, KeyWatch, certno, clients_of, eventually, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR, TIER = "500240", 2026, "tier1"
@@ -87,10 +85,8 @@ class Reversal:
 
 @pytest.fixture(scope="module")
 async def clients(services_running) -> Clients:
-    settings = Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
-    async with httpx.AsyncClient(timeout=60) as http:
-        yield Clients(http, settings, services_running.enrollment, services_running.billing,
-                      services_running.adjudication, services_running.ledger)
+    async with clients_of(services_running) as clients:
+        yield clients
 
 
 @pytest.fixture(scope="module")

@@ -25,15 +25,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
 
 from medfund_shared.money import Money
-from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, eventually, yuan  # noqa: E402
+from journey_kit import Clients, certno, clients_of, eventually, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "500240", 2029
@@ -55,10 +53,8 @@ PAID_AGAIN = figures_by_hand("560.00", "1470.00", "30.00", "84.00", "420.00")
 
 @pytest.fixture(scope="module")
 async def clients(services_running) -> Clients:
-    settings = Settings(kafka_bootstrap=services_running.kafka_bootstrap, topic_prefix=services_running.topic_prefix)
-    async with httpx.AsyncClient(timeout=60) as http:
-        yield Clients(http, settings, services_running.enrollment, services_running.billing,
-                      services_running.adjudication, services_running.ledger)
+    async with clients_of(services_running) as clients:
+        yield clients
 
 
 async def register(clients: Clients) -> dict:

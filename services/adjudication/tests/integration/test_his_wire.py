@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 from adjudication_gateway import activated, publish, wait_until
+from his_client import SETLINFO_FIELDS
 
 from medfund_shared.events.types.enrollment import PersonRegistered
 
@@ -23,14 +24,6 @@ pytestmark = pytest.mark.integration
 
 HOSPITAL = "H211302S"
 PATH = "/fsi/api/rsfComIfsService/callService"
-SETLINFO_FIELDS = (
-    "mdtrt_id", "setl_id", "psn_no", "psn_name", "psn_cert_type", "certno", "gend", "naty", "brdy", "age",
-    "insutype", "psn_type", "cvlserv_flag", "setl_time", "mdtrt_cert_type", "med_type", "medfee_sumamt",
-    "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc", "hifp_pay",
-    "pool_prop_selfpay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay",
-    "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc", "acct_mulaid_pay",
-    "medins_setl_id", "clr_optins", "clr_way", "clr_type", "hifdm_pay", "emp_name", "exp_content")
-"""Every field of the national interface's 2207/2304 ``setlinfo`` as a public HIS client's typed model reads it."""
 ADULT = "1501"
 """The 211302 pack's ``person_types`` code of ``adult``."""
 
