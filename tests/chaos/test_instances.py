@@ -48,11 +48,6 @@ CONCURRENCY = 6
 KILLED = {"enrollment": 1, "billing": 2, "adjudication": 1, "ledger": 2}
 """Which instance of each service is SIGKILLed: both instances' shares of the work get hit."""
 FIRST_KILL, KILL_EVERY = 3.0, 2.0
-AWAITING_FIRST_ANSWER = {"billing /v1/collections"}
-"""Writes whose retry answers the record's current state instead of the first answer (a payment's ``psn_no`` and
-``match`` once enrollment matched it), against architecture rule 9: a retry that comes after the match, late or
-delayed by a kill, gets another answer. Reported, not yet asserted, until billing keeps its first answers (the
-shared idempotency store of issue 22)."""
 QUERIES = {"1101"}
 """Gateway transactions that only read: sent to one instance, each in turn (their answers change with time)."""
 
@@ -171,10 +166,8 @@ async def test_two_instances_answer_every_retry_with_the_first_answer_and_book_i
     assert not [e for e in errors if not isinstance(e, Unanswered)], errors
     assert not errors, f"cases without a definitive answer: {errors}"
     assert run.outcome["settled"] == PEOPLE * STAYS_PER_PERSON, run.outcome
-    assert [d for d in api.differing if d[0] not in AWAITING_FIRST_ANSWER] == [], \
-        "a write answered differently by the two instances"
-    assert [d for d in late_differing if d[0] not in AWAITING_FIRST_ANSWER] == [], \
-        "a retry not answered with the first answer"
+    assert api.differing == [], "a write answered differently by the two instances"
+    assert late_differing == [], "a retry not answered with the first answer"
     assert_exactly_once(evidence, api.accepted)
     assert [(service, i) for service in SERVICES for i in instance_pair.instances
             if not services.ready(instance_pair.profile, service, i)] == []

@@ -12,7 +12,7 @@ from medfund_billing.app.corrections import CorrectPayment, correct_payment
 from medfund_billing.app.record_payment import record_payment
 from medfund_billing.domain.payment_record import RecordRejected, parse_record
 from medfund_shared.business_range import BusinessDateTime
-from medfund_shared.context import SessionDep
+from medfund_shared.context import ContextDep, SessionDep
 from medfund_shared.errors import ApiError
 from medfund_shared.text_fields import FreeText
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/collections", tags=["collections"])
 
 @router.post("", status_code=201)
 async def post_collection(principal: TaxOnly, body: JsonBody, session: SessionDep, catalogue: CatalogueDep,
-                          settings: BillingSettingsDep, response: Response) -> dict:
+                          settings: BillingSettingsDep, context: ContextDep, response: Response) -> dict:
     """Accept one payment record (201 new, 200 exact replay, 409 same voucher other content).
 
     The token is checked before the body is read (FastAPI resolves the dependencies in this order)."""
@@ -30,7 +30,8 @@ async def post_collection(principal: TaxOnly, body: JsonBody, session: SessionDe
     except RecordRejected as exc:
         raise ApiError(422, exc.code, exc.message, exc.field) from None
     principal.ensure_tax_office(record.tax_office_code)
-    answer, created = await record_payment(record, session, catalogue, settings.office_zone)
+    answer, created = await record_payment(record, session, catalogue, settings.office_zone,
+                                           context.settings.idempotency_wait_seconds)
     response.status_code = 201 if created else 200
     return answer
 

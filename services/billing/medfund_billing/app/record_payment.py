@@ -1,8 +1,13 @@
 """One payment record posted as JSON: 201 when new, 200 for an exact replay, 409 for the same
-voucher with other content."""
+voucher with other content.
+
+The tax voucher number is the request's idempotency key (design rule 9): its first answer is stored in the
+shared idempotency store in the same transaction as the payment, so a retry, at any instance and at any
+later time, gets that first answer back (with 200), not the payment as matching has changed it since."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,13 +18,24 @@ from medfund_billing.adapters.tables import payments
 from medfund_billing.app.accept_payments import Entry, accept_payments
 from medfund_billing.domain.payment_record import PaymentRecord
 from medfund_shared.errors import ApiError
+from medfund_shared.idempotency import IdempotentRequest, SqlIdempotencyStore
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
 
+COLLECTIONS_SCOPE = "collections"
+
+
 async def record_payment(record: PaymentRecord, session: AsyncSession, catalogue: PolicyCatalogue,
-                         office_zone: ZoneInfo) -> tuple[dict, bool]:
-    """(the payment as stored, created)."""
+                         office_zone: ZoneInfo, idempotency_wait_seconds: float) -> tuple[dict, bool]:
+    """(the first answer to this voucher, created)."""
+    store = SqlIdempotencyStore(session, idempotency_wait_seconds)
+    request = IdempotentRequest(COLLECTIONS_SCOPE, record.tax_voucher_no, record.fingerprint(),
+                                success_status=201, field="tax_voucher_no")
+    first = await store.claim(request)
+    if first is not None:
+        await session.commit()
+        return first.body, False
     outcome = await accept_payments(session, catalogue, [Entry(1, record)], office_zone=office_zone)
     if outcome.refused:
         await session.rollback()
@@ -28,10 +44,13 @@ async def record_payment(record: PaymentRecord, session: AsyncSession, catalogue
     if outcome.conflicts:
         await session.rollback()
         raise ApiError(409, "conflict", "this voucher was already accepted with different content", "tax_voucher_no")
+    created = bool(outcome.accepted)
+    row = (await session.execute(select(payments).where(payments.c.tax_voucher_no == record.tax_voucher_no))).one()
+    answer = payment_answer(row)
+    await store.remember(request if created else replace(request, success_status=200), answer)
     await session.commit()
     payment_metrics.received(entry.record for entry in outcome.accepted)
-    row = (await session.execute(select(payments).where(payments.c.tax_voucher_no == record.tax_voucher_no))).one()
-    return payment_answer(row), bool(outcome.accepted)
+    return answer, created
 
 
 def payment_answer(row) -> dict:

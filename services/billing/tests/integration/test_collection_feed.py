@@ -100,6 +100,17 @@ async def test_an_unknown_persons_payment_waits_in_suspense_until_the_person_reg
     assert (await billing.client.get("/v1/suspense", headers=billing.headers("operator"))).json()["items"] == []
 
 
+async def test_a_retry_after_the_payment_was_matched_gets_the_first_answer(billing):
+    """Design rule 9: the retry replays the first answer, not the payment as matching changed it since."""
+    first = await billing.client.post("/v1/collections", json=record("V1"), headers=billing.headers())
+    assert (first.status_code, first.json()["match"], first.json()["psn_no"]) == (201, "unmatched", None)
+    await register(billing, registered("P1", "500240199001011234"))
+    [matched] = by_type(await billing.events(4), "contribution.matched")
+    assert matched["psn_no"] == "P1"
+    retry = await billing.client.post("/v1/collections", json=record("V1"), headers=billing.headers())
+    assert (retry.status_code, retry.json()) == (200, first.json())
+
+
 async def test_an_operator_resolves_a_suspended_payment_to_a_registered_person(billing):
     await register(billing, registered("P1", "500240199001011234"))
     await billing.client.post("/v1/collections", json=record("V1", certno="50024019900101999X"),
