@@ -13,6 +13,7 @@ Then the exactly-once equalities of :mod:`exactly_once`: settlements = settlemen
 journal entries; pool expense and contribution income = the independent sums of the accepted answers; no dead
 letters.
 
+A tax bureau's file (2,000 payments) sent to both billing instances at once is one batch, its lines counted once.
 A tax bureau's file (2,000 payments) uploaded to a billing instance that is SIGKILLed while the batch is
 processing is finished by the instances that remain or return, each line counted, stored and published once.
 """
@@ -233,6 +234,23 @@ def assert_paid_once(report: dict, vouchers: set[str], stored: list, events: lis
         BATCH_LINES, BATCH_LINES, 0, 0)
     assert {row["tax_voucher_no"] for row in stored} == vouchers and {row["n"] for row in stored} == {1}
     assert Counter(voucher for _, voucher in set(events)) == Counter(vouchers)
+
+
+async def test_a_tax_file_sent_to_both_instances_at_once_is_processed_once(instance_pair: ServiceSet) -> None:
+    """One file, one batch, one answer from both instances; its report counts each line once."""
+    api = BothInstances(instance_pair)
+    try:
+        answers = await upload(api, api.addresses["billing"], api.tag)
+        assert [a.status_code for a in answers] == [202, 202], [a.text for a in answers]
+        report = await until_report(api, answers[0].json()["batch_id"], lambda report: report["status"] == "done")
+    finally:
+        await api.close()
+    vouchers, stored, events = await paid_once(instance_pair, api.tag)
+    print(f"\n--- one tax file to both billing instances ---\nanswers {[a.json() for a in answers]}; report "
+          f"{report | {'rejected': report['rejected'][:3]}}; payments stored {len(stored)}, events {len(events)}")
+
+    assert answers[0].json() == answers[1].json(), "one file, one batch, one answer"
+    assert_paid_once(report, vouchers, stored, events)
 
 
 async def test_a_tax_file_whose_instance_is_killed_while_processing_it_is_finished_once(
