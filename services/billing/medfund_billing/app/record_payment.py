@@ -22,7 +22,6 @@ from medfund_shared.idempotency import IdempotentRequest, SqlIdempotencyStore
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
-
 COLLECTIONS_SCOPE = "collections"
 
 
