@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
@@ -48,7 +48,7 @@ from medfund_shared.events.types.billing import (
 )
 from medfund_shared.events.types.claims import InstitutionRegistered, SettlementCompleted, SettlementReversed
 from medfund_shared.events.types.enrollment import CoverageActivated
-from medfund_shared.events.types.ledger import ClearingBooked, TransferBooked
+from medfund_shared.events.types.ledger import BalanceBroughtForward, ClearingBooked, TransferBooked
 from medfund_shared.kafka import ensure_topics
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings, load_settings
@@ -57,15 +57,20 @@ ADMDVS, EMPLOYEE_ADMDVS, YEAR = "500240", "321100", 2026
 INSTITUTIONS = [f"H5002400{n:04d}" for n in range(1, 9)]
 PREMIUM, ON_BEHALF = Money.from_yuan("400.00"), Money.from_yuan("180.00")
 CATASTROPHIC_PER_PERSON, APPROPRIATION = Money.from_yuan("30.00"), Money.from_yuan("100.00")
+BROUGHT_FORWARD = Money.from_yuan("250000.00")
 SUBSIDY_SHARES = {"central": Money.from_yuan("402.00"), "county": Money.from_yuan("268.00")}
 VISITS_PER_PERSON = 5
 
 
 def synthetic_events(count: int) -> list[CloudEvent]:
-    """``count`` events, mostly settlements, every money type the ledger books and a few registry events."""
+    """``count`` events, mostly settlements, every money type the ledger books (the employee district's balance
+    brought forward among them) and a few registry events."""
     events = [_envelope(InstitutionRegistered(fixmedins_code=code, name=code, admdvs=ADMDVS, level="secondary",
                                               annual_budget=Money.from_yuan("50000000.00")),
                         datetime(YEAR - 1, 9, 1, tzinfo=CHINA_TIME)) for code in INSTITUTIONS]
+    events.append(_envelope(BalanceBroughtForward(pool_id=f"{EMPLOYEE_ADMDVS}:310100:{YEAR}", amount=BROUGHT_FORWARD,
+                                                  effective_date=date(YEAR, 1, 1), voucher_no=f"JZ{YEAR - 1}-12"),
+                            datetime(YEAR, 1, 1, tzinfo=CHINA_TIME)))
     people = itertools.count(1)
     while len(events) < count:
         events += _person_events(next(people))
