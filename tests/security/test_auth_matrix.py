@@ -104,6 +104,7 @@ CONTRACT: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("PUT", "/v1/pools/{pool_id}/budget"): ADMIN,
         ("PUT", "/v1/pools/{pool_id}/thresholds"): ADMIN,
         ("POST", "/v1/pools/{pool_id}/transfers"): ADMIN,
+        ("POST", "/v1/pools/{pool_id}/brought-forward"): ADMIN,
         ("PUT", "/v1/institutions/{fixmedins_code}/budget"): ADMIN,
         ("POST", "/v1/institutions/{fixmedins_code}/clearing"): STAFF,
         ("GET", "/v1/institutions"): STAFF,
