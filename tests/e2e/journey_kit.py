@@ -119,6 +119,15 @@ async def clients_of(stack) -> AsyncIterator[Clients]:
         yield Clients(http, settings, stack.enrollment, stack.billing, stack.adjudication, stack.ledger)
 
 
+@asynccontextmanager
+async def clients_of_set(test_stack, service_set, limits: httpx.Limits | None = None) -> AsyncIterator[Clients]:
+    """The four services of a module's own service set (``own_service_set``) on the session's Kafka, one client."""
+    settings = Settings(kafka_bootstrap=test_stack.kafka_bootstrap, topic_prefix=service_set.topic_prefix)
+    async with httpx.AsyncClient(timeout=60, limits=limits or httpx.Limits()) as http:
+        yield Clients(http, settings, *(service_set.require(service)
+                                        for service in ("enrollment", "billing", "adjudication", "ledger")))
+
+
 @dataclass(frozen=True)
 class Arrival:
     at: float

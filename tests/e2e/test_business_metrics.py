@@ -29,11 +29,10 @@ from medfund_deploy.chaos import ServiceSet
 from medfund_deploy.profiles import Profile
 from medfund_deploy.pytest_plugin import own_service_set
 from medfund_shared.money import Money
-from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, eventually, yuan  # noqa: E402
+from journey_kit import Clients, certno, clients_of_set, eventually, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 TWO_WORKERS = Profile("metrics-test", postgres_port=26432, kafka_port=19092, controller_port=19093,
@@ -79,9 +78,8 @@ def own_services(test_stack, service_database) -> Iterator[ServiceSet]:
 @pytest.fixture(scope="module")
 async def clients(test_stack, own_services) -> Clients:
     """Without keep-alive: every request opens a connection, which either adjudication worker may accept."""
-    settings = Settings(kafka_bootstrap=test_stack.kafka_bootstrap, topic_prefix=own_services.topic_prefix)
-    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_keepalive_connections=0)) as http:
-        yield Clients(http, settings, *(own_services.require(service) for service in SERVICES))
+    async with clients_of_set(test_stack, own_services, httpx.Limits(max_keepalive_connections=0)) as clients:
+        yield clients
 
 
 async def scrape(clients: Clients, service: str) -> Samples:

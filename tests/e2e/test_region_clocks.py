@@ -14,16 +14,14 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-import httpx
 import pytest
 
 from medfund_deploy.chaos import ISOLATED, ServiceSet
 from medfund_deploy.pytest_plugin import own_service_set
-from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, eventually  # noqa: E402
+from journey_kit import Clients, certno, clients_of_set, eventually  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 CHINA = timezone(timedelta(hours=8))
@@ -41,10 +39,8 @@ def own_services(test_stack, service_database) -> Iterator[ServiceSet]:
 
 @pytest.fixture(scope="module")
 async def clients(test_stack, own_services) -> Clients:
-    settings = Settings(kafka_bootstrap=test_stack.kafka_bootstrap, topic_prefix=own_services.topic_prefix)
-    async with httpx.AsyncClient(timeout=60) as http:
-        yield Clients(http, settings, *(own_services.require(service)
-                                        for service in ("enrollment", "billing", "adjudication", "ledger")))
+    async with clients_of_set(test_stack, own_services) as clients:
+        yield clients
 
 
 async def register_dibao(clients: Clients, admdvs: str, year: int, brdy: date, enrolled_on: date | None,
