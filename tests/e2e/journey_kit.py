@@ -176,3 +176,34 @@ class KeyWatch:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         await self._consumer.stop()
+
+
+async def admit(clients: Clients, code: str, member: dict, admitted: str) -> dict:
+    """A resident's inpatient admission (2401) for pneumonia; the gateway's answer, whatever it is."""
+    return await clients.gateway("2401", code, {"mdtrtinfo": {
+        "psn_no": member["psn_no"], "insutype": "390", "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
+        "med_type": "21", "ipt_no": f"ZY{secrets.token_hex(4)}", "begntime": admitted, "refl_flag": "0"},
+        "diseinfo": [{"diag_code": "J18.900", "diag_name": "肺炎", "maindiag_flag": "1"}]}, inf_time=admitted)
+
+
+async def inpatient_stay(clients: Clients, code: str, member: dict, admitted: str, settled_at: str) -> dict:
+    """A resident's stay through the gateway, 2401 -> 2301 -> 2402 -> 2304: ten days at 100.00 (one bed line)."""
+    answer = await admit(clients, code, member, admitted)
+    assert answer["infcode"] == 0, answer["err_msg"]
+    mdtrt_id = answer["output"]["result"]["mdtrt_id"]
+    uploaded = await clients.gateway("2301", code, {"feedetail": [{
+        "feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "med_type": "21",
+        "fee_ocur_time": admitted, "med_list_codg": f"{code}A", "medins_list_codg": "CW001",
+        "det_item_fee_sumamt": "1000.00", "cnt": "10", "pric": "100.00"}]}, inf_time=admitted)
+    assert uploaded["infcode"] == 0, uploaded["err_msg"]
+    discharged = await clients.gateway("2402", code, {"dscginfo": {
+        "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "insutype": "390", "endtime": settled_at, "dscg_way": "1"},
+        "diseinfo": []}, inf_time=settled_at)
+    assert discharged["infcode"] == 0, discharged["err_msg"]
+    settled = await clients.gateway("2304", code, {"data": {
+        "psn_no": member["psn_no"], "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
+        "medfee_sumamt": "1000.00", "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "390",
+        "acct_used_flag": "0", "mid_setl_flag": "0", "invono": "", "medins_setl_id": f"JS{secrets.token_hex(8)}"}},
+        inf_time=settled_at)
+    assert settled["infcode"] == 0, settled["err_msg"]
+    return settled["output"]

@@ -28,7 +28,7 @@ from medfund_shared.money import Money
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, clients_of, eventually, yuan  # noqa: E402
+from journey_kit import Clients, certno, clients_of, eventually, inpatient_stay, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "330326", 2026
@@ -71,32 +71,6 @@ async def hospital(clients: Clients) -> str:
     return code
 
 
-async def inpatient_stay(clients: Clients, code: str, member: dict) -> dict:
-    """2401 -> 2301 -> 2402 -> 2304: ten days at 100.00 in a county primary hospital."""
-    admitted = await clients.gateway("2401", code, {"mdtrtinfo": {
-        "psn_no": member["psn_no"], "insutype": "390", "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
-        "med_type": "21", "ipt_no": f"ZY{secrets.token_hex(4)}", "begntime": ADMITTED, "refl_flag": "0"},
-        "diseinfo": [{"diag_code": "J18.900", "diag_name": "肺炎", "maindiag_flag": "1"}]}, inf_time=ADMITTED)
-    assert admitted["infcode"] == 0, admitted["err_msg"]
-    mdtrt_id = admitted["output"]["result"]["mdtrt_id"]
-    uploaded = await clients.gateway("2301", code, {"feedetail": [{
-        "feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "med_type": "21",
-        "fee_ocur_time": ADMITTED, "med_list_codg": f"{code}A", "medins_list_codg": "CW001",
-        "det_item_fee_sumamt": "1000.00", "cnt": "10", "pric": "100.00"}]}, inf_time=ADMITTED)
-    assert uploaded["infcode"] == 0, uploaded["err_msg"]
-    discharged = await clients.gateway("2402", code, {"dscginfo": {
-        "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "insutype": "390", "endtime": SETTLED, "dscg_way": "1"},
-        "diseinfo": []}, inf_time=SETTLED)
-    assert discharged["infcode"] == 0, discharged["err_msg"]
-    settled = await clients.gateway("2304", code, {"data": {
-        "psn_no": member["psn_no"], "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
-        "medfee_sumamt": "1000.00", "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "390",
-        "acct_used_flag": "0", "mid_setl_flag": "0", "invono": "", "medins_setl_id": f"JS{secrets.token_hex(8)}"}},
-        inf_time=SETTLED)
-    assert settled["infcode"] == 0, settled["err_msg"]
-    return settled["output"]
-
-
 async def figures(clients: Clients) -> dict[str, tuple[str, str] | None]:
     pools = {pool_id: await clients.pool(pool_id) for pool_id in EXPECTED}
     return {pool_id: (yuan(p["income"]).to_yuan(), yuan(p["expenditure"]).to_yuan()) if p else None
@@ -119,7 +93,7 @@ async def test_a_county_with_payments_an_appropriation_and_a_settlement_funds_ev
         assert covered["coverage"] != [], f"{member['psn_no']} never covered"
 
     code = await hospital(clients)
-    settled = await inpatient_stay(clients, code, first)
+    settled = await inpatient_stay(clients, code, first, ADMITTED, SETTLED)
     assert yuan(settled["setlinfo"]["hifp_pay"]) == Money.from_yuan("320.00")
     assert [d["fund_pay_type"] for d in settled["setldetail"]] == ["390100"]
 
