@@ -134,8 +134,13 @@ def _format_storage(profile: Profile, configs: dict[int, Path]) -> None:
 
 
 def _cluster_id() -> str:
-    """A KRaft cluster id: 16 random bytes in URL-safe base64 without padding."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A KRaft cluster id: 16 random bytes in URL-safe base64 without padding.
+
+    Like Kafka's own ``Uuid.randomUuid``, never one that starts with ``-``: the storage tool would read it as an
+    option (one id in 64 did, and formatting failed)."""
+    while (cluster_id := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")).startswith("-"):
+        continue
+    return cluster_id
 
 
 def running(profile: Profile, node: int = 1) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -44,3 +45,13 @@ def test_each_node_of_a_cluster_names_every_voter_and_replicates_to_a_majority(s
                                      "transaction.state.log.replication.factor")] == ["3", "3", "3"]
     assert (written["min.insync.replicas"], written["transaction.state.log.min.isr"]) == ("2", "2")
     assert written["log.dirs"] != _properties(kafka.write_config(cluster, 1).read_text())["log.dirs"]
+
+
+def test_a_cluster_id_never_starts_with_a_dash_the_storage_tool_would_read_as_an_option(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = iter([uuid.UUID(bytes=b"\xf8" + bytes(15)), uuid.UUID(bytes=b"\x10" + bytes(15))])
+    monkeypatch.setattr(kafka.uuid, "uuid4", lambda: next(drawn))
+
+    cluster_id = kafka._cluster_id()
+
+    assert cluster_id == "EAAAAAAAAAAAAAAAAAAAAA"
