@@ -73,11 +73,11 @@ from medfund_adjudication.adapters.tables import (
     requests,
     settlements,
 )
-from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.admission import Admission
 from medfund_adjudication.domain.coverage import Coverage
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_adjudication.domain.settlement import Accumulators, FeeItem
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.db import outbox_table
 from medfund_shared.driver import DriverStatement
 from medfund_shared.money import Money

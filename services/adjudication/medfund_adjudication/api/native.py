@@ -26,6 +26,7 @@ from medfund_shared.business_range import BusinessDate, BusinessDateTime
 from medfund_shared.context import ContextDep
 from medfund_shared.errors import ApiError
 from medfund_shared.money import Money, YuanAmount
+from medfund_shared.schemes import EMPLOYEE_SCHEME, RESIDENT_SCHEME
 
 router = APIRouter(prefix="/v1", tags=["settlement (native)"])
 Caller = Annotated[Principal, Depends(require_roles("his", "admin"))]
@@ -70,7 +71,7 @@ async def _answer(use_case, cmd, context, output) -> Any:
 class AdmissionCreate(BaseModel):
     fixmedins_code: str
     psn_no: str
-    insutype: Literal["310", "390"]
+    insutype: Literal[EMPLOYEE_SCHEME, RESIDENT_SCHEME]
     med_type: Literal["11", "14", "21", "52"]
     begntime: BusinessDateTime
     refl_flag: StrictBool = False
@@ -157,7 +158,7 @@ async def discharge_admission(mdtrt_id: str, body: DischargeCreate, principal: C
 class SettlementCreate(BaseModel):
     mdtrt_id: str
     psn_no: str
-    insutype: Literal["310", "390"] | None = None
+    insutype: Literal[EMPLOYEE_SCHEME, RESIDENT_SCHEME] | None = None
     medfee_sumamt: YuanAmount
     acct_used_flag: StrictBool = False
     medins_setl_id: str | None = None

@@ -8,10 +8,10 @@ from medfund_adjudication.adapters import admission_repo, coverage_repo, registr
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app.commands import Admit, Discharge
 from medfund_adjudication.app.identifiers import ADMISSION, new_id
-from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.admission import Admission, ensure_med_type
 from medfund_adjudication.domain.coverage import covered_on
 from medfund_adjudication.domain.refusal import Refused
+from medfund_shared.china_time import business_date
 
 
 @dataclass(frozen=True)

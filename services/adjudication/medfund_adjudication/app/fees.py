@@ -9,12 +9,12 @@ from medfund_adjudication.adapters.admission_repo import FeeLine
 from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app.admission import load_admission
 from medfund_adjudication.app.commands import CancelFees, UploadFees
-from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.coverage import covered_on
 from medfund_adjudication.domain.refunds import Refundable, apply_refund
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import ItemResult
 from medfund_adjudication.domain.settlement.itemisation import itemise_one
+from medfund_shared.china_time import business_date
 
 
 async def upload_fees(cmd: UploadFees, uow: UnitOfWork) -> Answer[list[ItemResult]]:

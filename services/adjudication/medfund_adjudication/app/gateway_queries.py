@@ -14,11 +14,11 @@ from medfund_adjudication.adapters.admission_repo import FeeLine, Visit
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.app.person_types import person_type
 from medfund_adjudication.app.settle import Settled
-from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.coverage import Coverage
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import Accumulators, ItemResult
 from medfund_adjudication.domain.settlement.itemisation import itemise_one
+from medfund_shared.china_time import business_date
 
 
 @dataclass(frozen=True)

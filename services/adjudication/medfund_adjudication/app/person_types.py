@@ -10,8 +10,7 @@ from medfund_adjudication.domain.coverage import Coverage
 from medfund_adjudication.domain.refusal import Refused
 from medfund_shared.policy.schema import PolicyPack
 from medfund_shared.refusal import NO_POLICY_PACK
-
-EMPLOYEE = "310"
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 
 def code_of(pack: PolicyPack, category: str, retired: bool) -> str:
@@ -25,6 +24,6 @@ def code_of(pack: PolicyPack, category: str, retired: bool) -> str:
 async def person_type(uow: UnitOfWork, coverage: Coverage, day: date) -> str:
     """The code for the category in force on ``day`` under the pack of ``coverage``'s region and scheme (inside
     the cover's year); a retired employee has the pack's ``retired`` code."""
-    retired = coverage.insutype == EMPLOYEE and await coverage_repo.retired(uow.session, coverage.psn_no)
+    retired = coverage.insutype == EMPLOYEE_SCHEME and await coverage_repo.retired(uow.session, coverage.psn_no)
     on = min(max(day, coverage.coverage_from), coverage.coverage_to)
     return code_of(uow.pack(coverage.admdvs, coverage.insutype, on), coverage.category_on(day)[0], retired)

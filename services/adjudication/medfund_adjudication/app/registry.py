@@ -7,9 +7,8 @@ from medfund_adjudication.adapters.uow import Answer, UnitOfWork
 from medfund_adjudication.app.commands import PutCatalogueItem, RegisterInstitution
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_shared import outbox
+from medfund_shared.events import sources
 from medfund_shared.events.types.claims import InstitutionRegistered
-
-SOURCE = "medfund/adjudication"
 
 
 async def register_institution(cmd: RegisterInstitution, uow: UnitOfWork) -> Answer[RegisteredInstitution]:
@@ -20,7 +19,7 @@ async def register_institution(cmd: RegisterInstitution, uow: UnitOfWork) -> Ans
             await outbox.add(uow.session, InstitutionRegistered(
                 fixmedins_code=inst.fixmedins_code, name=inst.name, admdvs=inst.admdvs, level=inst.level,
                 annual_budget=inst.annual_budget, budget_year=inst.budget_year),
-                source=SOURCE, effective_time=cmd.registered_at)
+                source=sources.ADJUDICATION, effective_time=cmd.registered_at)
         return await uow.commit(result=inst)
 
 

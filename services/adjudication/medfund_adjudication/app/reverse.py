@@ -16,11 +16,12 @@ from medfund_adjudication.app.admission import load_admission
 from medfund_adjudication.app.commands import Reverse
 from medfund_adjudication.app.identifiers import SETTLEMENT, new_id
 from medfund_adjudication.app.person_types import person_type
-from medfund_adjudication.app.settle import SOURCE, Settled
-from medfund_adjudication.app.times import business_date
+from medfund_adjudication.app.settle import Settled
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import reverse
 from medfund_shared import outbox
+from medfund_shared.china_time import business_date
+from medfund_shared.events import sources
 
 
 async def reverse_settlement(cmd: Reverse, uow: UnitOfWork) -> Answer[Settled]:
@@ -48,7 +49,7 @@ async def reverse_settlement(cmd: Reverse, uow: UnitOfWork) -> Answer[Settled]:
                                        original.result.acct_pay)
         coverage = await coverage_repo.get(uow.session, original.psn_no, original.insutype, original.year)
         psn_type = await person_type(uow, coverage, business_date(admission.begntime))
-        await outbox.add(uow.session, settlement_events.reversed_(record, admission), source=SOURCE,
+        await outbox.add(uow.session, settlement_events.reversed_(record, admission), source=sources.ADJUDICATION,
                          effective_time=record.setl_time)
         institution = await registry_repo.get_institution(uow.session, original.fixmedins_code)
         answer = await uow.commit(cmd.request, Settled(record, coverage, admission, psn_type, institution.level))

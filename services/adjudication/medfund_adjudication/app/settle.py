@@ -23,19 +23,18 @@ from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.commands import Settle
 from medfund_adjudication.app.identifiers import SETTLEMENT, new_id
 from medfund_adjudication.app.person_types import code_of
-from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.admission import Admission, ensure_settleable
 from medfund_adjudication.domain.coverage import Coverage, covered_on
 from medfund_adjudication.domain.refunds import net_of_refunds
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import Person, Visit, settle
 from medfund_shared import outbox
+from medfund_shared.china_time import business_date
 from medfund_shared.errors import is_conflict, is_lost_race
+from medfund_shared.events import sources
 from medfund_shared.money import Money
 from medfund_shared.refusal import Refusal
-
-SOURCE = "medfund/adjudication"
-EMPLOYEE = "310"
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class Settled:
 def person_of(coverage: Coverage, admitted_on: date, state: PersonState) -> Person:
     """The engine's person; only employees have an account balance and a retired flag."""
     category, tier = coverage.category_on(admitted_on)
-    employee = coverage.insutype == EMPLOYEE
+    employee = coverage.insutype == EMPLOYEE_SCHEME
     return Person(coverage.admdvs, coverage.insutype, coverage.brdy, category, tier, employee and state.retired,
                   state.balance if employee else Money(0))
 
@@ -160,7 +159,7 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locke
                       context.institution.level)
     if not cmd.record:
         return Answer(settled)
-    event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=SOURCE,
+    event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=sources.ADJUDICATION,
                                  effective_time=record.setl_time)
     answer = uow.answer_row(cmd.request, settled) if cmd.request is not None else None
     serials = [line.feedetl_sn for line, _ in state.lines]

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 from adjudication_gateway import activated, amounts, category_changed, publish, wait_until
 
-from medfund_adjudication.app.times import CHINA_TIME
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from medfund_adjudication.api.nhsa.fields import Fields
-from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.refusal import Refused
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
 
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.admission import Admission, ensure_settleable
 from medfund_adjudication.domain.refunds import Refundable, apply_refund, net_of_refunds
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import FeeItem
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
 
 DETAIL = Refundable("1", Decimal(10), Money(100000))

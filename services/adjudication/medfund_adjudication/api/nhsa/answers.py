@@ -14,6 +14,7 @@ from medfund_adjudication.app.settle import Settled
 from medfund_adjudication.domain.settlement import ItemResult
 from medfund_adjudication.domain.settlement.visit import age_on
 from medfund_shared.money import Money
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 CERT_TYPE_ID_CARD = "01"
 NOT_A_CIVIL_SERVANT = "0"
@@ -77,7 +78,7 @@ def person(info: PersonCoverage) -> dict:
         "insuinfo": [{"insutype": c.insutype, "psn_type": info.psn_types[c.insutype],
                       "psn_insu_stas": c.status_on(info.on),
                       "psn_insu_date": c.coverage_from, "paus_insu_date": _pause_date(c, info.on),
-                      "insuplc_admdvs": c.admdvs, "balc": balance if c.insutype == "310" else Money(0),
+                      "insuplc_admdvs": c.admdvs, "balc": balance if c.insutype == EMPLOYEE_SCHEME else Money(0),
                       "cvlserv_flag": NOT_A_CIVIL_SERVANT, "emp_name": "", "coverage_to": c.coverage_to,
                       "refusal": (refusal.message if (refusal := c.refusal_on(info.on)) else "")}
                      for c in info.coverages],

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from medfund_adjudication.app.times import CHINA_TIME
 from medfund_adjudication.domain.refusal import invalid
 from medfund_shared.business_range import Day, in_range, refusal
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money, MoneyError, parse_decimal_text
 from medfund_shared.text_fields import text_problem
 

@@ -18,12 +18,13 @@ from medfund_adjudication.app.person_info import person_info
 from medfund_adjudication.app.reconcile import reconcile_totals
 from medfund_adjudication.app.reverse import reverse_settlement
 from medfund_adjudication.app.settle import settle_visit
-from medfund_adjudication.app.times import business_date
 from medfund_adjudication.domain.admission import INPATIENT_MED_TYPES, OUTPATIENT_MED_TYPES
 from medfund_adjudication.domain.reconciliation import Totals
+from medfund_shared.china_time import business_date
+from medfund_shared.schemes import EMPLOYEE_SCHEME, RESIDENT_SCHEME
 
 ALL_FEES = "0000"
-INSUTYPES = ("310", "390")
+INSUTYPES = (EMPLOYEE_SCHEME, RESIDENT_SCHEME)
 SOCIAL_SECURITY_CARD = "03"
 """``mdtrt_cert_type`` 03: ``mdtrt_cert_no`` is the social security card number."""
 

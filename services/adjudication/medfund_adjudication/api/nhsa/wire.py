@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from medfund_adjudication.app.times import CHINA_TIME
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
