@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from medfund_deploy import procs
 from medfund_deploy.errors import StackError
-from medfund_deploy.profiles import Profile
+from medfund_deploy.profiles import SERVICES, Profile
 
 START_TIMEOUT = 180.0
 UVICORN = Path(sys.executable).with_name("uvicorn")
@@ -101,6 +102,7 @@ def start_service(profile: Profile, service: str, *, database_url: str, topic_pr
         "MEDFUND_DATABASE_URL": database_url,
         "MEDFUND_KAFKA_BOOTSTRAP": profile.kafka_bootstrap,
         "MEDFUND_TOPIC_PREFIX": topic_prefix,
+        "MEDFUND_SERVICE_URLS": json.dumps({name: url(profile, name, instance) for name in SERVICES}),
         "MEDFUND_ENV": os.environ.get("MEDFUND_ENV", "development"),
         "PROMETHEUS_MULTIPROC_DIR": str(_fresh_metrics_dir(profile, service, instance)),
     }

@@ -1,4 +1,5 @@
-"""Routes every service has: liveness, readiness, a detailed health view, metrics and the dead-letter view."""
+"""Routes every service has: liveness, readiness, a detailed health view, metrics, the dead-letter view and the
+operations view (dead-letter backlog and consumer lag)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select, text
 
-from medfund_shared.auth import StaffPrincipal
+from medfund_shared.auth import AdminPrincipal, StaffPrincipal
 from medfund_shared.context import ContextDep, SessionDep
 from medfund_shared.db import dead_letters_table
 from medfund_shared.errors import RETRY_AFTER_SECONDS
 from medfund_shared.metrics import metrics_response
+from medfund_shared.operations import OperationsView, operations_view
 
 router = APIRouter()
 
@@ -140,3 +142,11 @@ async def list_dead_letters(_: StaffPrincipal, session: SessionDep,
         query = query.where(t.c.resolved_at.is_(None))
     rows = (await session.execute(query)).mappings().all()
     return [DeadLetterPublic.model_validate(dict(r)) for r in rows]
+
+
+@router.get("/v1/operations", tags=["platform"])
+async def get_operations(_: AdminPrincipal, session: SessionDep, context: ContextDep) -> OperationsView:
+    """This service's unresolved dead letters per consumer (the events: ``GET /v1/dead-letters``) and, per topic
+    partition, how many records each of its consumers has still to read (admin); the lag is null when the broker
+    did not answer within 3 s."""
+    return await operations_view(session, context.settings)

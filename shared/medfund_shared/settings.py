@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     """How often the owner of a batch renews its lease (well under ``batch_lease_seconds``)."""
     batch_poll_seconds: float = Field(default=2, gt=0)
     """How often an idle instance looks for a batch without a live owner."""
+    service_urls: dict[str, str] = Field(default_factory=dict)
+    """Each service's base URL by name (``MEDFUND_SERVICE_URLS``, a JSON object: enrollment, billing, adjudication,
+    ledger): the ledger's console gathers the other services' operations views through them. The launcher and the
+    compose file set it; unset, the console shows the ledger's own view only."""
+    peer_timeout_seconds: float = Field(default=5.0, gt=0)
+    """How long the ledger waits for another service's operations view before showing it as not answering."""
 
     @model_validator(mode="after")
     def _heartbeat_within_lease(self) -> Settings:

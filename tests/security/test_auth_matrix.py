@@ -42,8 +42,9 @@ STAFF = frozenset({"admin", "operator"})
 TAX_OR_STAFF = STAFF | {"tax"}
 HOSPITAL_OR_ADMIN = frozenset({"admin", "his"})
 HOSPITAL_OR_STAFF = STAFF | {"his"}
-PLATFORM = {path: None for _, path in PUBLIC} | {"/v1/dead-letters": STAFF}
-"""Every service: the probes and metrics (public) and its parked events (staff, docs/development.md)."""
+PLATFORM = {path: None for _, path in PUBLIC} | {"/v1/dead-letters": STAFF, "/v1/operations": ADMIN}
+"""Every service: the probes and metrics (public), its parked events (staff, docs/development.md) and its
+dead-letter backlog and consumer lag (admin, docs/console.md)."""
 
 CONTRACT: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
     "enrollment": {
@@ -115,7 +116,7 @@ CONTRACT: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("GET", "/v1/statistics"): STAFF,
         ("GET", "/v1/accounts/{psn_no}"): STAFF,
         ("GET", "/v1/settlements/{setl_id}"): STAFF,
-        ("GET", "/v1/operations"): ADMIN,
+        ("GET", "/v1/operations/services"): ADMIN,
     },
 }
 """Per service, ``(method, path) -> roles admitted`` (``None``: no token needed), besides :data:`PLATFORM`."""

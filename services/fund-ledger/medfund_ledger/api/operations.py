@@ -1,23 +1,22 @@
-"""The ledger's operations view for admins: dead-letter backlog and consumer lag."""
+"""The console's operations view for admins: every service's dead-letter backlog and consumer lag."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from medfund_ledger.api.read_models import OperationsOut
-from medfund_ledger.app.operations_view import operations
+from medfund_ledger.adapters.peer_operations import ServiceOperations, every_service
 from medfund_shared.auth import AdminPrincipal
 from medfund_shared.context import ContextDep, SessionDep
+from medfund_shared.operations import operations_view
 
 router = APIRouter(prefix="/v1/operations", tags=["console"])
 
 
-@router.get("")
-async def get_operations(_: AdminPrincipal, session: SessionDep, context: ContextDep) -> OperationsOut:
-    """Unresolved dead letters per consumer (details: ``GET /v1/dead-letters``) and, per topic partition, how many
-    records the ledger's consumer has still to read."""
-    view = await operations(session, context.settings)
-    return OperationsOut(
-        dead_letters=[{"consumer": d.consumer, "unresolved": d.unresolved, "oldest": d.oldest}
-                      for d in view.dead_letters],
-        consumer_lag=[vars(p) for p in view.lag], broker_answered=view.broker_answered)
+@router.get("/services")
+async def get_every_service_operations(_: AdminPrincipal, request: Request, session: SessionDep,
+                                       context: ContextDep) -> list[ServiceOperations]:
+    """Per service (enrollment, billing, adjudication, ledger): its unresolved dead letters per consumer and its
+    consumers' lag per topic partition, as its own ``GET /v1/operations`` answers; a service that does not answer
+    within ``peer_timeout_seconds`` is listed with ``answered`` false and the reason."""
+    own = await operations_view(session, context.settings)
+    return await every_service(own, context.settings, request.headers["authorization"])

@@ -117,25 +117,3 @@ class InstitutionYearOut(BaseModel):
     annual_budget: str | None = Field(description="global budget (总额控制) of the year; null without one")
     budget_set_by_admin: bool
     used_of_budget: str | None = Field(description="fund_paid ÷ annual_budget, 4 decimals")
-
-
-class DeadLetterBacklogOut(BaseModel):
-    consumer: str
-    unresolved: int
-    oldest: datetime
-
-
-class PartitionLagOut(BaseModel):
-    consumer: str
-    topic: str
-    partition: int
-    next_offset: int
-    end_offset: int | None
-    lag: int | None = Field(description="records the consumer has still to read; null when the broker did not answer")
-    updated_at: datetime
-
-
-class OperationsOut(BaseModel):
-    dead_letters: list[DeadLetterBacklogOut]
-    consumer_lag: list[PartitionLagOut]
-    broker_answered: bool

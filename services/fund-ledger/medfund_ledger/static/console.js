@@ -27,7 +27,7 @@ const TEXT = {
     account: "科目", debit: "借方", credit: "贷方", date: "日期", kind: "类型", memo: "摘要", setl_date: "结算日期",
     medfee: "医疗费总额", fund_pay: "基金支付", pooled_paid: "统筹基金支付", open_settlement: "查看结算",
     dead_letters: "死信积压", consumer_lag: "消费延迟", unresolved: "未处理", oldest: "最早", topic: "主题",
-    partition: "分区", lag: "延迟条数", broker_down: "消息代理未应答", saved: "已保存", shown: "显示",
+    partition: "分区", lag: "延迟条数", broker_down: "消息代理未应答", consumer: "消费者", service_down: "服务未应答", saved: "已保存", shown: "显示",
     of: "共", new_alert: "预警变化", evaluated_at: "评估时间", not_in_journal: "不在流水中的事件",
     view_pool: "查看基金池", inpatient: "住院", event: "事件",
   },
@@ -56,7 +56,8 @@ const TEXT = {
     debit: "Debit", credit: "Credit", date: "Date", kind: "Kind", memo: "Memo", setl_date: "Settled on",
     medfee: "Medical fees", fund_pay: "Fund payment", pooled_paid: "Pooled fund paid", open_settlement: "Open settlement",
     dead_letters: "Dead-letter backlog", consumer_lag: "Consumer lag", unresolved: "Unresolved", oldest: "Oldest",
-    topic: "Topic", partition: "Partition", lag: "Records behind", broker_down: "the broker did not answer",
+    topic: "Topic", partition: "Partition", lag: "Records behind", broker_down: "the broker did not answer", consumer: "Consumer",
+    service_down: "the service did not answer",
     saved: "Saved", shown: "shown", of: "of", new_alert: "Alert changed", evaluated_at: "Evaluated at",
     not_in_journal: "Events not in the journal", view_pool: "Show pool", inpatient: "inpatient", event: "Event",
   },
@@ -462,21 +463,36 @@ function renderThresholdRules() {
 }
 
 const OPERATIONS_EVERY_MS = 10000;
-/* The lag asks the broker for its end offsets: once every OPERATIONS_EVERY_MS, not on every change of the pools. */
+const SERVICE_NAMES = {
+  zh: { enrollment: "参保登记", billing: "征缴", adjudication: "结算", ledger: "基金账务" },
+  en: { enrollment: "Enrollment", billing: "Billing", adjudication: "Adjudication", ledger: "Fund ledger" },
+};
+/* Every service's backlog and lag, gathered by the ledger (GET /v1/operations/services). The lag asks the broker
+   for its end offsets: once every OPERATIONS_EVERY_MS, not on every change of the pools. */
 async function refreshOperations() {
   if (state.role !== "admin") return;
-  const ops = await api("/v1/operations");
+  const services = await api("/v1/operations/services");
   const table = (heads, rows) => el("table", {}, el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", { scope: "col" }, t(h))))),
     el("tbody", {}, ...rows));
-  fill($("#operations"),
-    el("h4", {}, t("dead_letters")),
-    ops.dead_letters.length ? table(["event", "unresolved", "oldest"], ops.dead_letters.map((d) =>
-      el("tr", {}, el("td", {}, d.consumer), el("td", { className: "num" }, String(d.unresolved)), el("td", {}, localTime(d.oldest)))))
-      : el("p", { className: "muted", id: "dead-letters-none" }, `${t("none")} (0)`),
-    el("h4", {}, t("consumer_lag")),
-    ops.broker_answered ? null : el("p", { className: "error" }, t("broker_down")),
-    table(["topic", "partition", "lag"], ops.consumer_lag.map((l) => el("tr", {}, el("td", {}, l.topic),
-      el("td", { className: "num" }, String(l.partition)), el("td", { className: "num lag" }, l.lag == null ? "—" : String(l.lag))))));
+  fill($("#operations"), ...services.map((ops) => {
+    const name = `${SERVICE_NAMES[state.lang][ops.service] ?? ops.service} (${ops.service})`;
+    if (!ops.answered) {
+      return el("section", { className: "service", dataset: { service: ops.service } }, el("h4", {}, name),
+        el("p", { className: "error" }, `${t("service_down")}: ${ops.problem}`));
+    }
+    return el("section", { className: "service", dataset: { service: ops.service } },
+      el("h4", {}, name),
+      el("h5", {}, t("dead_letters")),
+      ops.dead_letters.length ? table(["consumer", "unresolved", "oldest"], ops.dead_letters.map((d) =>
+        el("tr", { className: "dead-letter" }, el("td", {}, d.consumer), el("td", { className: "num unresolved" }, String(d.unresolved)),
+          el("td", {}, localTime(d.oldest)))))
+        : el("p", { className: "muted dead-letters-none" }, `${t("none")} (0)`),
+      el("h5", {}, t("consumer_lag")),
+      ops.broker_answered ? null : el("p", { className: "error" }, t("broker_down")),
+      table(["consumer", "topic", "partition", "lag"], ops.consumer_lag.map((l) => el("tr", {}, el("td", {}, l.consumer),
+        el("td", {}, l.topic), el("td", { className: "num" }, String(l.partition)),
+        el("td", { className: "num lag" }, l.lag == null ? "—" : String(l.lag))))));
+  }));
 }
 
 /* ---------- refresh and start ---------- */

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
@@ -28,16 +25,11 @@ from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 import ledger_events  # noqa: E402
+from in_process import served  # noqa: E402
 
 pytestmark = pytest.mark.integration
 ALL_TOPICS = {"medfund.billing.v1", "medfund.claims.v1", "medfund.enrollment.v1", "medfund.alerts.v1",
               "medfund.ledger.v1"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -90,23 +82,25 @@ class Ledger:
 
 
 @pytest.fixture
-async def ledger(test_stack, service_database):
+def ledger_peers() -> dict[str, str]:
+    """The other services the ledger's console asks for their operations views (``Settings.service_urls``): none
+    unless a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+async def ledger(test_stack, service_database, ledger_peers):
     settings = Settings(database_url=service_database("medfund_ledger"), kafka_bootstrap=test_stack.kafka_bootstrap,
-                        topic_prefix=f"{test_stack.topic_prefix}{secrets.token_hex(3)}.", service_name="fund-ledger")
+                        topic_prefix=f"{test_stack.topic_prefix}{secrets.token_hex(3)}.", service_name="fund-ledger",
+                        service_urls=ledger_peers)
     await ensure_topics(settings, ALL_TOPICS)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_service_app(definition(), settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all")
     await producer.start()
-    url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        ledger = Ledger(settings, url, client, producer, [])
-        client.headers["Authorization"] = f"Bearer {ledger.token()}"
-        yield ledger
-    await producer.stop()
-    server.should_exit = True
-    await task
+    try:
+        async with served(create_service_app(definition(), settings)) as url, \
+                httpx.AsyncClient(base_url=url, timeout=30) as client:
+            ledger = Ledger(settings, url, client, producer, [])
+            client.headers["Authorization"] = f"Bearer {ledger.token()}"
+            yield ledger
+    finally:
+        await producer.stop()

@@ -128,7 +128,7 @@ async def test_an_operator_sees_no_admin_forms_and_an_admin_sees_the_backlog_and
         assert await page.locator("#budget-form").is_hidden()
     async with browser_page(ledger, LAPTOP, role="admin") as page:
         await page.locator("#operations td.lag").first.wait_for()
-        assert await page.locator("#dead-letters-none").is_visible()
+        assert await page.locator('#operations section[data-service="ledger"] .dead-letters-none').is_visible()
         lags = [await cell.inner_text() for cell in await page.locator("#operations td.lag").all()]
         assert lags and all(lag == "0" for lag in lags), lags
 
