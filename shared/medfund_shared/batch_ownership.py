@@ -25,10 +25,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import structlog
-from sqlalchemy import Column, ColumnElement, Table, or_, select, update
+from sqlalchemy import Column, ColumnElement, Table, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_shared.settings import Settings
+from medfund_shared.unit_of_work import SqlUnitOfWork
 
 log = structlog.get_logger(__name__)
 Clock = Callable[[], datetime]
@@ -170,6 +171,30 @@ class Ownership:
 
 
 Process = Callable[[Ownership], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class HeldBatch:
+    """A batch as its owner's use cases see it (billing's tax files, enrollment's bulk files): each chunk's unit of
+    work claims or fences on the lease first, and the last one releases it with the batch's final status."""
+
+    leases: SqlLeases
+    ownership: Ownership
+
+    @property
+    def batch_id(self) -> str:
+        return self.ownership.batch_id
+
+    async def claim(self, uow: SqlUnitOfWork) -> bool:
+        return await self.leases.claim(uow.session, self.batch_id, self.ownership.owner)
+
+    async def fence(self, uow: SqlUnitOfWork) -> None:
+        """First write of a chunk's transaction: ``LeaseLost`` if another instance owns the batch now."""
+        await self.leases.fence(uow.session, self.batch_id, self.ownership.owner)
+
+    async def release(self, uow: SqlUnitOfWork, status: str) -> None:
+        await self.leases.release(uow.session, self.batch_id, self.ownership.owner, status=status,
+                                  finished_at=func.now())
 
 
 class BatchWorker:

@@ -2,13 +2,13 @@
 
 from fastapi import FastAPI
 
-from medfund_enrollment.adapters.batch_lease import BatchLease, enrollment_leases
+from medfund_enrollment.adapters.batch_lease import enrollment_leases
 from medfund_enrollment.adapters.handlers import consumers
 from medfund_enrollment.adapters.uow import own_unit_of_work
 from medfund_enrollment.api import enrollments, persons, statistics
 from medfund_enrollment.api.deps import BATCH_LEASES, BATCH_WORKER, CATALOGUE, today_in_china
 from medfund_enrollment.app import batches
-from medfund_shared.batch_ownership import BatchWorker, Ownership
+from medfund_shared.batch_ownership import BatchWorker, HeldBatch, Ownership
 from medfund_shared.context import ServiceContext
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.service import ServiceDefinition, create_service_app
@@ -25,7 +25,7 @@ def batch_worker(context: ServiceContext, catalogue: PolicyCatalogue) -> BatchWo
     context.extras[BATCH_LEASES] = leases
 
     async def finish(ownership: Ownership) -> None:
-        await batches.apply_staged(BatchLease(leases, ownership), lambda: own_unit_of_work(context), catalogue,
+        await batches.apply_staged(HeldBatch(leases, ownership), lambda: own_unit_of_work(context), catalogue,
                                    today_in_china(), batches.BatchStatus.INTERRUPTED)
 
     return BatchWorker("enrollment-batches", leases, finish, context.settings)

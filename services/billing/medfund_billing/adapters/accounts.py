@@ -1,11 +1,14 @@
-"""Premium accounts in the database: loading them locked (money is at stake) and saving them."""
+"""Premium accounts in the database (the read model of enrollment's events): loading them locked (money is at
+stake), saving them, and the reports read from them."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_billing.adapters.tables import premium_accounts as t
@@ -48,36 +51,72 @@ def _identity_lock_id(key: CertKey) -> int:
     return int.from_bytes(digest, "big") % IDENTITY_LOCK_BUCKETS
 
 
-async def lock_identities(session: AsyncSession, keys: Iterable[CertKey]) -> None:
-    """Serialise, until commit, everyone matching payments to these person-years and everyone creating
-    their accounts: without it a payment arriving while the registration is being applied is stored
-    as unmatched after the registration looked for unmatched payments, and is never matched."""
-    ids = sorted({_identity_lock_id(key) for key in keys})
-    if ids:
-        await bulk.execute_records(session, LOCK_IDENTITIES, [{"id": i} for i in ids], ("id",))
+class PremiumAccounts:
+    """``premium_accounts``: what each person owes for a year, and the locks that keep matching exact."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
-async def lock_by_certno(session: AsyncSession, keys: Iterable[CertKey]) -> dict[CertKey, PremiumAccount]:
-    """The accounts these payments are for, locked ``FOR UPDATE`` in a fixed order (no deadlocks);
-    person-years with no account yet are locked too (``lock_identities``)."""
-    keys = sorted(set(keys))
-    await lock_identities(session, keys)
-    keys = [{"certno": c, "year": y, "insutype": i} for c, y, i in keys]
-    if not keys:
-        return {}
-    rows = (await bulk.execute_records(session, LOCK_BY_CERTNO, keys, ("certno", "year", "insutype"))).all()
-    return {(row.certno, row.year, row.insutype): to_account(row) for row in rows}
+    async def lock_identities(self, keys: Iterable[CertKey]) -> None:
+        """Serialise, until commit, everyone matching payments to these person-years and everyone creating
+        their accounts: without it a payment arriving while the registration is being applied is stored
+        as unmatched after the registration looked for unmatched payments, and is never matched."""
+        ids = sorted({_identity_lock_id(key) for key in keys})
+        if ids:
+            await bulk.execute_records(self.session, LOCK_IDENTITIES, [{"id": i} for i in ids], ("id",))
 
+    async def lock_by_certno(self, keys: Iterable[CertKey]) -> dict[CertKey, PremiumAccount]:
+        """The accounts these payments are for, locked ``FOR UPDATE`` in a fixed order (no deadlocks);
+        person-years with no account yet are locked too (``lock_identities``)."""
+        keys = sorted(set(keys))
+        await self.lock_identities(keys)
+        rows = [{"certno": c, "year": y, "insutype": i} for c, y, i in keys]
+        if not rows:
+            return {}
+        found = (await bulk.execute_records(self.session, LOCK_BY_CERTNO, rows, ("certno", "year", "insutype"))).all()
+        return {(row.certno, row.year, row.insutype): to_account(row) for row in found}
 
-async def lock_one(session: AsyncSession, psn_no: str, year: int) -> PremiumAccount | None:
-    row = (await session.execute(
-        select(t).where(t.c.psn_no == psn_no, t.c.year == year).with_for_update())).first()
-    return to_account(row) if row else None
+    async def lock_one(self, psn_no: str, year: int) -> PremiumAccount | None:
+        row = (await self.session.execute(
+            select(t).where(t.c.psn_no == psn_no, t.c.year == year).with_for_update())).first()
+        return to_account(row) if row else None
 
+    async def save(self, accounts: Iterable[PremiumAccount]) -> None:
+        rows = [{"psn_no": a.psn_no, "year": a.year, "premium_due_fen": a.premium_due.fen, "paid_fen": a.paid.fen,
+                 "paid_in_full": a.paid_in_full} for a in accounts]
+        if rows:
+            await bulk.execute_records(self.session, SAVE, rows,
+                                       ("psn_no", "year", "premium_due_fen", "paid_fen", "paid_in_full"))
 
-async def save(session: AsyncSession, accounts: Iterable[PremiumAccount]) -> None:
-    rows = [{"psn_no": a.psn_no, "year": a.year, "premium_due_fen": a.premium_due.fen, "paid_fen": a.paid.fen,
-             "paid_in_full": a.paid_in_full} for a in accounts]
-    if rows:
-        await bulk.execute_records(session, SAVE, rows,
-                                   ("psn_no", "year", "premium_due_fen", "paid_fen", "paid_in_full"))
+    async def open(self, **values: object) -> bool:
+        """A new account (``values`` are its columns); False when the person-year has one already."""
+        return await self.session.scalar(
+            insert(t).values(**values).on_conflict_do_nothing().returning(t.c.psn_no)) is not None
+
+    async def update(self, psn_no: str, year: int, **values: object) -> Row | None:
+        """Set columns of the person-year's account; the account as updated, None when there is none."""
+        return (await self.session.execute(update(t).where(t.c.psn_no == psn_no, t.c.year == year)
+                                           .values(**values).returning(t))).first()
+
+    async def short_of_on_behalf(self, person_years: list[tuple[str, int]]) -> list[Row]:
+        """Of these person-years, the accounts whose on-behalf share was paid below its due, in key order."""
+        if not person_years:
+            return []
+        return list((await self.session.execute(select(t).where(
+            tuple_(t.c.psn_no, t.c.year).in_(person_years), t.c.on_behalf_paid_fen < t.c.on_behalf_due_fen)
+            .order_by(t.c.psn_no, t.c.year))).all())
+
+    async def refused_page(self, limit: int, after: tuple[str, int] | None) -> list[Row]:
+        """Accounts whose cover enrollment refused, ordered by (psn_no, year), after the cursor."""
+        query = select(t).where(t.c.coverage_refused_reason.is_not(None)).order_by(t.c.psn_no, t.c.year).limit(limit)
+        if after is not None:
+            query = query.where(tuple_(t.c.psn_no, t.c.year) > after)
+        return list((await self.session.execute(query)).all())
+
+    async def dues(self, admdvs: str, year: int) -> tuple[int, int, int, int]:
+        """(persons, premiums due in fen, collected in fen counting at most the due per person, paid in full)."""
+        persons, due, collected, paid_in_full = (await self.session.execute(select(
+            func.count(), func.coalesce(func.sum(t.c.premium_due_fen), 0),
+            func.coalesce(func.sum(func.least(t.c.paid_fen, t.c.premium_due_fen)), 0),
+            func.count().filter(t.c.paid_in_full)).where(t.c.admdvs == admdvs, t.c.year == year))).one()
+        return persons, int(due), int(collected), paid_in_full

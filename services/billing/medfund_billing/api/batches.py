@@ -9,10 +9,9 @@ from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from medfund_billing.adapters.file_records import CSV, FORMATS, NDJSON, FileFormatError
-from medfund_billing.api.deps import BatchWorkerDep, TaxOnly, TaxOrStaff, UploadSlotsDep, office_filter
+from medfund_billing.api.deps import BatchWorkerDep, TaxOnly, TaxOrStaff, UowDep, UploadSlotsDep, office_filter
 from medfund_billing.app.batches import REJECTED_PAGE, UploadBatch, batch_report, upload_batch
 from medfund_billing.domain.payment_record import EMPLOYEE_FIELDS, FIELDS
-from medfund_shared.context import SessionDep
 from medfund_shared.errors import ApiError
 from medfund_shared.openapi import file_body
 
@@ -34,7 +33,7 @@ class BatchAccepted(BaseModel):
              responses={202: {"model": BatchAccepted},
                         413: {"description": "the file exceeds MEDFUND_BILLING_UPLOAD_MAX_BYTES"},
                         415: {"description": "Content-Type is neither text/csv nor application/x-ndjson"}})
-async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, worker: BatchWorkerDep,
+async def post_batch(request: Request, principal: TaxOnly, uow: UowDep, worker: BatchWorkerDep,
                      slots: UploadSlotsDep,
                      idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
                      ) -> dict:
@@ -47,7 +46,7 @@ async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, 
     try:
         with slots.hold():
             batch_id, _ = await upload_batch(
-                UploadBatch(principal.tax_office_code, file_format, request.stream(), idempotency_key), session)
+                UploadBatch(principal.tax_office_code, file_format, request.stream(), idempotency_key), uow)
     except FileFormatError as exc:
         raise ApiError(422, "invalid_file", str(exc), exc.field) from None
     worker.wake()
@@ -55,8 +54,8 @@ async def post_batch(request: Request, principal: TaxOnly, session: SessionDep, 
 
 
 @router.get("/{batch_id}")
-async def get_batch(batch_id: str, principal: TaxOrStaff, session: SessionDep,
+async def get_batch(batch_id: str, principal: TaxOrStaff, uow: UowDep,
                     rejected_offset: Annotated[int, Query(ge=0)] = 0,
                     rejected_limit: Annotated[int, Query(ge=1, le=MAX_REJECTED_PAGE)] = REJECTED_PAGE) -> dict:
     """Progress and report of a batch: received, accepted, duplicates, a page of rejected lines and their total."""
-    return await batch_report(session, batch_id, office_filter(principal), rejected_offset, rejected_limit)
+    return await batch_report(uow, batch_id, office_filter(principal), rejected_offset, rejected_limit)

@@ -7,12 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, JsonBody, TaxOnly, TaxOrStaff, office_filter
+from medfund_billing.api.deps import (
+    BillingSettingsDep,
+    CatalogueDep,
+    JsonBody,
+    TaxOnly,
+    TaxOrStaff,
+    UowDep,
+    office_filter,
+)
 from medfund_billing.app.corrections import CorrectPayment, correct_payment
 from medfund_billing.app.record_payment import record_payment
 from medfund_billing.domain.payment_record import RecordRejected, parse_record
 from medfund_shared.business_range import BusinessDateTime
-from medfund_shared.context import ContextDep, SessionDep
 from medfund_shared.errors import ApiError
 from medfund_shared.text_fields import FreeText
 
@@ -20,8 +27,8 @@ router = APIRouter(prefix="/v1/collections", tags=["collections"])
 
 
 @router.post("", status_code=201)
-async def post_collection(principal: TaxOnly, body: JsonBody, session: SessionDep, catalogue: CatalogueDep,
-                          settings: BillingSettingsDep, context: ContextDep, response: Response) -> dict:
+async def post_collection(principal: TaxOnly, body: JsonBody, uow: UowDep, catalogue: CatalogueDep,
+                          settings: BillingSettingsDep, response: Response) -> dict:
     """Accept one payment record (201 new, 200 exact replay, 409 same voucher other content).
 
     The token is checked before the body is read (FastAPI resolves the dependencies in this order)."""
@@ -30,8 +37,7 @@ async def post_collection(principal: TaxOnly, body: JsonBody, session: SessionDe
     except RecordRejected as exc:
         raise ApiError(422, exc.code, exc.message, exc.field) from None
     principal.ensure_tax_office(record.tax_office_code)
-    answer, created = await record_payment(record, session, catalogue, settings.office_zone,
-                                           context.settings.idempotency_wait_seconds)
+    answer, created = await record_payment(record, uow, catalogue, settings.office_zone)
     response.status_code = 201 if created else 200
     return answer
 
@@ -47,23 +53,23 @@ class ReversalRequest(BaseModel):
 
 
 @router.post("/{tax_voucher_no}/refund", status_code=201)
-async def refund(tax_voucher_no: str, body: RefundRequest, principal: TaxOrStaff, session: SessionDep,
+async def refund(tax_voucher_no: str, body: RefundRequest, principal: TaxOrStaff, uow: UowDep,
                  settings: BillingSettingsDep, response: Response) -> dict:
     """Pay a contribution back (e.g. the person moved to the employee scheme after paying)."""
     return await _correct(CorrectPayment("refund", tax_voucher_no, body.reason, body.refunded_at),
-                          principal, session, settings, response)
+                          principal, uow, settings, response)
 
 
 @router.post("/{tax_voucher_no}/reversal", status_code=201)
-async def reversal(tax_voucher_no: str, body: ReversalRequest, principal: TaxOrStaff, session: SessionDep,
+async def reversal(tax_voucher_no: str, body: ReversalRequest, principal: TaxOrStaff, uow: UowDep,
                    settings: BillingSettingsDep, response: Response) -> dict:
     """Cancel a payment that was accepted in error."""
     return await _correct(CorrectPayment("reversal", tax_voucher_no, body.reason, body.reversed_at),
-                          principal, session, settings, response)
+                          principal, uow, settings, response)
 
 
-async def _correct(command: CorrectPayment, principal, session, settings, response: Response) -> dict:
-    answer, created = await correct_payment(command, session, settings.office_zone,
+async def _correct(command: CorrectPayment, principal, uow, settings, response: Response) -> dict:
+    answer, created = await correct_payment(command, uow, settings.office_zone,
                                             restrict_to_office=office_filter(principal))
     response.status_code = 201 if created else 200
     return answer

@@ -1,4 +1,5 @@
-"""FastAPI dependencies of the billing routes: the objects the startup hook put in the context."""
+"""FastAPI dependencies of the billing routes: the request's unit of work and the objects the startup hook put in
+the context."""
 
 from __future__ import annotations
 
@@ -6,14 +7,21 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.api.upload_slots import UploadSlots
 from medfund_billing.config import BillingSettings
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.batch_ownership import BatchWorker
-from medfund_shared.context import ServiceContext, get_context
+from medfund_shared.context import ContextDep, ServiceContext, SessionDep, get_context
 from medfund_shared.errors import ApiError
 from medfund_shared.json_body import NotJson, parse_json
 from medfund_shared.policy.catalogue import PolicyCatalogue
+
+
+async def _uow(session: SessionDep, context: ContextDep) -> BillingUnitOfWork:
+    """The request's unit of work; its commit wakes the outbox relay."""
+    return BillingUnitOfWork(session, relay=context.relay,
+                             idempotency_wait_seconds=context.settings.idempotency_wait_seconds)
 
 
 async def _catalogue(context: Annotated[ServiceContext, Depends(get_context)]) -> PolicyCatalogue:
@@ -36,6 +44,7 @@ async def exact_json(request: Request) -> Any:
         raise ApiError(422, "malformed", str(error)) from None
 
 
+UowDep = Annotated[BillingUnitOfWork, Depends(_uow)]
 CatalogueDep = Annotated[PolicyCatalogue, Depends(_catalogue)]
 BillingSettingsDep = Annotated[BillingSettings, Depends(_billing_settings)]
 BatchWorkerDep = Annotated[BatchWorker, Depends(_batch_worker)]

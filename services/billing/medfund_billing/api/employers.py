@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field, model_validator
 
-from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, TaxOrStaff, ensure_region
+from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, TaxOrStaff, UowDep, ensure_region
 from medfund_billing.app.arrears import employer_arrears, employer_region
 from medfund_billing.app.declarations import DeclaredEmployee, DeclareMonth, declare_month
 from medfund_shared.business_range import BusinessDate, BusinessPeriod
-from medfund_shared.context import SessionDep
 from medfund_shared.money import YuanAmount
 from medfund_shared.text_fields import PersonName
 
@@ -46,7 +45,7 @@ class Declaration(BaseModel):
 
 @router.post("/{employer_code}/declarations", status_code=201)
 async def declare(employer_code: Annotated[str, Path(min_length=1, max_length=40)], body: Declaration,
-                  principal: TaxOrStaff, session: SessionDep, catalogue: CatalogueDep,
+                  principal: TaxOrStaff, uow: UowDep, catalogue: CatalogueDep,
                   settings: BillingSettingsDep, response: Response) -> dict:
     """One month for a list of employees (201 when anything is new, 200 for a replay); a tax token
     declares only in its own region."""
@@ -54,16 +53,16 @@ async def declare(employer_code: Annotated[str, Path(min_length=1, max_length=40
     command = DeclareMonth(employer_code, body.admdvs, body.period, [
         DeclaredEmployee(e.certno, e.psn_no, e.brdy, e.retired, e.prior_year_average_monthly_wage, e.monthly_pension)
         for e in body.employees], body.declared_on)
-    lines, created = await declare_month(command, session, catalogue, settings.office_zone)
+    lines, created = await declare_month(command, uow, catalogue, settings.office_zone)
     response.status_code = 201 if created else 200
     return {"employer_code": employer_code, "period": body.period, "employees": lines}
 
 
 @router.get("/{employer_code}/arrears")
 async def arrears(employer_code: Annotated[str, Path(min_length=1, max_length=40)], principal: TaxOrStaff,
-                  session: SessionDep) -> dict:
+                  uow: UowDep) -> dict:
     """The months the employer has not declared up to its region's latest month, with estimated amounts
     (operators, admins, and the tax office of the employer's region)."""
-    admdvs = await employer_region(session, employer_code)
+    admdvs = await employer_region(uow, employer_code)
     ensure_region(principal, admdvs)
-    return await employer_arrears(session, employer_code, admdvs)
+    return await employer_arrears(uow, employer_code, admdvs)

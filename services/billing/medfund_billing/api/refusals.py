@@ -6,15 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from medfund_billing.api.deps import UowDep
 from medfund_billing.app.refusals import coverage_refusals
 from medfund_shared.auth import StaffPrincipal
-from medfund_shared.context import SessionDep
 
 router = APIRouter(prefix="/v1/coverage-refusals", tags=["refunds"])
 
 
 @router.get("")
-async def list_refusals(_: StaffPrincipal, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+async def list_refusals(_: StaffPrincipal, uow: UowDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                         cursor: str | None = None) -> dict:
     """Person-years whose cover enrollment refused, each payment marked refundable until refunded or reversed."""
-    return await coverage_refusals(session, limit, cursor)
+    return await coverage_refusals(uow, limit, cursor)

@@ -7,20 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from medfund_billing.api.deps import CatalogueDep
+from medfund_billing.api.deps import CatalogueDep, UowDep
 from medfund_billing.app.reports import suspense_list
 from medfund_billing.app.suspense import ResolveSuspense, resolve
 from medfund_shared.auth import StaffPrincipal
-from medfund_shared.context import SessionDep
 
 router = APIRouter(prefix="/v1/suspense", tags=["suspense"])
 
 
 @router.get("")
-async def list_suspense(_: StaffPrincipal, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+async def list_suspense(_: StaffPrincipal, uow: UowDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                         cursor: str | None = None) -> dict:
     """Unmatched payments (never dropped), paginated by payment id."""
-    return await suspense_list(session, limit, cursor)
+    return await suspense_list(uow, limit, cursor)
 
 
 class ResolveRequest(BaseModel):
@@ -28,7 +27,7 @@ class ResolveRequest(BaseModel):
 
 
 @router.post("/{payment_id}/resolve")
-async def resolve_payment(payment_id: str, body: ResolveRequest, _: StaffPrincipal, session: SessionDep,
+async def resolve_payment(payment_id: str, body: ResolveRequest, _: StaffPrincipal, uow: UowDep,
                           catalogue: CatalogueDep) -> dict:
     """Match a suspended payment to a registered person."""
-    return await resolve(ResolveSuspense(payment_id, body.psn_no), session, catalogue)
+    return await resolve(ResolveSuspense(payment_id, body.psn_no), uow, catalogue)

@@ -3,7 +3,7 @@
 Used for one JSON record and for each chunk of a file alike. Idempotency rests on the unique
 voucher number (``INSERT … ON CONFLICT DO NOTHING``): a voucher seen before with the same content
 is a duplicate, with other content a conflict; neither changes anything. New payments are stored
-as unmatched and those matched to a person are updated, all in the caller's transaction.
+as unmatched and those matched to a person are updated, all in the caller's unit of work.
 """
 
 from __future__ import annotations
@@ -12,19 +12,16 @@ import uuid
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_billing.adapters import accounts, payment_rows
-from medfund_billing.adapters.outbox_batch import OutboxBatch
-from medfund_billing.adapters.tables import payments
+from medfund_billing.adapters.accounts import CertKey
+from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.app import flexible_workers
-from medfund_billing.app.premium_completed import SOURCE, Completion, add_completion_events, allocate_government_money
+from medfund_billing.app.premium_completed import Completion, allocate_government_money, completion_events
 from medfund_billing.domain.matching import PaymentMatch, PremiumAccount, apply_payment, unmatched
-from medfund_billing.domain.payment_record import EMPLOYEE_SCHEME, PaymentRecord
+from medfund_billing.domain.payment_record import PaymentRecord
 from medfund_billing.domain.reconciliation import local_day
 from medfund_shared.events.types.billing import ContributionReceived
 from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,35 +39,33 @@ class AcceptOutcome:
     """New 310 records that buy no month (not a registered flexible worker, wrong amount…); nothing stored."""
 
 
-async def accept_payments(session: AsyncSession, catalogue: PolicyCatalogue, entries: list[Entry], *,
+async def accept_payments(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, entries: list[Entry], *,
                           office_zone: ZoneInfo, batch_id: str | None = None) -> AcceptOutcome:
     """Store, match and queue events for ``entries``; the caller commits."""
     outcome = AcceptOutcome()
     fresh = _first_of_each_voucher(entries, outcome)
     employee = [e for e in fresh if e.record.insutype == EMPLOYEE_SCHEME]
-    new = await flexible_workers.new_vouchers(session, [e.record.tax_voucher_no for e in employee])
+    new = await flexible_workers.new_vouchers(uow, [e.record.tax_voucher_no for e in employee])
     months, outcome.refused = await flexible_workers.judge(
-        session, catalogue, [e for e in employee if e.record.tax_voucher_no in new], office_zone)
+        uow, catalogue, [e for e in employee if e.record.tax_voucher_no in new], office_zone)
     refused = {r.record.tax_voucher_no for r in outcome.refused}
     fresh = [e for e in fresh if e.record.tax_voucher_no not in refused]
     ids = {e.record.tax_voucher_no: str(uuid.uuid4()) for e in fresh}
-    stored = await payment_rows.insert_new(
-        session, [_payment_row(e.record, ids[e.record.tax_voucher_no], office_zone, batch_id) for e in fresh])
-    await _classify_existing([e for e in fresh if e.record.tax_voucher_no not in stored], session, outcome)
+    stored = await uow.payments.insert_new(
+        [_payment_row(e.record, ids[e.record.tax_voucher_no], office_zone, batch_id) for e in fresh])
+    await _classify_existing([e for e in fresh if e.record.tax_voucher_no not in stored], uow, outcome)
     outcome.accepted = [e for e in fresh if e.record.tax_voucher_no in stored]
-    await _match_and_publish(session, catalogue, [e for e in outcome.accepted if e.record.insutype != EMPLOYEE_SCHEME],
+    await _match_and_publish(uow, catalogue, [e for e in outcome.accepted if e.record.insutype != EMPLOYEE_SCHEME],
                              ids)
-    await _publish_months(session, [m for m in months if m.record.tax_voucher_no in stored], ids, office_zone)
+    await _publish_months(uow, [m for m in months if m.record.tax_voucher_no in stored], ids, office_zone)
     return outcome
 
 
-async def _publish_months(session: AsyncSession, months: list[flexible_workers.FlexibleMonth], ids: dict[str, str],
+async def _publish_months(uow: BillingUnitOfWork, months: list[flexible_workers.FlexibleMonth], ids: dict[str, str],
                           office_zone: ZoneInfo) -> None:
-    events = OutboxBatch()
-    matches = await flexible_workers.store_and_publish(session, months, events.add, SOURCE, office_zone)
-    await events.flush(session)
-    await payment_rows.set_matches(session, [
-        {"payment_id": ids[m.pop("tax_voucher_no")], **m} for m in matches])
+    matches, events = await flexible_workers.store(uow, months, office_zone)
+    await uow.emit_all(events)
+    await uow.payments.set_matches([{"payment_id": ids[m.pop("tax_voucher_no")], **m} for m in matches])
 
 
 def _first_of_each_voucher(entries: list[Entry], outcome: AcceptOutcome) -> list[Entry]:
@@ -86,12 +81,10 @@ def _first_of_each_voucher(entries: list[Entry], outcome: AcceptOutcome) -> list
     return list(first.values())
 
 
-async def _classify_existing(entries: list[Entry], session: AsyncSession, outcome: AcceptOutcome) -> None:
+async def _classify_existing(entries: list[Entry], uow: BillingUnitOfWork, outcome: AcceptOutcome) -> None:
     if not entries:
         return
-    known = dict((await session.execute(
-        select(payments.c.tax_voucher_no, payments.c.fingerprint)
-        .where(payments.c.tax_voucher_no.in_([e.record.tax_voucher_no for e in entries])))).all())
+    known = await uow.payments.fingerprints([e.record.tax_voucher_no for e in entries])
     for entry in entries:
         same = known.get(entry.record.tax_voucher_no) == entry.record.fingerprint()
         (outcome.duplicates if same else outcome.conflicts).append(entry)
@@ -113,30 +106,29 @@ class _Matched:
     completion: Completion | None
 
 
-async def _match_and_publish(session: AsyncSession, catalogue: PolicyCatalogue, entries: list[Entry],
+async def _match_and_publish(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, entries: list[Entry],
                              ids: dict[str, str]) -> None:
     """Match in file order, so two payments for one person in one file add up as they should; then
     allocate the government's money of the premiums completed and queue the events, in file order."""
     if not entries:
         return
-    locked = await accounts.lock_by_certno(session, (_key(e.record) for e in entries))
+    locked = await uow.accounts.lock_by_certno(_key(e.record) for e in entries)
     steps = [_match(entry, locked) for entry in sorted(entries, key=lambda e: e.line)]
-    government = await allocate_government_money(session, catalogue, [s.completion for s in steps if s.completion])
-    events = OutboxBatch()
+    government = await allocate_government_money(uow, catalogue, [s.completion for s in steps if s.completion])
+    events = []
     for step in steps:
         record, payment_id = step.entry.record, ids[step.entry.record.tax_voucher_no]
-        await events.add(session, received_event(payment_id, record, step.psn_no, step.match),
-                         source=SOURCE, effective_time=record.paid_at)
+        events.append((received_event(payment_id, record, step.psn_no, step.match), record.paid_at))
         if step.completion:
-            await add_completion_events(session, step.completion, government, events.add)
-    await events.flush(session)
-    await payment_rows.set_matches(session, [
+            events += completion_events(step.completion, government)
+    await uow.emit_all(events)
+    await uow.payments.set_matches([
         {"payment_id": ids[s.entry.record.tax_voucher_no], "psn_no": s.psn_no, "match": s.match.match}
         for s in steps if s.psn_no is not None])
-    await accounts.save(session, locked.values())
+    await uow.accounts.save(locked.values())
 
 
-def _match(entry: Entry, locked: dict[accounts.CertKey, PremiumAccount]) -> _Matched:
+def _match(entry: Entry, locked: dict[CertKey, PremiumAccount]) -> _Matched:
     """Apply one payment to its (locked) account, updating ``locked``."""
     record, account = entry.record, locked.get(_key(entry.record))
     if account is None:
@@ -147,7 +139,7 @@ def _match(entry: Entry, locked: dict[accounts.CertKey, PremiumAccount]) -> _Mat
     return _Matched(entry, account.psn_no, match, completion)
 
 
-def _key(record: PaymentRecord) -> accounts.CertKey:
+def _key(record: PaymentRecord) -> CertKey:
     return record.certno, record.period_year, record.insutype
 
 

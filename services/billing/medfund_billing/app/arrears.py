@@ -8,28 +8,25 @@ estimated as the contribution (employer + employee) of the employer's latest dec
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_billing.adapters.tables import employee_declarations as t
-from medfund_shared.errors import ApiError
+from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_shared.money import Money
 from medfund_shared.policy.employee_cover import month_index, month_start, period_month
+from medfund_shared.refusal import Refusal
 
 
-async def employer_region(session: AsyncSession, employer_code: str) -> str:
-    admdvs = await session.scalar(select(t.c.admdvs).where(t.c.employer_code == employer_code)
-                                  .order_by(t.c.period.desc()).limit(1))
+async def employer_region(uow: BillingUnitOfWork, employer_code: str) -> str:
+    async with uow:
+        admdvs = await uow.employees.employer_region(employer_code)
     if admdvs is None:
-        raise ApiError(404, "not_found", f"employer {employer_code} has declared nothing", "employer_code")
+        raise Refusal.not_found("not_found", f"employer {employer_code} has declared nothing", "employer_code")
     return admdvs
 
 
-async def employer_arrears(session: AsyncSession, employer_code: str, admdvs: str) -> dict:
-    declared = {period: Money(int(total)) for period, total in (await session.execute(
-        select(t.c.period, func.sum(t.c.employer_fen + t.c.employee_fen))
-        .where(t.c.employer_code == employer_code).group_by(t.c.period))).all()}
-    clock = await session.scalar(select(func.max(t.c.period)).where(t.c.admdvs == admdvs))
+async def employer_arrears(uow: BillingUnitOfWork, employer_code: str, admdvs: str) -> dict:
+    async with uow:
+        declared = {period: Money(fen) for period, fen in
+                    (await uow.employees.declared_fen_by_period(employer_code)).items()}
+        clock = await uow.employees.region_latest_period(admdvs)
     months, last_known = [], None
     for index in range(month_index(period_month(min(declared))), month_index(period_month(clock)) + 1):
         period = month_start(index).strftime("%Y-%m")

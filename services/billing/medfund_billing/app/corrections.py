@@ -14,20 +14,14 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_billing.adapters import accounts
-from medfund_billing.adapters.tables import corrections, payments
+from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.app import flexible_workers
-from medfund_billing.app.premium_completed import SOURCE
 from medfund_billing.app.premium_withdrawn import Withdrawal, premium_withdrawn
 from medfund_billing.domain.matching import withdraw
-from medfund_billing.domain.payment_record import EMPLOYEE_SCHEME
-from medfund_shared import outbox
-from medfund_shared.errors import ApiError
 from medfund_shared.events.types.billing import ContributionRefunded, ContributionReversed
 from medfund_shared.money import Money
+from medfund_shared.refusal import Refusal
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 Kind = Literal["refund", "reversal"]
 
@@ -44,41 +38,44 @@ class CorrectPayment:
         return hashlib.sha256(f"{self.kind}|{self.reason}|{self.at.isoformat()}".encode()).hexdigest()
 
 
-async def correct_payment(command: CorrectPayment, session: AsyncSession, office_zone: ZoneInfo,
+async def correct_payment(command: CorrectPayment, uow: BillingUnitOfWork, office_zone: ZoneInfo,
                           restrict_to_office: str | None = None) -> tuple[dict, bool]:
     """(answer, created). The whole amount comes back out of the person's paid total."""
-    payment = (await session.execute(select(payments).where(payments.c.tax_voucher_no == command.tax_voucher_no)
-                                     .with_for_update())).first()
-    if payment is None:
-        raise ApiError(404, "not_found", "no accepted payment with this voucher", "tax_voucher_no")
-    if restrict_to_office is not None and payment.tax_office_code != restrict_to_office:
-        raise ApiError(403, "forbidden", "this payment belongs to another tax office", "tax_office_code")
-    existing = (await session.execute(
-        select(corrections).where(corrections.c.payment_id == payment.payment_id))).first()
-    if existing is not None:
-        if existing.kind == command.kind and existing.fingerprint == command.fingerprint():
-            return _answer(existing.correction_id, command, payment), False
-        raise ApiError(409, f"already_{existing.kind}", f"the payment already has a {existing.kind}", "tax_voucher_no")
-    correction_id = str(uuid.uuid4())
-    await session.execute(corrections.insert().values(
-        correction_id=correction_id, payment_id=payment.payment_id, kind=command.kind, reason=command.reason,
-        amount_fen=payment.amount_fen, at=command.at, fingerprint=command.fingerprint()))
-    if payment.insutype == EMPLOYEE_SCHEME:
-        withdrawn = await flexible_workers.withdraw_month(session, payment.tax_voucher_no, correction_id, command.kind,
-                                                          command.at, office_zone)
-        await outbox.add(session, withdrawn, source=SOURCE, effective_time=command.at)
-        await session.commit()
-        return _answer(correction_id, command, payment), True
-    account = await accounts.lock_one(session, payment.psn_no, payment.year) if payment.psn_no is not None else None
-    await outbox.add(session, _event(correction_id, command, payment), source=SOURCE, effective_time=command.at)
+    async with uow:
+        payment = await uow.payments.by_voucher(command.tax_voucher_no, for_update=True)
+        if payment is None:
+            raise Refusal.not_found("not_found", "no accepted payment with this voucher", "tax_voucher_no")
+        if restrict_to_office is not None and payment.tax_office_code != restrict_to_office:
+            raise Refusal.forbidden("forbidden", "this payment belongs to another tax office", "tax_office_code")
+        existing = await uow.payments.correction_of(payment.payment_id)
+        if existing is not None:
+            if existing.kind == command.kind and existing.fingerprint == command.fingerprint():
+                return _answer(existing.correction_id, command, payment), False
+            raise Refusal.conflict(f"already_{existing.kind}", f"the payment already has a {existing.kind}",
+                                   "tax_voucher_no")
+        correction_id = str(uuid.uuid4())
+        await uow.payments.add_correction(
+            correction_id=correction_id, payment_id=payment.payment_id, kind=command.kind, reason=command.reason,
+            amount_fen=payment.amount_fen, at=command.at, fingerprint=command.fingerprint())
+        if payment.insutype == EMPLOYEE_SCHEME:
+            await uow.emit(await flexible_workers.withdraw_month(uow, payment.tax_voucher_no, correction_id,
+                                                                 command.kind, command.at, office_zone), command.at)
+        else:
+            await _withdraw_premium(uow, command, payment, correction_id, office_zone)
+        await uow.commit()
+    return _answer(correction_id, command, payment), True
+
+
+async def _withdraw_premium(uow: BillingUnitOfWork, command: CorrectPayment, payment, correction_id: str,
+                            office_zone: ZoneInfo) -> None:
+    account = await uow.accounts.lock_one(payment.psn_no, payment.year) if payment.psn_no is not None else None
+    await uow.emit(_event(correction_id, command, payment), command.at)
     if account is not None:
         after = withdraw(account, Money(payment.amount_fen))
-        await accounts.save(session, [after])
+        await uow.accounts.save([after])
         if account.paid_in_full and not after.paid_in_full:
-            await premium_withdrawn(session, after, Withdrawal(correction_id, command.kind, payment.tax_voucher_no,
-                                                               command.at), office_zone)
-    await session.commit()
-    return _answer(correction_id, command, payment), True
+            await premium_withdrawn(uow, after, Withdrawal(correction_id, command.kind, payment.tax_voucher_no,
+                                                           command.at), office_zone)
 
 
 def _event(correction_id: str, command: CorrectPayment, payment):

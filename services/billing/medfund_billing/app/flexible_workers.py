@@ -13,23 +13,20 @@ month (:func:`withdraw_month`): ``employee.contribution_withdrawn``, and the mon
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_billing.adapters.tables import employee_declarations, employee_members, payments
+from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.domain.reconciliation import local_day
 from medfund_shared.events.types.billing import EmployeeContributionDeclared, EmployeeContributionWithdrawn
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
 from medfund_shared.policy.contributions import ContributionInputError, flexible_worker_contribution
 from medfund_shared.policy.employee_cover import late_fee, period_month
+from medfund_shared.refusal import NO_POLICY_PACK
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
-EMPLOYEE_SCHEME = "310"
 FLEXIBLE, PAYER = "flexible", "flexible_worker"
 MATCH = "employee_month"
 """``payments.match`` of an accepted flexible worker's month."""
@@ -57,26 +54,18 @@ class Refused:
     field: str
 
 
-async def new_vouchers(session: AsyncSession, vouchers: list[str]) -> set[str]:
+async def new_vouchers(uow: BillingUnitOfWork, vouchers: list[str]) -> set[str]:
     """The vouchers not stored yet (a stored one is a duplicate or a conflict, judged as any payment)."""
-    if not vouchers:
-        return set()
-    known = set(await session.scalars(select(payments.c.tax_voucher_no).where(payments.c.tax_voucher_no.in_(vouchers))))
-    return set(vouchers) - known
+    return set(vouchers) - set(await uow.payments.fingerprints(vouchers))
 
 
-async def judge(session: AsyncSession, catalogue: PolicyCatalogue, entries: list, office_zone: ZoneInfo
+async def judge(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, entries: list, office_zone: ZoneInfo
                 ) -> tuple[list[FlexibleMonth], list[Refused]]:
     """Each new 310 entry accepted as a month or refused with a code, message and field."""
     if not entries:
         return [], []
-    keys = {(e.record.certno, e.record.period_year) for e in entries}
-    members = {(m.certno, m.year): m for m in await session.execute(select(employee_members).where(
-        func.row(employee_members.c.certno, employee_members.c.year).in_(list(keys))))}
-    paid = set((await session.execute(select(employee_declarations.c.certno, employee_declarations.c.period).where(
-        employee_declarations.c.payer == PAYER, employee_declarations.c.withdrawn_at.is_(None),
-        func.row(employee_declarations.c.certno, employee_declarations.c.period).in_(
-            list({(e.record.certno, e.record.period) for e in entries}))))).all())
+    members = await uow.employees.members_by_certno({(e.record.certno, e.record.period_year) for e in entries})
+    paid = await uow.employees.months_paid_by(PAYER, {(e.record.certno, e.record.period) for e in entries})
     accepted, refused = [], []
     for entry in sorted(entries, key=lambda e: e.line):
         outcome = _judge_one(catalogue, entry, members.get((entry.record.certno, entry.record.period_year)), paid,
@@ -110,7 +99,7 @@ def _judge_one(catalogue: PolicyCatalogue, entry, member, paid: set, office_zone
         pack = catalogue.in_force(record.admdvs, EMPLOYEE_SCHEME, start)
         month = flexible_worker_contribution(pack, member.brdy, record.base, start)
     except NoPackInForce as exc:
-        return refuse("no_policy_pack", str(exc), "admdvs")
+        return refuse(NO_POLICY_PACK, str(exc), "admdvs")
     except ContributionInputError as exc:
         return refuse("invalid_base", str(exc), "base")
     paid_on = local_day(record.paid_at, office_zone)
@@ -122,41 +111,35 @@ def _judge_one(catalogue: PolicyCatalogue, entry, member, paid: set, office_zone
                          month.account_credit, fee, paid_on)
 
 
-Emit = Callable[..., Awaitable[None]]
-
-
-async def store_and_publish(session: AsyncSession, months: list[FlexibleMonth], emit: Emit, source: str,
-                            office_zone: ZoneInfo) -> list[dict]:
-    """Store the accepted months and queue their events; returns the payments' match rows."""
-    matches = []
+async def store(uow: BillingUnitOfWork, months: list[FlexibleMonth], office_zone: ZoneInfo
+                ) -> tuple[list[dict], list[tuple[EmployeeContributionDeclared, datetime]]]:
+    """Store the accepted months; the payments' match rows and the months' events (for the caller to queue)."""
+    matches, events = [], []
     for month in months:
         record, declaration_id = month.record, str(uuid.uuid4())
         start = period_month(record.period)
-        await session.execute(employee_declarations.insert().values(
+        await uow.employees.add_month(dict(
             declaration_id=declaration_id, employer_code=None, period=record.period, certno=record.certno,
             psn_no=month.psn_no, admdvs=record.admdvs, fingerprint=record.fingerprint(), retired=False,
             base_fen=month.base.fen, employer_fen=0, employee_fen=month.employee.fen, pool_fen=month.pool.fen,
             account_fen=month.account.fen, payer=PAYER, tax_voucher_no=record.tax_voucher_no,
             late_fee_fen=month.late_fee.fen, paid_on=month.paid_on))
         declared_at = datetime.combine(start, time.min, office_zone)
-        await emit(session, EmployeeContributionDeclared(
+        events.append((EmployeeContributionDeclared(
             declaration_id=declaration_id, employer_code=None, admdvs=record.admdvs, period=record.period,
             psn_no=month.psn_no, certno=record.certno, base=month.base, employer_amount=Money.zero(),
             employee_amount=month.employee, pool_amount=month.pool, account_amount=month.account,
             declared_at=declared_at, payer=PAYER, tax_voucher_no=record.tax_voucher_no, late_fee=month.late_fee,
-            paid_on=month.paid_on), source=source, effective_time=declared_at)
+            paid_on=month.paid_on), declared_at))
         matches.append({"tax_voucher_no": record.tax_voucher_no, "psn_no": month.psn_no, "match": MATCH})
-    return matches
+    return matches, events
 
 
-async def withdraw_month(session: AsyncSession, tax_voucher_no: str, correction_id: str, kind: str, at: datetime,
+async def withdraw_month(uow: BillingUnitOfWork, tax_voucher_no: str, correction_id: str, kind: str, at: datetime,
                          office_zone: ZoneInfo) -> EmployeeContributionWithdrawn:
     """Mark the month this voucher paid as withdrawn by ``correction_id``; its event mirrors the month's (the caller
     queues it)."""
-    t = employee_declarations
-    row = (await session.execute(
-        update(t).where(t.c.tax_voucher_no == tax_voucher_no, t.c.payer == PAYER, t.c.withdrawn_at.is_(None))
-        .values(withdrawn_at=at, withdrawal_id=correction_id).returning(t))).one()
+    row = await uow.employees.withdraw_month(tax_voucher_no, PAYER, correction_id, at)
     return EmployeeContributionWithdrawn(
         withdrawal_id=f"{correction_id}:month", declaration_id=row.declaration_id, correction_id=correction_id,
         kind=kind, tax_voucher_no=tax_voucher_no, admdvs=row.admdvs, period=row.period, psn_no=row.psn_no,

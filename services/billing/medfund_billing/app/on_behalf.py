@@ -8,10 +8,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_billing.adapters.tables import on_behalf_payments, premium_accounts
+from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.domain.government import on_behalf_payer
 from medfund_shared.events.types.billing import ContributionOnBehalfPaid, ContributionOnBehalfWithdrawn
 from medfund_shared.money import Money
@@ -20,7 +17,7 @@ from medfund_shared.policy.catalogue import PolicyCatalogue
 PersonYear = tuple[str, int]
 
 
-async def pay(session: AsyncSession, catalogue: PolicyCatalogue, account, category: str, already_paid: Money,
+async def pay(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, account, category: str, already_paid: Money,
               due: Money, paid_at: datetime) -> ContributionOnBehalfPaid | None:
     """Store the payment of ``due - already_paid`` (nothing when that is not positive); the caller queues the event.
 
@@ -30,50 +27,35 @@ async def pay(session: AsyncSession, catalogue: PolicyCatalogue, account, catego
         return None
     payment_id = str(uuid.uuid4())
     payer = on_behalf_payer(catalogue.get(account.pack_id), category)
-    await session.execute(on_behalf_payments.insert().values(
-        payment_id=payment_id, psn_no=account.psn_no, year=account.year, category=category,
-        amount_fen=amount.fen, paid_at=paid_at, payer=payer))
-    await session.execute(update(premium_accounts)
-                          .where(premium_accounts.c.psn_no == account.psn_no, premium_accounts.c.year == account.year)
-                          .values(on_behalf_paid_fen=due.fen))
+    await uow.government.add_on_behalf(payment_id=payment_id, psn_no=account.psn_no, year=account.year,
+                                       category=category, amount_fen=amount.fen, paid_at=paid_at, payer=payer)
+    await uow.accounts.update(account.psn_no, account.year, on_behalf_paid_fen=due.fen)
     return ContributionOnBehalfPaid(
         payment_id=payment_id, psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype,
         year=account.year, category=category, amount=amount, paid_at=paid_at, payer=payer)
 
 
-async def repay_withdrawn(session: AsyncSession, catalogue: PolicyCatalogue, person_years: Sequence[PersonYear],
+async def repay_withdrawn(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, person_years: Sequence[PersonYear],
                           paid_at: dict[PersonYear, datetime]) -> dict[PersonYear, ContributionOnBehalfPaid]:
     """Of these person-years, just paid in full, those whose on-behalf share a refund withdrew (paid below due,
     which nothing else leaves) get it paid again at their payment's time."""
-    if not person_years:
-        return {}
-    t = premium_accounts
-    rows = (await session.execute(select(t).where(
-        tuple_(t.c.psn_no, t.c.year).in_(list(person_years)), t.c.on_behalf_paid_fen < t.c.on_behalf_due_fen)
-        .order_by(t.c.psn_no, t.c.year))).all()
     events = {}
-    for row in rows:
+    for row in await uow.accounts.short_of_on_behalf(list(person_years)):
         key = (row.psn_no, row.year)
-        event = await pay(session, catalogue, row, row.category, Money(row.on_behalf_paid_fen),
+        event = await pay(uow, catalogue, row, row.category, Money(row.on_behalf_paid_fen),
                           Money(row.on_behalf_due_fen), paid_at[key])
         if event is not None:
             events[key] = event
     return events
 
 
-async def withdraw(session: AsyncSession, psn_no: str, year: int, admdvs: str, insutype: str, correction_id: str,
+async def withdraw(uow: BillingUnitOfWork, psn_no: str, year: int, admdvs: str, insutype: str, correction_id: str,
                    at: datetime) -> list[ContributionOnBehalfWithdrawn]:
     """Mark every on-behalf payment of the person-year not yet withdrawn as withdrawn by ``correction_id``; the
     events mirror them one by one (the caller queues them)."""
-    t = on_behalf_payments
-    rows = (await session.execute(
-        update(t).where(t.c.psn_no == psn_no, t.c.year == year, t.c.withdrawn_at.is_(None))
-        .values(withdrawn_at=at, withdrawal_id=correction_id).returning(t))).all()
-    await session.execute(update(premium_accounts)
-                          .where(premium_accounts.c.psn_no == psn_no, premium_accounts.c.year == year)
-                          .values(on_behalf_paid_fen=0))
+    rows = await uow.government.withdraw_on_behalf(psn_no, year, correction_id, at)
+    await uow.accounts.update(psn_no, year, on_behalf_paid_fen=0)
     return [ContributionOnBehalfWithdrawn(
         withdrawal_id=f"{correction_id}:{row.payment_id}", payment_id=row.payment_id, correction_id=correction_id,
         psn_no=psn_no, admdvs=admdvs, insutype=insutype, year=year, category=row.category,
-        amount=Money(row.amount_fen), payer=row.payer, withdrawn_at=at)
-        for row in sorted(rows, key=lambda r: (r.paid_at, r.payment_id))]
+        amount=Money(row.amount_fen), payer=row.payer, withdrawn_at=at) for row in rows]

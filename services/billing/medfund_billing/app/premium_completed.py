@@ -6,32 +6,21 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.app import on_behalf
 from medfund_billing.domain.government import subsidy_allocation
 from medfund_billing.domain.matching import PremiumAccount
-from medfund_shared import bulk, outbox
 from medfund_shared.events.base import EventData
 from medfund_shared.events.types.billing import PremiumPaidInFull, SubsidyAllocated, SubsidyShare
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
-SOURCE = "medfund/billing"
-AddEvent = Callable[..., Awaitable[object]]
 PersonYear = tuple[str, int]
-SUBSIDY_COLUMNS = {"subsidy_id": bulk.TEXT, "psn_no": bulk.TEXT, "year": bulk.INT, "admdvs": bulk.TEXT,
-                   "amount_fen": bulk.BIGINT, "shares": bulk.TEXT, "allocated_at": bulk.TIMESTAMPTZ}
-INSERT_SUBSIDIES = bulk.statement(
-    "INSERT INTO subsidies (subsidy_id, psn_no, year, admdvs, amount_fen, shares, allocated_at) "
-    "SELECT subsidy_id, psn_no, year, admdvs, amount_fen, shares::jsonb, allocated_at "
-    f"FROM unnest({', '.join(':' + c for c in SUBSIDY_COLUMNS)}) "
-    "AS s(subsidy_id, psn_no, year, admdvs, amount_fen, shares, allocated_at) "
-    "ON CONFLICT (psn_no, year) WHERE withdrawn_at IS NULL DO NOTHING RETURNING psn_no, year",
-    SUBSIDY_COLUMNS)
+Timed = tuple[EventData, datetime]
+"""An event and its business time, as ``uow.emit_all`` takes them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,52 +30,48 @@ class Completion:
     tax_voucher_no: str | None
 
 
-async def premium_completed(session: AsyncSession, catalogue: PolicyCatalogue, account: PremiumAccount,
+async def premium_completed(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, account: PremiumAccount,
                             paid_at: datetime, tax_voucher_no: str | None) -> None:
-    """Queue ``paid_in_full`` and the government's money in the caller's transaction."""
+    """Queue ``paid_in_full`` and the government's money in the unit of work."""
     completion = Completion(account, paid_at, tax_voucher_no)
-    government = await allocate_government_money(session, catalogue, [completion])
-    await add_completion_events(session, completion, government, outbox.add)
+    government = await allocate_government_money(uow, catalogue, [completion])
+    await uow.emit_all(completion_events(completion, government))
 
 
-async def allocate_government_money(session: AsyncSession, catalogue: PolicyCatalogue,
+async def allocate_government_money(uow: BillingUnitOfWork, catalogue: PolicyCatalogue,
                                     completions: Sequence[Completion]) -> dict[PersonYear, list[EventData]]:
     """Per completed person-year, the events of the government's money that comes with it: the subsidy (stored for
     each person-year without one, in one statement) and an on-behalf share withdrawn by an earlier refund, paid
     again."""
-    subsidies = await allocate_subsidies(session, catalogue, completions)
+    subsidies = await allocate_subsidies(uow, catalogue, completions)
     repaid = await on_behalf.repay_withdrawn(
-        session, catalogue, [(c.account.psn_no, c.account.year) for c in completions],
+        uow, catalogue, [(c.account.psn_no, c.account.year) for c in completions],
         {(c.account.psn_no, c.account.year): c.paid_at for c in completions})
     return {key: [e for e in (repaid.get(key), subsidies.get(key)) if e is not None]
             for key in repaid.keys() | subsidies.keys()}
 
 
-async def allocate_subsidies(session: AsyncSession, catalogue: PolicyCatalogue,
+async def allocate_subsidies(uow: BillingUnitOfWork, catalogue: PolicyCatalogue,
                              completions: Sequence[Completion]) -> dict[PersonYear, SubsidyAllocated]:
     """Store the subsidy of each completed person-year that has none yet (or only withdrawn ones), in one
     statement; returns the events of those stored."""
     if not completions:
         return {}
     events = {(c.account.psn_no, c.account.year): _subsidy(catalogue, c) for c in completions}
-    rows = [{"subsidy_id": e.subsidy_id, "psn_no": e.psn_no, "year": e.year, "admdvs": e.admdvs,
-             "amount_fen": e.amount.fen, "shares": json.dumps([s.model_dump(mode="json") for s in e.shares]),
-             "allocated_at": e.allocated_at} for e in events.values()]
-    stored = (await bulk.execute_records(session, INSERT_SUBSIDIES, rows, tuple(SUBSIDY_COLUMNS))).all()
-    return {(psn_no, year): events[psn_no, year] for psn_no, year in stored}
+    stored = await uow.government.add_subsidies([
+        {"subsidy_id": e.subsidy_id, "psn_no": e.psn_no, "year": e.year, "admdvs": e.admdvs,
+         "amount_fen": e.amount.fen, "shares": json.dumps([s.model_dump(mode="json") for s in e.shares]),
+         "allocated_at": e.allocated_at} for e in events.values()])
+    return {key: events[key] for key in stored}
 
 
-async def add_completion_events(session: AsyncSession, completion: Completion,
-                                government: dict[PersonYear, list[EventData]], add_event: AddEvent) -> None:
-    """``paid_in_full`` and then the government's money allocated now (``add_event`` is ``outbox.add`` or a
-    caller's batch of outbox rows, keeping the events in order)."""
+def completion_events(completion: Completion, government: dict[PersonYear, list[EventData]]) -> list[Timed]:
+    """``paid_in_full`` and then the government's money allocated now, in that order."""
     account, at = completion.account, completion.paid_at
-    await add_event(session, PremiumPaidInFull(
-        psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype, year=account.year,
-        paid_at=at, tax_voucher_no=completion.tax_voucher_no, premium_due=account.premium_due,
-    ), source=SOURCE, effective_time=at)
-    for event in government.get((account.psn_no, account.year), ()):
-        await add_event(session, event, source=SOURCE, effective_time=at)
+    paid = PremiumPaidInFull(psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype,
+                             year=account.year, paid_at=at, tax_voucher_no=completion.tax_voucher_no,
+                             premium_due=account.premium_due)
+    return [(paid, at)] + [(event, at) for event in government.get((account.psn_no, account.year), ())]
 
 
 def _subsidy(catalogue: PolicyCatalogue, completion: Completion) -> SubsidyAllocated:

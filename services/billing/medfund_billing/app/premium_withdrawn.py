@@ -8,18 +8,13 @@ full again allocates the subsidy and the on-behalf share anew (:mod:`medfund_bil
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Literal
 
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_billing.adapters.tables import subsidies
+from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.app import on_behalf
-from medfund_billing.app.premium_completed import SOURCE
 from medfund_billing.domain.matching import PremiumAccount
 from medfund_billing.domain.reconciliation import local_day
-from medfund_shared import outbox
 from medfund_shared.events.types.billing import PremiumWithdrawn, SubsidyShare, SubsidyWithdrawn
 from medfund_shared.money import Money
 
@@ -32,25 +27,22 @@ class Withdrawal:
     at: datetime
 
 
-async def premium_withdrawn(session: AsyncSession, account: PremiumAccount, withdrawal: Withdrawal,
-                            office_zone) -> None:
-    """Queue the withdrawal's events in the caller's transaction (``account`` is the account after the correction)."""
+async def premium_withdrawn(uow: BillingUnitOfWork, account: PremiumAccount, withdrawal: Withdrawal,
+                            office_zone: tzinfo) -> None:
+    """Queue the withdrawal's events in the unit of work (``account`` is the account after the correction)."""
     at, correction_id = withdrawal.at, withdrawal.correction_id
-    subsidy = (await session.execute(
-        update(subsidies).where(subsidies.c.psn_no == account.psn_no, subsidies.c.year == account.year,
-                                subsidies.c.withdrawn_at.is_(None))
-        .values(withdrawn_at=at, withdrawal_id=correction_id).returning(subsidies))).first()
+    subsidy = await uow.government.withdraw_subsidy(account.psn_no, account.year, correction_id, at)
     if subsidy is not None:
-        await outbox.add(session, SubsidyWithdrawn(
+        await uow.emit(SubsidyWithdrawn(
             withdrawal_id=f"{correction_id}:subsidy", subsidy_id=subsidy.subsidy_id, correction_id=correction_id,
             psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype, year=account.year,
             amount=Money(subsidy.amount_fen), shares=[SubsidyShare(**share) for share in subsidy.shares],
-            withdrawn_at=at), source=SOURCE, effective_time=at)
-    for event in await on_behalf.withdraw(session, account.psn_no, account.year, account.admdvs, account.insutype,
+            withdrawn_at=at), at)
+    for event in await on_behalf.withdraw(uow, account.psn_no, account.year, account.admdvs, account.insutype,
                                           correction_id, at):
-        await outbox.add(session, event, source=SOURCE, effective_time=at)
-    await outbox.add(session, PremiumWithdrawn(
+        await uow.emit(event, at)
+    await uow.emit(PremiumWithdrawn(
         correction_id=correction_id, kind=withdrawal.kind, tax_voucher_no=withdrawal.tax_voucher_no,
         psn_no=account.psn_no, admdvs=account.admdvs, insutype=account.insutype, year=account.year,
         premium_due=account.premium_due, paid_total=account.paid, withdrawn_at=at,
-        since=local_day(at, office_zone)), source=SOURCE, effective_time=at)
+        since=local_day(at, office_zone)), at)

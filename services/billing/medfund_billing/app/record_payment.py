@@ -10,44 +10,37 @@ from __future__ import annotations
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from medfund_billing.adapters import payment_metrics
-from medfund_billing.adapters.tables import payments
+from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.app.accept_payments import Entry, accept_payments
 from medfund_billing.domain.payment_record import PaymentRecord
-from medfund_shared.errors import ApiError
-from medfund_shared.idempotency import IdempotentRequest, SqlIdempotencyStore
+from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.refusal import Refusal
 
 COLLECTIONS_SCOPE = "collections"
 
 
-async def record_payment(record: PaymentRecord, session: AsyncSession, catalogue: PolicyCatalogue,
-                         office_zone: ZoneInfo, idempotency_wait_seconds: float) -> tuple[dict, bool]:
+async def record_payment(record: PaymentRecord, uow: BillingUnitOfWork, catalogue: PolicyCatalogue,
+                         office_zone: ZoneInfo) -> tuple[dict, bool]:
     """(the first answer to this voucher, created)."""
-    store = SqlIdempotencyStore(session, idempotency_wait_seconds)
     request = IdempotentRequest(COLLECTIONS_SCOPE, record.tax_voucher_no, record.fingerprint(),
                                 success_status=201, field="tax_voucher_no")
-    first = await store.claim(request)
-    if first is not None:
-        await session.commit()
-        return first.body, False
-    outcome = await accept_payments(session, catalogue, [Entry(1, record)], office_zone=office_zone)
-    if outcome.refused:
-        await session.rollback()
-        refused = outcome.refused[0]
-        raise ApiError(422, refused.code, refused.message, refused.field)
-    if outcome.conflicts:
-        await session.rollback()
-        raise ApiError(409, "conflict", "this voucher was already accepted with different content", "tax_voucher_no")
-    created = bool(outcome.accepted)
-    row = (await session.execute(select(payments).where(payments.c.tax_voucher_no == record.tax_voucher_no))).one()
-    answer = payment_answer(row)
-    await store.remember(request if created else replace(request, success_status=200), answer)
-    await session.commit()
+    async with uow:
+        if (first := await uow.idempotency.claim(request)) is not None:
+            return first.body, False
+        outcome = await accept_payments(uow, catalogue, [Entry(1, record)], office_zone=office_zone)
+        if outcome.refused:
+            refused = outcome.refused[0]
+            raise Refusal.invalid(refused.code, refused.message, refused.field)
+        if outcome.conflicts:
+            raise Refusal.conflict("conflict", "this voucher was already accepted with different content",
+                                   "tax_voucher_no")
+        created = bool(outcome.accepted)
+        answer = payment_answer(await uow.payments.by_voucher(record.tax_voucher_no))
+        await uow.idempotency.remember(request if created else replace(request, success_status=200), answer)
+        await uow.commit()
     payment_metrics.received(entry.record for entry in outcome.accepted)
     return answer, created
 

@@ -14,15 +14,15 @@ from typing import Any
 
 from medfund_shared.business_range import OutOfRange, check_date, check_year
 from medfund_shared.money import Money, MoneyError
+from medfund_shared.schemes import EMPLOYEE_SCHEME, RESIDENT_SCHEME
 from medfund_shared.text_fields import FREE_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, ascii_digits, text_problem
 
 FIELDS = ("tax_voucher_no", "certno", "psn_name", "insutype", "admdvs", "period_year", "amount",
           "paid_at", "tax_office_code", "channel")
 EMPLOYEE_FIELDS = ("period", "base")
 """A flexible worker's month (insutype 310): the month paid (``YYYY-MM``) and the base chosen."""
-EMPLOYEE_SCHEME = "310"
 CHANNELS = frozenset({"etax", "app", "wechat", "alipay", "bank_counter", "bank_deduction", "agent"})
-INSUTYPES = frozenset({"390", "310"})
+INSUTYPES = frozenset({RESIDENT_SCHEME, EMPLOYEE_SCHEME})
 VOUCHER_MAX_LENGTH = 30
 CERTNO_LENGTH = 18
 ADMDVS_LENGTH = 6

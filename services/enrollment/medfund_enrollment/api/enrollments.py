@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from medfund_enrollment.adapters.batch_lease import BatchLease
 from medfund_enrollment.adapters.uow import UnitOfWork, own_unit_of_work
 from medfund_enrollment.api.deps import (
     BATCH_LEASES,
@@ -24,7 +23,7 @@ from medfund_enrollment.app.registration import RegisterHousehold, register_hous
 from medfund_enrollment.domain.errors import Conflict, InvalidRequest, NotFound
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
 from medfund_shared.auth import StaffPrincipal
-from medfund_shared.batch_ownership import BatchWorker, LeaseLost, Ownership
+from medfund_shared.batch_ownership import BatchWorker, HeldBatch, LeaseLost, Ownership
 from medfund_shared.context import ContextDep, ServiceContext
 from medfund_shared.openapi import file_body
 
@@ -71,7 +70,7 @@ async def enroll_batch(request: Request, principal: StaffPrincipal, context: Con
     header = batch_lines.fields_of(first[1])
     batch_lines.check_header(header)
     worker: BatchWorker = context.extras[BATCH_WORKER]
-    lease = BatchLease(context.extras[BATCH_LEASES], Ownership(batches.new_batch_id(), worker.owner))
+    lease = HeldBatch(context.extras[BATCH_LEASES], Ownership(batches.new_batch_id(), worker.owner))
     async with own_unit_of_work(context) as uow:
         await batches.start_batch(uow, lease, principal.subject, header)
     try:
@@ -116,7 +115,7 @@ def _batch_head(row) -> dict:
             "finished_at": row.finished_at.isoformat() if row.finished_at else None}
 
 
-async def _stage_all(context: ServiceContext, lease: BatchLease, lines: AsyncIterator[tuple[int, bytes]]) -> None:
+async def _stage_all(context: ServiceContext, lease: HeldBatch, lines: AsyncIterator[tuple[int, bytes]]) -> None:
     """Stage the file a chunk at a time as it arrives; the last chunk marks it whole."""
     chunk: list[tuple[int, bytes]] = []
     async for line in lines:

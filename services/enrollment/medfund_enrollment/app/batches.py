@@ -65,7 +65,7 @@ def new_batch_id() -> str:
 
 
 class Lease(Protocol):
-    """The batch's lease as this instance holds it (``adapters.batch_lease``)."""
+    """The batch's lease as this instance holds it (``medfund_shared.batch_ownership.HeldBatch``)."""
 
     batch_id: str
 
