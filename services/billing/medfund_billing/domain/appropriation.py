@@ -11,9 +11,8 @@ from typing import Any
 
 from medfund_billing.domain.payment_record import RecordRejected
 from medfund_shared.money import Money, MoneyError
+from medfund_shared.schemes import APPROPRIATED_FUNDS
 
-FUND_PAY_TYPES = frozenset({"610100", "999901"})
-"""Medical assistance (医疗救助基金) and the risk-adjustment reserve (风险调剂金)."""
 SOURCES = frozenset({"civil_affairs", "finance"})
 ID_PATTERN_MAX = 64
 FIRST_YEAR, LAST_YEAR = 1990, 2100
@@ -46,7 +45,7 @@ def parse_appropriation(raw: Any) -> Appropriation:
     return Appropriation(
         appropriation_id=_text(raw, "appropriation_id", ID_PATTERN_MAX),
         admdvs=_admdvs(raw),
-        fund_pay_type=_choice(raw, "fund_pay_type", FUND_PAY_TYPES),
+        fund_pay_type=_choice(raw, "fund_pay_type", APPROPRIATED_FUNDS),
         year=_year(raw),
         amount=_amount(raw),
         received_at=_received_at(raw),
