@@ -12,7 +12,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from medfund_ledger.adapters import alert_store
 from medfund_ledger.api.deps import UowDep
-from medfund_ledger.api.presenters import alert_json, change_json, entry_json, fact_json
+from medfund_ledger.api.presenters import alert_change_json, alert_json, change_json, entry_json, fact_json
 from medfund_ledger.api.read_models import AlertDetailOut, AlertOut
 from medfund_ledger.api.schemas import AckIn
 from medfund_ledger.app.acknowledge import AcknowledgeAlert, acknowledge
@@ -37,7 +37,8 @@ async def list_alerts(_: StaffPrincipal, session: SessionDep,
 @router.get("/stream")
 async def stream(request: Request, _: StaffPrincipal, sessions: SessionFactoryDep,
                  last_event_id: str | None = Header(default=None)) -> EventSourceResponse:
-    """Server-sent events, one per alert change (``id`` = change number; resume with Last-Event-ID)."""
+    """Server-sent events, one per alert change (``id`` = change number; resume with Last-Event-ID): the alert
+    topic's payload, who acknowledged, and ``messages`` (the alert stated in Chinese and English)."""
     async with sessions() as session:
         start = int(last_event_id) if last_event_id and last_event_id.isdigit() \
             else await alert_store.last_change_id(session)
@@ -50,7 +51,8 @@ async def _changes(request: Request, sessions, last_id: int):
             rows = await alert_store.changes_after(session, last_id)
         for row in rows:
             last_id = row.id
-            yield ServerSentEvent(data=json.dumps(row.payload, ensure_ascii=False), event="alert", id=str(row.id))
+            yield ServerSentEvent(data=json.dumps(alert_change_json(row.payload), ensure_ascii=False), event="alert",
+                                  id=str(row.id))
         if not rows:
             await asyncio.sleep(STREAM_POLL_SECONDS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from medfund_ledger.domain.alert_messages import alert_messages
 from medfund_ledger.domain.pools import PoolFigures, PoolKey
 from medfund_shared.money import Money
 
@@ -38,9 +39,17 @@ def line_json(line) -> dict:
 def alert_json(row) -> dict:
     return {"alert_id": row.alert_id, "rule": row.rule, "subject_type": row.subject_type,
             "subject_id": row.subject_id, "severity": row.severity, "state": row.state, "measure": row.measure,
-            "threshold": row.threshold, "message": row.message, "evaluated_at": row.evaluated_at.isoformat(),
+            "threshold": row.threshold, "message": row.message,
+            "messages": alert_messages(row.rule, row.measure, row.threshold),
+            "evaluated_at": row.evaluated_at.isoformat(),
             "evidence": row.evidence, "acked_by": row.acked_by,
             "acked_at": row.acked_at.isoformat() if row.acked_at else None, "ack_note": row.ack_note}
+
+
+def alert_change_json(payload: dict) -> dict:
+    """A change of an alert as the stream sends it: the alert topic's payload (with who acknowledged), and the
+    alert stated in each language."""
+    return {**payload, "messages": alert_messages(payload["rule"], payload.get("measure"), payload["threshold"])}
 
 
 def fact_json(fact) -> dict:

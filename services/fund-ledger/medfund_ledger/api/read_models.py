@@ -85,7 +85,11 @@ class AlertOut(BaseModel):
     state: str
     measure: str | None
     threshold: str
-    message: str
+    message: str = Field(description="the ledger's own message (English, with the figures behind the measure), as "
+                                     "the alert topic carries it")
+    messages: dict[str, str] | None = Field(description="the alert stated from its rule, measure and threshold in "
+                                                        "each language of the console (`zh`, `en`); null for a "
+                                                        "rule without templates")
     evaluated_at: datetime
     evidence: list[Any]
     acked_by: str | None

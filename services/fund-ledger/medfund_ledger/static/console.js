@@ -70,24 +70,12 @@ const RULES = {
         large_claim: "Large claim" },
 };
 
-/* The ledger writes its alert messages in English with the figures; in Chinese the page says the same from the
-   alert's measure and threshold, and keeps the ledger's message beneath. */
-const ZH_SUMMARY = {
-  current_deficit: (m, th) => `收支缺口 ${m} 元（阈值 ${th} 元）`,
-  reserve_months: (m, th) => `可支付 ${m} 个月（阈值 ${th} 个月）`,
-  burn_pace: (m, th) => `支出进度超出时间进度 ${pct(m)}（阈值 ${pct(th)}）`,
-  over_accumulation: (m, th) => `结余率 ${pct(m)}（阈值 ${pct(th)}）`,
-  institution_budget: (m, th) => `已用年度总额 ${pct(m)}（阈值 ${pct(th)}）`,
-  cost_spike: (m, th) => `次均统筹基金支付较基期上涨 ${pct(m)}（阈值 ${pct(th)}）`,
-  large_claim: (m, th) => `单笔基金支付 ${m} 元（阈值 ${th} 元）`,
-};
+/* The alert stated in the page's language comes from the ledger (``messages``, its templates per language); the
+   ledger's own message, English with the figures behind the measure, stays beneath it. */
 function messageLines(a) {
-  const own = el("p", { className: "message" }, a.message);
-  if (state.lang !== "zh" || !ZH_SUMMARY[a.rule]) return [own];
-  const summary = a.measure == null ? "测量值无定义，预警解除" : ZH_SUMMARY[a.rule](a.measure, a.threshold);
-  own.className = "message muted";
-  own.lang = "en";
-  return [el("p", { className: "summary" }, summary), own];
+  const own = el("p", { className: "message muted", lang: "en" }, a.message);
+  const stated = a.messages && a.messages[state.lang];
+  return stated ? [el("p", { className: "summary" }, stated), own] : [own];
 }
 
 const state = {

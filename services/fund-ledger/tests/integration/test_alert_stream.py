@@ -70,6 +70,8 @@ async def test_a_client_resuming_with_last_event_id_gets_exactly_the_changes_aft
         ("alert", "institution_budget", "firing"), ("alert", "institution_budget", "acknowledged"),
         ("alert", "institution_budget", "resolved")]
     assert len({e["alert_id"] for e in institution_changes(everything)}) == 1
+    assert institution_changes(everything)[0]["messages"] == {  # 850,000 of 1,000,000 paid: 85%, yellow at 80%
+        "zh": "已用年度总额 85.00%（阈值 80.00%）", "en": "85.00% of the global budget used (threshold 80.00%)"}
     ids = [e["id"] for e in everything]
     assert ids == sorted(set(ids))
 

@@ -247,7 +247,11 @@ async def test_chinese_by_default_english_on_request_and_remembered(ledger):
         card = page.locator(f'.pool[data-pool-id="{POOL}"]')
         assert "城乡居民基本医疗保险基金" in await card.inner_text()
         assert "重庆市石柱土家族自治县" in await card.inner_text()
+        budget_alert = page.locator(".alert[data-rule='institution_budget']")
+        assert await budget_alert.locator(".summary").inner_text() == "已用年度总额 90.00%（阈值 80.00%）"
         await page.locator("#lang").click()
+        assert await budget_alert.locator(".summary").inner_text() == \
+            "90.00% of the global budget used (threshold 80.00%)"
         assert await page.locator("html").get_attribute("lang") == "en"
         assert await page.locator("h1").inner_text() == "Medical insurance fund console"
         assert "Urban and rural residents' basic medical insurance fund" in await card.inner_text()

@@ -54,11 +54,14 @@ async def test_an_alert_shows_its_history_and_evidence_down_to_the_settlement_an
     sent = await fund(ledger)
     alert = next(a for a in (await ledger.client.get("/v1/alerts")).json() if a["rule"] == "institution_budget")
     assert (alert["severity"], alert["measure"], alert["threshold"]) == ("yellow", "0.8500", "0.80")
+    stated = {"zh": "已用年度总额 85.00%（阈值 80.00%）", "en": "85.00% of the global budget used (threshold 80.00%)"}
+    assert alert["messages"] == stated  # 170,000 paid of a 200,000 budget
     ack = await ledger.client.post(f"/v1/alerts/{alert['alert_id']}/ack", json={"note": "院方已说明"},
                                    headers={"Authorization": f"Bearer {ledger.token('operator')}"})
     assert ack.status_code == 200, ack.text
 
     detail = (await ledger.client.get(f"/v1/alerts/{alert['alert_id']}")).json()
+    assert detail["alert"]["messages"] == stated
     assert [(c["state"], c["severity"], c["acked_by"], c["ack_note"]) for c in detail["history"]] == [
         ("firing", "yellow", None, None), ("acknowledged", "yellow", "operator-tester", "院方已说明")]
     # the evidence is the events of the batch that tipped the alert: the second settlement, with the first one
