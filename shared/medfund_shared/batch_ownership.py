@@ -54,9 +54,13 @@ class Lease:
     owner: str | None
     expires_at: datetime | None
 
+    def free_at(self, now: datetime) -> bool:
+        """No live owner: never claimed, given up, or left by an owner that stopped renewing it."""
+        return self.owner is None or self.expires_at is None or self.expires_at <= now
+
     def claimable_by(self, owner: str, now: datetime) -> bool:
-        """Free, already ``owner``'s, or left by an owner that stopped renewing it."""
-        return self.owner is None or self.owner == owner or self.expires_at is None or self.expires_at <= now
+        """Free, or already ``owner``'s."""
+        return self.owner == owner or self.free_at(now)
 
     def claimed(self, owner: str, now: datetime, length: timedelta) -> Lease:
         if not self.claimable_by(owner, now):
@@ -93,9 +97,11 @@ class SqlLeases:
         self.length, self.clock = length, clock
         self.owner_column, self.expires_column = table.c.owner, table.c.lease_expires_at
 
+    def _free(self, now: datetime) -> ColumnElement[bool]:
+        return or_(self.owner_column.is_(None), self.expires_column.is_(None), self.expires_column <= now)
+
     def _claimable(self, owner: str, now: datetime) -> ColumnElement[bool]:
-        return or_(self.owner_column.is_(None), self.owner_column == owner, self.expires_column.is_(None),
-                   self.expires_column <= now)
+        return or_(self.owner_column == owner, self._free(now))
 
     async def claim(self, session: AsyncSession, batch_id: str, owner: str) -> bool:
         """Take ``batch_id`` if it is open and claimable, in the caller's transaction."""
@@ -106,11 +112,15 @@ class SqlLeases:
         return taken is not None
 
     async def claim_next(self, owner: str) -> str | None:
-        """The oldest claimable open batch, now ``owner``'s (rows another instance is claiming are skipped)."""
+        """The oldest free open batch, now ``owner``'s (rows another instance is claiming are skipped).
+
+        A batch ``owner`` itself holds under a live lease is not free: this instance is already applying it (a
+        request applying its own upload), and the worker taking it too would make two appliers of one batch,
+        whose chunks fence on the same row and fail each other's serialization (issue 22)."""
         async with self.sessions() as session:
             now = self.clock()
             candidate = await session.scalar(
-                select(self.key).where(self.open, self._claimable(owner, now))
+                select(self.key).where(self.open, self._free(now))
                 .order_by(self.table.c.created_at).limit(1).with_for_update(skip_locked=True))
             if candidate is not None:
                 await session.execute(update(self.table).where(self.key == candidate).values(

@@ -49,6 +49,13 @@ def test_the_owner_renews_even_late_while_nobody_took_the_batch():
     assert lease.renewed("a", T0 + 2 * LENGTH, LENGTH) == Lease("a", T0 + 3 * LENGTH)
 
 
+def test_a_batch_its_owner_is_applying_is_not_free_for_that_owners_worker_either():
+    lease = FREE.claimed("a", T0, LENGTH)
+    assert lease.claimable_by("a", T0 + timedelta(seconds=29))
+    assert not lease.free_at(T0 + timedelta(seconds=29))
+    assert lease.free_at(T0 + LENGTH)
+
+
 class MemoryLeases:
     """The rules of ``Lease`` over a dict, with the fake clock: the store the worker sees."""
 
@@ -58,7 +65,7 @@ class MemoryLeases:
 
     async def claim_next(self, owner: str) -> str | None:
         for batch, lease in self.leases.items():
-            if batch not in self.done and lease.claimable_by(owner, self.clock()):
+            if batch not in self.done and lease.free_at(self.clock()):
                 self.leases[batch] = lease.claimed(owner, self.clock(), LENGTH)
                 return batch
         return None

@@ -7,6 +7,11 @@ from datetime import date, timedelta
 import pytest
 from idnumbers import make_certno
 
+from medfund_enrollment.adapters.uow import own_unit_of_work
+from medfund_enrollment.api.deps import BATCH_LEASES
+from medfund_enrollment.app import batches
+from medfund_shared.batch_ownership import HeldBatch, Ownership
+
 pytestmark = pytest.mark.integration
 HEADER = "household_key,admdvs,insutype,year,tier,certno,psn_name,gend,brdy,category,enrolled_on"
 PERSONS = 10_000
@@ -90,6 +95,23 @@ async def test_the_same_file_sent_twice_at_once_registers_everyone_once(enrollme
     a, b = first.json(), second.json()
     assert (a["rejected"], b["rejected"]) == ([], [])
     assert (a["accepted"] + b["accepted"], a["duplicates"] + b["duplicates"]) == (2_500, 2_500)
+
+
+async def test_the_instance_applying_its_upload_never_has_its_own_worker_apply_the_same_batch(enrollment):
+    """The request applying an upload holds the batch's lease under the instance's owner id; the worker of that
+    same instance looking for work must not take it (two appliers of one batch failed each other's fence with
+    "could not serialize access", a 500, in the full suite)."""
+    context = enrollment.app.state.context
+    leases, owner = context.extras[BATCH_LEASES], "this-instance:1:0"
+    lease = HeldBatch(leases, Ownership(batches.new_batch_id(), owner))
+    async with own_unit_of_work(context) as uow:
+        await batches.start_batch(uow, lease, "operator-7", HEADER.split(","))
+    try:
+        assert await leases.claim_next(owner) is None
+    finally:
+        async with own_unit_of_work(context) as uow:
+            await lease.release(uow, batches.BatchStatus.FAILED.value)
+            await uow.commit()
 
 
 async def test_lines_with_a_year_or_date_out_of_range_are_refused_and_the_batch_finishes(enrollment):
