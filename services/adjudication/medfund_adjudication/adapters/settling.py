@@ -3,10 +3,10 @@
 Settlement is the hot path: its statements are Core statements on the service's tables, compiled once and
 run on the driver connection (:mod:`medfund_shared.driver`). Two statements, each its own transaction: one read
 of the admission's context (its institution, the person's coverage in the admission's insurance year, whether
-the sender's settlement id was used and the request key's stored answer) and of the person's state (that
-year's accumulators and their version, the account balance and retired flag, the unsettled fee details with
-their catalogue entries); and one write of the settlement, its fee ties, the year totals, the account debit,
-the queued event and the stored answer.
+the sender's settlement id was used and the request key's stored answer in ``idempotency_keys``) and of the
+person's state (that year's accumulators and their version, the account balance and retired flag, the unsettled
+fee details with their catalogue entries); and one write of the settlement, its fee ties, the year totals, the
+account debit, the queued event and the stored answer.
 
 The write applies only if the accumulators' version is still the one read. The version is the person's
 serialisation point: every change of the accumulators increments it, so after a concurrent settlement or
@@ -19,6 +19,8 @@ SQLSTATE 40001 (``settlement_lost_race``, migration 0005).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
 from types import SimpleNamespace
@@ -42,12 +44,14 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     true,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from medfund_adjudication.adapters import coverage_repo
 from medfund_adjudication.adapters.admission_repo import admission_of
@@ -70,16 +74,17 @@ from medfund_adjudication.adapters.tables import (
     employment,
     fee_details,
     institutions,
-    requests,
     settlements,
 )
 from medfund_adjudication.domain.admission import Admission
 from medfund_adjudication.domain.coverage import Coverage
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_adjudication.domain.settlement import Accumulators, FeeItem
+from medfund_shared import driver
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.db import outbox_table
 from medfund_shared.driver import DriverStatement
+from medfund_shared.idempotency import IdempotentRequest, idempotency_keys
 from medfund_shared.money import Money
 
 
@@ -138,9 +143,11 @@ _STAY_DEDUCTIBLE = (select(cast(func.coalesce(func.sum(_EARLIER.c.result["act_pa
                                  BigInteger))
                     .where(_EARLIER.c.mdtrt_id == admissions.c.mdtrt_id).scalar_subquery())
 """The deductible (fen) the admission's settlements and reversals so far applied: a reversal carries it negated."""
+_ANSWER_TEXT = idempotency_keys.c.answer.op("#>>", return_type=Text)(literal_column("'{}'::text[]"))
+"""The stored answer: the exact text first sent, kept as a JSON string."""
 _READING = DriverStatement.of(
     select(admissions, *_prefixed(institutions, "i_"), *_prefixed(coverage, "c_"), _USED.label("used"),
-           requests.c.digest.label("request_digest"), requests.c.answer.label("request_answer"),
+           idempotency_keys.c.digest.label("request_digest"), _ANSWER_TEXT.label("request_answer"),
            *[accumulators.c[name] for name in ACCUMULATOR_COLUMNS], accumulators.c.version, accounts.c.balance_fen,
            employment.c.retired, _STAY_DEDUCTIBLE.label("stay_deductible_fen"), fee_details.c.feedetl_sn,
            fee_details.c.med_list_codg, fee_details.c.cnt, fee_details.c.pric, fee_details.c.det_item_fee_sumamt_fen,
@@ -149,7 +156,9 @@ _READING = DriverStatement.of(
     .join(institutions, institutions.c.fixmedins_code == admissions.c.fixmedins_code)
     .outerjoin(coverage, and_(coverage.c.psn_no == _PERSON, coverage.c.insutype == admissions.c.insutype,
                               coverage.c.year == _YEAR))
-    .outerjoin(requests, and_(requests.c.key == bindparam("request_key", type_=Text), requests.c.answer.is_not(None)))
+    .outerjoin(idempotency_keys, and_(idempotency_keys.c.scope == bindparam("request_scope", type_=Text),
+                                      idempotency_keys.c.key == bindparam("request_key", type_=Text),
+                                      idempotency_keys.c.answer.is_not(None)))
     .outerjoin(accumulators, and_(accumulators.c.psn_no == _PERSON, accumulators.c.year == _YEAR))
     .outerjoin(accounts, accounts.c.psn_no == _PERSON)
     .outerjoin(employment, employment.c.psn_no == _PERSON)
@@ -163,11 +172,12 @@ context and the person's state. A NULL settlement id or request key matches noth
 
 
 async def settlement_reading(db: asyncpg.Connection, mdtrt_id: str, medins_setl_id: str | None,
-                             request_key: str | None = None) -> tuple[AdmissionContext, PersonState] | None:
+                             request: IdempotentRequest | None = None) -> tuple[AdmissionContext, PersonState] | None:
     """The admission's context and the person's state, in one round trip; None for an unknown admission. With
-    ``request_key``, the context carries that key's stored answer (a retry costs no extra trip)."""
+    ``request``, the context carries that key's stored answer (a retry costs no extra trip)."""
     records = await _READING.fetch(db, {"mdtrt_id": mdtrt_id, "medins_setl_id": medins_setl_id,
-                                        "request_key": request_key})
+                                        "request_scope": request and request.scope,
+                                        "request_key": request and request.key})
     if not records:
         return None
     first = records[0]
@@ -221,7 +231,6 @@ def _bound_row(table, prefix: str, names):
 
 _SETTLEMENT_COLUMNS = [c.name for c in settlements.c if c.name != "created_at"]
 _OUTBOX_COLUMNS = ["event_id", "topic", "key", "type", "envelope", "payload"]
-_REQUEST_COLUMNS = ["key", "digest", "answer"]
 _LOST_RACE = "a fee detail, the account or the request key changed meanwhile"
 
 
@@ -261,9 +270,11 @@ def _settling_statement(with_answer: bool) -> DriverStatement:
     complete = [select(func.count()).select_from(tied).scalar_subquery() == func.cardinality(feedetl_sns),
                 or_(pay == 0, exists(select(debited.c.psn_no)))]
     if with_answer:
-        stored = (pg_insert(requests).from_select(_REQUEST_COLUMNS,
-                                                  _bound_row(requests, "r_", _REQUEST_COLUMNS).where(won))
-                  .on_conflict_do_nothing().returning(requests.c.key).cte("stored"))
+        stored = (pg_insert(idempotency_keys).from_select(
+            ["scope", "key", "digest", "status", "answer"],
+            select(bindparam("r_scope", type_=Text), bindparam("r_key", type_=Text), bindparam("r_digest", type_=Text),
+                   bindparam("r_status", type_=Integer), func.to_jsonb(bindparam("r_answer", type_=Text))).where(won))
+            .on_conflict_do_nothing().returning(idempotency_keys.c.key).cte("stored"))
         ctes.append(stored)
         complete.append(exists(select(stored.c.key)))
     outcome = case((~won, false()), (and_(*complete), true()),
@@ -275,7 +286,7 @@ _SETTLING = {with_answer: _settling_statement(with_answer) for with_answer in (F
 
 
 async def add_settling(db: asyncpg.Connection, record: SettlementRecord, feedetl_sns: list[str], version: int,
-                       event_row: dict, answer_row: dict | None) -> bool:
+                       event_row: dict, answer: tuple[IdempotentRequest, str] | None) -> bool:
     """One statement: the settlement, its fee details tied to it, the person's new year totals, the account
     debit, its queued event and the stored answer, provided the totals are still at ``version``.
 
@@ -286,6 +297,34 @@ async def add_settling(db: asyncpg.Connection, record: SettlementRecord, feedetl
     params |= {f"o_{name}": event_row[name] for name in _OUTBOX_COLUMNS}
     params |= {"feedetl_sns": feedetl_sns, "version": version,
                "acct_pay_fen": record.result.acct_pay.fen, "credit_id": f"settlement:{record.setl_id}"}
-    if answer_row is not None:
-        params |= {f"r_{name}": value for name, value in answer_row.items()}
-    return await _SETTLING[answer_row is not None].fetchval(db, params)
+    if answer is not None:
+        request, text = answer
+        params |= {"r_scope": request.scope, "r_key": request.key, "r_digest": request.digest,
+                   "r_status": request.success_status, "r_answer": text}
+    return await _SETTLING[answer is not None].fetchval(db, params)
+
+
+class Settling:
+    """The settlement's statements on one driver connection (the unit of work's hot path)."""
+
+    def __init__(self, db: asyncpg.Connection) -> None:
+        self._db = db
+
+    @classmethod
+    @asynccontextmanager
+    async def on(cls, engine: AsyncEngine, *, locked: bool) -> AsyncIterator[Settling]:
+        """Without ``locked`` each statement commits on its own; with it they share one transaction that
+        commits when the block ends without an error (:mod:`medfund_shared.driver`)."""
+        async with (driver.transaction if locked else driver.connection)(engine) as db:
+            yield cls(db)
+
+    async def reading(self, mdtrt_id: str, medins_setl_id: str | None,
+                      request: IdempotentRequest | None) -> tuple[AdmissionContext, PersonState] | None:
+        return await settlement_reading(self._db, mdtrt_id, medins_setl_id, request)
+
+    async def lock_accumulators(self, psn_no: str, year: int) -> None:
+        await lock_accumulators(self._db, psn_no, year)
+
+    async def add(self, record: SettlementRecord, feedetl_sns: list[str], version: int, event_row: dict,
+                  answer: tuple[IdempotentRequest, str] | None) -> bool:
+        return await add_settling(self._db, record, feedetl_sns, version, event_row, answer)

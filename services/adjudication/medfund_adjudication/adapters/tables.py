@@ -198,11 +198,3 @@ settlements = Table(
     Index("settlements_by_day", "setl_date", "fixmedins_code"),
     Index("settlements_by_admission", "mdtrt_id"),
 )
-
-requests = Table(
-    "requests", metadata,
-    Column("key", Text, primary_key=True, comment="scope:institution:message id"),
-    Column("digest", Text, nullable=False, comment="sha256 of the request content"),
-    Column("answer", Text, comment="the first answer, exactly as sent; NULL while being processed"),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)

@@ -1,45 +1,73 @@
-"""Unit of work: one transaction per use case, the request-idempotency record and the packs in force."""
+"""Adjudication's unit of work: the shared one (:mod:`medfund_shared.unit_of_work`) with its repositories,
+the packs in force, the gateway credentials' cipher and the settlement's hot path.
+
+A gateway ``msgid`` or an ``Idempotency-Key`` is a :class:`RequestKey`: the shared
+:class:`~medfund_shared.idempotency.IdempotentRequest` plus how its answer is rendered. The answer stored
+for a key is the exact text first sent (a JSON string in ``idempotency_keys.answer``), so a retry gets it
+byte for byte; a key reused for other content is refused as the gateway documents it (``conflict``,
+"msgid was already used for a different request").
+
+The settlement (2304 / 2207) is the one use case that does not run on the session: it runs its tuned
+statements on the driver (:meth:`UnitOfWork.settling`, :mod:`medfund_adjudication.adapters.settling`),
+reading the stored answer and storing its own in those statements (docs/development.md, "the exception").
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+import abc
+import functools
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 
-import asyncpg
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
+from medfund_adjudication.adapters import (
+    admission_repo,
+    coverage_repo,
+    gateway_access_repo,
+    registry_repo,
+    settlement_repo,
+)
 from medfund_adjudication.adapters.passtoken_cipher import PasstokenCipher
-from medfund_adjudication.adapters.tables import requests
+from medfund_adjudication.adapters.settling import Settling
 from medfund_adjudication.domain.refusal import Refused
 from medfund_shared import driver
 from medfund_shared.context import ServiceContext
+from medfund_shared.events import sources
+from medfund_shared.idempotency import IdempotentRequest, StoredAnswer, idempotency_keys, request_digest
 from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
 from medfund_shared.policy.schema import PolicyPack
-from medfund_shared.refusal import NO_POLICY_PACK
+from medfund_shared.refusal import IDEMPOTENCY_KEY_REUSED, NO_POLICY_PACK, Refusal
+from medfund_shared.unit_of_work import SqlUnitOfWork
+from medfund_shared.unit_of_work import UnitOfWork as BaseUnitOfWork
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class RequestKey:
-    """A sender's message id (``msgid``, ``Idempotency-Key``) with the digest of what it asked and how to answer."""
+    """A sender's message id (``msgid``, ``Idempotency-Key``): the shared idempotent request and how to answer."""
 
-    key: str
-    digest: str
+    request: IdempotentRequest
     render: Callable[[Any], str]
-    field: str = "msgid"
 
+    @classmethod
+    def of(cls, scope: str, key: str, parts: list, render: Callable[[Any], str], field: str) -> RequestKey:
+        """``parts``: what the request asked, digested as the one canonical request digest."""
+        return cls(IdempotentRequest(scope, key, request_digest(parts), field=field), render)
 
-def digest_of(*parts: Any) -> str:
-    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    @property
+    def field(self) -> str:
+        return self.request.field
+
+    @property
+    def message_key(self) -> str:
+        """``scope:key``: how the fee details an upload stored name the message (a 2601 finds them by it)."""
+        return f"{self.request.scope}:{self.request.key}"
 
 
 @dataclass(frozen=True)
@@ -50,12 +78,37 @@ class Answer(Generic[T]):
     text: str | None = None
 
 
-class UnitOfWork:
-    def __init__(self, context: ServiceContext) -> None:
-        self._context = context
-        self.packs: PolicyCatalogue = context.extras["packs"]
-        self.passtokens: PasstokenCipher = context.extras["passtokens"]
-        self.session: AsyncSession
+def reused(request: RequestKey) -> Refused:
+    return Refused("conflict", f"{request.field} was already used for a different request", request.field)
+
+
+def stored_answer(request: RequestKey, digest: str, text: str | None) -> Answer:
+    """The first answer to ``request``'s key, provided it was asked with the same content."""
+    if digest != request.request.digest:
+        raise reused(request)
+    return Answer(None, text)
+
+
+class _SessionBound:
+    """A repository module's functions with the unit of work's session bound as their first argument:
+    ``uow.admissions.get(mdtrt_id)`` is ``admission_repo.get(session, mdtrt_id)``."""
+
+    def __init__(self, module: ModuleType, session: Any) -> None:
+        self._module, self._session = module, session
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return functools.partial(getattr(self._module, name), self._session)
+
+
+class AdjudicationUnitOfWork(BaseUnitOfWork):
+    """What adjudication's use cases ask of a unit of work beyond the shared one; the SQL :class:`UnitOfWork` and
+    the unit tests' ``FakeUnitOfWork`` both are one.
+
+    Repositories: ``admissions``, ``coverage``, ``registry``, ``settlements``, ``gateway_access``."""
+
+    source = sources.ADJUDICATION
+    packs: PolicyCatalogue
+    passtokens: PasstokenCipher
 
     def pack(self, admdvs: str, insutype: str, day: date) -> PolicyPack:
         """The pack in force for the person's region and scheme on the business date."""
@@ -64,77 +117,98 @@ class UnitOfWork:
         except NoPackInForce as missing:
             raise Refused(NO_POLICY_PACK, str(missing)) from None
 
-    async def __aenter__(self) -> UnitOfWork:
-        self.session = self._context.session_factory()
-        await self.session.begin()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.session.close()
-
-    def on_connection(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
-        """Instead of the session, for the hot path: a connection on the driver where each statement commits on
-        its own (:mod:`medfund_shared.driver`). Call :meth:`published` after a statement queued events."""
-        return driver.connection(self._context.engine)
-
-    def on_driver(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
-        """Instead of the session, for the hot path: a transaction on the driver that commits when the block
-        ends without an error (:mod:`medfund_shared.driver`). Call :meth:`published` after it queued events."""
-        return driver.transaction(self._context.engine)
-
-    def published(self) -> None:
-        """Wake the outbox relay: a committed change queued events."""
-        self._context.relay.notify()
-
-    async def replay(self, request: RequestKey | None) -> Answer | None:
-        """Claim ``request``'s key; the first answer when it was used before with the same content.
-
-        A concurrent first use holds the key's row until it commits, so a retry waits for its answer.
-        """
+    async def claim(self, request: RequestKey | None) -> Answer | None:
+        """Claim ``request``'s key (the shared store); the first answer when it was used before with the same
+        content. A concurrent first use holds the key until it commits, so a retry waits for its answer."""
         if request is None:
             return None
-        claimed = await self.session.scalar(pg_insert(requests).values(key=request.key, digest=request.digest)
-                                            .on_conflict_do_nothing().returning(requests.c.key))
-        if claimed is not None:
-            return None
-        row = (await self.session.execute(select(requests.c.digest, requests.c.answer)
-                                          .where(requests.c.key == request.key))).one()
-        return self.stored(request, row.digest, row.answer)
+        try:
+            stored = await self.idempotency.claim(request.request)
+        except Refusal as refusal:
+            if refusal.code == IDEMPOTENCY_KEY_REUSED:
+                raise reused(request) from None
+            raise
+        return None if stored is None else Answer(None, stored.body)
 
-    @staticmethod
-    def stored(request: RequestKey, digest: str, answer: str | None) -> Answer:
-        """The first answer to ``request``'s key, provided it was asked with the same content."""
-        if digest != request.digest:
-            raise Refused("conflict", f"{request.field} was already used for a different request", request.field)
-        return Answer(None, answer)
-
-    async def answered(self, request: RequestKey) -> Answer | None:
-        """The committed answer to ``request``'s key, if any (in a transaction of its own)."""
-        async with self._context.session_factory() as session:
-            row = (await session.execute(select(requests.c.digest, requests.c.answer).where(
-                requests.c.key == request.key, requests.c.answer.is_not(None)))).first()
-        return None if row is None else self.stored(request, row.digest, row.answer)
-
-    async def first_answer(self, key: str) -> str | None:
-        """The answer stored for a request key (None when unknown or still being processed)."""
-        async with self._context.session_factory() as session:
-            return await session.scalar(select(requests.c.answer).where(requests.c.key == key))
-
-    @staticmethod
-    def answer_row(request: RequestKey, result: Any) -> dict:
-        """For a use case that does not claim its key first: the ``requests`` row storing the answer.
-
-        The use case inserts it with its change, doing nothing when a concurrent request with the same
-        key committed first; it must then give its change up (see :meth:`answered`).
-        """
-        return {"key": request.key, "digest": request.digest, "answer": request.render(result)}
-
-    async def commit(self, request: RequestKey | None = None, result: T | None = None) -> Answer[T]:
+    async def commit_answer(self, request: RequestKey | None = None, result: T | None = None) -> Answer[T]:
         """Commit once; the answer to a claimed request is stored with the state change it reports."""
         text = None
         if request is not None:
             text = request.render(result)
-            await self.session.execute(update(requests).where(requests.c.key == request.key).values(answer=text))
-        await self.session.commit()
-        self.published()
+            await self.idempotency.remember(request.request, text)
+        await self.commit()
         return Answer(result, text)
+
+    @abc.abstractmethod
+    def caller_checks(self) -> AbstractAsyncContextManager:
+        """The gateway access checks every call makes: ``caller_records`` and ``remember_nonce``."""
+
+    @abc.abstractmethod
+    def settling(self, *, locked: bool) -> AbstractAsyncContextManager[Settling]:
+        """The settlement's hot path (:class:`~medfund_adjudication.adapters.settling.Settling`)."""
+
+    @abc.abstractmethod
+    def published(self) -> None:
+        """Wake the outbox relay: a change committed outside the unit of work (the hot path) queued events."""
+
+    @abc.abstractmethod
+    async def answered(self, request: RequestKey) -> Answer | None:
+        """The committed answer to ``request``'s key, if any (in a transaction of its own)."""
+
+    @abc.abstractmethod
+    async def first_answer(self, scope: str, key: str) -> str | None:
+        """The answer stored for a request key (None when unknown or still being processed)."""
+
+
+class UnitOfWork(AdjudicationUnitOfWork, SqlUnitOfWork):
+    """A request's transaction on a session of its own, with adjudication's repositories."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+        self.packs = context.extras["packs"]
+        self.passtokens = context.extras["passtokens"]
+        super().__init__(context.session_factory(), relay=context.relay,
+                         idempotency_wait_seconds=context.settings.idempotency_wait_seconds)
+
+    def attach(self, session) -> None:
+        self.admissions = _SessionBound(admission_repo, session)
+        self.coverage = _SessionBound(coverage_repo, session)
+        self.registry = _SessionBound(registry_repo, session)
+        self.settlements = _SessionBound(settlement_repo, session)
+        self.gateway_access = _SessionBound(gateway_access_repo, session)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await super().__aexit__(*exc)
+        await self.session.close()
+
+    @asynccontextmanager
+    async def caller_checks(self) -> AsyncIterator[_SessionBound]:
+        """The gateway access checks every call makes (:mod:`gateway_access_repo`'s driver statements), on a
+        driver connection where each statement commits on its own: no session for the hot path."""
+        async with driver.connection(self._context.engine) as db:
+            yield _SessionBound(gateway_access_repo, db)
+
+    @asynccontextmanager
+    async def settling(self, *, locked: bool) -> AsyncIterator[Settling]:
+        """The hot path's statements on the driver instead of the session: each commits on its own, or with
+        ``locked`` all in one transaction that commits when the block ends without an error."""
+        async with Settling.on(self._context.engine, locked=locked) as settling:
+            yield settling
+
+    def published(self) -> None:
+        self._context.relay.notify()
+
+    async def answered(self, request: RequestKey) -> Answer | None:
+        stored = await self._first_answer(request.request.scope, request.request.key)
+        return None if stored is None else stored_answer(request, stored[0], stored[1].body)
+
+    async def first_answer(self, scope: str, key: str) -> str | None:
+        stored = await self._first_answer(scope, key)
+        return None if stored is None else stored[1].body
+
+    async def _first_answer(self, scope: str, key: str) -> tuple[str, StoredAnswer] | None:
+        t = idempotency_keys
+        async with self._context.session_factory() as session:
+            row = (await session.execute(select(t.c.digest, t.c.status, t.c.answer).where(
+                t.c.scope == scope, t.c.key == key, t.c.answer.is_not(None)))).first()
+        return None if row is None else (row.digest, StoredAnswer(row.status, row.answer))

@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field, StrictBool
 
 from medfund_adjudication.adapters.admission_repo import FeeLine
-from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork, digest_of
+from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork
 from medfund_adjudication.api.http_errors import lost_races_as_conflicts
 from medfund_adjudication.api.nhsa import answers
 from medfund_adjudication.app import commands
@@ -53,9 +53,9 @@ def _acting_for(principal: Principal) -> str | None:
 def _request(principal: Principal, key: str | None, body: BaseModel, path: str, output) -> RequestKey | None:
     if key is None:
         return None
-    return RequestKey(f"v1:{principal.role}:{principal.fixmedins_code or ''}:{key}",
-                      digest_of(path, body.model_dump(mode="json")),
-                      lambda result: public_text(output(result)), field="Idempotency-Key")
+    return RequestKey.of(f"v1:{principal.role}:{principal.fixmedins_code or ''}", key,
+                         [path, body.model_dump(mode="json")], lambda result: public_text(output(result)),
+                         "Idempotency-Key")
 
 
 def public_text(tree: Any) -> str:

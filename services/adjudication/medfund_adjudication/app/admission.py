@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medfund_adjudication.adapters import admission_repo, coverage_repo, registry_repo
-from medfund_adjudication.adapters.uow import Answer, UnitOfWork
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer
 from medfund_adjudication.app.commands import Admit, Discharge
 from medfund_adjudication.app.identifiers import ADMISSION, new_id
 from medfund_adjudication.domain.admission import Admission, ensure_med_type
@@ -21,9 +20,9 @@ class Admitted:
     ipt_otp_no: str | None
 
 
-async def load_admission(uow: UnitOfWork, mdtrt_id: str, acting_for: str | None, psn_no: str,
+async def load_admission(uow: AdjudicationUnitOfWork, mdtrt_id: str, acting_for: str | None, psn_no: str,
                          *, lock: bool = False) -> Admission:
-    admission = await admission_repo.get(uow.session, mdtrt_id, lock=lock)
+    admission = await uow.admissions.get(mdtrt_id, lock=lock)
     if admission is None:
         raise Refused("not_found", f"mdtrt_id {mdtrt_id} is not a known admission", "mdtrt_id")
     admission.ensure_acting_for(acting_for)
@@ -32,30 +31,30 @@ async def load_admission(uow: UnitOfWork, mdtrt_id: str, acting_for: str | None,
     return admission
 
 
-async def admit(cmd: Admit, uow: UnitOfWork) -> Answer[Admitted]:
+async def admit(cmd: Admit, uow: AdjudicationUnitOfWork) -> Answer[Admitted]:
     ensure_med_type(cmd.med_type, cmd.allowed_med_types)
     async with uow:
-        if (replay := await uow.replay(cmd.request)) is not None:
+        if (replay := await uow.claim(cmd.request)) is not None:
             return replay
-        if await registry_repo.get_institution(uow.session, cmd.fixmedins_code) is None:
+        if await uow.registry.get_institution(cmd.fixmedins_code) is None:
             raise Refused("not_found", f"institution {cmd.fixmedins_code} is not registered", "fixmedins_code")
         day = business_date(cmd.begntime)
-        covered_on(await coverage_repo.get(uow.session, cmd.psn_no, cmd.insutype, day.year),
+        covered_on(await uow.coverage.get(cmd.psn_no, cmd.insutype, day.year),
                    cmd.psn_no, cmd.insutype, day)
         admission = Admission(new_id(ADMISSION), cmd.psn_no, cmd.insutype, cmd.fixmedins_code,
                               cmd.med_type, cmd.begntime, cmd.referred, cmd.disease_codes,
                               mdtrt_cert_type=cmd.mdtrt_cert_type)
-        await admission_repo.add(uow.session, admission, cmd.ipt_otp_no)
-        return await uow.commit(cmd.request, Admitted(admission.mdtrt_id, admission.psn_no, cmd.ipt_otp_no))
+        await uow.admissions.add(admission, cmd.ipt_otp_no)
+        return await uow.commit_answer(cmd.request, Admitted(admission.mdtrt_id, admission.psn_no, cmd.ipt_otp_no))
 
 
-async def discharge(cmd: Discharge, uow: UnitOfWork) -> Answer[Admission]:
+async def discharge(cmd: Discharge, uow: AdjudicationUnitOfWork) -> Answer[Admission]:
     async with uow:
-        if (replay := await uow.replay(cmd.request)) is not None:
+        if (replay := await uow.claim(cmd.request)) is not None:
             return replay
         admission = await load_admission(uow, cmd.mdtrt_id, cmd.acting_for, cmd.psn_no, lock=True)
         if cmd.endtime < admission.begntime:
             raise Refused("invalid", f"endtime {cmd.endtime:%Y-%m-%d %H:%M:%S} is before the admission's begntime",
                           "endtime")
-        await admission_repo.discharge(uow.session, cmd.mdtrt_id, cmd.endtime, cmd.dscg_way)
-        return await uow.commit(cmd.request, admission)
+        await uow.admissions.discharge(cmd.mdtrt_id, cmd.endtime, cmd.dscg_way)
+        return await uow.commit_answer(cmd.request, admission)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from medfund_adjudication.adapters import admission_repo, coverage_repo, registry_repo
 from medfund_adjudication.adapters.admission_repo import FeeLine
-from medfund_adjudication.adapters.uow import Answer, UnitOfWork
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer
 from medfund_adjudication.app.admission import load_admission
 from medfund_adjudication.app.commands import CancelFees, UploadFees
 from medfund_adjudication.domain.coverage import covered_on
@@ -17,16 +16,16 @@ from medfund_adjudication.domain.settlement.itemisation import itemise_one
 from medfund_shared.china_time import business_date
 
 
-async def upload_fees(cmd: UploadFees, uow: UnitOfWork) -> Answer[list[ItemResult]]:
+async def upload_fees(cmd: UploadFees, uow: AdjudicationUnitOfWork) -> Answer[list[ItemResult]]:
     if not cmd.lines:
         raise Refused("invalid", "feedetail: at least one fee detail is required", "feedetail")
     keys = [(line.mdtrt_id, line.feedetl_sn) for line in cmd.lines]
     if len(set(keys)) != len(keys):
         raise Refused("invalid", "feedetail: a feedetl_sn appears twice for one mdtrt_id", "feedetl_sn")
     async with uow:
-        if (replay := await uow.replay(cmd.request)) is not None:
+        if (replay := await uow.claim(cmd.request)) is not None:
             return replay
-        admissions = await admission_repo.get_many(uow.session, {line.mdtrt_id for line in cmd.lines})
+        admissions = await uow.admissions.get_many({line.mdtrt_id for line in cmd.lines})
         itemisation = {}
         for mdtrt_id in sorted({line.mdtrt_id for line in cmd.lines}):
             admission = admissions.get(mdtrt_id)
@@ -35,23 +34,23 @@ async def upload_fees(cmd: UploadFees, uow: UnitOfWork) -> Answer[list[ItemResul
             admission.ensure_acting_for(cmd.acting_for)
             admission.ensure_open()
             day = business_date(admission.begntime)
-            coverage = covered_on(await coverage_repo.get(uow.session, admission.psn_no, admission.insutype, day.year),
+            coverage = covered_on(await uow.coverage.get(admission.psn_no, admission.insutype, day.year),
                                   admission.psn_no, admission.insutype, day)
             itemisation[mdtrt_id] = uow.pack(coverage.admdvs, admission.insutype, day).itemisation
         for line in cmd.lines:
             admissions[line.mdtrt_id].ensure_person(line.psn_no)
-        if duplicates := await admission_repo.existing_serials(uow.session, keys):
+        if duplicates := await uow.admissions.existing_serials(keys):
             mdtrt_id, sn = sorted(duplicates)[0]
             raise Refused("conflict", f"feedetl_sn {sn} of mdtrt_id {mdtrt_id} is already uploaded", "feedetl_sn")
         await _check_refunds(uow, cmd.lines)
-        catalogue = await registry_repo.catalogue_items(uow.session, {line.med_list_codg for line in cmd.lines})
+        catalogue = await uow.registry.catalogue_items({line.med_list_codg for line in cmd.lines})
         results = [_itemised(line, _entry(catalogue, line.med_list_codg), itemisation[line.mdtrt_id])
                    for line in cmd.lines]
-        await admission_repo.add_fees(uow.session, list(cmd.lines), cmd.request.key if cmd.request else None)
-        return await uow.commit(cmd.request, results)
+        await uow.admissions.add_fees(list(cmd.lines), cmd.request.message_key if cmd.request else None)
+        return await uow.commit_answer(cmd.request, results)
 
 
-async def _check_refunds(uow: UnitOfWork, lines: tuple[FeeLine, ...]) -> None:
+async def _check_refunds(uow: AdjudicationUnitOfWork, lines: tuple[FeeLine, ...]) -> None:
     """Each refund line points at a detail of its visit, uploaded before or earlier in this batch, and the
     refunds of a detail stay within its quantity and amount (the visit is locked: two uploads refunding the same
     detail take turns)."""
@@ -59,8 +58,8 @@ async def _check_refunds(uow: UnitOfWork, lines: tuple[FeeLine, ...]) -> None:
     if not refunds:
         return
     for mdtrt_id in sorted({r.mdtrt_id for r in refunds}):
-        await admission_repo.get(uow.session, mdtrt_id, lock=True)
-    targets = await admission_repo.refundable(uow.session, {(r.mdtrt_id, r.init_feedetl_sn) for r in refunds})
+        await uow.admissions.get(mdtrt_id, lock=True)
+    targets = await uow.admissions.refundable({(r.mdtrt_id, r.init_feedetl_sn) for r in refunds})
     for line in lines:
         key = (line.mdtrt_id, line.init_feedetl_sn)
         if line.init_feedetl_sn is None:
@@ -89,19 +88,19 @@ def _entry(catalogue, code):
     return None if item is None else item.for_engine()
 
 
-async def cancel_fees(cmd: CancelFees, uow: UnitOfWork) -> Answer[int]:
+async def cancel_fees(cmd: CancelFees, uow: AdjudicationUnitOfWork) -> Answer[int]:
     """Every cancellation of the message or none: a detail that cannot be cancelled refuses them all."""
     if not cmd.cancellations:
         raise Refused("invalid", "data: at least one fee detail to cancel is required", "data")
     async with uow:
-        if (replay := await uow.replay(cmd.request)) is not None:
+        if (replay := await uow.claim(cmd.request)) is not None:
             return replay
         total = 0
         for item in cmd.cancellations:
             await load_admission(uow, item.mdtrt_id, cmd.acting_for, item.psn_no, lock=True)
-            cancelled = await admission_repo.cancel_fees(uow.session, item.mdtrt_id, item.feedetl_sn)
+            cancelled = await uow.admissions.cancel_fees(item.mdtrt_id, item.feedetl_sn)
             if item.feedetl_sn is not None and cancelled == 0:
                 raise Refused("not_found", f"feedetl_sn {item.feedetl_sn} is not an unsettled fee detail of "
                                            f"mdtrt_id {item.mdtrt_id}", "feedetl_sn")
             total += cancelled
-        return await uow.commit(cmd.request, total)
+        return await uow.commit_answer(cmd.request, total)

@@ -12,9 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from medfund_adjudication.adapters import gateway_access_repo, registry_repo
 from medfund_adjudication.adapters.gateway_access_repo import CallerRecords, SignIn
-from medfund_adjudication.adapters.uow import Answer, RequestKey, UnitOfWork
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer, RequestKey
 from medfund_adjudication.domain.his_signature import SignedHeaders
 from medfund_adjudication.domain.refusal import Refused
 
@@ -37,7 +36,7 @@ class AdmitCall:
     window_seconds: int
 
 
-async def admit_call(cmd: AdmitCall, uow: UnitOfWork) -> str | None:
+async def admit_call(cmd: AdmitCall, uow: AdjudicationUnitOfWork) -> str | None:
     """The institution the call acts for (None: an administrator acting for any); refuses anything else.
 
     A signed call's nonce is remembered only once everything else is right, in a statement of its own: a call
@@ -46,21 +45,21 @@ async def admit_call(cmd: AdmitCall, uow: UnitOfWork) -> str | None:
         return cmd.bearer_institution
     if cmd.signed is not None:
         cmd.signed.ensure_fresh(cmd.now.timestamp(), cmd.window_seconds)
-    async with uow.on_connection() as db:
-        records = await gateway_access_repo.caller_records(db, cmd.signed and cmd.signed.paasid, cmd.sign_no)
+    async with uow.caller_checks() as access:
+        records = await access.caller_records(cmd.signed and cmd.signed.paasid, cmd.sign_no)
         acting_for = cmd.bearer_institution
         if cmd.signed is not None:
             acting_for = _signed_institution(cmd.signed, records, uow)
         if cmd.needs_sign_in:
             _ensure_signed_in(records, cmd.sign_no, acting_for or cmd.fixmedins_code)
-        if cmd.signed is not None and not await gateway_access_repo.remember_nonce(
-                db, cmd.signed.paasid, cmd.signed.nonce, cmd.now, cmd.now - 2 * timedelta(seconds=cmd.window_seconds)):
+        if cmd.signed is not None and not await access.remember_nonce(
+                cmd.signed.paasid, cmd.signed.nonce, cmd.now, cmd.now - 2 * timedelta(seconds=cmd.window_seconds)):
             raise Refused("unauthorized", "x-tif-nonce was already used: send a new nonce with each request",
                           "x-tif-nonce")
         return acting_for
 
 
-def _signed_institution(signed: SignedHeaders, records: CallerRecords, uow: UnitOfWork) -> str:
+def _signed_institution(signed: SignedHeaders, records: CallerRecords, uow: AdjudicationUnitOfWork) -> str:
     if records.fixmedins_code is None or records.passtoken_encrypted is None:
         raise Refused("unauthorized", f"x-tif-paasid {signed.paasid} is not registered", "x-tif-paasid")
     passtoken = uow.passtokens.decrypt(records.passtoken_encrypted)
@@ -81,9 +80,9 @@ def _ensure_signed_in(records: CallerRecords, sign_no: str | None, fixmedins_cod
         raise Refused("unauthorized", f"sign_no {sign_no} was signed out (9002): sign in again with 9001", "sign_no")
 
 
-async def _sign_in_of(uow: UnitOfWork, sign_no: str, fixmedins_code: str) -> SignIn:
+async def _sign_in_of(uow: AdjudicationUnitOfWork, sign_no: str, fixmedins_code: str) -> SignIn:
     """The sign-in, locked, when it is the institution's and still open (9002 closes it)."""
-    sign_in = await gateway_access_repo.sign_in_of(uow.session, sign_no, lock=True)
+    sign_in = await uow.gateway_access.sign_in_of(sign_no, lock=True)
     _ensure_signed_in(CallerRecords(None, None, sign_in and sign_in.fixmedins_code,
                                     sign_in and sign_in.signed_out_at), sign_no, fixmedins_code)
     return sign_in
@@ -99,16 +98,16 @@ class SignInCommand:
     request: RequestKey | None = None
 
 
-async def sign_in(cmd: SignInCommand, uow: UnitOfWork) -> Answer[SignIn]:
+async def sign_in(cmd: SignInCommand, uow: AdjudicationUnitOfWork) -> Answer[SignIn]:
     async with uow:
-        if (replay := await uow.replay(cmd.request)) is not None:
+        if (replay := await uow.claim(cmd.request)) is not None:
             return replay
-        if await registry_repo.get_institution(uow.session, cmd.fixmedins_code) is None:
+        if await uow.registry.get_institution(cmd.fixmedins_code) is None:
             raise Refused("not_found", f"institution {cmd.fixmedins_code} is not registered", "fixmedins_code")
         signed_in = SignIn(f"{secrets.randbelow(10 ** SIGN_NO_DIGITS):0{SIGN_NO_DIGITS}d}", cmd.fixmedins_code,
                            cmd.opter_no, cmd.now, None)
-        await gateway_access_repo.add_sign_in(uow.session, signed_in, cmd.mac, cmd.ip)
-        return await uow.commit(cmd.request, signed_in)
+        await uow.gateway_access.add_sign_in(signed_in, cmd.mac, cmd.ip)
+        return await uow.commit_answer(cmd.request, signed_in)
 
 
 @dataclass(frozen=True)
@@ -119,13 +118,13 @@ class SignOutCommand:
     request: RequestKey | None = None
 
 
-async def sign_out(cmd: SignOutCommand, uow: UnitOfWork) -> Answer[datetime]:
+async def sign_out(cmd: SignOutCommand, uow: AdjudicationUnitOfWork) -> Answer[datetime]:
     async with uow:
-        if (replay := await uow.replay(cmd.request)) is not None:
+        if (replay := await uow.claim(cmd.request)) is not None:
             return replay
         await _sign_in_of(uow, cmd.sign_no, cmd.fixmedins_code)
-        await gateway_access_repo.sign_out(uow.session, cmd.sign_no, cmd.now)
-        return await uow.commit(cmd.request, cmd.now)
+        await uow.gateway_access.sign_out(cmd.sign_no, cmd.now)
+        return await uow.commit_answer(cmd.request, cmd.now)
 
 
 @dataclass(frozen=True)
@@ -135,12 +134,12 @@ class SetCredentials:
     passtoken: str
 
 
-async def set_credentials(cmd: SetCredentials, uow: UnitOfWork) -> None:
+async def set_credentials(cmd: SetCredentials, uow: AdjudicationUnitOfWork) -> None:
     """Give the institution its signature credentials; a paasid belongs to one institution only."""
     async with uow:
-        holder = await gateway_access_repo.holder_of_paasid(uow.session, cmd.paasid)
+        holder = await uow.gateway_access.holder_of_paasid(cmd.paasid)
         if holder is not None and holder != cmd.fixmedins_code:
             raise Refused("conflict", f"paasid {cmd.paasid} belongs to another institution", "paasid")
-        await gateway_access_repo.set_credentials(uow.session, cmd.fixmedins_code, cmd.paasid,
+        await uow.gateway_access.set_credentials(cmd.fixmedins_code, cmd.paasid,
                                                   uow.passtokens.encrypt(cmd.passtoken))
         await uow.commit()

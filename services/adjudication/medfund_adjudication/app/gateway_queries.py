@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from medfund_adjudication.adapters import admission_repo, coverage_repo, registry_repo, settlement_repo
 from medfund_adjudication.adapters.admission_repo import FeeLine, Visit
-from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork
 from medfund_adjudication.app.person_types import person_type
 from medfund_adjudication.app.settle import Settled
 from medfund_adjudication.domain.coverage import Coverage
@@ -39,9 +38,9 @@ class VisitView:
     """The platform's person-type code on the admission day ("" when the cover is no longer known)."""
 
 
-async def visits_of(query: VisitsQuery, uow: UnitOfWork) -> list[VisitView]:
+async def visits_of(query: VisitsQuery, uow: AdjudicationUnitOfWork) -> list[VisitView]:
     async with uow:
-        found = await admission_repo.visits(uow.session, query.fixmedins_code, query.psn_no, query.begin, query.end,
+        found = await uow.admissions.visits(query.fixmedins_code, query.psn_no, query.begin, query.end,
                                             query.med_type, query.mdtrt_id)
         views = []
         for visit in found:
@@ -51,8 +50,8 @@ async def visits_of(query: VisitsQuery, uow: UnitOfWork) -> list[VisitView]:
         return views
 
 
-async def _coverage(uow: UnitOfWork, admission) -> Coverage | None:
-    return await coverage_repo.get(uow.session, admission.psn_no, admission.insutype,
+async def _coverage(uow: AdjudicationUnitOfWork, admission) -> Coverage | None:
+    return await uow.coverage.get(admission.psn_no, admission.insutype,
                                    business_date(admission.begntime).year)
 
 
@@ -63,15 +62,15 @@ class SettlementQuery:
     setl_id: str
 
 
-async def settlement_by_id(query: SettlementQuery, uow: UnitOfWork) -> Settled:
+async def settlement_by_id(query: SettlementQuery, uow: AdjudicationUnitOfWork) -> Settled:
     async with uow:
-        record = await settlement_repo.get(uow.session, query.setl_id)
+        record = await uow.settlements.get(query.setl_id)
         if record is None or record.fixmedins_code != query.fixmedins_code:
             raise Refused("not_found", f"setl_id {query.setl_id} is not a settlement of institution "
                                        f"{query.fixmedins_code}", "setl_id")
         if record.psn_no != query.psn_no:
             raise Refused("invalid", f"psn_no {query.psn_no} is not the person of setl_id {query.setl_id}", "psn_no")
-        admission = await admission_repo.get(uow.session, record.mdtrt_id)
+        admission = await uow.admissions.get(record.mdtrt_id)
         coverage = await _coverage(uow, admission)
         if coverage is None:
             raise Refused("not_found", f"the cover of setl_id {query.setl_id}'s person is no longer known", "setl_id")
@@ -94,19 +93,19 @@ class FeeDetailView:
     item: ItemResult
 
 
-async def fee_details_of(query: FeeDetailsQuery, uow: UnitOfWork) -> list[FeeDetailView]:
+async def fee_details_of(query: FeeDetailsQuery, uow: AdjudicationUnitOfWork) -> list[FeeDetailView]:
     """The visit's details (only those of ``setl_id`` when given) with their split: as settled, or as the
     uploads answered it for details not settled yet."""
     async with uow:
-        admission = await admission_repo.get(uow.session, query.mdtrt_id)
+        admission = await uow.admissions.get(query.mdtrt_id)
         if admission is None:
             raise Refused("not_found", f"mdtrt_id {query.mdtrt_id} is not a known admission", "mdtrt_id")
         admission.ensure_acting_for(query.acting_for)
         admission.ensure_person(query.psn_no)
-        lines = [(line, setl_id) for line, setl_id in await admission_repo.details(uow.session, query.mdtrt_id)
+        lines = [(line, setl_id) for line, setl_id in await uow.admissions.details(query.mdtrt_id)
                  if query.setl_id is None or setl_id == query.setl_id]
         settled = {(record.setl_id, item.feedetl_sn): item
-                   for record in await settlement_repo.of_admission(uow.session, query.mdtrt_id)
+                   for record in await uow.settlements.of_admission(query.mdtrt_id)
                    for item in record.result.items}
         unsettled = [line for line, setl_id in lines if setl_id is None]
         itemised = await _itemise(uow, admission, unsettled) if unsettled else {}
@@ -115,13 +114,13 @@ async def fee_details_of(query: FeeDetailsQuery, uow: UnitOfWork) -> list[FeeDet
                 for line, setl_id in lines]
 
 
-async def _itemise(uow: UnitOfWork, admission, lines: list[FeeLine]) -> dict[str, ItemResult]:
+async def _itemise(uow: AdjudicationUnitOfWork, admission, lines: list[FeeLine]) -> dict[str, ItemResult]:
     coverage = await _coverage(uow, admission)
     if coverage is None:
         raise Refused("not_found", f"the cover of mdtrt_id {admission.mdtrt_id}'s person is no longer known",
                       "mdtrt_id")
     itemisation = uow.pack(coverage.admdvs, admission.insutype, business_date(admission.begntime)).itemisation
-    catalogue = await registry_repo.catalogue_items(uow.session, {line.med_list_codg for line in lines})
+    catalogue = await uow.registry.catalogue_items({line.med_list_codg for line in lines})
     return {line.feedetl_sn: itemise_one(line.for_engine(), entry.for_engine() if (
         entry := catalogue.get(line.med_list_codg)) else None, itemisation) for line in lines}
 
@@ -139,13 +138,13 @@ class Accumulated:
     totals: Accumulators
 
 
-async def accumulated(query: AccumulatedQuery, uow: UnitOfWork) -> Accumulated:
+async def accumulated(query: AccumulatedQuery, uow: AdjudicationUnitOfWork) -> Accumulated:
     async with uow:
-        if not await admission_repo.has_visited(uow.session, query.fixmedins_code, query.psn_no):
+        if not await uow.admissions.has_visited(query.fixmedins_code, query.psn_no):
             raise Refused("forbidden", f"psn_no {query.psn_no} has no visit at institution {query.fixmedins_code}",
                           "psn_no")
-        coverages = await coverage_repo.of_person(uow.session, year=query.year, psn_no=query.psn_no)
+        coverages = await uow.coverage.of_person(year=query.year, psn_no=query.psn_no)
         if not coverages:
             raise Refused("not_found", f"psn_no {query.psn_no} has no cover in {query.year}", "psn_no")
-        return Accumulated(coverages, await settlement_repo.accumulators_of_year(uow.session, query.psn_no,
+        return Accumulated(coverages, await uow.settlements.accumulators_of_year(query.psn_no,
                                                                                  query.year))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from medfund_adjudication.adapters import coverage_repo
-from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork
 from medfund_adjudication.app.commands import PersonInfo
 from medfund_adjudication.app.person_types import person_type
 from medfund_adjudication.domain.coverage import Coverage
@@ -32,13 +31,13 @@ def _who(cmd: PersonInfo) -> tuple[str, str]:
     return "this social security card", "mdtrt_cert_no"
 
 
-async def person_info(cmd: PersonInfo, uow: UnitOfWork) -> PersonCoverage:
+async def person_info(cmd: PersonInfo, uow: AdjudicationUnitOfWork) -> PersonCoverage:
     async with uow:
-        found = await coverage_repo.of_person(uow.session, year=cmd.on.year, psn_no=cmd.psn_no, certno=cmd.certno,
+        found = await uow.coverage.of_person(year=cmd.on.year, psn_no=cmd.psn_no, certno=cmd.certno,
                                               ssc_no=cmd.ssc_no)
         if not found:
             who, field = _who(cmd)
             raise Refused("not_covered", f"{who} is not insured in {cmd.on.year}", field)
-        balance = await coverage_repo.balance(uow.session, found[0].psn_no)
+        balance = await uow.coverage.balance(found[0].psn_no)
         psn_types = {c.insutype: await person_type(uow, c, cmd.on) for c in found}
         return PersonCoverage(cmd.on, tuple(found), balance, psn_types)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from medfund_adjudication.adapters import coverage_repo
-from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork
 from medfund_adjudication.domain.coverage import Coverage
 from medfund_adjudication.domain.refusal import Refused
 from medfund_shared.policy.schema import PolicyPack
@@ -21,9 +20,9 @@ def code_of(pack: PolicyPack, category: str, retired: bool) -> str:
         raise Refused(NO_POLICY_PACK, f"pack {pack.pack_id}: {missing}") from None
 
 
-async def person_type(uow: UnitOfWork, coverage: Coverage, day: date) -> str:
+async def person_type(uow: AdjudicationUnitOfWork, coverage: Coverage, day: date) -> str:
     """The code for the category in force on ``day`` under the pack of ``coverage``'s region and scheme (inside
     the cover's year); a retired employee has the pack's ``retired`` code."""
-    retired = coverage.insutype == EMPLOYEE_SCHEME and await coverage_repo.retired(uow.session, coverage.psn_no)
+    retired = coverage.insutype == EMPLOYEE_SCHEME and await uow.coverage.retired(coverage.psn_no)
     on = min(max(day, coverage.coverage_from), coverage.coverage_to)
     return code_of(uow.pack(coverage.admdvs, coverage.insutype, on), coverage.category_on(day)[0], retired)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from medfund_adjudication.adapters import settlement_repo
-from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork
 from medfund_adjudication.app.commands import Reconcile
 from medfund_adjudication.domain.reconciliation import Statement, reconcile
 from medfund_adjudication.domain.refusal import Refused
 
 
-async def reconcile_totals(cmd: Reconcile, uow: UnitOfWork) -> Statement:
+async def reconcile_totals(cmd: Reconcile, uow: AdjudicationUnitOfWork) -> Statement:
     if cmd.end < cmd.begin:
         raise Refused("invalid", "stmt_enddate is before stmt_begndate", "stmt_enddate")
     async with uow:
-        ours = await settlement_repo.totals(uow.session, cmd.fixmedins_code, cmd.insutype, cmd.begin, cmd.end,
+        ours = await uow.settlements.totals(cmd.fixmedins_code, cmd.insutype, cmd.begin, cmd.end,
                                             cmd.setl_optins, cmd.with_reversals)
         return reconcile(cmd.theirs, ours)

@@ -1,6 +1,6 @@
 """2601 (冲正): a HIS that timed out takes back what one of its earlier messages did, naming it by msgid.
 
-The original is found by the answer stored for its msgid (``requests``): a settlement (2304 / 2207) is
+The original is found by the answer stored for its msgid (the idempotency store): a settlement (2304 / 2207) is
 reversed as by 2305 / 2208, an upload (2301 / 2204) is cancelled as by 2302, a registration (2401 / 2201) is
 cancelled while nothing on it is settled. Only answered messages are recorded: one that was refused changed
 nothing and has nothing to reverse.
@@ -14,8 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from medfund_adjudication.adapters import admission_repo
-from medfund_adjudication.adapters.uow import Answer, RequestKey, UnitOfWork
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer, RequestKey
 from medfund_adjudication.app.admission import load_admission
 from medfund_adjudication.domain.refusal import Refused
 
@@ -30,22 +29,23 @@ class Original:
     """What the earlier message answered (its ``output``), found by its request key."""
 
     key: str
+    """``scope:msgid``: how the fee details it uploaded name it."""
     omsgid: str
     oinfno: str
     output: dict
 
 
-async def original(key: str, omsgid: str, oinfno: str, uow: UnitOfWork) -> Original:
+async def original(scope: str, omsgid: str, oinfno: str, uow: AdjudicationUnitOfWork) -> Original:
     if oinfno not in REVERSIBLE:
         raise Refused("invalid", f"oinfno {oinfno} cannot be reversed by 2601: only settlements (2304, 2207), fee "
                                  "uploads (2301, 2204) and registrations (2401, 2201) can", "oinfno")
-    text = await uow.first_answer(key)
+    text = await uow.first_answer(scope, omsgid)
     if text is None:
         raise Refused("not_found", f"omsgid {omsgid} has no recorded answer at this institution: it was never "
                                    "received, was refused (a refusal changes nothing) or is still being processed",
                       "omsgid")
     output = json.loads(text, parse_float=Decimal).get("output")
-    return Original(key, omsgid, oinfno, output if isinstance(output, dict) else {})
+    return Original(f"{scope}:{omsgid}", omsgid, oinfno, output if isinstance(output, dict) else {})
 
 
 def settlement_of(found: Original, psn_no: str) -> tuple[str, str]:
@@ -79,11 +79,11 @@ class CancelUpload:
     request: RequestKey | None = None
 
 
-async def cancel_upload(cmd: CancelUpload, uow: UnitOfWork) -> Answer[int]:
+async def cancel_upload(cmd: CancelUpload, uow: AdjudicationUnitOfWork) -> Answer[int]:
     async with uow:
-        if (replay := await uow.replay(cmd.request)) is not None:
+        if (replay := await uow.claim(cmd.request)) is not None:
             return replay
-        stored = await admission_repo.uploaded_with(uow.session, cmd.original.key)
+        stored = await uow.admissions.uploaded_with(cmd.original.key)
         if not stored:
             raise Refused("invalid", f"omsgid {cmd.original.omsgid} uploaded no fee details", "oinfno")
         for mdtrt_id in sorted({row.mdtrt_id for row in stored}):
@@ -91,10 +91,10 @@ async def cancel_upload(cmd: CancelUpload, uow: UnitOfWork) -> Answer[int]:
         if settled := sorted({row.setl_id for row in stored if row.setl_id is not None}):
             raise Refused("conflict", f"the fee details of omsgid {cmd.original.omsgid} are settled (setl_id "
                                       f"{', '.join(settled)}): reverse the settlement first", "omsgid")
-        if await admission_repo.cancel_uploaded(uow.session, cmd.original.key) == 0:
+        if await uow.admissions.cancel_uploaded(cmd.original.key) == 0:
             raise Refused("conflict", f"the fee details of omsgid {cmd.original.omsgid} are already cancelled",
                           "omsgid")
-        return await uow.commit(cmd.request, len(stored))
+        return await uow.commit_answer(cmd.request, len(stored))
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,14 @@ class CancelRegistration:
     request: RequestKey | None = None
 
 
-async def cancel_registration(cmd: CancelRegistration, uow: UnitOfWork) -> Answer[str]:
+async def cancel_registration(cmd: CancelRegistration, uow: AdjudicationUnitOfWork) -> Answer[str]:
     async with uow:
-        if (replay := await uow.replay(cmd.request)) is not None:
+        if (replay := await uow.claim(cmd.request)) is not None:
             return replay
         await load_admission(uow, cmd.mdtrt_id, cmd.acting_for, cmd.psn_no, lock=True)
-        if await admission_repo.settled_details(uow.session, cmd.mdtrt_id):
+        if await uow.admissions.settled_details(cmd.mdtrt_id):
             raise Refused("conflict", f"mdtrt_id {cmd.mdtrt_id} has a settlement: reverse it (2305 / 2208) first",
                           "omsgid")
-        await admission_repo.cancel_admission(uow.session, cmd.mdtrt_id, cmd.at)
-        return await uow.commit(cmd.request, cmd.mdtrt_id)
+        await uow.admissions.cancel_admission(cmd.mdtrt_id, cmd.at)
+        return await uow.commit_answer(cmd.request, cmd.mdtrt_id)
 

@@ -1,6 +1,7 @@
 """Settlement (2304 / 2207) and pre-settlement (2303 / 2206) of an admission's unsettled fee details.
 
-This is the gateway's hot path, on the driver (:mod:`medfund_adjudication.adapters.settling`). A settlement
+This is the gateway's hot path, the documented exception to the unit-of-work pattern: its tuned statements
+run on the driver (``uow.settling``, :mod:`medfund_adjudication.adapters.settling`), not on the session. A settlement
 first runs without a transaction: it reads the admission and the person's state, computes, and writes the
 record, the accumulators, the account, the fee details, the event and the stored answer in one statement
 that applies only if no other change for the person came in between. When one did, it settles again in a
@@ -13,12 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import asyncpg
-
-from medfund_adjudication.adapters import settlement_metrics, settling
+from medfund_adjudication.adapters import settlement_metrics
 from medfund_adjudication.adapters.settlement_repo import SettlementRecord
-from medfund_adjudication.adapters.settling import AdmissionContext, PersonState
-from medfund_adjudication.adapters.uow import Answer, UnitOfWork
+from medfund_adjudication.adapters.settling import AdmissionContext, PersonState, Settling
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer, stored_answer
 from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.commands import Settle
 from medfund_adjudication.app.identifiers import SETTLEMENT, new_id
@@ -31,7 +30,6 @@ from medfund_adjudication.domain.settlement import Person, Visit, settle
 from medfund_shared import outbox
 from medfund_shared.china_time import business_date
 from medfund_shared.errors import is_conflict, is_lost_race
-from medfund_shared.events import sources
 from medfund_shared.money import Money
 from medfund_shared.refusal import Refusal
 from medfund_shared.schemes import EMPLOYEE_SCHEME
@@ -58,10 +56,10 @@ def person_of(coverage: Coverage, admitted_on: date, state: PersonState) -> Pers
                   state.balance if employee else Money(0))
 
 
-async def _reading(db: asyncpg.Connection, cmd: Settle) -> tuple[AdmissionContext, PersonState]:
+async def _reading(db: Settling, cmd: Settle) -> tuple[AdmissionContext, PersonState]:
     """The admission's context, checked against the request, and the person's state."""
-    reading = await settling.settlement_reading(db, cmd.mdtrt_id, cmd.medins_setl_id if cmd.record else None,
-                                                cmd.request.key if cmd.record and cmd.request else None)
+    reading = await db.reading(cmd.mdtrt_id, cmd.medins_setl_id if cmd.record else None,
+                               cmd.request.request if cmd.record and cmd.request else None)
     if reading is None:
         raise Refused("not_found", f"mdtrt_id {cmd.mdtrt_id} is not a known admission", "mdtrt_id")
     context, state = reading
@@ -79,7 +77,7 @@ async def _reading(db: asyncpg.Connection, cmd: Settle) -> tuple[AdmissionContex
     return context, state
 
 
-async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
+async def settle_visit(cmd: Settle, uow: AdjudicationUnitOfWork) -> Answer[Settled]:
     """Settle (or pre-settle) the admission's unsettled fee details.
 
     The request key is not claimed up front (a settlement is the hot path): a retry finds the stored
@@ -98,18 +96,18 @@ async def settle_visit(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
     return answer
 
 
-async def _unlocked_then_locked(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]:
+async def _unlocked_then_locked(cmd: Settle, uow: AdjudicationUnitOfWork) -> Answer[Settled]:
     """Without a lock first; under the person's lock when a concurrent change for the person came in between
     (or the sender's settlement id was taken meanwhile: the locked attempt refuses it)."""
     try:
-        async with uow.on_connection() as db:
+        async with uow.settling(locked=False) as db:
             if (answer := await _settle(cmd, uow, db, locked=False)) is not None:
                 return answer
     except Exception as exc:
         if not cmd.record or not (is_lost_race(exc) or is_conflict(exc)):
             raise
     try:
-        async with uow.on_driver() as db:
+        async with uow.settling(locked=True) as db:
             answer = await _settle(cmd, uow, db, locked=True)
     except Exception as exc:
         if not is_lost_race(exc):
@@ -123,16 +121,16 @@ async def _unlocked_then_locked(cmd: Settle, uow: UnitOfWork) -> Answer[Settled]
     return answer
 
 
-async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locked: bool) -> Answer[Settled] | None:
+async def _settle(cmd: Settle, uow: AdjudicationUnitOfWork, db: Settling, *, locked: bool) -> Answer[Settled] | None:
     """The settlement's answer; None when the write found the person's totals changed since they were read
     (only without ``locked``: with it, the person's state is read again once the lock is held)."""
     context, state = await _reading(db, cmd)
     if locked and context.stored_request is None:
         admission = context.admission
-        await settling.lock_accumulators(db, admission.psn_no, business_date(admission.begntime).year)
+        await db.lock_accumulators(admission.psn_no, business_date(admission.begntime).year)
         context, state = await _reading(db, cmd)
     if context.stored_request is not None:
-        return uow.stored(cmd.request, *context.stored_request)
+        return stored_answer(cmd.request, *context.stored_request)
     admission = context.admission
     day = business_date(admission.begntime)
     coverage = covered_on(context.coverage, admission.psn_no, admission.insutype, day)
@@ -159,10 +157,10 @@ async def _settle(cmd: Settle, uow: UnitOfWork, db: asyncpg.Connection, *, locke
                       context.institution.level)
     if not cmd.record:
         return Answer(settled)
-    event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=sources.ADJUDICATION,
+    event, _ = outbox.outbox_row(settlement_events.completed(record, admission), source=uow.source,
                                  effective_time=record.setl_time)
-    answer = uow.answer_row(cmd.request, settled) if cmd.request is not None else None
+    answer = (cmd.request.request, cmd.request.render(settled)) if cmd.request is not None else None
     serials = [line.feedetl_sn for line, _ in state.lines]
-    if not await settling.add_settling(db, record, serials, state.version, event, answer):
+    if not await db.add(record, serials, state.version, event, answer):
         return None
-    return Answer(settled, answer and answer["answer"])
+    return Answer(settled, answer and answer[1])

@@ -31,7 +31,8 @@ async def test_a_new_database_checks_the_settlement_id_through_the_unique_index(
     try:
         async with driver.connection(engine) as db:
             await db.execute(f"PREPARE reading AS {settling._READING.sql}")
-            args = settling._READING.args({"mdtrt_id": "M1", "medins_setl_id": "S1", "request_key": "nhsa:H1:m1"})
+            args = settling._READING.args({"mdtrt_id": "M1", "medins_setl_id": "S1", "request_scope": "nhsa:H1",
+                                              "request_key": "m1"})
             plan = "\n".join(row[0] for row in await db.fetch(
                 f"EXPLAIN EXECUTE reading({', '.join(_literal(a) for a in args)})"))
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.api.nhsa import answers
-from medfund_adjudication.api.nhsa.transactions import Call, message_key, run
+from medfund_adjudication.api.nhsa.transactions import Call, message_scope, run
 from medfund_adjudication.app.commands import Reverse
 from medfund_adjudication.app.reversal_by_message import (
     SETTLEMENTS,
@@ -28,7 +28,7 @@ async def message_reversal(call: Call, uow: UnitOfWork):
     """A settlement's reversal answers as 2305 / 2208 does; an upload's or a registration's answers ``{}``."""
     data = call.input.child("data")
     psn_no, omsgid, oinfno = data.text("psn_no"), data.text("omsgid"), data.text("oinfno")
-    found = await original(message_key(call.fixmedins_code, omsgid), omsgid, oinfno, uow)
+    found = await original(message_scope(call.fixmedins_code), omsgid, oinfno, uow)
     if oinfno in SETTLEMENTS:
         mdtrt_id, setl_id = settlement_of(found, psn_no)
         cmd = Reverse(call.acting_for, mdtrt_id, setl_id, psn_no, call.inf_time, call.request(answers.settlement))

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from medfund_adjudication.adapters.admission_repo import FeeLine
-from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork, digest_of
+from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork
 from medfund_adjudication.api.nhsa import answers, wire
 from medfund_adjudication.api.nhsa.fields import Fields
 from medfund_adjudication.app import commands
@@ -43,14 +43,14 @@ class Call:
 
     def request(self, output: Callable[[Any], Any]) -> RequestKey:
         """Idempotency on msgid: the answer text is stored with the change it reports."""
-        return RequestKey(message_key(self.fixmedins_code, self.msgid),
-                          digest_of(self.infno, self.fixmedins_code, self.raw_input),
-                          lambda result: wire.envelope(self.msgid, output(result)))
+        return RequestKey.of(message_scope(self.fixmedins_code), self.msgid,
+                             [self.infno, self.fixmedins_code, self.raw_input],
+                             lambda result: wire.envelope(self.msgid, output(result)), "msgid")
 
 
-def message_key(fixmedins_code: str, msgid: str) -> str:
-    """The request key a gateway message is stored under (a 2601 finds an earlier message by it)."""
-    return f"nhsa:{fixmedins_code}:{msgid}"
+def message_scope(fixmedins_code: str) -> str:
+    """The idempotency scope of an institution's gateway messages, keyed by msgid (a 2601 finds one by it)."""
+    return f"nhsa:{fixmedins_code}"
 
 
 Output = Any
