@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import DateTime, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters.tables import alert_changes, alerts
@@ -107,6 +107,16 @@ async def listing(session: AsyncSession, state: str | None):
     elif state is not None:
         query = query.where(alerts.c.state == state)
     return (await session.execute(query)).all()
+
+
+async def listing_as_of(session: AsyncSession, until: datetime) -> list[dict]:
+    """Each alert as its last published change before ``until`` (business time) left it: the change's payload
+    (the alert topic's data, with who acknowledged), newest evaluation first. Alerts first raised later are absent."""
+    evaluated = alert_changes.c.payload["evaluated_at"].astext.cast(DateTime(timezone=True))
+    latest = (select(alert_changes.c.payload).distinct(alert_changes.c.alert_id)
+              .where(evaluated < until).order_by(alert_changes.c.alert_id, alert_changes.c.id.desc())).subquery()
+    payloads = sorted(await session.scalars(select(latest.c.payload)), key=lambda p: p["alert_id"])
+    return sorted(payloads, key=lambda p: datetime.fromisoformat(p["evaluated_at"]), reverse=True)
 
 
 async def changes_after(session: AsyncSession, last_id: int, limit: int = 100):

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from medfund_ledger.adapters import alert_store
-from medfund_ledger.api.deps import UowDep
-from medfund_ledger.api.presenters import alert_change_json, alert_json, change_json, entry_json, fact_json
+from medfund_ledger.api.deps import AsOf, UowDep
+from medfund_ledger.api.presenters import (
+    alert_as_of_json,
+    alert_change_json,
+    alert_json,
+    change_json,
+    entry_json,
+    fact_json,
+)
 from medfund_ledger.api.read_models import AlertDetailOut, AlertOut
 from medfund_ledger.api.schemas import AckIn
 from medfund_ledger.app.acknowledge import AcknowledgeAlert, acknowledge
 from medfund_ledger.app.alert_detail import alert_detail
 from medfund_ledger.domain.alerts import AlreadyAcknowledged, NotAcknowledgeable
 from medfund_shared.auth import StaffPrincipal
+from medfund_shared.china_time import start_of
 from medfund_shared.context import SessionDep, SessionFactoryDep
 from medfund_shared.errors import ApiError
 
@@ -29,9 +37,17 @@ STREAM_PING_SECONDS = 15
 
 @router.get("", responses={200: {"model": list[AlertOut]}})
 async def list_alerts(_: StaffPrincipal, session: SessionDep,
-                      state: Literal["firing", "acknowledged", "resolved"] | None = None) -> list[dict]:
-    """Alerts, newest first; ``firing`` includes acknowledged ones that still fire."""
-    return [alert_json(row) for row in await alert_store.listing(session, state)]
+                      state: Literal["firing", "acknowledged", "resolved"] | None = None,
+                      as_of: AsOf = None) -> list[dict]:
+    """Alerts, newest first; ``firing`` includes acknowledged ones that still fire. With ``as_of``, each alert as its
+    last change evaluated before the end of that business date left it (alerts raised later are absent)."""
+    if as_of is None:
+        return [alert_json(row) for row in await alert_store.listing(session, state)]
+    day_end = start_of(as_of + timedelta(days=1))
+    alerts = [alert_as_of_json(p) for p in await alert_store.listing_as_of(session, day_end)]
+    if state == "firing":
+        return [a for a in alerts if a["state"] != "resolved"]
+    return [a for a in alerts if state is None or a["state"] == state]
 
 
 @router.get("/stream")

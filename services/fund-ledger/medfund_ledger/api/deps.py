@@ -1,13 +1,14 @@
-"""Route dependencies: the unit of work of a command."""
+"""Route dependencies: the unit of work of a command, the ``as_of`` business date of a read."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Query
 
 from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_ledger.app.evaluate_warnings import evaluate
+from medfund_shared.business_range import BusinessDate
 from medfund_shared.context import ContextDep, SessionDep
 
 
@@ -18,3 +19,7 @@ async def get_uow(session: SessionDep, context: ContextDep) -> LedgerUnitOfWork:
 
 
 UowDep = Annotated[LedgerUnitOfWork, Depends(get_uow)]
+
+AsOf = Annotated[BusinessDate | None, Query(description=(
+    "a business date (YYYY-MM-DD, years 1990-2100): the answer as it stood at the end of that day, China time, "
+    "from the dated journal and alert history; omitted: now (each region's business clock)"))]

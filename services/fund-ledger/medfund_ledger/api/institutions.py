@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Query
 
 from medfund_ledger.adapters import figures
-from medfund_ledger.api.deps import UowDep
+from medfund_ledger.api.deps import AsOf, UowDep
 from medfund_ledger.api.errors import not_negative
 from medfund_ledger.api.read_models import InstitutionYearOut
 from medfund_ledger.api.schemas import ClearingIn, InstitutionBudgetIn
@@ -22,9 +22,11 @@ Code = Path(pattern=r"^[A-Za-z0-9]{1,30}$")
 
 @router.get("")
 async def list_institutions(_: StaffPrincipal, session: SessionDep,
-                            year: int | None = Query(default=None, ge=1990, le=2100)) -> list[InstitutionYearOut]:
-    """Each institution's fund payments against its global budget (总额控制), per year (latest first)."""
-    return [InstitutionYearOut(**meter) for meter in await institution_meters(session, year)]
+                            year: int | None = Query(default=None, ge=1990, le=2100),
+                            as_of: AsOf = None) -> list[InstitutionYearOut]:
+    """Each institution's fund payments against its global budget (总额控制), per year (latest first); with
+    ``as_of`` the payments settled by the end of that business date."""
+    return [InstitutionYearOut(**meter) for meter in await institution_meters(session, year, as_of)]
 
 
 @router.put("/{fixmedins_code}/budget")

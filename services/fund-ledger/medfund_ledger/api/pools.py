@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query
 
 from medfund_ledger.adapters.config import load_config
-from medfund_ledger.api.deps import UowDep
+from medfund_ledger.api.deps import AsOf, UowDep
 from medfund_ledger.api.errors import not_found, not_negative, parse_pool_id, writable_pool_id
 from medfund_ledger.api.presenters import entry_json
 from medfund_ledger.api.read_models import PoolMonthsOut
@@ -31,14 +29,16 @@ router = APIRouter(prefix="/v1/pools", tags=["pools"])
 
 
 @router.get("")
-async def list_pools(_: StaffPrincipal, session: SessionDep) -> list[dict]:
-    """Every pool with its income, expenditure, balance, payable, budget and measures."""
-    return await pool_view.all_pools(session)
+async def list_pools(_: StaffPrincipal, session: SessionDep, as_of: AsOf = None) -> list[dict]:
+    """Every pool with its income, expenditure, balance, payable, budget and measures; with ``as_of`` its figures at
+    the end of that business date and the measures that follow from them alone (``as_of``, ``collection_rate``,
+    ``spent_of_planned``, ``elapsed_fraction``)."""
+    return await pool_view.all_pools(session, as_of)
 
 
 @router.get("/{pool_id}")
-async def get_pool(pool_id: str, _: StaffPrincipal, session: SessionDep, as_of: date | None = None) -> dict:
-    """One pool; with ``as_of`` its figures at the end of that business date."""
+async def get_pool(pool_id: str, _: StaffPrincipal, session: SessionDep, as_of: AsOf = None) -> dict:
+    """One pool; with ``as_of`` its figures at the end of that business date (measures as in ``GET /v1/pools``)."""
     try:
         return await pool_view.pool(session, parse_pool_id(pool_id), as_of)
     except pool_view.PoolNotFound:

@@ -46,6 +46,14 @@ def alert_json(row) -> dict:
             "acked_at": row.acked_at.isoformat() if row.acked_at else None, "ack_note": row.ack_note}
 
 
+def alert_as_of_json(payload: dict) -> dict:
+    """An alert as a change of it left it (``GET /v1/alerts?as_of=``): the shape of :func:`alert_json`."""
+    return {key: payload.get(key) for key in ("alert_id", "rule", "subject_type", "subject_id", "severity", "state",
+                                              "measure", "threshold", "message", "evaluated_at",
+                                              "evidence", "acked_by", "acked_at", "ack_note")} \
+        | {"messages": alert_messages(payload["rule"], payload.get("measure"), payload["threshold"])}
+
+
 def alert_change_json(payload: dict) -> dict:
     """A change of an alert as the stream sends it: the alert topic's payload (with who acknowledged), and the
     alert stated in each language."""

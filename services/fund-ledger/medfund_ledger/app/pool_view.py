@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from medfund_ledger.adapters import figures
 from medfund_ledger.api.presenters import pool_json
 from medfund_ledger.domain import warnings
 from medfund_ledger.domain.pools import PoolFigures, PoolKey
+from medfund_shared.china_time import start_of
 
 RATIO = Decimal("0.0001")
 
@@ -45,12 +46,23 @@ async def pool(session: AsyncSession, pool_id: str, as_of: date | None = None) -
         raise PoolNotFound(pool_id)
     pool_figures = PoolFigures.from_balances(await figures.balances(session, pool_id, as_of))
     if as_of is not None:
-        return pool_json(pool_id, row, pool_figures, {"as_of": as_of.isoformat()})
+        return pool_json(pool_id, row, pool_figures, _measures_as_of(pool_id, row, pool_figures, as_of))
     return pool_json(pool_id, row, pool_figures, await _measures(session, pool_id, row, pool_figures))
 
 
-async def all_pools(session: AsyncSession) -> list[dict]:
-    return [await pool(session, pool_id) for pool_id in await figures.pool_ids(session)]
+def _measures_as_of(pool_id: str, row, pool_figures: PoolFigures, as_of: date) -> dict:
+    """What the figures at the end of ``as_of`` say alone: the budget ratios and the year elapsed by then (the
+    rules' measures need windows of history the read does not rebuild; the alerts of that day say what they
+    were)."""
+    day_end = start_of(as_of + timedelta(days=1))
+    return {"as_of": as_of.isoformat(),
+            "collection_rate": _ratio(pool_figures.income.fen, row.budget_due),
+            "spent_of_planned": _ratio(pool_figures.expenditure.fen, row.planned_expenditure),
+            "elapsed_fraction": str(warnings.elapsed_fraction(day_end, PoolKey.parse(pool_id).year).quantize(RATIO))}
+
+
+async def all_pools(session: AsyncSession, as_of: date | None = None) -> list[dict]:
+    return [await pool(session, pool_id, as_of) for pool_id in await figures.pool_ids(session)]
 
 
 async def journal_page(session: AsyncSession, pool_id: str, after_id: int, limit: int):

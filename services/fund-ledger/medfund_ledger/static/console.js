@@ -27,7 +27,8 @@ const TEXT = {
     account: "科目", debit: "借方", credit: "贷方", date: "日期", kind: "类型", memo: "摘要", setl_date: "结算日期",
     medfee: "医疗费总额", fund_pay: "基金支付", pooled_paid: "统筹基金支付", open_settlement: "查看结算",
     dead_letters: "死信积压", consumer_lag: "消费延迟", unresolved: "未处理", oldest: "最早", topic: "主题",
-    partition: "分区", lag: "延迟条数", broker_down: "消息代理未应答", consumer: "消费者", service_down: "服务未应答", saved: "已保存", shown: "显示",
+    partition: "分区", lag: "延迟条数", broker_down: "消息代理未应答", consumer: "消费者", service_down: "服务未应答",
+    as_of_pick: "查看日期", back_to_live: "回到最新", as_of_view: "历史视图", saved: "已保存", shown: "显示",
     of: "共", new_alert: "预警变化", evaluated_at: "评估时间", not_in_journal: "不在流水中的事件",
     view_pool: "查看基金池", inpatient: "住院", event: "事件",
   },
@@ -57,7 +58,8 @@ const TEXT = {
     medfee: "Medical fees", fund_pay: "Fund payment", pooled_paid: "Pooled fund paid", open_settlement: "Open settlement",
     dead_letters: "Dead-letter backlog", consumer_lag: "Consumer lag", unresolved: "Unresolved", oldest: "Oldest",
     topic: "Topic", partition: "Partition", lag: "Records behind", broker_down: "the broker did not answer", consumer: "Consumer",
-    service_down: "the service did not answer",
+    service_down: "the service did not answer", as_of_pick: "Show as of", back_to_live: "Back to now",
+    as_of_view: "as of that date",
     saved: "Saved", shown: "shown", of: "of", new_alert: "Alert changed", evaluated_at: "Evaluated at",
     not_in_journal: "Events not in the journal", view_pool: "Show pool", inpatient: "inpatient", event: "Event",
   },
@@ -80,7 +82,7 @@ function messageLines(a) {
 
 const state = {
   lang: localStorage.getItem(LANG_KEY) || "zh", names: { regions: {}, funds: {} }, pools: [], alerts: new Map(),
-  institutions: [], selectedPool: null, role: null, charts: {},
+  institutions: [], selectedPool: null, role: null, charts: {}, asOf: null,
 };
 const t = (key) => TEXT[state.lang][key] ?? key;
 const ruleName = (rule) => RULES[state.lang][rule] ?? rule;
@@ -185,11 +187,37 @@ function renderRegions() {
 }
 
 function renderAsOf() {
+  $("#as-of-live").hidden = !state.asOf;
+  if (state.asOf) {
+    $("#as-of").textContent = `${t("as_of")}: ${state.asOf} (${t("as_of_view")})`;
+    $("#as-of-date").value = state.asOf;
+    return;
+  }
   const clocks = new Map();
   for (const p of visiblePools()) if (p.measures.business_time) clocks.set(p.admdvs, p.measures.business_time.slice(0, 10));
   const text = [...clocks].map(([admdvs, day]) => (regionFilter() || clocks.size === 1 ? day : `${nameOf("regions", admdvs)} ${day}`));
   $("#as-of").textContent = `${t("as_of")}: ${text.join(" · ") || "—"}`;
+  const latest = [...clocks.values()].sort().pop();
+  if (latest && document.activeElement !== $("#as-of-date")) $("#as-of-date").value = latest;
 }
+
+/* The pools, meters and alerts as of a business date (state.asOf), or now (null): the ledger answers both. */
+const asOfQuery = () => (state.asOf ? `?as_of=${state.asOf}` : "");
+async function loadFigures() {
+  state.pools = await api(`/v1/pools${asOfQuery()}`);
+  state.institutions = await api(`/v1/institutions${asOfQuery()}`);
+  state.alerts = new Map((await api(`/v1/alerts${asOfQuery()}`)).map((a) => [a.alert_id, a]));
+  renderAll();
+}
+$("#as-of-date").onchange = (ev) => {
+  if (!ev.target.validity.valid || !ev.target.value) return;
+  state.asOf = ev.target.value;
+  loadFigures().catch((error) => { $("#status").textContent = error.message; });
+};
+$("#as-of-live").onclick = () => {
+  state.asOf = null;
+  loadFigures().catch((error) => { $("#status").textContent = error.message; });
+};
 
 function renderPools() {
   renderRegions();
@@ -254,7 +282,8 @@ async function selectPool(poolId, scroll) {
 async function renderHistory() {
   const pool = poolById(state.selectedPool);
   if (!pool) return;
-  const { months } = await api(`/v1/pools/${encodeURIComponent(pool.pool_id)}/months`);
+  const all = (await api(`/v1/pools/${encodeURIComponent(pool.pool_id)}/months`)).months;
+  const months = all.filter((m) => !state.asOf || m.month <= state.asOf.slice(0, 7));
   const labels = months.map((m) => m.month);
   $("#balance-chart").setAttribute("aria-label", `${t("balance_over_time")} ${poolName(pool)}: ` +
     months.map((m) => `${m.month} ${m.balance}`).join("; "));
@@ -501,12 +530,10 @@ async function start() {
   if (state.role === "admin") for (const node of document.querySelectorAll(".admin-only")) node.hidden = false;
   $("#logout").onclick = () => { sessionStorage.removeItem(TOKEN_KEY); askToken(); };
   state.names = await api("/v1/names");
-  state.pools = await api("/v1/pools");
-  state.institutions = await api("/v1/institutions");
-  for (const a of await api("/v1/alerts")) state.alerts.set(a.alert_id, a);
-  renderAll();
+  await loadFigures();
   follow("/v1/pools/stream", (type, pools) => {
     if (type !== "pools") return;
+    if (state.asOf) { loadFigures().catch(() => {}); return; }
     state.pools = pools;
     renderPools();
     renderHistory().catch(() => {});
@@ -515,6 +542,7 @@ async function start() {
   follow("/v1/alerts/stream", (type, change) => {
     /* A change other than an acknowledgement clears who acknowledged (the alert fires anew or resolves). */
     const cleared = change.state === "acknowledged" ? {} : { acked_by: null, acked_at: null, ack_note: null };
+    if (state.asOf) { loadFigures().catch(() => {}); return; }
     state.alerts.set(change.alert_id, { ...(state.alerts.get(change.alert_id) || {}), ...cleared, ...change });
     renderAlerts();
     $("#alerts-live").textContent = `${t("new_alert")}: ${t(change.severity)} ${ruleName(change.rule)} · ${subjectName(change)} · ${t(change.state)}`;

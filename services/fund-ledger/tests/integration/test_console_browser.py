@@ -239,6 +239,25 @@ async def test_an_alert_drills_down_to_its_settlements_and_their_journal_entries
         assert await page.locator("#journal table.journal tbody tr").count() >= 6
 
 
+async def test_the_page_shows_pools_meters_and_alerts_as_of_a_chosen_business_date(ledger):
+    await fund_with_alerts(ledger)
+    async with browser_page(ledger, PHONE) as page:
+        card = page.locator(f'.pool[data-pool-id="{POOL}"]')
+        budget_alert = page.locator(".alert[data-rule='institution_budget']")
+        await budget_alert.wait_for()
+        assert await page.locator("#as-of-date").input_value() == "2026-02-05"  # the region's clock by default
+        await page.locator("#as-of-date").fill("2026-02-02")
+        # by 2 February: 900,000 collected, two settlements of 90,000 paid; 180,000 of a 500,000 budget is 36%
+        await card.filter(has_text="720000.00").wait_for()
+        await page.locator(f'#institutions li[data-code="{CODE}"]', has_text="36.00%").wait_for()
+        await budget_alert.wait_for(state="detached")
+        assert "2026-02-02" in await page.locator("#as-of").inner_text()
+        await shot(page, "as-of-390px")
+        await page.locator("#as-of-live").click()
+        await card.filter(has_text="450000.00").wait_for()
+        await budget_alert.wait_for()
+
+
 async def test_chinese_by_default_english_on_request_and_remembered(ledger):
     await fund_with_alerts(ledger)
     async with browser_page(ledger, LAPTOP) as page:

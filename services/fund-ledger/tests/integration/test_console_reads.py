@@ -108,6 +108,31 @@ async def test_the_budget_meters_and_the_names_table(ledger):
     assert names["regions"]["500240"]["zh"] == "重庆市石柱土家族自治县"
 
 
+async def test_pools_meters_and_alerts_as_of_a_business_date(ledger):
+    await fund(ledger)
+    pools = (await ledger.client.get("/v1/pools", params={"as_of": "2026-02-28"})).json()
+    pool = next(p for p in pools if p["pool_id"] == POOL)
+    # by 28 February: 900,000 collected, 90,000 paid on 3 February; the year elapsed is 59 of 365 days
+    assert (pool["income"], pool["expenditure"], pool["balance"]) == ("900000.00", "90000.00", "810000.00")
+    assert pool["measures"] == {"as_of": "2026-02-28", "collection_rate": None, "spent_of_planned": None,
+                                "elapsed_fraction": "0.1616"}
+    meters = (await ledger.client.get("/v1/institutions", params={"as_of": "2026-02-28"})).json()
+    assert [(m["fixmedins_code"], m["fund_paid"], m["used_of_budget"]) for m in meters] == \
+        [(CODE, "90000.00", "0.4500")]
+    live = (await ledger.client.get("/v1/institutions")).json()
+    assert [(m["fund_paid"], m["used_of_budget"]) for m in live] == [("170000.00", "0.8500")]
+
+    def budget_alerts(answer):
+        return [(a["rule"], a["state"], a["measure"]) for a in answer.json() if a["rule"] == "institution_budget"]
+    assert budget_alerts(await ledger.client.get("/v1/alerts", params={"as_of": "2026-03-03"})) == []
+    assert budget_alerts(await ledger.client.get("/v1/alerts", params={"as_of": "2026-03-04"})) == \
+        [("institution_budget", "firing", "0.8500")]
+    for bad in ("2026-02-30", "1900-01-01", "yesterday"):
+        for path in ("/v1/pools", f"/v1/pools/{POOL}", "/v1/institutions", "/v1/alerts"):
+            answer = await ledger.client.get(path, params={"as_of": bad})
+            assert (answer.status_code, answer.json()["error"]["field"]) == (422, "as_of"), (path, bad, answer.text)
+
+
 async def test_admins_see_the_dead_letter_backlog_and_the_consumer_lag(ledger):
     await fund(ledger)
     await ledger.publish(ev.contribution("500240", 9999, "1.00", ev.at(2026, 3, 5)), ev.at(2026, 3, 5))
