@@ -85,6 +85,9 @@ class SettlementRecord:
     setl_time: datetime
     setl_date: date
     result: SettlementResult
+    inputs: dict | None = None
+    """A settlement's canonical engine inputs (:mod:`~medfund_adjudication.domain.settlement.receipt`)."""
+    receipt: str | None = None
 
     @property
     def pack_version(self) -> int:
@@ -107,13 +110,13 @@ def settlement_row(record: SettlementRecord) -> dict:
         psn_no=record.psn_no, admdvs=record.admdvs, insutype=record.insutype, year=record.year,
         setl_time=record.setl_time, setl_date=record.setl_date, medfee_sumamt_fen=r.medfee_sumamt.fen,
         fund_pay_sumamt_fen=r.fund_pay_sumamt.fen, acct_pay_fen=r.acct_pay.fen, pack_id=r.pack_id,
-        pack_version=r.pack_version, result=result_codec.encode(r))
+        pack_version=r.pack_version, result=result_codec.encode(r), inputs=record.inputs, receipt=record.receipt)
 
 
 def _record(row) -> SettlementRecord:
     return SettlementRecord(row.setl_id, row.kind, row.original_setl_id, row.mdtrt_id, row.medins_setl_id,
                             row.fixmedins_code, row.psn_no, row.admdvs, row.insutype, row.year, row.setl_time,
-                            row.setl_date, result_codec.decode(row.result))
+                            row.setl_date, result_codec.decode(row.result), row.inputs, row.receipt)
 
 
 async def get(session: AsyncSession, setl_id: str, *, lock: bool = False) -> SettlementRecord | None:

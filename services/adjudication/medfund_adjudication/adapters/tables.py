@@ -193,6 +193,9 @@ settlements = Table(
     Column("pack_id", Text, nullable=False),
     Column("pack_version", Integer, nullable=False),
     Column("result", JSONB, nullable=False, comment="the engine's SettlementResult: amounts, items, trace, deltas"),
+    Column("inputs", JSONB, comment="a settlement's canonical engine inputs (visit, catalogue entries, totals "
+                                    "before); null for a reversal"),
+    Column("receipt", Text, comment="sha256 over the inputs, the pack's content hash and the engine version"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("fixmedins_code", "medins_setl_id", name="settlements_medins_setl_id_once"),
     Index("settlements_by_day", "setl_date", "fixmedins_code"),

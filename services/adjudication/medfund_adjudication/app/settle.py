@@ -27,6 +27,7 @@ from medfund_adjudication.domain.coverage import Coverage, covered_on
 from medfund_adjudication.domain.refunds import net_of_refunds
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import Person, Visit, settle
+from medfund_adjudication.domain.settlement.receipt import SettlementInputs, canonical, receipt_of
 from medfund_shared import outbox
 from medfund_shared.china_time import business_date
 from medfund_shared.errors import is_conflict, is_lost_race
@@ -147,12 +148,13 @@ async def _settle(cmd: Settle, uow: AdjudicationUnitOfWork, db: Settling, *, loc
     visit = Visit(person, context.institution.for_engine(), admission.med_type, day, items, admission.referred,
                   cmd.acct_used, admission.disease_codes, state.stay_deductible)
     pack = uow.pack(coverage.admdvs, admission.insutype, day)
-    result = settle(visit, pack, {code: item.for_engine() for code, item in state.catalogue.items()},
-                    state.accumulators)
+    entries = {code: item.for_engine() for code, item in state.catalogue.items()}
+    result = settle(visit, pack, entries, state.accumulators)
+    inputs = canonical(SettlementInputs(visit, entries, state.accumulators))
     record = SettlementRecord(
         new_id(SETTLEMENT), "settlement", None, admission.mdtrt_id, cmd.medins_setl_id,
         admission.fixmedins_code, admission.psn_no, coverage.admdvs, admission.insutype, day.year,
-        cmd.setl_time, business_date(cmd.setl_time), result)
+        cmd.setl_time, business_date(cmd.setl_time), result, inputs, receipt_of(inputs, pack.content_hash))
     settled = Settled(record, coverage, admission, code_of(pack, person.category, person.retired),
                       context.institution.level)
     if not cmd.record:

@@ -21,7 +21,7 @@ def _fields(record: SettlementRecord, admission: Admission) -> dict:
 
 
 def completed(record: SettlementRecord, admission: Admission) -> SettlementCompleted:
-    return SettlementCompleted(**_fields(record, admission))
+    return SettlementCompleted(**_fields(record, admission), receipt=record.receipt)
 
 
 def reversed_(record: SettlementRecord, admission: Admission) -> SettlementReversed:

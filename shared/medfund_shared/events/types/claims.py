@@ -53,6 +53,9 @@ class SettlementCompleted(EventData):
     funds: list[FundPayment]
     pack_id: str
     pack_version: str
+    receipt: str | None = None
+    """The settlement's receipt (sha256 over its canonical inputs, the pack's content hash and the engine
+    version); absent on a reversal and on settlements recorded before receipts."""
 
     def partition_key(self) -> str:
         return self.psn_no

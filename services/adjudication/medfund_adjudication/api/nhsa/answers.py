@@ -43,7 +43,7 @@ def setlinfo(settled: Settled, *, recorded: bool = True) -> dict:
         "hifdm_pay": Money(0), "emp_name": "", "medins_setl_id": record.medins_setl_id or "",
         "clr_optins": record.admdvs, "clr_way": "1", "clr_type": "21" if r.med_type in ("21", "52") else "11",
         "exp_content": None, "pack_id": r.pack_id, "pack_version": r.pack_version,
-        "setl_proc_info": r.setl_proc_info,
+        "setl_proc_info": r.setl_proc_info + (f" | receipt {record.receipt}" if record.receipt else ""),
     }
 
 
