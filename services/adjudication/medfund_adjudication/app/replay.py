@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medfund_adjudication.adapters import settlement_repo
 from medfund_adjudication.adapters.settlement_repo import SettlementRecord
-from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import SettlementRefused, settle
 from medfund_adjudication.domain.settlement.receipt import canonical, inputs_from, receipt_of
@@ -27,9 +26,9 @@ class Replayed:
     outcome: ReplayVerdict
 
 
-async def replay_settlement(cmd: ReplaySettlement, uow: UnitOfWork) -> Replayed:
+async def replay_settlement(cmd: ReplaySettlement, uow: AdjudicationUnitOfWork) -> Replayed:
     async with uow:
-        record = await settlement_repo.get(uow.session, cmd.setl_id)
+        record = await uow.settlements.get(cmd.setl_id)
     if record is None:
         raise Refused("not_found", f"setl_id {cmd.setl_id} is not a known settlement", "setl_id")
     if record.kind != "settlement":
