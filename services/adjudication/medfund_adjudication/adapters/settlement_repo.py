@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -123,6 +123,25 @@ async def get(session: AsyncSession, setl_id: str, *, lock: bool = False) -> Set
     query = select(settlements).where(settlements.c.setl_id == setl_id)
     row = (await session.execute(query.with_for_update() if lock else query)).first()
     return None if row is None else _record(row)
+
+
+async def newest_first(session: AsyncSession, limit: int, *, fixmedins_code: str | None = None,
+                       psn_no: str | None = None, begin: date | None = None, end: date | None = None,
+                       before: tuple[datetime, str] | None = None) -> list[SettlementRecord]:
+    """Settlements and reversals, newest ``setl_time`` first (then ``setl_id``), strictly after the position
+    ``before`` (the last of the previous page) and within the filters; ``begin``/``end`` bound ``setl_date``."""
+    t = settlements.c
+    query = select(settlements).order_by(t.setl_time.desc(), t.setl_id.desc()).limit(limit)
+    for column, value in ((t.fixmedins_code, fixmedins_code), (t.psn_no, psn_no)):
+        if value is not None:
+            query = query.where(column == value)
+    if begin is not None:
+        query = query.where(t.setl_date >= begin)
+    if end is not None:
+        query = query.where(t.setl_date <= end)
+    if before is not None:
+        query = query.where(tuple_(t.setl_time, t.setl_id) < tuple_(*before))
+    return [_record(row) for row in await session.execute(query)]
 
 
 async def reversal_of(session: AsyncSession, setl_id: str) -> str | None:

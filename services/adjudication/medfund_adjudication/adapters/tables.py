@@ -200,4 +200,6 @@ settlements = Table(
     UniqueConstraint("fixmedins_code", "medins_setl_id", name="settlements_medins_setl_id_once"),
     Index("settlements_by_day", "setl_date", "fixmedins_code"),
     Index("settlements_by_admission", "mdtrt_id"),
+    Index("settlements_newest", "setl_time", "setl_id"),
+    Index("settlements_by_person", "psn_no", "setl_time"),
 )
