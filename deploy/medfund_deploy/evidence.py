@@ -75,6 +75,21 @@ async def wait_consumed(database_url: str, bootstrap: str, topics: Iterable[str]
     await wait_until(caught_up, f"the consumers to store offsets past {_described(ends)}", timeout)
 
 
+async def wait_published(database_url: str, timeout: float = DEADLINE_SECONDS) -> None:
+    """Until the service whose database is ``database_url`` has published every event its outbox holds: what it
+    answered before this call is then on its topics, and :func:`wait_consumed` called next waits for it."""
+    engine = create_async_engine(database_url)
+
+    async def all_published() -> bool:
+        async with engine.connect() as connection:
+            return await connection.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")) == 0
+
+    try:
+        await wait_until(all_published, "the outbox to publish every event it holds", timeout)
+    finally:
+        await engine.dispose()
+
+
 async def read_to_end(consumer: AIOKafkaConsumer, timeout: float = DEADLINE_SECONDS) -> list[ConsumerRecord]:
     """Whatever ``consumer`` (started, ``group_id=None``, subscribed) has left to read up to its partitions' end
     offsets as they are now: when this returns, every record published before the call was read."""

@@ -1,5 +1,6 @@
 """The four services as their outside clients use them (operator, tax bureau, hospital, admin), the alerts
-topic, and polling with a deadline. Nothing here reads a service's database."""
+topic, and polling with a deadline. Nothing here reads a service's database, except, in :func:`heard_of`, the
+evidence that one service consumed another's events (its outbox emptied, the other's stored offsets)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from medfund_deploy.evidence import wait_consumed, wait_published
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.id_numbers import with_check_character
@@ -91,7 +93,11 @@ class Clients:
         return json.loads(response.content)
 
     async def journal_after(self, pool_id: str, cursor: int) -> list[dict]:
-        """The pool's journal entries with an id above ``cursor``, oldest first (every page)."""
+        """The pool's journal entries with an id above ``cursor``, oldest first (every page); none while the ledger
+        has not opened the pool (it does with the first event it books there), so a probe polling for entries
+        right after the writes that cause them waits instead of failing on the ledger's 404."""
+        if await self.pool(pool_id) is None:
+            return []
         entries: list[dict] = []
         next_cursor: str | None = str(cursor)
         while next_cursor is not None:
@@ -126,6 +132,14 @@ async def clients_of_set(test_stack, service_set, limits: httpx.Limits | None = 
     async with httpx.AsyncClient(timeout=60, limits=limits or httpx.Limits()) as http:
         yield Clients(http, settings, *(service_set.require(service)
                                         for service in ("enrollment", "billing", "adjudication", "ledger")))
+
+
+async def heard_of(clients: Clients, databases: dict[str, str], source: str, target: str, topic: str) -> None:
+    """Until ``target`` has consumed every event ``source`` emitted on ``topic`` (its short name) so far: a request
+    to ``target`` that relies on what ``source`` answered (billing declaring a member enrollment has just
+    registered) must not race ``target``'s projection of it. ``databases``: the stack's or service set's."""
+    await wait_published(databases[source])
+    await wait_consumed(databases[target], clients.settings.kafka_bootstrap, [clients.settings.topic(topic)])
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,11 @@ import pytest
 
 from medfund_deploy.chaos import ISOLATED, ServiceSet
 from medfund_deploy.pytest_plugin import own_service_set
+from medfund_shared.events.types.enrollment import TOPIC as ENROLLMENT_TOPIC
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, clients_of_set, eventually, yuan  # noqa: E402
+from journey_kit import Clients, certno, clients_of_set, eventually, heard_of, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "321100", 2026
@@ -80,11 +81,13 @@ async def incomes(clients: Clients) -> tuple[str, str]:
     return tuple(yuan(p["income"]).to_yuan() if p else "0.00" for p in pools)
 
 
-async def test_a_refunded_month_withdraws_the_cover_and_its_money_and_paying_it_again_restores_both(clients):
+async def test_a_refunded_month_withdraws_the_cover_and_its_money_and_paying_it_again_restores_both(
+        clients, own_services):
     answer = await clients.call("POST", f"{clients.enrollment}/v1/enrollments", clients.auth("operator"), 201, json={
         "admdvs": ADMDVS, "insutype": "310", "year": YEAR, "enrolled_on": "2026-01-04", "members": [{
             "certno": CERTNO, "psn_name": "钱丽", "gend": "2", "brdy": "1991-04-02", "flexible": True}]})
     psn_no = answer["members"][0]["psn_no"]
+    await heard_of(clients, own_services.databases, "enrollment", "billing", ENROLLMENT_TOPIC)
     hospital = f"HZ{secrets.token_hex(5).upper()}"
     await clients.call("PUT", f"{clients.adjudication}/v1/institutions/{hospital}", clients.auth("admin"), json={
         "name": "镇江退费旅程医院", "admdvs": ADMDVS, "level": "tertiary", "annual_budget": "5000000.00"})

@@ -30,11 +30,12 @@ from pathlib import Path
 
 import pytest
 
+from medfund_shared.events.types.enrollment import TOPIC as ENROLLMENT_TOPIC
 from medfund_shared.money import Money
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, clients_of, eventually, yuan  # noqa: E402
+from journey_kit import Clients, certno, clients_of, eventually, heard_of, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "321100", 2027
@@ -84,8 +85,9 @@ async def before(clients) -> dict[str, Money]:
 
 
 @pytest.fixture(scope="module")
-async def people(clients, before) -> People:
-    """Registered as an operator does: one household each (each a separate person)."""
+async def people(services_running, clients, before) -> People:
+    """Registered as an operator does: one household each (each a separate person); billing, which the employer
+    declares to and the flexible worker pays through, has taken the registrations in."""
     employer = f"EMP{secrets.token_hex(4).upper()}"
     members = {
         "employee": ({"employer_code": employer}, date(1992, 6, 1), "1", "孙建华"),
@@ -103,6 +105,7 @@ async def people(clients, before) -> People:
                                               "certno": card, "psn_name": name, "gend": gend,
                                               "brdy": brdy.isoformat(), **extra}]})
         found[role] = Person(card, answer["members"][0]["psn_no"], answer["members"][0])
+    await heard_of(clients, services_running.databases, "enrollment", "billing", ENROLLMENT_TOPIC)
     return People(**found, employer=employer)
 
 

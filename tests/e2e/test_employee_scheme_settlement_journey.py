@@ -11,14 +11,16 @@ employer pays the missed months back with the late fee. The ledger's pooled fund
 Expected figures come from the pack's published numbers and benefit-calculation.md (E7) by hand, never from
 the services. Pool figures are compared as changes from before the first declaration. The region's clock
 (the latest month anyone in 321100 declared) decides when months are overdue; this journey moves it itself,
-and lives in 2028 so that the clock runs ahead of what the demo (2026) and the employee scheme journey (2027)
-declared before it.
+on a service set of its own (fresh databases and topics): the clock is region-wide over every year, so in the
+shared stack it ran ahead of the employee scheme journey (2027) and the demo (2026) whenever this module ran
+before them, and suspended their members.
 """
 
 from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
@@ -26,13 +28,16 @@ from pathlib import Path
 
 import pytest
 
+from medfund_deploy.chaos import ISOLATED, ServiceSet
+from medfund_deploy.pytest_plugin import own_service_set
+from medfund_shared.events.types.enrollment import TOPIC as ENROLLMENT_TOPIC
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.schema import PolicyPack
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, clients_of, eventually, yuan  # noqa: E402
+from journey_kit import Clients, certno, clients_of_set, eventually, heard_of, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "321100", 2028
@@ -141,8 +146,14 @@ def stay_settlement(pack: PolicyPack, person: Insured, balance: Money) -> Expect
 # --- the clients' steps ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-async def clients(services_running) -> Clients:
-    async with clients_of(services_running) as clients:
+def own_services(test_stack, service_database) -> Iterator[ServiceSet]:
+    with own_service_set(ISOLATED, test_stack, service_database) as service_set:
+        yield service_set
+
+
+@pytest.fixture(scope="module")
+async def clients(test_stack, own_services) -> Clients:
+    async with clients_of_set(test_stack, own_services) as clients:
         yield clients
 
 
@@ -173,8 +184,9 @@ def scheme_fields(person: Insured) -> dict:
 
 
 @pytest.fixture(scope="module")
-async def people(clients, before) -> list[Insured]:
-    """Step 1: the operator registers the three under the employee scheme, with their employer."""
+async def people(own_services, clients, before) -> list[Insured]:
+    """Step 1: the operator registers the three under the employee scheme, with their employer; billing, which the
+    employer declares them to next, has taken the registrations in."""
     registered = []
     for person in PEOPLE:
         number = certno(ADMDVS, person.brdy, person.gend == "1")
@@ -184,6 +196,7 @@ async def people(clients, before) -> list[Insured]:
                                               "certno": number, "psn_name": f"职工{person.role}", "gend": person.gend,
                                               "brdy": person.brdy.isoformat(), **scheme_fields(person)}]})
         registered.append(replace(person, certno=number, psn_no=answer["members"][0]["psn_no"]))
+    await heard_of(clients, own_services.databases, "enrollment", "billing", ENROLLMENT_TOPIC)
     return registered
 
 
