@@ -14,7 +14,8 @@ from medfund_shared.errors import ApiError
 router = APIRouter(prefix="/v1/appropriations", tags=["appropriations"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201,
+             responses={409: {"description": "this appropriation_id was recorded with different content"}})
 async def post_appropriation(body: JsonBody, _: StaffPrincipal, uow: UowDep, catalogue: CatalogueDep,
                              response: Response) -> dict:
     """Record money received for a fund (201 new, 200 exact replay, 409 same id other content); the ledger

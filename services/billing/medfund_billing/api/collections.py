@@ -24,9 +24,11 @@ from medfund_shared.errors import ApiError
 from medfund_shared.text_fields import FreeText
 
 router = APIRouter(prefix="/v1/collections", tags=["collections"])
+CORRECTED_BEFORE = {409: {"description": "the payment already has another refund or reversal"}}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201,
+             responses={409: {"description": "this voucher was accepted with different content"}})
 async def post_collection(principal: TaxOnly, body: JsonBody, uow: UowDep, catalogue: CatalogueDep,
                           settings: BillingSettingsDep, response: Response) -> dict:
     """Accept one payment record (201 new, 200 exact replay, 409 same voucher other content).
@@ -52,7 +54,7 @@ class ReversalRequest(BaseModel):
     reversed_at: BusinessDateTime
 
 
-@router.post("/{tax_voucher_no}/refund", status_code=201)
+@router.post("/{tax_voucher_no}/refund", status_code=201, responses=CORRECTED_BEFORE)
 async def refund(tax_voucher_no: str, body: RefundRequest, principal: TaxOrStaff, uow: UowDep,
                  settings: BillingSettingsDep, response: Response) -> dict:
     """Pay a contribution back (e.g. the person moved to the employee scheme after paying)."""
@@ -60,7 +62,7 @@ async def refund(tax_voucher_no: str, body: RefundRequest, principal: TaxOrStaff
                           principal, uow, settings, response)
 
 
-@router.post("/{tax_voucher_no}/reversal", status_code=201)
+@router.post("/{tax_voucher_no}/reversal", status_code=201, responses=CORRECTED_BEFORE)
 async def reversal(tax_voucher_no: str, body: ReversalRequest, principal: TaxOrStaff, uow: UowDep,
                    settings: BillingSettingsDep, response: Response) -> dict:
     """Cancel a payment that was accepted in error."""

@@ -43,7 +43,8 @@ class Declaration(BaseModel):
     """The business date of the declaration (late after the pack's due day: a late fee); default on time."""
 
 
-@router.post("/{employer_code}/declarations", status_code=201)
+@router.post("/{employer_code}/declarations", status_code=201,
+             responses={409: {"description": "an employee's month was declared with other figures"}})
 async def declare(employer_code: Annotated[str, Path(min_length=1, max_length=40)], body: Declaration,
                   principal: TaxOrStaff, uow: UowDep, catalogue: CatalogueDep,
                   settings: BillingSettingsDep, response: Response) -> dict:

@@ -26,7 +26,8 @@ class ResolveRequest(BaseModel):
     psn_no: Annotated[str, Field(min_length=1, max_length=40)]
 
 
-@router.post("/{payment_id}/resolve")
+@router.post("/{payment_id}/resolve",
+             responses={409: {"description": "the payment is matched already, or was refunded or reversed"}})
 async def resolve_payment(payment_id: str, body: ResolveRequest, _: StaffPrincipal, uow: UowDep,
                           catalogue: CatalogueDep) -> dict:
     """Match a suspended payment to a registered person."""

@@ -255,6 +255,42 @@ class FakeAppropriations:
         return _row(self.rows[appropriation_id])
 
 
+@dataclass
+class FakeBatchFiles:
+    """A staged tax file (``records``: line → bytes) and what processing it records."""
+
+    batches: dict[str, dict] = field(default_factory=dict)
+    records: dict[str, dict[int, bytes]] = field(default_factory=dict)
+    chunks: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+
+    async def get(self, batch_id: str) -> SimpleNamespace | None:
+        return _row(self.batches[batch_id]) if batch_id in self.batches else None
+
+    async def records_after(self, batch_id: str, last_line: int, limit: int) -> list[tuple[int, bytes]]:
+        return sorted((n, raw) for n, raw in self.records.get(batch_id, {}).items() if n > last_line)[:limit]
+
+    async def last_applied_line(self, batch_id: str) -> int:
+        return self.batches[batch_id]["last_line"]
+
+    async def reject(self, batch_id: str, rejections: list[dict]) -> None:
+        self.rejected += [{"batch_id": batch_id, **r} for r in rejections]
+
+    async def rejections(self, batch_id: str, offset: int, limit: int) -> list[dict]:
+        mine = sorted((r for r in self.rejected if r["batch_id"] == batch_id), key=lambda r: r["line"])
+        return [{k: v for k, v in r.items() if k != "batch_id"} for r in mine[offset:offset + limit]]
+
+    async def record_chunk(self, batch_id: str, outcome: object) -> None:
+        self.chunks.append({"batch_id": batch_id, **outcome.__dict__})
+        batch = self.batches[batch_id]
+        batch["last_line"] = outcome.last_line
+        for name in ("received", "accepted", "duplicates", "rejected"):
+            batch[name] = sum(c[name] for c in self.chunks if c["batch_id"] == batch_id)
+
+    async def drop_records(self, batch_id: str) -> None:
+        self.records.pop(batch_id, None)
+
+
 class FakeUnitOfWork(FakeUnitOfWorkBase):
     """Events in ``events`` once committed; the repositories' dicts and lists are what "the database" holds.
 
@@ -268,3 +304,4 @@ class FakeUnitOfWork(FakeUnitOfWorkBase):
         self.government = FakeGovernmentMoney()
         self.employees = FakeEmployeeContributions()
         self.appropriations = FakeAppropriations()
+        self.batches = FakeBatchFiles()

@@ -3,13 +3,16 @@ what they refuse. Expected figures are hand-computed from the packs' documented 
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from medfund_billing.adapters.file_records import NDJSON
 from medfund_billing.app.appropriations import record_appropriation
 from medfund_billing.app.arrears import employer_arrears, employer_region
+from medfund_billing.app.batches import batch_report, process_batch
 from medfund_billing.app.corrections import CorrectPayment, correct_payment
 from medfund_billing.app.declarations import DeclaredEmployee, DeclareMonth, declare_month
 from medfund_billing.app.enrollment_projection import RefuseCover, RegisterPerson, coverage_refused, person_registered
@@ -230,3 +233,44 @@ async def test_an_appropriation_is_recorded_once_replayed_unchanged_and_refused_
     with pytest.raises(Refusal) as refused:
         await record_appropriation(nowhere, uow, CATALOGUE)
     assert refused.value.code == "no_policy_pack" and len(uow.events) == 1
+
+
+class HeldInMemory:
+    """The batch's lease as ``process_batch`` holds it: fenced on every chunk, released once at the end."""
+
+    batch_id = "B1"
+
+    def __init__(self) -> None:
+        self.fences, self.released = 0, None
+
+    async def fence(self, uow: FakeUnitOfWork) -> None:
+        self.fences += 1
+
+    async def release(self, uow: FakeUnitOfWork, status: str) -> None:
+        self.released = status
+
+
+def ndjson_line(voucher: str, office: str = OFFICE) -> bytes:
+    return json.dumps({"tax_voucher_no": voucher, "certno": CERTNO, "psn_name": "张三", "insutype": "390",
+                       "admdvs": REGION, "period_year": 2026, "amount": "380.00", "paid_at": PAID_AT.isoformat(),
+                       "tax_office_code": office, "channel": "etax"}, ensure_ascii=False).encode()
+
+
+async def test_a_tax_file_is_applied_chunk_by_chunk_its_bad_lines_reported_and_the_batch_released_done():
+    uow = FakeUnitOfWork()
+    registered(uow)
+    uow.batches.batches["B1"] = {"batch_id": "B1", "format": NDJSON, "csv_header": None, "tax_office_code": OFFICE,
+                                 "status": "processing", "last_line": 0}
+    uow.batches.records["B1"] = {1: ndjson_line("V1"), 2: b"{not json", 3: ndjson_line("V2", "15002409999"),
+                                 4: ndjson_line("V1")}
+    held = HeldInMemory()
+    await process_batch(held, lambda: uow, CATALOGUE, ZONE, chunk_lines=2)
+    batch = uow.batches.batches["B1"]
+    assert (batch["received"], batch["accepted"], batch["duplicates"], batch["rejected"]) == (4, 1, 1, 2)
+    report = await batch_report(uow, "B1", OFFICE)
+    assert [(r["line"], r["code"]) for r in report["rejected"]] == [(2, "malformed"), (3, "forbidden_tax_office")]
+    assert held.released == "done" and held.fences == 3 and uow.commits == 3 and "B1" not in uow.batches.records
+    assert types(uow) == [ContributionReceived, PremiumPaidInFull, SubsidyAllocated]
+    with pytest.raises(Refusal) as refused:
+        await batch_report(uow, "B1", "15002409999")
+    assert refused.value.kind is Kind.NOT_FOUND
