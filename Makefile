@@ -11,12 +11,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PACKAGES := shared services/enrollment services/billing services/adjudication services/fund-ledger deploy cli
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: help setup system-packages up down status run demo test lint bench
+.PHONY: help setup system-packages up down status run demo tour test lint bench
 
 help:
 	@echo "make run     set up, start the dev stack (Kafka, PostgreSQL, four services) and show the URLs"
 	@echo "make test    set up and run unit, integration and end-to-end tests against a test stack"
 	@echo "make bench   measure settlements, the collection feed and the ledger on the dev stack, beside the machine's limits"
+	@echo "make tour    after make run: screenshots of every element of the console in .state/dev/screenshots"
 	@echo "make setup | up | down | status [PROFILE=dev|test] | lint"
 
 setup: system-packages $(STAMPS)/python
@@ -54,6 +55,10 @@ status: setup
 run: up
 	@$(MEDFUND) stack status --profile $(PROFILE)
 	@$(MAKE) --no-print-directory demo
+
+# Screenshots of every element of the console on the running stack (after `make run`), in .state/$(PROFILE)/screenshots.
+tour: setup
+	@$(MEDFUND) console tour --profile $(PROFILE)
 
 # The guided demo runs as soon as the `medfund demo` command exists.
 demo:

@@ -2,6 +2,7 @@
 
 import typer
 
+from medfund_cli.console_tour import app as console_app
 from medfund_cli.demo.command import demo as demo_command
 from medfund_cli.help_format import show_flags_without_a_type
 from medfund_cli.policy import app as policy_app
@@ -22,3 +23,4 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(settlement_app, name="settlement")
 app.command("demo")(demo_command)
+app.add_typer(console_app, name="console")

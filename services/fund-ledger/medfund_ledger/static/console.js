@@ -369,7 +369,7 @@ function renderAlerts() {
     const details = el("button", { type: "button", className: "details" }, t("details"));
     details.onclick = () => showAlert(a.alert_id);
     actions.append(details);
-    if (a.state === "firing") {
+    if (a.state === "firing" && !state.asOf) {  /* a past day's view acknowledges nothing */
       const ack = el("button", { type: "button", className: "ack primary" }, t("acknowledge"));
       ack.onclick = () => openAck(a);
       actions.append(ack);
