@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     """Each service's base URL by name (``MEDFUND_SERVICE_URLS``, a JSON object: enrollment, billing, adjudication,
     ledger): the ledger's console gathers the other services' operations views through them. The launcher and the
     compose file set it; unset, the console shows the ledger's own view only."""
+    simulation_age_bands: tuple[int, ...] = (18, 45, 60, 70)
+    """Where a simulation's age bands start (``MEDFUND_SIMULATION_AGE_BANDS``): 0-17, 18-44, 45-59, 60-69, 70+."""
     peer_timeout_seconds: float = Field(default=5.0, gt=0)
     """How long the ledger waits for another service's operations view before showing it as not answering."""
 

@@ -85,8 +85,13 @@ def parse_pack(text: str, source: str) -> PolicyPack:
         raise PolicyPackError(source, exc.key, str(exc)) from exc
     except yaml.YAMLError as exc:
         raise PolicyPackError(source, None, f"not valid YAML: {exc}") from exc
+    return pack_of_document(document, source)
+
+
+def pack_of_document(document: Any, source: str) -> PolicyPack:
+    """Validate a parsed pack (a YAML file's, or a JSON object parsed with exact decimals) with its content hash."""
     if not isinstance(document, dict):
-        raise PolicyPackError(source, None, "a pack is a YAML mapping of sections")
+        raise PolicyPackError(source, None, "a pack is a mapping of sections")
     try:
         pack = PolicyPack.model_validate(document)
     except ValidationError as exc:

@@ -202,4 +202,24 @@ settlements = Table(
     Index("settlements_by_admission", "mdtrt_id"),
     Index("settlements_newest", "setl_time", "setl_id"),
     Index("settlements_by_person", "psn_no", "setl_time"),
+    Index("settlements_by_region_year", "admdvs", "insutype", "year", "psn_no", "setl_time"),
+)
+
+simulations = Table(
+    "simulations", metadata,
+    Column("simulation_id", Text, primary_key=True),
+    Column("admdvs", Text, nullable=False),
+    Column("insutype", Text, nullable=False, comment="the candidate pack's scheme"),
+    Column("year", Integer, comment="the insurance year replayed, or null with begin_date and end_date"),
+    Column("begin_date", Date),
+    Column("end_date", Date),
+    Column("request", Text, nullable=False, comment="the request's JSON text as sent: its pack keeps exact decimals"),
+    Column("share_rise_fen", BigInteger, nullable=False),
+    Column("status", Text, nullable=False, comment="queued | running | done | failed"),
+    Column("processed", BigInteger, nullable=False, server_default="0"),
+    Column("total", BigInteger),
+    Column("result", JSONB),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
 )

@@ -31,6 +31,7 @@ from medfund_adjudication.adapters import (
     gateway_access_repo,
     registry_repo,
     settlement_repo,
+    simulation_repo,
 )
 from medfund_adjudication.adapters.passtoken_cipher import PasstokenCipher
 from medfund_adjudication.adapters.settling import Settling
@@ -104,7 +105,8 @@ class AdjudicationUnitOfWork(BaseUnitOfWork):
     """What adjudication's use cases ask of a unit of work beyond the shared one; the SQL :class:`UnitOfWork` and
     the unit tests' ``FakeUnitOfWork`` both are one.
 
-    Repositories: ``admissions``, ``coverage``, ``registry``, ``settlements``, ``gateway_access``."""
+    Repositories: ``admissions``, ``coverage``, ``registry``, ``settlements``, ``gateway_access``,
+    ``simulations``."""
 
     source = sources.ADJUDICATION
     packs: PolicyCatalogue
@@ -176,6 +178,7 @@ class UnitOfWork(AdjudicationUnitOfWork, SqlUnitOfWork):
         self.registry = _SessionBound(registry_repo, session)
         self.settlements = _SessionBound(settlement_repo, session)
         self.gateway_access = _SessionBound(gateway_access_repo, session)
+        self.simulations = _SessionBound(simulation_repo, session)
 
     async def __aexit__(self, *exc: object) -> None:
         await super().__aexit__(*exc)

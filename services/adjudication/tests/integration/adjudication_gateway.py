@@ -74,6 +74,27 @@ class Gateway:
         assert settled["infcode"] == 0, settled["err_msg"]
         return settled["output"]
 
+    async def settle_natively(self, code: str, psn_no: str, day: str, amount: str) -> str:
+        """A resident's stay (one class-A ``TA`` line of ``amount``) admitted, itemised and discharged on ``day``
+        and settled that day through the native API; its setl_id."""
+        his = self.his(code)
+
+        async def post(path: str, body: dict) -> dict:
+            r = await self.client.post(f"/v1{path}", json=body, headers=his)
+            assert r.status_code in (200, 201), r.text
+            return r.json()
+
+        admitted = await post("/admissions", {"fixmedins_code": code, "psn_no": psn_no, "insutype": "390",
+                                              "med_type": "21", "begntime": f"{day}T08:00:00+08:00"})
+        mdtrt_id = admitted["mdtrt_id"]
+        await post(f"/admissions/{mdtrt_id}/fees", {"psn_no": psn_no, "items": [
+            {"feedetl_sn": "1", "med_list_codg": "TA", "cnt": "1", "pric": amount, "det_item_fee_sumamt": amount}]})
+        await post(f"/admissions/{mdtrt_id}/discharge", {"psn_no": psn_no, "endtime": f"{day}T09:00:00+08:00"})
+        settled = await post("/settlements", {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "medfee_sumamt": amount,
+                                              "setl_time": f"{day}T10:00:00+08:00",
+                                              "medins_setl_id": secrets.token_hex(6)})
+        return settled["setlinfo"]["setl_id"]
+
     async def discharge(self, code: str, psn_no: str, mdtrt_id: str, endtime: str = "2026-12-31 10:00:00") -> None:
         """2402: the stay ends (an inpatient stay settles after it, or mid-stay with ``mid_setl_flag`` 1)."""
         discharged, _ = await self.call("2402", code, {"dscginfo": {

@@ -3,8 +3,6 @@ institution, person and business-date range."""
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 
 from medfund_shared.auth import issue_token
@@ -14,33 +12,12 @@ pytestmark = pytest.mark.integration
 HOSPITAL = "H211302S"
 
 
-async def _settle_on(gateway, psn_no: str, day: str, amount: str) -> str:
-    """A stay admitted, itemised and discharged on ``day`` and settled that day (native API); its setl_id."""
-    his = gateway.his(HOSPITAL)
-
-    async def post(path: str, body: dict) -> dict:
-        r = await gateway.client.post(f"/v1{path}", json=body, headers=his)
-        assert r.status_code in (200, 201), r.text
-        return r.json()
-
-    admitted = await post("/admissions", {"fixmedins_code": HOSPITAL, "psn_no": psn_no, "insutype": "390",
-                                          "med_type": "21", "begntime": f"{day}T08:00:00+08:00"})
-    mdtrt_id = admitted["mdtrt_id"]
-    await post(f"/admissions/{mdtrt_id}/fees", {"psn_no": psn_no, "items": [
-        {"feedetl_sn": "1", "med_list_codg": "TA", "cnt": "1", "pric": amount, "det_item_fee_sumamt": amount}]})
-    await post(f"/admissions/{mdtrt_id}/discharge", {"psn_no": psn_no, "endtime": f"{day}T09:00:00+08:00"})
-    settled = await post("/settlements", {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "medfee_sumamt": amount,
-                                          "setl_time": f"{day}T10:00:00+08:00",
-                                          "medins_setl_id": secrets.token_hex(6)})
-    return settled["setlinfo"]["setl_id"]
-
-
 @pytest.fixture
 async def three_stays(gateway):
     await gateway.setup_registry()
     psn_no = await gateway.covered("211302", brdy="1976-01-01")
     await gateway.wait_covered(psn_no, "2026-03-01")
-    ids = [await _settle_on(gateway, psn_no, day, amount)
+    ids = [await gateway.settle_natively(HOSPITAL, psn_no, day, amount)
            for day, amount in (("2026-03-05", "1000.00"), ("2026-04-05", "2000.00"), ("2026-05-05", "3000.00"))]
     return psn_no, ids
 

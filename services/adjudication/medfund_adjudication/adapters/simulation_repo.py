@@ -1,0 +1,89 @@
+"""Simulations' rows, and the recorded settlements of a period streamed in replay order."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from medfund_adjudication.adapters import result_codec
+from medfund_adjudication.adapters.tables import settlements, simulations
+from medfund_adjudication.domain.settlement.receipt import inputs_from
+from medfund_adjudication.domain.simulation import RecordedSettlement
+
+STREAM_BATCH = 2000
+"""Rows fetched at a time from the server-side cursor: what bounds the replay's memory."""
+
+
+@dataclass(frozen=True)
+class Period:
+    admdvs: str
+    insutype: str
+    year: int | None
+    begin: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class SimulationRow:
+    simulation_id: str
+    period: Period
+    request: str
+    share_rise_fen: int
+    status: str
+    processed: int
+    total: int | None
+    result: dict | None
+    error: str | None
+
+
+async def add(session: AsyncSession, simulation_id: str, period: Period, request: str, share_rise_fen: int) -> None:
+    await session.execute(insert(simulations).values(
+        simulation_id=simulation_id, admdvs=period.admdvs, insutype=period.insutype, year=period.year,
+        begin_date=period.begin, end_date=period.end, request=request, share_rise_fen=share_rise_fen,
+        status="queued"))
+
+
+def _row(row) -> SimulationRow:
+    return SimulationRow(row.simulation_id, Period(row.admdvs, row.insutype, row.year, row.begin_date, row.end_date),
+                         row.request, row.share_rise_fen, row.status, row.processed, row.total, row.result, row.error)
+
+
+async def get(session: AsyncSession, simulation_id: str) -> SimulationRow | None:
+    row = (await session.execute(select(simulations).where(simulations.c.simulation_id == simulation_id))).first()
+    return None if row is None else _row(row)
+
+
+async def update_progress(conn: AsyncConnection, simulation_id: str, **values) -> None:
+    """Status, counts, result or error; committed at once so a reader sees the progress."""
+    if values.get("status") in ("done", "failed"):
+        values["finished_at"] = func.now()
+    await conn.execute(update(simulations).where(simulations.c.simulation_id == simulation_id).values(**values))
+    await conn.commit()
+
+
+def _of_period(query, period: Period):
+    t = settlements.c
+    query = query.where(t.admdvs == period.admdvs, t.insutype == period.insutype)
+    if period.year is not None:
+        return query.where(t.year == period.year)
+    return query.where(t.setl_date >= period.begin, t.setl_date <= period.end)
+
+
+async def count_recorded(conn: AsyncConnection, period: Period) -> int:
+    return await conn.scalar(_of_period(select(func.count()).select_from(settlements), period))
+
+
+async def recorded(conn: AsyncConnection, period: Period) -> AsyncIterator[RecordedSettlement]:
+    """The period's settlements and reversals by person, then in the order they were recorded."""
+    t = settlements.c
+    query = _of_period(select(t.kind, t.setl_id, t.original_setl_id, t.psn_no, t.year, t.setl_date, t.inputs,
+                              t.result), period).order_by(t.psn_no, t.setl_time, t.created_at, t.setl_id)
+    rows = await conn.stream(query.execution_options(yield_per=STREAM_BATCH))
+    async for r in rows:
+        yield RecordedSettlement(r.kind, r.setl_id, r.original_setl_id, r.psn_no, r.year, r.setl_date,
+                                 inputs_from(r.inputs) if r.inputs is not None else None,
+                                 result_codec.decode(r.result))
