@@ -7,6 +7,7 @@ from medfund_cli.demo.command import demo as demo_command
 from medfund_cli.help_format import show_flags_without_a_type
 from medfund_cli.policy import app as policy_app
 from medfund_cli.settlement import app as settlement_app
+from medfund_cli.whatif import whatif as whatif_command
 from medfund_deploy.cli import app as stack_app
 from medfund_ledger.cli import alerts_app, ledger_app
 from medfund_shared.auth_cli import token as token_command
@@ -22,5 +23,6 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(settlement_app, name="settlement")
+app.command("whatif")(whatif_command)
 app.command("demo")(demo_command)
 app.add_typer(console_app, name="console")

@@ -12,8 +12,13 @@ from medfund_shared.settings import Settings
 app = typer.Typer(help="Settlements: prove a recorded settlement by computing it again.", no_args_is_help=True)
 
 
-def _adjudication_url() -> str:
+def adjudication_url() -> str:
     return f"http://127.0.0.1:{get_profile('dev').shifted().service_port('adjudication')}"
+
+
+def staff_headers() -> dict[str, str]:
+    """An operator's token signed with the local stack's secret (``medfund token``'s)."""
+    return {"Authorization": f"Bearer {issue_token(Settings(), 'operator', subject='medfund-cli')}"}
 
 
 @app.command("verify")
@@ -22,9 +27,8 @@ def verify(
     url: str = typer.Option(None, help="the adjudication service (default: the dev stack's)"),
 ) -> None:
     """Replay the settlement from its stored inputs; exit 0 when EQUAL, 1 when different, 2 when refused."""
-    token = issue_token(Settings(), "operator", subject="medfund-cli")
-    response = httpx.get(f"{(url or _adjudication_url()).rstrip('/')}/v1/settlements/{setl_id}/replay",
-                         headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    response = httpx.get(f"{(url or adjudication_url()).rstrip('/')}/v1/settlements/{setl_id}/replay",
+                         headers=staff_headers(), timeout=30)
     body = response.json()
     if response.status_code != 200:
         typer.echo(f"error: {body.get('error', {}).get('message', response.text)}", err=True)

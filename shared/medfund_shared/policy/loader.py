@@ -77,15 +77,29 @@ def content_hash(document: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def parse_pack(text: str, source: str) -> PolicyPack:
-    """Validate a pack's YAML text; ``source`` names it in every error."""
+def _document(text: str, source: str) -> Any:
     try:
-        document = yaml.load(text, Loader=_ExactLoader)
+        return yaml.load(text, Loader=_ExactLoader)
     except DuplicateKey as exc:
         raise PolicyPackError(source, exc.key, str(exc)) from exc
     except yaml.YAMLError as exc:
         raise PolicyPackError(source, None, f"not valid YAML: {exc}") from exc
-    return pack_of_document(document, source)
+
+
+def parse_pack(text: str, source: str) -> PolicyPack:
+    """Validate a pack's YAML text; ``source`` names it in every error."""
+    return pack_of_document(_document(text, source), source)
+
+
+def load_pack_document(path: Path) -> dict:
+    """A pack file's values (exact decimals, dates), validated; for sending it as JSON (``medfund whatif``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyPackError(str(path), None, f"cannot read: {exc.strerror}") from exc
+    document = _document(text, str(path))
+    pack_of_document(document, str(path))
+    return document
 
 
 def pack_of_document(document: Any, source: str) -> PolicyPack:
