@@ -28,6 +28,7 @@ from medfund_bench import cpu, limits, loadgen, vegeta
 from medfund_bench.alerts import LARGE_CLAIM_YELLOW, LARGE_STAY, AlertWatch
 from medfund_bench.feed import FeedResult, run_feed
 from medfund_bench.projection import Progress, Rebuild, timed_rebuild
+from medfund_bench.simulation import replay_rate
 from medfund_bench.workload import ADMDVS, OFFICE, YEAR, Medfund, answer_of, stay_amount
 from medfund_deploy import stack
 from medfund_deploy.profiles import SERVICES, get_profile
@@ -49,6 +50,8 @@ LEDGER_SETTLE_SECONDS = 300.0
 PROJECTION_TARGET = 10_000
 FEED_TARGET_SECONDS = 120.0
 FEED_TARGET_LINES = 1_000_000
+SIMULATION_TARGET_SETTLEMENTS = 1_000_000
+SIMULATION_TARGET_SECONDS = 120.0
 WARMUP_PER_WORKER = 10
 """Settlements per in-flight request sent before the measured saturation run, in the same attack: the first
 requests open HTTP and database connections and prepare statements (their figure is reported apart)."""
@@ -315,10 +318,12 @@ def main() -> None:
     parser.add_argument("--rebuild-budget", type=float, default=900.0,
                         help="seconds the ledger rebuild may run; past them its rate is taken from what it replayed")
     parser.add_argument("--kafka-records", type=int, default=50_000)
+    parser.add_argument("--simulation-settlements", type=int, default=SIMULATION_TARGET_SETTLEMENTS,
+                        help="recorded settlements the simulation replay measurement replays")
     args = parser.parse_args()
 
+    rows: list[Row] = [simulation_row(args.simulation_settlements)]
     stack.up(PROFILE)
-    rows: list[Row] = []
     trivial = limits.uvicorn_limit(TRIVIAL_PORT, PROFILE.run_dir, TRIVIAL_REQUESTS, args.concurrency)
     kafka_limit = limits.kafka_limit(PROFILE.kafka_bootstrap, args.kafka_records, SETTLEMENT_EVENT_BYTES)
     pg = asyncio.run(limits.postgres_limit(PROFILE.database_url("postgres", "postgresql"), 50_000, 500))
@@ -335,6 +340,15 @@ def main() -> None:
             f"{pg.executemany_rate:.0f} / {pg.copy_rate:.0f} rows/s"),
     ]
     print_table(rows)
+
+
+def simulation_row(settlements: int) -> Row:
+    """Measured before the stack starts, alone on the cores (docs: medfund_bench.simulation)."""
+    figure = replay_rate(settlements)
+    return Row(f"simulation replay of {settlements:,} recorded settlements under a candidate pack (parse, decode, "
+               "recompute, tally; PostgreSQL streaming apart)",
+               f"{figure.seconds:.0f} s ({figure.rate:.0f}/s, peak RSS {figure.peak_rss_mb:.0f} MB)",
+               f"≤ {SIMULATION_TARGET_SECONDS:.0f} s for {SIMULATION_TARGET_SETTLEMENTS:,}")
 
 
 def print_table(rows: list[Row]) -> None:
