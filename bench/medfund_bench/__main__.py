@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from medfund_bench import cpu, limits, loadgen, vegeta
+from medfund_bench import cpu, event_size, limits, loadgen, vegeta
 from medfund_bench.alerts import LARGE_CLAIM_YELLOW, LARGE_STAY, AlertWatch
 from medfund_bench.feed import FeedResult, run_feed
 from medfund_bench.projection import Progress, Rebuild, timed_rebuild
@@ -40,8 +40,8 @@ from medfund_shared.settings import Settings
 PROFILE = get_profile("dev")
 URLS = {service: f"http://127.0.0.1:{PROFILE.service_port(service)}" for service in SERVICES}
 TRIVIAL_PORT = 8099
-SETTLEMENT_EVENT_BYTES = 1100
-"""Size of one settlement.completed event value plus headers, measured on the claims topic."""
+EVENT_SIZE_SAMPLE = 200
+"""settlement.completed records read from the end of each claims partition to measure the events' size."""
 POOLED_FUND = "390100"
 """The drain lag watches this pool's expenditure, so it waits for this fund's payments only: a person's later
 stays also pay from the catastrophic fund, which never reaches the pooled fund's pool."""
@@ -112,11 +112,13 @@ class Settled:
     """Wall-clock time of the run's last answer."""
 
     def part(self, stays: slice) -> loadgen.Result:
-        """The figure of some of the stays (e.g. all but a warm-up): their latencies, and their rate from the
-        first one's start to the last one's answer."""
+        """The figure of some of the stays (e.g. all but a warm-up): their latencies (those of requests that got
+        no answer included), and their rate from the first one's start to the last one's answer; a stay without a
+        successful answer is a failed request."""
         hits = [hit for hit in self.hits[stays] if hit is not None]
-        ok = sum(1 for answer in self.answers[stays] if answer is not None and answer["infcode"] == 0)
-        return vegeta.summary(hits, ok)
+        answers = self.answers[stays]
+        ok = sum(1 for answer in answers if answer is not None and answer["infcode"] == 0)
+        return vegeta.summary(hits, ok, requests=len(answers))
 
 
 def settlement_targets(api: Medfund, ready: list[tuple]) -> tuple[list[vegeta.Target], list[str]]:
@@ -146,7 +148,8 @@ async def settle(api: Medfund, ready: list[tuple],
     targets, msgids = settlement_targets(api, ready)
     hits = await attack(targets)
     matched = vegeta.in_order(hits, msgids, answered_msgid)
-    answers = [api.settled(answer_of(hit.body)) if hit is not None and hit.code == 200 else None for hit in matched]
+    answers = [api.settled(answer_of(hit.body)) if hit is not None and hit.code == 200 and answered_msgid(hit.body)
+               else None for hit in matched]
     errors = Counter(hit.error or f"HTTP {hit.code}" for hit in hits if hit.error or hit.code != 200)
     if errors:
         print("vegeta errors:", dict(errors))
@@ -177,7 +180,9 @@ async def expenditure(http: httpx.AsyncClient, api: Medfund) -> int:
     return 0 if response.status_code == 404 else Money.from_yuan(response.json()["expenditure"]).fen
 
 
-async def settlements(args, rows: list[Row], trivial_rate: float, kafka_consume: float) -> None:
+async def settlements(args, rows: list[Row], trivial_rate: float) -> limits.KafkaLimit:
+    """The settlement figures; the Kafka limit is measured after the saturation run, for records of the size its
+    settlement events measured on the claims topic, and returned."""
     api = Medfund(URLS, concurrency=args.concurrency * 2)
     try:
         await api.registry()
@@ -195,6 +200,9 @@ async def settlements(args, rows: list[Row], trivial_rate: float, kafka_consume:
             while await expenditure(http, api) < target and time.time() < deadline:
                 await asyncio.sleep(0.2)
             lag = time.time() - run.last_answer
+        size = await event_size.settlement_event_bytes(PROFILE.kafka_bootstrap, EVENT_SIZE_SAMPLE)
+        kafka = await asyncio.to_thread(limits.kafka_limit, PROFILE.kafka_bootstrap, args.kafka_records, round(size))
+        kafka_consume = kafka.consume_rate
         rows.append(Row(f"2304 settlement at saturation ({args.concurrency} in flight, n={args.saturation} after "
                         f"{warmup} to warm up)",
                         f"{result.rate:.0f}/s", "≥ 1,000/s", f"{trivial_rate:.0f}/s trivial endpoint",
@@ -210,12 +218,13 @@ async def settlements(args, rows: list[Row], trivial_rate: float, kafka_consume:
                         f"{cold.rate:.0f}/s, {cold.percentile(50):.0f} / {cold.percentile(99):.0f} ms", "", "",
                         f"{cold.ok} ok, {cold.failed} failed"))
         rows.append(Row("ledger: last settlement to balance (drain lag)", f"{lag:.2f} s"))
-        rows.append(Row("ledger: settlements projected per second (first request to balance)",
-                        f"{len(ready) / (result.seconds + lag):.0f} events/s", "",
-                        f"{kafka_consume:.0f}/s Kafka consume",
-                        f"{len(ready) / (result.seconds + lag) / kafka_consume:.3f}"))
+        projected = (len(ready) - warmup) / (result.seconds + lag)
+        rows.append(Row(f"ledger: settlements projected per second (first request after the {warmup} warm-up ones "
+                        f"to balance)", f"{projected:.0f} events/s", "",
+                        f"{kafka_consume:.0f}/s Kafka consume", f"{projected / kafka_consume:.3f}"))
         await fixed_rate_with_alerts(args, rows, api)
         print("client retries:", dict(api.retries), "refusals:", dict(api.accepted.refused))
+        return kafka
     finally:
         await api.close()
 
@@ -325,14 +334,14 @@ def main() -> None:
     rows: list[Row] = [simulation_row(args.simulation_settlements)]
     stack.up(PROFILE)
     trivial = limits.uvicorn_limit(TRIVIAL_PORT, PROFILE.run_dir, TRIVIAL_REQUESTS, args.concurrency)
-    kafka_limit = limits.kafka_limit(PROFILE.kafka_bootstrap, args.kafka_records, SETTLEMENT_EVENT_BYTES)
     pg = asyncio.run(limits.postgres_limit(PROFILE.database_url("postgres", "postgresql"), 50_000, 500))
-    asyncio.run(settlements(args, rows, trivial.rate, kafka_limit.consume_rate))
+    kafka_limit = asyncio.run(settlements(args, rows, trivial.rate))
     asyncio.run(collection_feed(args, rows, pg.copy_rate, kafka_limit.consume_rate))
     rows += [
         Row("limit: uvicorn trivial endpoint (same load generator, vegeta)", f"{trivial.rate:.0f}/s", "",
             f"p50 {trivial.percentile(50):.0f} ms, p99 {trivial.percentile(99):.0f} ms"),
-        Row(f"limit: Kafka produce, {SETTLEMENT_EVENT_BYTES} B, acks=all idempotent",
+        Row(f"limit: Kafka produce, {kafka_limit.record_size} B (settlement.completed as measured), "
+            f"acks=all idempotent",
             f"{kafka_limit.produce_rate:.0f}/s", "",
             f"p50 {kafka_limit.produce_p50_ms:.0f} ms, p99 {kafka_limit.produce_p99_ms:.0f} ms"),
         Row("limit: Kafka consume (ConsumerPerformance)", f"{kafka_limit.consume_rate:.0f}/s"),

@@ -29,6 +29,8 @@ class ProcessCpu:
     seconds: float
     """User and system time so far."""
     cmdline: str
+    reaped: float = 0.0
+    """User and system time of its children that exited and were waited for (``cutime`` + ``cstime``)."""
 
 
 def read_process(pid: int) -> ProcessCpu | None:
@@ -39,14 +41,17 @@ def read_process(pid: int) -> ProcessCpu | None:
         return None
     fields = stat.rsplit(")", 1)[1].split()
     return ProcessCpu(pid, int(fields[1]), int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND,
-                      cmdline)
+                      cmdline, (int(fields[13]) + int(fields[14])) / TICKS_PER_SECOND)
 
 
 def part_of(process: ProcessCpu, groups: dict[int, str], postmaster: int | None) -> str | None:
     """The stack part a process belongs to: a service or Kafka by its process group (the launcher starts each in
-    its own), a PostgreSQL backend by the database its ``ps`` title names; None for anything else."""
+    its own), a PostgreSQL backend by the database its ``ps`` title names, the postmaster (which reaps the backends
+    that exit) as the server; None for anything else."""
     if process.pgid in groups:
         return groups[process.pgid]
+    if process.pid == postmaster:
+        return POSTGRES_SERVER
     if postmaster is None or process.ppid != postmaster:
         return None
     title = process.cmdline.split()
@@ -76,7 +81,7 @@ class StackCpu:
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit() and (process := read_process(int(entry.name))) is not None:
                 if (part := part_of(process, groups, postmaster)) is not None:
-                    out[process.pid] = (part, process.seconds)
+                    out[process.pid] = (part, process.seconds + process.reaped)
         return out
 
     @staticmethod
@@ -85,12 +90,25 @@ class StackCpu:
         return usage.ru_utime + usage.ru_stime
 
     def spent(self) -> dict[str, float]:
-        """Seconds per part since the snapshot (a process started meanwhile counts whole)."""
-        totals: dict[str, float] = defaultdict(float)
-        for pid, (part, seconds) in self._snapshot().items():
-            totals[part] += seconds - self._before.get(pid, (part, 0.0))[1]
-        totals[LOAD_GENERATOR] = self._children() - self._children_before
-        return dict(totals)
+        """Seconds per part since the snapshot (see :func:`spent_between`), the load generator's included."""
+        generator = self._children() - self._children_before
+        return spent_between(self._before, self._snapshot()) | {LOAD_GENERATOR: generator}
+
+
+def spent_between(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """Seconds per part between two snapshots of (part, own + reaped children's seconds) by pid.
+
+    A process started meanwhile counts whole. One that exited meanwhile (a PostgreSQL backend whose connection
+    closed, a worker) is no longer in ``/proc``: its whole time reached its parent's reaped time (the postmaster,
+    a service's leader), so the time it had at the first snapshot, counted there already, is taken back out.
+    """
+    totals: dict[str, float] = defaultdict(float)
+    for pid, (part, seconds) in after.items():
+        totals[part] += seconds - before.get(pid, (part, 0.0))[1]
+    for pid, (part, seconds) in before.items():
+        if pid not in after:
+            totals[part] -= seconds
+    return dict(totals)
 
 
 def per_operation(spent: dict[str, float], operations: int) -> list[tuple[str, float]]:

@@ -31,6 +31,8 @@ class KafkaLimit:
     produce_p50_ms: float
     produce_p99_ms: float
     consume_rate: float
+    record_size: int
+    """Bytes of each record produced and consumed."""
 
 
 async def _create_topic(bootstrap: str, name: str) -> None:
@@ -74,7 +76,7 @@ def kafka_limit(bootstrap: str, records: int, record_size: int) -> KafkaLimit:
         consumed = _tool("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", bootstrap,
                          "--topic", topic, "--messages", str(records), "--timeout", "60000")
         values = [v.strip() for v in consumed.strip().splitlines()[-1].split(",")]
-        return KafkaLimit(rate, p50, p99, consume_rate=float(values[5]))
+        return KafkaLimit(rate, p50, p99, consume_rate=float(values[5]), record_size=record_size)
     finally:
         asyncio.run(_delete_topic(bootstrap, topic))
 

@@ -88,27 +88,36 @@ def parse_hits(lines: Iterable[str]) -> list[Hit]:
     return hits
 
 
-def summary(hits: list[Hit], ok: int) -> Result:
-    """``ok`` of the hits succeeded; every request's latency, and seconds from the first start to the last answer."""
+def summary(hits: list[Hit], ok: int, requests: int | None = None) -> Result:
+    """``ok`` of ``requests`` (default: the hits) succeeded, the others failed; every hit's latency (a request that
+    got no answer waited its timeout or until its error), and seconds from the first start to the last answer."""
     seconds = max(hit.answered for hit in hits) - min(hit.started for hit in hits) if hits else 0.0
-    return Result(ok=ok, failed=len(hits) - ok, seconds=seconds, latencies=[hit.latency for hit in hits])
+    sent = len(hits) if requests is None else requests
+    return Result(ok=ok, failed=sent - ok, seconds=seconds, latencies=[hit.latency for hit in hits])
 
 
 def in_order(hits: list[Hit], keys: list[str], key_of: Callable[[bytes], str | None]) -> list[Hit | None]:
-    """The hit answering each target, matched by ``key_of(body)`` to the target's key (``None``: no answer).
+    """The hit of each target, matched by ``key_of(body)`` to the target's key (``None``: no hit at all).
 
     vegeta's sequence numbers are not the targets' order (they are taken before a worker reads its target).
+    A hit whose body names no key (a timeout, a connection error, a 5xx that is no gateway answer) is a request
+    that got no answer: such hits fill the targets left without an answer, in the order they were started
+    (vegeta reads the targets file in order), so they count as failed requests with their latency.
     Two answers with one key mean a target was sent twice, which would make the figures a replay's: refused.
     """
     by_key: dict[str, Hit] = {}
+    unanswered: list[Hit] = []
     for hit in hits:
         key = key_of(hit.body) if hit.body else None
         if key is None:
+            unanswered.append(hit)
             continue
         if key in by_key:
             raise RuntimeError(f"vegeta sent {key} twice: the attack replayed its targets")
         by_key[key] = hit
-    return [by_key.get(key) for key in keys]
+    unanswered.sort(key=lambda hit: hit.started)
+    fill = iter(unanswered)
+    return [by_key[key] if key in by_key else next(fill, None) for key in keys]
 
 
 async def saturate(targets: Iterable[Target], workers: int) -> list[Hit]:

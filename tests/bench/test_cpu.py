@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from medfund_bench import cpu
 
 
@@ -18,6 +19,26 @@ def test_services_and_kafka_are_known_by_process_group_and_backends_by_database(
     walwriter = process(302, 300, 300, "postgres: walwriter")
     assert cpu.part_of(walwriter, groups, postmaster) == cpu.POSTGRES_SERVER
     assert cpu.part_of(process(400, 1, 400, "sshd"), groups, postmaster) is None
+    assert cpu.part_of(process(300, 1, 300, "/usr/lib/postgresql/17/bin/postgres -D x"), groups,
+                       postmaster) == cpu.POSTGRES_SERVER
+
+
+def test_a_process_that_exited_during_the_run_counts_through_its_parents_reaped_time():
+    """Backend 301 had 2.0 s at the start and exited at 5.0 s: the postmaster (300) reaped those 5.0 s, so the run
+    spent 3.0 s of it; backend 302 started meanwhile and counts whole; the service's 1.5 s grew to 4.0 s."""
+    ledger = "PostgreSQL medfund_ledger"
+    before = {300: (cpu.POSTGRES_SERVER, 1.0), 301: (ledger, 2.0), 100: ("fund-ledger", 1.5)}
+    after = {300: (cpu.POSTGRES_SERVER, 1.0 + 5.0), 302: (ledger, 0.5), 100: ("fund-ledger", 4.0)}
+
+    spent = cpu.spent_between(before, after)
+
+    assert spent[cpu.POSTGRES_SERVER] + spent[ledger] == pytest.approx(3.0 + 0.5)
+    assert spent["fund-ledger"] == pytest.approx(2.5)
+
+
+def test_reaped_children_time_is_read_from_proc():
+    me = cpu.read_process(os.getpid())
+    assert me is not None and me.reaped >= 0
 
 
 def test_the_figures_are_per_operation_largest_first_and_bound_the_rate():

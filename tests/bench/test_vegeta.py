@@ -70,9 +70,31 @@ def test_hits_are_put_back_in_target_order_by_the_key_in_their_answer() -> None:
     hits = [hit(2.0, 0.1, b"m2"), hit(1.0, 0.1, b"m0"), hit(1.5, 0.1, b""), hit(1.2, 0.1, b"other")]
     key_of = {b"m0": "m0", b"m2": "m2"}.get
 
-    ordered = vegeta.in_order(hits, ["m0", "m1", "m2"], key_of)
+    ordered = vegeta.in_order(hits, ["m0", "m1", "m2", "m3", "m4"], key_of)
 
-    assert ordered == [hits[1], None, hits[0]]
+    assert ordered == [hits[1], hits[3], hits[0], hits[2], None]
+
+
+def test_requests_without_an_answer_fill_the_unanswered_targets_in_the_order_they_were_started() -> None:
+    timeout, refused, error_page = hit(1.1, 30.0, b""), hit(1.0, 0.01, b"", code=0), hit(1.3, 0.2, b"<html>502")
+    hits = [hit(2.0, 0.1, b"m2"), timeout, error_page, refused, hit(1.2, 0.1, b"m1")]
+    key_of = {b"m1": "m1", b"m2": "m2"}.get
+
+    ordered = vegeta.in_order(hits, ["m0", "m1", "m2", "m3", "m4"], key_of)
+
+    assert ordered == [refused, hits[4], hits[0], timeout, error_page]
+
+
+def test_a_request_without_an_answer_is_failed_and_its_latency_counts() -> None:
+    """Two stays answered (one refused by the gateway), one timed out, one never sent: 1 ok, 3 failed."""
+    answers = [{"infcode": 0}, {"infcode": -1}, None, None]
+    run = bench.Settled(answers, [hit(1.0, 0.01), hit(1.0, 0.02), hit(1.0, 30.0), None], last_answer=31.0)
+
+    result = run.part(slice(0, None))
+
+    assert (result.ok, result.failed) == (1, 3)
+    assert sorted(result.latencies) == [0.01, 0.02, 30.0]
+    assert result.percentile(99) == pytest.approx(30_000)
 
 
 def test_a_key_answered_twice_is_a_replay_and_refused() -> None:
@@ -88,6 +110,7 @@ def test_summary_spans_first_start_to_last_answer() -> None:
     assert result.rate == pytest.approx(2 / 1.2)
     assert sorted(result.latencies) == [0.1, 0.5, 1.0]
     assert vegeta.summary([], ok=0).seconds == 0.0
+    assert vegeta.summary([hit(10.0, 0.5)], ok=1, requests=3).failed == 2
 
 
 ANSWER = (b'{"infcode":0,"inf_refmsgid":"%s","refmsg_time":"","respond_time":"","err_msg":"","output":'
