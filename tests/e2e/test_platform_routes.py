@@ -1,8 +1,8 @@
 """Every service starts on a fresh database and serves the platform routes the same way.
 
 The start-up heap frozen and young collections made rarer; health and readiness, the dead-letter list
-behind a staff token, correlation ids echoed, oversized bodies refused with 413, bad query values with
-the one error shape, and Prometheus metrics.
+behind a staff token, the operations view (backlog and lag) behind an admin's, correlation ids echoed,
+oversized bodies refused with 413, bad query values with the one error shape, and Prometheus metrics.
 """
 
 from __future__ import annotations
@@ -45,4 +45,9 @@ async def test_the_service_starts_migrated_and_ready(service, service_database, 
             bad = await client.get("/v1/dead-letters?limit=0", headers=staff)
             assert bad.status_code == 422 and bad.json()["error"] == {"code": "invalid", "field": "limit",
                                                                       "message": bad.json()["error"]["message"]}
+            assert (await client.get("/v1/operations", headers=staff)).status_code == 403
+            admin = {"Authorization": f"Bearer {issue_token(settings, 'admin')}"}
+            operations = (await client.get("/v1/operations", headers=admin)).json()
+            assert (operations["service"], operations["dead_letters"]) == (definition.name, [])
+            assert all(lag["lag"] is not None for lag in operations["consumer_lag"]) and operations["broker_answered"]
             assert "medfund_http_requests_total" in (await client.get("/metrics")).text
