@@ -79,7 +79,7 @@ def replay_rate(settlements: int) -> ReplayFigure:
         inputs_text, result_text, day = rows[n % VISITS_PER_PERSON]
         replay.feed(RecordedSettlement("settlement", f"S{n}", None, f"P{n // VISITS_PER_PERSON:08d}", YEAR, day,
                                        inputs_from(json.loads(inputs_text)),
-                                       result_codec.decode(json.loads(result_text))))
+                                       result_codec.recorded_amounts(json.loads(result_text))))
     replay.result()
     seconds = time.perf_counter() - began
     return ReplayFigure(settlements, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from medfund_adjudication.domain.settlement import Accumulators, FundPayment, ItemResult, SettlementResult
+from medfund_adjudication.domain.simulation import RecordedAmounts
 from medfund_shared.money import Money
 
 _DECIMALS = {"pool_prop_selfpay", "cnt", "pric", "pric_uplmt_amt", "selfpay_prop"}
@@ -55,3 +56,9 @@ def decode(raw: dict) -> SettlementResult:
     values["accumulator_delta"] = Accumulators(**_decode_flat(Accumulators, raw["accumulator_delta"]))
     values["accumulators_after"] = Accumulators(**_decode_flat(Accumulators, raw["accumulators_after"]))
     return SettlementResult(**values)
+
+
+def recorded_amounts(raw: dict) -> RecordedAmounts:
+    """Only what a simulation reads of a stored result, without decoding the rest."""
+    return RecordedAmounts(tuple((row["fund_pay_type"], row["fund_payamt"]) for row in raw["setldetail"]),
+                           raw["fund_pay_sumamt"], raw["psn_part_amt"], raw["hifmi_pay"], raw["age"], raw["area"])

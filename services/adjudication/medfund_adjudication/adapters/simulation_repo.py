@@ -86,4 +86,4 @@ async def recorded(conn: AsyncConnection, period: Period) -> AsyncIterator[Recor
     async for r in rows:
         yield RecordedSettlement(r.kind, r.setl_id, r.original_setl_id, r.psn_no, r.year, r.setl_date,
                                  inputs_from(r.inputs) if r.inputs is not None else None,
-                                 result_codec.decode(r.result))
+                                 result_codec.recorded_amounts(r.result))

@@ -28,6 +28,24 @@ LISTED_PEOPLE = 100
 
 
 @dataclass(frozen=True)
+class RecordedAmounts:
+    """What the replay reads of a recorded result (fen): decoding only these keeps the replay fast."""
+
+    funds: tuple[tuple[str, int], ...]
+    """``(fund_pay_type, fund_payamt)`` of each setldetail row."""
+    fund_pay_sumamt: int
+    psn_part_amt: int
+    hifmi_pay: int
+    age: int
+    area: str
+
+    @classmethod
+    def of(cls, result: SettlementResult) -> RecordedAmounts:
+        return cls(tuple((row.fund_pay_type, row.fund_payamt.fen) for row in result.setldetail),
+                   result.fund_pay_sumamt.fen, result.psn_part_amt.fen, result.hifmi_pay.fen, result.age, result.area)
+
+
+@dataclass(frozen=True)
 class RecordedSettlement:
     kind: str
     setl_id: str
@@ -36,7 +54,7 @@ class RecordedSettlement:
     year: int
     setl_date: date
     inputs: SettlementInputs | None
-    result: SettlementResult
+    result: RecordedAmounts
 
 
 @dataclass
@@ -110,7 +128,7 @@ class Replay:
             candidate = settle(inputs.visit, self._pack, inputs.catalogue, before)
         except SettlementRefused:
             self.refused += 1
-            self._refused_fund += recorded.result.fund_pay_sumamt.fen
+            self._refused_fund += recorded.result.fund_pay_sumamt
             return
         self.settlements += 1
         person.totals[recorded.year] = candidate.accumulators_after
@@ -128,23 +146,23 @@ class Replay:
         person.totals[recorded.year] = person.totals[recorded.year].minus(candidate.accumulator_delta)
         self._tally(recorded, recorded.result, candidate, dims, -1)
 
-    def _tally(self, recorded: RecordedSettlement, actual: SettlementResult, candidate: SettlementResult,
+    def _tally(self, recorded: RecordedSettlement, actual: RecordedAmounts, candidate: SettlementResult,
                dims: _Dimensions, sign: int) -> None:
         """``actual`` as recorded (a reversal's is already negated); ``candidate`` times ``sign``."""
         funds: dict[str, _Pair] = defaultdict(_Pair)
-        for row in actual.setldetail:
-            funds[row.fund_pay_type].actual += row.fund_payamt.fen
+        for code, paid in actual.funds:
+            funds[code].actual += paid
         for row in candidate.setldetail:
             funds[row.fund_pay_type].candidate += sign * row.fund_payamt.fen
         for code, pair in funds.items():
             self._by["fund"][code].add(pair.actual, pair.candidate)
-        fund_actual, fund_candidate = actual.fund_pay_sumamt.fen, sign * candidate.fund_pay_sumamt.fen
+        fund_actual, fund_candidate = actual.fund_pay_sumamt, sign * candidate.fund_pay_sumamt.fen
         for dimension, key in (("month", recorded.setl_date.strftime("%Y-%m")), ("institution_level", dims.level),
                                ("area", dims.area), ("person_category", dims.category),
                                ("age_band", dims.age_band)):
             self._by[dimension][key].add(fund_actual, fund_candidate)
-        self._person.share.add(actual.psn_part_amt.fen, sign * candidate.psn_part_amt.fen)
-        self._person.catastrophic.add(actual.hifmi_pay.fen, sign * candidate.hifmi_pay.fen)
+        self._person.share.add(actual.psn_part_amt, sign * candidate.psn_part_amt.fen)
+        self._person.catastrophic.add(actual.hifmi_pay, sign * candidate.hifmi_pay.fen)
 
     def _close_person(self) -> None:
         person = self._person

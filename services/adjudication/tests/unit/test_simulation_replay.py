@@ -9,7 +9,7 @@ from datetime import date
 
 from medfund_adjudication.domain.settlement import Accumulators, reverse, settle
 from medfund_adjudication.domain.settlement.receipt import SettlementInputs
-from medfund_adjudication.domain.simulation import RecordedSettlement, Replay
+from medfund_adjudication.domain.simulation import RecordedAmounts, RecordedSettlement, Replay
 from medfund_shared.money import Money
 
 POOLED = "390100"
@@ -17,16 +17,19 @@ POOLED = "390100"
 
 def _recorded_year(packs, catalogue, build, *, reverse_first: bool = False) -> tuple[list[RecordedSettlement], object]:
     pack = packs.in_force("211302", "390", date(2026, 3, 1))
-    totals, records = Accumulators(), []
+    totals, records, first = Accumulators(), [], None
     for n, day in enumerate((date(2026, 3, 1), date(2026, 6, 1)), start=1):
         visit = build.visit("211302", "21", [build.fee("1", "A", "100000")], level="tertiary", on=day)
         result = settle(visit, pack, catalogue, totals)
         records.append(RecordedSettlement("settlement", f"S{n}", None, "P1", 2026, day,
-                                          SettlementInputs(visit, dict(catalogue), totals), result))
+                                          SettlementInputs(visit, dict(catalogue), totals),
+                                          RecordedAmounts.of(result)))
         totals = result.accumulators_after
+        first = first or result
     if reverse_first:
-        taken_back = reverse(records[0].result, totals)
-        records.append(RecordedSettlement("reversal", "R1", "S1", "P1", 2026, date(2026, 7, 1), None, taken_back))
+        taken_back = reverse(first, totals)
+        records.append(RecordedSettlement("reversal", "R1", "S1", "P1", 2026, date(2026, 7, 1), None,
+                                          RecordedAmounts.of(taken_back)))
     return records, pack
 
 
