@@ -20,9 +20,11 @@ import calendar
 import csv
 import io
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 import httpx
 
@@ -32,7 +34,7 @@ from medfund_cli.demo.gateway import GatewayRefusal, HisClient, HisCredentials
 from medfund_cli.demo.institutions import Institution
 from medfund_cli.demo.population import Person
 from medfund_cli.demo.scenario import YEAR, Scenario, at
-from medfund_cli.demo.services import Services
+from medfund_cli.demo.services import ServiceError, Services
 from medfund_shared.money import Money
 from medfund_shared.policy.catalogue import PolicyCatalogue
 
@@ -214,11 +216,12 @@ class EmployeeDistrict:
         for employer in EMPLOYERS:
             lines = [m for m in self.story.members if m.employer == employer
                      and (m.kind == "in_service" or self._covered_retiree(m))]
-            answer = await api.declare(employer, {"period": f"{month:%Y-%m}", "admdvs": DISTRICT, "employees": [
+            declaration = {"period": f"{month:%Y-%m}", "admdvs": DISTRICT, "employees": [
                 {"certno": m.person.certno, "psn_no": m.person.psn_no, "psn_name": m.person.psn_name,
                  "brdy": m.person.brdy.isoformat(), "retired": m.kind == "retired",
                  **({"monthly_pension": m.pension.to_yuan()} if m.kind == "retired" else
-                    {"prior_year_average_monthly_wage": m.wage.to_yuan()})} for m in lines]}, TAX_OFFICE)
+                    {"prior_year_average_monthly_wage": m.wage.to_yuan()})} for m in lines]}
+            answer = await _once_billing_knows(partial(api.declare, employer, declaration, TAX_OFFICE))
             by_certno = {line["certno"]: line for line in answer["employees"]}
             for m in lines:
                 line = by_certno[m.person.certno]
@@ -232,12 +235,13 @@ class EmployeeDistrict:
         """Each flexible worker pays the month on the 20th, on time, 11% of the chosen base (the pack's rate)."""
         rules = self.pack.contributions.employee
         for m in (m for m in self.story.members if m.kind == "flexible"):
-            answer = await api.pay({
+            record = {
                 "tax_voucher_no": f"ZJ{self.run_tag}{m.person.psn_no}{month:%Y%m}", "certno": m.person.certno,
                 "psn_name": m.person.psn_name, "insutype": SCHEME, "admdvs": DISTRICT, "period_year": YEAR,
                 "period": f"{month:%Y-%m}", "base": m.base.to_yuan(),
                 "amount": m.base.times(rules.flexible_worker_rate).to_yuan(),
-                "paid_at": at(month.replace(day=20)).isoformat(), "tax_office_code": TAX_OFFICE, "channel": "etax"})
+                "paid_at": at(month.replace(day=20)).isoformat(), "tax_office_code": TAX_OFFICE, "channel": "etax"}
+            answer = await _once_billing_knows(partial(api.pay, record))
             if answer["match"] != "employee_month":
                 self.story.notes.append(f"flexible payment of {m.person.psn_name} matched {answer['match']}")
             credit = m.base.times(rules.account_credit_rate(m.person.age_on(month)))
@@ -340,3 +344,18 @@ class EmployeeDistrict:
     def _paid(self, settled: visits.Settled) -> None:
         self.story.pooled_spent += settled.funds.get(POOLED, Money.zero())
         self.story.fund_paid += settled.fund_pay_sumamt + settled.acct_pay
+
+
+async def _once_billing_knows(send: Callable[[], Awaitable[dict]]) -> dict:
+    """Send, and send again while billing answers ``not_registered``: billing learns of a member from
+    enrollment's events, a moment after enrollment answered the registration, as the tax office's system would
+    resend a refused declaration. A refusal changes nothing, so resending is safe; a member billing still does
+    not know after ``WAIT_SECONDS`` is a real refusal."""
+    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+    while True:
+        try:
+            return await send()
+        except ServiceError as refused:
+            if refused.code != "not_registered" or asyncio.get_running_loop().time() > deadline:
+                raise
+        await asyncio.sleep(POLL_SECONDS)

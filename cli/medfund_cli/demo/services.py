@@ -26,7 +26,11 @@ POLL_SECONDS = 0.5
 
 
 class ServiceError(RuntimeError):
-    """A service answered with an error the demo cannot continue past."""
+    """A service answered with an error the demo cannot continue past; ``code`` is the error body's code."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,15 @@ def decoded(response: httpx.Response) -> Any:
     """The JSON body with numbers as ``Decimal`` (never binary floats); errors become :class:`ServiceError`."""
     if response.is_error:
         raise ServiceError(f"{response.request.method} {response.request.url.path} -> {response.status_code}: "
-                           f"{response.text[:300]}")
+                           f"{response.text[:300]}", _error_code(response))
     return json.loads(response.content, parse_float=Decimal)
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        return json.loads(response.content)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 class Services:
