@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+import yaml
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 
@@ -25,6 +26,7 @@ from medfund_cli.demo.services import Urls, token
 from medfund_cli.demo.summary import Summary, gather, render
 from medfund_ledger.adapters.rebuild import rebuild
 from medfund_shared.money import Money
+from medfund_shared.policy.catalogue import shipped_packs_dir
 from medfund_shared.settings import Settings
 
 pytestmark = pytest.mark.e2e
@@ -296,3 +298,43 @@ async def test_the_rebuild_replays_the_year_equal_with_a_clearing(summary, servi
     live = settings.model_copy(update={"database_url": services_running.databases["ledger"]})
     result = await rebuild(live, service_database("medfund_ledger"))
     assert result.equal, result.summary()
+
+
+def _pack_in_force_as_json() -> dict:
+    """The demo year's pack as a client sends it: the shipped YAML's values as JSON."""
+    document = yaml.safe_load((shipped_packs_dir() / "500240-390-2026-01-01.yaml").read_text(encoding="utf-8"))
+    return json.loads(json.dumps(document, default=str))
+
+
+async def _simulated(services_running, settings, pack: dict) -> dict:
+    headers = {"Authorization": f"Bearer {token(settings, 'operator')}"}
+    async with httpx.AsyncClient(base_url=services_running.adjudication, headers=headers, timeout=30) as http:
+        started = await http.post("/v1/simulations", json={"admdvs": "500240", "year": 2026, "pack": pack})
+        assert started.status_code == 202, started.text
+        simulation_id = started.json()["simulation_id"]
+        deadline = asyncio.get_running_loop().time() + 300
+        while (state := (await http.get(f"/v1/simulations/{simulation_id}")).json())["status"] not in ("done",
+                                                                                                      "failed"):
+            assert asyncio.get_running_loop().time() < deadline, state
+            await asyncio.sleep(0.5)
+    assert state["status"] == "done", state["error"]
+    return state["result"]
+
+
+async def test_the_pack_in_force_replays_the_demo_year_to_the_fen(summary, services_running, settings):
+    """Issue 25: every recorded settlement of the demo year computed again under an identical candidate."""
+    result = await _simulated(services_running, settings, _pack_in_force_as_json())
+    assert result["settlements"] > 0 and result["refused"]["count"] == 0
+    for dimension in ("fund", "month", "institution_level", "area", "person_category", "age_band"):
+        assert result[dimension] and {row["difference"] for row in result[dimension]} == {"0.00"}, dimension
+    assert all(d["actual"] == d["candidate"] for d in result["out_of_pocket"]["deciles"])
+
+
+async def test_five_more_points_at_tier1_primary_cost_the_pooled_fund(summary, services_running, settings):
+    pack = _pack_in_force_as_json()
+    pack["inpatient"]["schedule_by_tier"]["tier1"]["in_county"]["primary"]["ratio"] = 0.85
+    result = await _simulated(services_running, settings, pack)
+    pooled = {row["key"]: row for row in result["fund"]}["390100"]
+    assert Decimal(pooled["difference"]) > 0, pooled
+    assert Decimal(pooled["candidate"]) == Decimal(pooled["actual"]) + Decimal(pooled["difference"])
+    assert result["out_of_pocket"]["rises"]["count"] == 0

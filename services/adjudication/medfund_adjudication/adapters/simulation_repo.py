@@ -78,10 +78,11 @@ async def count_recorded(conn: AsyncConnection, period: Period) -> int:
 
 
 async def recorded(conn: AsyncConnection, period: Period) -> AsyncIterator[RecordedSettlement]:
-    """The period's settlements and reversals by person, then in the order they were recorded."""
+    """The period's settlements and reversals by person, then in the order they were recorded (``created_at``:
+    the order their totals moved, which a client's ``setl_time`` need not follow)."""
     t = settlements.c
     query = _of_period(select(t.kind, t.setl_id, t.original_setl_id, t.psn_no, t.year, t.setl_date, t.inputs,
-                              t.result), period).order_by(t.psn_no, t.setl_time, t.created_at, t.setl_id)
+                              t.result), period).order_by(t.psn_no, t.created_at, t.setl_id)
     rows = await conn.stream(query.execution_options(yield_per=STREAM_BATCH))
     async for r in rows:
         yield RecordedSettlement(r.kind, r.setl_id, r.original_setl_id, r.psn_no, r.year, r.setl_date,

@@ -202,7 +202,7 @@ settlements = Table(
     Index("settlements_by_admission", "mdtrt_id"),
     Index("settlements_newest", "setl_time", "setl_id"),
     Index("settlements_by_person", "psn_no", "setl_time"),
-    Index("settlements_by_region_year", "admdvs", "insutype", "year", "psn_no", "setl_time"),
+    Index("settlements_by_region_year", "admdvs", "insutype", "year", "psn_no", "created_at"),
 )
 
 simulations = Table(
