@@ -91,13 +91,16 @@ def parse_pack(text: str, source: str) -> PolicyPack:
     return pack_of_document(_document(text, source), source)
 
 
-def load_pack_document(path: Path) -> dict:
-    """A pack file's values (exact decimals, dates), validated; for sending it as JSON (``medfund whatif``)."""
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyPackError(str(path), None, f"cannot read: {exc.strerror}") from exc
-    document = _document(text, str(path))
+
+
+def load_pack_document(path: Path) -> dict:
+    """A pack file's values (exact decimals, dates), validated; for sending it as JSON (``medfund whatif``)."""
+    document = _document(_read(path), str(path))
     pack_of_document(document, str(path))
     return document
 
@@ -118,11 +121,7 @@ def pack_of_document(document: Any, source: str) -> PolicyPack:
 
 def load_pack(path: Path) -> PolicyPack:
     """Read and validate one pack file; its name must be the pack's id."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyPackError(str(path), None, f"cannot read: {exc.strerror}") from exc
-    pack = parse_pack(text, str(path))
+    pack = parse_pack(_read(path), str(path))
     if path.stem != pack.pack_id:
         raise PolicyPackError(str(path), None, f"file name must be the pack id {pack.pack_id}.yaml")
     return pack
