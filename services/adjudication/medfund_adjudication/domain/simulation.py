@@ -99,6 +99,8 @@ class Replay:
         self._share_rise = share_rise.fen
         self.settlements = self.reversed = 0
         self.refused, self._refused_fund = 0, 0
+        self.without_inputs = 0
+        """Settlements recorded before settlements kept their inputs (migration 0011): left out on both sides."""
         self._by: dict[str, dict[str, _Pair]] = defaultdict(lambda: defaultdict(_Pair))
         self._person: _Person | None = None
         self._actual_shares, self._candidate_shares = array("q"), array("q")
@@ -123,6 +125,9 @@ class Replay:
 
     def _settle(self, recorded: RecordedSettlement) -> None:
         person, inputs = self._person, recorded.inputs
+        if inputs is None:
+            self.without_inputs += 1
+            return
         before = person.totals.setdefault(recorded.year, inputs.accumulators_before)
         try:
             candidate = settle(inputs.visit, self._pack, inputs.catalogue, before)
@@ -200,6 +205,7 @@ class Replay:
             "pack_id": self._pack.pack_id, "pack_hash": self._pack.content_hash,
             "settlements": self.settlements, "reversed": self.reversed,
             "refused": {"count": self.refused, "actual_fund_pay": Money(self._refused_fund)},
+            "without_inputs": self.without_inputs,
             "people": len(self._actual_shares),
             **{dimension: [{"key": key, **pair.shown()} for key, pair in sorted(self._by[dimension].items())]
                for dimension in ("fund", "month", "institution_level", "area", "person_category", "age_band")},

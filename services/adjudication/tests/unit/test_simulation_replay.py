@@ -68,3 +68,11 @@ def test_a_reversal_takes_the_candidate_back_out(packs, catalogue, build):
     pooled = _rows(result, "fund")[POOLED]
     assert (pooled["actual"], pooled["candidate"]) == (Money(0), Money.from_yuan("15520"))
     assert result["reversed"] == 1
+
+
+def test_a_settlement_recorded_without_inputs_is_left_out_on_both_sides(packs, catalogue, build):
+    records, pack = _recorded_year(packs, catalogue, build)
+    old = RecordedSettlement("settlement", "S0", None, "P0", 2026, date(2026, 2, 1), None, records[0].result)
+    result = _replayed([old, *records], pack)
+    assert result["without_inputs"] == 1 and result["settlements"] == 2
+    assert {row["difference"] for row in result["fund"]} == {Money(0)}
