@@ -181,6 +181,33 @@ class Demo:
                 "source": source, "voucher_no": f"{source.upper()}-{YEAR}-001"})
             self.story.appropriated[source] = amount
 
+    async def _reimburse_assistance(self, api: Services, day: date) -> bool:
+        """Medical assistance is advanced and settled (预拨 + 清算): the opening appropriations are the advance,
+        and at each month end finance reimburses what the fund paid that month (the assisted people's stays and the
+        premiums it sponsors), read from the ledger, so the fund holds its advance again. True if money was booked
+        (then once the ledger shows it as income)."""
+        pool = f"{ADMDVS}:{ASSISTANCE_FUND}:{YEAR}"
+        figures = next((p for p in await api.pools() if p["pool_id"] == pool), None)
+        if figures is None:
+            return False
+        opening = sum(self.scenario.appropriations().values(), Money.zero())
+        reimbursed = sum(self.story.appropriated.values(), Money.zero()) - opening
+        due = Money.from_yuan(figures["expenditure"]) - reimbursed
+        if due <= Money.zero():
+            return False
+        self.tally.phase = f"medical assistance reimbursed for {day:%Y-%m}"
+        await api.record_appropriation({
+            "appropriation_id": f"{ADMDVS}-{ASSISTANCE_FUND}-{YEAR}-finance-{day:%m}", "admdvs": ADMDVS,
+            "fund_pay_type": ASSISTANCE_FUND, "year": YEAR, "amount": due.to_yuan(), "received_at": at(day).isoformat(),
+            "source": "finance", "voucher_no": f"FINANCE-{YEAR}-{day:%m}-SETTLE"})
+        self.story.appropriated["finance"] = self.story.appropriated.get("finance", Money.zero()) + due
+        income = Money.from_yuan(figures["income"]) + due
+
+        async def booked() -> bool:
+            return any(p["pool_id"] == pool and Money.from_yuan(p["income"]) >= income for p in await api.pools())
+        await self._wait(booked, f"the ledger to book medical assistance's reimbursement for {day:%Y-%m}")
+        return True
+
     async def _enroll(self, api: Services, households: list[population.Household]) -> None:
         self.tally.phase = "enrolling households"
         await api.set_eligible(self.scenario.eligible)
@@ -260,6 +287,8 @@ class Demo:
                 await before()
             phase = self.tally.phase
             await self._settle(api)
+            if await self._reimburse_assistance(api, day):
+                await self._settle(api)
             self.story.month_ends[day.isoformat()] = [a for a in await api.alerts("firing")
                                                       if a["subject_type"] == "pool"]
             self.tally.phase = phase
