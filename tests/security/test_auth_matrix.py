@@ -92,6 +92,10 @@ CONTRACT: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("GET", "/v1/persons/{psn_no}/coverage"): HOSPITAL_OR_STAFF,
         ("PUT", "/v1/institutions/{fixmedins_code}"): ADMIN,
         ("PUT", "/v1/catalogue/{med_list_codg}"): ADMIN,
+        ("GET", "/v1/settlements"): STAFF,
+        ("GET", "/v1/settlements/{setl_id}/replay"): STAFF,
+        ("POST", "/v1/simulations"): STAFF,
+        ("GET", "/v1/simulations/{simulation_id}"): STAFF,
     },
     "ledger": {
         ("GET", "/"): None,
