@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import secrets
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from medfund_deploy.chaos import ISOLATED, ServiceSet
-from medfund_deploy.pytest_plugin import own_service_set
 from medfund_shared.events.types.enrollment import TOPIC as ENROLLMENT_TOPIC
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, clients_of_set, eventually, heard_of, yuan  # noqa: E402
+from journey_kit import Clients, certno, eventually, heard_of, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "321100", 2026
@@ -37,15 +34,9 @@ CERTNO = certno(ADMDVS, date(1991, 4, 2), False)
 
 
 @pytest.fixture(scope="module")
-def own_services(test_stack, service_database) -> Iterator[ServiceSet]:
-    with own_service_set(ISOLATED, test_stack, service_database) as service_set:
-        yield service_set
-
-
-@pytest.fixture(scope="module")
-async def clients(test_stack, own_services) -> Clients:
-    async with clients_of_set(test_stack, own_services) as clients:
-        yield clients
+def clients(own_clients: Clients) -> Clients:
+    """On a service set of its own (see the module's docstring)."""
+    return own_clients
 
 
 async def pay_march(clients: Clients, paid_at: str) -> str:

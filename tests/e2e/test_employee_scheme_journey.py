@@ -35,7 +35,7 @@ from medfund_shared.money import Money
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, clients_of, eventually, heard_of, yuan  # noqa: E402
+from journey_kit import Clients, certno, eventually, heard_of, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "321100", 2027
@@ -63,12 +63,6 @@ class People:
     retiree: Person
     short_retiree: Person
     employer: str
-
-
-@pytest.fixture(scope="module")
-async def clients(services_running) -> Clients:
-    async with clients_of(services_running) as clients:
-        yield clients
 
 
 @pytest.fixture(scope="module")

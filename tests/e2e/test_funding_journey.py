@@ -28,7 +28,7 @@ from medfund_shared.money import Money
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, clients_of, eventually, inpatient_stay, yuan  # noqa: E402
+from journey_kit import Clients, certno, eventually, inpatient_stay, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "330326", 2026
@@ -36,12 +36,6 @@ POOLED, CATASTROPHIC, ASSISTANCE = (f"{ADMDVS}:{fund}:{YEAR}" for fund in ("3901
 TAX_OFFICE = "13303260000"
 ADMITTED, SETTLED = "2026-04-01 09:00:00", "2026-04-06 10:00:00"
 EXPECTED = {POOLED: ("2070.00", "407.00"), CATASTROPHIC: ("87.00", "0.00"), ASSISTANCE: ("50000.00", "210.00")}
-
-
-@pytest.fixture(scope="module")
-async def clients(services_running) -> Clients:
-    async with clients_of(services_running) as clients:
-        yield clients
 
 
 async def enrol(clients: Clients) -> list[dict]:

@@ -21,7 +21,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[2] / "services" / "adjudication" / "tests" / "integration"))
 from his_client import SETLINFO_FIELDS, SignedHis, register_with_credentials  # noqa: E402
-from journey_kit import Clients, certno, clients_of, eventually  # noqa: E402
+from journey_kit import certno, eventually  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR, TIER = "500240", 2026, "tier1"
@@ -35,12 +35,6 @@ class Insured:
     psn_no: str
     certno: str
     ssc_no: str
-
-
-@pytest.fixture(scope="module")
-async def clients(services_running) -> Clients:
-    async with clients_of(services_running) as clients:
-        yield clients
 
 
 @pytest.fixture(scope="module")

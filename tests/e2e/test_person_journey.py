@@ -27,7 +27,7 @@ from medfund_shared.policy.schema import PolicyPack
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Arrival, Clients, KeyWatch, certno, clients_of, eventually, yuan  # noqa: E402
+from journey_kit import Arrival, Clients, KeyWatch, certno, eventually, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR, TIER = "500240", 2026, "tier1"
@@ -81,12 +81,6 @@ class Reversal:
     """The institution's budget alerts in ``GET /v1/alerts?state=resolved`` once the topic had the change."""
     entry: dict | None
     after: LedgerMark
-
-
-@pytest.fixture(scope="module")
-async def clients(services_running) -> Clients:
-    async with clients_of(services_running) as clients:
-        yield clients
 
 
 @pytest.fixture(scope="module")

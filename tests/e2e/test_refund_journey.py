@@ -31,7 +31,7 @@ from medfund_shared.money import Money
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, admit, certno, clients_of, eventually, inpatient_stay, yuan  # noqa: E402
+from journey_kit import Clients, admit, certno, eventually, inpatient_stay, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "500240", 2029
@@ -49,12 +49,6 @@ def figures_by_hand(pooled_income: str, pooled_spent: str, catastrophic_income: 
 PAID = figures_by_hand("560.00", "750.00", "30.00", "84.00", "420.00")
 REFUNDED = figures_by_hand("0.00", "1440.00", "0.00", "0.00", "0.00")
 PAID_AGAIN = figures_by_hand("560.00", "1470.00", "30.00", "84.00", "420.00")
-
-
-@pytest.fixture(scope="module")
-async def clients(services_running) -> Clients:
-    async with clients_of(services_running) as clients:
-        yield clients
 
 
 async def register(clients: Clients) -> dict:

@@ -10,18 +10,14 @@ another module of the session already used would not stand on this module's date
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from medfund_deploy.chaos import ISOLATED, ServiceSet
-from medfund_deploy.pytest_plugin import own_service_set
-
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, clients_of_set, eventually  # noqa: E402
+from journey_kit import Clients, certno, eventually  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 CHINA = timezone(timedelta(hours=8))
@@ -32,15 +28,9 @@ UNDATED = ("500240", 2026)
 
 
 @pytest.fixture(scope="module")
-def own_services(test_stack, service_database) -> Iterator[ServiceSet]:
-    with own_service_set(ISOLATED, test_stack, service_database) as service_set:
-        yield service_set
-
-
-@pytest.fixture(scope="module")
-async def clients(test_stack, own_services) -> Clients:
-    async with clients_of_set(test_stack, own_services) as clients:
-        yield clients
+def clients(own_clients: Clients) -> Clients:
+    """On a service set of its own (see the module's docstring)."""
+    return own_clients
 
 
 async def register_dibao(clients: Clients, admdvs: str, year: int, brdy: date, enrolled_on: date | None,
