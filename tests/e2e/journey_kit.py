@@ -1,6 +1,7 @@
 """The four services as their outside clients use them (operator, tax bureau, hospital, admin), the alerts
-topic, and polling with a deadline. Nothing here reads a service's database, except, in :func:`heard_of`, the
-evidence that one service consumed another's events (its outbox emptied, the other's stored offsets)."""
+topic, and polling with a deadline. Nothing here reads a service's database, except, in :func:`heard_of` and
+:func:`quiet`, the evidence that one service consumed another's events (its outbox emptied, the other's stored
+offsets)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from typing import TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from medfund_deploy.evidence import wait_consumed, wait_published
+from medfund_deploy.evidence import stored_offsets, wait_consumed, wait_published
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.id_numbers import with_check_character
@@ -140,6 +141,19 @@ async def heard_of(clients: Clients, databases: dict[str, str], source: str, tar
     registered) must not race ``target``'s projection of it. ``databases``: the stack's or service set's."""
     await wait_published(databases[source])
     await wait_consumed(databases[target], clients.settings.kafka_bootstrap, [clients.settings.topic(topic)])
+
+
+async def quiet(clients: Clients, databases: dict[str, str], hops: int = 3) -> None:
+    """Until every event the services emitted so far has been consumed by every service that consumes its topic,
+    following chains of up to ``hops`` services (a payment → a cover → a catastrophic premium): a module that
+    measures a shared pool's figures by difference must not take its "before" while an earlier module's events
+    are still in flight."""
+    for _ in range(hops):
+        for database in databases.values():
+            await wait_published(database)
+        for database in databases.values():
+            consumed = {tp.topic for tp in await stored_offsets(database)}
+            await wait_consumed(database, clients.settings.kafka_bootstrap, consumed)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from medfund_shared.policy.schema import PolicyPack
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Arrival, Clients, KeyWatch, certno, eventually, yuan  # noqa: E402
+from journey_kit import Arrival, Clients, KeyWatch, certno, eventually, quiet, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR, TIER = "500240", 2026, "tier1"
@@ -120,8 +120,11 @@ async def household(clients) -> list[Member]:
 
 
 @pytest.fixture(scope="module")
-async def before(clients) -> LedgerMark:
-    """The pooled fund before this journey's first payment: what the ledger checks compare against."""
+async def before(clients, services_running) -> LedgerMark:
+    """The pooled fund before this journey's first payment, once earlier modules' events sharing the pool's year
+    (the HIS client flows' covers, each making a catastrophic premium due) have all landed: what the ledger
+    checks compare against."""
+    await quiet(clients, services_running.databases)
     return await ledger_mark(clients)
 
 
