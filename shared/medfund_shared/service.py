@@ -146,7 +146,8 @@ def _build_context(settings: Settings, generic_plans: bool) -> ServiceContext:
 def _start_background(definition: ServiceDefinition, context: ServiceContext) -> list[asyncio.Task]:
     runners = [ConsumerRunner(spec.name, spec.topics, spec.handlers, context.session_factory, context.settings,
                               spec.on_batch_applied, batch_handler=spec.batch_handler,
-                              after_commit=context.relay.notify, batch_window=spec.batch_window)
+                              after_commit=context.relay.notify, batch_window=spec.batch_window,
+                              fast_decode=spec.fast_decode)
                for spec in definition.consumers]
     coroutines = [context.relay.run(), context.kafka_probe.watch(), *(r.run() for r in runners),
                   *(job(context) for job in definition.background)]

@@ -55,7 +55,8 @@ async def replay_topics(settings: Settings, sessions: async_sessionmaker[AsyncSe
     assignment start over too (the runner's stored offsets skip what was applied) instead of
     jumping to the end and replaying nothing.
     """
-    runner = ConsumerRunner(REPLAY_CONSUMER, TOPICS, HANDLERS, sessions, settings, batch_handler=BATCH_HANDLER)
+    runner = ConsumerRunner(REPLAY_CONSUMER, TOPICS, HANDLERS, sessions, settings, batch_handler=BATCH_HANDLER,
+                            fast_decode=True)
     consumer = AIOKafkaConsumer(*(settings.topic(t) for t in TOPICS), bootstrap_servers=settings.kafka_bootstrap,
                                 enable_auto_commit=False, isolation_level="read_committed", group_id=None,
                                 auto_offset_reset="earliest")

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_ledger.adapters.figures import Touched
 from medfund_ledger.adapters.ledger_repository import LedgerRepository
+from medfund_ledger.adapters.warnings_repository import WarningsRepository
 from medfund_shared.events import sources
 from medfund_shared.idempotency import DEFAULT_WAIT_SECONDS
 from medfund_shared.outbox import OutboxRelay
 from medfund_shared.unit_of_work import SqlUnitOfWork
 
-Evaluation = Callable[[AsyncSession, Touched], Awaitable[Any]]
+Evaluation = Callable[[WarningsRepository, Touched], Awaitable[Any]]
 """``app.evaluate_warnings.evaluate``: given by the composition (an adapter does not import the app layer)."""
+SessionFactory = async_sessionmaker[AsyncSession]
+"""Where a background job (the alert evaluator) opens its units of work."""
 
 
 class LedgerUnitOfWork(SqlUnitOfWork):
@@ -28,7 +32,15 @@ class LedgerUnitOfWork(SqlUnitOfWork):
 
     def attach(self, session: AsyncSession) -> None:
         self.ledger = LedgerRepository(session)
+        self.warnings = WarningsRepository(session)
 
     async def evaluate(self, touched: Touched) -> None:
-        """Re-evaluate the warning rules on what the command changed, in its transaction."""
-        await self._evaluation(self.session, touched)
+        """Re-evaluate the warning rules on what the command (or a slice of the queue) changed, in its transaction."""
+        await self._evaluation(self.warnings, touched)
+
+
+@asynccontextmanager
+async def opened_unit_of_work(sessions: SessionFactory, *, evaluation: Evaluation) -> AsyncIterator[LedgerUnitOfWork]:
+    """A unit of work on a session of its own, closed afterwards (for a job that no request hands a session)."""
+    async with sessions() as session:
+        yield LedgerUnitOfWork(session, evaluation=evaluation)

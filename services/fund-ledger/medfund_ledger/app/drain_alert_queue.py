@@ -11,10 +11,9 @@ import asyncio
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from medfund_ledger.adapters import evaluation_queue, figures
 from medfund_ledger.adapters.config import load_config
+from medfund_ledger.adapters.uow import SessionFactory, opened_unit_of_work
 from medfund_ledger.app.evaluate_warnings import evaluate
 from medfund_shared.context import ServiceContext
 from medfund_shared.events.envelope import CloudEvent
@@ -23,21 +22,22 @@ from medfund_shared.tracing import job_scope
 log = structlog.get_logger(__name__)
 
 
-async def drain(sessions: async_sessionmaker[AsyncSession]) -> int:
-    """Evaluate queued events until the queue is empty; returns how many were evaluated."""
+async def drain(sessions: SessionFactory) -> int:
+    """Evaluate queued events until the queue is empty, a unit of work per slice; returns how many were evaluated."""
     evaluated, limit = 0, load_config().evaluation_batch_size
     while True:
         with job_scope():
-            async with sessions() as session, session.begin():
-                await evaluation_queue.become_evaluator(session)
-                queued = await evaluation_queue.take(session, limit)
+            async with opened_unit_of_work(sessions, evaluation=evaluate) as uow, uow:
+                await uow.warnings.become_evaluator()
+                queued = await uow.warnings.take_queued(limit)
                 if not queued:
                     return evaluated
-                await evaluate(session, await figures.touched_by(session, queued))
+                await uow.evaluate(await uow.warnings.touched_by(queued))
+                await uow.commit()
         evaluated += len(queued)
 
 
-async def after_batch(sessions: async_sessionmaker[AsyncSession], events: list[CloudEvent]) -> None:
+async def after_batch(sessions: SessionFactory, events: list[CloudEvent]) -> None:
     """The consumer's on_batch_applied hook.
 
     The batch has committed and its events are queued, so a failure here loses nothing: it is

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_ledger.adapters import alert_store, figures
 from medfund_ledger.adapters.figures import Touched
+from medfund_ledger.adapters.warnings_repository import WarningsRepository
 from medfund_ledger.domain import warnings
 from medfund_ledger.domain.alerts import OpenAlert, transition
 from medfund_ledger.domain.pools import PoolKey
@@ -30,31 +28,31 @@ def alert_keys(touched: Touched) -> list[tuple[str, str]]:
     return keys
 
 
-async def evaluate(session: AsyncSession, touched: Touched) -> list[AlertChanged]:
-    """Apply every alert transition the touched subjects call for; the caller commits.
+async def evaluate(warnings_repository: WarningsRepository, touched: Touched) -> list[AlertChanged]:
+    """Apply every alert transition the touched subjects call for, in the caller's unit of work (it commits).
 
     The subjects are locked first, so the figures read afterwards include whatever a concurrent
     evaluation of the same subject committed before us. Their open alerts are read in one query
     and thresholds once per pool: a batch of settlements costs a handful of queries, not two each.
     """
     keys = alert_keys(touched)
-    await alert_store.lock_subjects(session, keys)
-    evaluation = _Evaluation(session, await alert_store.open_alerts(session, keys))
+    await warnings_repository.lock_subjects(keys)
+    evaluation = _Evaluation(warnings_repository, await warnings_repository.open_alerts(keys))
     changed: list[AlertChanged] = []
     for pool_id, evidence in sorted(touched.pools.items()):
         now = await evaluation.now(PoolKey.parse(pool_id).admdvs)
         if now is None:
             continue
-        snapshot = await figures.pool_snapshot(session, pool_id, now)
+        snapshot = await warnings_repository.pool_snapshot(pool_id, now)
         for measurement in warnings.pool_measurements(snapshot, await evaluation.thresholds(pool_id)):
             changed += await evaluation.transition(measurement, evidence, now)
     defaults = await evaluation.thresholds(None)
     for (code, year), evidence in latest_years(touched.institutions):
-        region = await figures.institution_region(session, code)
+        region = await warnings_repository.institution_region(code)
         now = await evaluation.now(region) if region else None
         if now is None:
             continue
-        paid, budget = await figures.institution_figures(session, code, year)
+        paid, budget = await warnings_repository.institution_figures(code, year)
         measurement = warnings.institution_budget(code, paid, budget, defaults["institution_budget"], year)
         changed += await evaluation.transition(measurement, evidence, now)
     for event_id, setl_id, pool_id, paid in touched.settlements:
@@ -78,19 +76,19 @@ def latest_years(institutions: dict[tuple[str, int], list[str]]) -> list[tuple[t
 class _Evaluation:
     """One evaluation's open alerts (kept current as it changes them), and the clocks and thresholds it read."""
 
-    def __init__(self, session: AsyncSession, open_alerts: dict[tuple[str, str], OpenAlert]) -> None:
-        self._session, self._open = session, open_alerts
+    def __init__(self, repository: WarningsRepository, open_alerts: dict[tuple[str, str], OpenAlert]) -> None:
+        self._repository, self._open = repository, open_alerts
         self._thresholds: dict[str | None, Thresholds] = {}
         self._clocks: dict[str, datetime | None] = {}
 
     async def now(self, admdvs: str) -> datetime | None:
         if admdvs not in self._clocks:
-            self._clocks[admdvs] = await figures.business_now(self._session, admdvs)
+            self._clocks[admdvs] = await self._repository.business_now(admdvs)
         return self._clocks[admdvs]
 
     async def thresholds(self, pool_id: str | None) -> Thresholds:
         if pool_id not in self._thresholds:
-            self._thresholds[pool_id] = await figures.thresholds_for(self._session, pool_id)
+            self._thresholds[pool_id] = await self._repository.thresholds_for(pool_id)
         return self._thresholds[pool_id]
 
     async def transition(self, measurement: Measurement, evidence: list[str], now: datetime) -> list[AlertChanged]:
@@ -98,7 +96,7 @@ class _Evaluation:
         change = transition(self._open.get(key), measurement)
         if change is None:
             return []
-        event = await alert_store.apply(self._session, change, evidence, now)
+        event = await self._repository.apply_alert(change, evidence, now)
         if event is None:
             return []
         if change.state == "resolved":

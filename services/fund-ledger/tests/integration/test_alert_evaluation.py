@@ -12,6 +12,7 @@ from medfund_ledger.adapters.figures import Touched
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS
 from medfund_ledger.adapters.tables import alert_changes, alerts, pending_evaluations, pools
 from medfund_ledger.adapters.uow import LedgerUnitOfWork
+from medfund_ledger.adapters.warnings_repository import WarningsRepository
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
 from medfund_ledger.app.drain_alert_queue import drain
 from medfund_ledger.app.evaluate_warnings import evaluate
@@ -83,12 +84,12 @@ async def test_a_second_evaluation_of_a_subject_waits_for_the_first_and_adds_no_
 
     async with sessions() as first:
         await first.begin()
-        fired = await evaluate(first, touched)
+        fired = await evaluate(WarningsRepository(first), touched)
         assert "burn_pace" in {change.rule for change in fired}
 
         async def second():
             async with sessions() as session, session.begin():
-                return await evaluate(session, touched)
+                return await evaluate(WarningsRepository(session), touched)
 
         racing = asyncio.create_task(second())
         await asyncio.sleep(0.5)
@@ -113,7 +114,7 @@ async def test_budget_changes_racing_the_evaluator_leave_one_alert_state_that_ma
         severities = await open_alerts(sessions)
         assert all(len(found) == 1 for found in severities.values()), severities
         async with sessions() as session, session.begin():
-            assert await evaluate(session, Touched(pools={POOL: ["check"]})) == [], \
+            assert await evaluate(WarningsRepository(session), Touched(pools={POOL: ["check"]})) == [], \
                 "the stored alerts must already match the figures the race left behind"
     async with sessions() as session:
         planned = await session.scalar(select(pools.c.planned_expenditure).where(pools.c.pool_id == POOL))

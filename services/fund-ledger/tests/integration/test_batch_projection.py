@@ -85,7 +85,8 @@ def by_partition(chunk: list[SimpleNamespace]) -> dict[TopicPartition, list[Simp
 async def project(sessions, events: list[CloudEvent], chunk: int | None = None, consumer: str = "fund-ledger",
                   delivered: list[SimpleNamespace] | None = None) -> None:
     """Apply ``events`` with the ledger's runner, ``chunk`` records per batch (all in one batch when None)."""
-    runner = ConsumerRunner(consumer, TOPICS, HANDLERS, sessions, Settings(), batch_handler=BATCH_HANDLER)
+    runner = ConsumerRunner(consumer, TOPICS, HANDLERS, sessions, Settings(), batch_handler=BATCH_HANDLER,
+                            fast_decode=True)
     delivered = delivered if delivered is not None else records(events)
     size = chunk or len(delivered)
     for start in range(0, len(delivered), size):
@@ -201,3 +202,31 @@ async def test_the_inpatient_days_are_the_inpatient_facts_summed_per_pool_and_da
             "WHERE inpatient <> 0 GROUP BY pooled_pool_id, setl_date"))}
         days = {tuple(row) for row in await session.execute(text("SELECT * FROM pool_inpatient_days"))}
     assert from_facts and days == from_facts
+
+
+async def test_invalid_data_and_a_malformed_envelope_are_parked_with_their_reason_and_change_nothing(ledger_database):
+    """Decoded without pydantic (the ledger's runner), a bad event still goes to the dead letters, saying why."""
+    events = synthetic_events(300)
+    settlement = next(e for e in events if e.type == "medfund.claims.settlement.completed.v1")
+    three_decimals = settlement.model_copy(update={"id": "three-decimals", "data": settlement.data | {
+        "funds": [{"fund_pay_type": "390100", "fund_payamt": "12.345"}]}})
+    no_year = settlement.model_copy(update={"id": "no-year", "data": {
+        k: v for k, v in settlement.data.items() if k != "year"}})
+    naive_time = settlement.model_copy(update={"id": "naive-time"})
+    delivered = records(events + [three_decimals, no_year, naive_time])
+    delivered[-1].headers = [(k, b"2026-03-31T09:30:00" if k == "ce_time" else v) for k, v in delivered[-1].headers]
+    clean, bad = ledger_database(), ledger_database()
+    await project(clean, events)
+    await project(bad, events, delivered=delivered)
+
+    expected, got = await snapshot(clean), await snapshot(bad)
+    parked = dict(got.pop("parked"))
+    assert set(parked) == {"three-decimals", "no-year", "naive-time"}
+    assert parked["three-decimals"].startswith("invalid data: ")
+    assert "$.funds[0].fund_payamt" in parked["three-decimals"]
+    assert parked["no-year"].startswith("invalid data: ") and "`year`" in parked["no-year"]
+    assert parked["naive-time"].startswith("malformed envelope: ") and "time zone" in parked["naive-time"]
+    assert got.pop("processed") == expected.pop("processed") | {("fund-ledger", "three-decimals"),
+                                                                 ("fund-ledger", "no-year")}
+    expected.pop("parked")
+    assert got == expected
