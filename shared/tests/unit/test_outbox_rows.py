@@ -19,10 +19,10 @@ EVENT = PersonRegistered(psn_no="P1", certno="500240197505050011", psn_name="李
 
 
 class RecordingSession:
-    """Keeps the rows of the INSERT it is given."""
+    """Keeps the row of the INSERT it is given."""
 
     async def execute(self, statement, rows=None):
-        self.rows = rows if rows is not None else [statement.compile().params]
+        self.rows = [statement.compile().params]
 
 
 def _without_identity(row: dict) -> dict:
@@ -30,20 +30,40 @@ def _without_identity(row: dict) -> dict:
     return {**{k: v for k, v in row.items() if k not in {"event_id", "envelope"}}, "envelope": envelope}
 
 
-async def test_add_many_writes_the_rows_add_writes_in_the_order_given():
-    single, bulk = RecordingSession(), RecordingSession()
-    await outbox.add(single, EVENT, source="enrollment", effective_time=AT)
-    envelopes = await outbox.add_many(bulk, [(EVENT, AT), (EVENT, AT + timedelta(days=1))], source="enrollment")
-    assert len(bulk.rows) == 2
-    assert _without_identity(bulk.rows[0]) == _without_identity(single.rows[0])
-    assert [row["event_id"] for row in bulk.rows] == [event.id for event in envelopes]
-    assert bulk.rows[1]["envelope"]["effectivetime"] > bulk.rows[0]["envelope"]["effectivetime"]
+def _as_row(record: tuple[str, ...]) -> dict:
+    """A bulk record read back as the columns it fills (JSONB text parsed)."""
+    row = dict(zip(("event_id", "topic", "key", "type", "envelope", "payload"), record, strict=True))
+    return {**row, "envelope": orjson.loads(row["envelope"]), "payload": orjson.loads(row["payload"])}
+
+
+@pytest.mark.parametrize("correlation", ["c0ffee", None])
+async def test_bulk_rows_are_the_rows_add_writes_in_the_order_given(correlation):
+    single = RecordingSession()
+    with correlation_scope(correlation):
+        await outbox.add(single, EVENT, source="enrollment", effective_time=AT)
+        records = outbox.bulk_rows([(EVENT, AT), (EVENT, AT + timedelta(days=1))], source="enrollment")
+    rows = [_as_row(record) for record in records]
+    assert len(rows) == 2
+    assert _without_identity(rows[0]) == _without_identity(_stored_row(single.rows[0]))
+    assert rows[0]["event_id"] == rows[0]["envelope"]["id"] != rows[1]["event_id"] == rows[1]["envelope"]["id"]
+    assert rows[1]["envelope"]["effectivetime"] > rows[0]["envelope"]["effectivetime"]
+    assert CloudEvent(**rows[0]["envelope"], data=rows[0]["payload"]).time.tzinfo is not None
+
+
+def test_a_bulk_event_without_an_offset_is_refused():
+    with pytest.raises(ValueError, match="UTC offset"):
+        outbox.bulk_rows([(EVENT, AT.replace(tzinfo=None))], source="enrollment")
 
 
 async def test_add_many_of_nothing_writes_nothing():
     session = RecordingSession()
     assert await outbox.add_many(session, [], source="enrollment") == []
     assert not hasattr(session, "rows")
+
+
+def _stored_row(row: dict) -> dict:
+    envelope, payload = _stored(row)
+    return {**row, "envelope": envelope, "payload": payload}
 
 
 def _stored(row: dict) -> tuple[dict, dict]:
@@ -60,3 +80,12 @@ def test_the_relay_sends_a_stored_row_as_its_envelope_would_be_sent(correlation,
     record = CloudEvent.stored_to_kafka(*_stored(row))
     assert record == event.to_kafka()
     assert record == CloudEvent(**row["envelope"], data=row["payload"]).to_kafka()
+
+
+@pytest.mark.parametrize("effective", [AT, AT.astimezone(UTC) + timedelta(microseconds=120_000)])
+def test_the_relay_sends_a_bulk_row_as_its_envelope_would_be_sent(effective):
+    [record] = outbox.bulk_rows([(EVENT, effective)], source="enrollment")
+    row = _as_row(record)
+    envelope = CloudEvent(**row["envelope"], data=row["payload"])
+    assert CloudEvent.stored_to_kafka(row["envelope"], row["payload"]) == envelope.to_kafka()
+    assert envelope.model_dump(mode="json", exclude={"data"}) == row["envelope"]

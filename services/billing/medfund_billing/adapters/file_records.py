@@ -126,9 +126,12 @@ def csv_header(record: bytes) -> list[str]:
 
 def read_record(record: bytes, file_format: str, header: list[str] | None) -> Any:
     """The raw record (a dict for ``parse_record``), ``None`` if the line cannot be read as one, or ``BLANK``."""
-    text = record.decode("utf-8", UNDECODABLE)
+    try:
+        text, undecodable = record.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, undecodable = record.decode("utf-8", UNDECODABLE), True
     if file_format == NDJSON:
-        if _undecodable(text):
+        if undecodable:
             return None
         try:
             return json.loads(text, parse_float=Decimal)
@@ -143,7 +146,7 @@ def read_record(record: bytes, file_format: str, header: list[str] | None) -> An
     row = rows[0]
     if not any(cell.strip() for cell in row):
         return BLANK
-    if any(_undecodable(cell) for cell in row) or header is None or len(row) != len(header):
+    if (undecodable and any(_undecodable(cell) for cell in row)) or header is None or len(row) != len(header):
         return None
     return dict(zip(header, row, strict=True))
 

@@ -3,6 +3,7 @@ committed: a voucher seen before (a duplicate or a conflict) counts nothing. Amo
 
 from __future__ import annotations
 
+from collections import Counter as CollectionsCounter
 from collections.abc import Iterable
 
 from prometheus_client import Counter
@@ -15,7 +16,12 @@ AMOUNTS = Counter("medfund_payments_received_fen_total", "amounts of the accepte
 
 
 def received(records: Iterable[PaymentRecord]) -> None:
+    """Counted per label set, so a file chunk touches each counter once."""
+    counts, fen = CollectionsCounter(), CollectionsCounter()
     for record in records:
         labels = (record.admdvs, record.insutype, record.channel)
-        PAYMENTS.labels(*labels).inc()
-        AMOUNTS.labels(*labels).inc(record.amount.fen)
+        counts[labels] += 1
+        fen[labels] += record.amount.fen
+    for labels, count in counts.items():
+        PAYMENTS.labels(*labels).inc(count)
+        AMOUNTS.labels(*labels).inc(fen[labels])

@@ -145,7 +145,9 @@ def _key(record: PaymentRecord) -> CertKey:
 
 def received_event(payment_id: str, record: PaymentRecord, psn_no: str | None,
                    match: PaymentMatch) -> ContributionReceived:
-    return ContributionReceived(
+    """Built without validation (``model_construct``): every value is already a validated domain value of the
+    field's type, and a tax file builds one per line."""
+    return ContributionReceived.model_construct(
         payment_id=payment_id, tax_voucher_no=record.tax_voucher_no, certno=record.certno, psn_no=psn_no,
         admdvs=record.admdvs, insutype=record.insutype, year=record.period_year, amount=record.amount,
         channel=record.channel, tax_office_code=record.tax_office_code, paid_at=record.paid_at,

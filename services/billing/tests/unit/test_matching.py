@@ -1,6 +1,9 @@
 """Matching payments to the premium due: full, partial, over; completion happens exactly once."""
 
+from medfund_billing.app.accept_payments import received_event
 from medfund_billing.domain.matching import PremiumAccount, apply_payment, change_due, unmatched, withdraw
+from medfund_billing.domain.payment_record import parse_record
+from medfund_shared.events.types.billing import ContributionReceived
 from medfund_shared.money import Money
 
 
@@ -54,3 +57,15 @@ def test_a_refund_of_an_overpayment_keeps_the_premium_paid_in_full():
     over, _ = apply_payment(paid, Money.from_yuan("20"))
     assert withdraw(over, Money.from_yuan("20")).paid_in_full is True, "140.00 still paid against 140.00 due"
     assert withdraw(over, Money.from_yuan("140")).paid_in_full is False, "20.00 left against 140.00 due"
+
+
+def test_the_received_event_built_without_validation_is_the_validated_one():
+    record = parse_record({"tax_voucher_no": "V1", "certno": "500240199001011234", "psn_name": "李四",
+                           "insutype": "390", "admdvs": "500240", "period_year": "2026", "amount": "150.00",
+                           "paid_at": "2025-11-15T10:00:00+08:00", "tax_office_code": "T1", "channel": "etax"})
+    _, match = apply_payment(account(), record.amount)
+    for psn_no, how in (("P1", match), (None, unmatched(record.amount))):
+        built = received_event("pay-1", record, psn_no, how)
+        validated = ContributionReceived.model_validate(built.model_dump(mode="json"))
+        assert built.model_dump_json() == validated.model_dump_json()
+        assert validated.credit == how.credit and validated.match == how.match
