@@ -23,7 +23,7 @@ from medfund_adjudication.domain.settlement import settle as compute
 from medfund_adjudication.domain.settlement.receipt import SettlementInputs, canonical, inputs_from
 from medfund_adjudication.domain.simulation import RecordedSettlement, Replay
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.settings import Settings
 
 ADMDVS, INSUTYPE, YEAR = "211302", "390", 2026
@@ -64,7 +64,7 @@ def _stored_rows(pack) -> list[tuple[str, str, str]]:
 
 
 def replay_rate(settlements: int) -> ReplayFigure:
-    pack = PolicyCatalogue.load().in_force(ADMDVS, INSUTYPE, date(YEAR, 1, 1))
+    pack = PackSet.load().in_force(ADMDVS, INSUTYPE, date(YEAR, 1, 1))
     schedule = pack.inpatient.schedule
     in_county = schedule.in_county.model_copy(update={
         level: getattr(schedule.in_county, level).model_copy(

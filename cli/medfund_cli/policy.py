@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 import yaml
 
-from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
 from medfund_shared.policy.loader import PolicyPackError, load_pack
+from medfund_shared.policy.pack_set import NoPackInForce, PackSet
 from medfund_shared.policy.schema import PolicyPack
 
 app = typer.Typer(help="Policy packs: validate a pack file, show the pack in force.", no_args_is_help=True)
@@ -47,7 +47,7 @@ def show(
 ) -> None:
     """Print the pack in force for a region and scheme on a date."""
     try:
-        pack = PolicyCatalogue.load(packs_dir).in_force(admdvs, insutype, _business_date(on))
+        pack = PackSet.load(packs_dir).in_force(admdvs, insutype, _business_date(on))
     except (PolicyPackError, NoPackInForce) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from medfund_cli.main import app
 from medfund_ledger.alerts_tail import line
 from medfund_shared.events.types.alerts import AlertChanged
-from medfund_shared.policy.catalogue import shipped_packs_dir
+from medfund_shared.policy.pack_set import shipped_packs_dir
 
 runner = CliRunner()
 PACK_ID = "500240-390-2026-01-01"

@@ -10,8 +10,8 @@ import yaml
 from typer.testing import CliRunner
 
 from medfund_cli.main import app
-from medfund_shared.policy.catalogue import shipped_packs_dir
 from medfund_shared.policy.loader import load_pack
+from medfund_shared.policy.pack_set import shipped_packs_dir
 
 PACK_ID = "500240-390-2026-01-01"
 SHIPPED = shipped_packs_dir() / f"{PACK_ID}.yaml"

@@ -26,7 +26,7 @@ from medfund_cli.demo.services import Urls, token
 from medfund_cli.demo.summary import Summary, gather, render
 from medfund_ledger.adapters.rebuild import rebuild
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import shipped_packs_dir
+from medfund_shared.policy.pack_set import shipped_packs_dir
 from medfund_shared.settings import Settings
 
 pytestmark = pytest.mark.e2e

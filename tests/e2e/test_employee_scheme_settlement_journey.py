@@ -29,7 +29,7 @@ import pytest
 
 from medfund_shared.events.types.enrollment import TOPIC as ENROLLMENT_TOPIC
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.policy.schema import PolicyPack
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -150,7 +150,7 @@ def clients(own_clients: Clients) -> Clients:
 
 @pytest.fixture(scope="module")
 def pack() -> PolicyPack:
-    return PolicyCatalogue.load().in_force(ADMDVS, "310", date(YEAR, 1, 1))
+    return PackSet.load().in_force(ADMDVS, "310", date(YEAR, 1, 1))
 
 
 async def pool_mark(clients: Clients, pool_id: str) -> PoolMark:

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.contributions import ResidentPerson, resident_premium, split_subsidy
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.policy.schema import PolicyPack
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -85,7 +85,7 @@ class Reversal:
 
 @pytest.fixture(scope="module")
 def pack() -> PolicyPack:
-    return PolicyCatalogue.load().in_force(ADMDVS, "390", date(YEAR, 1, 1))
+    return PackSet.load().in_force(ADMDVS, "390", date(YEAR, 1, 1))
 
 
 def pack_premium(pack: PolicyPack, brdy: date) -> Money:

@@ -36,7 +36,7 @@ from medfund_cli.demo.population import Person
 from medfund_cli.demo.scenario import YEAR, Scenario, at
 from medfund_cli.demo.services import ServiceError, Services
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 DISTRICT, SCHEME = "321100", "310"
 TAX_OFFICE = "13211000000"
@@ -150,7 +150,7 @@ class EmployeeDistrict:
     def __init__(self, scenario: Scenario, run_tag: str) -> None:
         self.scenario, self.run_tag = scenario, run_tag
         self.story = DistrictStory(members=plan(scenario))
-        self.pack = PolicyCatalogue.load().in_force(DISTRICT, SCHEME, scenario.calendar.year_starts)
+        self.pack = PackSet.load().in_force(DISTRICT, SCHEME, scenario.calendar.year_starts)
         self.his: dict[str, HisClient] = {}
         self.rng = random.Random(scenario.seed * 1000 + 311)
 

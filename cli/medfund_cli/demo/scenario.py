@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.policy.schema import PolicyPack
 
 ADMDVS = "500240"
@@ -195,5 +195,5 @@ class Scenario:
 
 
 def county_pack(scenario: Scenario) -> PolicyPack:
-    """The pack in force for the demo year (the same catalogue the services load)."""
-    return PolicyCatalogue.load().in_force(ADMDVS, INSUTYPE, scenario.calendar.year_starts)
+    """The pack in force for the demo year (the same packs the services load)."""
+    return PackSet.load().in_force(ADMDVS, INSUTYPE, scenario.calendar.year_starts)

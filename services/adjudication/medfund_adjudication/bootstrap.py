@@ -2,11 +2,11 @@
 
 from medfund_adjudication.adapters.passtoken_cipher import PasstokenCipher
 from medfund_shared.context import ServiceContext
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 
 async def load_packs(context: ServiceContext) -> None:
-    context.extras["packs"] = PolicyCatalogue.load()
+    context.extras["packs"] = PackSet.load()
 
 
 async def load_credentials_key(context: ServiceContext) -> None:

@@ -8,17 +8,17 @@ from medfund_billing.api import appropriations, batches, collections, employers,
 from medfund_billing.api.upload_slots import UploadSlots
 from medfund_billing.config import BillingSettings
 from medfund_shared.context import ServiceContext
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.service import ServiceDefinition, create_service_app
 
 
 def definition() -> ServiceDefinition:
     """Routers, consumers and hooks of this service."""
     settings = BillingSettings()
-    catalogue = PolicyCatalogue.load(settings.policy_dir)
+    pack_set = PackSet.load(settings.policy_dir)
 
     async def start(context: ServiceContext) -> None:
-        context.extras.update(catalogue=catalogue, billing_settings=settings,
+        context.extras.update(pack_set=pack_set, billing_settings=settings,
                               batch_worker=batch_worker(context, settings),
                               upload_slots=UploadSlots(settings.concurrent_uploads,
                                                        settings.upload_retry_after_seconds))
@@ -30,7 +30,7 @@ def definition() -> ServiceDefinition:
         name="billing", package="medfund_billing",
         routers=[batches.router, reports.router, collections.router, suspense.router, employers.router,
                  refusals.router, appropriations.router],
-        consumers=[enrollment_consumer(catalogue)], on_startup=[start], background=[work_on_batches],
+        consumers=[enrollment_consumer(pack_set)], on_startup=[start], background=[work_on_batches],
         body_limits={"/v1/collections/batches": settings.upload_max_bytes},
     )
 

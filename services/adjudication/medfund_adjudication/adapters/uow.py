@@ -40,7 +40,7 @@ from medfund_shared import driver
 from medfund_shared.context import ServiceContext
 from medfund_shared.events import sources
 from medfund_shared.idempotency import IdempotentRequest, StoredAnswer, idempotency_keys, request_digest
-from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
+from medfund_shared.policy.pack_set import NoPackInForce, PackSet
 from medfund_shared.policy.schema import PolicyPack
 from medfund_shared.refusal import IDEMPOTENCY_KEY_REUSED, NO_POLICY_PACK, Refusal
 from medfund_shared.unit_of_work import SqlUnitOfWork
@@ -109,7 +109,7 @@ class AdjudicationUnitOfWork(BaseUnitOfWork):
     ``simulations``."""
 
     source = sources.ADJUDICATION
-    packs: PolicyCatalogue
+    packs: PackSet
     passtokens: PasstokenCipher
 
     def pack(self, admdvs: str, insutype: str, day: date) -> PolicyPack:

@@ -10,7 +10,7 @@ from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import SettlementRefused, settle
 from medfund_adjudication.domain.settlement.receipt import canonical, inputs_from, receipt_of
 from medfund_adjudication.domain.settlement.replay import ReplayVerdict, compare
-from medfund_shared.policy.catalogue import NoPackInForce
+from medfund_shared.policy.pack_set import NoPackInForce
 from medfund_shared.policy.schema import PolicyPack
 
 

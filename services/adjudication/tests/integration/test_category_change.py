@@ -10,7 +10,7 @@ from adjudication_gateway import activated, amounts, category_changed, publish, 
 
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +21,7 @@ ADULT, DIBAO = "1501", "1504"
 
 def _expected_assistance(output: dict, category: str) -> Money:
     """Step 4 of benefit-calculation.md with the pack's ratio and cap (no assistance paid before this visit)."""
-    rules = PolicyCatalogue.load().in_force("500240", "390", CHANGED_ON).assistance
+    rules = PackSet.load().in_force("500240", "390", CHANGED_ON).assistance
     info = {name: Money.from_yuan(value) for name, value in
             amounts(output, "inscp_scp_amt", "hifp_pay", "hifmi_pay").items()}
     remaining = max(Money(0), info["inscp_scp_amt"] - info["hifp_pay"] - info["hifmi_pay"])

@@ -19,7 +19,7 @@ import yaml
 from adjudication_gateway import wait_until
 
 from medfund_shared.auth import issue_token
-from medfund_shared.policy.catalogue import shipped_packs_dir
+from medfund_shared.policy.pack_set import shipped_packs_dir
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from medfund_adjudication.main import definition
 from medfund_cli.main import app as cli
-from medfund_shared.policy.catalogue import shipped_packs_dir
+from medfund_shared.policy.pack_set import shipped_packs_dir
 from medfund_shared.service import create_service_app
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ import pytest
 
 from medfund_adjudication.domain.settlement import CatalogueEntry, FeeItem, Institution, Person, Visit
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 CATALOGUE = {
     "A": CatalogueEntry("A", "A"),
@@ -23,8 +23,8 @@ SCHEME_OF = {"211302": "390", "330326": "390", "500240": "390", "321100": "310"}
 
 
 @pytest.fixture(scope="session")
-def packs() -> PolicyCatalogue:
-    return PolicyCatalogue.load()
+def packs() -> PackSet:
+    return PackSet.load()
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstit
 from medfund_adjudication.domain.settlement import Accumulators
 from medfund_shared.idempotency import IdempotentRequest, StoredAnswer
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.unit_of_work import FakeUnitOfWorkBase
 
 
@@ -215,7 +215,7 @@ class FakeSettling:
 
 
 class FakeUnitOfWork(AdjudicationUnitOfWork, FakeUnitOfWorkBase):
-    def __init__(self, packs: PolicyCatalogue, passtokens: PasstokenCipher | None = None) -> None:
+    def __init__(self, packs: PackSet, passtokens: PasstokenCipher | None = None) -> None:
         super().__init__()
         self.packs, self.passtokens = packs, passtokens
         self.registry, self.coverage = FakeRegistry(), FakeCoverage()

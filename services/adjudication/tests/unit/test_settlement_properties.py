@@ -19,9 +19,9 @@ from medfund_adjudication.domain.settlement import (
 )
 from medfund_adjudication.domain.settlement.catastrophic import progressive_value
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
-PACKS = PolicyCatalogue.load()
+PACKS = PackSet.load()
 PACK_DATES = {"211302": date(2025, 1, 1), "330326": date(2025, 1, 1), "500240": date(2026, 1, 1),
               "321100": date(2025, 1, 1)}
 SCHEMES = {"211302": "390", "330326": "390", "500240": "390", "321100": "310"}

@@ -38,12 +38,12 @@ from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstit
 from medfund_adjudication.domain.settlement import Accumulators
 from medfund_shared.events.types.claims import InstitutionRegistered, SettlementReversed
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.refusal import Refusal
 
 from .fakes import FakeUnitOfWork
 
-PACKS = PolicyCatalogue.load()
+PACKS = PackSet.load()
 CHINA = timezone(timedelta(hours=8))
 HOSPITAL = RegisteredInstitution("H500240P", "石柱县人民医院", "500240", "primary", Money.from_yuan("1000000"))
 PSN = "P000000000001"

@@ -20,6 +20,6 @@ def batch_worker(context: ServiceContext, settings: BillingSettings) -> BatchWor
 
     async def process(ownership: Ownership) -> None:
         await process_batch(HeldBatch(leases, ownership), lambda: own_unit_of_work(context),
-                            context.extras["catalogue"], settings.office_zone, settings.batch_chunk_lines)
+                            context.extras["pack_set"], settings.office_zone, settings.batch_chunk_lines)
 
     return BatchWorker("billing-batches", leases, process, context.settings)

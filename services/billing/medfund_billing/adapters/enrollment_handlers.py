@@ -20,19 +20,19 @@ from medfund_shared.events.types.enrollment import (
     CoverageTerminated,
     PersonRegistered,
 )
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 CONSUMER = "billing-enrollment"
 
 
-def enrollment_consumer(catalogue: PolicyCatalogue) -> ConsumerSpec:
+def enrollment_consumer(pack_set: PackSet) -> ConsumerSpec:
     async def on_registered(session: AsyncSession, event: CloudEvent, data: PersonRegistered) -> None:
         await projection.person_registered(projection.RegisterPerson(data, event.effectivetime),
-                                           BillingUnitOfWork(session, joined=True), catalogue)
+                                           BillingUnitOfWork(session, joined=True), pack_set)
 
     async def on_category_changed(session: AsyncSession, event: CloudEvent, data: CategoryChanged) -> None:
         await projection.category_changed(projection.ChangeCategory(data, event.effectivetime),
-                                          BillingUnitOfWork(session, joined=True), catalogue)
+                                          BillingUnitOfWork(session, joined=True), pack_set)
 
     async def on_terminated(session: AsyncSession, event: CloudEvent, data: CoverageTerminated) -> None:
         await projection.coverage_terminated(projection.TerminateCover(data.psn_no, data.year, data.insutype, data.on),

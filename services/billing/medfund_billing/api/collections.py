@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from medfund_billing.api.deps import (
     BillingSettingsDep,
-    CatalogueDep,
     JsonBody,
+    PackSetDep,
     TaxOnly,
     TaxOrStaff,
     UowDep,
@@ -29,7 +29,7 @@ CORRECTED_BEFORE = {409: {"description": "the payment already has another refund
 
 @router.post("", status_code=201,
              responses={409: {"description": "this voucher was accepted with different content"}})
-async def post_collection(principal: TaxOnly, body: JsonBody, uow: UowDep, catalogue: CatalogueDep,
+async def post_collection(principal: TaxOnly, body: JsonBody, uow: UowDep, pack_set: PackSetDep,
                           settings: BillingSettingsDep, response: Response) -> dict:
     """Accept one payment record (201 new, 200 exact replay, 409 same voucher other content).
 
@@ -39,7 +39,7 @@ async def post_collection(principal: TaxOnly, body: JsonBody, uow: UowDep, catal
     except RecordRejected as exc:
         raise ApiError(422, exc.code, exc.message, exc.field) from None
     principal.ensure_tax_office(record.tax_office_code)
-    answer, created = await record_payment(record, uow, catalogue, settings.office_zone)
+    answer, created = await record_payment(record, uow, pack_set, settings.office_zone)
     response.status_code = 201 if created else 200
     return answer
 

@@ -15,7 +15,7 @@ from medfund_shared.batch_ownership import BatchWorker
 from medfund_shared.context import ContextDep, ServiceContext, SessionDep, get_context
 from medfund_shared.errors import ApiError
 from medfund_shared.json_body import NotJson, parse_json
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 
 async def _uow(session: SessionDep, context: ContextDep) -> BillingUnitOfWork:
@@ -24,8 +24,8 @@ async def _uow(session: SessionDep, context: ContextDep) -> BillingUnitOfWork:
                              idempotency_wait_seconds=context.settings.idempotency_wait_seconds)
 
 
-async def _catalogue(context: Annotated[ServiceContext, Depends(get_context)]) -> PolicyCatalogue:
-    return context.extras["catalogue"]
+async def _pack_set(context: Annotated[ServiceContext, Depends(get_context)]) -> PackSet:
+    return context.extras["pack_set"]
 
 
 async def _billing_settings(context: Annotated[ServiceContext, Depends(get_context)]) -> BillingSettings:
@@ -45,7 +45,7 @@ async def exact_json(request: Request) -> Any:
 
 
 UowDep = Annotated[BillingUnitOfWork, Depends(_uow)]
-CatalogueDep = Annotated[PolicyCatalogue, Depends(_catalogue)]
+PackSetDep = Annotated[PackSet, Depends(_pack_set)]
 BillingSettingsDep = Annotated[BillingSettings, Depends(_billing_settings)]
 BatchWorkerDep = Annotated[BatchWorker, Depends(_batch_worker)]
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field, model_validator
 
-from medfund_billing.api.deps import BillingSettingsDep, CatalogueDep, TaxOrStaff, UowDep, ensure_region
+from medfund_billing.api.deps import BillingSettingsDep, PackSetDep, TaxOrStaff, UowDep, ensure_region
 from medfund_billing.app.arrears import employer_arrears, employer_region
 from medfund_billing.app.declarations import DeclaredEmployee, DeclareMonth, declare_month
 from medfund_shared.business_range import BusinessDate, BusinessPeriod
@@ -46,7 +46,7 @@ class Declaration(BaseModel):
 @router.post("/{employer_code}/declarations", status_code=201,
              responses={409: {"description": "an employee's month was declared with other figures"}})
 async def declare(employer_code: Annotated[str, Path(min_length=1, max_length=40)], body: Declaration,
-                  principal: TaxOrStaff, uow: UowDep, catalogue: CatalogueDep,
+                  principal: TaxOrStaff, uow: UowDep, pack_set: PackSetDep,
                   settings: BillingSettingsDep, response: Response) -> dict:
     """One month for a list of employees (201 when anything is new, 200 for a replay); a tax token
     declares only in its own region."""
@@ -54,7 +54,7 @@ async def declare(employer_code: Annotated[str, Path(min_length=1, max_length=40
     command = DeclareMonth(employer_code, body.admdvs, body.period, [
         DeclaredEmployee(e.certno, e.psn_no, e.brdy, e.retired, e.prior_year_average_monthly_wage, e.monthly_pension)
         for e in body.employees], body.declared_on)
-    lines, created = await declare_month(command, uow, catalogue, settings.office_zone)
+    lines, created = await declare_month(command, uow, pack_set, settings.office_zone)
     response.status_code = 201 if created else 200
     return {"employer_code": employer_code, "period": body.period, "employees": lines}
 

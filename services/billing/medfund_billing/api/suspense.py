@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from medfund_billing.api.deps import CatalogueDep, UowDep
+from medfund_billing.api.deps import PackSetDep, UowDep
 from medfund_billing.app.reports import suspense_list
 from medfund_billing.app.suspense import ResolveSuspense, resolve
 from medfund_shared.auth import StaffPrincipal
@@ -29,6 +29,6 @@ class ResolveRequest(BaseModel):
 @router.post("/{payment_id}/resolve",
              responses={409: {"description": "the payment is matched already, or was refunded or reversed"}})
 async def resolve_payment(payment_id: str, body: ResolveRequest, _: StaffPrincipal, uow: UowDep,
-                          catalogue: CatalogueDep) -> dict:
+                          pack_set: PackSetDep) -> dict:
     """Match a suspended payment to a registered person."""
-    return await resolve(ResolveSuspense(payment_id, body.psn_no), uow, catalogue)
+    return await resolve(ResolveSuspense(payment_id, body.psn_no), uow, pack_set)

@@ -20,7 +20,7 @@ from medfund_billing.domain.matching import PaymentMatch, PremiumAccount, apply_
 from medfund_billing.domain.payment_record import PaymentRecord
 from medfund_billing.domain.reconciliation import local_day
 from medfund_shared.events.types.billing import ContributionReceived
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 
@@ -39,7 +39,7 @@ class AcceptOutcome:
     """New 310 records that buy no month (not a registered flexible worker, wrong amount…); nothing stored."""
 
 
-async def accept_payments(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, entries: list[Entry], *,
+async def accept_payments(uow: BillingUnitOfWork, pack_set: PackSet, entries: list[Entry], *,
                           office_zone: ZoneInfo, batch_id: str | None = None) -> AcceptOutcome:
     """Store, match and queue events for ``entries``; the caller commits."""
     outcome = AcceptOutcome()
@@ -47,7 +47,7 @@ async def accept_payments(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, en
     employee = [e for e in fresh if e.record.insutype == EMPLOYEE_SCHEME]
     new = await flexible_workers.new_vouchers(uow, [e.record.tax_voucher_no for e in employee])
     months, outcome.refused = await flexible_workers.judge(
-        uow, catalogue, [e for e in employee if e.record.tax_voucher_no in new], office_zone)
+        uow, pack_set, [e for e in employee if e.record.tax_voucher_no in new], office_zone)
     refused = {r.record.tax_voucher_no for r in outcome.refused}
     fresh = [e for e in fresh if e.record.tax_voucher_no not in refused]
     ids = {e.record.tax_voucher_no: str(uuid.uuid4()) for e in fresh}
@@ -55,7 +55,7 @@ async def accept_payments(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, en
         [_payment_row(e.record, ids[e.record.tax_voucher_no], office_zone, batch_id) for e in fresh])
     await _classify_existing([e for e in fresh if e.record.tax_voucher_no not in stored], uow, outcome)
     outcome.accepted = [e for e in fresh if e.record.tax_voucher_no in stored]
-    await _match_and_publish(uow, catalogue, [e for e in outcome.accepted if e.record.insutype != EMPLOYEE_SCHEME],
+    await _match_and_publish(uow, pack_set, [e for e in outcome.accepted if e.record.insutype != EMPLOYEE_SCHEME],
                              ids)
     await _publish_months(uow, [m for m in months if m.record.tax_voucher_no in stored], ids, office_zone)
     return outcome
@@ -106,7 +106,7 @@ class _Matched:
     completion: Completion | None
 
 
-async def _match_and_publish(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, entries: list[Entry],
+async def _match_and_publish(uow: BillingUnitOfWork, pack_set: PackSet, entries: list[Entry],
                              ids: dict[str, str]) -> None:
     """Match in file order, so two payments for one person in one file add up as they should; then
     allocate the government's money of the premiums completed and queue the events, in file order."""
@@ -114,7 +114,7 @@ async def _match_and_publish(uow: BillingUnitOfWork, catalogue: PolicyCatalogue,
         return
     locked = await uow.accounts.lock_by_certno(_key(e.record) for e in entries)
     steps = [_match(entry, locked) for entry in sorted(entries, key=lambda e: e.line)]
-    government = await allocate_government_money(uow, catalogue, [s.completion for s in steps if s.completion])
+    government = await allocate_government_money(uow, pack_set, [s.completion for s in steps if s.completion])
     events = []
     for step in steps:
         record, payment_id = step.entry.record, ids[step.entry.record.tax_voucher_no]

@@ -12,16 +12,16 @@ from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.domain.appropriation import Appropriation
 from medfund_shared.events.types.billing import AppropriationRecorded
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
+from medfund_shared.policy.pack_set import NoPackInForce, PackSet
 from medfund_shared.refusal import Refusal, no_policy_pack
 from medfund_shared.schemes import RESIDENT_SCHEME
 
 
 async def record_appropriation(item: Appropriation, uow: BillingUnitOfWork,
-                               catalogue: PolicyCatalogue) -> tuple[dict, bool]:
+                               pack_set: PackSet) -> tuple[dict, bool]:
     """(the appropriation as stored, created)."""
     try:
-        catalogue.in_force(item.admdvs, RESIDENT_SCHEME, date(item.year, 12, 31))
+        pack_set.in_force(item.admdvs, RESIDENT_SCHEME, date(item.year, 12, 31))
     except NoPackInForce:
         raise no_policy_pack(f"no resident scheme of region {item.admdvs} is in force in {item.year}") from None
     async with uow:

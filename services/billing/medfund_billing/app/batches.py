@@ -19,7 +19,7 @@ from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.app.accept_payments import Entry, accept_payments
 from medfund_billing.domain.payment_record import RecordRejected, parse_record, voucher_of
 from medfund_shared.batch_ownership import HeldBatch
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.refusal import Refusal
 
 REJECTED_PAGE = 1000
@@ -62,7 +62,7 @@ async def upload_batch(command: UploadBatch, uow: BillingUnitOfWork) -> tuple[st
     return first.batch_id, False
 
 
-async def process_batch(held: HeldBatch, units: Units, catalogue: PolicyCatalogue, office_zone: ZoneInfo,
+async def process_batch(held: HeldBatch, units: Units, pack_set: PackSet, office_zone: ZoneInfo,
                         chunk_lines: int) -> None:
     """Apply the batch's staged records after the last committed chunk, then mark it done and let it go."""
     async with units() as uow:
@@ -77,12 +77,12 @@ async def process_batch(held: HeldBatch, units: Units, catalogue: PolicyCatalogu
                 await held.release(uow, DONE)
                 await uow.commit()
                 return
-            accepted = await _apply_chunk(uow, catalogue, batch, records, office_zone)
+            accepted = await _apply_chunk(uow, pack_set, batch, records, office_zone)
             await uow.commit()
         payment_metrics.received(entry.record for entry in accepted)
 
 
-async def _apply_chunk(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, batch, records: list[tuple[int, bytes]],
+async def _apply_chunk(uow: BillingUnitOfWork, pack_set: PackSet, batch, records: list[tuple[int, bytes]],
                        office_zone: ZoneInfo) -> list[Entry]:
     """Apply one chunk in the unit of work; the lines it accepted."""
     entries, rejections, received = [], [], 0
@@ -95,7 +95,7 @@ async def _apply_chunk(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, batch
             entries.append(Entry(line, _checked(raw, batch.tax_office_code)))
         except RecordRejected as exc:
             rejections.append(Rejection(line, voucher_of(raw), exc.code, exc.message))
-    outcome = await accept_payments(uow, catalogue, entries, office_zone=office_zone, batch_id=batch.batch_id)
+    outcome = await accept_payments(uow, pack_set, entries, office_zone=office_zone, batch_id=batch.batch_id)
     rejections += [Rejection(e.line, e.record.tax_voucher_no, "conflict",
                              "this voucher was already accepted with different content") for e in outcome.conflicts]
     rejections += [Rejection(r.line, r.record.tax_voucher_no, r.code, r.message) for r in outcome.refused]

@@ -19,9 +19,9 @@ from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.domain.employees import PeriodError, employee_month, period_start
 from medfund_shared.events.types.billing import EmployeeAccountCredited, EmployeeContributionDeclared
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
 from medfund_shared.policy.contributions import ContributionInputError, EmployeeMember
 from medfund_shared.policy.employee_cover import late_fee
+from medfund_shared.policy.pack_set import NoPackInForce, PackSet
 from medfund_shared.refusal import Refusal, no_policy_pack
 from medfund_shared.schemes import EMPLOYEE_SCHEME
 
@@ -54,13 +54,13 @@ class DeclareMonth:
     """The business date of the declaration; ``None``: on time (the first day of the period)."""
 
 
-async def declare_month(command: DeclareMonth, uow: BillingUnitOfWork, catalogue: PolicyCatalogue,
+async def declare_month(command: DeclareMonth, uow: BillingUnitOfWork, pack_set: PackSet,
                         office_zone: ZoneInfo) -> tuple[list[dict], bool]:
     """(one line per employee, anything new). A re-sent declaration changes nothing; an employee
     declared before with other figures is a 409 and nothing of the request is stored."""
     try:
         start = period_start(command.period)
-        pack = catalogue.in_force(command.admdvs, EMPLOYEE_SCHEME, start)
+        pack = pack_set.in_force(command.admdvs, EMPLOYEE_SCHEME, start)
     except PeriodError as exc:
         raise Refusal.invalid("invalid", str(exc), "period") from None
     except NoPackInForce as exc:

@@ -24,7 +24,7 @@ from medfund_billing.app.suspense import attach_suspended
 from medfund_billing.domain.matching import PremiumAccount, change_due
 from medfund_shared.events.types.enrollment import CategoryChanged, PersonRegistered
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 
@@ -58,17 +58,17 @@ class RefuseCover:
     paid_at: datetime
 
 
-async def person_registered(command: RegisterPerson, uow: BillingUnitOfWork, catalogue: PolicyCatalogue) -> None:
+async def person_registered(command: RegisterPerson, uow: BillingUnitOfWork, pack_set: PackSet) -> None:
     data, registered_at = command.person, command.registered_at
     async with uow:
         if data.insutype == EMPLOYEE_SCHEME:
             await _employee_registered(uow, data, registered_at)
         else:
-            await _resident_registered(uow, catalogue, data, registered_at)
+            await _resident_registered(uow, pack_set, data, registered_at)
         await uow.commit()
 
 
-async def _resident_registered(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, data: PersonRegistered,
+async def _resident_registered(uow: BillingUnitOfWork, pack_set: PackSet, data: PersonRegistered,
                                registered_at: datetime) -> None:
     await uow.accounts.lock_identities([(data.certno, data.year, data.insutype)])
     opened = await uow.accounts.open(
@@ -78,14 +78,14 @@ async def _resident_registered(uow: BillingUnitOfWork, catalogue: PolicyCatalogu
     if not opened:
         return
     account = await uow.accounts.lock_one(data.psn_no, data.year)
-    await _pay_on_behalf(uow, catalogue, account, data.category, Money.zero(), data.on_behalf_due, registered_at)
+    await _pay_on_behalf(uow, pack_set, account, data.category, Money.zero(), data.on_behalf_due, registered_at)
     if account.covers_premium:
-        account = await _complete(uow, catalogue, account, registered_at)
-    account = await attach_suspended(uow, catalogue, account, "registration")
+        account = await _complete(uow, pack_set, account, registered_at)
+    account = await attach_suspended(uow, pack_set, account, "registration")
     await uow.accounts.save([account])
 
 
-async def category_changed(command: ChangeCategory, uow: BillingUnitOfWork, catalogue: PolicyCatalogue) -> None:
+async def category_changed(command: ChangeCategory, uow: BillingUnitOfWork, pack_set: PackSet) -> None:
     """New dues from the change date; the government pays any increase of its share at once."""
     data, changed_at = command.change, command.changed_at
     async with uow:
@@ -94,11 +94,11 @@ async def category_changed(command: ChangeCategory, uow: BillingUnitOfWork, cata
             raise LookupError(f"category change for {data.psn_no} in {data.year} before registration")
         updated = await uow.accounts.update(data.psn_no, data.year, category=data.category, tier=data.tier,
                                             on_behalf_due_fen=data.on_behalf_due.fen)
-        await _pay_on_behalf(uow, catalogue, account, data.category, Money(updated.on_behalf_paid_fen),
+        await _pay_on_behalf(uow, pack_set, account, data.category, Money(updated.on_behalf_paid_fen),
                              data.on_behalf_due, changed_at)
         account, completes = change_due(account, data.premium_due)
         if completes:
-            await premium_completed(uow, catalogue, account, changed_at, None)
+            await premium_completed(uow, pack_set, account, changed_at, None)
         await uow.accounts.save([account])
         await uow.commit()
 
@@ -140,15 +140,15 @@ async def _update_account(uow: BillingUnitOfWork, psn_no: str, year: int, **valu
         raise LookupError(f"no premium account for {psn_no} in {year}")
 
 
-async def _pay_on_behalf(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, account: PremiumAccount,
+async def _pay_on_behalf(uow: BillingUnitOfWork, pack_set: PackSet, account: PremiumAccount,
                          category: str, already_paid: Money, due: Money, paid_at: datetime) -> None:
-    event = await on_behalf.pay(uow, catalogue, account, category, already_paid, due, paid_at)
+    event = await on_behalf.pay(uow, pack_set, account, category, already_paid, due, paid_at)
     if event is not None:
         await uow.emit(event, paid_at)
 
 
-async def _complete(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, account: PremiumAccount,
+async def _complete(uow: BillingUnitOfWork, pack_set: PackSet, account: PremiumAccount,
                     at: datetime) -> PremiumAccount:
     """The individual owes nothing (the government pays it all): paid in full on registration."""
-    await premium_completed(uow, catalogue, account, at, None)
+    await premium_completed(uow, pack_set, account, at, None)
     return replace(account, paid_in_full=True)

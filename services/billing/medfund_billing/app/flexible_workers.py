@@ -21,9 +21,9 @@ from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.domain.reconciliation import local_day
 from medfund_shared.events.types.billing import EmployeeContributionDeclared, EmployeeContributionWithdrawn
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import NoPackInForce, PolicyCatalogue
 from medfund_shared.policy.contributions import ContributionInputError, flexible_worker_contribution
 from medfund_shared.policy.employee_cover import late_fee, period_month
+from medfund_shared.policy.pack_set import NoPackInForce, PackSet
 from medfund_shared.refusal import NO_POLICY_PACK
 from medfund_shared.schemes import EMPLOYEE_SCHEME
 
@@ -59,7 +59,7 @@ async def new_vouchers(uow: BillingUnitOfWork, vouchers: list[str]) -> set[str]:
     return set(vouchers) - set(await uow.payments.fingerprints(vouchers))
 
 
-async def judge(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, entries: list, office_zone: ZoneInfo
+async def judge(uow: BillingUnitOfWork, pack_set: PackSet, entries: list, office_zone: ZoneInfo
                 ) -> tuple[list[FlexibleMonth], list[Refused]]:
     """Each new 310 entry accepted as a month or refused with a code, message and field."""
     if not entries:
@@ -68,7 +68,7 @@ async def judge(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, entries: lis
     paid = await uow.employees.months_paid_by(PAYER, {(e.record.certno, e.record.period) for e in entries})
     accepted, refused = [], []
     for entry in sorted(entries, key=lambda e: e.line):
-        outcome = _judge_one(catalogue, entry, members.get((entry.record.certno, entry.record.period_year)), paid,
+        outcome = _judge_one(pack_set, entry, members.get((entry.record.certno, entry.record.period_year)), paid,
                              office_zone)
         if isinstance(outcome, Refused):
             refused.append(outcome)
@@ -78,7 +78,7 @@ async def judge(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, entries: lis
     return accepted, refused
 
 
-def _judge_one(catalogue: PolicyCatalogue, entry, member, paid: set, office_zone: ZoneInfo) -> FlexibleMonth | Refused:
+def _judge_one(pack_set: PackSet, entry, member, paid: set, office_zone: ZoneInfo) -> FlexibleMonth | Refused:
     record = entry.record
 
     def refuse(code: str, message: str, field: str) -> Refused:
@@ -96,7 +96,7 @@ def _judge_one(catalogue: PolicyCatalogue, entry, member, paid: set, office_zone
     if (record.certno, record.period) in paid:
         return refuse("month_already_paid", f"{record.period} is already paid for this person", "period")
     try:
-        pack = catalogue.in_force(record.admdvs, EMPLOYEE_SCHEME, start)
+        pack = pack_set.in_force(record.admdvs, EMPLOYEE_SCHEME, start)
         month = flexible_worker_contribution(pack, member.brdy, record.base, start)
     except NoPackInForce as exc:
         return refuse(NO_POLICY_PACK, str(exc), "admdvs")

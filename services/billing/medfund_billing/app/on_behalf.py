@@ -12,12 +12,12 @@ from medfund_billing.adapters.uow import BillingUnitOfWork
 from medfund_billing.domain.government import on_behalf_payer
 from medfund_shared.events.types.billing import ContributionOnBehalfPaid, ContributionOnBehalfWithdrawn
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 PersonYear = tuple[str, int]
 
 
-async def pay(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, account, category: str, already_paid: Money,
+async def pay(uow: BillingUnitOfWork, pack_set: PackSet, account, category: str, already_paid: Money,
               due: Money, paid_at: datetime) -> ContributionOnBehalfPaid | None:
     """Store the payment of ``due - already_paid`` (nothing when that is not positive); the caller queues the event.
 
@@ -26,7 +26,7 @@ async def pay(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, account, categ
     if amount.fen <= 0:
         return None
     payment_id = str(uuid.uuid4())
-    payer = on_behalf_payer(catalogue.get(account.pack_id), category)
+    payer = on_behalf_payer(pack_set.get(account.pack_id), category)
     await uow.government.add_on_behalf(payment_id=payment_id, psn_no=account.psn_no, year=account.year,
                                        category=category, amount_fen=amount.fen, paid_at=paid_at, payer=payer)
     await uow.accounts.update(account.psn_no, account.year, on_behalf_paid_fen=due.fen)
@@ -35,14 +35,14 @@ async def pay(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, account, categ
         year=account.year, category=category, amount=amount, paid_at=paid_at, payer=payer)
 
 
-async def repay_withdrawn(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, person_years: Sequence[PersonYear],
+async def repay_withdrawn(uow: BillingUnitOfWork, pack_set: PackSet, person_years: Sequence[PersonYear],
                           paid_at: dict[PersonYear, datetime]) -> dict[PersonYear, ContributionOnBehalfPaid]:
     """Of these person-years, just paid in full, those whose on-behalf share a refund withdrew (paid below due,
     which nothing else leaves) get it paid again at their payment's time."""
     events = {}
     for row in await uow.accounts.short_of_on_behalf(list(person_years)):
         key = (row.psn_no, row.year)
-        event = await pay(uow, catalogue, row, row.category, Money(row.on_behalf_paid_fen),
+        event = await pay(uow, pack_set, row, row.category, Money(row.on_behalf_paid_fen),
                           Money(row.on_behalf_due_fen), paid_at[key])
         if event is not None:
             events[key] = event

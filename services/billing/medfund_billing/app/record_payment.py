@@ -16,13 +16,13 @@ from medfund_billing.app.accept_payments import Entry, accept_payments
 from medfund_billing.domain.payment_record import PaymentRecord
 from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.refusal import Refusal
 
 COLLECTIONS_SCOPE = "collections"
 
 
-async def record_payment(record: PaymentRecord, uow: BillingUnitOfWork, catalogue: PolicyCatalogue,
+async def record_payment(record: PaymentRecord, uow: BillingUnitOfWork, pack_set: PackSet,
                          office_zone: ZoneInfo) -> tuple[dict, bool]:
     """(the first answer to this voucher, created)."""
     request = IdempotentRequest(COLLECTIONS_SCOPE, record.tax_voucher_no, record.fingerprint(),
@@ -30,7 +30,7 @@ async def record_payment(record: PaymentRecord, uow: BillingUnitOfWork, catalogu
     async with uow:
         if (first := await uow.idempotency.claim(request)) is not None:
             return first.body, False
-        outcome = await accept_payments(uow, catalogue, [Entry(1, record)], office_zone=office_zone)
+        outcome = await accept_payments(uow, pack_set, [Entry(1, record)], office_zone=office_zone)
         if outcome.refused:
             refused = outcome.refused[0]
             raise Refusal.invalid(refused.code, refused.message, refused.field)

@@ -12,7 +12,7 @@ from medfund_billing.app.premium_completed import premium_completed
 from medfund_billing.domain.matching import PremiumAccount, apply_payment
 from medfund_shared.events.types.billing import ContributionMatched
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.refusal import Refusal
 
 
@@ -22,7 +22,7 @@ class ResolveSuspense:
     psn_no: str
 
 
-async def attach_suspended(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, account: PremiumAccount,
+async def attach_suspended(uow: BillingUnitOfWork, pack_set: PackSet, account: PremiumAccount,
                            resolved_by: Literal["registration", "operator"],
                            only_payment_id: str | None = None) -> PremiumAccount:
     """Match the suspended payments for ``account``'s ID number and year, oldest first; the caller
@@ -37,11 +37,11 @@ async def attach_suspended(uow: BillingUnitOfWork, catalogue: PolicyCatalogue, a
             shortfall=match.shortfall, credit=match.credit, resolved_by=resolved_by,
         ), row.paid_at)
         if match.completes_premium:
-            await premium_completed(uow, catalogue, account, row.paid_at, row.tax_voucher_no)
+            await premium_completed(uow, pack_set, account, row.paid_at, row.tax_voucher_no)
     return account
 
 
-async def resolve(command: ResolveSuspense, uow: BillingUnitOfWork, catalogue: PolicyCatalogue) -> dict:
+async def resolve(command: ResolveSuspense, uow: BillingUnitOfWork, pack_set: PackSet) -> dict:
     """An operator names the person a suspended payment was for; the person must be registered for
     the payment's year and scheme."""
     async with uow:
@@ -57,7 +57,7 @@ async def resolve(command: ResolveSuspense, uow: BillingUnitOfWork, catalogue: P
                                   f"{command.psn_no} is not registered for {payment.insutype} in {payment.year}",
                                   "psn_no")
         before = account
-        account = await attach_suspended(uow, catalogue, account, "operator", only_payment_id=command.payment_id)
+        account = await attach_suspended(uow, pack_set, account, "operator", only_payment_id=command.payment_id)
         if account == before:
             raise Refusal.conflict("not_in_suspense", "the payment was refunded or reversed", "payment_id")
         await uow.accounts.save([account])

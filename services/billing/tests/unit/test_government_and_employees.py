@@ -9,26 +9,26 @@ from medfund_billing.domain.employees import PeriodError, employee_month, period
 from medfund_billing.domain.government import subsidy_allocation
 from medfund_billing.domain.reconciliation import local_day, voucher_digest
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.contributions import EmployeeMember
+from medfund_shared.policy.pack_set import PackSet
 
-CATALOGUE = PolicyCatalogue.load()
+PACK_SET = PackSet.load()
 
 
 def test_the_subsidy_shares_add_up_to_the_per_capita_amount():
-    allocation = subsidy_allocation(CATALOGUE.get("500240-390-2026-01-01"))
+    allocation = subsidy_allocation(PACK_SET.get("500240-390-2026-01-01"))
     assert allocation.amount == Money.from_yuan("420")
     assert sum((amount for _, amount in allocation.shares), Money(0)) == allocation.amount
     assert [level for level, _ in allocation.shares] == ["central", "provincial", "county"]
 
 
 def test_a_pack_without_shares_allocates_the_whole_subsidy_without_levels():
-    allocation = subsidy_allocation(CATALOGUE.get("211302-390-2015-01-01"))
+    allocation = subsidy_allocation(PACK_SET.get("211302-390-2015-01-01"))
     assert (allocation.amount, allocation.shares) == (Money.from_yuan("380"), ())
 
 
 def test_an_employee_month_splits_exactly_between_pool_and_account():
-    pack = CATALOGUE.get("321100-310-2013-01-01")
+    pack = PACK_SET.get("321100-310-2013-01-01")
     month = employee_month(pack, EmployeeMember(date(1990, 5, 1), prior_year_average_monthly_wage=Money.from_yuan(
         "6000.00")), "2026-03")
     assert (month.base, month.employer, month.employee, month.account) == (
@@ -37,7 +37,7 @@ def test_an_employee_month_splits_exactly_between_pool_and_account():
 
 
 def test_a_wage_below_the_floor_is_raised_to_it_and_a_retiree_pays_nothing():
-    pack = CATALOGUE.get("321100-310-2013-01-01")
+    pack = PACK_SET.get("321100-310-2013-01-01")
     low = employee_month(pack, EmployeeMember(date(1990, 5, 1), prior_year_average_monthly_wage=Money.from_yuan(
         "1000")), "2026-03")
     retiree = employee_month(pack, EmployeeMember(date(1950, 5, 1), retired=True,

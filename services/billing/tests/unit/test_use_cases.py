@@ -33,12 +33,12 @@ from medfund_shared.events.types.billing import (
 )
 from medfund_shared.events.types.enrollment import PersonRegistered
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.refusal import Kind, Refusal
 
 from .fakes import FakeUnitOfWork
 
-CATALOGUE = PolicyCatalogue.load(None)
+PACK_SET = PackSet.load(None)
 ZONE = ZoneInfo("Asia/Shanghai")
 CHINA = timezone(timedelta(hours=8))
 REGION, PACK = "500240", "500240-390-2026-01-01"
@@ -69,7 +69,7 @@ def types(uow: FakeUnitOfWork) -> list[type]:
 async def test_a_payment_in_full_is_stored_matched_and_its_events_committed_once():
     uow = FakeUnitOfWork()
     registered(uow)
-    answer, created = await record_payment(payment(), uow, CATALOGUE, ZONE)
+    answer, created = await record_payment(payment(), uow, PACK_SET, ZONE)
     assert created and answer["psn_no"] == "P1" and answer["amount"] == "380.00" and answer["match"] == "full"
     assert types(uow) == [ContributionReceived, PremiumPaidInFull, SubsidyAllocated]
     received, subsidy = uow.events[0][0], uow.events[2][0]
@@ -81,8 +81,8 @@ async def test_a_payment_in_full_is_stored_matched_and_its_events_committed_once
 async def test_a_replayed_payment_gets_its_first_answer_and_changes_nothing():
     uow = FakeUnitOfWork()
     registered(uow)
-    first, _ = await record_payment(payment(), uow, CATALOGUE, ZONE)
-    again, created = await record_payment(payment(), uow, CATALOGUE, ZONE)
+    first, _ = await record_payment(payment(), uow, PACK_SET, ZONE)
+    again, created = await record_payment(payment(), uow, PACK_SET, ZONE)
     assert not created and again == first
     assert len(uow.events) == 3 and uow.commits == 1 and len(uow.payments.rows) == 1
 
@@ -90,9 +90,9 @@ async def test_a_replayed_payment_gets_its_first_answer_and_changes_nothing():
 async def test_the_same_voucher_with_other_content_is_refused_and_changes_nothing():
     uow = FakeUnitOfWork()
     registered(uow)
-    await record_payment(payment(), uow, CATALOGUE, ZONE)
+    await record_payment(payment(), uow, PACK_SET, ZONE)
     with pytest.raises(Refusal) as refused:
-        await record_payment(payment(amount="100.00"), uow, CATALOGUE, ZONE)
+        await record_payment(payment(amount="100.00"), uow, PACK_SET, ZONE)
     assert refused.value.code == "idempotency_key_reused" and refused.value.kind is Kind.CONFLICT
     assert len(uow.events) == 3 and uow.commits == 1
 
@@ -101,20 +101,20 @@ async def test_a_flexible_workers_month_of_no_registered_member_is_refused_and_n
     uow = FakeUnitOfWork()
     record = payment("V9", amount="100.00", insutype="310", period="2026-03", base=Money.from_yuan("4000.00"))
     with pytest.raises(Refusal) as refused:
-        await record_payment(record, uow, CATALOGUE, ZONE)
+        await record_payment(record, uow, PACK_SET, ZONE)
     assert (refused.value.code, refused.value.field, refused.value.kind) == ("not_registered", "certno", Kind.INVALID)
     assert uow.payments.rows == {} and uow.events == [] and uow.commits == 0
 
 
 async def test_a_payment_before_registration_waits_in_suspense_and_is_matched_by_the_registration():
     uow = FakeUnitOfWork()
-    answer, _ = await record_payment(payment(amount="200.00"), uow, CATALOGUE, ZONE)
+    answer, _ = await record_payment(payment(amount="200.00"), uow, PACK_SET, ZONE)
     assert answer["psn_no"] is None and answer["match"] == "unmatched"
     person = PersonRegistered(
         psn_no="P1", certno=CERTNO, psn_name="张三", gend="1", brdy=date(1990, 1, 1), admdvs=REGION, insutype="390",
         year=2026, household_id="H1", category="adult", tier=None, enrollment_kind="new",
         premium_due=Money.from_yuan("380.00"), on_behalf_due=Money.zero(), pack_id=PACK)
-    await person_registered(RegisterPerson(person, PAID_AT + timedelta(days=1)), uow, CATALOGUE)
+    await person_registered(RegisterPerson(person, PAID_AT + timedelta(days=1)), uow, PACK_SET)
     matched = uow.events[-1][0]
     assert isinstance(matched, ContributionMatched) and matched.resolved_by == "registration"
     assert matched.shortfall == Money.from_yuan("180.00")
@@ -124,7 +124,7 @@ async def test_a_payment_before_registration_waits_in_suspense_and_is_matched_by
 async def test_a_refund_withdraws_the_premium_and_the_subsidy_and_is_answered_again_unchanged():
     uow = FakeUnitOfWork()
     registered(uow)
-    await record_payment(payment(), uow, CATALOGUE, ZONE)
+    await record_payment(payment(), uow, PACK_SET, ZONE)
     refund = CorrectPayment("refund", "V1", "moved to the employee scheme", PAID_AT + timedelta(days=30))
     answer, created = await correct_payment(refund, uow, ZONE)
     assert created and answer["amount"] == "380.00" and answer["kind"] == "refund"
@@ -137,7 +137,7 @@ async def test_a_refund_withdraws_the_premium_and_the_subsidy_and_is_answered_ag
 async def test_a_second_correction_another_offices_voucher_and_an_unknown_voucher_are_refused():
     uow = FakeUnitOfWork()
     registered(uow)
-    await record_payment(payment(), uow, CATALOGUE, ZONE)
+    await record_payment(payment(), uow, PACK_SET, ZONE)
     at = PAID_AT + timedelta(days=30)
     await correct_payment(CorrectPayment("refund", "V1", "moved", at), uow, ZONE)
     cases = [(CorrectPayment("reversal", "V1", "error", at), None, "already_refund", Kind.CONFLICT),
@@ -153,7 +153,7 @@ async def test_a_second_correction_another_offices_voucher_and_an_unknown_vouche
 async def test_a_refusal_of_cover_lists_the_payment_as_refundable():
     uow = FakeUnitOfWork()
     registered(uow)
-    await record_payment(payment(), uow, CATALOGUE, ZONE)
+    await record_payment(payment(), uow, PACK_SET, ZONE)
     await coverage_refused(RefuseCover("P1", 2026, "390", "paid_after_year_end", "too late", PAID_AT), uow)
     page = await coverage_refusals(uow, 10, None)
     (item,) = page["items"]
@@ -178,27 +178,27 @@ def declaration(wage: str = "6000.00", retired: bool = False) -> DeclareMonth:
 async def test_a_declared_month_splits_the_contribution_and_a_resent_one_changes_nothing():
     uow = FakeUnitOfWork()
     employee_member(uow)
-    lines, new = await declare_month(declaration(), uow, CATALOGUE, ZONE)
+    lines, new = await declare_month(declaration(), uow, PACK_SET, ZONE)
     # base 6000.00 (between 60% and 300% of the 72000.00 / 12 average): employer 9%, employee 2%
     (line,) = lines
     assert new and (line["employer_amount"], line["employee_amount"], line["late_fee"]) == ("540.00", "120.00", "0.00")
     assert Money.from_yuan(line["pool_amount"]) + Money.from_yuan(line["account_amount"]) == Money.from_yuan("660.00")
     assert types(uow) == [EmployeeContributionDeclared]
-    again, new = await declare_month(declaration(), uow, CATALOGUE, ZONE)
+    again, new = await declare_month(declaration(), uow, PACK_SET, ZONE)
     assert not new and again == lines and len(uow.events) == 1
 
 
 async def test_a_declaration_with_other_figures_or_for_a_flexible_worker_is_refused():
     uow = FakeUnitOfWork()
     employee_member(uow)
-    await declare_month(declaration(), uow, CATALOGUE, ZONE)
+    await declare_month(declaration(), uow, PACK_SET, ZONE)
     with pytest.raises(Refusal) as refused:
-        await declare_month(declaration("7000.00"), uow, CATALOGUE, ZONE)
+        await declare_month(declaration("7000.00"), uow, PACK_SET, ZONE)
     assert (refused.value.code, refused.value.field, refused.value.kind) == ("conflict", "employees.0", Kind.CONFLICT)
     flexible = FakeUnitOfWork()
     employee_member(flexible, "flexible")
     with pytest.raises(Refusal) as refused:
-        await declare_month(declaration(), flexible, CATALOGUE, ZONE)
+        await declare_month(declaration(), flexible, PACK_SET, ZONE)
     assert (refused.value.code, refused.value.field) == ("kind_mismatch", "employees.0.psn_no")
     assert flexible.employees.months == [] and flexible.events == []
 
@@ -221,17 +221,17 @@ async def test_arrears_are_the_undeclared_months_up_to_the_regions_latest_estima
 async def test_an_appropriation_is_recorded_once_replayed_unchanged_and_refused_with_other_content():
     uow = FakeUnitOfWork()
     item = Appropriation("A1", REGION, "610100", 2026, Money.from_yuan("1000000.00"), PAID_AT, "civil_affairs", "C1")
-    answer, created = await record_appropriation(item, uow, CATALOGUE)
+    answer, created = await record_appropriation(item, uow, PACK_SET)
     assert created and answer["amount"] == "1000000.00" and types(uow) == [AppropriationRecorded]
-    again, created = await record_appropriation(item, uow, CATALOGUE)
+    again, created = await record_appropriation(item, uow, PACK_SET)
     assert not created and again == answer and uow.commits == 1
     other = Appropriation("A1", REGION, "610100", 2026, Money.from_yuan("1.00"), PAID_AT, "civil_affairs", "C1")
     with pytest.raises(Refusal) as refused:
-        await record_appropriation(other, uow, CATALOGUE)
+        await record_appropriation(other, uow, PACK_SET)
     assert (refused.value.code, refused.value.kind) == ("conflict", Kind.CONFLICT)
     nowhere = Appropriation("A2", "999999", "610100", 2026, Money.from_yuan("1.00"), PAID_AT, "civil_affairs", "C2")
     with pytest.raises(Refusal) as refused:
-        await record_appropriation(nowhere, uow, CATALOGUE)
+        await record_appropriation(nowhere, uow, PACK_SET)
     assert refused.value.code == "no_policy_pack" and len(uow.events) == 1
 
 
@@ -264,7 +264,7 @@ async def test_a_tax_file_is_applied_chunk_by_chunk_its_bad_lines_reported_and_t
     uow.batches.records["B1"] = {1: ndjson_line("V1"), 2: b"{not json", 3: ndjson_line("V2", "15002409999"),
                                  4: ndjson_line("V1")}
     held = HeldInMemory()
-    await process_batch(held, lambda: uow, CATALOGUE, ZONE, chunk_lines=2)
+    await process_batch(held, lambda: uow, PACK_SET, ZONE, chunk_lines=2)
     batch = uow.batches.batches["B1"]
     assert (batch["received"], batch["accepted"], batch["duplicates"], batch["rejected"]) == (4, 1, 1, 2)
     report = await batch_report(uow, "B1", OFFICE)

@@ -23,18 +23,18 @@ from medfund_shared.events.types.billing import (
     PremiumPaidInFull,
     PremiumWithdrawn,
 )
-from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.employee_cover import period_month
+from medfund_shared.policy.pack_set import PackSet
 
 CONSUMER = "enrollment"
 BILLING_TOPIC = "medfund.billing.v1"
 
 
-def consumers(catalogue: PolicyCatalogue) -> list[ConsumerSpec]:
+def consumers(pack_set: PackSet) -> list[ConsumerSpec]:
     async def on_premium_paid(session: AsyncSession, event: CloudEvent, data: PremiumPaidInFull) -> None:
         command = RecordFullPayment(psn_no=data.psn_no, insutype=data.insutype, year=data.year,
                                     paid_at=data.paid_at, on_behalf=data.tax_voucher_no is None)
-        await record_full_payment(command, UnitOfWork(session, joined=True), catalogue)
+        await record_full_payment(command, UnitOfWork(session, joined=True), pack_set)
 
     async def on_premium_withdrawn(session: AsyncSession, event: CloudEvent, data: PremiumWithdrawn) -> None:
         note = f"{data.kind} of voucher {data.tax_voucher_no} left the premium unpaid"
@@ -43,16 +43,16 @@ def consumers(catalogue: PolicyCatalogue) -> list[ConsumerSpec]:
 
     async def on_month_declared(session: AsyncSession, event: CloudEvent, data: EmployeeContributionDeclared) -> None:
         command = RecordEmployeeMonth(data.psn_no, data.admdvs, period_month(data.period), event.effectivetime)
-        await record_employee_month(command, UnitOfWork(session, joined=True), catalogue)
+        await record_employee_month(command, UnitOfWork(session, joined=True), pack_set)
 
     async def on_month_withdrawn(session: AsyncSession, event: CloudEvent, data: EmployeeContributionWithdrawn) -> None:
         command = WithdrawEmployeeMonth(data.psn_no, data.admdvs, period_month(data.period), data.since,
                                         f"{data.kind} of voucher {data.tax_voucher_no} left {data.period} unpaid")
-        await withdraw_employee_month(command, UnitOfWork(session, joined=True), catalogue)
+        await withdraw_employee_month(command, UnitOfWork(session, joined=True), pack_set)
 
     async def on_account_credited(session: AsyncSession, event: CloudEvent, data: EmployeeAccountCredited) -> None:
         command = RecordEmployeeMonth(None, data.admdvs, period_month(data.period), event.effectivetime)
-        await record_employee_month(command, UnitOfWork(session, joined=True), catalogue)
+        await record_employee_month(command, UnitOfWork(session, joined=True), pack_set)
 
     return [ConsumerSpec(CONSUMER, [BILLING_TOPIC], {
         PremiumPaidInFull.event_type: on_premium_paid, PremiumWithdrawn.event_type: on_premium_withdrawn,

@@ -1,4 +1,4 @@
-"""Route dependencies: the unit of work, idempotency keys, the policy catalogue, the business date of today."""
+"""Route dependencies: the unit of work, idempotency keys, the policy packs, the business date of today."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.context import ContextDep, SessionDep
 from medfund_shared.idempotency import IdempotentRequest
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
-CATALOGUE = "catalogue"
+PACK_SET = "pack_set"
 BATCH_WORKER, BATCH_LEASES = "batch_worker", "batch_leases"
 """``context.extras`` keys of the bulk-batch worker and the leases of bulk batches."""
 
@@ -29,8 +29,8 @@ def idempotent(scope: str, key: str | None, body: Any) -> IdempotentRequest | No
     return IdempotentRequest.of(scope, key, body, success_status=201)
 
 
-async def get_catalogue(request: Request) -> PolicyCatalogue:
-    return request.app.state.context.extras[CATALOGUE]
+async def get_pack_set(request: Request) -> PackSet:
+    return request.app.state.context.extras[PACK_SET]
 
 
 def today_in_china() -> date:
@@ -39,5 +39,5 @@ def today_in_china() -> date:
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
-CatalogueDep = Annotated[PolicyCatalogue, Depends(get_catalogue)]
+PackSetDep = Annotated[PackSet, Depends(get_pack_set)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]

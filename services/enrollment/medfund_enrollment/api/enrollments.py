@@ -11,8 +11,8 @@ from medfund_enrollment.adapters.uow import UnitOfWork, own_unit_of_work
 from medfund_enrollment.api.deps import (
     BATCH_LEASES,
     BATCH_WORKER,
-    CatalogueDep,
     IdempotencyKey,
+    PackSetDep,
     UowDep,
     idempotent,
     today_in_china,
@@ -32,7 +32,7 @@ BOM = b"\xef\xbb\xbf"
 
 
 @router.post("", status_code=201)
-async def enroll_household(body: EnrollmentIn, principal: StaffPrincipal, uow: UowDep, catalogue: CatalogueDep,
+async def enroll_household(body: EnrollmentIn, principal: StaffPrincipal, uow: UowDep, pack_set: PackSetDep,
                            idempotency_key: IdempotencyKey = None) -> dict:
     """Register a household for an insurance year (one tier for everyone on the register)."""
     application = HouseholdApplication(
@@ -42,7 +42,7 @@ async def enroll_household(body: EnrollmentIn, principal: StaffPrincipal, uow: U
               for m in body.members),
         body.enrolled_on or today_in_china())
     idempotency = idempotent("enrollments", idempotency_key, body.model_dump(mode="json"))
-    return await register_household(RegisterHousehold(application, principal.subject, idempotency), uow, catalogue)
+    return await register_household(RegisterHousehold(application, principal.subject, idempotency), uow, pack_set)
 
 
 BATCH_BODY = file_body({"text/csv": (
@@ -52,7 +52,7 @@ BATCH_BODY = file_body({"text/csv": (
 
 @router.post("/batches", status_code=202, openapi_extra=BATCH_BODY)
 async def enroll_batch(request: Request, principal: StaffPrincipal, context: ContextDep,
-                       catalogue: CatalogueDep) -> JSONResponse:
+                       pack_set: PackSetDep) -> JSONResponse:
     """Register a CSV file (header row; one member per line, ``household_key`` groups a household).
 
     The file is staged in the database as it arrives, then applied in chunks by this instance, which owns the
@@ -78,7 +78,7 @@ async def enroll_batch(request: Request, principal: StaffPrincipal, context: Con
             try:
                 await _stage_all(context, lease, lines)
             finally:
-                await batches.apply_staged(lease, lambda: own_unit_of_work(context), catalogue, today_in_china(),
+                await batches.apply_staged(lease, lambda: own_unit_of_work(context), pack_set, today_in_china(),
                                            batches.BatchStatus.FAILED)
     except LeaseLost:
         raise Conflict("batch_taken_over", "another instance took this batch over; its report is at "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from medfund_enrollment.api.deps import CatalogueDep, IdempotencyKey, UowDep, idempotent, today_in_china
+from medfund_enrollment.api.deps import IdempotencyKey, PackSetDep, UowDep, idempotent, today_in_china
 from medfund_enrollment.api.schemas import CategoryChangeIn, ReinstatementIn, RenewalIn, SuspensionIn, TerminationIn
 from medfund_enrollment.app import category_change, lifecycle, queries
 from medfund_enrollment.app.renewal import Renew, renew
@@ -60,22 +60,22 @@ async def terminate(psn_no: str, body: TerminationIn, principal: StaffPrincipal,
 
 @router.post("/v1/persons/{psn_no}/category-changes", status_code=201)
 async def change_category(psn_no: str, body: CategoryChangeIn, principal: StaffPrincipal, uow: UowDep,
-                          catalogue: CatalogueDep, idempotency_key: IdempotencyKey = None) -> dict:
+                          pack_set: PackSetDep, idempotency_key: IdempotencyKey = None) -> dict:
     """Set the person's categories for ``year`` (most favourable wins); the premium is recomputed."""
     return await category_change.change_category(category_change.ChangeCategory(
         psn_no, body.year, body.all_categories(), body.reason, principal.subject,
         body.changed_on or today_in_china(),
-        idempotent(f"category:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow, catalogue)
+        idempotent(f"category:{psn_no}", idempotency_key, body.model_dump(mode="json"))), uow, pack_set)
 
 
 @router.post("/v1/persons/{psn_no}/renewals", status_code=201)
 async def renew_person(psn_no: str, body: RenewalIn, principal: StaffPrincipal, uow: UowDep,
-                       catalogue: CatalogueDep, idempotency_key: IdempotencyKey = None) -> dict:
+                       pack_set: PackSetDep, idempotency_key: IdempotencyKey = None) -> dict:
     """Enroll the person for ``year`` as the year before, premium from that year's pack."""
     return await renew(Renew(body.year, body.enrolled_on or today_in_china(), principal.subject, psn_no=psn_no,
                              tier=body.tier, idempotency=idempotent(f"renew:{psn_no}", idempotency_key,
                                                                         body.model_dump(mode="json"))),
-                       uow, catalogue)
+                       uow, pack_set)
 
 
 @router.get("/v1/households/{household_id}")
@@ -86,9 +86,9 @@ async def get_household(household_id: str, principal: StaffPrincipal, uow: UowDe
 
 @router.post("/v1/households/{household_id}/renewals", status_code=201)
 async def renew_household(household_id: str, body: RenewalIn, principal: StaffPrincipal, uow: UowDep,
-                          catalogue: CatalogueDep, idempotency_key: IdempotencyKey = None) -> dict:
+                          pack_set: PackSetDep, idempotency_key: IdempotencyKey = None) -> dict:
     """Enroll every member of the household for ``year`` without re-entering it."""
     return await renew(Renew(body.year, body.enrolled_on or today_in_china(), principal.subject,
                              household_id=household_id, tier=body.tier,
                              idempotency=idempotent(f"renew-household:{household_id}", idempotency_key,
-                                                        body.model_dump(mode="json"))), uow, catalogue)
+                                                        body.model_dump(mode="json"))), uow, pack_set)

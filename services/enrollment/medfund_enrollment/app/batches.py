@@ -30,7 +30,7 @@ from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.errors import EnrollmentError
 from medfund_enrollment.domain.household import RESIDENT, plan_household
 from medfund_enrollment.domain.lifecycle import Cover, cover_for_payment, retiree_cover
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 CHUNK_LINES = 1000
 """Lines staged, and lines applied, per transaction."""
@@ -91,7 +91,7 @@ async def stage_lines(uow: UnitOfWork, lease: Lease, lines: list[tuple[int, byte
 
 
 async def apply_staged(lease: Lease, units: Callable[[], AbstractAsyncContextManager[UnitOfWork]],
-                       catalogue: PolicyCatalogue, today: date, incomplete: BatchStatus) -> BatchStatus:
+                       pack_set: PackSet, today: date, incomplete: BatchStatus) -> BatchStatus:
     """Apply the staged lines after the last chunk committed, chunk by chunk, then close the batch: ``done`` if
     the whole file had arrived, else ``incomplete`` (the upload broke off, or its instance stopped)."""
     async with units() as uow:
@@ -107,17 +107,17 @@ async def apply_staged(lease: Lease, units: Callable[[], AbstractAsyncContextMan
                 return status
         lines = [BatchLine(number, values_of(raw, header)) for number, raw in staged]
         async with units() as uow:
-            await process_chunk(lease, lines, uow, catalogue, today)
+            await process_chunk(lease, lines, uow, pack_set, today)
 
 
-async def process_chunk(lease: Lease, lines: list[BatchLine], uow: UnitOfWork, catalogue: PolicyCatalogue,
+async def process_chunk(lease: Lease, lines: list[BatchLine], uow: UnitOfWork, pack_set: PackSet,
                         today: date) -> ChunkOutcome:
     """Apply a chunk of lines and the batch's progress in one transaction, fenced on the batch's lease."""
     read: list[LineApplication | EnrollmentError] = [_read(line, today) for line in lines]
     attempt = 1
     while True:
         try:
-            outcome = await _apply(lease, lines, read, uow, catalogue)
+            outcome = await _apply(lease, lines, read, uow, pack_set)
             await uow.commit()
             return outcome
         except Exception as error:
@@ -135,7 +135,7 @@ def _read(line: BatchLine, today: date) -> LineApplication | EnrollmentError:
 
 
 async def _apply(lease: Lease, lines: list[BatchLine], read: list[LineApplication | EnrollmentError],
-                 uow: UnitOfWork, catalogue: PolicyCatalogue) -> ChunkOutcome:
+                 uow: UnitOfWork, pack_set: PackSet) -> ChunkOutcome:
     await uow.read_one_snapshot()
     await lease.fence(uow)
     valid = [r for r in read if isinstance(r, LineApplication)]
@@ -146,7 +146,7 @@ async def _apply(lease: Lease, lines: list[BatchLine], read: list[LineApplicatio
         try:
             if isinstance(item, EnrollmentError):
                 raise item
-            accepted = _accept_line(item, roster, catalogue, households)
+            accepted = _accept_line(item, roster, pack_set, households)
         except EnrollmentError as error:
             outcome.rejections.append(line.rejection(error))
             continue
@@ -161,11 +161,11 @@ async def _apply(lease: Lease, lines: list[BatchLine], read: list[LineApplicatio
     return outcome
 
 
-def _accept_line(item: LineApplication, roster: Roster, catalogue: PolicyCatalogue,
+def _accept_line(item: LineApplication, roster: Roster, pack_set: PackSet,
            households: list[NewHousehold]) -> Registration | str:
     """The line planned and accepted (``DUPLICATE`` if already there); new households are appended."""
     app = item.application
-    pack = pack_for(catalogue, app.admdvs, app.insutype, app.year)
+    pack = pack_for(pack_set, app.admdvs, app.insutype, app.year)
     renewing = frozenset({item.certno}) if roster.renewing(item.certno, app.year, app.insutype) else frozenset()
     plan = plan_household(pack, app, renewing)[0]
     tier = app.tier if app.insutype == RESIDENT else None

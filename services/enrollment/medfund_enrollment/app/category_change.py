@@ -17,7 +17,7 @@ from medfund_shared.china_time import start_of
 from medfund_shared.events.types.enrollment import CategoryChanged
 from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ChangeCategory:
     idempotency: IdempotentRequest | None = None
 
 
-async def change_category(cmd: ChangeCategory, uow: UnitOfWork, catalogue: PolicyCatalogue) -> dict:
+async def change_category(cmd: ChangeCategory, uow: UnitOfWork, pack_set: PackSet) -> dict:
     """The new primary category and dues; the same categories again change nothing and emit nothing."""
     async with uow:
         if (first := await uow.idempotency.claim(cmd.idempotency)) is not None:
@@ -40,7 +40,7 @@ async def change_category(cmd: ChangeCategory, uow: UnitOfWork, catalogue: Polic
         enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, RESIDENT)
         if enrollment is None:
             raise NotFound("not_enrolled", f"{cmd.psn_no} has no live resident enrollment for {cmd.year}", "psn_no")
-        pack = catalogue.get(enrollment.pack_id)
+        pack = pack_set.get(enrollment.pack_id)
         _check_date(cmd.changed_on, enrollment.enrolled_on, pack.coverage.resident.insurance_year(cmd.year)[1])
         person = await uow.repo.person(cmd.psn_no)
         priced = price_member(pack, person.brdy, parse_categories(cmd.categories, "categories"), enrollment.tier,

@@ -20,8 +20,8 @@ from medfund_enrollment.app import lifecycle
 from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.lifecycle import Cover, Status, SuspensionReason
 from medfund_shared.china_time import start_of
-from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.employee_cover import employee_cover, employee_coverage_rules, month_index, month_start
+from medfund_shared.policy.pack_set import PackSet
 
 EMPLOYEE_SCHEME = "310"
 ACTOR = "enrollment"
@@ -40,14 +40,14 @@ class RecordEmployeeMonth:
     paid_at: datetime
 
 
-async def record_employee_month(cmd: RecordEmployeeMonth, uow: UnitOfWork, catalogue: PolicyCatalogue) -> None:
+async def record_employee_month(cmd: RecordEmployeeMonth, uow: UnitOfWork, pack_set: PackSet) -> None:
     if cmd.psn_no is not None:
         await uow.repo.add_employee_month(cmd.psn_no, cmd.period, cmd.admdvs)
     before, clock = await uow.repo.advance_region_clock(cmd.admdvs, cmd.period)
     if cmd.psn_no is not None:
-        await _refresh(uow, catalogue, cmd.psn_no, cmd.period.year, clock, cmd.paid_at, paid_month=True)
+        await _refresh(uow, pack_set, cmd.psn_no, cmd.period.year, clock, cmd.paid_at, paid_month=True)
     if before is None or clock > before:
-        await _sweep(uow, catalogue, cmd.admdvs, clock, cmd.paid_at)
+        await _sweep(uow, pack_set, cmd.admdvs, clock, cmd.paid_at)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class WithdrawEmployeeMonth:
     note: str
 
 
-async def withdraw_employee_month(cmd: WithdrawEmployeeMonth, uow: UnitOfWork, catalogue: PolicyCatalogue) -> None:
+async def withdraw_employee_month(cmd: WithdrawEmployeeMonth, uow: UnitOfWork, pack_set: PackSet) -> None:
     """The month is unpaid again: the cover is worked out from the months left (a run of unpaid months suspends it,
     as for any month not paid). With no month left the cover is withdrawn from the refund's day (``premium_withdrawn``;
     paying a month again restores it)."""
@@ -72,7 +72,7 @@ async def withdraw_employee_month(cmd: WithdrawEmployeeMonth, uow: UnitOfWork, c
         return
     if await uow.repo.employee_months_of(cmd.psn_no):
         clock = await uow.repo.region_clock(cmd.admdvs)
-        await _refresh(uow, catalogue, cmd.psn_no, year, clock, start_of(cmd.since))
+        await _refresh(uow, pack_set, cmd.psn_no, year, clock, start_of(cmd.since))
         return
     if Status(enrollment.status) is Status.ACTIVE and cmd.since.year <= year:
         period = await uow.repo.open_period(enrollment.id)
@@ -80,17 +80,17 @@ async def withdraw_employee_month(cmd: WithdrawEmployeeMonth, uow: UnitOfWork, c
         await lifecycle.suspend(_change(cmd.psn_no, year, since, WITHDRAWN, cmd.note), uow)
 
 
-async def _sweep(uow: UnitOfWork, catalogue: PolicyCatalogue, admdvs: str, clock: date, at: datetime) -> None:
+async def _sweep(uow: UnitOfWork, pack_set: PackSet, admdvs: str, clock: date, at: datetime) -> None:
     """Everyone covered in the region whose latest month paid is far enough behind the clock to owe a run."""
-    pack = catalogue.in_force(admdvs, EMPLOYEE_SCHEME, clock)
+    pack = pack_set.in_force(admdvs, EMPLOYEE_SCHEME, clock)
     limit = employee_coverage_rules(pack).suspend_after_unpaid_months
     if limit is None:
         return
     for psn_no in await uow.repo.employees_paid_before(admdvs, month_start(month_index(clock) - limit)):
-        await _refresh(uow, catalogue, psn_no, clock.year, clock, at)
+        await _refresh(uow, pack_set, psn_no, clock.year, clock, at)
 
 
-async def _refresh(uow: UnitOfWork, catalogue: PolicyCatalogue, psn_no: str, year: int, clock: date,
+async def _refresh(uow: UnitOfWork, pack_set: PackSet, psn_no: str, year: int, clock: date,
                    at: datetime, paid_month: bool = False) -> None:
     """Bring the person's cover for ``year`` in line with their months paid and the clock."""
     enrollment = await uow.repo.enrollment_for_update(psn_no, year, EMPLOYEE_SCHEME)
@@ -100,7 +100,7 @@ async def _refresh(uow: UnitOfWork, catalogue: PolicyCatalogue, psn_no: str, yea
         return
     if enrollment.employee_kind == EmployeeKind.RETIRED:
         return
-    pack = catalogue.get(enrollment.pack_id)
+    pack = pack_set.get(enrollment.pack_id)
     cover = employee_cover(pack, await uow.repo.employee_months_of(psn_no), clock)
     if cover is None:
         return

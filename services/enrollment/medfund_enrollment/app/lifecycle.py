@@ -34,8 +34,8 @@ from medfund_shared.events.types.enrollment import (
 )
 from medfund_shared.events.types.enrollment import CoverageRefused as CoverageRefusedEvent
 from medfund_shared.idempotency import IdempotentRequest
-from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.coverage import CoverageRefused
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.policy.schema import PolicyPack
 
 ACTIVE, SUSPENDED, TERMINATED = "active", "suspended", "terminated"
@@ -71,7 +71,7 @@ class ChangeCoverage:
     ``premium_withdrawn`` suspension."""
 
 
-async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, catalogue: PolicyCatalogue) -> Status:
+async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, pack_set: PackSet) -> Status:
     """Activate cover by the pack's rules, or restore cover a refund withdrew; a second payment event for the same
     year changes nothing."""
     async with uow:
@@ -85,7 +85,7 @@ async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, catalogue
             return await _restore_withdrawn(uow, enrollment, paid_on)
         if enrollment.status != Status.REGISTERED:
             return Status(enrollment.status)
-        status = await activate(uow, catalogue.get(enrollment.pack_id), enrollment, paid_on, cmd.on_behalf,
+        status = await activate(uow, pack_set.get(enrollment.pack_id), enrollment, paid_on, cmd.on_behalf,
                                 effective_time=cmd.paid_at)
         await uow.commit()
         return status

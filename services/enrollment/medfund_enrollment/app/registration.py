@@ -23,7 +23,7 @@ from medfund_enrollment.domain.lifecycle import Status, TerminationReason, retir
 from medfund_shared.china_time import start_of
 from medfund_shared.events.types.enrollment import PersonRegistered
 from medfund_shared.idempotency import IdempotentRequest
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.policy.schema import PolicyPack
 
 ONE_LIVE_PER_YEAR = "enrollments_one_live_per_year"
@@ -36,14 +36,14 @@ class RegisterHousehold:
     idempotency: IdempotentRequest | None = None
 
 
-async def register_household(cmd: RegisterHousehold, uow: UnitOfWork, catalogue: PolicyCatalogue) -> dict:
+async def register_household(cmd: RegisterHousehold, uow: UnitOfWork, pack_set: PackSet) -> dict:
     """``{"household_id", "members": [...]}``; a retry with the same key gets the first answer, even one sent to
     another instance while the first is still being registered (it waits for it)."""
     async with uow:
         if (first := await uow.idempotency.claim(cmd.idempotency)) is not None:
             return first.body
         app = cmd.application
-        pack = pack_for(catalogue, app.admdvs, app.insutype, app.year)
+        pack = pack_for(pack_set, app.admdvs, app.insutype, app.year)
         certnos = [m.certno.strip().upper() for m in app.members]
         renewing = await uow.repo.insured_in_year(certnos, app.year - 1, app.insutype)
         plans = plan_household(pack, app, frozenset(renewing))

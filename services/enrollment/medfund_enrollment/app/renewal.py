@@ -13,7 +13,7 @@ from medfund_enrollment.app.registration import duplicate, enroll_member
 from medfund_enrollment.domain.errors import Conflict, InvalidRequest, NotFound
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication, plan_household
 from medfund_shared.idempotency import IdempotentRequest
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Renew:
     idempotency: IdempotentRequest | None = None
 
 
-async def renew(cmd: Renew, uow: UnitOfWork, catalogue: PolicyCatalogue) -> dict:
+async def renew(cmd: Renew, uow: UnitOfWork, pack_set: PackSet) -> dict:
     """Premiums recomputed from the new year's pack; the household keeps its id."""
     async with uow:
         if (first := await uow.idempotency.claim(cmd.idempotency)) is not None:
@@ -41,7 +41,7 @@ async def renew(cmd: Renew, uow: UnitOfWork, catalogue: PolicyCatalogue) -> dict
         tier = cmd.tier or (current[0].tier if current else head.tier)
         app = HouseholdApplication(head.admdvs, head.insutype, cmd.year, tier, tuple(
             [await _member(uow, row) for row in previous]), cmd.enrolled_on)
-        pack = pack_for(catalogue, app.admdvs, app.insutype, app.year)
+        pack = pack_for(pack_set, app.admdvs, app.insutype, app.year)
         plans = plan_household(pack, app, frozenset(row.certno for row in previous))
         live = {row.certno for row in await uow.repo.live_enrollments([p.certno for p in plans], cmd.year)}
         for index, plan in enumerate(plans):

@@ -11,12 +11,12 @@ from medfund_enrollment.domain.lifecycle import (
     cover_for_payment,
     last_covered_day,
 )
-from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.coverage import CoverageRefused
+from medfund_shared.policy.pack_set import PackSet
 
-CATALOGUE = PolicyCatalogue.load()
-SHIZHU = CATALOGUE.in_force("500240", "390", date(2026, 1, 1))
-CHAOYANG = CATALOGUE.in_force("211302", "390", date(2026, 1, 1))
+PACK_SET = PackSet.load()
+SHIZHU = PACK_SET.in_force("500240", "390", date(2026, 1, 1))
+CHAOYANG = PACK_SET.in_force("211302", "390", date(2026, 1, 1))
 ADULT = date(1980, 1, 1)
 
 

@@ -8,12 +8,12 @@ from medfund_enrollment.domain.categories import primary_category
 from medfund_enrollment.domain.errors import InvalidRequest
 from medfund_enrollment.domain.household import HouseholdApplication, Kind, MemberApplication, plan_household
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.contribution_rules import ResidentCategory as C
+from medfund_shared.policy.pack_set import PackSet
 
-CATALOGUE = PolicyCatalogue.load()
-SHIZHU = CATALOGUE.in_force("500240", "390", date(2026, 1, 1))
-CHAOYANG = CATALOGUE.in_force("211302", "390", date(2026, 1, 1))
+PACK_SET = PackSet.load()
+SHIZHU = PACK_SET.in_force("500240", "390", date(2026, 1, 1))
+CHAOYANG = PACK_SET.in_force("211302", "390", date(2026, 1, 1))
 
 
 def member(brdy: date, *categories: str, serial: int = 1, region: str = "500240") -> MemberApplication:

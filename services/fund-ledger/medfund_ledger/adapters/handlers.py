@@ -1,4 +1,4 @@
-"""What the ledger's consumer applies, by catalogue type string (docs/events.md).
+"""What the ledger's consumer applies, by event type string (docs/events.md).
 
 Money and coverage events, nearly all of the traffic, are applied a batch at a time by
 :data:`BATCH_HANDLER`; the rare registry events (institutions, eligible population) one at a time

@@ -5,7 +5,7 @@ events in one SAVEPOINT (or one event per call when it retries a failed batch ev
 never commits. Entries are built by the pure builders of :mod:`medfund_ledger.domain.journal`; only
 entries whose key is new are booked, and only those move the clock, queue an alert evaluation (by entry
 key: the event id, or the ledger's own key of a transfer or clearing) and record settlement facts.
-Types are dispatched by their catalogue type string (docs/events.md).
+Types are dispatched by their event type string (docs/events.md).
 """
 
 from __future__ import annotations

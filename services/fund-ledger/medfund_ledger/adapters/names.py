@@ -12,14 +12,14 @@ from importlib import resources
 
 import yaml
 
-from medfund_ledger.adapters.packs import catalogue
+from medfund_ledger.adapters.packs import pack_set
 
 
 @lru_cache(maxsize=1)
 def names() -> dict[str, dict[str, dict[str, str]]]:
     table = yaml.safe_load(resources.files("medfund_ledger.config").joinpath("names.yaml").read_text("utf-8"))
     funds: dict[str, dict[str, str]] = {}
-    for pack in catalogue():
+    for pack in pack_set():
         for fund in (pack.funds.pooled, pack.funds.catastrophic, pack.funds.assistance,
                      pack.funds.individual_account, pack.funds.risk_reserve):
             if fund is not None:

@@ -3,12 +3,12 @@ a pack covers has both names."""
 
 
 from medfund_ledger.adapters.names import names
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
 
 def test_every_fund_and_region_of_the_packs_is_named_in_both_languages():
     table = names()
-    for pack in PolicyCatalogue.load():
+    for pack in PackSet.load():
         assert set(table["regions"][pack.admdvs]) == {"zh", "en"}
         for fund in (pack.funds.pooled, pack.funds.catastrophic, pack.funds.assistance,
                      pack.funds.individual_account, pack.funds.risk_reserve):

@@ -7,9 +7,9 @@ from medfund_ledger.domain import accounts, journal, warnings
 from medfund_ledger.domain.financing import catastrophic_financing, pooled_income, reserve_share
 from medfund_ledger.domain.pools import PoolFigures
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
+from medfund_shared.policy.pack_set import PackSet
 
-PACKS = PolicyCatalogue.load()
+PACKS = PackSet.load()
 SHIZHU = PACKS.get("500240-390-2026-01-01")
 EMPLOYEE = PACKS.get("321100-310-2013-01-01")
 POOLED, CATASTROPHIC, ASSISTANCE, RESERVE = ("500240:390100:2026", "500240:390200:2026", "500240:610100:2026",

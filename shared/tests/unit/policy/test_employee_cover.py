@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import PolicyCatalogue
 from medfund_shared.policy.contributions import ContributionInputError, flexible_worker_contribution
 from medfund_shared.policy.employee_cover import (
     EmployeeCover,
@@ -15,10 +14,11 @@ from medfund_shared.policy.employee_cover import (
     period_month,
     retiree_years_shortfall,
 )
+from medfund_shared.policy.pack_set import PackSet
 
-CATALOGUE = PolicyCatalogue.load()
-ZHENJIANG = CATALOGUE.in_force("321100", "310", date(2026, 1, 1))
-SHIZHU = CATALOGUE.in_force("500240", "390", date(2026, 1, 1))
+PACK_SET = PackSet.load()
+ZHENJIANG = PACK_SET.in_force("321100", "310", date(2026, 1, 1))
+SHIZHU = PACK_SET.in_force("500240", "390", date(2026, 1, 1))
 
 
 def months(*periods: str) -> list[date]:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import shipped_packs_dir
 from medfund_shared.policy.loader import PolicyPackError, load_pack
+from medfund_shared.policy.pack_set import shipped_packs_dir
 
 PACKS = shipped_packs_dir()
 SHIZHU = PACKS / "500240-390-2026-01-01.yaml"

@@ -7,8 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 from medfund_shared.money import Money
-from medfund_shared.policy.catalogue import shipped_packs_dir
 from medfund_shared.policy.loader import PolicyPackError, load_pack, parse_pack
+from medfund_shared.policy.pack_set import shipped_packs_dir
 from medfund_shared.policy.schema import Itemisation
 
 SHIPPED = sorted(shipped_packs_dir().glob("*.yaml"))

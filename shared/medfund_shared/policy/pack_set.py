@@ -28,7 +28,7 @@ def _pack_files(directory: Path) -> list[Path]:
     return sorted(directory.glob(f"*{PACK_SUFFIX}"))
 
 
-class PolicyCatalogue:
+class PackSet:
     """Packs keyed by id; the one in force for a date is the latest ``effective_from`` on or before it."""
 
     def __init__(self, packs: Iterable[PolicyPack]) -> None:
@@ -39,7 +39,7 @@ class PolicyCatalogue:
             self._packs[pack.pack_id] = pack
 
     @classmethod
-    def load(cls, extra_dir: Path | None = None) -> PolicyCatalogue:
+    def load(cls, extra_dir: Path | None = None) -> PackSet:
         """The shipped packs plus any an operator put in ``extra_dir``."""
         files = _pack_files(shipped_packs_dir())
         if extra_dir is not None:
