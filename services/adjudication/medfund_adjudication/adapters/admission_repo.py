@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import BigInteger, and_, cast, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters.tables import admissions, fee_details
-from medfund_adjudication.domain.admission import Admission
+from medfund_adjudication.domain.admission import Admission, RecordedVisit
+from medfund_adjudication.domain.fee_line import FeeLine
 from medfund_adjudication.domain.refunds import Refundable
-from medfund_adjudication.domain.settlement import FeeItem
 from medfund_shared.money import Money
-
-
-@dataclass(frozen=True)
-class FeeLine:
-    """One uploaded fee detail as the hospital sent it."""
-
-    feedetl_sn: str
-    mdtrt_id: str
-    psn_no: str
-    med_list_codg: str
-    medins_list_codg: str | None
-    fee_ocur_time: datetime | None
-    cnt: Decimal
-    pric: Decimal
-    det_item_fee_sumamt: Money
-    init_feedetl_sn: str | None = None
-    """On a refund line (negative ``cnt`` and amount): the detail of the same visit it refunds."""
-
-    def for_engine(self) -> FeeItem:
-        return FeeItem(self.feedetl_sn, self.med_list_codg, self.cnt, self.pric, self.det_item_fee_sumamt)
 
 
 def admission_of(row) -> Admission:
@@ -157,17 +135,8 @@ async def cancel_admission(session: AsyncSession, mdtrt_id: str, at: datetime) -
     await session.execute(update(admissions).where(admissions.c.mdtrt_id == mdtrt_id).values(cancelled_at=at))
 
 
-@dataclass(frozen=True)
-class Visit:
-    """An admission with what the 5201 answer shows beyond the engine's view of it."""
-
-    admission: Admission
-    ipt_otp_no: str | None
-    dscg_way: str | None
-
-
 async def visits(session: AsyncSession, fixmedins_code: str, psn_no: str, begin: datetime | None,
-                 end: datetime | None, med_type: str | None, mdtrt_id: str | None) -> list[Visit]:
+                 end: datetime | None, med_type: str | None, mdtrt_id: str | None) -> list[RecordedVisit]:
     """The person's admissions at the institution that began in [begin, end], oldest first."""
     t = admissions.c
     query = select(admissions).where(t.fixmedins_code == fixmedins_code, t.psn_no == psn_no)
@@ -180,7 +149,7 @@ async def visits(session: AsyncSession, fixmedins_code: str, psn_no: str, begin:
     if mdtrt_id is not None:
         query = query.where(t.mdtrt_id == mdtrt_id)
     rows = await session.execute(query.order_by(t.begntime, t.mdtrt_id))
-    return [Visit(admission_of(row), row.ipt_otp_no, row.dscg_way) for row in rows]
+    return [RecordedVisit(admission_of(row), row.ipt_otp_no, row.dscg_way) for row in rows]
 
 
 async def has_visited(session: AsyncSession, fixmedins_code: str, psn_no: str) -> bool:

@@ -6,7 +6,6 @@ statement reads the caller's credentials and sign-in, one records the nonce.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
@@ -15,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters.tables import gateway_nonces, gateway_sign_ins, institutions
+from medfund_adjudication.domain.gateway_access import CallerRecords, SignIn
 from medfund_shared.driver import DriverStatement
 
 FORGET_AT_ONCE = 100
@@ -30,16 +30,6 @@ async def holder_of_paasid(session: AsyncSession, paasid: str) -> str | None:
 async def set_credentials(session: AsyncSession, fixmedins_code: str, paasid: str, passtoken_encrypted: str) -> None:
     await session.execute(update(institutions).where(institutions.c.fixmedins_code == fixmedins_code)
                           .values(paasid=paasid, passtoken_encrypted=passtoken_encrypted))
-
-
-@dataclass(frozen=True)
-class CallerRecords:
-    """What admitting a call reads: the credentials of a paasid and the sign-in of a sign_no (each may be absent)."""
-
-    fixmedins_code: str | None
-    passtoken_encrypted: str | None
-    sign_in_institution: str | None
-    signed_out_at: datetime | None
 
 
 def _of_paasid(column):
@@ -83,15 +73,6 @@ async def remember_nonce(db: asyncpg.Connection, paasid: str, nonce: str, now: d
     """Record the nonce; False when it was seen since ``forget_before``."""
     return await _REMEMBER_NONCE.fetchval(db, {"paasid": paasid, "nonce": nonce, "now": now,
                                                "forget_before": forget_before}) is not None
-
-
-@dataclass(frozen=True)
-class SignIn:
-    sign_no: str
-    fixmedins_code: str
-    opter_no: str
-    signed_in_at: datetime
-    signed_out_at: datetime | None
 
 
 async def add_sign_in(session: AsyncSession, sign_in: SignIn, mac: str | None, ip: str | None) -> None:

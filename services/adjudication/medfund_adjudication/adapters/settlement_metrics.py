@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter
 
-from medfund_adjudication.adapters.settlement_repo import SettlementRecord
+from medfund_adjudication.domain.settlement_record import SettlementRecord
 
 LABELS = ["admdvs", "insutype", "institution_level", "kind"]
 SETTLEMENTS = Counter("medfund_settlements_total", "settlements and reversals recorded", LABELS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, insert, select, tuple_, update
@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medfund_adjudication.adapters import result_codec
 from medfund_adjudication.adapters.tables import accumulators, settlements
 from medfund_adjudication.domain.reconciliation import Totals
-from medfund_adjudication.domain.settlement import Accumulators, SettlementResult
+from medfund_adjudication.domain.settlement import Accumulators
+from medfund_adjudication.domain.settlement_record import SettlementRecord
 from medfund_shared.money import Money
 
 _COUNTERS = {"outpatient_visits"}
@@ -66,32 +67,6 @@ async def of_admission(session: AsyncSession, mdtrt_id: str) -> list[SettlementR
 async def save_accumulators(session: AsyncSession, psn_no: str, year: int, totals: Accumulators) -> None:
     await session.execute(update(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
                           .values(**accumulator_values(totals), version=accumulators.c.version + 1))
-
-
-@dataclass(frozen=True)
-class SettlementRecord:
-    """A stored settlement or reversal and what the event and answer need from it."""
-
-    setl_id: str
-    kind: str
-    original_setl_id: str | None
-    mdtrt_id: str
-    medins_setl_id: str | None
-    fixmedins_code: str
-    psn_no: str
-    admdvs: str
-    insutype: str
-    year: int
-    setl_time: datetime
-    setl_date: date
-    result: SettlementResult
-    inputs: dict | None = None
-    """A settlement's canonical engine inputs (:mod:`~medfund_adjudication.domain.settlement.receipt`)."""
-    receipt: str | None = None
-
-    @property
-    def pack_version(self) -> int:
-        return self.result.pack_version
 
 
 async def add(session: AsyncSession, record: SettlementRecord) -> None:

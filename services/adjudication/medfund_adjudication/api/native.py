@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field, StrictBool
 
-from medfund_adjudication.adapters.admission_repo import FeeLine
 from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork
 from medfund_adjudication.api.http_errors import lost_races_as_conflicts
 from medfund_adjudication.api.nhsa import answers
@@ -21,6 +20,7 @@ from medfund_adjudication.app.person_info import person_info
 from medfund_adjudication.app.reverse import reverse_settlement
 from medfund_adjudication.app.settle import settle_visit
 from medfund_adjudication.domain.admission import INPATIENT_MED_TYPES, OUTPATIENT_MED_TYPES
+from medfund_adjudication.domain.fee_line import FeeLine
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.business_range import BusinessDate, BusinessDateTime
 from medfund_shared.context import ContextDep

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from medfund_adjudication.adapters.settlement_repo import SettlementRecord
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.api.native import public
 from medfund_adjudication.app.replay import ReplaySettlement, replay_settlement
 from medfund_adjudication.app.settlement_listing import ListSettlements, list_settlements
 from medfund_adjudication.domain.settlement.receipt import ENGINE_VERSION
+from medfund_adjudication.domain.settlement_record import SettlementRecord
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.business_range import BusinessDate
 from medfund_shared.context import ContextDep

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from medfund_adjudication.adapters.admission_repo import FeeLine
 from medfund_adjudication.adapters.uow import RequestKey
+from medfund_adjudication.domain.fee_line import FeeLine
 from medfund_adjudication.domain.reconciliation import Totals
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_shared.money import Money

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from medfund_adjudication.adapters.admission_repo import FeeLine
 from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer
 from medfund_adjudication.app.admission import load_admission
 from medfund_adjudication.app.commands import CancelFees, UploadFees
 from medfund_adjudication.domain.coverage import covered_on
+from medfund_adjudication.domain.fee_line import FeeLine
 from medfund_adjudication.domain.refunds import Refundable, apply_refund
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import ItemResult

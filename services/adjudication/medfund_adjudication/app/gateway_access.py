@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from medfund_adjudication.adapters.gateway_access_repo import CallerRecords, SignIn
 from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer, RequestKey
+from medfund_adjudication.domain.gateway_access import CallerRecords, SignIn
 from medfund_adjudication.domain.his_signature import SignedHeaders
 from medfund_adjudication.domain.refusal import Refused
 

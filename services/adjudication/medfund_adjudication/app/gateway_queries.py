@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from medfund_adjudication.adapters.admission_repo import FeeLine, Visit
 from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork
 from medfund_adjudication.app.person_types import person_type
 from medfund_adjudication.app.settle import Settled
+from medfund_adjudication.domain.admission import RecordedVisit
 from medfund_adjudication.domain.coverage import Coverage
+from medfund_adjudication.domain.fee_line import FeeLine
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import Accumulators, ItemResult
 from medfund_adjudication.domain.settlement.itemisation import itemise_one
@@ -32,7 +33,7 @@ class VisitsQuery:
 
 @dataclass(frozen=True)
 class VisitView:
-    visit: Visit
+    visit: RecordedVisit
     coverage: Coverage | None
     psn_type: str
     """The platform's person-type code on the admission day ("" when the cover is no longer known)."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medfund_adjudication.adapters.settlement_repo import SettlementRecord
 from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import SettlementRefused, settle
 from medfund_adjudication.domain.settlement.receipt import canonical, inputs_from, receipt_of
 from medfund_adjudication.domain.settlement.replay import ReplayVerdict, compare
+from medfund_adjudication.domain.settlement_record import SettlementRecord
 from medfund_shared.policy.pack_set import NoPackInForce
 from medfund_shared.policy.schema import PolicyPack
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from medfund_adjudication.adapters import (
     settlement_metrics,
 )
-from medfund_adjudication.adapters.settlement_repo import SettlementRecord
 from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer
 from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.admission import load_admission
@@ -15,6 +14,7 @@ from medfund_adjudication.app.person_types import person_type
 from medfund_adjudication.app.settle import Settled
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import reverse
+from medfund_adjudication.domain.settlement_record import SettlementRecord
 from medfund_shared.china_time import business_date
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from medfund_adjudication.adapters import settlement_metrics
-from medfund_adjudication.adapters.settlement_repo import SettlementRecord
-from medfund_adjudication.adapters.settling import AdmissionContext, PersonState, Settling
+from medfund_adjudication.adapters.settling import Settling
 from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer, stored_answer
 from medfund_adjudication.app import settlement_events
 from medfund_adjudication.app.commands import Settle
@@ -28,6 +27,8 @@ from medfund_adjudication.domain.refunds import net_of_refunds
 from medfund_adjudication.domain.refusal import Refused
 from medfund_adjudication.domain.settlement import Person, Visit, settle
 from medfund_adjudication.domain.settlement.receipt import SettlementInputs, canonical, receipt_of
+from medfund_adjudication.domain.settlement_reading import AdmissionContext, PersonState
+from medfund_adjudication.domain.settlement_record import SettlementRecord
 from medfund_shared import outbox
 from medfund_shared.china_time import business_date
 from medfund_shared.errors import is_conflict, is_lost_race

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from medfund_adjudication.adapters.settlement_repo import SettlementRecord
 from medfund_adjudication.domain.admission import Admission
+from medfund_adjudication.domain.settlement_record import SettlementRecord
 from medfund_shared.events.types.claims import FundPayment, SettlementCompleted, SettlementReversed
 
 

@@ -7,9 +7,9 @@ import binascii
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from medfund_adjudication.adapters.settlement_repo import SettlementRecord
 from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork
 from medfund_adjudication.domain.refusal import Refused
+from medfund_adjudication.domain.settlement_record import SettlementRecord
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,12 @@ def ensure_settleable(admission: Admission, mid_stay: bool) -> None:
     if admission.med_type not in MID_STAY_MED_TYPES:
         raise Refused("invalid", f"mdtrt_id {admission.mdtrt_id}: med_type {admission.med_type} is settled once, "
                                  "after discharge (2402); no mid-stay settlement", "mid_setl_flag")
+
+
+@dataclass(frozen=True)
+class RecordedVisit:
+    """An admission with what the 5201 answer shows beyond the engine's view of it."""
+
+    admission: Admission
+    ipt_otp_no: str | None
+    dscg_way: str | None

@@ -13,16 +13,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from medfund_adjudication.adapters.admission_repo import FeeLine
-from medfund_adjudication.adapters.gateway_access_repo import CallerRecords, SignIn
 from medfund_adjudication.adapters.passtoken_cipher import PasstokenCipher
-from medfund_adjudication.adapters.settlement_repo import SettlementRecord
-from medfund_adjudication.adapters.settling import AdmissionContext, PersonState
 from medfund_adjudication.adapters.uow import AdjudicationUnitOfWork, Answer, RequestKey, stored_answer
 from medfund_adjudication.domain.admission import Admission
 from medfund_adjudication.domain.coverage import Coverage
+from medfund_adjudication.domain.fee_line import FeeLine
+from medfund_adjudication.domain.gateway_access import CallerRecords, SignIn
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_adjudication.domain.settlement import Accumulators
+from medfund_adjudication.domain.settlement_reading import AdmissionContext, PersonState
+from medfund_adjudication.domain.settlement_record import SettlementRecord
 from medfund_shared.idempotency import IdempotentRequest, StoredAnswer
 from medfund_shared.money import Money
 from medfund_shared.policy.pack_set import PackSet

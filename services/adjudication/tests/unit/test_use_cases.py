@@ -12,8 +12,6 @@ from decimal import Decimal
 import pytest
 from cryptography.fernet import Fernet
 
-from medfund_adjudication.adapters.admission_repo import FeeLine
-from medfund_adjudication.adapters.gateway_access_repo import SignIn
 from medfund_adjudication.adapters.passtoken_cipher import PasstokenCipher
 from medfund_adjudication.adapters.uow import RequestKey
 from medfund_adjudication.app.admission import admit
@@ -33,6 +31,8 @@ from medfund_adjudication.app.reverse import reverse_settlement
 from medfund_adjudication.app.settle import settle_visit
 from medfund_adjudication.domain.admission import Admission
 from medfund_adjudication.domain.coverage import Coverage
+from medfund_adjudication.domain.fee_line import FeeLine
+from medfund_adjudication.domain.gateway_access import SignIn
 from medfund_adjudication.domain.his_signature import SignedHeaders
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_adjudication.domain.settlement import Accumulators

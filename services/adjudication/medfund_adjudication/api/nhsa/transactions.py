@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from medfund_adjudication.adapters.admission_repo import FeeLine
 from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork
 from medfund_adjudication.api.nhsa import answers, wire
 from medfund_adjudication.api.nhsa.fields import Fields
@@ -19,6 +18,7 @@ from medfund_adjudication.app.reconcile import reconcile_totals
 from medfund_adjudication.app.reverse import reverse_settlement
 from medfund_adjudication.app.settle import settle_visit
 from medfund_adjudication.domain.admission import INPATIENT_MED_TYPES, OUTPATIENT_MED_TYPES
+from medfund_adjudication.domain.fee_line import FeeLine
 from medfund_adjudication.domain.reconciliation import Totals
 from medfund_shared.china_time import business_date
 from medfund_shared.schemes import EMPLOYEE_SCHEME, RESIDENT_SCHEME
