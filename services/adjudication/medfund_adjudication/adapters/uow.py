@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_adjudication.adapters import (
     admission_repo,
@@ -172,6 +173,15 @@ class UnitOfWork(AdjudicationUnitOfWork, SqlUnitOfWork):
         super().__init__(context.session_factory(), relay=context.relay,
                          idempotency_wait_seconds=context.settings.idempotency_wait_seconds)
 
+    @classmethod
+    def joined_to(cls, session: AsyncSession) -> UnitOfWork:
+        """A consumer's event inside the runner's batch transaction (its SAVEPOINT): the repositories and the
+        outbox on the runner's session, ``commit`` only flushes and the runner owns the transaction. The
+        projections that run on it read no pack, no passtoken and no stored answer."""
+        uow = cls.__new__(cls)
+        SqlUnitOfWork.__init__(uow, session, joined=True)
+        return uow
+
     def attach(self, session) -> None:
         self.admissions = _SessionBound(admission_repo, session)
         self.coverage = _SessionBound(coverage_repo, session)
@@ -182,7 +192,8 @@ class UnitOfWork(AdjudicationUnitOfWork, SqlUnitOfWork):
 
     async def __aexit__(self, *exc: object) -> None:
         await super().__aexit__(*exc)
-        await self.session.close()
+        if not self._joined:
+            await self.session.close()
 
     @asynccontextmanager
     async def caller_checks(self) -> AsyncIterator[_SessionBound]:

@@ -55,6 +55,10 @@ class FakeCoverage:
     balances: dict[str, Money] = field(default_factory=dict)
     credits: dict[str, Money] = field(default_factory=dict)
     retirees: set[str] = field(default_factory=set)
+    cards: dict[str, str] = field(default_factory=dict)
+    """psn_no -> the social security card number."""
+    employment_periods: dict[str, str] = field(default_factory=dict)
+    """psn_no -> the latest period (``YYYY-MM``) billing's word on retirement was for."""
 
     async def get(self, psn_no: str, insutype: str, year: int) -> Coverage | None:
         return self.covers.get((psn_no, insutype, year))
@@ -67,6 +71,18 @@ class FakeCoverage:
 
     async def balance(self, psn_no: str) -> Money | None:
         return self.balances.get(psn_no)
+
+    async def record_card(self, psn_no: str, ssc_no: str) -> None:
+        self.cards[psn_no] = ssc_no
+
+    async def record_employment(self, psn_no: str, period: str, retired: bool) -> None:
+        if period < self.employment_periods.get(psn_no, ""):
+            return
+        self.employment_periods[psn_no] = period
+        if retired:
+            self.retirees.add(psn_no)
+        else:
+            self.retirees.discard(psn_no)
 
     async def credit(self, credit_id: str, psn_no: str, amount: Money) -> None:
         if credit_id not in self.credits:
