@@ -8,10 +8,11 @@ import os
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 
-from medfund_cli.demo.hospital import HospitalSimulator
+from medfund_cli.demo.hospital import HospitalSimulator, StackUnreachable
 from medfund_cli.demo.progress import StatusDisplay
 from medfund_cli.demo.runner import Demo, DemoError
 from medfund_cli.demo.scenario import REAL_POPULATION, Plot, Scenario
@@ -49,8 +50,12 @@ def demo(
         Settings(kafka_bootstrap=f"127.0.0.1:{dev.kafka_port}")
     try:
         asyncio.run(run(scenario, urls, settings, not no_wait, summary_json, Console()))
-    except (DemoError, ServiceError) as error:
+    except (DemoError, ServiceError, StackUnreachable) as error:
         typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except httpx.TransportError as error:
+        typer.echo(f"error: the services stopped answering ({type(error).__name__}: {error or 'no answer'})",
+                   err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         typer.echo("stopped")

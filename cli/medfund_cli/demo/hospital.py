@@ -36,6 +36,10 @@ FIRST_GUESS = {"outpatient": Money.from_yuan(40), "inpatient": Money.from_yuan(2
 INPATIENT_AGE_WEIGHT = ((60, 1.0), (18, 0.35), (0, 0.25))
 
 
+class StackUnreachable(RuntimeError):
+    """The services stopped answering (e.g. ``make down`` under the living county): nothing more to drive."""
+
+
 @dataclass(frozen=True)
 class Planned:
     encounter: visits.Encounter
@@ -106,6 +110,8 @@ class HospitalSimulator:
         self.tracks = {"outpatient": Track("outpatient"), "inpatient": Track("inpatient")}
         self.pacer = Pacer(scenario.rate, scenario.concurrency)
         self.encounters = 0
+        self.unreachable: str | None = None
+        """Why the last request could not reach the services (connection refused, reset, timed out), if any."""
         self.city_hospital_open: Callable[[date], bool] = lambda _day: True
         """Whether an inpatient drawn for a tertiary hospital goes there on ``day`` (else to a secondary one)."""
         self.uncovered_every = max(1, round(1 / scenario.uncovered_share)) if scenario.uncovered_share > 0 else 0
@@ -122,8 +128,11 @@ class HospitalSimulator:
 
     async def run_days(self, first: date, last: date, target: Callable[[date], Money],
                        milestones: dict[date, Callable[[], Awaitable[None]]] | None = None,
-                       day_seconds: float = 0.0) -> None:
-        """Drive the pooled-fund spending up to ``target(day)`` for every day from ``first`` to ``last``."""
+                       day_seconds: float = 0.0, stop_when_unreachable: bool = False) -> None:
+        """Drive the pooled-fund spending up to ``target(day)`` for every day from ``first`` to ``last``.
+
+        ``stop_when_unreachable``: raise :class:`StackUnreachable` at the end of the first day whose requests
+        could not reach the services (the living county after ``make down``), instead of going on failing."""
         share = self.scenario.outpatient_fund_share
         daily_cap = max(10, self.scenario.scale // 20)
         for day in self.scenario.calendar.days(first, last):
@@ -140,6 +149,9 @@ class HospitalSimulator:
             if milestones and day in milestones:
                 await self.pacer.drain()
                 await milestones[day]()
+            if stop_when_unreachable and self.unreachable:
+                await self.pacer.drain()
+                raise StackUnreachable(f"the services stopped answering on {day.isoformat()}: {self.unreachable}")
             if day_seconds:
                 await asyncio.sleep(day_seconds)
         await self.pacer.drain()
@@ -257,6 +269,7 @@ class HospitalSimulator:
         except GatewayRefusal as refusal:
             self.tally.refused(person.certno, refusal.err_msg, expected=False)
         except httpx.HTTPError as error:
+            self._failed(error)
             self.tally.refused(person.certno, f"{type(error).__name__}: {error}", expected=False)
         finally:
             self.tracks[track].in_flight -= 1
@@ -277,7 +290,15 @@ class HospitalSimulator:
         except GatewayRefusal as refusal:
             self.tally.refused(person.certno, refusal.err_msg, expected=True)
             return
+        except httpx.HTTPError as error:
+            self._failed(error)
+            self.tally.refused(person.certno, f"{type(error).__name__}: {error}", expected=False)
+            return
         self.tally.refused(person.certno, f"{person.category} without cover was settled", expected=False)
+
+    def _failed(self, error: httpx.HTTPError) -> None:
+        if isinstance(error, httpx.TransportError):
+            self.unreachable = f"{type(error).__name__}: {error or 'no answer'}"
 
     # --- choices ------------------------------------------------------------------------
 

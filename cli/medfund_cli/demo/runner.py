@@ -319,7 +319,7 @@ class Demo:
         hospital.router.routine_use = Decimal(1)
         await hospital.run_days(start + timedelta(days=1), calendar.year_ends,
                                 lambda day: paid + planned.times(calendar.elapsed(day) - calendar.elapsed(start)),
-                                day_seconds=day_seconds)
+                                day_seconds=day_seconds, stop_when_unreachable=True)
         self.tally.phase = "the year is over"
 
     def _catastrophic_on_pace(self, day: date) -> bool:
