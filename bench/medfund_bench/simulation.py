@@ -1,11 +1,11 @@
 """The simulation's replay rate (issue 25): recorded settlements replayed under a candidate pack.
 
 Each row goes through what the simulation worker does per row after PostgreSQL hands it over: parse the
-stored JSON of the inputs and of the result, decode them, compute the settlement under the candidate pack with
-the person's running totals, and tally it. The rows are copies of a few recorded stays (inpatient and
-outpatient, several sizes) spread over people of ``VISITS_PER_PERSON`` visits each, in the worker's order. Not
-included: PostgreSQL streaming the rows (a server-side cursor, 2,000 rows a fetch), reported apart by the
-PostgreSQL limit row.
+stored JSON of the inputs and of the result (with orjson, as the worker's engine reads JSON columns), decode
+them, compute the settlement under the candidate pack with the person's running totals, and tally it. The rows
+are copies of a few recorded stays (inpatient and outpatient, several sizes) spread over people of
+``VISITS_PER_PERSON`` visits each, in the worker's order. Not included: PostgreSQL streaming the rows (a
+server-side cursor, 2,000 rows a fetch), reported apart by the PostgreSQL limit row.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+
+import orjson
 
 from medfund_adjudication.adapters import result_codec
 from medfund_adjudication.domain.settlement import Accumulators, CatalogueEntry, FeeItem, Institution, Person, Visit
@@ -78,8 +80,8 @@ def replay_rate(settlements: int) -> ReplayFigure:
     for n in range(settlements):
         inputs_text, result_text, day = rows[n % VISITS_PER_PERSON]
         replay.feed(RecordedSettlement("settlement", f"S{n}", None, f"P{n // VISITS_PER_PERSON:08d}", YEAR, day,
-                                       inputs_from(json.loads(inputs_text)),
-                                       result_codec.recorded_amounts(json.loads(result_text))))
+                                       inputs_from(orjson.loads(inputs_text)),
+                                       result_codec.recorded_amounts(orjson.loads(result_text))))
     replay.result()
     seconds = time.perf_counter() - began
     return ReplayFigure(settlements, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

@@ -52,7 +52,7 @@ class Money:
     fen: int
 
     def __post_init__(self) -> None:
-        if isinstance(self.fen, bool) or not isinstance(self.fen, int):
+        if type(self.fen) is not int:  # exactly int: bool and other subclasses are refused; cheap, money is hot
             raise MoneyError(f"fen must be an int, got {type(self.fen).__name__}")
 
     @classmethod

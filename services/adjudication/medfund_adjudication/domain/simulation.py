@@ -154,15 +154,14 @@ class Replay:
     def _tally(self, recorded: RecordedSettlement, actual: RecordedAmounts, candidate: SettlementResult,
                dims: _Dimensions, sign: int) -> None:
         """``actual`` as recorded (a reversal's is already negated); ``candidate`` times ``sign``."""
-        funds: dict[str, _Pair] = defaultdict(_Pair)
+        by_fund = self._by["fund"]
         for code, paid in actual.funds:
-            funds[code].actual += paid
+            by_fund[code].actual += paid
         for row in candidate.setldetail:
-            funds[row.fund_pay_type].candidate += sign * row.fund_payamt.fen
-        for code, pair in funds.items():
-            self._by["fund"][code].add(pair.actual, pair.candidate)
+            by_fund[row.fund_pay_type].candidate += sign * row.fund_payamt.fen
         fund_actual, fund_candidate = actual.fund_pay_sumamt, sign * candidate.fund_pay_sumamt.fen
-        for dimension, key in (("month", recorded.setl_date.strftime("%Y-%m")), ("institution_level", dims.level),
+        day = recorded.setl_date
+        for dimension, key in (("month", f"{day.year:04d}-{day.month:02d}"), ("institution_level", dims.level),
                                ("area", dims.area), ("person_category", dims.category),
                                ("age_band", dims.age_band)):
             self._by[dimension][key].add(fund_actual, fund_candidate)

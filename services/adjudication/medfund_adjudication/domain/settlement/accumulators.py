@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from operator import add, attrgetter, neg
 
 from medfund_shared.money import Money
 
@@ -22,13 +23,14 @@ class Accumulators:
     outpatient_paid: Money = NO_MONEY
 
     def plus(self, delta: Accumulators) -> Accumulators:
-        return Accumulators(**{name: getattr(self, name) + getattr(delta, name) for name in _TOTALS})
+        return Accumulators(*map(add, _values(self), _values(delta)))
 
     def minus(self, delta: Accumulators) -> Accumulators:
         return self.plus(delta.negated())
 
     def negated(self) -> Accumulators:
-        return Accumulators(**{name: -getattr(self, name) for name in _TOTALS})
+        return Accumulators(*map(neg, _values(self)))
 
 
-_TOTALS = tuple(f.name for f in fields(Accumulators))
+_values = attrgetter(*(f.name for f in fields(Accumulators)))
+"""The totals in field order, as a tuple (positional construction: every settlement adds two sets of them)."""
