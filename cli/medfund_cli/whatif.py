@@ -1,5 +1,5 @@
 """``medfund whatif --region R --year Y --pack FILE``: a simulation on the running stack, with a progress bar,
-a table per fund and an HTML report with charts."""
+a table per fund and an HTML report with charts (and, with ``--png DIR``, the charts as PNG files)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from medfund_cli.settlement import adjudication_url, staff_headers
+from medfund_cli.whatif_png import write_pngs
 from medfund_cli.whatif_report import render
 from medfund_shared.policy.loader import PolicyPackError, load_pack_document
 
@@ -42,6 +43,8 @@ def whatif(
     share_rise: str = typer.Option("0.00", help="list the people whose annual share rises by more (yuan)"),
     report: Annotated[Path, typer.Option(help="where to write the HTML report")] = DEFAULT_REPORT,
     url: str = typer.Option(None, help="the adjudication service (default: the dev stack's)"),
+    png: Annotated[Path | None, typer.Option("--png", help="also write the report's charts as PNG files in "
+                                             "this directory")] = None,
 ) -> None:
     """Replay the region's year under the candidate pack; exit 2 when the pack or the request is refused."""
     try:
@@ -78,3 +81,5 @@ def whatif(
                "reach the catastrophic layer")
     report.write_text(render(f"What if: {region} {year} under {pack.name}", result), encoding="utf-8")
     typer.echo(f"report: {report}")
+    if png is not None:
+        typer.echo(f"charts: {', '.join(str(path) for path in write_pngs(result, png))}")
