@@ -38,5 +38,5 @@ async def load_demo_registry(context: ServiceContext) -> None:
     for institution in demo_institutions():
         await register_institution(RegisterInstitution(institution, now), UnitOfWork(context))
     async with context.session_factory() as session:
-        await registry_repo.upsert_catalogue_items(session, demo_catalogue())
+        await registry_repo.RegistryRepository(session).upsert_catalogue_items(demo_catalogue())
         await session.commit()

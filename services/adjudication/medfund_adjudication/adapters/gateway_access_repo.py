@@ -23,15 +23,6 @@ _PAASID, _SIGN_NO = bindparam("paasid", type_=Text), bindparam("sign_no", type_=
 _NONCE, _FORGET_BEFORE = bindparam("nonce", type_=Text), bindparam("forget_before", type_=DateTime(timezone=True))
 
 
-async def holder_of_paasid(session: AsyncSession, paasid: str) -> str | None:
-    return await session.scalar(select(institutions.c.fixmedins_code).where(institutions.c.paasid == paasid))
-
-
-async def set_credentials(session: AsyncSession, fixmedins_code: str, paasid: str, passtoken_encrypted: str) -> None:
-    await session.execute(update(institutions).where(institutions.c.fixmedins_code == fixmedins_code)
-                          .values(paasid=paasid, passtoken_encrypted=passtoken_encrypted))
-
-
 def _of_paasid(column):
     return select(column).where(institutions.c.paasid == _PAASID).scalar_subquery()
 
@@ -75,19 +66,44 @@ async def remember_nonce(db: asyncpg.Connection, paasid: str, nonce: str, now: d
                                                "forget_before": forget_before}) is not None
 
 
-async def add_sign_in(session: AsyncSession, sign_in: SignIn, mac: str | None, ip: str | None) -> None:
-    await session.execute(gateway_sign_ins.insert().values(
-        sign_no=sign_in.sign_no, fixmedins_code=sign_in.fixmedins_code, opter_no=sign_in.opter_no, mac=mac, ip=ip,
-        signed_in_at=sign_in.signed_in_at))
+class GatewayAccessRepository:
+    """Gateway credentials and sign-ins, on the unit of work's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def holder_of_paasid(self, paasid: str) -> str | None:
+        return await self._session.scalar(select(institutions.c.fixmedins_code).where(institutions.c.paasid == paasid))
+
+    async def set_credentials(self, fixmedins_code: str, paasid: str, passtoken_encrypted: str) -> None:
+        await self._session.execute(update(institutions).where(institutions.c.fixmedins_code == fixmedins_code)
+                              .values(paasid=paasid, passtoken_encrypted=passtoken_encrypted))
+
+    async def add_sign_in(self, sign_in: SignIn, mac: str | None, ip: str | None) -> None:
+        await self._session.execute(gateway_sign_ins.insert().values(
+            sign_no=sign_in.sign_no, fixmedins_code=sign_in.fixmedins_code, opter_no=sign_in.opter_no, mac=mac, ip=ip,
+            signed_in_at=sign_in.signed_in_at))
+
+    async def sign_in_of(self, sign_no: str, *, lock: bool = False) -> SignIn | None:
+        t = gateway_sign_ins.c
+        query = (select(t.sign_no, t.fixmedins_code, t.opter_no, t.signed_in_at, t.signed_out_at)
+                 .where(t.sign_no == sign_no))
+        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
+        return None if row is None else SignIn(*row)
+
+    async def sign_out(self, sign_no: str, at: datetime) -> None:
+        await self._session.execute(update(gateway_sign_ins).where(gateway_sign_ins.c.sign_no == sign_no)
+                              .values(signed_out_at=at))
 
 
-async def sign_in_of(session: AsyncSession, sign_no: str, *, lock: bool = False) -> SignIn | None:
-    t = gateway_sign_ins.c
-    query = select(t.sign_no, t.fixmedins_code, t.opter_no, t.signed_in_at, t.signed_out_at).where(t.sign_no == sign_no)
-    row = (await session.execute(query.with_for_update() if lock else query)).first()
-    return None if row is None else SignIn(*row)
+class CallerChecks:
+    """Admitting a gateway call on a driver connection: the caller's records, and the nonce remembered."""
 
+    def __init__(self, db: asyncpg.Connection) -> None:
+        self._db = db
 
-async def sign_out(session: AsyncSession, sign_no: str, at: datetime) -> None:
-    await session.execute(update(gateway_sign_ins).where(gateway_sign_ins.c.sign_no == sign_no)
-                          .values(signed_out_at=at))
+    async def caller_records(self, paasid: str | None, sign_no: str | None) -> CallerRecords:
+        return await caller_records(self._db, paasid, sign_no)
+
+    async def remember_nonce(self, paasid: str, nonce: str, now: datetime, forget_before: datetime) -> bool:
+        return await remember_nonce(self._db, paasid, nonce, now, forget_before)

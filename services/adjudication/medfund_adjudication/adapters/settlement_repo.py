@@ -41,38 +41,6 @@ def accumulator_values(totals: Accumulators) -> dict:
             for f, column in zip(fields(Accumulators), ACCUMULATOR_COLUMNS, strict=True)}
 
 
-async def lock_accumulators(session: AsyncSession, psn_no: str, year: int) -> Accumulators:
-    """The year's totals with the row locked until commit: changes for one person serialise here."""
-    key = {"psn_no": psn_no, "year": year}
-    row = (await session.execute(LOCK_ACCUMULATORS, key)).first()
-    if row is None:
-        await session.execute(pg_insert(accumulators).values(psn_no=psn_no, year=year).on_conflict_do_nothing())
-        row = (await session.execute(LOCK_ACCUMULATORS, key)).one()
-    return accumulators_of(row._mapping)
-
-
-async def accumulators_of_year(session: AsyncSession, psn_no: str, year: int) -> Accumulators:
-    """The year's totals as they stand (zero when the person has none yet), without a lock."""
-    row = (await session.execute(ACCUMULATORS_OF_YEAR, {"psn_no": psn_no, "year": year})).first()
-    return Accumulators() if row is None else accumulators_of(row._mapping)
-
-
-async def of_admission(session: AsyncSession, mdtrt_id: str) -> list[SettlementRecord]:
-    """The admission's settlements and reversals, oldest first."""
-    rows = await session.execute(select(settlements).where(settlements.c.mdtrt_id == mdtrt_id)
-                                 .order_by(settlements.c.setl_time, settlements.c.created_at))
-    return [_record(row) for row in rows]
-
-
-async def save_accumulators(session: AsyncSession, psn_no: str, year: int, totals: Accumulators) -> None:
-    await session.execute(update(accumulators).where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
-                          .values(**accumulator_values(totals), version=accumulators.c.version + 1))
-
-
-async def add(session: AsyncSession, record: SettlementRecord) -> None:
-    await session.execute(_insert(record))
-
-
 def _insert(record: SettlementRecord):
     return insert(settlements).values(**settlement_row(record))
 
@@ -94,48 +62,82 @@ def _record(row) -> SettlementRecord:
                             row.setl_date, result_codec.decode(row.result), row.inputs, row.receipt)
 
 
-async def get(session: AsyncSession, setl_id: str, *, lock: bool = False) -> SettlementRecord | None:
-    query = select(settlements).where(settlements.c.setl_id == setl_id)
-    row = (await session.execute(query.with_for_update() if lock else query)).first()
-    return None if row is None else _record(row)
+class SettlementRepository:
+    """Settlements, reversals and the year accumulators, on the unit of work's session."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def newest_first(session: AsyncSession, limit: int, *, fixmedins_code: str | None = None,
-                       psn_no: str | None = None, begin: date | None = None, end: date | None = None,
-                       before: tuple[datetime, str] | None = None) -> list[SettlementRecord]:
-    """Settlements and reversals, newest ``setl_time`` first (then ``setl_id``), strictly after the position
-    ``before`` (the last of the previous page) and within the filters; ``begin``/``end`` bound ``setl_date``."""
-    t = settlements.c
-    query = select(settlements).order_by(t.setl_time.desc(), t.setl_id.desc()).limit(limit)
-    for column, value in ((t.fixmedins_code, fixmedins_code), (t.psn_no, psn_no)):
-        if value is not None:
-            query = query.where(column == value)
-    if begin is not None:
-        query = query.where(t.setl_date >= begin)
-    if end is not None:
-        query = query.where(t.setl_date <= end)
-    if before is not None:
-        query = query.where(tuple_(t.setl_time, t.setl_id) < tuple_(*before))
-    return [_record(row) for row in await session.execute(query)]
+    async def lock_accumulators(self, psn_no: str, year: int) -> Accumulators:
+        """The year's totals with the row locked until commit: changes for one person serialise here."""
+        key = {"psn_no": psn_no, "year": year}
+        row = (await self._session.execute(LOCK_ACCUMULATORS, key)).first()
+        if row is None:
+            await self._session.execute(pg_insert(accumulators).values(psn_no=psn_no, year=year)
+                                        .on_conflict_do_nothing())
+            row = (await self._session.execute(LOCK_ACCUMULATORS, key)).one()
+        return accumulators_of(row._mapping)
 
+    async def accumulators_of_year(self, psn_no: str, year: int) -> Accumulators:
+        """The year's totals as they stand (zero when the person has none yet), without a lock."""
+        row = (await self._session.execute(ACCUMULATORS_OF_YEAR, {"psn_no": psn_no, "year": year})).first()
+        return Accumulators() if row is None else accumulators_of(row._mapping)
 
-async def reversal_of(session: AsyncSession, setl_id: str) -> str | None:
-    return await session.scalar(select(settlements.c.setl_id).where(settlements.c.original_setl_id == setl_id))
+    async def of_admission(self, mdtrt_id: str) -> list[SettlementRecord]:
+        """The admission's settlements and reversals, oldest first."""
+        rows = await self._session.execute(select(settlements).where(settlements.c.mdtrt_id == mdtrt_id)
+                                     .order_by(settlements.c.setl_time, settlements.c.created_at))
+        return [_record(row) for row in rows]
 
+    async def save_accumulators(self, psn_no: str, year: int, totals: Accumulators) -> None:
+        await self._session.execute(update(accumulators)
+                                    .where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
+                              .values(**accumulator_values(totals), version=accumulators.c.version + 1))
 
-async def totals(session: AsyncSession, fixmedins_code: str, insutype: str | None, begin: date, end: date,
-                 admdvs: str | None, with_reversals: bool = False) -> Totals:
-    """Our totals for an institution's period: its settlement records; ``with_reversals`` adds its reversal
-    records (3201 ``refd_setl_flag`` 1), each counted once with its negated amounts."""
-    t = settlements.c
-    query = select(func.count(), func.coalesce(func.sum(t.medfee_sumamt_fen), 0),
-                   func.coalesce(func.sum(t.fund_pay_sumamt_fen), 0), func.coalesce(func.sum(t.acct_pay_fen), 0)).where(
-        t.fixmedins_code == fixmedins_code, t.setl_date >= begin, t.setl_date <= end)
-    if not with_reversals:
-        query = query.where(t.kind == "settlement")
-    if insutype:
-        query = query.where(t.insutype == insutype)
-    if admdvs:
-        query = query.where(t.admdvs == admdvs)
-    count, medfee, fund, acct = (await session.execute(query)).one()
-    return Totals(int(count), Money(int(medfee)), Money(int(fund)), Money(int(acct)))
+    async def add(self, record: SettlementRecord) -> None:
+        await self._session.execute(_insert(record))
+
+    async def get(self, setl_id: str, *, lock: bool = False) -> SettlementRecord | None:
+        query = select(settlements).where(settlements.c.setl_id == setl_id)
+        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
+        return None if row is None else _record(row)
+
+    async def newest_first(self, limit: int, *, fixmedins_code: str | None = None,
+                           psn_no: str | None = None, begin: date | None = None, end: date | None = None,
+                           before: tuple[datetime, str] | None = None) -> list[SettlementRecord]:
+        """Settlements and reversals, newest ``setl_time`` first (then ``setl_id``), strictly after the position
+        ``before`` (the last of the previous page) and within the filters; ``begin``/``end`` bound ``setl_date``."""
+        t = settlements.c
+        query = select(settlements).order_by(t.setl_time.desc(), t.setl_id.desc()).limit(limit)
+        for column, value in ((t.fixmedins_code, fixmedins_code), (t.psn_no, psn_no)):
+            if value is not None:
+                query = query.where(column == value)
+        if begin is not None:
+            query = query.where(t.setl_date >= begin)
+        if end is not None:
+            query = query.where(t.setl_date <= end)
+        if before is not None:
+            query = query.where(tuple_(t.setl_time, t.setl_id) < tuple_(*before))
+        return [_record(row) for row in await self._session.execute(query)]
+
+    async def reversal_of(self, setl_id: str) -> str | None:
+        return await self._session.scalar(select(settlements.c.setl_id)
+                                          .where(settlements.c.original_setl_id == setl_id))
+
+    async def totals(self, fixmedins_code: str, insutype: str | None, begin: date, end: date,
+                     admdvs: str | None, with_reversals: bool = False) -> Totals:
+        """Our totals for an institution's period: its settlement records; ``with_reversals`` adds its reversal
+        records (3201 ``refd_setl_flag`` 1), each counted once with its negated amounts."""
+        t = settlements.c
+        query = select(func.count(), func.coalesce(func.sum(t.medfee_sumamt_fen), 0),
+                       func.coalesce(func.sum(t.fund_pay_sumamt_fen), 0),
+                       func.coalesce(func.sum(t.acct_pay_fen), 0)).where(
+            t.fixmedins_code == fixmedins_code, t.setl_date >= begin, t.setl_date <= end)
+        if not with_reversals:
+            query = query.where(t.kind == "settlement")
+        if insutype:
+            query = query.where(t.insutype == insutype)
+        if admdvs:
+            query = query.where(t.admdvs == admdvs)
+        count, medfee, fund, acct = (await self._session.execute(query)).one()
+        return Totals(int(count), Money(int(medfee)), Money(int(fund)), Money(int(acct)))

@@ -40,21 +40,9 @@ class SimulationRow:
     error: str | None
 
 
-async def add(session: AsyncSession, simulation_id: str, period: Period, request: str, share_rise_fen: int) -> None:
-    await session.execute(insert(simulations).values(
-        simulation_id=simulation_id, admdvs=period.admdvs, insutype=period.insutype, year=period.year,
-        begin_date=period.begin, end_date=period.end, request=request, share_rise_fen=share_rise_fen,
-        status="queued"))
-
-
 def _row(row) -> SimulationRow:
     return SimulationRow(row.simulation_id, Period(row.admdvs, row.insutype, row.year, row.begin_date, row.end_date),
                          row.request, row.share_rise_fen, row.status, row.processed, row.total, row.result, row.error)
-
-
-async def get(session: AsyncSession, simulation_id: str) -> SimulationRow | None:
-    row = (await session.execute(select(simulations).where(simulations.c.simulation_id == simulation_id))).first()
-    return None if row is None else _row(row)
 
 
 async def update_progress(conn: AsyncConnection, simulation_id: str, **values) -> None:
@@ -88,3 +76,22 @@ async def recorded(conn: AsyncConnection, period: Period) -> AsyncIterator[Recor
         yield RecordedSettlement(r.kind, r.setl_id, r.original_setl_id, r.psn_no, r.year, r.setl_date,
                                  inputs_from(r.inputs) if r.inputs is not None else None,
                                  result_codec.recorded_amounts(r.result))
+
+
+class SimulationRepository:
+    """Simulations' rows, on the unit of work's session (the worker's progress and the replay's stream run on
+    a connection of their own)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, simulation_id: str, period: Period, request: str, share_rise_fen: int) -> None:
+        await self._session.execute(insert(simulations).values(
+            simulation_id=simulation_id, admdvs=period.admdvs, insutype=period.insutype, year=period.year,
+            begin_date=period.begin, end_date=period.end, request=request, share_rise_fen=share_rise_fen,
+            status="queued"))
+
+    async def get(self, simulation_id: str) -> SimulationRow | None:
+        query = select(simulations).where(simulations.c.simulation_id == simulation_id)
+        row = (await self._session.execute(query)).first()
+        return None if row is None else _row(row)

@@ -41,7 +41,7 @@ async def run(database_url: str, simulation_id: str) -> None:
     engine = create_engine(settings)
     try:
         async with create_session_factory(engine)() as session:
-            simulation = await simulation_repo.get(session, simulation_id)
+            simulation = await simulation_repo.SimulationRepository(session).get(simulation_id)
         async with engine.connect() as progress, engine.connect() as reader:
             try:
                 request = json.loads(simulation.request, parse_float=Decimal)

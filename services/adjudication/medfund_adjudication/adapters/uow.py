@@ -15,27 +15,23 @@ reading the stored answer and storing its own in those statements (docs/developm
 from __future__ import annotations
 
 import abc
-import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
-from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from medfund_adjudication.adapters import (
-    admission_repo,
-    coverage_repo,
-    gateway_access_repo,
-    registry_repo,
-    settlement_repo,
-    simulation_repo,
-)
+from medfund_adjudication.adapters.admission_repo import AdmissionRepository
+from medfund_adjudication.adapters.coverage_repo import CoverageRepository
+from medfund_adjudication.adapters.gateway_access_repo import CallerChecks, GatewayAccessRepository
 from medfund_adjudication.adapters.passtoken_cipher import PasstokenCipher
+from medfund_adjudication.adapters.registry_repo import RegistryRepository
+from medfund_adjudication.adapters.settlement_repo import SettlementRepository
 from medfund_adjudication.adapters.settling import Settling
+from medfund_adjudication.adapters.simulation_repo import SimulationRepository
 from medfund_adjudication.domain.refusal import Refused
 from medfund_shared import driver
 from medfund_shared.context import ServiceContext
@@ -89,17 +85,6 @@ def stored_answer(request: RequestKey, digest: str, text: str | None) -> Answer:
     if digest != request.request.digest:
         raise reused(request)
     return Answer(None, text)
-
-
-class _SessionBound:
-    """A repository module's functions with the unit of work's session bound as their first argument:
-    ``uow.admissions.get(mdtrt_id)`` is ``admission_repo.get(session, mdtrt_id)``."""
-
-    def __init__(self, module: ModuleType, session: Any) -> None:
-        self._module, self._session = module, session
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        return functools.partial(getattr(self._module, name), self._session)
 
 
 class AdjudicationUnitOfWork(BaseUnitOfWork):
@@ -183,12 +168,12 @@ class UnitOfWork(AdjudicationUnitOfWork, SqlUnitOfWork):
         return uow
 
     def attach(self, session) -> None:
-        self.admissions = _SessionBound(admission_repo, session)
-        self.coverage = _SessionBound(coverage_repo, session)
-        self.registry = _SessionBound(registry_repo, session)
-        self.settlements = _SessionBound(settlement_repo, session)
-        self.gateway_access = _SessionBound(gateway_access_repo, session)
-        self.simulations = _SessionBound(simulation_repo, session)
+        self.admissions = AdmissionRepository(session)
+        self.coverage = CoverageRepository(session)
+        self.registry = RegistryRepository(session)
+        self.settlements = SettlementRepository(session)
+        self.gateway_access = GatewayAccessRepository(session)
+        self.simulations = SimulationRepository(session)
 
     async def __aexit__(self, *exc: object) -> None:
         await super().__aexit__(*exc)
@@ -196,11 +181,11 @@ class UnitOfWork(AdjudicationUnitOfWork, SqlUnitOfWork):
             await self.session.close()
 
     @asynccontextmanager
-    async def caller_checks(self) -> AsyncIterator[_SessionBound]:
-        """The gateway access checks every call makes (:mod:`gateway_access_repo`'s driver statements), on a
-        driver connection where each statement commits on its own: no session for the hot path."""
+    async def caller_checks(self) -> AsyncIterator[CallerChecks]:
+        """The gateway access checks every call makes (:class:`CallerChecks`' driver statements), on a driver
+        connection where each statement commits on its own: no session for the hot path."""
         async with driver.connection(self._context.engine) as db:
-            yield _SessionBound(gateway_access_repo, db)
+            yield CallerChecks(db)
 
     @asynccontextmanager
     async def settling(self, *, locked: bool) -> AsyncIterator[Settling]:

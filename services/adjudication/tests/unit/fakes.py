@@ -1,6 +1,6 @@
 """``FakeUnitOfWork``: adjudication's use cases against in-memory repositories (fakes over mocks, no I/O).
 
-Each fake implements what the use cases call of its SQL repository (``adapters/*_repo.py``) over dicts; locks
+Each fake mirrors its SQL repository class (``adapters/*_repo.py``: the methods the use cases call) over dicts; locks
 are no-ops (one test, one task). The settlement's hot path (``uow.settling``) is :class:`FakeSettling`, which
 reads the same dicts and applies the settlement's one write to them; the gateway's access checks
 (``uow.caller_checks``) are :class:`FakeCallerChecks`.
