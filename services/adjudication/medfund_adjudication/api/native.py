@@ -79,7 +79,13 @@ class AdmissionCreate(BaseModel):
     disease_codes: list[str] = Field(default_factory=list)
 
 
-@router.post("/admissions", status_code=201)
+class Admitted(BaseModel):
+    mdtrt_id: str
+    psn_no: str
+    ipt_otp_no: str | None
+
+
+@router.post("/admissions", status_code=201, responses={201: {"model": Admitted}})
 async def create_admission(body: AdmissionCreate, principal: Caller, context: ContextDep,
                            idempotency_key: IdempotencyKey = None) -> dict:
     """Admit (inpatient 21/52) or register an outpatient visit (11/14) for a covered person."""

@@ -80,7 +80,14 @@ async def put_institution(fixmedins_code: Code, body: InstitutionWithCredentials
                              **body.model_dump(include=set(InstitutionPut.model_fields)))
 
 
-@router.put("/catalogue/{med_list_codg}")
+class CatalogueEntryPublic(BaseModel):
+    med_list_codg: str
+    name: str
+    class_: Literal["A", "B", "C"] = Field(alias="class")
+    pric_uplmt_amt: str | None = Field(description="the unit price ceiling in yuan, as a decimal string")
+
+
+@router.put("/catalogue/{med_list_codg}", responses={200: {"model": CatalogueEntryPublic}})
 async def put_catalogue(med_list_codg: Code, body: CataloguePut, _: AdminPrincipal, context: ContextDep) -> dict:
     """Add or change a catalogue entry: class A/B/C and an optional unit price ceiling (yuan)."""
     item = CatalogueItem(med_list_codg, body.name, body.class_, body.pric_uplmt_amt)
