@@ -25,7 +25,7 @@ SIZES = {"390": (390, 844), "1366": (1366, 768), "1920": (1920, 1080)}
 WAIT_MS = 30_000
 ELEMENTS = ("page", "header", "pools", "charts", "journal", "budget-meters", "alerts", "alert-detail", "settlement",
             "ack-form", "admin-forms", "dead-letters-and-lag", "as-of-header", "as-of-pools", "as-of-budget-meters",
-            "as-of-alerts", "english")
+            "as-of-alerts", "english", "whatif")
 """What the tour shoots, in order: ``<width>-<nn>-<element>.png`` with nn its place here (a number is missing when
 the stack has nothing to show for it, e.g. no alert with a settlement behind it yet)."""
 ALERTS_TRIED = 8
@@ -119,6 +119,7 @@ async def _one_width(page, ledger_url: str, token: str, directory: Path, width: 
     await page.locator("html[lang='en']").wait_for(state="attached", timeout=WAIT_MS)
     await shoot("english", page.locator("body"))
     await page.locator("#lang").click()
+    await shoot("whatif", page.locator("#whatif-section"))
     return saved
 
 

@@ -4,7 +4,6 @@ a table per fund and an HTML report with charts (and, with ``--png DIR``, the ch
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -17,23 +16,10 @@ from rich.table import Table
 from medfund_cli.settlement import adjudication_url, staff_headers
 from medfund_cli.whatif_png import write_pngs
 from medfund_cli.whatif_report import render
-from medfund_shared.policy.loader import PolicyPackError, load_pack_document
+from medfund_shared.policy.loader import PolicyPackError, json_numbers, load_pack_document
 
 POLL_SECONDS = 0.5
 DEFAULT_REPORT = Path("whatif-report.html")
-
-
-def _json_numbers(value):
-    """The pack's exact decimals as JSON numbers (the service reads them back as exact decimals)."""
-    if isinstance(value, dict):
-        return {str(k): _json_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_numbers(v) for v in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def whatif(
@@ -55,7 +41,7 @@ def whatif(
     base = (url or adjudication_url()).rstrip("/")
     with httpx.Client(base_url=base, headers=staff_headers(), timeout=30) as http:
         started = http.post("/v1/simulations", json={"admdvs": region, "year": year, "share_rise": share_rise,
-                                                     "pack": _json_numbers(document)})
+                                                     "pack": json_numbers(document)})
         if started.status_code != 202:
             typer.echo(f"error: {started.json().get('error', {}).get('message', started.text)}", err=True)
             raise typer.Exit(2)

@@ -121,6 +121,8 @@ CONTRACT: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("GET", "/v1/accounts/{psn_no}"): STAFF,
         ("GET", "/v1/settlements/{setl_id}"): STAFF,
         ("GET", "/v1/operations/services"): ADMIN,
+        ("POST", "/v1/simulations"): STAFF,
+        ("GET", "/v1/simulations/{simulation_id}"): STAFF,
     },
 }
 """Per service, ``(method, path) -> roles admitted`` (``None``: no token needed), besides :data:`PLATFORM`."""

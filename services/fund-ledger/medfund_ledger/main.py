@@ -14,6 +14,7 @@ from medfund_ledger.api import (
     pool_stream,
     pools,
     settlements,
+    simulations,
     statistics,
 )
 from medfund_ledger.app import drain_alert_queue
@@ -34,7 +35,8 @@ def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="fund-ledger", package="medfund_ledger",
         routers=[pool_stream.router, pools.router, alerts.router, institutions.router, statistics.router,
-                 settlements.router, names.router, operations.router, dashboard.router, accounts.router],
+                 settlements.router, names.router, operations.router, simulations.router, dashboard.router,
+                 accounts.router],
         consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=drain_alert_queue.after_batch,
                                 batch_handler=BATCH_HANDLER, batch_window=BATCH_WINDOW, fast_decode=True)],
         background=[drain_alert_queue.run],

@@ -98,6 +98,25 @@ def _read(path: Path) -> str:
         raise PolicyPackError(str(path), None, f"cannot read: {exc.strerror}") from exc
 
 
+def pack_document_of_text(text: str, source: str) -> Any:
+    """A pack's values from YAML or JSON text (JSON is YAML), numbers as exact decimals; not validated yet."""
+    return _document(text, source)
+
+
+def json_numbers(value: Any) -> Any:
+    """A parsed pack's values ready for JSON: exact decimals as JSON numbers (the receiving service reads them back
+    as exact decimals), dates as ISO text."""
+    if isinstance(value, dict):
+        return {str(k): json_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_numbers(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
 def load_pack_document(path: Path) -> dict:
     """A pack file's values (exact decimals, dates), validated; for sending it as JSON (``medfund whatif``)."""
     document = _document(_read(path), str(path))

@@ -31,6 +31,16 @@ const TEXT = {
     as_of_pick: "查看日期", back_to_live: "回到最新", as_of_view: "历史视图", saved: "已保存", shown: "显示",
     of: "共", new_alert: "预警变化", evaluated_at: "评估时间", not_in_journal: "不在流水中的事件",
     view_pool: "查看基金池", inpatient: "住院", event: "事件",
+    whatif: "测算", whatif_title: "政策测算（What-if）",
+    whatif_hint: "上传候选政策包（YAML 或 JSON，字段同正式政策包），按其重算该统筹区该年度已记录的每一笔结算，与实际对比。",
+    share_rise: "个人负担增加超过（元）", pack_file: "候选政策包文件", run_whatif: "开始测算", queued: "排队中",
+    running: "测算中", done: "已完成", failed: "失败", processed: "已处理", actual: "实际", candidate: "测算",
+    difference: "差额", key: "项目", by_fund: "按基金", by_month: "按月份", by_institution_level: "按医疗机构等级",
+    by_area: "按就医地", by_person_category: "按人员类别", by_age_band: "按年龄段", deciles: "个人年度负担十分位",
+    decile: "分位", rises: "个人负担增加的人员", newly_catastrophic: "新进入大病保险的人员", rise: "增加",
+    people: "人", person: "人员编号", settlements_count: "结算笔数", reversed_count: "已冲销", refused_count: "候选政策拒付",
+    fund_picture: "基金池测算", fund_picture_unavailable: "基金池测算不可用", year_end_balance: "年末结余",
+    warnings_fired: "将触发的预警", refused_field: "字段",
   },
   en: {
     title: "Medical insurance fund console", skip: "Skip to content", region: "Region", all_regions: "All regions",
@@ -62,6 +72,18 @@ const TEXT = {
     as_of_view: "as of that date",
     saved: "Saved", shown: "shown", of: "of", new_alert: "Alert changed", evaluated_at: "Evaluated at",
     not_in_journal: "Events not in the journal", view_pool: "Show pool", inpatient: "inpatient", event: "Event",
+    whatif: "What-if", whatif_title: "What if the policy changes",
+    whatif_hint: "Upload a candidate policy pack (YAML or JSON, the fields of a shipped pack): every settlement the region recorded in the year is computed again under it, beside what was paid.",
+    share_rise: "Share rising by more than (yuan)", pack_file: "Candidate pack file", run_whatif: "Run the simulation",
+    queued: "queued", running: "running", done: "done", failed: "failed", processed: "processed",
+    actual: "Actual", candidate: "Candidate", difference: "Difference", key: "Key", by_fund: "By fund",
+    by_month: "By month", by_institution_level: "By institution level", by_area: "By area",
+    by_person_category: "By person category", by_age_band: "By age band", deciles: "Annual share per person, deciles",
+    decile: "Decile", rises: "People whose share rises", newly_catastrophic: "People newly reaching catastrophic insurance",
+    rise: "Rise", people: "people", person: "Person", settlements_count: "Settlements", reversed_count: "Reversed",
+    refused_count: "Refused by the candidate", fund_picture: "The pools under the candidate",
+    fund_picture_unavailable: "The pools' picture is unavailable", year_end_balance: "Year-end balance",
+    warnings_fired: "Warnings that would fire", refused_field: "field",
   },
 };
 const RULES = {
@@ -82,7 +104,7 @@ function messageLines(a) {
 
 const state = {
   lang: localStorage.getItem(LANG_KEY) || "zh", names: { regions: {}, funds: {} }, pools: [], alerts: new Map(),
-  institutions: [], selectedPool: null, role: null, charts: {}, asOf: null,
+  institutions: [], selectedPool: null, role: null, charts: {}, asOf: null, whatif: null,
 };
 const t = (key) => TEXT[state.lang][key] ?? key;
 const ruleName = (rule) => RULES[state.lang][rule] ?? rule;
@@ -128,7 +150,11 @@ async function api(path, options = {}) {
   const response = await fetch(path, { ...options, headers: { Authorization: `Bearer ${token()}`, "Content-Type": "application/json" } });
   if (response.status === 401) { askToken(); throw new ApiFailure("unauthorized"); }
   const body = await response.json();
-  if (!response.ok) throw new ApiFailure(body.error ? body.error.message : response.statusText);
+  if (!response.ok) {
+    const failure = new ApiFailure(body.error ? body.error.message : response.statusText);
+    failure.field = body.error ? body.error.field : null;
+    throw failure;
+  }
   return body;
 }
 
@@ -281,7 +307,11 @@ async function selectPool(poolId, scroll) {
 
 async function renderHistory() {
   const pool = poolById(state.selectedPool);
-  if (!pool) return;
+  if (!pool) {  /* a ledger with no pool yet: the charts still have a name (axe: role-img-alt) */
+    $("#balance-chart").setAttribute("aria-label", `${t("balance_over_time")}: ${t("none")}`);
+    $("#flow-chart").setAttribute("aria-label", `${t("income_vs_expenditure")}: ${t("none")}`);
+    return;
+  }
   const all = (await api(`/v1/pools/${encodeURIComponent(pool.pool_id)}/months`)).months;
   const months = all.filter((m) => !state.asOf || m.month <= state.asOf.slice(0, 7));
   const labels = months.map((m) => m.month);
@@ -489,8 +519,9 @@ const SERVICE_NAMES = {
 async function refreshOperations() {
   if (state.role !== "admin") return;
   const services = await api("/v1/operations/services");
-  const table = (heads, rows) => el("table", {}, el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", { scope: "col" }, t(h))))),
-    el("tbody", {}, ...rows));
+  const numeric = ["unresolved", "partition", "lag"];
+  const table = (heads, rows) => el("table", {}, el("thead", {}, el("tr", {}, ...heads.map((h) =>
+    el("th", { scope: "col", className: numeric.includes(h) ? "num" : "" }, t(h))))), el("tbody", {}, ...rows));
   fill($("#operations"), ...services.map((ops) => {
     const name = `${SERVICE_NAMES[state.lang][ops.service] ?? ops.service} (${ops.service})`;
     if (!ops.answered) {
@@ -512,6 +543,150 @@ async function refreshOperations() {
   }));
 }
 
+/* ---------- what-if (测算) ---------- */
+/* The simulation runs in adjudication; the ledger forwards the page's requests (POST/GET /v1/simulations) with the
+   operator's token. The pack file is sent as the text the operator chose; adjudication validates it like a shipped
+   pack and a refusal names the field. */
+const WHATIF_POLL_MS = 500;
+const WHATIF_DIMENSIONS = ["fund", "month", "institution_level", "area", "person_category", "age_band"];
+
+function renderWhatifChoices() {
+  const select = $("#whatif-region"), current = select.value;
+  const regions = [...new Set([...Object.keys(state.names.regions), ...state.pools.map((p) => p.admdvs)])].sort();
+  select.replaceChildren(...regions.map((r) => el("option", { value: r }, `${nameOf("regions", r)} (${r})`)));
+  const preferred = current || regionFilter() || (state.pools[0] || {}).admdvs;
+  if (preferred && regions.includes(preferred)) select.value = preferred;
+  const year = $("#whatif-year");
+  if (!year.value && state.pools.length) year.value = String(Math.max(...state.pools.map((p) => p.year)));
+}
+
+/* The exact difference of two yuan texts ("1234.56"), counted in fen as integers: money is never a float. */
+function yuanDifference(minuend, subtrahend) {
+  const fen = (text) => { const [whole, part = ""] = text.replace("-", "").split(".");
+    return (text.startsWith("-") ? -1n : 1n) * (BigInt(whole) * 100n + BigInt((part + "00").slice(0, 2))); };
+  const d = fen(minuend) - fen(subtrahend), size = d < 0n ? -d : d;
+  return `${d < 0n ? "-" : ""}${size / 100n}.${String(size % 100n).padStart(2, "0")}`;
+}
+
+const whatifKey = (dimension, key) => (dimension === "fund" ? `${nameOf("funds", key)} (${key})` : key);
+
+function comparisonTable(dimension, rows) {
+  const head = el("tr", {}, el("th", { scope: "col" }, t("key")),
+    ...["actual", "candidate", "difference"].map((k) => el("th", { scope: "col", className: "num" }, t(k))));
+  return el("table", { className: "whatif-table", dataset: { dimension } }, el("thead", {}, head),
+    el("tbody", {}, ...rows.map((r) => el("tr", { dataset: { key: r.key } },
+      el("th", { scope: "row" }, whatifKey(dimension, r.key)),
+      el("td", { className: "num actual" }, r.actual), el("td", { className: "num candidate" }, r.candidate),
+      el("td", { className: `num difference${Number(r.difference) ? " changed" : ""}` }, r.difference)))));
+}
+
+/* One figure: a bar chart of actual against candidate (its figures in its accessible name) and the exact table. */
+function comparisonFigure(dimension, caption, rows) {
+  const id = `whatif-chart-${dimension}`;
+  const canvas = el("canvas", { id, role: "img" });
+  canvas.setAttribute("aria-label", `${caption}: ` + rows.map((r) =>
+    `${whatifKey(dimension, r.key)} ${t("actual")} ${r.actual}, ${t("candidate")} ${r.candidate}, ${t("difference")} ${r.difference}`)
+    .join("; "));
+  return [el("figure", { className: "whatif-figure", dataset: { dimension } }, el("figcaption", {}, caption),
+    el("div", { className: "chart" }, canvas), comparisonTable(dimension, rows)), () => chart(id, {
+    type: "bar",
+    data: { labels: rows.map((r) => whatifKey(dimension, r.key)), datasets: [
+      { label: t("actual"), data: rows.map((r) => Number(r.actual)), backgroundColor: "#6b7684" },
+      { label: t("candidate"), data: rows.map((r) => Number(r.candidate)), backgroundColor: "#1f77b4" }] },
+  })];
+}
+
+function peopleTable(people, className) {
+  return el("table", { className }, el("thead", {}, el("tr", {},
+    ...[["person", ""], ["actual", "num"], ["candidate", "num"], ["rise", "num"]].map(([k, c]) =>
+      el("th", { scope: "col", className: c }, t(k))))),
+  el("tbody", {}, ...people.map((p) => el("tr", { dataset: { psnNo: p.psn_no } }, el("td", {}, p.psn_no),
+    el("td", { className: "num" }, p.actual ?? "—"), el("td", { className: "num" }, p.candidate ?? "—"),
+    el("td", { className: "num" }, p.rise ?? "—")))));
+}
+
+function poolsPicture(pools) {
+  if (!pools) return [];
+  if (!pools.available) {
+    return [el("h3", {}, t("fund_picture")), el("p", { className: "muted pools-unavailable" },
+      `${t("fund_picture_unavailable")}: ${pools.reason || ""}`)];
+  }
+  const heads = [["pool", ""], ["income", "num"], ["actual", "num"], ["candidate", "num"], ["difference", "num"],
+    ["year_end_balance", "num"], ["reserve_months", "num"], ["warnings_fired", ""]];
+  const pair = (v) => (v ? `${v.actual ?? "—"} → ${v.candidate ?? "—"}` : "—");
+  return [el("h3", {}, `${t("fund_picture")} (${t("as_of")} ${pools.as_of})`),
+    el("table", { className: "whatif-pools" }, el("thead", {}, el("tr", {},
+      ...heads.map(([k, c]) => el("th", { scope: "col", className: c }, t(k))))),
+    el("tbody", {}, ...pools.items.map((i) => el("tr", { dataset: { poolId: i.pool_id } },
+      el("td", {}, `${nameOf("funds", i.fund_pay_type)} ${i.year}`), el("td", { className: "num" }, i.income),
+      el("td", { className: "num" }, i.actual_fund_pay), el("td", { className: "num" }, i.candidate_fund_pay),
+      el("td", { className: "num difference" }, i.difference), el("td", { className: "num" }, pair(i.year_end_balance)),
+      el("td", { className: "num" }, pair(i.reserve_months)),
+      el("td", {}, i.warnings.length ? i.warnings.map((w) =>
+        `${ruleName(w.rule)} ${t(w.level)} (${t("measure")} ${w.measure}, ${t("threshold")} ${w.threshold})`).join("; ")
+        : t("none"))))))];
+}
+
+function renderWhatif() {
+  renderWhatifChoices();
+  const run = state.whatif;
+  $("#whatif-progress").hidden = !run;
+  if (!run) return;
+  const { processed = 0, total = 0 } = run.progress || {};
+  $("#whatif-status").dataset.status = run.status;
+  $("#whatif-status").textContent = `${t(run.status)} · ${t("processed")} ${processed} / ${total}`;
+  $("#whatif-bar").max = Math.max(total, 1);
+  $("#whatif-bar").value = run.status === "done" ? Math.max(total, 1) : processed;
+  $("#whatif-bar").setAttribute("aria-label", `${t("processed")} ${processed} / ${total}`);
+  $("#whatif-error").textContent = run.status === "failed" ? `${t("failed")}: ${run.error || ""}` : "";
+  const result = run.result;
+  if (!result) { fill($("#whatif-result")); return; }
+  const figures = WHATIF_DIMENSIONS.filter((d) => result[d]).map((d) => comparisonFigure(d, t(`by_${d}`), result[d]));
+  const oop = result.out_of_pocket;
+  const deciles = oop.deciles.map((d) => ({ key: `${d.decile * 10}%`, actual: d.actual, candidate: d.candidate,
+    difference: yuanDifference(d.candidate, d.actual) }));
+  const decileFigure = comparisonFigure("deciles", t("deciles"), deciles);
+  fill($("#whatif-result"),
+    el("p", { className: "whatif-counts" }, `${t("settlements_count")} ${result.settlements} · ${t("reversed_count")} ` +
+      `${result.reversed} · ${t("refused_count")} ${result.refused.count} (${t("fund_pay")} ${result.refused.actual_fund_pay}) · ` +
+      `${result.people} ${t("people")}`),
+    el("div", { className: "charts" }, ...figures.map(([figure]) => figure), decileFigure[0]),
+    el("h3", {}, `${t("rises")} (> ${oop.rises.more_than}): ${oop.rises.count} ${t("people")}`),
+    peopleTable(oop.rises.people, "whatif-rises"),
+    el("h3", {}, `${t("newly_catastrophic")}: ${oop.newly_catastrophic.count} ${t("people")}`),
+    el("ul", { className: "whatif-catastrophic" }, ...oop.newly_catastrophic.people.map((psnNo) => el("li", {}, psnNo))),
+    ...poolsPicture(result.pools));
+  for (const [, draw] of [...figures, decileFigure]) draw();
+}
+
+async function followSimulation(simulationId) {
+  for (;;) {
+    state.whatif = await api(`/v1/simulations/${encodeURIComponent(simulationId)}`);
+    renderWhatif();
+    if (["done", "failed"].includes(state.whatif.status)) return;
+    await new Promise((r) => setTimeout(r, WHATIF_POLL_MS));
+  }
+}
+
+$("#whatif-form").onsubmit = async (ev) => {
+  ev.preventDefault();
+  const f = new FormData(ev.target), file = $("#whatif-pack").files[0];
+  $("#whatif-error").textContent = "";
+  $("#whatif-submit").disabled = true;
+  try {
+    const started = await api("/v1/simulations", { method: "POST", body: JSON.stringify({
+      admdvs: f.get("admdvs"), year: Number(f.get("year")), share_rise: f.get("share_rise").trim(),
+      pack_text: await file.text() }) });
+    state.whatif = { ...started, progress: { processed: 0, total: 0 } };
+    renderWhatif();
+    await followSimulation(started.simulation_id);
+  } catch (error) {
+    $("#whatif-error").textContent = error.field ? `${error.message} (${t("refused_field")}: ${error.field})` : error.message;
+  } finally {
+    $("#whatif-submit").disabled = false;
+  }
+};
+
 /* ---------- refresh and start ---------- */
 async function refreshInstitutions() { state.institutions = await api("/v1/institutions"); renderInstitutions(); }
 
@@ -520,7 +695,8 @@ function renderAll() {
   renderInstitutions();
   renderAlerts();
   renderThresholdRules();
-  if (state.selectedPool) renderHistory().catch(() => {});
+  renderWhatif();
+  renderHistory().catch(() => {});
 }
 
 async function start() {

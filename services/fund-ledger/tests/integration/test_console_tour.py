@@ -16,7 +16,7 @@ async def test_the_tour_saves_a_numbered_png_of_each_element_and_changes_nothing
     await fund_with_alerts(ledger)
     before = (await ledger.client.get("/v1/alerts")).json()
     saved = await take_tour(ledger.url, ledger.token("admin"), tmp_path, {"390": SIZES["390"]})
-    assert len(ELEMENTS) == 17  # the budget alert has its settlements behind it: every element is shot
+    assert len(ELEMENTS) == 18  # the budget alert has its settlements behind it: every element is shot
     assert [path.name for path in saved] == [f"390-{n:02d}-{name}.png" for n, name in enumerate(ELEMENTS, start=1)]
     assert all(path.read_bytes().startswith(PNG) for path in saved)
     assert (await ledger.client.get("/v1/alerts")).json() == before  # the ack form was cancelled
