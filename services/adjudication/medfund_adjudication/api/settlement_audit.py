@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.api.native import public
@@ -32,7 +34,36 @@ def _listed(record: SettlementRecord) -> dict:
             "pack_version": r.pack_version, "receipt": record.receipt}
 
 
-@router.get("/settlements")
+class ListedSettlement(BaseModel):
+    """A settlement or reversal as listed; amounts are yuan decimal strings (a reversal's negated)."""
+
+    setl_id: str
+    kind: Literal["settlement", "reversal"]
+    original_setl_id: str | None
+    mdtrt_id: str
+    medins_setl_id: str | None
+    fixmedins_code: str
+    psn_no: str
+    admdvs: str
+    insutype: str
+    med_type: str
+    setl_time: datetime
+    setl_date: date
+    medfee_sumamt: str
+    fund_pay_sumamt: str
+    acct_pay: str
+    psn_cash_pay: str
+    pack_id: str
+    pack_version: int
+    receipt: str | None
+
+
+class SettlementPage(BaseModel):
+    settlements: list[ListedSettlement]
+    next_cursor: str | None = Field(description="pass back as ``cursor`` for the next page; null on the last")
+
+
+@router.get("/settlements", responses={200: {"model": SettlementPage}})
 async def settlements(_: Staff, context: ContextDep, limit: Annotated[int, Query(ge=1, le=500)] = 50,
                       cursor: Annotated[str | None, Query(max_length=200)] = None,
                       fixmedins_code: Annotated[str | None, Query(min_length=1, max_length=30)] = None,
