@@ -568,7 +568,17 @@ function yuanDifference(minuend, subtrahend) {
   return `${d < 0n ? "-" : ""}${size / 100n}.${String(size % 100n).padStart(2, "0")}`;
 }
 
-const whatifKey = (dimension, key) => (dimension === "fund" ? `${nameOf("funds", key)} (${key})` : key);
+/* Names of the result's keys that the packs' schema fixes (institution levels, areas); other keys show as they come. */
+const WHATIF_KEYS = {
+  zh: { primary: "一级", secondary: "二级", tertiary: "三级", in_county: "县域内", in_city: "市域内县外", out_of_city: "市外" },
+  en: { primary: "primary", secondary: "secondary", tertiary: "tertiary", in_county: "in county",
+        in_city: "in the city, out of county", out_of_city: "out of the city" },
+};
+function whatifKey(dimension, key) {
+  if (dimension === "fund") return `${nameOf("funds", key)} (${key})`;
+  const named = ["institution_level", "area"].includes(dimension) && WHATIF_KEYS[state.lang][key];
+  return named && named !== key ? `${named} (${key})` : key;
+}
 
 function comparisonTable(dimension, rows) {
   const head = el("tr", {}, el("th", { scope: "col" }, t("key")),
