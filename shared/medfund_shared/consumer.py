@@ -47,6 +47,7 @@ BATCH_BYTES = 256 * 1024
 Handler = Callable[[AsyncSession, CloudEvent, EventData], Awaitable[None]]
 ApplyMany = Callable[[AsyncSession, list[tuple[CloudEvent, EventData]]], Awaitable[None]]
 BatchHook = Callable[[async_sessionmaker[AsyncSession], list[CloudEvent]], Awaitable[None]]
+InBatchHook = Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class ConsumerSpec:
     topics: list[str]
     handlers: dict[str, Handler]
     on_batch_applied: BatchHook | None = None
+    in_batch: InBatchHook | None = None
+    """Runs inside the batch's transaction, after its events applied: see :class:`ConsumerRunner`."""
     batch_handler: BatchHandler | None = None
     batch_window: float | None = None
     """For a consumer of heavy traffic: see :class:`ConsumerRunner`."""
@@ -113,14 +116,17 @@ class ConsumerRunner:
                  on_batch_applied: BatchHook | None = None, *, batch_handler: BatchHandler | None = None,
                  max_records: int = 500, timeout_ms: int = 200, max_backoff: float = 10.0,
                  after_commit: Callable[[], None] | None = None, batch_window: float | None = None,
-                 fast_decode: bool = False) -> None:
-        """``after_commit`` runs after each batch that applied events (the service's outbox relay: handlers may
-        have queued events of their own). With ``batch_window`` the broker holds each fetch until ``BATCH_BYTES``
-        have gathered or that many seconds have passed: under load batches grow and each event's share of a
-        transaction shrinks, while an event arriving at idle waits at most that long (and an idle consumer asks
-        that often). Without it a fetch returns as soon as anything arrives. With ``fast_decode`` handlers get
-        the envelope and data as the msgspec Structs of :mod:`medfund_shared.events.fast_decode` (the same
-        attributes, the same refusals, a fraction of the CPU) instead of validated pydantic models."""
+                 fast_decode: bool = False, in_batch: InBatchHook | None = None) -> None:
+        """``in_batch`` runs in the batch's transaction once its events are applied (given them, in record order),
+        so what it writes commits with them and the offsets; it must not commit, and what it raises fails the batch
+        like a handler's error. ``on_batch_applied`` runs after the commit. ``after_commit`` runs after each batch
+        that applied events (the service's outbox relay: handlers may have queued events of their own). With
+        ``batch_window`` the broker holds each fetch until ``BATCH_BYTES`` have gathered or that many seconds have
+        passed: under load batches grow and each event's share of a transaction shrinks, while an event arriving
+        at idle waits at most that long (and an idle consumer asks that often). Without it a fetch returns as soon
+        as anything arrives. With ``fast_decode`` handlers get the envelope and data as the msgspec Structs of
+        :mod:`medfund_shared.events.fast_decode` (the same attributes, the same refusals, a fraction of the CPU)
+        instead of validated pydantic models."""
         both = batch_handler.types & handlers.keys() if batch_handler is not None else set()
         if both:
             raise ValueError(f"types with both a handler and a batch handler: {sorted(both)}")
@@ -130,6 +136,7 @@ class ConsumerRunner:
         self._base_topics = topics
         self._topics = [settings.topic(t) for t in topics]
         self._on_batch_applied, self._max_records, self._timeout_ms = on_batch_applied, max_records, timeout_ms
+        self._in_batch = in_batch
         self._max_backoff, self._after_commit, self._batch_window = max_backoff, after_commit, batch_window
         self._envelope_of = fast_decode_module.envelope_of if fast_decode else CloudEvent.from_kafka
         self._data_of = fast_decode_module.data_of if fast_decode else _validated_data
@@ -226,6 +233,8 @@ class ConsumerRunner:
                 for item in phase.one_by_one:
                     if await self._apply_one(session, item):
                         applied.add(item.event.id)
+            if self._in_batch is not None and applied:
+                await self._in_batch(session, [event for event in processed if event.id in applied])
             await self._mark_processed(session, processed)
             await self._store_offsets(session, batch)
         return [event for event in processed if event.id in applied]

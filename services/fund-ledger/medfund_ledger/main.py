@@ -24,20 +24,20 @@ from medfund_shared.service import ServiceDefinition, create_service_app
 BATCH_WINDOW = 0.1
 """Seconds the broker may hold a fetch while events gather: settlements arrive hundreds a second, and a batch
 of them costs the ledger little more than one. The alert follows its settlement by this wait plus the batch's
-projection and evaluation (issue 24: p50 at most 200 ms), so the window is a fraction of that; under heavy
-traffic a fetch returns earlier anyway, once ``BATCH_BYTES`` have gathered."""
+projection, which evaluates the warnings in the same transaction (issue 24: p50 at most 200 ms), so the window
+is a fraction of that; under heavy traffic a fetch returns earlier anyway, once ``BATCH_BYTES`` have gathered."""
 
 
 def definition() -> ServiceDefinition:
     """Routers; one consumer of the billing, claims and enrollment topics (money and coverage events a batch at a time,
     decoded without a pydantic model per event);
-    the alert evaluator after each batch."""
+    the alert evaluator inside each batch's transaction, and on a timer for what a failed evaluation left queued."""
     return ServiceDefinition(
         name="fund-ledger", package="medfund_ledger",
         routers=[pool_stream.router, pools.router, alerts.router, institutions.router, statistics.router,
                  settlements.router, names.router, operations.router, simulations.router, dashboard.router,
                  accounts.router],
-        consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, on_batch_applied=drain_alert_queue.after_batch,
+        consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, in_batch=drain_alert_queue.within_batch,
                                 batch_handler=BATCH_HANDLER, batch_window=BATCH_WINDOW, fast_decode=True)],
         background=[drain_alert_queue.run],
         readiness={"alert_evaluation": drain_alert_queue.readiness},

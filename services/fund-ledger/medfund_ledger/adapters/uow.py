@@ -20,15 +20,17 @@ Evaluation = Callable[[WarningsRepository, Touched], Awaitable[Any]]
 """``app.evaluate_warnings.evaluate``: given by the composition (an adapter does not import the app layer)."""
 SessionFactory = async_sessionmaker[AsyncSession]
 """Where a background job (the alert evaluator) opens its units of work."""
+BatchSession = AsyncSession
+"""The consumer's session, in its batch transaction (the in-batch alert evaluation joins it)."""
 
 
 class LedgerUnitOfWork(SqlUnitOfWork):
     source = sources.FUND_LEDGER
 
     def __init__(self, session: AsyncSession, *, evaluation: Evaluation, relay: OutboxRelay | None = None,
-                 idempotency_wait_seconds: float = DEFAULT_WAIT_SECONDS) -> None:
+                 joined: bool = False, idempotency_wait_seconds: float = DEFAULT_WAIT_SECONDS) -> None:
         self._evaluation = evaluation
-        super().__init__(session, relay=relay, idempotency_wait_seconds=idempotency_wait_seconds)
+        super().__init__(session, relay=relay, joined=joined, idempotency_wait_seconds=idempotency_wait_seconds)
 
     def attach(self, session: AsyncSession) -> None:
         self.ledger = LedgerRepository(session)
@@ -44,3 +46,11 @@ async def opened_unit_of_work(sessions: SessionFactory, *, evaluation: Evaluatio
     """A unit of work on a session of its own, closed afterwards (for a job that no request hands a session)."""
     async with sessions() as session:
         yield LedgerUnitOfWork(session, evaluation=evaluation)
+
+
+@asynccontextmanager
+async def batch_unit_of_work(session: AsyncSession, *, evaluation: Evaluation) -> AsyncIterator[LedgerUnitOfWork]:
+    """A unit of work inside the consumer's batch transaction, in a SAVEPOINT: its commit only flushes (the batch
+    commits it, with the projection and the offsets), and an error undoes what it wrote and nothing of the batch."""
+    async with session.begin_nested():
+        yield LedgerUnitOfWork(session, evaluation=evaluation, joined=True)

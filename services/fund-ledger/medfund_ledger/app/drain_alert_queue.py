@@ -1,8 +1,10 @@
-"""The alert evaluator: drains the events the consumer queued, one transaction per slice of the queue.
+"""The alert evaluator: drains the events the consumer queued.
 
-It runs after every batch (the consumer's hook) and on a timer (a background job), so queued work
-left by a crash is picked up without waiting for the next event. Taking the events off the queue,
-evaluating them and publishing the alert changes commit together.
+It runs inside every batch's transaction (the consumer's in-batch hook), so an alert commits with the
+projection of its event and the consumer's offsets and is published as soon as the batch commits:
+settlement → alert is the projection lag only. A timer (a background job) drains, one transaction per
+slice, whatever an evaluation that failed left queued. Taking the events off the queue, evaluating them
+and publishing the alert changes commit together.
 """
 
 from __future__ import annotations
@@ -13,9 +15,16 @@ from dataclasses import dataclass
 import structlog
 
 from medfund_ledger.adapters.config import load_config
-from medfund_ledger.adapters.uow import SessionFactory, opened_unit_of_work
+from medfund_ledger.adapters.uow import (
+    BatchSession,
+    LedgerUnitOfWork,
+    SessionFactory,
+    batch_unit_of_work,
+    opened_unit_of_work,
+)
 from medfund_ledger.app.evaluate_warnings import evaluate
 from medfund_shared.context import ServiceContext
+from medfund_shared.errors import is_transient
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.tracing import job_scope
 
@@ -24,29 +33,43 @@ log = structlog.get_logger(__name__)
 
 async def drain(sessions: SessionFactory) -> int:
     """Evaluate queued events until the queue is empty, a unit of work per slice; returns how many were evaluated."""
-    evaluated, limit = 0, load_config().evaluation_batch_size
+    evaluated = 0
     while True:
         with job_scope():
             async with opened_unit_of_work(sessions, evaluation=evaluate) as uow, uow:
-                await uow.warnings.become_evaluator()
-                queued = await uow.warnings.take_queued(limit)
-                if not queued:
+                taken = await _evaluate_slice(uow)
+                if not taken:
                     return evaluated
-                await uow.evaluate(await uow.warnings.touched_by(queued))
                 await uow.commit()
-        evaluated += len(queued)
+        evaluated += taken
 
 
-async def after_batch(sessions: SessionFactory, events: list[CloudEvent]) -> None:
-    """The consumer's on_batch_applied hook.
+async def within_batch(session: BatchSession, events: list[CloudEvent]) -> None:
+    """The consumer's in-batch hook: the whole queue (the batch's events and any left over) evaluated in the
+    batch's transaction, in a SAVEPOINT.
 
-    The batch has committed and its events are queued, so a failure here loses nothing: it is
-    logged rather than raised, which would restart the consumer; the timer retries the queue.
+    An evaluation that fails for good is undone to its SAVEPOINT and logged: the batch still commits with
+    its events queued, and the timer retries them. A transient failure (a deadlock, a lost connection)
+    fails the batch, which the consumer retries whole.
     """
     try:
-        await drain(sessions)
+        async with batch_unit_of_work(session, evaluation=evaluate) as uow, uow:
+            while await _evaluate_slice(uow):
+                pass
+            await uow.commit()
     except Exception as exc:
+        if is_transient(exc):
+            raise
         log.warning("alert_evaluation_deferred", events=len(events), error=repr(exc))
+
+
+async def _evaluate_slice(uow: LedgerUnitOfWork) -> int:
+    """Take the oldest slice of the queue and evaluate what it touched (uncommitted); returns its size."""
+    await uow.warnings.become_evaluator()
+    queued = await uow.warnings.take_queued(load_config().evaluation_batch_size)
+    if queued:
+        await uow.evaluate(await uow.warnings.touched_by(queued))
+    return len(queued)
 
 
 HEALTH = "evaluation_health"
@@ -55,7 +78,7 @@ HEALTH = "evaluation_health"
 
 @dataclass
 class EvaluationHealth:
-    """Consecutive failures of the timer's drains (a failing batch hook leaves its events queued for the timer)."""
+    """Consecutive failures of the timer's drains (a failed in-batch evaluation leaves its events to the timer)."""
 
     failures: int = 0
     last_error: str = ""

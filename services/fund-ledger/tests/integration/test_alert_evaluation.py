@@ -1,4 +1,5 @@
-"""Alert evaluation on the real database: queued with the batch, drained later, serialised per (rule, subject)."""
+"""Alert evaluation on the real database: in the batch's transaction, or queued and drained later; serialised per
+(rule, subject)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from medfund_ledger.adapters.tables import alert_changes, alerts, pending_evalua
 from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_ledger.adapters.warnings_repository import WarningsRepository
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
-from medfund_ledger.app.drain_alert_queue import drain
+from medfund_ledger.app.drain_alert_queue import drain, within_batch
 from medfund_ledger.app.evaluate_warnings import evaluate
 from medfund_shared.db import create_engine, create_session_factory
 from medfund_shared.money import Money
@@ -73,6 +74,33 @@ async def test_a_batch_queues_its_events_so_alerts_survive_a_crash_before_evalua
     assert await drain(sessions) == 2
     assert (await open_alerts(sessions))["current_deficit"] == ["red"]
     assert await scalar(sessions, select(func.count()).select_from(pending_evaluations)) == 0
+    assert await drain(sessions) == 0
+
+
+async def test_a_batch_evaluated_in_its_transaction_commits_its_alert_with_it_and_leaves_nothing_queued(sessions):
+    """What the live consumer does: the alert commits with the batch (no later drain), or neither does."""
+    batch = [(ev.contribution("500240", 2026, "1000.00", ev.at(2026, 3, 1)), ev.at(2026, 3, 1)),
+             (ev.settlement("500240", 2026, "H1", "21", "5000.00", ev.at(2026, 3, 2)), ev.at(2026, 3, 2))]
+    items = [(ev.envelope(data, when), data) for data, when in batch]
+
+    class Crash(Exception):
+        pass
+
+    with pytest.raises(Crash):
+        async with sessions() as session, session.begin():
+            await BATCH_HANDLER.apply_many(session, items)
+            await within_batch(session, [event for event, _ in items])
+            raise Crash  # the batch fails before its commit: neither the projection nor the alert is kept
+    assert await open_alerts(sessions) == {}
+    assert await scalar(sessions, select(func.count()).select_from(pending_evaluations)) == 0
+
+    async with sessions() as session, session.begin():
+        await BATCH_HANDLER.apply_many(session, items)
+        await within_batch(session, [event for event, _ in items])
+    assert (await open_alerts(sessions))["current_deficit"] == ["red"]
+    assert await scalar(sessions, select(func.count()).select_from(pending_evaluations)) == 0
+    fired = await scalar(sessions, select(func.count()).select_from(alerts))
+    assert await scalar(sessions, select(func.count()).select_from(alert_changes)) == fired  # each published once
     assert await drain(sessions) == 0
 
 
