@@ -1,4 +1,5 @@
-"""The fund ledger's unit of work: the shared one with the ledger's repository and its alert evaluation."""
+"""The fund ledger's unit of work: the shared one with the ledger's repository, its alert evaluation and its read
+repositories (``pools``, ``evidence``, ``institutions``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_ledger.adapters.figures import Touched
 from medfund_ledger.adapters.ledger_repository import LedgerRepository
+from medfund_ledger.adapters.read_repositories import EvidenceReads, InstitutionReads, PoolReads
 from medfund_ledger.adapters.warnings_repository import WarningsRepository
 from medfund_shared.events import sources
 from medfund_shared.idempotency import DEFAULT_WAIT_SECONDS
@@ -35,6 +37,9 @@ class LedgerUnitOfWork(SqlUnitOfWork):
     def attach(self, session: AsyncSession) -> None:
         self.ledger = LedgerRepository(session)
         self.warnings = WarningsRepository(session)
+        self.pools = PoolReads(session)
+        self.evidence = EvidenceReads(session)
+        self.institutions = InstitutionReads(session)
 
     async def evaluate(self, touched: Touched) -> None:
         """Re-evaluate the warning rules on what the command (or a slice of the queue) changed, in its transaction."""

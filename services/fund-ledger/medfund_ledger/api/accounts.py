@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 
 from medfund_ledger.adapters.account_statement_query import sub_ledger_lines
 from medfund_ledger.api.errors import not_found
+from medfund_ledger.api.read_models import AccountOut
 from medfund_ledger.domain.account_statement import statement
 from medfund_shared.auth import StaffPrincipal
 from medfund_shared.context import SessionDep
@@ -15,7 +16,7 @@ from medfund_shared.context import SessionDep
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
 
-@router.get("/{psn_no}")
+@router.get("/{psn_no}", responses={200: {"model": AccountOut}})
 async def get_account(psn_no: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")], _: StaffPrincipal,
                       session: SessionDep) -> dict:
     """The person's balance and every movement oldest first: credits per month, payments per settlement,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from medfund_ledger.adapters import alert_store
-from medfund_ledger.api.deps import AsOf, UowDep
+from medfund_ledger.api.deps import AsOf, ReadUowDep, UowDep
 from medfund_ledger.api.presenters import (
     alert_as_of_json,
     alert_change_json,
@@ -23,7 +23,7 @@ from medfund_ledger.api.presenters import (
 from medfund_ledger.api.read_models import AlertDetailOut, AlertOut
 from medfund_ledger.api.schemas import AckIn
 from medfund_ledger.app.acknowledge import AcknowledgeAlert, acknowledge
-from medfund_ledger.app.alert_detail import alert_detail
+from medfund_ledger.app.alert_detail import AlertQuery, alert_detail
 from medfund_ledger.domain.alerts import AlreadyAcknowledged, NotAcknowledgeable
 from medfund_shared.auth import StaffPrincipal
 from medfund_shared.china_time import start_of
@@ -74,10 +74,10 @@ async def _changes(request: Request, sessions, last_id: int):
 
 
 @router.get("/{alert_id}")
-async def get_alert(alert_id: str, _: StaffPrincipal, session: SessionDep) -> AlertDetailOut:
+async def get_alert(alert_id: str, _: StaffPrincipal, uow: ReadUowDep) -> AlertDetailOut:
     """One alert with its history (each change: state, severity, measure, who acknowledged and the note) and its
     evidence: the journal entries of the events that tipped it and the settlements among them."""
-    detail = await alert_detail(session, alert_id)
+    detail = await alert_detail(AlertQuery(alert_id), uow)
     return AlertDetailOut(alert=alert_json(detail.alert), history=[change_json(c) for c in detail.changes],
                           evidence_entries=[entry_json(e, lines) for e, lines in detail.entries],
                           evidence_settlements=[fact_json(f) for f in detail.settlements],

@@ -1,4 +1,4 @@
-"""Route dependencies: the unit of work of a command, the ``as_of`` business date of a read."""
+"""Route dependencies: the unit of work of a command or of a read, the ``as_of`` business date of a read."""
 
 from __future__ import annotations
 
@@ -19,6 +19,19 @@ async def get_uow(session: SessionDep, context: ContextDep) -> LedgerUnitOfWork:
 
 
 UowDep = Annotated[LedgerUnitOfWork, Depends(get_uow)]
+
+
+def read_uow(session) -> LedgerUnitOfWork:
+    """A unit of work on ``session`` (an ``AsyncSession``) a read use case only reads through: it commits nothing,
+    so it wakes no relay."""
+    return LedgerUnitOfWork(session, evaluation=evaluate)
+
+
+async def get_read_uow(session: SessionDep) -> LedgerUnitOfWork:
+    return read_uow(session)
+
+
+ReadUowDep = Annotated[LedgerUnitOfWork, Depends(get_read_uow)]
 
 AsOf = Annotated[BusinessDate | None, Query(description=(
     "a business date (YYYY-MM-DD, years 1990-2100): the answer as it stood at the end of that day, China time, "

@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Query
 
 from medfund_ledger.adapters import figures
-from medfund_ledger.api.deps import AsOf, UowDep
+from medfund_ledger.api.command_answers import ClearingOut, InstitutionBudgetOut
+from medfund_ledger.api.deps import AsOf, ReadUowDep, UowDep
 from medfund_ledger.api.errors import not_negative
+from medfund_ledger.api.presenters import meter_json
 from medfund_ledger.api.read_models import InstitutionYearOut
 from medfund_ledger.api.schemas import ClearingIn, InstitutionBudgetIn
 from medfund_ledger.app.budgets import SetInstitutionBudget, set_institution_budget
-from medfund_ledger.app.institution_meters import institution_meters
+from medfund_ledger.app.institution_meters import MetersQuery, institution_meters
 from medfund_ledger.app.ledger_commands import ClearInstitution, clear_institution
 from medfund_shared.auth import AdminPrincipal, StaffPrincipal
 from medfund_shared.context import SessionDep
@@ -21,15 +23,16 @@ Code = Path(pattern=r"^[A-Za-z0-9]{1,30}$")
 
 
 @router.get("")
-async def list_institutions(_: StaffPrincipal, session: SessionDep,
+async def list_institutions(_: StaffPrincipal, uow: ReadUowDep,
                             year: int | None = Query(default=None, ge=1990, le=2100),
                             as_of: AsOf = None) -> list[InstitutionYearOut]:
     """Each institution's fund payments against its global budget (总额控制), per year (latest first); with
     ``as_of`` the payments settled by the end of that business date."""
-    return [InstitutionYearOut(**meter) for meter in await institution_meters(session, year, as_of)]
+    meters = await institution_meters(MetersQuery(year, as_of), uow)
+    return [InstitutionYearOut(**meter_json(meter)) for meter in meters]
 
 
-@router.put("/{fixmedins_code}/budget")
+@router.put("/{fixmedins_code}/budget", responses={200: {"model": InstitutionBudgetOut}})
 async def put_budget(body: InstitutionBudgetIn, _: AdminPrincipal, session: SessionDep, uow: UowDep,
                      fixmedins_code: str = Code) -> dict:
     """Set the institution's global budget for one year (a budget applies to its year only, never to another;
@@ -41,7 +44,7 @@ async def put_budget(body: InstitutionBudgetIn, _: AdminPrincipal, session: Sess
             "fund_paid": Money(paid).to_yuan()}
 
 
-@router.post("/{fixmedins_code}/clearing")
+@router.post("/{fixmedins_code}/clearing", responses={200: {"model": ClearingOut}})
 async def post_clearing(body: ClearingIn, _: StaffPrincipal, uow: UowDep, fixmedins_code: str = Code) -> dict:
     """Pay the institution what is payable up to the period's end (Dr payable / Cr cash); once per period."""
     cleared = await clear_institution(ClearInstitution(fixmedins_code, body.period), uow)

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from medfund_ledger.adapters import pool_changes
+from medfund_ledger.api.deps import read_uow
+from medfund_ledger.api.presenters import pool_view_json
 from medfund_ledger.app import pool_view
 from medfund_shared.auth import StaffPrincipal
 from medfund_shared.context import SessionFactoryDep
@@ -33,6 +35,7 @@ async def _pools(request: Request, sessions):
             mark = await pool_changes.mark(session)
             if mark != seen:
                 seen = mark
-                listing = await pool_view.all_pools(session)
+                views = await pool_view.all_pools(pool_view.PoolsQuery(), read_uow(session))
+                listing = [pool_view_json(view) for view in views]
                 yield ServerSentEvent(data=json.dumps(listing, ensure_ascii=False), event="pools")
         await asyncio.sleep(STREAM_POLL_SECONDS)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from medfund_ledger.adapters.config import load_config
-from medfund_ledger.api.deps import AsOf, UowDep
+from medfund_ledger.api.command_answers import BroughtForwardOut, ThresholdsOut, TransferOut
+from medfund_ledger.api.deps import AsOf, ReadUowDep, UowDep
 from medfund_ledger.api.errors import not_found, not_negative, parse_pool_id, writable_pool_id
-from medfund_ledger.api.presenters import entry_json
-from medfund_ledger.api.read_models import PoolMonthsOut
+from medfund_ledger.api.presenters import entry_json, pool_view_json
+from medfund_ledger.api.read_models import JournalPageOut, PoolMonthsOut, PoolOut
 from medfund_ledger.api.schemas import BroughtForwardIn, PoolBudgetIn, ThresholdsIn, TransferIn
 from medfund_ledger.app import pool_view
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
@@ -22,49 +23,48 @@ from medfund_ledger.app.pool_history import pool_months
 from medfund_ledger.app.thresholds import SetPoolThresholds, set_pool_thresholds
 from medfund_ledger.domain.thresholds import InvalidThreshold
 from medfund_shared.auth import AdminPrincipal, StaffPrincipal
-from medfund_shared.context import SessionDep
 from medfund_shared.errors import ApiError
 
 router = APIRouter(prefix="/v1/pools", tags=["pools"])
 
 
-@router.get("")
-async def list_pools(_: StaffPrincipal, session: SessionDep, as_of: AsOf = None) -> list[dict]:
+@router.get("", responses={200: {"model": list[PoolOut]}})
+async def list_pools(_: StaffPrincipal, uow: ReadUowDep, as_of: AsOf = None) -> list[dict]:
     """Every pool with its income, expenditure, balance, payable, budget and measures; with ``as_of`` its figures at
     the end of that business date and the measures that follow from them alone (``as_of``, ``collection_rate``,
     ``spent_of_planned``, ``elapsed_fraction``)."""
-    return await pool_view.all_pools(session, as_of)
+    return [pool_view_json(v) for v in await pool_view.all_pools(pool_view.PoolsQuery(as_of), uow)]
 
 
-@router.get("/{pool_id}")
-async def get_pool(pool_id: str, _: StaffPrincipal, session: SessionDep, as_of: AsOf = None) -> dict:
+@router.get("/{pool_id}", responses={200: {"model": PoolOut}})
+async def get_pool(pool_id: str, _: StaffPrincipal, uow: ReadUowDep, as_of: AsOf = None) -> dict:
     """One pool; with ``as_of`` its figures at the end of that business date (measures as in ``GET /v1/pools``)."""
     try:
-        return await pool_view.pool(session, parse_pool_id(pool_id), as_of)
+        return pool_view_json(await pool_view.pool(pool_view.PoolQuery(parse_pool_id(pool_id), as_of), uow))
     except pool_view.PoolNotFound:
         raise not_found("pool", "pool_id") from None
 
 
-@router.get("/{pool_id}/journal")
-async def get_journal(pool_id: str, _: StaffPrincipal, session: SessionDep,
+@router.get("/{pool_id}/journal", responses={200: {"model": JournalPageOut}})
+async def get_journal(pool_id: str, _: StaffPrincipal, uow: ReadUowDep,
                       cursor: str | None = Query(default=None, pattern=r"^\d{1,18}$")) -> dict:
     """Journal entries touching the pool, oldest first; pass ``next_cursor`` back for the next page."""
     try:
-        page, next_id = await pool_view.journal_page(session, parse_pool_id(pool_id), int(cursor or 0),
-                                                     load_config().journal_page_size)
+        page = await pool_view.journal_page(
+            pool_view.JournalPageQuery(parse_pool_id(pool_id), int(cursor or 0), load_config().journal_page_size), uow)
     except pool_view.PoolNotFound:
         raise not_found("pool", "pool_id") from None
-    return {"entries": [entry_json(e, lines) for e, lines in page],
-            "next_cursor": str(next_id) if next_id is not None else None}
+    return {"entries": [entry_json(e, lines) for e, lines in page.entries],
+            "next_cursor": str(page.next_id) if page.next_id is not None else None}
 
 
 @router.get("/{pool_id}/months")
-async def get_months(pool_id: str, _: StaffPrincipal, session: SessionDep) -> PoolMonthsOut:
+async def get_months(pool_id: str, _: StaffPrincipal, uow: ReadUowDep) -> PoolMonthsOut:
     """The pool's months, oldest first: income, expenditure and the balance at each month's end (the month of an
     entry is that of its effective date); months without income or expenditure are left out."""
     pool_id = parse_pool_id(pool_id)
     try:
-        series = await pool_months(session, pool_id)
+        series = await pool_months(pool_view.PoolQuery(pool_id), uow)
     except pool_view.PoolNotFound:
         raise not_found("pool", "pool_id") from None
     return PoolMonthsOut(pool_id=pool_id, months=[
@@ -72,16 +72,16 @@ async def get_months(pool_id: str, _: StaffPrincipal, session: SessionDep) -> Po
          "balance": m.balance.to_yuan()} for m in series])
 
 
-@router.put("/{pool_id}/budget")
-async def put_budget(pool_id: str, body: PoolBudgetIn, _: AdminPrincipal, session: SessionDep, uow: UowDep) -> dict:
+@router.put("/{pool_id}/budget", responses={200: {"model": PoolOut}})
+async def put_budget(pool_id: str, body: PoolBudgetIn, _: AdminPrincipal, uow: UowDep) -> dict:
     """Set the pool's amount due (应筹) and planned expenditure (neither negative); the rules are re-evaluated."""
     pool_id = writable_pool_id(pool_id)
     await set_pool_budget(SetPoolBudget(pool_id, not_negative(body.budget_due, "budget_due"),
                                         not_negative(body.planned_expenditure, "planned_expenditure")), uow)
-    return await pool_view.pool(session, pool_id)
+    return pool_view_json(await pool_view.pool(pool_view.PoolQuery(pool_id), uow))
 
 
-@router.put("/{pool_id}/thresholds")
+@router.put("/{pool_id}/thresholds", responses={200: {"model": ThresholdsOut}})
 async def put_thresholds(pool_id: str, body: ThresholdsIn, _: AdminPrincipal, uow: UowDep) -> dict:
     """Override warning levels of this pool (defaults: the package's config/ledger.yaml)."""
     pool_id = writable_pool_id(pool_id)
@@ -93,7 +93,7 @@ async def put_thresholds(pool_id: str, body: ThresholdsIn, _: AdminPrincipal, uo
     return {"pool_id": pool_id, "rules": {r: {"yellow": str(y), "red": str(rd)} for r, (y, rd) in levels.items()}}
 
 
-@router.post("/{pool_id}/transfers")
+@router.post("/{pool_id}/transfers", responses={200: {"model": TransferOut}})
 async def post_transfer(pool_id: str, body: TransferIn, _: AdminPrincipal, uow: UowDep) -> dict:
     """Move money between pools (the catastrophic premium from the pooled fund); idempotent on transfer_id."""
     from_pool, to_pool = writable_pool_id(pool_id), writable_pool_id(body.to_pool_id, "to_pool_id")
@@ -107,7 +107,7 @@ async def post_transfer(pool_id: str, body: TransferIn, _: AdminPrincipal, uow: 
             "amount": moved.get(from_pool, body.amount).to_yuan(), "effective_date": body.effective_date.isoformat()}
 
 
-@router.post("/{pool_id}/brought-forward")
+@router.post("/{pool_id}/brought-forward", responses={200: {"model": BroughtForwardOut}})
 async def post_brought_forward(pool_id: str, body: BroughtForwardIn, _: AdminPrincipal, uow: UowDep) -> dict:
     """The fund's balance before the ledger kept it, carried into the first year the ledger keeps (once a pool)."""
     pool_id = writable_pool_id(pool_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from medfund_ledger.app.institution_meters import InstitutionMeter
+from medfund_ledger.app.pool_view import PoolView
 from medfund_ledger.domain.alert_messages import alert_messages
 from medfund_ledger.domain.pools import PoolFigures, PoolKey
 from medfund_shared.money import Money
@@ -21,6 +23,18 @@ def pool_json(pool_id: str, row, figures: PoolFigures, measures: dict) -> dict:
             "brought_forward": figures.brought_forward.to_yuan(), "balance": figures.balance.to_yuan(),
             "payable": figures.payable.to_yuan(), "budget": budget,
             "measures": measures}
+
+
+def pool_view_json(view: PoolView) -> dict:
+    return pool_json(view.pool_id, view.row, view.figures, view.measures)
+
+
+def meter_json(meter: InstitutionMeter) -> dict:
+    return {"fixmedins_code": meter.fixmedins_code, "year": meter.year, "name": meter.name, "admdvs": meter.admdvs,
+            "level": meter.level, "fund_paid": meter.fund_paid.to_yuan(),
+            "annual_budget": None if meter.annual_budget is None else meter.annual_budget.to_yuan(),
+            "budget_set_by_admin": meter.budget_set_by_admin,
+            "used_of_budget": None if meter.used_of_budget is None else str(meter.used_of_budget)}
 
 
 def entry_json(entry, lines) -> dict:

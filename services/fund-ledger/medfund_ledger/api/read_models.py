@@ -1,4 +1,4 @@
-"""Response models of the console's read endpoints (yuan strings at the edge, ISO dates and times)."""
+"""Response models of the ledger's read endpoints (yuan strings at the edge, ISO dates and times)."""
 
 from __future__ import annotations
 
@@ -121,3 +121,86 @@ class InstitutionYearOut(BaseModel):
     annual_budget: str | None = Field(description="global budget (总额控制) of the year; null without one")
     budget_set_by_admin: bool
     used_of_budget: str | None = Field(description="fund_paid ÷ annual_budget, 4 decimals")
+
+
+class PoolBudgetOut(BaseModel):
+    budget_due: str | None = Field(description="the amount due (应筹)")
+    planned_expenditure: str | None
+
+
+class PoolOut(BaseModel):
+    pool_id: str
+    admdvs: str
+    fund_pay_type: str
+    year: int
+    income: str
+    expenditure: str
+    brought_forward: str = Field(description="the balance carried in from before the ledger kept the fund")
+    balance: str = Field(description="结余: brought forward, plus income, less expenditure")
+    payable: str = Field(description="owed to institutions, not yet cleared")
+    budget: PoolBudgetOut | None = Field(description="null until an admin sets one")
+    measures: dict[str, str | None] = Field(description=(
+        "`collection_rate`, `spent_of_planned` (4 decimals, null without a budget); now: `business_time`, "
+        "`elapsed_fraction` and each warning rule's measure (and `<rule>.<detail>`) as its alert would store it; "
+        "with `as_of`: `as_of` and `elapsed_fraction` by that day's end"))
+
+
+class JournalPageOut(BaseModel):
+    entries: list[EntryOut] = Field(description="each entry with its lines in this pool, oldest first")
+    next_cursor: str | None = Field(description="pass back as `cursor` for the next page; null on the last")
+
+
+class AccountEntryOut(BaseModel):
+    effective_date: date
+    event_id: str
+    kind: str
+    memo: str
+    pool_id: str
+    amount: str
+    balance_after: str
+
+
+class AccountOut(BaseModel):
+    psn_no: str
+    balance: str
+    entries: list[AccountEntryOut] = Field(description="every movement of the individual account, oldest first")
+
+
+class PoolStatisticsOut(BaseModel):
+    pool_id: str
+    fund_pay_type: str
+    budget_due: str | None
+    planned_expenditure: str | None
+    income: str | None
+    collection_rate: str | None
+    expenditure: str | None
+    balance: str | None
+    cumulative_balance: str | None
+    payable: str | None
+    reserve_months: str | None
+    spent_of_planned: str | None
+    spent_of_due: str | None
+
+
+class StatisticsOut(BaseModel):
+    admdvs: str
+    year: int
+    insutype: str
+    insured: int
+    eligible: int
+    enrollment_rate: str | None = Field(description="参保率: insured ÷ eligible")
+    budget_due: str | None
+    income: str | None
+    collection_rate: str | None = Field(description="征缴率: income ÷ budget due")
+    expenditure: str | None
+    medfee_sumamt: str | None
+    fund_pay_sumamt: str | None
+    actual_reimbursement_ratio: str | None
+    policy_scope_ratio: str | None
+    inpatient_settlements: int
+    fund_pay_per_inpatient_settlement: str | None
+    reserve_months: str | None
+    spent_of_planned: str | None
+    spent_of_due: str | None
+    elapsed_fraction: str
+    pools: list[PoolStatisticsOut] = Field(description="every fund of the region-year")

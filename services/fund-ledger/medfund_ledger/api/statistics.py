@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from medfund_ledger.adapters.statistics_query import statistics_inputs
+from medfund_ledger.api.read_models import StatisticsOut
 from medfund_ledger.domain.statistics import statistics
 from medfund_shared.auth import StaffPrincipal
 from medfund_shared.business_range import BusinessYearParam
@@ -15,7 +16,7 @@ from medfund_shared.context import SessionDep
 router = APIRouter(prefix="/v1/statistics", tags=["statistics"])
 
 
-@router.get("")
+@router.get("", responses={200: {"model": StatisticsOut}})
 async def get_statistics(_: StaffPrincipal, session: SessionDep, year: Annotated[BusinessYearParam, Query()],
                          admdvs: str = Query(pattern=r"^\d{6}$"),
                          insutype: str = Query(default="390", pattern=r"^(390|310)$")) -> dict:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_ledger.adapters import alert_store, entry_query
+from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_ledger.app.acknowledge import alert_not_found
+
+
+@dataclass(frozen=True)
+class AlertQuery:
+    alert_id: str
 
 
 @dataclass(frozen=True)
@@ -22,13 +25,13 @@ class AlertDetail:
     """Evidence ids with no journal entry (an institution's registration, say)."""
 
 
-async def alert_detail(session: AsyncSession, alert_id: str) -> AlertDetail:
-    row = await alert_store.get(session, alert_id)
-    if row is None:
-        raise alert_not_found()
-    evidence = [str(e) for e in row.evidence]
-    entries = await entry_query.entries_by_key(session, evidence)
-    booked = {entry.entry_key for entry, _ in entries}
-    return AlertDetail(row, await entry_query.alert_changes_of(session, alert_id), entries,
-                       await entry_query.facts_by_event(session, evidence),
-                       [e for e in evidence if e not in booked])
+async def alert_detail(query: AlertQuery, uow: LedgerUnitOfWork) -> AlertDetail:
+    async with uow:
+        row = await uow.evidence.alert(query.alert_id)
+        if row is None:
+            raise alert_not_found()
+        evidence = [str(e) for e in row.evidence]
+        entries = await uow.evidence.entries(evidence)
+        booked = {entry.entry_key for entry, _ in entries}
+        return AlertDetail(row, await uow.evidence.alert_changes(query.alert_id), entries,
+                           await uow.evidence.facts_of_events(evidence), [e for e in evidence if e not in booked])

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_ledger.adapters.institution_query import institution_years
+from medfund_ledger.adapters.uow import LedgerUnitOfWork
 from medfund_shared.money import Money
 
 RATIO = Decimal("0.0001")
 
 
-async def institution_meters(session: AsyncSession, year: int | None, as_of: date | None = None) -> list[dict]:
-    meters = []
-    for row in await institution_years(session, year, as_of):
-        used = None if not row.budget else str((Decimal(row.fund_paid) / Decimal(row.budget)).quantize(RATIO))
-        meters.append({"fixmedins_code": row.fixmedins_code, "year": row.year, "name": row.name,
-                       "admdvs": row.admdvs, "level": row.level, "fund_paid": Money(row.fund_paid).to_yuan(),
-                       "annual_budget": None if row.budget is None else Money(row.budget).to_yuan(),
-                       "budget_set_by_admin": bool(row.budget_set_by_admin), "used_of_budget": used})
-    return meters
+@dataclass(frozen=True)
+class MetersQuery:
+    year: int | None = None
+    as_of: date | None = None
+    """The payments settled by the end of this business date; ``None``: all booked so far."""
+
+
+@dataclass(frozen=True)
+class InstitutionMeter:
+    fixmedins_code: str
+    year: int
+    name: str | None
+    admdvs: str | None
+    level: str | None
+    fund_paid: Money
+    annual_budget: Money | None
+    """The budget an admin set, else the registered one; ``None`` without either."""
+    budget_set_by_admin: bool
+    used_of_budget: Decimal | None
+    """fund_paid ÷ annual_budget to 4 decimals; ``None`` without a budget (or a zero one)."""
+
+
+async def institution_meters(query: MetersQuery, uow: LedgerUnitOfWork) -> list[InstitutionMeter]:
+    async with uow:
+        rows = await uow.institutions.years(query.year, query.as_of)
+    return [InstitutionMeter(row.fixmedins_code, row.year, row.name, row.admdvs, row.level, Money(row.fund_paid),
+                             None if row.budget is None else Money(row.budget), bool(row.budget_set_by_admin),
+                             (Decimal(row.fund_paid) / Decimal(row.budget)).quantize(RATIO) if row.budget else None)
+            for row in rows]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from medfund_ledger.adapters import entry_query
+from medfund_ledger.adapters.uow import LedgerUnitOfWork
 
 
 class SettlementNotFound(LookupError):
     pass
+
+
+@dataclass(frozen=True)
+class SettlementQuery:
+    setl_id: str
 
 
 @dataclass(frozen=True)
@@ -20,8 +23,9 @@ class SettlementView:
     entries: list
 
 
-async def settlement(session: AsyncSession, setl_id: str) -> SettlementView:
-    facts = await entry_query.facts_by_settlement(session, setl_id)
-    if not facts:
-        raise SettlementNotFound(setl_id)
-    return SettlementView(setl_id, facts, await entry_query.entries_by_key(session, [f.event_id for f in facts]))
+async def settlement(query: SettlementQuery, uow: LedgerUnitOfWork) -> SettlementView:
+    async with uow:
+        facts = await uow.evidence.facts_of_settlement(query.setl_id)
+        if not facts:
+            raise SettlementNotFound(query.setl_id)
+        return SettlementView(query.setl_id, facts, await uow.evidence.entries([f.event_id for f in facts]))

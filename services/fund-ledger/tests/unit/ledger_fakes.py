@@ -1,4 +1,5 @@
-"""``FakeUnitOfWork``: the ledger's command use cases against an in-memory journal (fakes over mocks, no I/O)."""
+"""``FakeUnitOfWork``: the ledger's command and read use cases against an in-memory journal (fakes over mocks, no
+I/O)."""
 
 from __future__ import annotations
 
@@ -71,12 +72,87 @@ class FakeLedgerRepository:
         self.alerts[alert_id] |= {"state": "acknowledged", "acked_by": who, "ack_note": note, "acked_at": at}
 
 
+class FakePoolReads:
+    """``adapters.read_repositories.PoolReads`` over dicts: rows, balances (live or per ``as_of``), entries, months.
+
+    No region has a business clock here (``business_now`` is ``None``): the rules' measures are the integration
+    tests' concern."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, SimpleNamespace] = {}
+        self.live: dict[str, dict[str, int]] = {}
+        self.as_of: dict[tuple[str, date], dict[str, int]] = {}
+        self.journal: list[tuple[SimpleNamespace, list[SimpleNamespace]]] = []
+        self.month_figures: dict[str, list[tuple[str, int, int]]] = {}
+
+    async def ids(self) -> list[str]:
+        return sorted(self.rows)
+
+    async def row(self, pool_id: str):
+        return self.rows.get(pool_id)
+
+    async def balances(self, pool_id: str, as_of: date | None = None) -> dict[str, int]:
+        return self.live.get(pool_id, {}) if as_of is None else self.as_of.get((pool_id, as_of), {})
+
+    async def business_now(self, admdvs: str) -> datetime | None:
+        return None
+
+    async def entries(self, pool_id: str, after_id: int, limit: int) -> list:
+        return [entry for entry, lines in self.journal
+                if entry.id > after_id and any(line.pool_id == pool_id for line in lines)][:limit]
+
+    async def lines(self, pool_id: str, entry_ids: list[int]) -> list:
+        return [line for _, lines in self.journal for line in lines
+                if line.entry_id in entry_ids and line.pool_id == pool_id]
+
+    async def months(self, pool_id: str) -> list[tuple[str, int, int]]:
+        return self.month_figures.get(pool_id, [])
+
+
+class FakeEvidenceReads:
+    """``adapters.read_repositories.EvidenceReads`` over dicts keyed by alert, event and settlement id."""
+
+    def __init__(self) -> None:
+        self.alerts: dict[str, SimpleNamespace] = {}
+        self.changes: dict[str, list] = {}
+        self.journal: dict[str, tuple[SimpleNamespace, list]] = {}
+        self.facts: list[SimpleNamespace] = []
+
+    async def alert(self, alert_id: str):
+        return self.alerts.get(alert_id)
+
+    async def alert_changes(self, alert_id: str) -> list:
+        return self.changes.get(alert_id, [])
+
+    async def entries(self, keys) -> list[tuple]:
+        return [self.journal[key] for key in keys if key in self.journal]
+
+    async def facts_of_events(self, event_ids) -> list:
+        return [f for f in self.facts if f.event_id in event_ids]
+
+    async def facts_of_settlement(self, setl_id: str) -> list:
+        return [f for f in self.facts if f.setl_id == setl_id]
+
+
+class FakeInstitutionReads:
+    """``adapters.read_repositories.InstitutionReads`` over rows as the query answers them (fen)."""
+
+    def __init__(self) -> None:
+        self.rows: list[SimpleNamespace] = []
+
+    async def years(self, year: int | None, as_of: date | None = None) -> list:
+        return [row for row in self.rows if year is None or row.year == year]
+
+
 class FakeUnitOfWork(FakeUnitOfWorkBase):
     """Committed events in ``events``; what each command asked to re-evaluate in ``evaluated``."""
 
     def __init__(self) -> None:
         super().__init__()
         self.ledger = FakeLedgerRepository()
+        self.pools = FakePoolReads()
+        self.evidence = FakeEvidenceReads()
+        self.institutions = FakeInstitutionReads()
         self.evaluated: list[Touched] = []
 
     async def evaluate(self, touched: Touched) -> None:
