@@ -244,3 +244,16 @@ def own_service_set(profile: Profile, stack: TestStack, service_database: Callab
         service_set.stop_all()
         if port_open(profile.kafka_port):
             off_loop(topics.delete_topics, stack.kafka_bootstrap, names)
+
+
+def own_service_set_fixture(profile: Profile, name: str):
+    """A session fixture ``name``: the four services of ``profile`` on a service set of their own
+    (:func:`own_service_set`), for a suite whose conftest needs nothing else (fuzz, security)."""
+
+    @pytest.fixture(scope="session", name=name)
+    def service_set(test_stack: TestStack, service_database: Callable[[str], str]) -> Iterator[ServiceSet]:
+        """The suite's four services, on ports, databases and topics of their own."""
+        with own_service_set(profile, test_stack, service_database) as stack:
+            yield stack
+
+    return service_set
