@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import DateTime, func, insert, select, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters.tables import alert_changes, alerts
@@ -113,7 +114,7 @@ async def listing_as_of(session: AsyncSession, until: datetime) -> list[dict]:
     """Each alert as its last published change before ``until`` (business time) left it: the change's payload
     (the alert topic's data, with who acknowledged), newest evaluation first. Alerts first raised later are absent."""
     evaluated = alert_changes.c.payload["evaluated_at"].astext.cast(DateTime(timezone=True))
-    latest = (select(alert_changes.c.payload).distinct(alert_changes.c.alert_id)
+    latest = (select(alert_changes.c.payload).ext(distinct_on(alert_changes.c.alert_id))
               .where(evaluated < until).order_by(alert_changes.c.alert_id, alert_changes.c.id.desc())).subquery()
     payloads = sorted(await session.scalars(select(latest.c.payload)), key=lambda p: p["alert_id"])
     return sorted(payloads, key=lambda p: datetime.fromisoformat(p["evaluated_at"]), reverse=True)
