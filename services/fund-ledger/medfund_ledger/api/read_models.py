@@ -171,12 +171,12 @@ class PoolStatisticsOut(BaseModel):
     fund_pay_type: str
     budget_due: str | None
     planned_expenditure: str | None
-    income: str | None
+    income: str
     collection_rate: str | None
-    expenditure: str | None
-    balance: str | None
-    cumulative_balance: str | None
-    payable: str | None
+    expenditure: str
+    balance: str
+    cumulative_balance: str
+    payable: str
     reserve_months: str | None
     spent_of_planned: str | None
     spent_of_due: str | None
@@ -187,14 +187,14 @@ class StatisticsOut(BaseModel):
     year: int
     insutype: str
     insured: int
-    eligible: int
+    eligible: int | None = Field(description="null when the region's eligible population is not known")
     enrollment_rate: str | None = Field(description="参保率: insured ÷ eligible")
     budget_due: str | None
-    income: str | None
+    income: str
     collection_rate: str | None = Field(description="征缴率: income ÷ budget due")
-    expenditure: str | None
-    medfee_sumamt: str | None
-    fund_pay_sumamt: str | None
+    expenditure: str
+    medfee_sumamt: str
+    fund_pay_sumamt: str
     actual_reimbursement_ratio: str | None
     policy_scope_ratio: str | None
     inpatient_settlements: int
