@@ -15,7 +15,7 @@ from rich.table import Table
 
 from medfund_cli.settlement import adjudication_url, staff_headers
 from medfund_cli.whatif_png import write_pngs
-from medfund_cli.whatif_report import render
+from medfund_cli.whatif_report import POOL_HEADERS, pool_rows, render
 from medfund_shared.policy.loader import PolicyPackError, json_numbers, load_pack_document
 
 POLL_SECONDS = 0.5
@@ -61,6 +61,16 @@ def whatif(
     for row in result["fund"]:
         table.add_row(row["key"], row["actual"], row["candidate"], row["difference"])
     Console().print(table)
+    pools = result.get("pools")
+    if pools and pools["available"]:
+        funds = Table(title=f"the funds at {pools['as_of']}")
+        for column in POOL_HEADERS:
+            funds.add_column(column, justify="right")
+        for row in pool_rows(pools):
+            funds.add_row(*row)
+        Console().print(funds)
+    elif pools:
+        typer.echo(f"the funds: not available ({pools['reason']})")
     typer.echo(f"{result['settlements']} settlements, {result['reversed']} reversed, "
                f"{result['refused']['count']} refused; {result['out_of_pocket']['rises']['count']} people's share "
                f"rises by more than {share_rise}; {result['out_of_pocket']['newly_catastrophic']['count']} newly "

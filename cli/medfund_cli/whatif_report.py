@@ -43,14 +43,36 @@ def render(title: str, result: dict) -> str:
                      [[d["decile"], d["actual"], d["candidate"]] for d in oop["deciles"]])
     rises = _table(["psn_no", "actual", "candidate", "rise"],
                    [[p["psn_no"], p["actual"], p["candidate"], p["rise"]] for p in oop["rises"]["people"]])
+    funds = _fund_picture(result.get("pools"))
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
             "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}</style></head><body>"
             f"<h1>{escape(title)}</h1><p>Candidate pack {escape(result['pack_id'])}: "
             f"{result['settlements']} settlements replayed, {result['reversed']} reversed, "
             f"{result['refused']['count']} refused by the candidate; {result['people']} people. "
-            "Grey: as recorded; blue: under the candidate.</p>" + "".join(sections)
+            "Grey: as recorded; blue: under the candidate.</p>" + funds + "".join(sections)
             + f"<h2>Out-of-pocket share per person, deciles</h2>{deciles}"
             + f"<h2>Shares rising by more than {escape(oop['rises']['more_than'])}: {oop['rises']['count']}</h2>"
             + rises + f"<h2>Newly reaching the catastrophic layer: {oop['newly_catastrophic']['count']}</h2>"
             + "</body></html>")
+
+
+def pool_rows(pools: dict) -> list[list[str]]:
+    """The fund picture's rows: pool, fund pay actual → candidate, year-end balance, reserve months, rules firing."""
+    return [[item["pool_id"], item["actual_fund_pay"], item["candidate_fund_pay"], item["difference"],
+             item["year_end_balance"]["actual"], item["year_end_balance"]["candidate"],
+             item["reserve_months"]["actual"] or "-", item["reserve_months"]["candidate"] or "-",
+             ", ".join(f"{w['rule']} {w['level']} ({w['measure']})" for w in item["warnings"]) or "-"]
+            for item in pools["items"]]
+
+
+POOL_HEADERS = ["pool", "fund pay", "candidate", "difference", "year-end balance", "candidate balance",
+                "reserve months", "candidate reserve", "rules firing under the candidate"]
+
+
+def _fund_picture(pools: dict | None) -> str:
+    if pools is None:
+        return ""
+    if not pools["available"]:
+        return f"<h2>The funds</h2><p>Not available: {escape(pools['reason'])}</p>"
+    return f"<h2>The funds at {escape(pools['as_of'])}</h2>" + _table(POOL_HEADERS, pool_rows(pools))

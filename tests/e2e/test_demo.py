@@ -328,6 +328,15 @@ async def test_the_pack_in_force_replays_the_demo_year_to_the_fen(summary, servi
     for dimension in ("fund", "month", "institution_level", "area", "person_category", "age_band"):
         assert result[dimension] and {row["difference"] for row in result[dimension]} == {"0.00"}, dimension
     assert all(d["actual"] == d["candidate"] for d in result["out_of_pocket"]["deciles"])
+    pools = result["pools"]
+    assert pools["available"], pools["reason"]
+    assert "500240:390100:2026" in {item["pool_id"] for item in pools["items"]}
+    for item in pools["items"]:
+        assert item["difference"] == "0.00"
+        assert item["year_end_balance"]["actual"] == item["year_end_balance"]["candidate"], item
+        assert item["reserve_months"]["actual"] == item["reserve_months"]["candidate"], item
+        recorded = await _pool(services_running, settings, item["pool_id"])
+        assert item["year_end_balance"]["actual"] == recorded["balance"], item
 
 
 async def test_five_more_points_at_tier1_primary_cost_the_pooled_fund(summary, services_running, settings):
@@ -338,3 +347,19 @@ async def test_five_more_points_at_tier1_primary_cost_the_pooled_fund(summary, s
     assert Decimal(pooled["difference"]) > 0, pooled
     assert Decimal(pooled["candidate"]) == Decimal(pooled["actual"]) + Decimal(pooled["difference"])
     assert result["out_of_pocket"]["rises"]["count"] == 0
+    item = {i["pool_id"]: i for i in result["pools"]["items"]}["500240:390100:2026"]
+    assert item["difference"] == pooled["difference"]
+    recorded = await _pool(services_running, settings, "500240:390100:2026")
+    assert item["income"] == recorded["income"] and item["year_end_balance"]["actual"] == recorded["balance"]
+    candidate_balance = Decimal(recorded["balance"]) - Decimal(pooled["difference"])
+    assert Decimal(item["year_end_balance"]["candidate"]) == candidate_balance
+    reserve = item["reserve_months"]
+    assert reserve["actual"] is None or Decimal(reserve["candidate"]) <= Decimal(reserve["actual"]), reserve
+
+
+async def _pool(services_running, settings, pool_id: str) -> dict:
+    async with httpx.AsyncClient(timeout=30) as http:
+        answer = await http.get(f"{services_running.ledger}/v1/pools/{pool_id}",
+                                headers={"Authorization": f"Bearer {token(settings, 'operator')}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()

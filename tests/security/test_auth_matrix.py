@@ -106,6 +106,7 @@ CONTRACT: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("GET", "/v1/pools/{pool_id}"): STAFF,
         ("GET", "/v1/pools/{pool_id}/journal"): STAFF,
         ("GET", "/v1/pools/{pool_id}/months"): STAFF,
+        ("POST", "/v1/pools/{pool_id}/what-if"): STAFF,
         ("PUT", "/v1/pools/{pool_id}/budget"): ADMIN,
         ("PUT", "/v1/pools/{pool_id}/thresholds"): ADMIN,
         ("POST", "/v1/pools/{pool_id}/transfers"): ADMIN,

@@ -11,10 +11,17 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from medfund_adjudication.adapters import simulation_runner
+from medfund_adjudication.adapters.fund_ledger_client import LEDGER, FundLedgerClient
 from medfund_adjudication.adapters.simulation_repo import Period
 from medfund_adjudication.adapters.uow import UnitOfWork
 from medfund_adjudication.app.identifiers import new_id
-from medfund_adjudication.app.simulations import SIMULATION, StartSimulation, simulation_of, start_simulation
+from medfund_adjudication.app.simulations import (
+    SIMULATION,
+    StartSimulation,
+    fund_picture,
+    simulation_of,
+    start_simulation,
+)
 from medfund_adjudication.domain.refusal import Refused
 from medfund_shared.auth import Principal, require_roles
 from medfund_shared.business_range import BusinessDate
@@ -75,9 +82,17 @@ async def create_simulation(request: Request, _: Staff, context: ContextDep) -> 
 
 
 @router.get("/simulations/{simulation_id}")
-async def simulation(simulation_id: str, _: Staff, context: ContextDep) -> dict:
+async def simulation(simulation_id: str, request: Request, _: Staff, context: ContextDep) -> dict:
+    """Status and progress; once done the ``result``, with the fund ledger's pools read at this request with the
+    caller's own token (``result.pools``)."""
     row = await simulation_of(simulation_id, UnitOfWork(context))
+    result = row.result
+    if row.status == "done" and result is not None:
+        settings = context.settings
+        ledger = FundLedgerClient(settings.service_urls.get(LEDGER), request.headers["authorization"],
+                                  settings.peer_timeout_seconds)
+        result = {**result, "pools": await fund_picture(row, ledger)}
     p = row.period
     return {"simulation_id": row.simulation_id, "status": row.status, "admdvs": p.admdvs, "insutype": p.insutype,
             "year": p.year, "from": p.begin, "to": p.end,
-            "progress": {"processed": row.processed, "total": row.total}, "result": row.result, "error": row.error}
+            "progress": {"processed": row.processed, "total": row.total}, "result": result, "error": row.error}

@@ -102,6 +102,8 @@ class Replay:
         self.without_inputs = 0
         """Settlements recorded before settlements kept their inputs (migration 0011): left out on both sides."""
         self._by: dict[str, dict[str, _Pair]] = defaultdict(lambda: defaultdict(_Pair))
+        self._fund_months: dict[tuple[str, str], _Pair] = defaultdict(_Pair)
+        """Fund pay by (fund_pay_type, month): what the fund ledger's pools would have paid each month."""
         self._person: _Person | None = None
         self._actual_shares, self._candidate_shares = array("q"), array("q")
         self._rises: list[tuple[int, str, int, int]] = []
@@ -154,14 +156,18 @@ class Replay:
     def _tally(self, recorded: RecordedSettlement, actual: RecordedAmounts, candidate: SettlementResult,
                dims: _Dimensions, sign: int) -> None:
         """``actual`` as recorded (a reversal's is already negated); ``candidate`` times ``sign``."""
-        by_fund = self._by["fund"]
+        by_fund, fund_months = self._by["fund"], self._fund_months
+        day = recorded.setl_date
+        month = f"{day.year:04d}-{day.month:02d}"
         for code, paid in actual.funds:
             by_fund[code].actual += paid
+            fund_months[code, month].actual += paid
         for row in candidate.setldetail:
-            by_fund[row.fund_pay_type].candidate += sign * row.fund_payamt.fen
+            paid = sign * row.fund_payamt.fen
+            by_fund[row.fund_pay_type].candidate += paid
+            fund_months[row.fund_pay_type, month].candidate += paid
         fund_actual, fund_candidate = actual.fund_pay_sumamt, sign * candidate.fund_pay_sumamt.fen
-        day = recorded.setl_date
-        for dimension, key in (("month", f"{day.year:04d}-{day.month:02d}"), ("institution_level", dims.level),
+        for dimension, key in (("month", month), ("institution_level", dims.level),
                                ("area", dims.area), ("person_category", dims.category),
                                ("age_band", dims.age_band)):
             self._by[dimension][key].add(fund_actual, fund_candidate)
@@ -208,6 +214,8 @@ class Replay:
             "people": len(self._actual_shares),
             **{dimension: [{"key": key, **pair.shown()} for key, pair in sorted(self._by[dimension].items())]
                for dimension in ("fund", "month", "institution_level", "area", "person_category", "age_band")},
+            "fund_by_month": [{"fund_pay_type": code, "month": month, **pair.shown()}
+                              for (code, month), pair in sorted(self._fund_months.items())],
             "out_of_pocket": {
                 "deciles": [{"decile": k, "actual": a, "candidate": c}
                             for k, (a, c) in enumerate(zip(actual, candidate, strict=True), start=1)],

@@ -174,7 +174,7 @@ async def pool_snapshot(session: AsyncSession, pool_id: str, now: datetime) -> P
         month_income=this_month[0], month_expenditure=this_month[1],
         carried_over=await cumulative_balance(session, key, years="before") + figures.brought_forward.fen,
         holdings=await cumulative_balance(session, key, years="all"),
-        recent_monthly_expenditure=[monthly.get(m, (0, 0))[1] for m in recent],
+        recent_monthly_expenditure=[monthly.get(m, (0, 0))[1] for m in recent], recent_months=tuple(recent),
         planned_expenditure=row.planned_expenditure if row else None,
         elapsed_fraction=elapsed_fraction(now, key.year),
         collected_up_front=key.fund_pay_type in config.income_collected_up_front,

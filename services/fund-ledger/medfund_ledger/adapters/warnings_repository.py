@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from medfund_ledger.adapters import alert_store, evaluation_queue, figures
 from medfund_ledger.adapters.figures import Touched
 from medfund_ledger.domain.alerts import OpenAlert, Transition
+from medfund_ledger.domain.pools import PoolFigures
 from medfund_ledger.domain.thresholds import Thresholds
 from medfund_ledger.domain.warnings import PoolSnapshot
 from medfund_shared.events.types.alerts import AlertChanged
@@ -39,6 +40,13 @@ class WarningsRepository:
 
     async def pool_snapshot(self, pool_id: str, now: datetime) -> PoolSnapshot:
         return await figures.pool_snapshot(self.session, pool_id, now)
+
+    async def pool_known(self, pool_id: str) -> bool:
+        return await figures.pool_row(self.session, pool_id) is not None
+
+    async def pool_balance(self, pool_id: str) -> int:
+        """The pool's balance as ``GET /v1/pools/{id}`` shows it (brought forward + income - expenditure), fen."""
+        return PoolFigures.from_balances(await figures.balances(self.session, pool_id)).balance.fen
 
     async def institution_region(self, fixmedins_code: str) -> str | None:
         return await figures.institution_region(self.session, fixmedins_code)

@@ -9,8 +9,8 @@ from medfund_ledger.api.command_answers import BroughtForwardOut, ThresholdsOut,
 from medfund_ledger.api.deps import AsOf, ReadUowDep, UowDep
 from medfund_ledger.api.errors import not_found, not_negative, parse_pool_id, writable_pool_id
 from medfund_ledger.api.presenters import entry_json, pool_view_json
-from medfund_ledger.api.read_models import JournalPageOut, PoolMonthsOut, PoolOut
-from medfund_ledger.api.schemas import BroughtForwardIn, PoolBudgetIn, ThresholdsIn, TransferIn
+from medfund_ledger.api.read_models import JournalPageOut, PoolMonthsOut, PoolOut, PoolWhatIfOut
+from medfund_ledger.api.schemas import BroughtForwardIn, PoolBudgetIn, PoolWhatIfIn, ThresholdsIn, TransferIn
 from medfund_ledger.app import pool_view
 from medfund_ledger.app.budgets import SetPoolBudget, set_pool_budget
 from medfund_ledger.app.ledger_commands import (
@@ -20,10 +20,12 @@ from medfund_ledger.app.ledger_commands import (
     transfer,
 )
 from medfund_ledger.app.pool_history import pool_months
+from medfund_ledger.app.pool_what_if import PoolWhatIfQuery, what_if
 from medfund_ledger.app.thresholds import SetPoolThresholds, set_pool_thresholds
 from medfund_ledger.domain.thresholds import InvalidThreshold
 from medfund_shared.auth import AdminPrincipal, StaffPrincipal
 from medfund_shared.errors import ApiError
+from medfund_shared.money import Money
 
 router = APIRouter(prefix="/v1/pools", tags=["pools"])
 
@@ -70,6 +72,31 @@ async def get_months(pool_id: str, _: StaffPrincipal, uow: ReadUowDep) -> PoolMo
     return PoolMonthsOut(pool_id=pool_id, months=[
         {"month": m.month, "income": m.income.to_yuan(), "expenditure": m.expenditure.to_yuan(),
          "balance": m.balance.to_yuan()} for m in series])
+
+
+@router.post("/{pool_id}/what-if")
+async def post_what_if(pool_id: str, body: PoolWhatIfIn, _: StaffPrincipal, uow: UowDep) -> PoolWhatIfOut:
+    """The pool had its expenditure differed by ``expenditure_change`` (a simulation's candidate, issue 25): its
+    expenditure, year-end balance and reserve months as recorded and as they would be, and the pool rules that
+    would be at yellow or red. Nothing is written."""
+    try:
+        answer = await what_if(PoolWhatIfQuery(parse_pool_id(pool_id), body.as_of, body.expenditure_change), uow)
+    except pool_view.PoolNotFound:
+        raise not_found("pool", "pool_id") from None
+    outcome = answer.outcome
+    actual_reserve, candidate_reserve = outcome.measure("reserve_months")
+    return PoolWhatIfOut(
+        pool_id=outcome.actual.pool_id, now=answer.now, income=Money(outcome.actual.income).to_yuan(),
+        expenditure=_both(Money(outcome.actual.expenditure), Money(outcome.candidate.expenditure)),
+        year_end_balance=_both(answer.balance, answer.candidate_balance),
+        reserve_months=_both(actual_reserve.value, candidate_reserve.value),
+        warnings=[{"rule": m.rule, "measure": str(m.value), "threshold": str(m.threshold), "level": m.severity}
+                  for m in outcome.firing])
+
+
+def _both(actual, candidate) -> dict:
+    return {"actual": None if actual is None else str(actual),
+            "candidate": None if candidate is None else str(candidate)}
 
 
 @router.put("/{pool_id}/budget", responses={200: {"model": PoolOut}})

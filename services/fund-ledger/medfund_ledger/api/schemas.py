@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from medfund_shared.business_range import BusinessDate, BusinessPeriod, BusinessYear
 from medfund_shared.money import YuanAmount
@@ -56,3 +56,13 @@ class ThresholdsIn(_Body):
 
 class AckIn(_Body):
     note: Annotated[text_of_at_most(2000), Field(min_length=1)]
+
+
+Month = Annotated[str, StringConstraints(pattern=PERIOD)]
+
+
+class PoolWhatIfIn(_Body):
+    as_of: BusinessDate = Field(description="the period's last business date (the pool is read at the earlier of "
+                                            "its end and the region's business clock)")
+    expenditure_change: dict[Month, YuanAmount] = Field(
+        max_length=1200, description="by month (YYYY-MM): what the pool would have paid more (negative: less)")

@@ -58,6 +58,8 @@ class PoolSnapshot:
     """What this fund of this region holds: the balance of all its pools, earlier years' surplus and income
     already collected for later years included (None: the pool's own balance, as when it is the only one)."""
     recent_monthly_expenditure: list[int] = field(default_factory=list)
+    recent_months: tuple[str, ...] = ()
+    """The months (``YYYY-MM``, newest first) of ``recent_monthly_expenditure``."""
     planned_expenditure: int | None = None
     elapsed_fraction: Decimal = Decimal(0)
     collected_up_front: bool = True
