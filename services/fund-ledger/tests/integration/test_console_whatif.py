@@ -128,6 +128,11 @@ async def test_a_changed_pack_shows_the_hand_computed_difference(ledger, recorde
         await page.locator("#whatif-title", has_text="What if the policy changes").wait_for()
         assert (await cells(page, secondary))[1:] == ["1400.00", "1300.00", "-100.00"]
         assert "done" in await page.locator("#whatif-status").inner_text()
+        await page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+        await page.wait_for_function("() => [...document.querySelectorAll('#whatif-result canvas')]"
+                                     ".every((c) => c.getBoundingClientRect().right <= innerWidth)")
+        layout = await outside_the_viewport(page)
+        assert layout["bad"] == [] and layout["scrollWidth"] <= layout["width"], layout
 
 
 async def test_a_refused_pack_shows_the_field_and_starts_nothing(ledger, recorded_year):
@@ -141,6 +146,8 @@ async def test_a_refused_pack_shows_the_field_and_starts_nothing(ledger, recorde
         await error.wait_for()
         assert "pack.inpatient.schedule.in_county.secondary" in await error.inner_text()
         assert await page.locator("#whatif-progress").is_hidden()
+        layout = await outside_the_viewport(page)
+        assert layout["bad"] == [] and layout["scrollWidth"] <= layout["width"], layout
         assert await serious_axe_violations(page) == []
         await shot(page, "whatif-refused-390px")
 
