@@ -60,6 +60,12 @@ async def summary(services_running, settings, scenario) -> Summary:
     return result[0]
 
 
+def printed(summary: Summary) -> str:
+    console = Console(width=200, record=True)
+    render(summary, console)
+    return console.export_text()
+
+
 async def ledger_pools(services_running, settings) -> list[dict]:
     headers = {"Authorization": f"Bearer {token(settings, 'operator')}"}
     async with httpx.AsyncClient(timeout=30) as http:
@@ -363,3 +369,27 @@ async def _pool(services_running, settings, pool_id: str) -> dict:
                                 headers={"Authorization": f"Bearer {token(settings, 'operator')}"})
     assert answer.status_code == 200, answer.text
     return answer.json()
+
+
+async def test_the_story_ends_with_the_worked_example_the_api_answers(summary, services_running, settings):
+    """make run's worked example (issue 25): five more points on the tier-1 primary inpatient ratio, its cost per
+    fund and the pooled fund's reserve, printed as the simulation API answers them."""
+    example = summary.worked_example
+    assert example["change"] == "inpatient.schedule_by_tier.tier1.in_county.primary.ratio"
+    assert Decimal(example["to"]) - Decimal(example["from"]) == Decimal("0.05")
+    headers = {"Authorization": f"Bearer {token(settings, 'operator')}"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        state = (await http.get(f"{services_running.adjudication}/v1/simulations/{example['simulation_id']}",
+                                headers=headers)).json()
+    answered = {row["key"]: {k: row[k] for k in ("actual", "candidate", "difference")}
+                for row in state["result"]["fund"]}
+    assert example["funds"] == answered and Decimal(answered["390100"]["difference"]) > 0
+    pooled = example["pooled"]
+    assert pooled is not None, example["pools_unavailable"]
+    assert pooled["difference"] == answered["390100"]["difference"]
+    balance = pooled["year_end_balance"]
+    assert Decimal(balance["candidate"]) == Decimal(balance["actual"]) - Decimal(pooled["difference"])
+    text = printed(summary)
+    cost = f"{Decimal(pooled['difference']):,.2f}"
+    assert f"pooled fund {pooled['pool_id']}: it would cost {cost}" in text, text[-2000:]
+    assert f"months of reserve {pooled['reserve_months']['actual']} -> {pooled['reserve_months']['candidate']}" in text

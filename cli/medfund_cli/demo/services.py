@@ -206,6 +206,15 @@ class Services:
                                             headers=self._admin, json={"amount": amount.to_yuan(),
                                                                        "voucher_no": voucher_no}))
 
+    async def start_simulation(self, body: dict) -> str:
+        """``POST /v1/simulations`` as an operator: the simulation's id (the worker replays in the background)."""
+        return decoded(await self.http.post(f"{self.urls.adjudication}/v1/simulations", json=body,
+                                            headers=self._operator))["simulation_id"]
+
+    async def simulation(self, simulation_id: str) -> dict:
+        return decoded(await self.http.get(f"{self.urls.adjudication}/v1/simulations/{simulation_id}",
+                                           headers=self._operator))
+
     async def pools(self) -> list[dict]:
         return decoded(await self.http.get(f"{self.urls.ledger}/v1/pools", headers=self._operator))
 

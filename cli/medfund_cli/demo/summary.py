@@ -12,8 +12,9 @@ from rich.table import Table
 from medfund_cli.demo.employee_district import DISTRICT, DistrictStory
 from medfund_cli.demo.institutions import Institution
 from medfund_cli.demo.runner import Story
-from medfund_cli.demo.scenario import ADMDVS, YEAR
+from medfund_cli.demo.scenario import ADMDVS, YEAR, county_pack
 from medfund_cli.demo.services import Services
+from medfund_cli.demo.whatif_example import worked_example
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
@@ -71,6 +72,9 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     employee_district: dict = field(default_factory=dict)
     """Zhenjiang (321100) under the employee scheme: members, contributions, account settlements, its pools."""
+    worked_example: dict = field(default_factory=dict)
+    """The what-if (issue 25): the year replayed with one ratio raised, its cost per fund and the pooled fund's
+    reserve (docs/simulations.md)."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -108,6 +112,7 @@ async def gather(story: Story, api: Services, alert_changes: list[dict]) -> Summ
         dashboard=story.dashboard, alerts_tail=alerts_tail_command(api.settings),
         refusal_samples=list(tally.refusal_samples), notes=list(story.notes),
         employee_district=await _district(story.district, api),
+        worked_example=await worked_example(api, county_pack(story.scenario), YEAR),
     )
 
 
@@ -180,12 +185,35 @@ def render(summary: Summary, console: Console) -> None:
     console.print(f"{hot['name']} ({hot['code']}): global budget {_yuan(hot['budget'])}, fund payments "
                   f"{_yuan(hot['fund_paid'])}; the operator raised the budget to {_yuan(hot['raised_to'] or '0')}")
     _render_district(summary.employee_district, console)
+    _render_worked_example(summary.worked_example, console)
     for sample in summary.refusal_samples:
         console.print(f"refused at the gateway: {sample}")
     for note in summary.notes:
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"dashboard: [link={summary.dashboard}]{summary.dashboard}[/link]")
     console.print(f"follow the alerts: [bold]{summary.alerts_tail}[/]")
+
+
+def _render_worked_example(example: dict, console: Console) -> None:
+    if not example:
+        return
+    console.rule(f"[bold]what if: {example['change']} from {example['from']} to {example['to']} (测算)")
+    funds = Table("fund", "as recorded", "candidate", "difference",
+                  title=f"the year's {example['settlements']} settlements replayed under the candidate")
+    for code, row in sorted(example["funds"].items()):
+        funds.add_row(code, _yuan(row["actual"]), _yuan(row["candidate"]), _yuan(row["difference"]))
+    console.print(funds)
+    pooled = example["pooled"]
+    if pooled is None:
+        console.print(f"the pooled fund's reserve: not available ({example['pools_unavailable']})")
+        return
+    balance, reserve = pooled["year_end_balance"], pooled["reserve_months"]
+    console.print(f"pooled fund {pooled['pool_id']}: it would cost {_yuan(pooled['difference'])}; balance "
+                  f"{_yuan(balance['actual'])} -> {_yuan(balance['candidate'])}, months of reserve "
+                  f"{reserve['actual'] or '-'} -> {reserve['candidate'] or '-'}"
+                  + "".join(f"; {w['rule']} would be {w['level']} ({w['measure']})" for w in pooled["warnings"]))
+    console.print(f"the same in the console's What-if page, or: medfund whatif --region {ADMDVS} --year {YEAR} "
+                  "--pack FILE")
 
 
 def _render_district(district: dict, console: Console) -> None:
