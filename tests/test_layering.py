@@ -23,26 +23,11 @@ SERVICES = {
     "medfund_ledger": ROOT / "services" / "fund-ledger" / "medfund_ledger",
 }
 PURE_SHARED = ("medfund_shared.money", "medfund_shared.policy", "medfund_shared.refusal",
-               "medfund_shared.china_time", "medfund_shared.id_numbers", "medfund_shared.schemes")
+               "medfund_shared.china_time", "medfund_shared.id_numbers", "medfund_shared.schemes",
+               "medfund_shared.text_rules", "medfund_shared.year_range")
 """The shared modules a domain may use: values and rules, no I/O."""
 WEB = ("fastapi", "starlette")
 SQL = ("sqlalchemy", "asyncpg")
-
-NOT_YET_MOVED = {
-    # issue 21: use cases that still import SQLAlchemy/asyncpg (most for the ``AsyncSession`` they are handed)
-    # or, in the ledger, the API's presenters. Each file leaves this list when its use cases take a command and a
-    # unit of work only; a service with none left (billing, adjudication) has no entry.
-    "medfund_enrollment": {"lifecycle.py", "registration.py", "renewal.py"},
-}
-"""``app/`` modules allowed, for now, to break the app rule (issue 21): remove a file's entry once it no longer
-needs it; never add one."""
-DOMAIN_USING_EDGE_VALIDATORS = {
-    # issue 21: these domain modules use plain functions of shared modules that also define pydantic field
-    # types (text_fields, business_range); they leave this list when those functions move to pure modules.
-    "medfund_enrollment": {"certno.py", "household.py"},
-    "medfund_billing": {"payment_record.py"},
-}
-EDGE_VALIDATORS = ("medfund_shared.text_fields", "medfund_shared.business_range")
 
 
 def _imports(source: Path) -> list[str]:
@@ -76,8 +61,6 @@ API = [case for package in SERVICES for case in _modules(package, "api")]
 @pytest.mark.parametrize(("package", "module"), DOMAIN, ids=_ids(DOMAIN))
 def test_the_domain_imports_the_standard_library_its_own_domain_and_pure_shared_modules_only(package, module):
     allowed = (f"{package}.domain", *PURE_SHARED)
-    if module.name in DOMAIN_USING_EDGE_VALIDATORS.get(package, set()):
-        allowed += EDGE_VALIDATORS
     foreign = [name for name in _imports(module)
                if name.split(".")[0] not in sys.stdlib_module_names and not _starts(name, allowed)]
     assert foreign == []
@@ -86,13 +69,11 @@ def test_the_domain_imports_the_standard_library_its_own_domain_and_pure_shared_
 @pytest.mark.parametrize(("package", "module"), APP, ids=_ids(APP))
 def test_use_cases_import_no_web_framework_no_sql_and_no_route_module(package, module):
     assert [name for name in _imports(module) if _starts(name, WEB)] == []
-    if module.name not in NOT_YET_MOVED.get(package, set()):
-        assert _app_breaches(package, module) == []
+    assert _app_breaches(package, module) == []
 
 
 def _app_breaches(package: str, module: Path) -> list[str]:
     return [name for name in _imports(module) if _starts(name, SQL) or _starts(name, (f"{package}.api",))]
-
 
 
 @pytest.mark.parametrize(("package", "module"), API, ids=_ids(API))

@@ -1,51 +1,20 @@
-"""The one set of rules for free text and digit strings that arrive from outside (issue 22).
-
-Text is stored as sent, so what may be sent is bounded here once: no control characters (a NUL cannot even be
-stored in PostgreSQL), a length limit on every field, and digits that are ASCII digits (``"１２３".isdigit()`` is
-true in Python; a full-width resident ID must not be stored as sent). Hand-written parsers call
-:func:`check_text` / :func:`ascii_digits`; request models use :data:`PersonName` and :data:`FreeText`.
+"""The pydantic types for free text in request models (issue 22): :data:`PersonName`, :data:`FreeText`,
+:func:`text_of_at_most`, built on the plain rules of :mod:`medfund_shared.text_rules` (re-exported here for the
+edges that import them from this module).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, StringConstraints
 
-NAME_MAX_LENGTH = 50
-"""A person's or an organisation's name (``psn_name``, ``emp_name``): the platform's own field width."""
-FREE_TEXT_MAX_LENGTH = 500
-"""Any other free text (reasons, memos, notes) unless its field says less."""
-
-
-class TextRefused(ValueError):
-    """Text that breaks the input rules; ``field`` names where it came from."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field} {message}")
-        self.field = field
-
-
-def text_problem(value: str, max_length: int) -> str | None:
-    """What is wrong with ``value`` (the field's name goes before it), or ``None``. (A printable string has no
-    control or surrogate character: ``isprintable`` saves looking at each character of nearly every value.)"""
-    if len(value) > max_length:
-        return f"must have at most {max_length} characters"
-    if not value.isprintable() and any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
-        return "must not contain control characters"
-    return None
-
-
-def check_text(value: str, field: str, max_length: int = FREE_TEXT_MAX_LENGTH) -> str:
-    if problem := text_problem(value, max_length):
-        raise TextRefused(field, problem)
-    return value
-
-
-def ascii_digits(value: str) -> bool:
-    """Only the digits 0-9 (and at least one)."""
-    return value.isascii() and value.isdigit()
+from medfund_shared.text_rules import FREE_TEXT_MAX_LENGTH as FREE_TEXT_MAX_LENGTH
+from medfund_shared.text_rules import NAME_MAX_LENGTH as NAME_MAX_LENGTH
+from medfund_shared.text_rules import TextRefused as TextRefused
+from medfund_shared.text_rules import ascii_digits as ascii_digits
+from medfund_shared.text_rules import check_text as check_text
+from medfund_shared.text_rules import text_problem as text_problem
 
 
 def _clean(max_length: int) -> AfterValidator:

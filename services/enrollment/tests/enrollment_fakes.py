@@ -24,7 +24,8 @@ class Record:
 
 @dataclass
 class FakeRepository:
-    """The subset of ``adapters.repository.Repository`` the request use cases call, over lists."""
+    """The subset of ``adapters.repository.Repository`` the request use cases (registration, renewal, the cover
+    lifecycle, the eligible population) call, over lists."""
 
     persons: dict[str, dict] = field(default_factory=dict)
     households: dict[str, str] = field(default_factory=dict)
@@ -70,6 +71,15 @@ class FakeRepository:
                  and e["status"] != "terminated"]
         return Record(dict(found[0])) if found else None
 
+    async def enrollments_of_person(self, psn_no: str) -> list[Record]:
+        return [Record(dict(e)) for e in sorted(self.enrollments, key=lambda e: (e["year"], e["id"]))
+                if e["psn_no"] == psn_no]
+
+    async def enrollments_of_household(self, household_id: str, year: int | None = None) -> list[Record]:
+        return [Record(dict(e)) for e in sorted(self.enrollments, key=lambda e: (e["year"], e["id"]))
+                if e["household_id"] == household_id
+                and (year is None or (e["year"] == year and e["status"] != "terminated"))]
+
     async def set_enrollment(self, enrollment_id: int, **values: Any) -> None:
         self.enrollments[enrollment_id - 1].update(values)
 
@@ -89,6 +99,11 @@ class FakeRepository:
         ends = [p["ends"] for p in self.periods if p["psn_no"] == psn_no and p["insutype"] == insutype
                 and p["year"] < before_year and p["status"] != "suspended"]
         return max(ends, default=None)
+
+    async def last_suspension_reason(self, enrollment_id: int) -> str | None:
+        reasons = [a["reason"] for a in self.audit_trail
+                   if a["enrollment_id"] == enrollment_id and a["action"] == "suspended"]
+        return reasons[-1] if reasons else None
 
     async def audit(self, **values: Any) -> None:
         self.audit_trail.append(values)

@@ -13,7 +13,6 @@ from sqlalchemy import (
                         ForeignKey,
                         Index,
                         Integer,
-                        LargeBinary,
                         MetaData,
                         PrimaryKeyConstraint,
                         Table,
@@ -23,6 +22,8 @@ from sqlalchemy import (
                         text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from medfund_shared.batch_tables import BatchNaming, batch_tables
 
 metadata = MetaData()
 
@@ -134,59 +135,22 @@ subsidies = Table(
           postgresql_where=text("withdrawn_at IS NULL")),
 )
 
-batches = Table(
-    "batches", metadata,
-    Column("batch_id", Text, primary_key=True),
-    Column("tax_office_code", Text, nullable=False),
-    Column("idempotency_key", Text),
-    Column("file_sha256", Text, nullable=False),
-    Column("format", Text, nullable=False),
-    Column("csv_header", ARRAY(Text), comment="a CSV file's field names, in their order (migration 0008)"),
-    Column("status", Text, nullable=False),
-    Column("last_line", Integer, nullable=False, server_default="0",
-           comment="file line of the last record applied: processing resumes after it (migration 0008)"),
-    Column("owner", Text, comment="the instance processing the batch (batch_ownership lease; migration 0008)"),
-    Column("lease_expires_at", DateTime(timezone=True)),
-    Column("received", Integer, nullable=False, server_default="0"),
-    Column("accepted", Integer, nullable=False, server_default="0"),
-    Column("duplicates", Integer, nullable=False, server_default="0"),
-    Column("rejected", Integer, nullable=False, server_default="0"),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("finished_at", DateTime(timezone=True)),
-    UniqueConstraint("tax_office_code", "idempotency_key", name="batches_idempotency_key"),
+tax_files = batch_tables(
+    metadata, BatchNaming(prefix="", item="record", migration="0008", staged_until="done", item_ends_on_line=True),
+    batch_columns=[
+        Column("tax_office_code", Text, nullable=False),
+        Column("idempotency_key", Text),
+        Column("file_sha256", Text, nullable=False),
+        Column("format", Text, nullable=False),
+        Column("csv_header", ARRAY(Text), comment="a CSV file's field names, in their order (migration 0008)"),
+        UniqueConstraint("tax_office_code", "idempotency_key", name="batches_idempotency_key"),
+    ],
+    rejection_columns=[Column("tax_voucher_no", Text)],
+    extra_counters=["rejected"],
 )
-
-batch_rejections = Table(
-    "batch_rejections", metadata,
-    Column("batch_id", Text, ForeignKey("batches.batch_id"), nullable=False),
-    Column("line", Integer, nullable=False),
-    Column("tax_voucher_no", Text),
-    Column("code", Text, nullable=False),
-    Column("message", Text, nullable=False),
-    PrimaryKeyConstraint("batch_id", "line"),
-)
-
-batch_records = Table(
-    "batch_records", metadata,
-    Column("batch_id", Text, nullable=False),
-    Column("line", Integer, nullable=False, comment="file line on which the record ends"),
-    Column("raw", LargeBinary, nullable=False, comment="the record's bytes as sent"),
-    PrimaryKeyConstraint("batch_id", "line"),
-    comment="uploaded files, staged with COPY, until their batch is done (migration 0008)",
-)
-
-batch_chunks = Table(
-    "batch_chunks", metadata,
-    Column("batch_id", Text, ForeignKey("batches.batch_id"), nullable=False),
-    Column("first_line", Integer, nullable=False),
-    Column("last_line", Integer, nullable=False),
-    Column("received", Integer, nullable=False),
-    Column("accepted", Integer, nullable=False),
-    Column("duplicates", Integer, nullable=False),
-    Column("rejected", Integer, nullable=False),
-    PrimaryKeyConstraint("batch_id", "first_line"),
-    comment="each applied chunk's outcome: the batch's counters are their sums (migration 0008)",
-)
+"""Tax-office files (``medfund_shared.batch_tables``)."""
+batches, batch_records, batch_chunks, batch_rejections = (
+    tax_files.batches, tax_files.staged, tax_files.chunks, tax_files.rejections)
 
 employee_members = Table(
     "employee_members", metadata,

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from medfund_shared.business_range import OutOfRange, check_date, check_year
 from medfund_shared.money import Money, MoneyError
 from medfund_shared.schemes import EMPLOYEE_SCHEME, RESIDENT_SCHEME
-from medfund_shared.text_fields import FREE_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, ascii_digits, text_problem
+from medfund_shared.text_rules import FREE_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, ascii_digits, text_problem
+from medfund_shared.year_range import OutOfRange, check_date, check_year
 
 FIELDS = ("tax_voucher_no", "certno", "psn_name", "insutype", "admdvs", "period_year", "amount",
           "paid_at", "tax_office_code", "channel")

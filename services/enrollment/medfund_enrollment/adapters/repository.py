@@ -27,6 +27,9 @@ from medfund_enrollment.adapters.tables import (
 )
 from medfund_shared import bulk
 
+Record = Row
+"""A stored row (an enrollment, a person, a period), read by attribute: what the use cases are handed."""
+
 LIVE = enrollments.c.status != "terminated"
 
 

@@ -11,9 +11,7 @@ from sqlalchemy import (
                         ForeignKey,
                         Index,
                         Integer,
-                        LargeBinary,
                         MetaData,
-                        PrimaryKeyConstraint,
                         Sequence,
                         Table,
                         Text,
@@ -21,6 +19,8 @@ from sqlalchemy import (
                         text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from medfund_shared.batch_tables import BatchNaming, batch_tables
 
 metadata = MetaData()
 
@@ -124,55 +124,19 @@ audit_trail = Table(
     Index("audit_trail_by_person", "psn_no", "id"),
 )
 
-batches = Table(
-    "enrollment_batches", metadata,
-    Column("batch_id", Text, primary_key=True),
-    Column("status", Text, nullable=False),
-    Column("received", Integer, nullable=False, server_default="0"),
-    Column("accepted", Integer, nullable=False, server_default="0"),
-    Column("duplicates", Integer, nullable=False, server_default="0"),
-    Column("actor", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("finished_at", DateTime(timezone=True)),
-    Column("header", ARRAY(Text), comment="the file's column names (migration 0007)"),
-    Column("received_all", Boolean, nullable=False, server_default="false",
-           comment="the whole file is staged: a new owner may finish the batch (migration 0007)"),
-    Column("last_line", Integer, nullable=False, server_default="0",
-           comment="file line of the last line applied: processing resumes after it (migration 0007)"),
-    Column("owner", Text, comment="the instance processing the batch (batch_ownership lease; migration 0007)"),
-    Column("lease_expires_at", DateTime(timezone=True)),
+bulk_files = batch_tables(
+    metadata, BatchNaming(prefix="enrollment_", item="line", migration="0007", staged_until="finished"),
+    batch_columns=[
+        Column("actor", Text, nullable=False),
+        Column("header", ARRAY(Text), comment="the file's column names (migration 0007)"),
+        Column("received_all", Boolean, nullable=False, server_default="false",
+               comment="the whole file is staged: a new owner may finish the batch (migration 0007)"),
+    ],
+    rejection_columns=[Column("certno", Text, nullable=False, comment="masked"), Column("field", Text)],
 )
-
-batch_lines = Table(
-    "enrollment_batch_lines", metadata,
-    Column("batch_id", Text, nullable=False),
-    Column("line", Integer, nullable=False),
-    Column("raw", LargeBinary, nullable=False, comment="the line's bytes as sent"),
-    PrimaryKeyConstraint("batch_id", "line"),
-    comment="uploaded files, staged with COPY, until their batch is finished (migration 0007)",
-)
-
-batch_chunks = Table(
-    "enrollment_batch_chunks", metadata,
-    Column("batch_id", Text, ForeignKey("enrollment_batches.batch_id"), nullable=False),
-    Column("first_line", Integer, nullable=False),
-    Column("last_line", Integer, nullable=False),
-    Column("received", Integer, nullable=False),
-    Column("accepted", Integer, nullable=False),
-    Column("duplicates", Integer, nullable=False),
-    PrimaryKeyConstraint("batch_id", "first_line"),
-    comment="each applied chunk's outcome: the batch's counters are their sums (migration 0007)",
-)
-
-batch_rejections = Table(
-    "enrollment_batch_rejections", metadata,
-    Column("batch_id", Text, ForeignKey("enrollment_batches.batch_id"), primary_key=True),
-    Column("line", Integer, primary_key=True),
-    Column("certno", Text, nullable=False, comment="masked"),
-    Column("code", Text, nullable=False),
-    Column("message", Text, nullable=False),
-    Column("field", Text),
-)
+"""Bulk enrollment files (``medfund_shared.batch_tables``)."""
+batches, batch_lines, batch_chunks, batch_rejections = (
+    bulk_files.batches, bulk_files.staged, bulk_files.chunks, bulk_files.rejections)
 
 eligible_population = Table(
     "eligible_population", metadata,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_enrollment.adapters.bulk import BulkStore
@@ -20,6 +20,12 @@ def lost_race(error: Exception) -> bool:
     """Whether the transaction failed only because a concurrent one wrote the same rows first: a unique
     violation, a serialization failure or a deadlock."""
     return isinstance(error, DBAPIError) and (is_lost_race(error) or sqlstate(error) == UNIQUE_VIOLATION)
+
+
+def broke_a_rule(error: Exception, rule: str | None = None) -> bool:
+    """Whether the database refused a write for an integrity rule (``rule``: that constraint or index, by name):
+    a concurrent request wrote the rows first."""
+    return isinstance(error, IntegrityError) and (rule is None or rule in str(error.orig))
 
 
 class UnitOfWork(SqlUnitOfWork):

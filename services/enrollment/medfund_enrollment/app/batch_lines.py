@@ -10,9 +10,9 @@ from medfund_enrollment.domain import certno as ids
 from medfund_enrollment.domain.employee import EmployeeDetails
 from medfund_enrollment.domain.errors import EnrollmentError, InvalidRequest
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
-from medfund_shared.business_range import OutOfRange, check_year
 from medfund_shared.money import Money, MoneyError
-from medfund_shared.text_fields import ascii_digits, text_problem
+from medfund_shared.text_rules import ascii_digits, text_problem
+from medfund_shared.year_range import OutOfRange, check_year
 
 COLUMNS = ("household_key", "admdvs", "insutype", "year", "tier", "certno", "psn_name", "gend", "brdy", "category")
 OPTIONAL_COLUMNS = ("enrolled_on", "event_date", "ssc_no", "employer_code", "retired", "flexible",

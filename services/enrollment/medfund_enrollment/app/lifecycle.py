@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.engine import Row
-
+from medfund_enrollment.adapters.repository import Record
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.domain.errors import NotFound
 from medfund_enrollment.domain.household import Kind
@@ -91,7 +90,7 @@ async def record_full_payment(cmd: RecordFullPayment, uow: UnitOfWork, pack_set:
         return status
 
 
-async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: date, on_behalf: bool,
+async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Record, paid_on: date, on_behalf: bool,
                    effective_time: datetime | None = None, at_registration: bool = False) -> Status:
     """Open the coverage period the payment bought, or record why it bought none.
 
@@ -106,7 +105,7 @@ async def activate(uow: UnitOfWork, pack: PolicyPack, enrollment: Row, paid_on: 
     return await open_cover(uow, enrollment, cover, effective_time or start_of(paid_on), trigger)
 
 
-async def open_cover(uow: UnitOfWork, enrollment: Row, cover: Cover | CoverageRefused, paid_at: datetime,
+async def open_cover(uow: UnitOfWork, enrollment: Record, cover: Cover | CoverageRefused, paid_at: datetime,
                      refusal_trigger: str) -> Status:
     """Record the cover decided (period, audit, ``coverage.activated``) or why there is none."""
     if isinstance(cover, CoverageRefused):
@@ -126,7 +125,7 @@ async def open_cover(uow: UnitOfWork, enrollment: Row, cover: Cover | CoverageRe
     return Status.ACTIVE
 
 
-async def _refuse(uow: UnitOfWork, enrollment: Row, refused: CoverageRefused, paid_at: datetime,
+async def _refuse(uow: UnitOfWork, enrollment: Record, refused: CoverageRefused, paid_at: datetime,
                   trigger: str) -> None:
     """The payment stays recorded without cover; the refusal is kept, audited and published."""
     await uow.repo.set_enrollment(enrollment.id, paid_at=paid_at, refusal=refused.message,
@@ -170,7 +169,7 @@ async def withdraw_cover(cmd: WithdrawCover, uow: UnitOfWork) -> Status:
     return Status.SUSPENDED
 
 
-async def _restore_withdrawn(uow: UnitOfWork, enrollment: Row, paid_on: date) -> Status:
+async def _restore_withdrawn(uow: UnitOfWork, enrollment: Record, paid_on: date) -> Status:
     """The premium is paid in full again: cover resumes from the day of that payment (never before the
     withdrawal; a payment after the year restores nothing)."""
     if paid_on.year > enrollment.year:
@@ -224,7 +223,7 @@ async def terminate(cmd: ChangeCoverage, uow: UnitOfWork) -> dict:
         return await _finish(uow, cmd, enrollment, "terminated", cmd.reason, Status.TERMINATED)
 
 
-async def terminate_enrollment(uow: UnitOfWork, enrollment: Row, on: date, reason: TerminationReason, actor: str,
+async def terminate_enrollment(uow: UnitOfWork, enrollment: Record, on: date, reason: TerminationReason, actor: str,
                                note: str, audit: bool = True) -> None:
     """End the enrollment: the open period stops at the last covered day; its event is emitted."""
     check_can_terminate(Status(enrollment.status), on, enrollment.year)
@@ -241,20 +240,20 @@ async def terminate_enrollment(uow: UnitOfWork, enrollment: Row, on: date, reaso
                              effective_on=on, reason=reason.value, note=note)
 
 
-async def _locked(uow: UnitOfWork, cmd: ChangeCoverage) -> Row:
+async def _locked(uow: UnitOfWork, cmd: ChangeCoverage) -> Record:
     enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, cmd.insutype)
     if enrollment is None:
         raise NotFound("not_enrolled", f"{cmd.psn_no} has no live enrollment for {cmd.insutype}/{cmd.year}", "psn_no")
     return enrollment
 
 
-async def _cut_open_period(uow: UnitOfWork, enrollment: Row, last_day: date, expected_status: str) -> None:
+async def _cut_open_period(uow: UnitOfWork, enrollment: Record, last_day: date, expected_status: str) -> None:
     period = await uow.repo.open_period(enrollment.id)
     if period is not None and period.status == expected_status and period.ends > last_day:
         await uow.repo.set_period(period.id, ends=max(last_day, period.starts - ONE_DAY))
 
 
-async def _finish(uow: UnitOfWork, cmd: ChangeCoverage, enrollment: Row, action: str, reason: str | None,
+async def _finish(uow: UnitOfWork, cmd: ChangeCoverage, enrollment: Record, action: str, reason: str | None,
                   status: Status) -> dict:
     await uow.repo.audit(psn_no=cmd.psn_no, enrollment_id=enrollment.id, action=action, actor=cmd.actor,
                          effective_on=cmd.day, reason=reason, note=cmd.note)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
-from medfund_enrollment.adapters.uow import UnitOfWork
+from medfund_enrollment.adapters.uow import UnitOfWork, broke_a_rule
 from medfund_enrollment.app.common import pack_for
 from medfund_enrollment.app.lifecycle import activate, open_cover, terminate_enrollment
 from medfund_enrollment.domain.employee import EmployeeKind
@@ -55,8 +53,8 @@ async def register_household(cmd: RegisterHousehold, uow: UnitOfWork, pack_set: 
             reply = {"household_id": household_id, "members": members}
             await uow.idempotency.remember(cmd.idempotency, reply)
             await uow.commit()
-        except IntegrityError as error:
-            if ONE_LIVE_PER_YEAR in str(error.orig):
+        except Exception as error:
+            if broke_a_rule(error, ONE_LIVE_PER_YEAR):
                 raise Conflict("duplicate_enrollment", "already enrolled for this year (registered concurrently)",
                                "members") from None
             raise

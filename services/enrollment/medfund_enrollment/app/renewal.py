@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
-
-from medfund_enrollment.adapters.uow import UnitOfWork
+from medfund_enrollment.adapters.uow import UnitOfWork, broke_a_rule
 from medfund_enrollment.app.common import pack_for
 from medfund_enrollment.app.registration import duplicate, enroll_member
 from medfund_enrollment.domain.errors import Conflict, InvalidRequest, NotFound
@@ -52,7 +50,9 @@ async def renew(cmd: Renew, uow: UnitOfWork, pack_set: PackSet) -> dict:
             reply = {"household_id": head.household_id, "year": cmd.year, "members": members}
             await uow.idempotency.remember(cmd.idempotency, reply)
             await uow.commit()
-        except IntegrityError:
+        except Exception as error:
+            if not broke_a_rule(error):
+                raise
             raise Conflict("duplicate_enrollment", "already enrolled for this year (renewed concurrently)",
                            "year") from None
         return reply

@@ -8,7 +8,7 @@ from datetime import date
 from medfund_enrollment.domain.errors import InvalidRequest
 from medfund_shared.id_numbers import FEMALE, LENGTH, MALE, check_character, gender
 from medfund_shared.id_numbers import birth_date as written_birth_date
-from medfund_shared.text_fields import ascii_digits
+from medfund_shared.text_rules import ascii_digits
 
 __all__ = ["FEMALE", "LENGTH", "MALE", "birth_date", "check_character", "check_consistent", "gender", "mask",
            "normalise"]

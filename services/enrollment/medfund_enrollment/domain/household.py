@@ -23,7 +23,7 @@ from medfund_shared.money import Money
 from medfund_shared.policy.contribution_rules import ResidentCategory
 from medfund_shared.policy.contributions import ContributionInputError, ResidentPerson, resident_premium
 from medfund_shared.policy.schema import PolicyPack
-from medfund_shared.text_fields import NAME_MAX_LENGTH, text_problem
+from medfund_shared.text_rules import NAME_MAX_LENGTH, text_problem
 
 RESIDENT, EMPLOYEE_SCHEME = "390", "310"
 SSC_NO = re.compile(r"[A-Z0-9]{1,20}")
