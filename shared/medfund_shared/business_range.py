@@ -1,6 +1,5 @@
 """The pydantic types for business years, dates and periods in request models (``Business*``, ``Count``), built
-on the plain checks of :mod:`medfund_shared.year_range` (re-exported here for the edges that import them from this
-module).
+on the plain checks of :mod:`medfund_shared.year_range` (import those from there).
 """
 
 from __future__ import annotations
@@ -10,15 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StrictInt
 
-from medfund_shared.year_range import FIRST_YEAR as FIRST_YEAR
-from medfund_shared.year_range import LAST_YEAR as LAST_YEAR
-from medfund_shared.year_range import Day as Day
-from medfund_shared.year_range import OutOfRange as OutOfRange
-from medfund_shared.year_range import check_date as check_date
-from medfund_shared.year_range import check_period as check_period
-from medfund_shared.year_range import check_year as check_year
-from medfund_shared.year_range import in_range as in_range
-from medfund_shared.year_range import refusal as refusal
+from medfund_shared.year_range import Day, in_range, refusal
 
 
 def _year(value: int) -> int:

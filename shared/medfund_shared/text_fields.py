@@ -1,6 +1,5 @@
 """The pydantic types for free text in request models (issue 22): :data:`PersonName`, :data:`FreeText`,
-:func:`text_of_at_most`, built on the plain rules of :mod:`medfund_shared.text_rules` (re-exported here for the
-edges that import them from this module).
+:func:`text_of_at_most`, built on the plain rules of :mod:`medfund_shared.text_rules` (import those from there).
 """
 
 from __future__ import annotations
@@ -9,12 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, StringConstraints
 
-from medfund_shared.text_rules import FREE_TEXT_MAX_LENGTH as FREE_TEXT_MAX_LENGTH
-from medfund_shared.text_rules import NAME_MAX_LENGTH as NAME_MAX_LENGTH
-from medfund_shared.text_rules import TextRefused as TextRefused
-from medfund_shared.text_rules import ascii_digits as ascii_digits
-from medfund_shared.text_rules import check_text as check_text
-from medfund_shared.text_rules import text_problem as text_problem
+from medfund_shared.text_rules import FREE_TEXT_MAX_LENGTH, NAME_MAX_LENGTH, text_problem
 
 
 def _clean(max_length: int) -> AfterValidator:

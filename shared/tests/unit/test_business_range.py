@@ -5,15 +5,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from medfund_shared.business_range import (
-    BusinessDate,
-    BusinessDateTime,
-    BusinessYear,
-    OutOfRange,
-    check_date,
-    check_period,
-    check_year,
-)
+from medfund_shared.business_range import BusinessDate, BusinessDateTime, BusinessYear
+from medfund_shared.year_range import OutOfRange, check_date, check_period, check_year
 
 CST = timezone(timedelta(hours=8))
 

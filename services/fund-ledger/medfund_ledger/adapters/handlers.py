@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from medfund_ledger.adapters import coverage_events, evaluation_queue, financing_events, money_events
 from medfund_ledger.adapters.tables import institutions, populations, registered_budgets
-from medfund_shared.business_range import check_year
 from medfund_shared.consumer import BatchHandler
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.year_range import check_year
 
 Handler = Callable[[AsyncSession, CloudEvent, object], Awaitable[None]]
 

@@ -20,10 +20,10 @@ from medfund_ledger.adapters.config import LedgerConfig, load_config
 from medfund_ledger.adapters.settlement_store import SettlementFact
 from medfund_ledger.domain import journal
 from medfund_ledger.domain.pools import PoolKey
-from medfund_shared.business_range import check_date, check_year
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.money import Money
+from medfund_shared.year_range import check_date, check_year
 
 EntryBuilder = Callable[[CloudEvent, EventData, LedgerConfig], journal.Entry]
 SETTLEMENT_KINDS = {"medfund.claims.settlement.completed.v1": "settlement",

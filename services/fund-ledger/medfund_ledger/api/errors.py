@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from medfund_ledger.domain.pools import InvalidPoolId, PoolKey
-from medfund_shared.business_range import OutOfRange, check_year
 from medfund_shared.errors import ApiError
 from medfund_shared.money import Money
+from medfund_shared.year_range import OutOfRange, check_year
 
 
 def parse_pool_id(pool_id: str, field: str = "pool_id") -> str:

@@ -16,10 +16,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from medfund_adjudication.domain.refusal import invalid
-from medfund_shared.business_range import Day, in_range, refusal
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money, MoneyError, parse_decimal_text
-from medfund_shared.text_fields import text_problem
+from medfund_shared.text_rules import text_problem
+from medfund_shared.year_range import Day, in_range, refusal
 
 DATE_FORMAT = "%Y-%m-%d"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
