@@ -86,15 +86,22 @@ class CloudEvent(BaseModel):
     @classmethod
     def from_kafka(cls, record: KafkaRecord) -> CloudEvent:
         """Rebuild the envelope; raises :class:`EnvelopeError` (or a pydantic error) when malformed."""
-        headers = {k: v.decode() for k, v in (record.headers or ())}
-        if headers.get("ce_specversion") != SPEC_VERSION:
-            raise EnvelopeError("missing or unsupported ce_specversion header")
-        try:
-            data = orjson.loads(record.value) if record.value else {}
-        except orjson.JSONDecodeError as exc:
-            raise EnvelopeError(f"value is not JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise EnvelopeError("event data must be a JSON object")
-        attrs = {k[3:]: v for k, v in headers.items() if k.startswith("ce_") and k != "ce_specversion"}
-        attrs["datacontenttype"] = headers.get("content-type", CONTENT_TYPE)
-        return cls(**attrs, data=data)
+        return cls(**attributes_of(record))
+
+
+def attributes_of(record: KafkaRecord) -> dict:
+    """A binary-mode record's envelope attributes and ``data``, unvalidated beyond the spec version and a JSON
+    object body (:class:`EnvelopeError`): what :meth:`CloudEvent.from_kafka` and the fast decoder both build from."""
+    headers = {k: v.decode() for k, v in (record.headers or ())}
+    if headers.get("ce_specversion") != SPEC_VERSION:
+        raise EnvelopeError("missing or unsupported ce_specversion header")
+    try:
+        data = orjson.loads(record.value) if record.value else {}
+    except orjson.JSONDecodeError as exc:
+        raise EnvelopeError(f"value is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise EnvelopeError("event data must be a JSON object")
+    attrs = {k[3:]: v for k, v in headers.items() if k.startswith("ce_") and k != "ce_specversion"}
+    attrs["datacontenttype"] = headers.get("content-type", CONTENT_TYPE)
+    attrs["data"] = data
+    return attrs

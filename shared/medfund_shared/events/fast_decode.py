@@ -19,11 +19,10 @@ from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
-import orjson
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from medfund_shared.events.envelope import CONTENT_TYPE, SPEC_VERSION, EnvelopeError, KafkaRecord
+from medfund_shared.events.envelope import CONTENT_TYPE, EnvelopeError, KafkaRecord, attributes_of
 from medfund_shared.events.registry import lookup
 from medfund_shared.money import FEN_PER_YUAN, MAX_FEN, Money
 
@@ -128,19 +127,7 @@ class Envelope(msgspec.Struct, frozen=True):
 
 def envelope_of(record: KafkaRecord) -> Envelope:
     """What :meth:`CloudEvent.from_kafka` gives (and refuses), without building the envelope through pydantic."""
-    headers = {k: v.decode() for k, v in (record.headers or ())}
-    if headers.get("ce_specversion") != SPEC_VERSION:
-        raise EnvelopeError("missing or unsupported ce_specversion header")
-    try:
-        data = orjson.loads(record.value) if record.value else {}
-    except orjson.JSONDecodeError as exc:
-        raise EnvelopeError(f"value is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise EnvelopeError("event data must be a JSON object")
-    attrs = {k[3:]: v for k, v in headers.items() if k.startswith("ce_") and k != "ce_specversion"}
-    attrs["datacontenttype"] = headers.get("content-type", CONTENT_TYPE)
-    attrs["data"] = data
-    envelope = msgspec.convert(attrs, Envelope)
+    envelope = msgspec.convert(attributes_of(record), Envelope)
     if envelope.time.tzinfo is None or envelope.effectivetime.tzinfo is None:
         raise EnvelopeError("time and effectivetime must carry a time zone offset")
     return envelope
