@@ -95,6 +95,27 @@ class Gateway:
                                               "medins_setl_id": secrets.token_hex(6)})
         return settled["setlinfo"]["setl_id"]
 
+    async def record_resident_year(self) -> str:
+        """The year the simulation tests replay (issue 25), recorded through the native API; the person's psn_no.
+
+        A resident aged 50 of 211302 at the in-county secondary hospital H211302S (the 211302 pack: inpatient
+        deductible 500.00 per stay, ratio 0.70; class A lines): a stay of 1000.00 on 2026-03-05 (the pooled fund
+        pays 500.00 x 0.70 = 350.00, the share is 650.00), one of 2000.00 on 2026-04-05 (1050.00 and 950.00), and
+        one of 300.00 on 2026-05-05, under the deductible, reversed the next day. The pooled fund 390100 paid
+        1400.00; the annual share is 1600.00."""
+        await self.setup_registry()
+        psn_no = await self.covered("211302", brdy="1976-01-01")
+        await self.wait_covered(psn_no, "2026-03-01")
+        await self.settle_natively("H211302S", psn_no, "2026-03-05", "1000.00")
+        await self.settle_natively("H211302S", psn_no, "2026-04-05", "2000.00")
+        reversed_id = await self.settle_natively("H211302S", psn_no, "2026-05-05", "300.00")
+        listed = await self.client.get("/v1/settlements", params={"psn_no": psn_no, "limit": 1}, headers=self.admin)
+        r = await self.client.post(f"/v1/settlements/{reversed_id}/reversal", headers=self.his("H211302S"),
+                                   json={"mdtrt_id": listed.json()["settlements"][0]["mdtrt_id"], "psn_no": psn_no,
+                                         "reversed_at": "2026-05-06T10:00:00+08:00"})
+        assert r.status_code == 201, r.text
+        return psn_no
+
     async def discharge(self, code: str, psn_no: str, mdtrt_id: str, endtime: str = "2026-12-31 10:00:00") -> None:
         """2402: the stay ends (an inpatient stay settles after it, or mid-stay with ``mid_setl_flag`` 1)."""
         discharged, _ = await self.call("2402", code, {"dscginfo": {

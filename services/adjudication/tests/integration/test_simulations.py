@@ -34,20 +34,7 @@ def _shipped_pack_as_json() -> dict:
 
 @pytest.fixture
 async def recorded_year(gateway):
-    await gateway.setup_registry()
-    psn_no = await gateway.covered("211302", brdy="1976-01-01")
-    await gateway.wait_covered(psn_no, "2026-03-01")
-    await gateway.settle_natively(HOSPITAL, psn_no, "2026-03-05", "1000.00")
-    await gateway.settle_natively(HOSPITAL, psn_no, "2026-04-05", "2000.00")
-    reversed_id = await gateway.settle_natively(HOSPITAL, psn_no, "2026-05-05", "300.00")
-    listed = await gateway.client.get("/v1/settlements", params={"psn_no": psn_no, "limit": 1},
-                                      headers=gateway.admin)
-    mdtrt_id = listed.json()["settlements"][0]["mdtrt_id"]
-    r = await gateway.client.post(f"/v1/settlements/{reversed_id}/reversal", headers=gateway.his(HOSPITAL),
-                                  json={"mdtrt_id": mdtrt_id, "psn_no": psn_no,
-                                        "reversed_at": "2026-05-06T10:00:00+08:00"})
-    assert r.status_code == 201, r.text
-    return psn_no
+    return await gateway.record_resident_year()
 
 
 async def _simulate(gateway, pack: dict, **extra) -> dict:

@@ -568,16 +568,51 @@ function yuanDifference(minuend, subtrahend) {
   return `${d < 0n ? "-" : ""}${size / 100n}.${String(size % 100n).padStart(2, "0")}`;
 }
 
-/* Names of the result's keys that the packs' schema fixes (institution levels, areas); other keys show as they come. */
-const WHATIF_KEYS = {
-  zh: { primary: "一级", secondary: "二级", tertiary: "三级", in_county: "县域内", in_city: "市域内县外", out_of_city: "市外" },
-  en: { primary: "primary", secondary: "secondary", tertiary: "tertiary", in_county: "in county",
-        in_city: "in the city, out of county", out_of_city: "out of the city" },
+/* The result's keys as operators read them, in the page's language: institution levels and areas (the packs'
+   schema fixes them), person categories (enrollment's), months, age bands ("45-59", "70+") and deciles. Codes keep
+   their key beside the name; a key not known here shows as it comes. */
+const WHATIF_NAMES = {
+  zh: {
+    institution_level: { primary: "一级", secondary: "二级", tertiary: "三级" },
+    area: { in_county: "县域内", in_city: "市域内县外", out_of_city: "市外" },
+    person_category: { adult: "普通居民", minor: "未成年人", student: "在校学生", dibao: "低保对象", tekun: "特困人员",
+      disabled_severe: "重度残疾人（一、二级）", disabled_moderate: "残疾人（三、四级）",
+      poverty_registered: "建档立卡/监测户", entitled: "优抚对象", family_planning: "计划生育特殊家庭", orphan: "孤儿",
+      employee: "职工" },
+  },
+  en: {
+    institution_level: { primary: "primary", secondary: "secondary", tertiary: "tertiary" },
+    area: { in_county: "in county", in_city: "in the city, out of county", out_of_city: "out of the city" },
+    person_category: { adult: "ordinary resident", minor: "minor", student: "student",
+      dibao: "minimum living allowance (dibao)", tekun: "extreme poverty (tekun)",
+      disabled_severe: "severe disability (grades 1-2)", disabled_moderate: "disability (grades 3-4)",
+      poverty_registered: "registered poor or monitored", entitled: "entitled groups",
+      family_planning: "family-planning support", orphan: "orphan", employee: "employee" },
+  },
+};
+const WHATIF_SPANS = {
+  zh: { band: (low, high) => `${low}–${high}岁`, oldest: (low) => `${low}岁及以上`, decile: (p) => `${p}%分位` },
+  en: { band: (low, high) => `aged ${low}–${high}`, oldest: (low) => `aged ${low} and over`,
+        decile: (p) => `${p}th percentile` },
 };
 function whatifKey(dimension, key) {
-  if (dimension === "fund") return `${nameOf("funds", key)} (${key})`;
-  const named = ["institution_level", "area"].includes(dimension) && WHATIF_KEYS[state.lang][key];
-  return named && named !== key ? `${named} (${key})` : key;
+  const spans = WHATIF_SPANS[state.lang];
+  const coded = (name) => (name && name !== key ? `${name} (${key})` : key);
+  if (dimension === "fund") return coded(nameOf("funds", key));
+  if (dimension === "month") {
+    const m = /^(\d{4})-(\d{2})$/.exec(key);
+    return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1)).toLocaleDateString(
+      state.lang === "zh" ? "zh-CN" : "en-GB", { year: "numeric", month: "long", timeZone: "UTC" }) : key;
+  }
+  if (dimension === "age_band") {
+    const m = /^(\d+)(?:-(\d+)|\+)$/.exec(key);
+    return !m ? key : m[2] ? spans.band(m[1], m[2]) : spans.oldest(m[1]);
+  }
+  if (dimension === "deciles") {
+    const m = /^(\d+)%$/.exec(key);
+    return m ? spans.decile(m[1]) : key;
+  }
+  return coded((WHATIF_NAMES[state.lang][dimension] || {})[key]);
 }
 
 function comparisonTable(dimension, rows) {
@@ -628,7 +663,8 @@ function poolsPicture(pools) {
     el("table", { className: "whatif-pools" }, el("thead", {}, el("tr", {},
       ...heads.map(([k, c]) => el("th", { scope: "col", className: c }, t(k))))),
     el("tbody", {}, ...pools.items.map((i) => el("tr", { dataset: { poolId: i.pool_id } },
-      el("td", {}, `${nameOf("funds", i.fund_pay_type)} ${i.year}`), el("td", { className: "num" }, i.income),
+      el("th", { scope: "row" }, `${whatifKey("fund", i.fund_pay_type)} · ${i.year}`),
+      el("td", { className: "num income" }, i.income),
       el("td", { className: "num" }, i.actual_fund_pay), el("td", { className: "num" }, i.candidate_fund_pay),
       el("td", { className: "num difference" }, i.difference), el("td", { className: "num" }, pair(i.year_end_balance)),
       el("td", { className: "num" }, pair(i.reserve_months)),

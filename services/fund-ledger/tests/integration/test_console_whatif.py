@@ -41,6 +41,17 @@ from adjudication_gateway import Gateway  # noqa: E402
 pytestmark = pytest.mark.integration
 HOSPITAL = "H211302S"
 SHIPPED = shipped_packs_dir() / "211302-390-2015-01-01.yaml"
+NAMED_KEYS = {
+    ("fund", "390100"): ("城乡居民基本医疗保险基金 (390100)",
+                         "Urban and rural residents' basic medical insurance fund (390100)"),
+    ("month", "2026-03"): ("2026年3月", "March 2026"),
+    ("institution_level", "secondary"): ("二级 (secondary)", "secondary"),
+    ("area", "in_county"): ("县域内 (in_county)", "in county (in_county)"),
+    ("person_category", "adult"): ("普通居民 (adult)", "ordinary resident (adult)"),
+    ("age_band", "45-59"): ("45–59岁", "aged 45–59"),
+    ("deciles", "50%"): ("50%分位", "50th percentile"),
+}
+"""Each table row's key as the operator reads it (中文, English): the raw key only beside a code's name."""
 
 
 def candidate_document(ratio: float) -> dict:
@@ -68,20 +79,7 @@ def ledger_peers(adjudication) -> dict[str, str]:
 
 @pytest.fixture
 async def recorded_year(adjudication) -> str:
-    gateway = adjudication[0]
-    await gateway.setup_registry()
-    psn_no = await gateway.covered("211302", brdy="1976-01-01")
-    await gateway.wait_covered(psn_no, "2026-03-01")
-    await gateway.settle_natively(HOSPITAL, psn_no, "2026-03-05", "1000.00")
-    await gateway.settle_natively(HOSPITAL, psn_no, "2026-04-05", "2000.00")
-    reversed_id = await gateway.settle_natively(HOSPITAL, psn_no, "2026-05-05", "300.00")
-    listed = await gateway.client.get("/v1/settlements", params={"psn_no": psn_no, "limit": 1},
-                                      headers=gateway.admin)
-    r = await gateway.client.post(f"/v1/settlements/{reversed_id}/reversal", headers=gateway.his(HOSPITAL),
-                                  json={"mdtrt_id": listed.json()["settlements"][0]["mdtrt_id"], "psn_no": psn_no,
-                                        "reversed_at": "2026-05-06T10:00:00+08:00"})
-    assert r.status_code == 201, r.text
-    return psn_no
+    return await adjudication[0].record_resident_year()
 
 
 async def open_whatif(page, ledger, role: str = "operator") -> None:
@@ -94,6 +92,12 @@ async def open_whatif(page, ledger, role: str = "operator") -> None:
 
 async def cells(page, selector: str) -> list[str]:
     return [await c.inner_text() for c in await page.locator(selector).locator("td, th").all()]
+
+
+async def row_names(page) -> dict[tuple[str, str], str]:
+    return {(dimension, key): await page.locator(f'#whatif-result table[data-dimension="{dimension}"] '
+                                                 f'tr[data-key="{key}"] th').inner_text()
+            for dimension, key in NAMED_KEYS}
 
 
 async def test_a_changed_pack_shows_the_hand_computed_difference(ledger, recorded_year):
@@ -118,6 +122,7 @@ async def test_a_changed_pack_shows_the_hand_computed_difference(ledger, recorde
             [recorded_year, "1600.00", "1700.00", "100.00"]
         chart = await page.locator("#whatif-chart-fund").get_attribute("aria-label")
         assert "1400.00" in chart and "1300.00" in chart and "-100.00" in chart, chart
+        assert await row_names(page) == {key: names[0] for key, names in NAMED_KEYS.items()}
         status = re.fullmatch(r"已完成 · 已处理 (\d+) / (\d+)", await page.locator("#whatif-status").inner_text())
         assert status and status[1] == status[2] and int(status[1]) >= 3, status
         layout = await outside_the_viewport(page)
@@ -128,6 +133,7 @@ async def test_a_changed_pack_shows_the_hand_computed_difference(ledger, recorde
         await page.locator("#whatif-title", has_text="What if the policy changes").wait_for()
         assert (await cells(page, secondary))[1:] == ["1400.00", "1300.00", "-100.00"]
         assert "done" in await page.locator("#whatif-status").inner_text()
+        assert await row_names(page) == {key: names[1] for key, names in NAMED_KEYS.items()}
         await page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
         await page.wait_for_function("() => [...document.querySelectorAll('#whatif-result canvas')]"
                                      ".every((c) => c.getBoundingClientRect().right <= innerWidth)")
