@@ -206,32 +206,74 @@ class KeyWatch:
         await self._consumer.stop()
 
 
-async def admit(clients: Clients, code: str, member: dict, admitted: str) -> dict:
+async def admit(clients: Clients, code: str, member: dict, admitted: str, admdvs: str = "500240") -> dict:
     """A resident's inpatient admission (2401) for pneumonia; the gateway's answer, whatever it is."""
     return await clients.gateway("2401", code, {"mdtrtinfo": {
         "psn_no": member["psn_no"], "insutype": "390", "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
         "med_type": "21", "ipt_no": f"ZY{secrets.token_hex(4)}", "begntime": admitted, "refl_flag": "0"},
-        "diseinfo": [{"diag_code": "J18.900", "diag_name": "肺炎", "maindiag_flag": "1"}]}, inf_time=admitted)
+        "diseinfo": [{"diag_code": "J18.900", "diag_name": "肺炎", "maindiag_flag": "1"}]}, inf_time=admitted,
+        admdvs=admdvs)
 
 
-async def inpatient_stay(clients: Clients, code: str, member: dict, admitted: str, settled_at: str) -> dict:
-    """A resident's stay through the gateway, 2401 -> 2301 -> 2402 -> 2304: ten days at 100.00 (one bed line)."""
-    answer = await admit(clients, code, member, admitted)
+async def inpatient_stay(clients: Clients, code: str, member: dict, admitted: str, settled_at: str,
+                         admdvs: str = "500240", days: int = 10) -> dict:
+    """A resident's stay through the gateway, 2401 -> 2301 -> 2402 -> 2304: ``days`` days at 100.00 (one bed line,
+    class A ``{code}A``) in ``admdvs``."""
+    answer = await admit(clients, code, member, admitted, admdvs)
     assert answer["infcode"] == 0, answer["err_msg"]
     mdtrt_id = answer["output"]["result"]["mdtrt_id"]
+    total = f"{days * 100}.00"
     uploaded = await clients.gateway("2301", code, {"feedetail": [{
         "feedetl_sn": "1", "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "med_type": "21",
         "fee_ocur_time": admitted, "med_list_codg": f"{code}A", "medins_list_codg": "CW001",
-        "det_item_fee_sumamt": "1000.00", "cnt": "10", "pric": "100.00"}]}, inf_time=admitted)
+        "det_item_fee_sumamt": total, "cnt": str(days), "pric": "100.00"}]}, inf_time=admitted, admdvs=admdvs)
     assert uploaded["infcode"] == 0, uploaded["err_msg"]
     discharged = await clients.gateway("2402", code, {"dscginfo": {
         "mdtrt_id": mdtrt_id, "psn_no": member["psn_no"], "insutype": "390", "endtime": settled_at, "dscg_way": "1"},
-        "diseinfo": []}, inf_time=settled_at)
+        "diseinfo": []}, inf_time=settled_at, admdvs=admdvs)
     assert discharged["infcode"] == 0, discharged["err_msg"]
     settled = await clients.gateway("2304", code, {"data": {
         "psn_no": member["psn_no"], "mdtrt_cert_type": "02", "mdtrt_cert_no": member["certno"],
-        "medfee_sumamt": "1000.00", "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "390",
+        "medfee_sumamt": total, "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": "390",
         "acct_used_flag": "0", "mid_setl_flag": "0", "invono": "", "medins_setl_id": f"JS{secrets.token_hex(8)}"}},
-        inf_time=settled_at)
+        inf_time=settled_at, admdvs=admdvs)
     assert settled["infcode"] == 0, settled["err_msg"]
     return settled["output"]
+
+
+def tax_office_of(admdvs: str) -> str:
+    """A tax office serving ``admdvs`` (billing reads the region from digits 2-7 of the office's code)."""
+    return f"1{admdvs}0000"
+
+
+async def register_hospital(clients: Clients, admdvs: str, level: str, name: str) -> str:
+    """A new institution of ``level`` in ``admdvs``, registered by the admin with its class-A bed line ``{code}A``;
+    its code."""
+    code, admin = f"HJ{secrets.token_hex(5).upper()}", clients.auth("admin")
+    await clients.call("PUT", f"{clients.adjudication}/v1/institutions/{code}", admin, json={
+        "name": name, "admdvs": admdvs, "level": level, "annual_budget": "1000000.00"})
+    await clients.call("PUT", f"{clients.adjudication}/v1/catalogue/{code}A", admin, json={
+        "name": "住院床位费", "class": "A", "pric_uplmt_amt": None})
+    return code
+
+
+async def enrol_household(clients: Clients, admdvs: str, year: int, people: list[tuple[date, str, str]],
+                          enrolled_on: str) -> list[dict]:
+    """One household of residents (birth date, ``gend``, category each) enrolled by an operator; the answer's
+    members in the order given, each with its ``certno``."""
+    sent = [{"certno": certno(admdvs, brdy, gend == "1"), "psn_name": "林", "gend": gend, "brdy": brdy.isoformat(),
+             "category": category} for brdy, gend, category in people]
+    answer = await clients.call("POST", f"{clients.enrollment}/v1/enrollments", clients.auth("operator"), 201, json={
+        "admdvs": admdvs, "insutype": "390", "year": year, "enrolled_on": enrolled_on, "members": sent})
+    by_certno = {m["certno"]: m for m in answer["members"]}
+    return [by_certno[s["certno"]] | {"certno": s["certno"]} for s in sent]
+
+
+async def pay_premium(clients: Clients, member: dict, admdvs: str, year: int, amount: str, paid_at: str) -> None:
+    """The tax bureau's feed: ``member``'s resident premium for ``year`` paid at ``paid_at``."""
+    office = tax_office_of(admdvs)
+    await clients.call("POST", f"{clients.billing}/v1/collections", clients.auth("tax", tax_office_code=office),
+                       201, json={"tax_voucher_no": f"FJ{secrets.token_hex(8)}", "certno": member["certno"],
+                                  "psn_name": "林", "insutype": "390", "admdvs": admdvs, "period_year": year,
+                                  "amount": amount, "paid_at": paid_at, "tax_office_code": office,
+                                  "channel": "etax"})

@@ -28,41 +28,18 @@ from medfund_shared.money import Money
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, eventually, inpatient_stay, yuan  # noqa: E402
+from journey_kit import Clients, enrol_household, eventually, inpatient_stay, pay_premium, register_hospital, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "330326", 2026
 POOLED, CATASTROPHIC, ASSISTANCE = (f"{ADMDVS}:{fund}:{YEAR}" for fund in ("390100", "390200", "610100"))
-TAX_OFFICE = "13303260000"
 ADMITTED, SETTLED = "2026-04-01 09:00:00", "2026-04-06 10:00:00"
 EXPECTED = {POOLED: ("2070.00", "407.00"), CATASTROPHIC: ("87.00", "0.00"), ASSISTANCE: ("50000.00", "210.00")}
 
 
 async def enrol(clients: Clients) -> list[dict]:
     people = [(date(1980, 2, 3), "1", "adult"), (date(1982, 5, 6), "2", "adult"), (date(1950, 8, 9), "1", "dibao")]
-    sent = [{"certno": certno(ADMDVS, brdy, gend == "1"), "psn_name": "林", "gend": gend, "brdy": brdy.isoformat(),
-             "category": category} for brdy, gend, category in people]
-    answer = await clients.call("POST", f"{clients.enrollment}/v1/enrollments", clients.auth("operator"), 201, json={
-        "admdvs": ADMDVS, "insutype": "390", "year": YEAR, "enrolled_on": "2025-10-15", "members": sent})
-    by_certno = {m["certno"]: m for m in answer["members"]}
-    return [by_certno[s["certno"]] | {"certno": s["certno"]} for s in sent]
-
-
-async def pay(clients: Clients, member: dict) -> None:
-    await clients.call("POST", f"{clients.billing}/v1/collections", clients.auth("tax", tax_office_code=TAX_OFFICE),
-                       201, json={"tax_voucher_no": f"FJ{secrets.token_hex(8)}", "certno": member["certno"],
-                                  "psn_name": "林", "insutype": "390", "admdvs": ADMDVS, "period_year": YEAR,
-                                  "amount": "210.00", "paid_at": "2025-11-20T10:15:00+08:00",
-                                  "tax_office_code": TAX_OFFICE, "channel": "etax"})
-
-
-async def hospital(clients: Clients) -> str:
-    code, admin = f"HF{secrets.token_hex(5).upper()}", clients.auth("admin")
-    await clients.call("PUT", f"{clients.adjudication}/v1/institutions/{code}", admin, json={
-        "name": "平阳旅程卫生院", "admdvs": ADMDVS, "level": "primary", "annual_budget": "1000000.00"})
-    await clients.call("PUT", f"{clients.adjudication}/v1/catalogue/{code}A", admin, json={
-        "name": "住院床位费", "class": "A", "pric_uplmt_amt": None})
-    return code
+    return await enrol_household(clients, ADMDVS, YEAR, people, enrolled_on="2025-10-15")
 
 
 async def figures(clients: Clients) -> dict[str, tuple[str, str] | None]:
@@ -75,7 +52,7 @@ async def test_a_county_with_payments_an_appropriation_and_a_settlement_funds_ev
     first, second, sponsored = await enrol(clients)
     assert [m["premium_due"] for m in (first, second, sponsored)] == ["210.00", "210.00", "0.00"]
     for member in (first, second):
-        await pay(clients, member)
+        await pay_premium(clients, member, ADMDVS, YEAR, "210.00", paid_at="2025-11-20T10:15:00+08:00")
     appropriation = {"appropriation_id": f"MZ-{ADMDVS}-{YEAR}-{secrets.token_hex(3)}", "admdvs": ADMDVS,
                      "fund_pay_type": "610100", "year": YEAR, "amount": "50000.00",
                      "received_at": "2026-01-12T09:30:00+08:00", "source": "civil_affairs", "voucher_no": "MZ-001"}
@@ -86,7 +63,7 @@ async def test_a_county_with_payments_an_appropriation_and_a_settlement_funds_ev
         covered = await eventually(lambda m=member: clients.person(m["psn_no"]), lambda p: p["coverage"] != [])
         assert covered["coverage"] != [], f"{member['psn_no']} never covered"
 
-    code = await hospital(clients)
+    code = await register_hospital(clients, ADMDVS, "primary", "平阳旅程卫生院")
     settled = await inpatient_stay(clients, code, first, ADMITTED, SETTLED)
     assert yuan(settled["setlinfo"]["hifp_pay"]) == Money.from_yuan("320.00")
     assert [d["fund_pay_type"] for d in settled["setldetail"]] == ["390100"]

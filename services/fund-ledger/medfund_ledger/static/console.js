@@ -698,7 +698,7 @@ function renderWhatif() {
       `${result.people} ${t("people")}`),
     el("div", { className: "charts" }, ...figures.map(([figure]) => figure), decileFigure[0]),
     el("h3", {}, `${t("rises")} (> ${oop.rises.more_than}): ${oop.rises.count} ${t("people")}`),
-    peopleTable(oop.rises.people, "whatif-rises"),
+    oop.rises.people.length ? peopleTable(oop.rises.people, "whatif-rises") : null,
     el("h3", {}, `${t("newly_catastrophic")}: ${oop.newly_catastrophic.count} ${t("people")}`),
     el("ul", { className: "whatif-catastrophic" }, ...oop.newly_catastrophic.people.map((psnNo) => el("li", {}, psnNo))),
     ...poolsPicture(result.pools));

@@ -14,7 +14,6 @@ reversed. Pooled fund 390100 paid 1400.00, annual share 1600.00. Candidate: seco
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import secrets
@@ -24,13 +23,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from in_process import served
-from test_console_browser import LAPTOP, PHONE, browser_page, outside_the_viewport, serious_axe_violations, shot
+from test_console_browser import LAPTOP, PHONE, browser_page, shot
+from whatif_page import (
+    candidate_document,
+    candidate_yaml,
+    cells,
+    fits_and_axe_finds_nothing_serious,
+    narrowed_to_a_phone,
+    open_whatif,
+    run_whatif,
+    switch_to_english,
+)
 
 from medfund_adjudication.main import definition as adjudication_definition
 from medfund_shared.auth import issue_token
-from medfund_shared.policy.pack_set import shipped_packs_dir
 from medfund_shared.service import create_service_app
 from medfund_shared.settings import Settings
 
@@ -40,7 +47,6 @@ from adjudication_gateway import Gateway  # noqa: E402
 
 pytestmark = pytest.mark.integration
 HOSPITAL = "H211302S"
-SHIPPED = shipped_packs_dir() / "211302-390-2015-01-01.yaml"
 NAMED_KEYS = {
     ("fund", "390100"): ("城乡居民基本医疗保险基金 (390100)",
                          "Urban and rural residents' basic medical insurance fund (390100)"),
@@ -52,14 +58,6 @@ NAMED_KEYS = {
     ("deciles", "50%"): ("50%分位", "50th percentile"),
 }
 """Each table row's key as the operator reads it (中文, English): the raw key only beside a code's name."""
-
-
-def candidate_document(ratio: float) -> dict:
-    """The shipped pack with the in-county secondary inpatient ratio changed."""
-    document = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
-    changed = copy.deepcopy(document)
-    changed["inpatient"]["schedule"]["in_county"]["secondary"]["ratio"] = ratio
-    return changed
 
 
 @pytest.fixture
@@ -82,18 +80,6 @@ async def recorded_year(adjudication) -> str:
     return await adjudication[0].record_resident_year()
 
 
-async def open_whatif(page, ledger, role: str = "operator") -> None:
-    await page.goto(f"{ledger.url}/?token={ledger.token(role)}")
-    await page.locator("#status[data-key='live']").wait_for()
-    await page.locator('#whatif-region option[value="211302"]').wait_for(state="attached")
-    await page.select_option("#whatif-region", "211302")
-    await page.fill("#whatif-year", "2026")
-
-
-async def cells(page, selector: str) -> list[str]:
-    return [await c.inner_text() for c in await page.locator(selector).locator("td, th").all()]
-
-
 async def row_names(page) -> dict[tuple[str, str], str]:
     return {(dimension, key): await page.locator(f'#whatif-result table[data-dimension="{dimension}"] '
                                                  f'tr[data-key="{key}"] th').inner_text()
@@ -101,15 +87,9 @@ async def row_names(page) -> dict[tuple[str, str], str]:
 
 
 async def test_a_changed_pack_shows_the_hand_computed_difference(ledger, recorded_year):
-    candidate = yaml.safe_dump(candidate_document(0.65), allow_unicode=True, sort_keys=False).encode()
     async with browser_page(ledger, LAPTOP, role=None) as page:
-        await open_whatif(page, ledger)
-        await page.fill("#whatif-share-rise", "99.99")
-        await page.set_input_files("#whatif-pack", files=[{"name": "candidate.yaml", "mimeType": "text/yaml",
-                                                          "buffer": candidate}])
-        await page.click("#whatif-submit")
-        await page.locator('#whatif-status[data-status="done"]').wait_for(timeout=120_000)
-        assert await page.locator("#whatif-error").inner_text() == ""
+        await open_whatif(page, ledger.url, ledger.token("operator"))
+        await run_whatif(page, candidate_yaml(0.65), share_rise="99.99")
         fund = '#whatif-result table[data-dimension="fund"] tr[data-key="390100"]'
         assert (await cells(page, fund))[1:] == ["1400.00", "1300.00", "-100.00"]
         secondary = '#whatif-result table[data-dimension="institution_level"] tr[data-key="secondary"]'
@@ -125,26 +105,19 @@ async def test_a_changed_pack_shows_the_hand_computed_difference(ledger, recorde
         assert await row_names(page) == {key: names[0] for key, names in NAMED_KEYS.items()}
         status = re.fullmatch(r"已完成 · 已处理 (\d+) / (\d+)", await page.locator("#whatif-status").inner_text())
         assert status and status[1] == status[2] and int(status[1]) >= 3, status
-        layout = await outside_the_viewport(page)
-        assert layout["bad"] == [] and layout["scrollWidth"] <= layout["width"], layout
-        assert await serious_axe_violations(page) == []
+        await fits_and_axe_finds_nothing_serious(page)
         await shot(page, "whatif-1366px")
-        await page.click("#lang")
-        await page.locator("#whatif-title", has_text="What if the policy changes").wait_for()
+        await switch_to_english(page)
         assert (await cells(page, secondary))[1:] == ["1400.00", "1300.00", "-100.00"]
         assert "done" in await page.locator("#whatif-status").inner_text()
         assert await row_names(page) == {key: names[1] for key, names in NAMED_KEYS.items()}
-        await page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
-        await page.wait_for_function("() => [...document.querySelectorAll('#whatif-result canvas')]"
-                                     ".every((c) => c.getBoundingClientRect().right <= innerWidth)")
-        layout = await outside_the_viewport(page)
-        assert layout["bad"] == [] and layout["scrollWidth"] <= layout["width"], layout
+        await narrowed_to_a_phone(page)
 
 
 async def test_a_refused_pack_shows_the_field_and_starts_nothing(ledger, recorded_year):
     refused = json.dumps(candidate_document(1.5), default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
     async with browser_page(ledger, PHONE, role=None) as page:
-        await open_whatif(page, ledger)
+        await open_whatif(page, ledger.url, ledger.token("operator"))
         await page.set_input_files("#whatif-pack", files=[{"name": "candidate.json", "mimeType": "application/json",
                                                           "buffer": refused.encode()}])
         await page.click("#whatif-submit")
@@ -152,9 +125,7 @@ async def test_a_refused_pack_shows_the_field_and_starts_nothing(ledger, recorde
         await error.wait_for()
         assert "pack.inpatient.schedule.in_county.secondary" in await error.inner_text()
         assert await page.locator("#whatif-progress").is_hidden()
-        layout = await outside_the_viewport(page)
-        assert layout["bad"] == [] and layout["scrollWidth"] <= layout["width"], layout
-        assert await serious_axe_violations(page) == []
+        await fits_and_axe_finds_nothing_serious(page)
         await shot(page, "whatif-refused-390px")
 
 
