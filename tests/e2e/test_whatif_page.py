@@ -130,4 +130,7 @@ async def test_the_fund_table_shows_the_pools_books_under_the_candidate(clients)
         assert row[:-1] == FUND_TABLE["en"], row
         assert RESERVE_WARNING["en"] in row[-1], row
         await whatif.narrowed_to_a_phone(page)
+        assert await page.locator("#whatif-result table.whatif-pools thead").is_hidden()
+        assert await whatif.cells(page, ROW) == row
         assert await serious_axe_violations(page) == []
+        await shot(page, "whatif-pools-english-390px")

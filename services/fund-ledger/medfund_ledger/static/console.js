@@ -40,7 +40,8 @@ const TEXT = {
     decile: "分位", rises: "个人负担增加的人员", newly_catastrophic: "新进入大病保险的人员", rise: "增加",
     people: "人", person: "人员编号", settlements_count: "结算笔数", reversed_count: "已冲销", refused_count: "候选政策拒付",
     fund_picture: "基金池测算", fund_picture_unavailable: "基金池测算不可用", year_end_balance: "年末结余",
-    warnings_fired: "将触发的预警", refused_field: "字段",
+    warnings_fired: "将触发的预警", refused_field: "字段", fund_pay_actual: "基金支付（实际）",
+    fund_pay_candidate: "基金支付（测算）",
   },
   en: {
     title: "Medical insurance fund console", skip: "Skip to content", region: "Region", all_regions: "All regions",
@@ -83,7 +84,8 @@ const TEXT = {
     rise: "Rise", people: "people", person: "Person", settlements_count: "Settlements", reversed_count: "Reversed",
     refused_count: "Refused by the candidate", fund_picture: "The pools under the candidate",
     fund_picture_unavailable: "The pools' picture is unavailable", year_end_balance: "Year-end balance",
-    warnings_fired: "Warnings that would fire", refused_field: "field",
+    warnings_fired: "Warnings that would fire", refused_field: "field", fund_pay_actual: "Fund pay, actual",
+    fund_pay_candidate: "Fund pay, candidate",
   },
 };
 const RULES = {
@@ -656,21 +658,21 @@ function poolsPicture(pools) {
     return [el("h3", {}, t("fund_picture")), el("p", { className: "muted pools-unavailable" },
       `${t("fund_picture_unavailable")}: ${pools.reason || ""}`)];
   }
-  const heads = [["pool", ""], ["income", "num"], ["actual", "num"], ["candidate", "num"], ["difference", "num"],
-    ["year_end_balance", "num"], ["reserve_months", "num"], ["warnings_fired", ""]];
+  const heads = [["pool", ""], ["income", "num"], ["fund_pay_actual", "num"], ["fund_pay_candidate", "num"],
+    ["difference", "num"], ["year_end_balance", "num"], ["reserve_months", "num"], ["warnings_fired", ""]];
   const pair = (v) => (v ? `${v.actual ?? "—"} → ${v.candidate ?? "—"}` : "—");
   return [el("h3", {}, `${t("fund_picture")} (${t("as_of")} ${pools.as_of})`),
     el("table", { className: "whatif-pools" }, el("thead", {}, el("tr", {},
       ...heads.map(([k, c]) => el("th", { scope: "col", className: c }, t(k))))),
-    el("tbody", {}, ...pools.items.map((i) => el("tr", { dataset: { poolId: i.pool_id } },
-      el("th", { scope: "row" }, `${whatifKey("fund", i.fund_pay_type)} · ${i.year}`),
-      el("td", { className: "num income" }, i.income),
-      el("td", { className: "num" }, i.actual_fund_pay), el("td", { className: "num" }, i.candidate_fund_pay),
-      el("td", { className: "num difference" }, i.difference), el("td", { className: "num" }, pair(i.year_end_balance)),
-      el("td", { className: "num" }, pair(i.reserve_months)),
-      el("td", {}, i.warnings.length ? i.warnings.map((w) =>
-        `${ruleName(w.rule)} ${t(w.level)} (${t("measure")} ${w.measure}, ${t("threshold")} ${w.threshold})`).join("; ")
-        : t("none"))))))];
+    el("tbody", {}, ...pools.items.map((i) => {
+      const figures = [i.income, i.actual_fund_pay, i.candidate_fund_pay, i.difference, pair(i.year_end_balance),
+        pair(i.reserve_months), i.warnings.length ? i.warnings.map((w) =>
+          `${ruleName(w.rule)} ${t(w.level)} (${t("measure")} ${w.measure}, ${t("threshold")} ${w.threshold})`)
+          .join("; ") : t("none")];
+      return el("tr", { dataset: { poolId: i.pool_id } },
+        el("th", { scope: "row" }, `${whatifKey("fund", i.fund_pay_type)} · ${i.year}`),
+        ...heads.slice(1).map(([k, c], n) => el("td", { className: c, dataset: { label: t(k) } }, figures[n])));
+    })))];
 }
 
 function renderWhatif() {
