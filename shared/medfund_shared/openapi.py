@@ -12,6 +12,9 @@ route depends on:
 - an ``Idempotency-Key`` header: 409 (the key reused with another request, or still being answered);
 - the database (the session or the service context): 503 with ``Retry-After``.
 
+A success model a route declares with ``responses={200: {"model": X}}`` (it answers a dict, so that the body
+is not validated a second time) is documented as ``X`` alone.
+
 A status a route declares itself (``responses=`` on its decorator, e.g. ``{409: {"description": "…"}}`` for a
 conflict its use case can refuse) is kept as declared, with :class:`ErrorResponse` as its body when it names none.
 """
@@ -132,6 +135,28 @@ def _with_errors(document: dict, routes: list[RouteContext]) -> dict:
     return document
 
 
+def _declared_only(schema: dict) -> dict:
+    if "$ref" in schema:
+        return {"$ref": schema["$ref"]}
+    if isinstance(schema.get("items"), dict):
+        return {"type": "array", "items": _declared_only(schema["items"])}
+    return schema
+
+
+def _with_declared_successes(document: dict, routes: list[RouteContext]) -> dict:
+    """A route that answers a dict and declares its success model (``responses={200: {"model": X}}``, so that the
+    body is not validated again) gets FastAPI's inferred "any object" merged into ``X``'s reference: keep ``X``."""
+    for route in routes:
+        declared = [str(status) for status, answer in route.responses.items()
+                    if str(status).startswith("2") and "model" in answer]
+        for method in route.methods:
+            operation = document["paths"].get(route.path_format, {}).get(method.lower())
+            for status in declared if operation is not None else ():
+                for content in operation["responses"].get(status, {}).get("content", {}).values():
+                    content["schema"] = _declared_only(content.get("schema", {}))
+    return document
+
+
 def document_errors(app: FastAPI) -> None:
     """Make ``app.openapi()`` document every route's error answers as :class:`ErrorResponse`."""
 
@@ -140,7 +165,8 @@ def document_errors(app: FastAPI) -> None:
             document = get_openapi(title=app.title, version=app.version, openapi_version=app.openapi_version,
                                    description=app.description, routes=app.routes, tags=app.openapi_tags,
                                    servers=app.servers)
-            app.openapi_schema = _with_errors(document, api_routes(app))
+            routes = api_routes(app)
+            app.openapi_schema = _with_declared_successes(_with_errors(document, routes), routes)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from fastapi import APIRouter, FastAPI, Header
+from pydantic import BaseModel
 
 from medfund_shared.auth import StaffPrincipal
 from medfund_shared.context import SessionDep
@@ -92,3 +93,69 @@ def test_the_nhsa_gateway_answers_its_errors_in_its_envelope_so_documents_none()
     operation = _document("medfund_adjudication.main")["paths"]["/fsi/api/rsfComIfsService/callService"]["post"]
     assert sorted(operation["responses"]) == ["200"]
     assert "infcode" in operation["x-errors-in-answer"]
+
+
+NOT_YET_MODELLED = {
+    "medfund_enrollment.main": {
+        ("post", "/v1/enrollments"), ("post", "/v1/enrollments/batches"), ("get", "/v1/enrollments/batches"),
+        ("get", "/v1/enrollments/batches/{batch_id}"), ("get", "/v1/persons"), ("get", "/v1/persons/{psn_no}"),
+        ("get", "/v1/persons/{psn_no}/audit"), ("post", "/v1/persons/{psn_no}/suspensions"),
+        ("post", "/v1/persons/{psn_no}/reinstatements"), ("post", "/v1/persons/{psn_no}/terminations"),
+        ("post", "/v1/persons/{psn_no}/category-changes"), ("post", "/v1/persons/{psn_no}/renewals"),
+        ("get", "/v1/households/{household_id}"), ("post", "/v1/households/{household_id}/renewals"),
+        ("get", "/v1/statistics/enrollment"), ("put", "/v1/regions/{admdvs}/years/{year}/eligible-population"),
+    },
+    "medfund_billing.main": {
+        ("get", "/v1/collections/batches/{batch_id}"), ("get", "/v1/collections/reconciliation"),
+        ("get", "/v1/statistics/collection"), ("post", "/v1/collections"),
+        ("post", "/v1/collections/{tax_voucher_no}/refund"), ("post", "/v1/collections/{tax_voucher_no}/reversal"),
+        ("get", "/v1/suspense"), ("post", "/v1/suspense/{payment_id}/resolve"),
+        ("post", "/v1/employers/{employer_code}/declarations"), ("get", "/v1/employers/{employer_code}/arrears"),
+        ("get", "/v1/coverage-refusals"), ("post", "/v1/appropriations"),
+    },
+}
+"""Successes still documented as FastAPI's "any object" (issue 21 left them to a later change): the list may only
+shrink, a route given its model leaves it."""
+
+
+def _names_a_schema(media_type: str, schema: dict) -> bool:
+    if media_type != "application/json":
+        return bool(schema)
+    return "$ref" in schema or "$ref" in schema.get("items", {})
+
+
+def _successes_without_schema(document: dict) -> set[tuple[str, str]]:
+    return {(method, path) for path, item in document["paths"].items() for method, operation in item.items()
+            for status, answer in operation["responses"].items()
+            if status.startswith("2") and status != "204"
+            and (not answer.get("content") or not all(_names_a_schema(media_type, content.get("schema", {}))
+                                                      for media_type, content in answer["content"].items()))}
+
+
+@pytest.mark.parametrize("module", SERVICES)
+def test_every_success_names_its_schema(module):
+    assert _successes_without_schema(_document(module)) == NOT_YET_MODELLED.get(module, set())
+
+
+def test_a_declared_success_model_is_documented_alone():
+    router = APIRouter()
+
+    class Thing(BaseModel):
+        name: str
+
+    @router.post("/v1/things", status_code=201, responses={201: {"model": Thing}})
+    async def post_thing() -> dict:
+        return {}
+
+    @router.get("/v1/things", responses={200: {"model": list[Thing]}})
+    async def list_things() -> list[dict]:
+        return []
+
+    app = FastAPI()
+    app.include_router(router)
+    document_errors(app)
+    operations = app.openapi()["paths"]["/v1/things"]
+    assert operations["post"]["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Thing"}
+    assert operations["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "type": "array", "items": {"$ref": "#/components/schemas/Thing"}}

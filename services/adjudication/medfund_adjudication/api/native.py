@@ -11,6 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field, StrictBool
 
 from medfund_adjudication.adapters.uow import RequestKey, UnitOfWork
+from medfund_adjudication.api.answer_models import FeesSplit, PersonCoverageOut, Settlement
 from medfund_adjudication.api.http_errors import lost_races_as_conflicts
 from medfund_adjudication.api.nhsa import answers
 from medfund_adjudication.app import commands
@@ -113,7 +114,7 @@ class FeeUpload(BaseModel):
     items: list[FeeDetail] = Field(min_length=1)
 
 
-@router.post("/admissions/{mdtrt_id}/fees")
+@router.post("/admissions/{mdtrt_id}/fees", responses={200: {"model": FeesSplit}})
 async def upload_admission_fees(mdtrt_id: str, body: FeeUpload, principal: Caller, context: ContextDep,
                                 idempotency_key: IdempotencyKey = None) -> dict:
     """Upload fee details; each comes back split into self-pay, over-ceiling, pre-self-pay and policy scope."""
@@ -180,14 +181,14 @@ def _settle(body: SettlementCreate, principal: Caller, record: bool, key: str | 
                            body.mid_stay)
 
 
-@router.post("/settlements", status_code=201)
+@router.post("/settlements", status_code=201, responses={201: {"model": Settlement}})
 async def create_settlement(body: SettlementCreate, principal: Caller, context: ContextDep,
                             idempotency_key: IdempotencyKey = None) -> dict:
     """Settle the admission's unsettled fee details (setlinfo + setldetail)."""
     return await _answer(settle_visit, _settle(body, principal, True, idempotency_key), context, answers.settlement)
 
 
-@router.post("/settlements/preview")
+@router.post("/settlements/preview", responses={200: {"model": Settlement}})
 async def preview_settlement(body: SettlementCreate, principal: Caller, context: ContextDep) -> dict:
     """What settling now would answer; nothing is recorded."""
     return await _answer(settle_visit, _settle(body, principal, False, None), context, answers.settlement)
@@ -199,7 +200,7 @@ class ReversalCreate(BaseModel):
     reversed_at: BusinessDateTime
 
 
-@router.post("/settlements/{setl_id}/reversal", status_code=201)
+@router.post("/settlements/{setl_id}/reversal", status_code=201, responses={201: {"model": Settlement}})
 async def reverse(setl_id: str, body: ReversalCreate, principal: Caller, context: ContextDep,
                   idempotency_key: IdempotencyKey = None) -> dict:
     """Reverse a settlement: every amount negated, the accumulators restored."""
@@ -208,7 +209,7 @@ async def reverse(setl_id: str, body: ReversalCreate, principal: Caller, context
     return await _answer(reverse_settlement, cmd, context, answers.settlement)
 
 
-@router.get("/persons/{psn_no}/coverage")
+@router.get("/persons/{psn_no}/coverage", responses={200: {"model": PersonCoverageOut}})
 async def coverage(psn_no: str, on: Annotated[BusinessDate, Query()], _: Annotated[Principal, Depends(
         require_roles("his", "admin", "operator"))], context: ContextDep) -> dict:
     """The person and their cover on a day (as 1101)."""

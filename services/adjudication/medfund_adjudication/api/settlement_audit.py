@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from medfund_adjudication.adapters.uow import UnitOfWork
+from medfund_adjudication.api.answer_models import ReplayOut
 from medfund_adjudication.api.native import public
 from medfund_adjudication.app.replay import ReplaySettlement, replay_settlement
 from medfund_adjudication.app.settlement_listing import ListSettlements, list_settlements
@@ -77,7 +78,7 @@ async def settlements(_: Staff, context: ContextDep, limit: Annotated[int, Query
     return public({"settlements": [_listed(r) for r in page.records], "next_cursor": page.next_cursor})
 
 
-@router.get("/settlements/{setl_id}/replay")
+@router.get("/settlements/{setl_id}/replay", responses={200: {"model": ReplayOut}})
 async def replay(setl_id: str, _: Staff, context: ContextDep) -> dict:
     """EQUAL when the stored inputs give the recorded receipt and every field of the recorded result again."""
     replayed = await replay_settlement(ReplaySettlement(setl_id), UnitOfWork(context))

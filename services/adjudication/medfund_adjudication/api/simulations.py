@@ -28,6 +28,7 @@ from medfund_shared.business_range import BusinessDate
 from medfund_shared.context import ContextDep
 from medfund_shared.money import Money, YuanAmount
 from medfund_shared.policy.loader import PolicyPackError, pack_of_document
+from medfund_shared.simulation_answers import Simulation, SimulationStarted
 
 router = APIRouter(prefix="/v1", tags=["simulations"])
 Staff = Annotated[Principal, Depends(require_roles("admin", "operator"))]
@@ -56,7 +57,7 @@ def _document(text: bytes) -> dict:
     return document
 
 
-@router.post("/simulations", status_code=202,
+@router.post("/simulations", status_code=202, responses={202: {"model": SimulationStarted}},
              openapi_extra={"requestBody": {"content": {"application/json": {
                  "schema": SimulationCreate.model_json_schema(by_alias=True)}}, "required": True}})
 async def create_simulation(request: Request, _: Staff, context: ContextDep) -> dict:
@@ -81,7 +82,7 @@ async def create_simulation(request: Request, _: Staff, context: ContextDep) -> 
     return {"simulation_id": simulation_id, "status": "queued"}
 
 
-@router.get("/simulations/{simulation_id}")
+@router.get("/simulations/{simulation_id}", responses={200: {"model": Simulation}})
 async def simulation(simulation_id: str, request: Request, _: Staff, context: ContextDep) -> dict:
     """Status and progress; once done the ``result``, with the fund ledger's pools read at this request with the
     caller's own token (``result.pools``)."""

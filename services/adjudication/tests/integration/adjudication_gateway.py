@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import httpx
 from aiokafka import AIOKafkaProducer
+from pydantic import BaseModel
 
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
@@ -159,6 +160,24 @@ class Gateway:
                     return None
                 raise
         return await wait_until(attempt)
+
+
+def documented(model: type[BaseModel], body: dict) -> dict:
+    """``body`` as the OpenAPI document's response ``model`` describes it: every field, of its type, and no other
+    (the answer read back through the model is the answer)."""
+    read_back = model.model_validate(body).model_dump(mode="json", by_alias=True)
+    assert read_back == body, (model.__name__, _differences(read_back, body))
+    return body
+
+
+def _differences(read_back, body, path: str = "") -> list[str]:
+    if isinstance(body, dict) and isinstance(read_back, dict):
+        return [d for key in sorted(set(body) | set(read_back), key=str)
+                for d in _differences(read_back.get(key, "<absent>"), body.get(key, "<absent>"), f"{path}.{key}")]
+    if isinstance(body, list) and isinstance(read_back, list) and len(body) == len(read_back):
+        return [d for i, (again, item) in enumerate(zip(read_back, body, strict=True))
+                for d in _differences(again, item, f"{path}[{i}]")]
+    return [] if read_back == body else [f"{path}: answered {body!r}, documented {read_back!r}"]
 
 
 def amounts(output: dict, *names: str) -> dict[str, str]:

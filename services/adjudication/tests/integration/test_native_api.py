@@ -6,6 +6,13 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from adjudication_gateway import documented
+
+from medfund_adjudication.api.answer_models import (
+    FeesSplit,
+    PersonCoverageOut,
+    Settlement,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +65,7 @@ async def native(gateway):
 @pytest.fixture
 async def person(gateway):
     psn_no = await gateway.covered("211302", brdy="1954-01-01")
-    await gateway.wait_covered(psn_no, "2026-03-01")
+    documented(PersonCoverageOut, await gateway.wait_covered(psn_no, "2026-03-01"))
     return psn_no
 
 
@@ -66,6 +73,7 @@ async def test_an_admission_is_admitted_itemised_discharged_previewed_settled_an
     mdtrt_id = await native.admit(person)
     uploaded = await native.fees(mdtrt_id, person, ("TA", "20000.00"), ("TB", "8000.00"), ("TC", "2000.00"))
     assert uploaded.status_code == 200, uploaded.text
+    documented(FeesSplit, uploaded.json())
     assert [(i["preselfpay_amt"], i["fulamt_ownpay_amt"]) for i in uploaded.json()["result"]] == [
         ("0.00", "0.00"), ("800.00", "0.00"), ("0.00", "2000.00")]
     discharged = await native.post(f"/admissions/{mdtrt_id}/discharge",
@@ -74,14 +82,16 @@ async def test_an_admission_is_admitted_itemised_discharged_previewed_settled_an
     body = native.settlement(mdtrt_id, person, "30000.00", medins_setl_id=secrets.token_hex(6))
     preview = await native.post("/settlements/preview", body)
     assert preview.status_code == 200 and preview.json()["setlinfo"]["hifp_pay"] == "21360.00"
+    documented(Settlement, preview.json())
     settled = await native.post("/settlements", body)
     assert settled.status_code == 201, settled.text
-    info = settled.json()["setlinfo"]
+    info = documented(Settlement, settled.json())["setlinfo"]
     assert (info["hifp_pay"], info["psn_cash_pay"]) == ("21360.00", "8640.00")
     assert settled.json()["setldetail"] == preview.json()["setldetail"]
     reversed_ = await native.post(f"/settlements/{info['setl_id']}/reversal",
                                   {"mdtrt_id": mdtrt_id, "psn_no": person, "reversed_at": "2026-03-06T10:00:00+08:00"})
     assert reversed_.status_code == 201 and reversed_.json()["setlinfo"]["hifp_pay"] == "-21360.00"
+    documented(Settlement, reversed_.json())
 
 
 async def test_a_repeated_idempotency_key_returns_the_first_settlement(native, person):

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from adjudication_gateway import amounts
+from adjudication_gateway import amounts, documented
 
+from medfund_adjudication.api.answer_models import ReplayOut
 from medfund_shared.auth import issue_token
 
 pytestmark = pytest.mark.integration
@@ -34,7 +35,7 @@ async def test_two_dibao_stays_replay_equal_with_their_receipts(gateway):
         setl_id = output["setlinfo"]["setl_id"]
         r = await gateway.client.get(f"/v1/settlements/{setl_id}/replay", headers=operator)
         assert r.status_code == 200, r.text
-        body = r.json()
+        body = documented(ReplayOut, r.json())
         assert body["verdict"] == "EQUAL" and body["differences"] == 0, [f for f in body["fields"] if not f["equal"]]
         assert body["receipt"] == {"recorded": _receipt(output), "replayed": _receipt(output), "equal": True}
         assert body["pack_id"] == output["setlinfo"]["pack_id"]

@@ -16,10 +16,11 @@ from datetime import date
 
 import pytest
 import yaml
-from adjudication_gateway import wait_until
+from adjudication_gateway import documented, wait_until
 
 from medfund_shared.auth import issue_token
 from medfund_shared.policy.pack_set import shipped_packs_dir
+from medfund_shared.simulation_answers import Simulation, SimulationStarted
 
 pytestmark = pytest.mark.integration
 
@@ -42,13 +43,14 @@ async def _simulate(gateway, pack: dict, **extra) -> dict:
     r = await gateway.client.post("/v1/simulations", headers=operator,
                                   json={"admdvs": "211302", "year": 2026, "pack": pack, **extra})
     assert r.status_code == 202, r.text
-    simulation_id = r.json()["simulation_id"]
+    simulation_id = documented(SimulationStarted, r.json())["simulation_id"]
 
     async def finished():
         state = (await gateway.client.get(f"/v1/simulations/{simulation_id}", headers=operator)).json()
         return state if state["status"] in ("done", "failed") else None
     state = await wait_until(finished)
     assert state["status"] == "done", state["error"]
+    documented(Simulation, state)
     assert state["progress"]["processed"] == state["progress"]["total"]
     return state["result"]
 

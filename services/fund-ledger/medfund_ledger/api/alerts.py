@@ -50,7 +50,9 @@ async def list_alerts(_: StaffPrincipal, session: SessionDep,
     return [a for a in alerts if state is None or a["state"] == state]
 
 
-@router.get("/stream")
+@router.get("/stream", response_class=EventSourceResponse, responses={200: {
+    "description": "one event per alert change, `id` the change number, its data the change as JSON",
+    "content": {"text/event-stream": {"schema": {"type": "string"}}}}})
 async def stream(request: Request, _: StaffPrincipal, sessions: SessionFactoryDep,
                  last_event_id: str | None = Header(default=None)) -> EventSourceResponse:
     """Server-sent events, one per alert change (``id`` = change number; resume with Last-Event-ID): the alert

@@ -21,7 +21,9 @@ STREAM_POLL_SECONDS = 0.5
 STREAM_PING_SECONDS = 15
 
 
-@router.get("/stream")
+@router.get("/stream", response_class=EventSourceResponse, responses={200: {
+    "description": "events named `pools`, each one's data the JSON list `GET /v1/pools` answers",
+    "content": {"text/event-stream": {"schema": {"type": "string"}}}}})
 async def stream(request: Request, _: StaffPrincipal, sessions: SessionFactoryDep) -> EventSourceResponse:
     """Server-sent events ``pools``: the list ``GET /v1/pools`` answers, at once and after every change of a
     journal, budget, threshold, alert or region clock."""

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from medfund_shared.simulation_answers import ActualAndCandidate, FiringRule
+
 
 class Name(BaseModel):
     zh: str | None = None
@@ -204,25 +206,13 @@ class StatisticsOut(BaseModel):
     spent_of_due: str | None
     elapsed_fraction: str
     pools: list[PoolStatisticsOut] = Field(description="every fund of the region-year")
-class BothOut(BaseModel):
-    actual: str | None
-    candidate: str | None
-
-
-class FiringOut(BaseModel):
-    rule: str
-    measure: str
-    threshold: str
-    level: str = Field(description="yellow or red")
-
-
 class PoolWhatIfOut(BaseModel):
     """A pool as recorded beside the same books with the candidate's expenditure (issue 25's fund picture)."""
 
     pool_id: str
     now: datetime = Field(description="the business time the pool was read at")
     income: str
-    expenditure: BothOut
-    year_end_balance: BothOut
-    reserve_months: BothOut = Field(description="null: undefined (no expenditure in the window)")
-    warnings: list[FiringOut] = Field(description="the pool rules at yellow or red under the candidate")
+    expenditure: ActualAndCandidate
+    year_end_balance: ActualAndCandidate
+    reserve_months: ActualAndCandidate = Field(description="null: undefined (no expenditure in the window)")
+    warnings: list[FiringRule] = Field(description="the pool rules at yellow or red under the candidate")

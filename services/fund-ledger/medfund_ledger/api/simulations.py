@@ -18,6 +18,7 @@ from medfund_shared.auth import StaffPrincipal
 from medfund_shared.context import ContextDep
 from medfund_shared.errors import ApiError
 from medfund_shared.policy.loader import PolicyPackError, json_numbers, pack_document_of_text
+from medfund_shared.simulation_answers import Simulation, SimulationStarted
 
 router = APIRouter(prefix="/v1/simulations", tags=["console"])
 MAX_PACK_TEXT = 1_000_000
@@ -35,7 +36,7 @@ class SimulationFromFile(BaseModel):
                            description="the candidate pack file's text, YAML or JSON, as the operator chose it")
 
 
-@router.post("", status_code=202)
+@router.post("", status_code=202, responses={202: {"model": SimulationStarted}})
 async def start_simulation(_: StaffPrincipal, body: SimulationFromFile, request: Request,
                            context: ContextDep) -> JSONResponse:
     """Adjudication's answer to the simulation (202 with ``simulation_id``, or its refusal naming the field)."""
@@ -50,7 +51,7 @@ async def start_simulation(_: StaffPrincipal, body: SimulationFromFile, request:
     return JSONResponse(answer, status_code=status)
 
 
-@router.get("/{simulation_id}")
+@router.get("/{simulation_id}", responses={200: {"model": Simulation}})
 async def get_simulation(_: StaffPrincipal, request: Request, context: ContextDep,
                          simulation_id: str = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")) -> JSONResponse:
     """Adjudication's answer: status, progress ``{processed, total}``, error and, when done, the result."""
