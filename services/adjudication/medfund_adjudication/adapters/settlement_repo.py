@@ -41,8 +41,8 @@ def accumulator_values(totals: Accumulators) -> dict:
             for f, column in zip(fields(Accumulators), ACCUMULATOR_COLUMNS, strict=True)}
 
 
-def _insert(record: SettlementRecord):
-    return insert(settlements).values(**settlement_row(record))
+def _insert(record: SettlementRecord, accumulator_version: int | None):
+    return insert(settlements).values(**settlement_row(record), accumulator_version=accumulator_version)
 
 
 def settlement_row(record: SettlementRecord) -> dict:
@@ -89,13 +89,16 @@ class SettlementRepository:
                                      .order_by(settlements.c.setl_time, settlements.c.created_at))
         return [_record(row) for row in rows]
 
-    async def save_accumulators(self, psn_no: str, year: int, totals: Accumulators) -> None:
-        await self._session.execute(update(accumulators)
-                                    .where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
-                              .values(**accumulator_values(totals), version=accumulators.c.version + 1))
+    async def save_accumulators(self, psn_no: str, year: int, totals: Accumulators) -> int:
+        """Store the locked year's totals; the version they now stand at."""
+        return await self._session.scalar(update(accumulators)
+                                          .where(accumulators.c.psn_no == psn_no, accumulators.c.year == year)
+                                          .values(**accumulator_values(totals), version=accumulators.c.version + 1)
+                                          .returning(accumulators.c.version))
 
-    async def add(self, record: SettlementRecord) -> None:
-        await self._session.execute(_insert(record))
+    async def add(self, record: SettlementRecord, accumulator_version: int | None) -> None:
+        """``accumulator_version``: the version the record's change of the year's totals produced."""
+        await self._session.execute(_insert(record, accumulator_version))
 
     async def get(self, setl_id: str, *, lock: bool = False) -> SettlementRecord | None:
         query = select(settlements).where(settlements.c.setl_id == setl_id)

@@ -197,7 +197,7 @@ def _bound_row(table, prefix: str, names):
     return select(*_bound(table, prefix, names).values())
 
 
-_SETTLEMENT_COLUMNS = [c.name for c in settlements.c if c.name != "created_at"]
+_SETTLEMENT_COLUMNS = [c.name for c in settlements.c if c.name not in ("created_at", "accumulator_version")]
 _OUTBOX_COLUMNS = ["event_id", "topic", "key", "type", "envelope", "payload"]
 _LOST_RACE = "a fee detail, the account or the request key changed meanwhile"
 
@@ -220,9 +220,11 @@ def _settling_statement(with_answer: bool) -> DriverStatement:
                                       fee_details.c.feedetl_sn == any_(feedetl_sns),
                                       fee_details.c.setl_id.is_(None), fee_details.c.cancelled.is_(False), won)
             .values(setl_id=bindparam("s_setl_id", type_=Text)).returning(fee_details.c.feedetl_sn).cte("tied"))
-    settled = (insert(settlements).from_select(_SETTLEMENT_COLUMNS,
-                                               _bound_row(settlements, "s_", _SETTLEMENT_COLUMNS).where(won))
+    settled = (insert(settlements).from_select([*_SETTLEMENT_COLUMNS, "accumulator_version"],
+                                               _bound_row(settlements, "s_", _SETTLEMENT_COLUMNS)
+                                               .add_columns(totals.c.version))
                .returning(settlements.c.setl_id).cte("settled"))
+    """Stored with the version the totals were written at (none written: no row): the replay's order."""
     queued = (insert(outbox_table).from_select(_OUTBOX_COLUMNS,
                                                _bound_row(outbox_table, "o_", _OUTBOX_COLUMNS).where(won))
               .returning(outbox_table.c.event_id).cte("queued"))

@@ -66,11 +66,17 @@ async def count_recorded(conn: AsyncConnection, period: Period) -> int:
 
 
 async def recorded(conn: AsyncConnection, period: Period) -> AsyncIterator[RecordedSettlement]:
-    """The period's settlements and reversals by person, then in the order they were recorded (``created_at``:
-    the order their totals moved, which a client's ``setl_time`` need not follow)."""
+    """The period's settlements and reversals by person and insurance year, then in the order the person's year
+    totals moved: by the accumulator version each row wrote (versions count per person-year, as the
+    ``accumulators`` rows are keyed). Rows written before the version was stored (NULL) came before every
+    versioned row of their person-year and go first, by ``created_at``; ``setl_id`` breaks a tie.
+
+    Not ``created_at`` alone: it is when the writing transaction began, and of two concurrent settlements of one
+    person the one that began first can write second (it lost the version check, or waited for the row lock)."""
     t = settlements.c
     query = _of_period(select(t.kind, t.setl_id, t.original_setl_id, t.psn_no, t.year, t.setl_date, t.inputs,
-                              t.result), period).order_by(t.psn_no, t.created_at, t.setl_id)
+                              t.result), period).order_by(t.psn_no, t.year, t.accumulator_version.nulls_first(),
+                                                          t.created_at, t.setl_id)
     rows = await conn.stream(query.execution_options(yield_per=STREAM_BATCH))
     async for r in rows:
         yield RecordedSettlement(r.kind, r.setl_id, r.original_setl_id, r.psn_no, r.year, r.setl_date,

@@ -196,14 +196,20 @@ settlements = Table(
     Column("inputs", JSONB, comment="a settlement's canonical engine inputs (visit, catalogue entries, totals "
                                     "before); null for a reversal"),
     Column("receipt", Text, comment="sha256 over the inputs, the pack's content hash and the engine version"),
+    Column("accumulator_version", BigInteger,
+           comment="the person's year accumulators' version this row wrote: the order their totals moved; null for "
+                   "rows written before migration 0015"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("fixmedins_code", "medins_setl_id", name="settlements_medins_setl_id_once"),
     Index("settlements_by_day", "setl_date", "fixmedins_code"),
     Index("settlements_by_admission", "mdtrt_id"),
     Index("settlements_newest", "setl_time", "setl_id"),
     Index("settlements_by_person", "psn_no", "setl_time"),
-    Index("settlements_by_region_year", "admdvs", "insutype", "year", "psn_no", "created_at"),
 )
+Index("settlements_by_region_year", settlements.c.admdvs, settlements.c.insutype, settlements.c.year,
+      settlements.c.psn_no, settlements.c.accumulator_version.nulls_first(), settlements.c.created_at,
+      settlements.c.setl_id)
+"""A simulation's replay order (:func:`simulation_repo.recorded`), read straight off the index."""
 
 simulations = Table(
     "simulations", metadata,

@@ -35,9 +35,9 @@ async def reverse_settlement(cmd: Reverse, uow: AdjudicationUnitOfWork) -> Answe
             new_id(SETTLEMENT), "reversal", original.setl_id, original.mdtrt_id, None,
             original.fixmedins_code, original.psn_no, original.admdvs, original.insutype, original.year,
             cmd.reversed_at, business_date(cmd.reversed_at), result)
-        await uow.settlements.add(record)
+        version = await uow.settlements.save_accumulators(original.psn_no, original.year, result.accumulators_after)
+        await uow.settlements.add(record, version)
         await uow.admissions.release(original.mdtrt_id, original.setl_id)
-        await uow.settlements.save_accumulators(original.psn_no, original.year, result.accumulators_after)
         if original.result.acct_pay:
             await uow.coverage.credit(f"reversal:{record.setl_id}", original.psn_no,
                                        original.result.acct_pay)

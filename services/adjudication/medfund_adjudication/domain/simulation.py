@@ -1,7 +1,7 @@
 """A year replayed under a candidate pack (测算): recorded settlements in order per person, accumulators carried.
 
 Feed :meth:`Replay.feed` the recorded settlements and reversals of one region and scheme ordered by person and
-then by time. Each settlement is computed again under the candidate pack from its stored inputs, except that the
+then by version. Each settlement is computed again under the candidate pack from its stored inputs, except that the
 person's totals before it are the candidate's own running totals (started from the first recorded totals of the
 person's year), so a change early in the year carries through. A reversal takes its settlement's candidate back
 out, exactly as it took the recorded one. What the candidate pack refuses is counted apart. Memory: the running

@@ -120,6 +120,8 @@ class FakeSettlements:
     records: dict[str, SettlementRecord] = field(default_factory=dict)
     accumulators: dict[tuple[str, int], tuple[Accumulators, int]] = field(default_factory=dict)
     """(psn_no, year) -> the year's totals and their version."""
+    versions: dict[str, int | None] = field(default_factory=dict)
+    """setl_id -> the accumulator version its row stores."""
 
     async def get(self, setl_id: str, *, lock: bool = False) -> SettlementRecord | None:
         return self.records.get(setl_id)
@@ -130,12 +132,14 @@ class FakeSettlements:
     async def lock_accumulators(self, psn_no: str, year: int) -> Accumulators:
         return self.accumulators.get((psn_no, year), (Accumulators(), 0))[0]
 
-    async def add(self, record: SettlementRecord) -> None:
+    async def add(self, record: SettlementRecord, accumulator_version: int | None) -> None:
         self.records[record.setl_id] = record
+        self.versions[record.setl_id] = accumulator_version
 
-    async def save_accumulators(self, psn_no: str, year: int, totals: Accumulators) -> None:
-        version = self.accumulators.get((psn_no, year), (Accumulators(), 0))[1]
-        self.accumulators[(psn_no, year)] = (totals, version + 1)
+    async def save_accumulators(self, psn_no: str, year: int, totals: Accumulators) -> int:
+        version = self.accumulators.get((psn_no, year), (Accumulators(), 0))[1] + 1
+        self.accumulators[(psn_no, year)] = (totals, version)
+        return version
 
 
 @dataclass
@@ -216,6 +220,7 @@ class FakeSettling:
         if uow.settlements.accumulators.get(key, (Accumulators(), 0))[1] != version:
             return False
         uow.settlements.records[record.setl_id] = record
+        uow.settlements.versions[record.setl_id] = version + 1
         uow.settlements.accumulators[key] = (record.result.accumulators_after, version + 1)
         for sn in feedetl_sns:
             line, _ = uow.admissions.fees[(record.mdtrt_id, sn)]

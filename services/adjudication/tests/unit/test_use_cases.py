@@ -140,7 +140,8 @@ async def test_a_reversal_negates_the_settlement_restores_the_year_and_frees_the
     reversal = answer.result.record
     assert (reversal.kind, reversal.original_setl_id) == ("reversal", settled.setl_id)
     assert (reversal.result.hifp_pay.to_yuan(), reversal.result.psn_cash_pay.to_yuan()) == ("-2847.50", "-652.50")
-    assert uow.settlements.accumulators[(PSN, 2026)][0] == Accumulators()
+    assert uow.settlements.accumulators[(PSN, 2026)] == (Accumulators(), 2)
+    assert (uow.settlements.versions[settled.setl_id], uow.settlements.versions[reversal.setl_id]) == (1, 2)
     assert [line.feedetl_sn for line in uow.admissions.unsettled(mdtrt_id)] == ["1", "2"]
     [(event, at)] = uow.events
     assert isinstance(event, SettlementReversed) and event.original_setl_id == settled.setl_id
