@@ -6,12 +6,13 @@ import asyncio
 import os
 import secrets
 import sys
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.alerts import TOPIC, AlertChanged
 from medfund_shared.kafka import ensure_topics
@@ -19,7 +20,6 @@ from medfund_shared.settings import Settings
 
 pytestmark = pytest.mark.integration
 MEDFUND = str(Path(sys.executable).parent / "medfund")
-BEIJING = timezone(timedelta(hours=8))
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def alert(rule: str, subject: str, severity: str, state: str, measure: str, thre
     return AlertChanged(alert_id=secrets.token_hex(8), rule=rule, subject_type="institution", subject_id=subject,
                         severity=severity, state=state, measure=measure, threshold=threshold,
                         message=f"{subject} has paid {measure} of its global budget",
-                        evaluated_at=datetime(2026, 6, 30, 18, 0, tzinfo=BEIJING), evidence=["e1"])
+                        evaluated_at=datetime(2026, 6, 30, 18, 0, tzinfo=CHINA_TIME), evidence=["e1"])
 
 
 async def produce(settings: Settings, data: AlertChanged) -> None:

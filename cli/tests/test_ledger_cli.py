@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -16,6 +16,7 @@ from medfund_cli.main import app
 from medfund_deploy.evidence import wait_until
 from medfund_deploy.pytest_plugin import off_loop
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.consumer import ConsumerRunner
 from medfund_shared.db import create_engine, create_session_factory, database_url_for, drop_database
 from medfund_shared.events.base import EventData
@@ -26,8 +27,7 @@ from medfund_shared.kafka import ensure_topics
 from medfund_shared.settings import Settings
 
 pytestmark = pytest.mark.integration
-CST = timezone(timedelta(hours=8))
-PAID, SETTLED = datetime(2026, 2, 1, 10, tzinfo=CST), datetime(2026, 3, 5, 15, tzinfo=CST)
+PAID, SETTLED = datetime(2026, 2, 1, 10, tzinfo=CHINA_TIME), datetime(2026, 3, 5, 15, tzinfo=CHINA_TIME)
 POOL = "500240:390100:2026"
 
 

@@ -10,7 +10,7 @@ another module of the session already used would not stand on this module's date
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,8 +19,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from journey_kit import Clients, certno, eventually  # noqa: E402
 
+from medfund_shared.china_time import CHINA_TIME
+
 pytestmark = pytest.mark.e2e
-CHINA = timezone(timedelta(hours=8))
 DATED = ("330326", 2019, date(2018, 10, 8))
 """A county whose registration gives its date: its clock stands on that day."""
 UNDATED = ("500240", 2026)
@@ -56,14 +57,14 @@ async def test_a_registration_without_a_date_leaves_another_regions_clock_alone(
     dated_pool = f"{admdvs}:390100:{year}"
     await register_dibao(clients, admdvs, year, date(1962, 5, 3), enrolled_on)
     before = await eventually(lambda: business_time(clients, dated_pool), lambda t: t is not None)
-    assert before is not None and before.astimezone(CHINA).date() == enrolled_on
+    assert before is not None and before.astimezone(CHINA_TIME).date() == enrolled_on
 
     admdvs, year = UNDATED
     await register_dibao(clients, admdvs, year, date(1964, 8, 17), None, tier="tier1")
-    today = datetime.now(CHINA).date()
+    today = datetime.now(CHINA_TIME).date()
     moved = await eventually(lambda: business_time(clients, f"{admdvs}:390100:{year}"),
-                             lambda t: t is not None and t.astimezone(CHINA).date() == today)
-    assert moved is not None and moved.astimezone(CHINA).date() == today, "the act of today moves its own region"
+                             lambda t: t is not None and t.astimezone(CHINA_TIME).date() == today)
+    assert moved is not None and moved.astimezone(CHINA_TIME).date() == today, "the act of today moves its own region"
     assert await business_time(clients, dated_pool) == before
 
 

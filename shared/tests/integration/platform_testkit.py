@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_deploy.evidence import read_to_end
 from medfund_shared import outbox
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.alerts import AlertChanged
 from medfund_shared.settings import Settings
 
-CST = timezone(timedelta(hours=8))
 SUBJECTS = [f"pool-{n}" for n in range(7)]
 
 
@@ -24,7 +24,7 @@ def alert(seq: int, rule: str = "burn_pace") -> AlertChanged:
     """Test events: the real alert type; ``measure`` carries a sequence number to check order."""
     return AlertChanged(alert_id=f"a-{seq}", rule=rule, subject_type="pool", subject_id=SUBJECTS[seq % len(SUBJECTS)],
                         severity="yellow", state="firing", measure=str(seq), threshold="0", message="test",
-                        evaluated_at=datetime(2026, 7, 1, tzinfo=CST) + timedelta(minutes=seq))
+                        evaluated_at=datetime(2026, 7, 1, tzinfo=CHINA_TIME) + timedelta(minutes=seq))
 
 
 async def write_events(sessions: async_sessionmaker[AsyncSession], seqs: range, rule: str = "burn_pace") -> None:

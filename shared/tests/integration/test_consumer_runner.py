@@ -11,11 +11,12 @@ from types import SimpleNamespace
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from platform_testkit import CST, SUBJECTS, alert, read_topic, scalar, wait_for, write_events
+from platform_testkit import SUBJECTS, alert, read_topic, scalar, wait_for, write_events
 from sqlalchemy import text
 
 from medfund_deploy.evidence import wait_consumed
 from medfund_deploy.pytest_plugin import TestStack
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.consumer import BatchHandler, ConsumerRunner
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.alerts import AlertChanged
@@ -171,7 +172,7 @@ def _alert_event(seq: int, rule: str = "burn_pace") -> CloudEvent:
 
 def _population_event(seq: int) -> CloudEvent:
     data = EligiblePopulationSet(admdvs="500240", year=2026, eligible=seq, actor="test")
-    return new_event(data, source="medfund/test", effective_time=datetime(2026, 7, 1, tzinfo=CST)).model_copy(
+    return new_event(data, source="medfund/test", effective_time=datetime(2026, 7, 1, tzinfo=CHINA_TIME)).model_copy(
         update={"id": f"p-{seq}"})
 
 

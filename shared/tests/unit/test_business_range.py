@@ -1,14 +1,13 @@
 """The business range: one check for years, periods and dates, the same in request models."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
 from medfund_shared.business_range import BusinessDate, BusinessDateTime, BusinessYear
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.year_range import OutOfRange, check_date, check_period, check_year
-
-CST = timezone(timedelta(hours=8))
 
 
 @pytest.mark.parametrize("year", [1990, 2026, 2100])
@@ -28,7 +27,7 @@ def test_dates_periods_and_times_are_judged_by_their_year():
     assert check_date(date(2026, 3, 1)) == date(2026, 3, 1)
     assert check_period("2026-03") == "2026-03" and check_period("202603") == "202603"
     with pytest.raises(OutOfRange):
-        check_date(datetime(9999, 1, 1, tzinfo=CST), "setl_time")
+        check_date(datetime(9999, 1, 1, tzinfo=CHINA_TIME), "setl_time")
     with pytest.raises(OutOfRange):
         check_period("9999-01")
     with pytest.raises(OutOfRange):

@@ -1,16 +1,15 @@
 """CloudEvents binary mode: what goes onto Kafka comes back identical."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.envelope import CloudEvent, EnvelopeError
 from medfund_shared.events.registry import UnknownEventType, all_types, lookup, parse
 from medfund_shared.events.types.alerts import AlertChanged
 from medfund_shared.money import Money
-
-CST = timezone(timedelta(hours=8))
 
 
 @dataclass
@@ -23,7 +22,7 @@ class Record:
 def alert(**overrides) -> AlertChanged:
     fields = dict(alert_id="a-1", rule="burn_pace", subject_type="pool", subject_id="500240:390100:2026",
                   severity="yellow", state="firing", measure="0.0820", threshold="0.0500", message="burning fast",
-                  evaluated_at=datetime(2026, 7, 1, tzinfo=CST), evidence=["e1", "e2"])
+                  evaluated_at=datetime(2026, 7, 1, tzinfo=CHINA_TIME), evidence=["e1", "e2"])
     return AlertChanged(**(fields | overrides))
 
 

@@ -2,10 +2,11 @@
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from medfund_shared import outbox
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events import schema
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.enrollment import PersonRegistered
@@ -13,7 +14,7 @@ from medfund_shared.logging import correlation_scope
 from medfund_shared.money import Money
 from medfund_shared.tracing import child_of, job_scope, trace_scope
 
-AT = datetime(2025, 10, 1, tzinfo=timezone(timedelta(hours=8)))
+AT = datetime(2025, 10, 1, tzinfo=CHINA_TIME)
 EVENT = PersonRegistered(psn_no="P1", certno="500240197505050011", psn_name="李四", gend="1", brdy=date(1975, 5, 5),
                          admdvs="500240", insutype="390", year=2026, household_id="h1", category="adult",
                          tier="tier1", enrollment_kind="new", premium_due=Money(38000), on_behalf_due=Money(0),

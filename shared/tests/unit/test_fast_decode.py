@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import types
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Annotated, Literal, Union, get_args, get_origin
 
 import orjson
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events import fast_decode
 from medfund_shared.events.envelope import CloudEvent, EnvelopeError
 from medfund_shared.events.registry import all_types
 from medfund_shared.money import Money
 
 TYPES = sorted(all_types().items())
-CHINA = timezone(timedelta(hours=8))
 
 
 class Record:
@@ -122,8 +122,8 @@ def test_both_refuse_a_missing_required_field(event_type, model):
 
 def _record(**overrides) -> Record:
     event = CloudEvent(source="adjudication", type="medfund.claims.settlement.completed.v1",
-                       time=datetime(2026, 3, 31, 9, 30, tzinfo=CHINA),
-                       effectivetime=datetime(2026, 3, 31, tzinfo=CHINA),
+                       time=datetime(2026, 3, 31, 9, 30, tzinfo=CHINA_TIME),
+                       effectivetime=datetime(2026, 3, 31, tzinfo=CHINA_TIME),
                        correlationid="c-1", partitionkey="P1", traceparent="00-" + "1" * 32 + "-" + "2" * 16 + "-01",
                        data={"setl_id": "S1"})
     key, value, headers = event.to_kafka()

@@ -6,7 +6,7 @@ inpatient, A 3000.00 + B 500.00: the pooled fund pays 2847.50, the person 652.50
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -36,6 +36,7 @@ from medfund_adjudication.domain.gateway_access import SignIn
 from medfund_adjudication.domain.his_signature import SignedHeaders
 from medfund_adjudication.domain.registry import CatalogueItem, RegisteredInstitution
 from medfund_adjudication.domain.settlement import Accumulators
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.types.claims import InstitutionRegistered, SettlementReversed
 from medfund_shared.money import Money
 from medfund_shared.policy.pack_set import PackSet
@@ -44,11 +45,10 @@ from medfund_shared.refusal import Refusal
 from .fakes import FakeUnitOfWork
 
 PACKS = PackSet.load()
-CHINA = timezone(timedelta(hours=8))
 HOSPITAL = RegisteredInstitution("H500240P", "石柱县人民医院", "500240", "primary", Money.from_yuan("1000000"))
 PSN = "P000000000001"
-ADMITTED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=CHINA)
-SETTLED_AT = datetime(2026, 3, 6, 10, 0, tzinfo=CHINA)
+ADMITTED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=CHINA_TIME)
+SETTLED_AT = datetime(2026, 3, 6, 10, 0, tzinfo=CHINA_TIME)
 
 
 def cover(psn_no: str = PSN) -> Coverage:
@@ -186,7 +186,7 @@ async def test_an_admission_of_someone_not_covered_is_refused_and_leaves_the_msg
 
 async def test_an_institution_registration_announces_itself_only_when_new_or_changed():
     uow = FakeUnitOfWork(PACKS)
-    at = datetime(2026, 1, 2, 9, 0, tzinfo=CHINA)
+    at = datetime(2026, 1, 2, 9, 0, tzinfo=CHINA_TIME)
     await register_institution(RegisterInstitution(HOSPITAL, at), uow)
     await register_institution(RegisterInstitution(HOSPITAL, at), uow)
     bigger = RegisteredInstitution(HOSPITAL.fixmedins_code, HOSPITAL.name, HOSPITAL.admdvs, HOSPITAL.level,

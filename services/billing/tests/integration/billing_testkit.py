@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from medfund_deploy.evidence import read_to_end, wait_until
 from medfund_shared.auth import issue_token
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.enrollment import PersonRegistered
@@ -96,8 +97,7 @@ def by_type(events: list[CloudEvent], suffix: str) -> list[dict]:
     return [e.data for e in events if e.type == f"medfund.billing.{suffix}.v1"]
 
 
-CST = timezone(timedelta(hours=8))
-REGISTERED_AT = datetime(2025, 11, 2, 9, 0, tzinfo=CST)
+REGISTERED_AT = datetime(2025, 11, 2, 9, 0, tzinfo=CHINA_TIME)
 
 
 def record(voucher: str, certno: str = "500240199001011234", amount: str = "140.00", **overrides) -> dict:

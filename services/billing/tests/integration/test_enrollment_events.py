@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from billing_testkit import CST, by_type, record, register, registered
+from billing_testkit import by_type, record, register, registered
 
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.types.enrollment import CategoryChanged, CoverageRefused, CoverageTerminated
 from medfund_shared.money import Money
 
 pytestmark = pytest.mark.integration
-CHANGED_AT = datetime(2026, 1, 10, 9, 0, tzinfo=CST)
+CHANGED_AT = datetime(2026, 1, 10, 9, 0, tzinfo=CHINA_TIME)
 APPLIED = "SELECT count(*) FROM processed_events WHERE consumer = 'billing-enrollment'"
 DEAD = "SELECT count(*) FROM dead_letters"
 
@@ -75,7 +76,7 @@ async def test_a_refused_cover_lists_the_years_payments_as_refundable_until_refu
         await billing.client.post("/v1/collections", json=record(voucher, amount=amount), headers=billing.headers())
     await billing.publish(CoverageRefused(
         psn_no="P1", certno="500240199001011234", admdvs="500240", insutype="390", year=2026,
-        paid_at=datetime(2025, 11, 20, 10, 15, tzinfo=CST), reason="paid_before_window",
+        paid_at=datetime(2025, 11, 20, 10, 15, tzinfo=CHINA_TIME), reason="paid_before_window",
         message="paid before the 2026 collection window opened", trigger="payment", pack_id="500240-390-2026-01-01"),
         CHANGED_AT)
     await billing.wait_for("SELECT coverage_refused_reason FROM premium_accounts", "paid_before_window")

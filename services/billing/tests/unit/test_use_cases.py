@@ -4,7 +4,7 @@ what they refuse. Expected figures are hand-computed from the packs' documented 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +20,7 @@ from medfund_billing.app.record_payment import record_payment
 from medfund_billing.app.refusals import coverage_refusals
 from medfund_billing.domain.appropriation import Appropriation
 from medfund_billing.domain.payment_record import PaymentRecord
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.types.billing import (
     AppropriationRecorded,
     ContributionMatched,
@@ -40,11 +41,10 @@ from .fakes import FakeUnitOfWork
 
 PACK_SET = PackSet.load(None)
 ZONE = ZoneInfo("Asia/Shanghai")
-CHINA = timezone(timedelta(hours=8))
 REGION, PACK = "500240", "500240-390-2026-01-01"
 OFFICE = "15002400001"
 CERTNO = "500240199001011234"
-PAID_AT = datetime(2026, 3, 2, 10, 0, tzinfo=CHINA)
+PAID_AT = datetime(2026, 3, 2, 10, 0, tzinfo=CHINA_TIME)
 
 
 def payment(voucher: str = "V1", amount: str = "380.00", certno: str = CERTNO, insutype: str = "390",

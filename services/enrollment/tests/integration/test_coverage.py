@@ -1,22 +1,23 @@
 """Payments activate cover by the region's pack; suspension and termination end it; the topic rebuilds it."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 from idnumbers import make_certno
 from topics import read_all
 
+from medfund_shared.china_time import CHINA_TIME
+
 pytestmark = pytest.mark.integration
-CST = timezone(timedelta(hours=8))
 SCHEDULE = [  # region, tier, birth, enrolled on, paid at, first day of cover
-    ("500240", "tier1", date(1975, 5, 5), "2025-10-01", datetime(2025, 11, 20, 9, tzinfo=CST), "2026-01-01"),
-    ("500240", "tier1", date(1975, 5, 6), "2025-10-01", datetime(2026, 1, 15, 9, tzinfo=CST), "2026-02-01"),
-    ("500240", "tier1", date(1975, 5, 7), "2025-10-01", datetime(2026, 2, 28, 23, tzinfo=CST), "2026-03-01"),
-    ("500240", "tier1", date(1975, 5, 8), "2025-10-01", datetime(2026, 3, 1, 8, tzinfo=CST), "2026-05-30"),
-    ("500240", "tier2", date(2026, 4, 2), "2026-05-01", datetime(2026, 6, 1, 8, tzinfo=CST), "2026-04-02"),
-    ("211302", None, date(1975, 6, 5), "2025-10-01", datetime(2025, 12, 1, 9, tzinfo=CST), "2026-01-01"),
-    ("211302", None, date(1975, 6, 6), "2025-10-01", datetime(2026, 1, 20, 9, tzinfo=CST), "2026-02-19"),
-    ("211302", None, date(1975, 6, 7), "2025-10-01", datetime(2026, 3, 10, 9, tzinfo=CST), "2026-04-09"),
+    ("500240", "tier1", date(1975, 5, 5), "2025-10-01", datetime(2025, 11, 20, 9, tzinfo=CHINA_TIME), "2026-01-01"),
+    ("500240", "tier1", date(1975, 5, 6), "2025-10-01", datetime(2026, 1, 15, 9, tzinfo=CHINA_TIME), "2026-02-01"),
+    ("500240", "tier1", date(1975, 5, 7), "2025-10-01", datetime(2026, 2, 28, 23, tzinfo=CHINA_TIME), "2026-03-01"),
+    ("500240", "tier1", date(1975, 5, 8), "2025-10-01", datetime(2026, 3, 1, 8, tzinfo=CHINA_TIME), "2026-05-30"),
+    ("500240", "tier2", date(2026, 4, 2), "2026-05-01", datetime(2026, 6, 1, 8, tzinfo=CHINA_TIME), "2026-04-02"),
+    ("211302", None, date(1975, 6, 5), "2025-10-01", datetime(2025, 12, 1, 9, tzinfo=CHINA_TIME), "2026-01-01"),
+    ("211302", None, date(1975, 6, 6), "2025-10-01", datetime(2026, 1, 20, 9, tzinfo=CHINA_TIME), "2026-02-19"),
+    ("211302", None, date(1975, 6, 7), "2025-10-01", datetime(2026, 3, 10, 9, tzinfo=CHINA_TIME), "2026-04-09"),
 ]
 
 
@@ -49,16 +50,16 @@ async def test_a_newborn_with_a_waived_premium_is_covered_from_birth_without_pay
 
 async def test_a_second_payment_event_changes_nothing(enrollment):
     psn_no = await register(enrollment, "500240", "tier1", date(1976, 1, 1), "2025-10-01", serial=22)
-    await enrollment.pay(psn_no, "500240", 2026, datetime(2025, 11, 1, tzinfo=CST))
+    await enrollment.pay(psn_no, "500240", 2026, datetime(2025, 11, 1, tzinfo=CHINA_TIME))
     await enrollment.wait_for_status(psn_no, "active")
-    await enrollment.pay(psn_no, "500240", 2026, datetime(2026, 3, 1, tzinfo=CST), voucher="V2")
+    await enrollment.pay(psn_no, "500240", 2026, datetime(2026, 3, 1, tzinfo=CHINA_TIME), voucher="V2")
     await enrollment.wait_consumed()
     assert [p["from"] for p in (await enrollment.person(psn_no))["coverage"]] == ["2026-01-01"]
 
 
 async def covered_person(enrollment, serial: int) -> str:
     psn_no = await register(enrollment, "500240", "tier1", date(1977, 1, 1), "2025-10-01", serial=serial)
-    await enrollment.pay(psn_no, "500240", 2026, datetime(2025, 11, 1, tzinfo=CST))
+    await enrollment.pay(psn_no, "500240", 2026, datetime(2025, 11, 1, tzinfo=CHINA_TIME))
     await enrollment.wait_for_status(psn_no, "active")
     return psn_no
 
@@ -97,7 +98,7 @@ async def test_death_terminates_cover_on_the_day_of_death(enrollment):
 async def test_joining_the_employee_scheme_ends_the_resident_enrollment(enrollment):
     brdy = date(1985, 2, 2)
     psn_no = await register(enrollment, "500240", "tier1", brdy, "2025-10-01", serial=33)
-    await enrollment.pay(psn_no, "500240", 2026, datetime(2025, 11, 1, tzinfo=CST))
+    await enrollment.pay(psn_no, "500240", 2026, datetime(2025, 11, 1, tzinfo=CHINA_TIME))
     await enrollment.wait_for_status(psn_no, "active")
     response = await enrollment.client.post("/v1/enrollments", json={
         "admdvs": "321100", "insutype": "310", "year": 2026, "enrolled_on": "2026-05-01",

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 
 import pytest
 from idnumbers import make_certno
 from topics import events_about
 
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.billing import EmployeeContributionDeclared, EmployeeContributionWithdrawn
 from medfund_shared.money import Money
 
 pytestmark = pytest.mark.integration
-CST = timezone(timedelta(hours=8))
 
 
 def registration(*members: dict, enrolled_on: str = "2026-01-05") -> dict:
@@ -39,7 +39,7 @@ async def register(enrollment, body: dict) -> dict:
 
 async def declare(enrollment, psn_no: str, period: str) -> None:
     """Billing's event for one employee's month (figures of a 6,000 base; enrollment reads only the month)."""
-    start = datetime.combine(date.fromisoformat(f"{period}-01"), time(0), CST)
+    start = datetime.combine(date.fromisoformat(f"{period}-01"), time(0), CHINA_TIME)
     data = EmployeeContributionDeclared(
         declaration_id=str(uuid.uuid4()), employer_code="EMP1", admdvs="321100", period=period, psn_no=psn_no,
         certno="-", base=Money.from_yuan("6000.00"), employer_amount=Money.from_yuan("540.00"),
@@ -165,7 +165,7 @@ async def test_the_csv_batch_registers_employees_retirees_and_flexible_workers(e
 
 async def _withdraw_month(enrollment, psn_no: str, period: str, since: date) -> None:
     """Billing's ``employee.contribution_withdrawn`` after a flexible worker's month was refunded."""
-    at = datetime(since.year, since.month, since.day, 9, tzinfo=CST)
+    at = datetime(since.year, since.month, since.day, 9, tzinfo=CHINA_TIME)
     data = EmployeeContributionWithdrawn(
         withdrawal_id=f"W-{psn_no}-{period}", declaration_id=f"D-{psn_no}-{period}", correction_id=f"R-{psn_no}",
         kind="refund", tax_voucher_no="FV1", admdvs="321100", period=period, psn_no=psn_no, certno="-",

@@ -1,14 +1,15 @@
 """What a premium paid in full does: employee cover from the pack's wait, or a visible refusal."""
 
 import asyncio
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from idnumbers import make_certno
 from topics import events_about
 
+from medfund_shared.china_time import CHINA_TIME
+
 pytestmark = pytest.mark.integration
-CST = timezone(timedelta(hours=8))
 
 
 async def register(enrollment, admdvs: str, insutype: str, brdy: date, serial: int) -> str:
@@ -31,7 +32,7 @@ async def refused(enrollment, psn_no: str, timeout: float = 60) -> dict:
 
 async def test_a_payment_after_the_year_ended_is_recorded_refused_and_published(enrollment):
     psn_no = await register(enrollment, "500240", "390", date(1979, 9, 9), 2)
-    paid_at = datetime(2027, 1, 5, 10, tzinfo=CST)
+    paid_at = datetime(2027, 1, 5, 10, tzinfo=CHINA_TIME)
     await enrollment.pay(psn_no, "500240", 2026, paid_at)
     person = await refused(enrollment, psn_no)
     enrolled = person["enrollments"][-1]

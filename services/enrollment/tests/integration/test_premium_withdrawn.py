@@ -1,17 +1,17 @@
 """A refund that leaves the premium unpaid withdraws the cover from its day (billing's ``premium.withdrawn``);
 only the premium paid in full again restores it, from that payment's day."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from idnumbers import make_certno
 from topics import events_about
 
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.billing import PremiumWithdrawn
 
 pytestmark = pytest.mark.integration
-CST = timezone(timedelta(hours=8))
 
 
 async def _covered(enrollment, serial: int) -> str:
@@ -21,14 +21,14 @@ async def _covered(enrollment, serial: int) -> str:
                      "brdy": "1980-05-05", "category": "adult"}]})
     assert response.status_code == 201, response.text
     psn_no = response.json()["members"][0]["psn_no"]
-    await enrollment.pay(psn_no, "500240", 2026, datetime(2025, 11, 20, 10, tzinfo=CST), premium_due="140.00")
+    await enrollment.pay(psn_no, "500240", 2026, datetime(2025, 11, 20, 10, tzinfo=CHINA_TIME), premium_due="140.00")
     await enrollment.wait_for_status(psn_no, "active")
     return psn_no
 
 
 async def _withdraw(enrollment, psn_no: str, since: date) -> None:
     """Put a real ``premium.withdrawn`` event on this test's billing topic, as billing does after a refund."""
-    at = datetime(since.year, since.month, since.day, 9, tzinfo=CST)
+    at = datetime(since.year, since.month, since.day, 9, tzinfo=CHINA_TIME)
     data = PremiumWithdrawn(correction_id=f"R-{psn_no}", kind="refund", tax_voucher_no="V1", psn_no=psn_no,
                             admdvs="500240", insutype="390", year=2026, premium_due="140.00", paid_total="0.00",
                             withdrawn_at=at, since=since)
@@ -55,7 +55,7 @@ async def test_a_refund_withdraws_cover_from_its_day_and_the_premium_paid_again_
                                             json={"year": 2026, "since": "2026-03-15"})
     assert operator.status_code == 409 and operator.json()["error"]["code"] == "premium_unpaid"
 
-    await enrollment.pay(psn_no, "500240", 2026, datetime(2026, 4, 2, 10, tzinfo=CST), premium_due="140.00",
+    await enrollment.pay(psn_no, "500240", 2026, datetime(2026, 4, 2, 10, tzinfo=CHINA_TIME), premium_due="140.00",
                          voucher="V2")
     person = await enrollment.wait_for_status(psn_no, "active")
     assert _periods(person) == [("2026-01-01", "2026-02-28", "active"), ("2026-03-01", "2026-04-01", "suspended"),

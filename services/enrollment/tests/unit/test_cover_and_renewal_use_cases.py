@@ -4,7 +4,7 @@ Expected figures from the Shizhu 2026 pack by hand: the resident window for 2026
 premium paid in it buys 2026-01-01..12-31; the tier-1 adult premium is 140.00.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from enrollment_fakes import FakeUnitOfWork, activate
@@ -23,6 +23,7 @@ from medfund_enrollment.app.registration import RegisterHousehold, register_hous
 from medfund_enrollment.app.renewal import Renew, renew
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
 from medfund_enrollment.domain.lifecycle import Status
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.types.enrollment import (
     CoverageActivated,
     CoverageRefused,
@@ -36,7 +37,6 @@ from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.refusal import Kind, Refusal
 
 PACK_SET = PackSet.load()
-CHINA = timezone(timedelta(hours=8))
 ADULT = MemberApplication(make_certno(date(1975, 2, 3), 51, region="500240"), "李四", "1", date(1975, 2, 3),
                           ("adult",))
 
@@ -55,7 +55,7 @@ def paid(psn_no: str, on: datetime) -> RecordFullPayment:
 async def test_a_premium_paid_in_the_window_activates_the_whole_year_once():
     uow = FakeUnitOfWork()
     psn_no = await registered(uow)
-    paid_at = datetime(2025, 11, 20, 9, 30, tzinfo=CHINA)
+    paid_at = datetime(2025, 11, 20, 9, 30, tzinfo=CHINA_TIME)
     assert await record_full_payment(paid(psn_no, paid_at), uow, PACK_SET) is Status.ACTIVE
     assert await record_full_payment(paid(psn_no, paid_at), uow, PACK_SET) is Status.ACTIVE
     assert [(p["starts"], p["ends"], p["status"]) for p in uow.repo.periods] == [
@@ -70,7 +70,7 @@ async def test_a_premium_paid_in_the_window_activates_the_whole_year_once():
 async def test_a_premium_paid_before_the_window_is_kept_without_cover_and_the_refusal_published():
     uow = FakeUnitOfWork()
     psn_no = await registered(uow)
-    paid_at = datetime(2025, 8, 15, tzinfo=CHINA)
+    paid_at = datetime(2025, 8, 15, tzinfo=CHINA_TIME)
     assert await record_full_payment(paid(psn_no, paid_at), uow, PACK_SET) is Status.REGISTERED
     [enrollment] = uow.repo.enrollments
     assert (enrollment["status"], enrollment["refusal_reason"], enrollment["paid_at"]) == (
@@ -83,7 +83,7 @@ async def test_a_premium_paid_before_the_window_is_kept_without_cover_and_the_re
 async def test_a_payment_for_a_person_not_enrolled_is_refused_and_commits_nothing():
     uow = FakeUnitOfWork()
     with pytest.raises(Refusal) as refused:
-        await record_full_payment(paid("P99999999", datetime(2025, 11, 20, tzinfo=CHINA)), uow, PACK_SET)
+        await record_full_payment(paid("P99999999", datetime(2025, 11, 20, tzinfo=CHINA_TIME)), uow, PACK_SET)
     assert (refused.value.code, refused.value.status) == ("not_enrolled", 404)
     assert (uow.events, uow.commits) == ([], 0)
 
@@ -101,14 +101,14 @@ async def test_a_withdrawn_premium_suspends_and_only_paying_it_again_restores_th
     with pytest.raises(Refusal) as refused:
         await reinstate(ChangeCoverage(psn_no, "390", 2026, date(2026, 3, 10), "operator-7"), uow)
     assert (refused.value.code, refused.value.kind) == ("premium_unpaid", Kind.CONFLICT)
-    repaid_at = datetime(2026, 4, 2, 15, 0, tzinfo=CHINA)
+    repaid_at = datetime(2026, 4, 2, 15, 0, tzinfo=CHINA_TIME)
     assert await record_full_payment(paid(psn_no, repaid_at), uow, PACK_SET) is Status.ACTIVE
     assert [(p["starts"], p["ends"], p["status"]) for p in uow.repo.periods] == [
         (date(2026, 1, 1), date(2026, 2, 28), "active"), (date(2026, 3, 1), date(2026, 4, 1), "suspended"),
         (date(2026, 4, 2), date(2026, 12, 31), "active")]
     reinstated, at = uow.events[-1]
     assert isinstance(reinstated, CoverageReinstated) and reinstated.since == date(2026, 4, 2)
-    assert at == datetime(2026, 4, 2, tzinfo=CHINA)
+    assert at == datetime(2026, 4, 2, tzinfo=CHINA_TIME)
 
 
 async def test_a_termination_on_death_keeps_the_day_of_death_covered_and_replays_with_its_key():
@@ -136,7 +136,7 @@ async def test_a_renewal_registers_the_next_year_in_the_same_household_as_a_rene
         (psn_no, "registered", "140.00", "renewal")]
     event, at = uow.events[-1]
     assert isinstance(event, PersonRegistered) and (event.year, event.tier) == (2027, "tier1")
-    assert at == datetime(2026, 10, 1, tzinfo=CHINA)
+    assert at == datetime(2026, 10, 1, tzinfo=CHINA_TIME)
 
 
 async def test_a_second_renewal_of_the_year_is_a_duplicate_and_a_year_without_enrollment_has_nothing_to_renew():

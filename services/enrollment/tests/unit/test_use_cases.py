@@ -1,6 +1,6 @@
 """Enrollment's ``app/`` use cases against ``FakeUnitOfWork``: state, events, idempotency and refusals."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from enrollment_fakes import FakeUnitOfWork, activate
@@ -10,13 +10,13 @@ from medfund_enrollment.app.lifecycle import ChangeCoverage, suspend
 from medfund_enrollment.app.population import SetEligiblePopulation, set_eligible_population
 from medfund_enrollment.app.registration import RegisterHousehold, register_household
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.types.enrollment import CoverageSuspended, PersonRegistered
 from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.refusal import Kind, Refusal
 
 PACK_SET = PackSet.load()
-CHINA = timezone(timedelta(hours=8))
 ADULT = MemberApplication(make_certno(date(1980, 4, 4), 31, region="500240"), "王五", "1", date(1980, 4, 4),
                           ("adult",))
 
@@ -40,7 +40,7 @@ async def test_a_registration_stores_the_member_and_commits_its_event_once():
     [(event, at)] = uow.events
     assert isinstance(event, PersonRegistered) and event.certno == ADULT.certno and event.household_id == reply[
         "household_id"]
-    assert at == datetime(2025, 10, 10, tzinfo=CHINA)
+    assert at == datetime(2025, 10, 10, tzinfo=CHINA_TIME)
 
 
 async def test_a_retry_with_the_key_replays_the_first_answer_and_changes_nothing():
@@ -91,13 +91,13 @@ async def test_a_suspension_cuts_the_active_period_and_emits_its_event():
         (date(2026, 1, 1), date(2026, 5, 31), "active"), (date(2026, 6, 1), date(2026, 12, 31), "suspended")]
     event, at = uow.events[-1]
     assert isinstance(event, CoverageSuspended) and (event.since, event.reason) == (date(2026, 6, 1), "moved_away")
-    assert at == datetime(2026, 6, 1, tzinfo=CHINA)
+    assert at == datetime(2026, 6, 1, tzinfo=CHINA_TIME)
 
 
 async def test_a_negative_population_is_refused_and_nothing_is_committed():
     uow = FakeUnitOfWork()
     with pytest.raises(Refusal) as refused:
         await set_eligible_population(SetEligiblePopulation("500240", 2026, -1, "operator-7",
-                                                            datetime(2026, 1, 1, tzinfo=CHINA)), uow)
+                                                            datetime(2026, 1, 1, tzinfo=CHINA_TIME)), uow)
     assert refused.value.field == "eligible"
     assert (uow.repo.eligible_population, uow.commits) == ({}, 0)

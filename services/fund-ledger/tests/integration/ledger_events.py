@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.billing import (
@@ -16,12 +17,11 @@ from medfund_shared.events.types.billing import (
 from medfund_shared.events.types.claims import InstitutionRegistered, SettlementCompleted
 from medfund_shared.events.types.enrollment import CoverageActivated, EligiblePopulationSet
 
-CST = timezone(timedelta(hours=8))
 _seq = itertools.count(1)
 
 
 def at(y: int, m: int, d: int, h: int = 10) -> datetime:
-    return datetime(y, m, d, h, tzinfo=CST)
+    return datetime(y, m, d, h, tzinfo=CHINA_TIME)
 
 
 def envelope(data: EventData, when: datetime, event_id: str | None = None) -> CloudEvent:

@@ -1,6 +1,6 @@
 """The ledger's command use cases against ``FakeUnitOfWork``: entries, events, idempotency, refusals."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from ledger_fakes import FakeUnitOfWork
@@ -9,12 +9,12 @@ from medfund_ledger.app.acknowledge import AcknowledgeAlert, acknowledge
 from medfund_ledger.app.budgets import SetInstitutionBudget, SetPoolBudget, set_institution_budget, set_pool_budget
 from medfund_ledger.app.ledger_commands import ClearInstitution, TransferBetweenPools, clear_institution, transfer
 from medfund_ledger.domain import journal
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.types.ledger import ClearingBooked, TransferBooked
 from medfund_shared.money import Money
 from medfund_shared.refusal import Kind, Refusal
 
 POOLED, CATASTROPHIC = "500240:310100:2026", "500240:390200:2026"
-CHINA = timezone(timedelta(hours=8))
 """config/ledger.yaml: business_utc_offset_minutes 480."""
 
 
@@ -31,7 +31,7 @@ async def test_a_transfer_is_booked_once_with_its_event_and_a_retry_replays_it()
     assert list(uow.ledger.entries) == ["transfer:T-1"]
     [(event, at)] = uow.events
     assert isinstance(event, TransferBooked) and (event.amount, event.reason) == (Money(100_000), "operator")
-    assert at == datetime(2026, 3, 1, tzinfo=CHINA)
+    assert at == datetime(2026, 3, 1, tzinfo=CHINA_TIME)
     assert uow.commits == 1 and set(uow.evaluated[0].pools) == {POOLED, CATASTROPHIC}
 
 
@@ -56,7 +56,7 @@ async def test_a_clearing_pays_what_is_payable_up_to_the_period_end_once():
     assert await clear_institution(ClearInstitution("H001", "2026-03"), uow) == cleared
     [(event, at)] = uow.events
     assert isinstance(event, ClearingBooked) and event.effective_date == date(2026, 3, 31)
-    assert at == datetime(2026, 3, 31, tzinfo=CHINA)
+    assert at == datetime(2026, 3, 31, tzinfo=CHINA_TIME)
 
 
 async def test_a_budget_for_an_unknown_institution_is_not_found_and_changes_nothing():
@@ -76,6 +76,6 @@ async def test_a_pool_budget_is_stored_and_its_pool_re_evaluated():
 
 async def test_acknowledging_a_missing_alert_is_not_found():
     with pytest.raises(Refusal) as refused:
-        await acknowledge(AcknowledgeAlert("A-404", "operator-7", "seen", datetime(2026, 3, 1, tzinfo=CHINA)),
+        await acknowledge(AcknowledgeAlert("A-404", "operator-7", "seen", datetime(2026, 3, 1, tzinfo=CHINA_TIME)),
                           FakeUnitOfWork())
     assert (refused.value.status, refused.value.field) == (404, "alert_id")

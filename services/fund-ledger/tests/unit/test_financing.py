@@ -1,11 +1,12 @@
 """The financing rules (docs/funding.md) and the entries of the funding flows, with hand figures."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 from medfund_ledger.domain import accounts, journal, warnings
 from medfund_ledger.domain.financing import catastrophic_financing, pooled_income, reserve_share
 from medfund_ledger.domain.pools import PoolFigures
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
 from medfund_shared.policy.pack_set import PackSet
 
@@ -88,7 +89,7 @@ def test_the_catastrophic_premium_paid_up_front_is_not_projected_at_the_run_rate
     """10 January, 10 of 365 days gone: 1,200,000.00 collected, 60,000.00 transferred to 390200 on 1 January,
     9,000.00 of benefits. Projected year: 60,000.00 + 9,000.00 x 36.5 = 388,500.00, no deficit (run at the
     rate, the transfer alone would project to 2,190,000.00)."""
-    now = datetime(2026, 1, 10, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=8)))
+    now = datetime(2026, 1, 10, 23, 59, 59, 999999, tzinfo=CHINA_TIME)
     entries = [journal.transfer("t", ON, POOLED, CATASTROPHIC, Money.from_yuan("60000.00")),
                journal.settlement("s", "settlement", ON, "H1", [(POOLED, "inpatient", Money.from_yuan("9000.00"))])]
     balances: dict[str, int] = {}

@@ -7,13 +7,13 @@ fund has paid 46.59% of the amount due (seed 004) against the same plan.
 """
 
 import calendar
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from medfund_ledger.adapters.config import load_config
 from medfund_ledger.domain import warnings
+from medfund_shared.china_time import CHINA_TIME
 
-CST = timezone(timedelta(hours=8))
 T = load_config().thresholds
 POOL = "500240:390100:2026"
 DUE = 120_000_000
@@ -35,7 +35,7 @@ def spent_through(month: int, pace: int) -> int:
 
 
 def month_end_snapshot(month: int, pace: int, next_year_collection: bool = True) -> warnings.PoolSnapshot:
-    now = datetime(2026, month, calendar.monthrange(2026, month)[1], 23, 59, 59, tzinfo=CST)
+    now = datetime(2026, month, calendar.monthrange(2026, month)[1], 23, 59, 59, tzinfo=CHINA_TIME)
     spent = spent_through(month, pace)
     recent = [spent_through(m, pace) - spent_through(m - 1, pace) for m in range(max(month - 2, 1), month + 1)]
     collected_next = NEXT_YEAR_PER_MONTH * max(month - 8, 0) if next_year_collection else 0

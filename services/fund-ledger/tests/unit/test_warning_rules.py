@@ -1,6 +1,6 @@
 """Warning rules: measures and severities from figures, with the shipped default thresholds."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -9,9 +9,9 @@ from medfund_ledger.adapters.config import load_config
 from medfund_ledger.domain import warnings
 from medfund_ledger.domain.alerts import OpenAlert, transition
 from medfund_ledger.domain.thresholds import InvalidThreshold, Threshold
+from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
 
-CST = timezone(timedelta(hours=8))
 T = load_config().thresholds
 POOL = "500240:390100:2026"
 YUAN = 100
@@ -22,12 +22,12 @@ def snapshot(**overrides) -> warnings.PoolSnapshot:
     values = dict(pool_id=POOL, income=101_212_100 * YUAN, expenditure=62_518_100 * YUAN, month_income=0,
                   month_expenditure=10_419_683 * YUAN, carried_over=0,
                   recent_monthly_expenditure=[10_419_683 * YUAN] * 3, planned_expenditure=134_191_600 * YUAN,
-                  elapsed_fraction=warnings.elapsed_fraction(datetime(2026, 7, 1, tzinfo=CST), 2026))
+                  elapsed_fraction=warnings.elapsed_fraction(datetime(2026, 7, 1, tzinfo=CHINA_TIME), 2026))
     return warnings.PoolSnapshot(**(values | overrides))
 
 
 def test_the_elapsed_fraction_at_mid_year_is_the_days_gone_over_the_days_in_the_year():
-    assert warnings.elapsed_fraction(datetime(2026, 7, 1, tzinfo=CST), 2026) == Decimal(181) / Decimal(365)
+    assert warnings.elapsed_fraction(datetime(2026, 7, 1, tzinfo=CHINA_TIME), 2026) == Decimal(181) / Decimal(365)
 
 
 def test_seed_004_spending_behind_time_keeps_burn_pace_quiet():
