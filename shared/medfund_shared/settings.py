@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     compose file set it; unset, the console shows the ledger's own view only."""
     simulation_age_bands: tuple[int, ...] = (18, 45, 60, 70)
     """Where a simulation's age bands start (``MEDFUND_SIMULATION_AGE_BANDS``): 0-17, 18-44, 45-59, 60-69, 70+."""
+    simulation_shards: int = Field(default=2, ge=1, le=64)
+    """Processes a simulation's replay runs in (``MEDFUND_SIMULATION_SHARDS``), each replaying the people of one
+    shard (a hash of ``psn_no``), at low priority; the default is this machine's 2 cores."""
     peer_timeout_seconds: float = Field(default=5.0, gt=0)
     """How long the ledger waits for another service's operations view before showing it as not answering."""
 

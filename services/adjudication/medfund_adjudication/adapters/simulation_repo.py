@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import BigInteger, cast, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from medfund_adjudication.adapters import result_codec
@@ -25,6 +25,14 @@ class Period:
     year: int | None
     begin: date | None
     end: date | None
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The people ``abs(hashtext(psn_no)) % count = index``: a person's rows are all in one shard."""
+
+    index: int
+    count: int
 
 
 @dataclass(frozen=True)
@@ -61,11 +69,25 @@ def _of_period(query, period: Period):
     return query.where(t.setl_date >= period.begin, t.setl_date <= period.end)
 
 
+async def add_progress(conn: AsyncConnection, simulation_id: str, processed: int) -> None:
+    """A shard's rows replayed since its last report, added to the simulation's count (the shards' sum)."""
+    await conn.execute(update(simulations).where(simulations.c.simulation_id == simulation_id)
+                       .values(processed=simulations.c.processed + processed))
+    await conn.commit()
+
+
+def _of_shard(query, shard: Shard | None):
+    if shard is None:
+        return query
+    return query.where(func.abs(cast(func.hashtext(settlements.c.psn_no), BigInteger)) % shard.count == shard.index)
+
+
 async def count_recorded(conn: AsyncConnection, period: Period) -> int:
     return await conn.scalar(_of_period(select(func.count()).select_from(settlements), period))
 
 
-async def recorded(conn: AsyncConnection, period: Period) -> AsyncIterator[RecordedSettlement]:
+async def recorded(conn: AsyncConnection, period: Period, shard: Shard | None = None
+                   ) -> AsyncIterator[RecordedSettlement]:
     """The period's settlements and reversals by person and insurance year, then in the order the person's year
     totals moved: by the accumulator version each row wrote (versions count per person-year, as the
     ``accumulators`` rows are keyed). Rows written before the version was stored (NULL) came before every
@@ -77,7 +99,7 @@ async def recorded(conn: AsyncConnection, period: Period) -> AsyncIterator[Recor
     query = _of_period(select(t.kind, t.setl_id, t.original_setl_id, t.psn_no, t.year, t.setl_date, t.inputs,
                               t.result), period).order_by(t.psn_no, t.year, t.accumulator_version.nulls_first(),
                                                           t.created_at, t.setl_id)
-    rows = await conn.stream(query.execution_options(yield_per=STREAM_BATCH))
+    rows = await conn.stream(_of_shard(query, shard).execution_options(yield_per=STREAM_BATCH))
     async for r in rows:
         yield RecordedSettlement(r.kind, r.setl_id, r.original_setl_id, r.psn_no, r.year, r.setl_date,
                                  inputs_from(r.inputs) if r.inputs is not None else None,

@@ -18,13 +18,15 @@ import pytest
 import yaml
 from adjudication_gateway import documented, wait_until
 
+from medfund_adjudication.adapters.simulation_worker import ShardFailed, replay_in_shards
 from medfund_shared.auth import issue_token
-from medfund_shared.policy.pack_set import shipped_packs_dir
+from medfund_shared.policy.pack_set import PackSet, shipped_packs_dir
 from medfund_shared.simulation_answers import Simulation, SimulationStarted
 
 pytestmark = pytest.mark.integration
 
 HOSPITAL = "H211302S"
+PACK = PackSet.load().in_force("211302", "390", date(2026, 1, 1))
 
 
 def _shipped_pack_as_json() -> dict:
@@ -39,6 +41,10 @@ async def recorded_year(gateway):
 
 
 async def _simulate(gateway, pack: dict, **extra) -> dict:
+    return (await _simulated(gateway, pack, **extra))["result"]
+
+
+async def _simulated(gateway, pack: dict, **extra) -> dict:
     operator = {"Authorization": f"Bearer {issue_token(gateway.settings, 'operator')}"}
     r = await gateway.client.post("/v1/simulations", headers=operator,
                                   json={"admdvs": "211302", "year": 2026, "pack": pack, **extra})
@@ -52,7 +58,7 @@ async def _simulate(gateway, pack: dict, **extra) -> dict:
     assert state["status"] == "done", state["error"]
     documented(Simulation, state)
     assert state["progress"]["processed"] == state["progress"]["total"]
-    return state["result"]
+    return state
 
 
 async def test_the_pack_in_force_reproduces_every_settlement_to_the_fen(gateway, recorded_year):
@@ -94,3 +100,22 @@ async def test_bad_simulations_are_refused_naming_the_field(gateway):
                                       json={"admdvs": "211302", "year": 2026, "pack": pack})).status_code == 403
     r = await gateway.client.get("/v1/simulations/SMNONE", headers=operator)
     assert r.status_code == 404
+
+
+async def test_shards_split_the_people_and_merge_to_what_one_process_replays(gateway, recorded_year):
+    """The worker's shards (``abs(hashtext(psn_no)) % N``) over the real table: one shard, two or three, the
+    merged figures are the same and every row is read once."""
+    await gateway.record_resident_year()
+    state = await _simulated(gateway, _shipped_pack_as_json())
+    url, simulation_id = gateway.settings.database_url, state["simulation_id"]
+    rows, whole = await replay_in_shards(url, simulation_id, 1)
+    assert rows == state["progress"]["total"] and whole.settlements >= 4 and len(whole.actual_shares) >= 2
+    for shards in (2, 3):
+        split_rows, split = await replay_in_shards(url, simulation_id, shards)
+        assert split_rows == rows
+        assert split.result(PACK) == whole.result(PACK)
+
+
+async def test_a_failing_shard_fails_the_replay_with_its_error(gateway):
+    with pytest.raises(ShardFailed, match="AttributeError"):
+        await replay_in_shards(gateway.settings.database_url, "SMNONE", 2)
