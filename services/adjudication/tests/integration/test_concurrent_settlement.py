@@ -58,6 +58,17 @@ async def _stored(settings, psn_no: str) -> tuple[set[str], int]:
         await engine.dispose()
 
 
+async def _versions(settings, psn_no: str) -> list[int]:
+    """The accumulator versions the person's settlements stored, in order."""
+    engine = create_async_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            return list((await conn.execute(text("SELECT accumulator_version FROM settlements WHERE psn_no = :p "
+                                                 "ORDER BY accumulator_version"), {"p": psn_no})).scalars())
+    finally:
+        await engine.dispose()
+
+
 async def _claims_events(settings, psn_no: str, setl_ids: set[str], timeout: float = 120) -> list[CloudEvent]:
     """The person's settlement.completed events on the session's claims topic, read from the beginning until
     every one of ``setl_ids`` was seen, then, once the outbox has nothing left to publish, to the topic's end: a
@@ -104,6 +115,8 @@ async def test_concurrent_settlements_for_one_person_never_exceed_the_annual_cap
     ids, accumulated_fen = await _stored(gateway.settings, psn)
     assert paid == ANNUAL_CAP and accumulated_fen == paid * 100
     assert ids == {a["setl_id"] for a in answers} and len(ids) == SETTLEMENTS
+    assert await _versions(gateway.settings, psn) == list(range(1, SETTLEMENTS + 1)), \
+        "each settlement stores the accumulator version it wrote, once each"
 
 
 async def test_each_concurrent_settlement_is_published_on_the_claims_topic_exactly_once(gateway):

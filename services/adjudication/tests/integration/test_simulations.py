@@ -1,6 +1,7 @@
 """POST /v1/simulations and GET /v1/simulations/{id}: the region's recorded year replayed under a candidate pack
 sent as JSON, by a worker process. The shipped pack unchanged gives every difference zero, over everything the
-session recorded in region 211302; a lower ratio gives the cost computed by hand below.
+session recorded in region 211302, also when a person's concurrent settlements began in one order and moved the
+totals in the other; a lower ratio gives the cost computed by hand below.
 
 By hand (211302 pack, resident aged 50, in county, secondary hospital: inpatient deductible 500.00 per stay,
 ratio 0.70; class A lines, no pre-self-pay). Stay of 1000.00: pooled 500.00 x 0.70 = 350.00, share 650.00.
@@ -12,12 +13,16 @@ and 1025.00, annual share 1700.00: it rises by 100.00, and the pooled fund pays 
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date
 
 import pytest
 import yaml
-from adjudication_gateway import documented, wait_until
+from adjudication_gateway import amounts, documented, wait_until
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from medfund_adjudication.adapters import settling
 from medfund_adjudication.adapters.simulation_worker import ShardFailed, replay_in_shards
 from medfund_shared.auth import issue_token
 from medfund_shared.policy.pack_set import PackSet, shipped_packs_dir
@@ -83,6 +88,96 @@ async def test_a_lower_ratio_costs_the_patients_what_the_hand_computation_says(g
                                      "rise": "100.00"}
     secondary = {row["key"]: row for row in result["institution_level"]}["secondary"]
     assert secondary["candidate"] != secondary["actual"]
+
+
+async def _discharged_stay(gateway, psn_no: str, day: str, amount: str) -> str:
+    """A stay at the tertiary hospital H211302T with one class-A line of ``amount``, through the native API; its
+    mdtrt_id."""
+    his = gateway.his("H211302T")
+
+    async def post(path: str, body: dict) -> dict:
+        r = await gateway.client.post(f"/v1{path}", json=body, headers=his)
+        assert r.status_code in (200, 201), r.text
+        return r.json()
+
+    mdtrt_id = (await post("/admissions", {"fixmedins_code": "H211302T", "psn_no": psn_no, "insutype": "390",
+                                           "med_type": "21", "begntime": f"{day}T08:00:00+08:00"}))["mdtrt_id"]
+    await post(f"/admissions/{mdtrt_id}/fees", {"psn_no": psn_no, "items": [
+        {"feedetl_sn": "1", "med_list_codg": "TA", "cnt": "1", "pric": amount, "det_item_fee_sumamt": amount}]})
+    await post(f"/admissions/{mdtrt_id}/discharge", {"psn_no": psn_no, "endtime": f"{day}T09:00:00+08:00"})
+    return mdtrt_id
+
+
+async def _settle_stay(gateway, psn_no: str, mdtrt_id: str, day: str, amount: str) -> dict:
+    r = await gateway.client.post("/v1/settlements", headers=gateway.his("H211302T"), json={
+        "mdtrt_id": mdtrt_id, "psn_no": psn_no, "medfee_sumamt": amount, "setl_time": f"{day}T10:00:00+08:00",
+        "medins_setl_id": secrets.token_hex(6)})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def _stored_order(settings, psn_no: str) -> list[tuple[str, int]]:
+    """The person's rows as ``(setl_id, accumulator_version)``, in the order their transactions began."""
+    engine = create_async_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT setl_id, accumulator_version FROM settlements WHERE psn_no = :p "
+                                           "ORDER BY created_at"), {"p": psn_no})
+            return [tuple(row) for row in rows]
+    finally:
+        await engine.dispose()
+
+
+async def test_settlements_replay_in_the_order_the_totals_moved_not_the_order_they_began(gateway, monkeypatch):
+    """Stay A's settlement loses its version check to a concurrent settlement C and settles again under the row
+    lock; that transaction has begun when a concurrent settlement B of the same person writes, so A began
+    before B yet moved the totals after it. Each concurrent settlement is a real request through the API, sent at
+    the moment A has read the person's state (as test_settlement_races.py does).
+
+    By hand (211302 pack, resident aged 50, in county, tertiary: deductible 800.00 per stay, ratio 0.65;
+    catastrophic basis the compliant self-pay, scope cost − deductible − pooled pay, threshold 8000.00, 50 % up to
+    20000.00). Recorded order C, B, A: C 20000.00: pooled (20000.00 − 800.00) x 0.65 = 12480.00, basis 6720.00;
+    B 5000.00: pooled 2730.00, basis 6720.00 + 1470.00 = 8190.00, catastrophic (8190.00 − 8000.00) x 0.5 = 95.00;
+    A 20000.00: pooled 12480.00, basis 14910.00, catastrophic 6720.00 x 0.5 = 3360.00. Replayed by when each
+    transaction began (C, A, B), A's catastrophic pay would be (13440.00 − 8000.00) x 0.5 = 2720.00 and B's
+    735.00: April's fund pay 640.00 lower and May's 640.00 higher under the pack in force. In version order every
+    difference is zero."""
+    await gateway.setup_registry()
+    psn = await gateway.covered("211302", brdy="1976-01-01")
+    await gateway.wait_covered(psn, "2026-03-01")
+    c = await _discharged_stay(gateway, psn, "2026-03-05", "20000.00")
+    b = await _discharged_stay(gateway, psn, "2026-05-05", "5000.00")
+    a = await _discharged_stay(gateway, psn, "2026-04-05", "20000.00")
+    answers, reads, original = {}, [], settling.settlement_reading
+
+    async def settlement_reading(db, mdtrt_id, medins_setl_id, request=None):
+        reading = await original(db, mdtrt_id, medins_setl_id, request)
+        if mdtrt_id == a:
+            reads.append(mdtrt_id)
+            if len(reads) == 1:
+                answers["C"] = await _settle_stay(gateway, psn, c, "2026-03-05", "20000.00")
+            elif len(reads) == 2:
+                answers["B"] = await _settle_stay(gateway, psn, b, "2026-05-05", "5000.00")
+        return reading
+
+    monkeypatch.setattr(settling, "settlement_reading", settlement_reading)
+    answers["A"] = await _settle_stay(gateway, psn, a, "2026-04-05", "20000.00")
+    monkeypatch.undo()
+
+    assert len(reads) == 3, "A read, lost to C, read again in its locked transaction and once more under the lock"
+    assert {name: amounts(answer, "hifp_pay", "hifmi_pay") for name, answer in answers.items()} == {
+        "C": {"hifp_pay": "12480.00", "hifmi_pay": "0.00"}, "B": {"hifp_pay": "2730.00", "hifmi_pay": "95.00"},
+        "A": {"hifp_pay": "12480.00", "hifmi_pay": "3360.00"}}
+    ids = {name: answer["setlinfo"]["setl_id"] for name, answer in answers.items()}
+    assert await _stored_order(gateway.settings, psn) == [(ids["C"], 1), (ids["A"], 3), (ids["B"], 2)]
+    result = await _simulate(gateway, _shipped_pack_as_json())
+    for dimension in ("fund", "month", "fund_by_month", "institution_level", "person_category", "age_band"):
+        assert {row["difference"] for row in result[dimension]} == {"0.00"}, (dimension, result[dimension])
+    assert result["out_of_pocket"]["rises"]["count"] == 0
+    operator = {"Authorization": f"Bearer {issue_token(gateway.settings, 'operator')}"}
+    for setl_id in ids.values():
+        r = await gateway.client.get(f"/v1/settlements/{setl_id}/replay", headers=operator)
+        assert r.status_code == 200 and r.json()["verdict"] == "EQUAL", r.text
 
 
 async def test_bad_simulations_are_refused_naming_the_field(gateway):
