@@ -116,7 +116,7 @@ async def _settle_stay(gateway, psn_no: str, mdtrt_id: str, day: str, amount: st
     return r.json()
 
 
-async def _stored_order(settings, psn_no: str) -> list[tuple[str, int]]:
+async def _stored_order(settings, psn_no: str) -> list[tuple[str, int | None]]:
     """The person's rows as ``(setl_id, accumulator_version)``, in the order their transactions began."""
     engine = create_async_engine(settings.database_url)
     try:
@@ -135,13 +135,14 @@ async def test_settlements_replay_in_the_order_the_totals_moved_not_the_order_th
     the moment A has read the person's state (as test_settlement_races.py does).
 
     By hand (211302 pack, resident aged 50, in county, tertiary: deductible 800.00 per stay, ratio 0.65;
-    catastrophic basis the compliant self-pay, scope cost − deductible − pooled pay, threshold 8000.00, 50 % up to
-    20000.00). Recorded order C, B, A: C 20000.00: pooled (20000.00 − 800.00) x 0.65 = 12480.00, basis 6720.00;
-    B 5000.00: pooled 2730.00, basis 6720.00 + 1470.00 = 8190.00, catastrophic (8190.00 − 8000.00) x 0.5 = 95.00;
-    A 20000.00: pooled 12480.00, basis 14910.00, catastrophic 6720.00 x 0.5 = 3360.00. Replayed by when each
-    transaction began (C, A, B), A's catastrophic pay would be (13440.00 − 8000.00) x 0.5 = 2720.00 and B's
-    735.00: April's fund pay 640.00 lower and May's 640.00 higher under the pack in force. In version order every
-    difference is zero."""
+    catastrophic basis the compliant self-pay, scope cost − deductible − pooled pay, threshold 8000.00, 50 % of
+    the first 20000.00 above it). Recorded order C, B, A:
+    C 20000.00: pooled (20000.00 − 800.00) x 0.65 = 12480.00, basis 6720.00;
+    B 5000.00: pooled 2730.00, basis 8190.00, catastrophic (8190.00 − 8000.00) x 0.5 = 95.00;
+    A 20000.00: pooled 12480.00, basis 14910.00, catastrophic 6720.00 x 0.5 = 3360.00.
+    Replayed by when each transaction began (C, A, B), A's catastrophic pay would be (13440.00 − 8000.00) x 0.5
+    = 2720.00 and B's 735.00: April's fund pay 640.00 lower and May's 640.00 higher under the pack in force. In
+    version order every difference is zero."""
     await gateway.setup_registry()
     psn = await gateway.covered("211302", brdy="1976-01-01")
     await gateway.wait_covered(psn, "2026-03-01")
@@ -178,6 +179,37 @@ async def test_settlements_replay_in_the_order_the_totals_moved_not_the_order_th
     for setl_id in ids.values():
         r = await gateway.client.get(f"/v1/settlements/{setl_id}/replay", headers=operator)
         assert r.status_code == 200 and r.json()["verdict"] == "EQUAL", r.text
+
+
+async def test_rows_written_before_the_version_was_stored_replay_first_by_when_they_began(gateway):
+    """Rows written before migration 0015 have no accumulator version: they moved the person's totals before
+    every versioned row of the year. C and B below are settled, then their versions cleared as the migration
+    left such rows; A, settled after them, keeps version 3. Replayed versions first (A, C, B), the replay would
+    start from A's totals before (C's and B's burden in them) and count C and B again: by the figures of the test
+    above, the catastrophic fund would pay C (21630.00 − 14910.00) x 0.5 = 3360.00 instead of 0.00 and B 735.00
+    instead of 95.00, 7455.00 in all instead of 3455.00. Replayed as the rule says (C, B by when they began,
+    then A), nothing differs."""
+    await gateway.setup_registry()
+    psn = await gateway.covered("211302", brdy="1976-01-01")
+    await gateway.wait_covered(psn, "2026-03-01")
+    answers = {}
+    for name, day, amount in (("C", "2026-03-05", "20000.00"), ("B", "2026-05-05", "5000.00"),
+                              ("A", "2026-04-05", "20000.00")):
+        answers[name] = await _settle_stay(gateway, psn, await _discharged_stay(gateway, psn, day, amount), day,
+                                           amount)
+    assert amounts(answers["A"], "hifp_pay", "hifmi_pay") == {"hifp_pay": "12480.00", "hifmi_pay": "3360.00"}
+    ids = {name: answer["setlinfo"]["setl_id"] for name, answer in answers.items()}
+    engine = create_async_engine(gateway.settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("UPDATE settlements SET accumulator_version = NULL WHERE setl_id IN (:c, :b)"),
+                               {"c": ids["C"], "b": ids["B"]})
+    finally:
+        await engine.dispose()
+    assert await _stored_order(gateway.settings, psn) == [(ids["C"], None), (ids["B"], None), (ids["A"], 3)]
+    result = await _simulate(gateway, _shipped_pack_as_json())
+    for dimension in ("fund", "month", "fund_by_month"):
+        assert {row["difference"] for row in result[dimension]} == {"0.00"}, (dimension, result[dimension])
 
 
 async def test_bad_simulations_are_refused_naming_the_field(gateway):
