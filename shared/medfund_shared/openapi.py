@@ -28,6 +28,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from pydantic import BaseModel
 
 from medfund_shared.auth import current_principal
 from medfund_shared.context import get_context, get_session, get_session_factory
@@ -179,3 +180,19 @@ def file_body(formats: dict[str, str]) -> dict:
     return {"requestBody": {"required": True, "content": {
         media_type: {"schema": {"type": "string", "format": "binary", "description": description}}
         for media_type, description in formats.items()}}}
+
+
+def departures(model: type[BaseModel], body: Any) -> list[str]:
+    """Where an answer ``body`` departs from the response ``model`` its route documents: a field missing, added or
+    of another type (the body read back through the model is not the body). Empty when the model describes it."""
+    return _departures(model.model_validate(body).model_dump(mode="json", by_alias=True), body, "")
+
+
+def _departures(read_back: Any, body: Any, path: str) -> list[str]:
+    if isinstance(body, dict) and isinstance(read_back, dict):
+        return [d for key in sorted(set(body) | set(read_back), key=str)
+                for d in _departures(read_back.get(key, "<absent>"), body.get(key, "<absent>"), f"{path}.{key}")]
+    if isinstance(body, list) and isinstance(read_back, list) and len(body) == len(read_back):
+        return [d for i, (again, item) in enumerate(zip(read_back, body, strict=True))
+                for d in _departures(again, item, f"{path}[{i}]")]
+    return [] if read_back == body else [f"{path}: answered {body!r}, documented {read_back!r}"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from medfund_billing.api.answer_models import AppropriationOut, created_or_replayed
 from medfund_billing.api.deps import JsonBody, PackSetDep, UowDep
 from medfund_billing.app.appropriations import record_appropriation
 from medfund_billing.domain.appropriation import parse_appropriation
@@ -15,7 +16,8 @@ router = APIRouter(prefix="/v1/appropriations", tags=["appropriations"])
 
 
 @router.post("", status_code=201,
-             responses={409: {"description": "this appropriation_id was recorded with different content"}})
+             responses={**created_or_replayed(AppropriationOut),
+                        409: {"description": "this appropriation_id was recorded with different content"}})
 async def post_appropriation(body: JsonBody, _: StaffPrincipal, uow: UowDep, pack_set: PackSetDep,
                              response: Response) -> dict:
     """Record money received for a fund (201 new, 200 exact replay, 409 same id other content); the ledger

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from medfund_billing.adapters.file_records import CSV, FORMATS, NDJSON, FileFormatError
+from medfund_billing.api.answer_models import BatchReport
 from medfund_billing.api.deps import BatchWorkerDep, TaxOnly, TaxOrStaff, UowDep, UploadSlotsDep, office_filter
 from medfund_billing.app.batches import REJECTED_PAGE, UploadBatch, batch_report, upload_batch
 from medfund_billing.domain.payment_record import EMPLOYEE_FIELDS, FIELDS
@@ -53,7 +54,7 @@ async def post_batch(request: Request, principal: TaxOnly, uow: UowDep, worker: 
     return {"batch_id": batch_id, "status": "processing"}
 
 
-@router.get("/{batch_id}")
+@router.get("/{batch_id}", responses={200: {"model": BatchReport}})
 async def get_batch(batch_id: str, principal: TaxOrStaff, uow: UowDep,
                     rejected_offset: Annotated[int, Query(ge=0)] = 0,
                     rejected_limit: Annotated[int, Query(ge=1, le=MAX_REJECTED_PAGE)] = REJECTED_PAGE) -> dict:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
+from medfund_billing.api.answer_models import PaymentOut, RefundOut, ReversalOut, created_or_replayed
 from medfund_billing.api.deps import (
     BillingSettingsDep,
     JsonBody,
@@ -28,7 +29,8 @@ CORRECTED_BEFORE = {409: {"description": "the payment already has another refund
 
 
 @router.post("", status_code=201,
-             responses={409: {"description": "this voucher was accepted with different content"}})
+             responses={**created_or_replayed(PaymentOut),
+                        409: {"description": "this voucher was accepted with different content"}})
 async def post_collection(principal: TaxOnly, body: JsonBody, uow: UowDep, pack_set: PackSetDep,
                           settings: BillingSettingsDep, response: Response) -> dict:
     """Accept one payment record (201 new, 200 exact replay, 409 same voucher other content).
@@ -54,7 +56,8 @@ class ReversalRequest(BaseModel):
     reversed_at: BusinessDateTime
 
 
-@router.post("/{tax_voucher_no}/refund", status_code=201, responses=CORRECTED_BEFORE)
+@router.post("/{tax_voucher_no}/refund", status_code=201,
+             responses={**created_or_replayed(RefundOut), **CORRECTED_BEFORE})
 async def refund(tax_voucher_no: str, body: RefundRequest, principal: TaxOrStaff, uow: UowDep,
                  settings: BillingSettingsDep, response: Response) -> dict:
     """Pay a contribution back (e.g. the person moved to the employee scheme after paying)."""
@@ -62,7 +65,8 @@ async def refund(tax_voucher_no: str, body: RefundRequest, principal: TaxOrStaff
                           principal, uow, settings, response)
 
 
-@router.post("/{tax_voucher_no}/reversal", status_code=201, responses=CORRECTED_BEFORE)
+@router.post("/{tax_voucher_no}/reversal", status_code=201,
+             responses={**created_or_replayed(ReversalOut), **CORRECTED_BEFORE})
 async def reversal(tax_voucher_no: str, body: ReversalRequest, principal: TaxOrStaff, uow: UowDep,
                    settings: BillingSettingsDep, response: Response) -> dict:
     """Cancel a payment that was accepted in error."""

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field, model_validator
 
+from medfund_billing.api.answer_models import Arrears, DeclaredMonth, created_or_replayed
 from medfund_billing.api.deps import BillingSettingsDep, PackSetDep, TaxOrStaff, UowDep, ensure_region
 from medfund_billing.app.arrears import employer_arrears, employer_region
 from medfund_billing.app.declarations import DeclaredEmployee, DeclareMonth, declare_month
@@ -44,7 +45,8 @@ class Declaration(BaseModel):
 
 
 @router.post("/{employer_code}/declarations", status_code=201,
-             responses={409: {"description": "an employee's month was declared with other figures"}})
+             responses={**created_or_replayed(DeclaredMonth),
+                        409: {"description": "an employee's month was declared with other figures"}})
 async def declare(employer_code: Annotated[str, Path(min_length=1, max_length=40)], body: Declaration,
                   principal: TaxOrStaff, uow: UowDep, pack_set: PackSetDep,
                   settings: BillingSettingsDep, response: Response) -> dict:
@@ -59,7 +61,7 @@ async def declare(employer_code: Annotated[str, Path(min_length=1, max_length=40
     return {"employer_code": employer_code, "period": body.period, "employees": lines}
 
 
-@router.get("/{employer_code}/arrears")
+@router.get("/{employer_code}/arrears", responses={200: {"model": Arrears}})
 async def arrears(employer_code: Annotated[str, Path(min_length=1, max_length=40)], principal: TaxOrStaff,
                   uow: UowDep) -> dict:
     """The months the employer has not declared up to its region's latest month, with estimated amounts

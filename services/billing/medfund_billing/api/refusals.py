@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from medfund_billing.api.answer_models import CoverageRefusalPage
 from medfund_billing.api.deps import UowDep
 from medfund_billing.app.refusals import coverage_refusals
 from medfund_shared.auth import StaffPrincipal
@@ -13,7 +14,7 @@ from medfund_shared.auth import StaffPrincipal
 router = APIRouter(prefix="/v1/coverage-refusals", tags=["refunds"])
 
 
-@router.get("")
+@router.get("", responses={200: {"model": CoverageRefusalPage}})
 async def list_refusals(_: StaffPrincipal, uow: UowDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                         cursor: str | None = None) -> dict:
     """Person-years whose cover enrollment refused, each payment marked refundable until refunded or reversed."""

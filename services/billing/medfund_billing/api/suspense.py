@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from medfund_billing.api.answer_models import Resolved, SuspensePage
 from medfund_billing.api.deps import PackSetDep, UowDep
 from medfund_billing.app.reports import suspense_list
 from medfund_billing.app.suspense import ResolveSuspense, resolve
@@ -15,7 +16,7 @@ from medfund_shared.auth import StaffPrincipal
 router = APIRouter(prefix="/v1/suspense", tags=["suspense"])
 
 
-@router.get("")
+@router.get("", responses={200: {"model": SuspensePage}})
 async def list_suspense(_: StaffPrincipal, uow: UowDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                         cursor: str | None = None) -> dict:
     """Unmatched payments (never dropped), paginated by payment id."""
@@ -27,7 +28,8 @@ class ResolveRequest(BaseModel):
 
 
 @router.post("/{payment_id}/resolve",
-             responses={409: {"description": "the payment is matched already, or was refunded or reversed"}})
+             responses={200: {"model": Resolved},
+                        409: {"description": "the payment is matched already, or was refunded or reversed"}})
 async def resolve_payment(payment_id: str, body: ResolveRequest, _: StaffPrincipal, uow: UowDep,
                           pack_set: PackSetDep) -> dict:
     """Match a suspended payment to a registered person."""

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from billing_testkit import by_type
 
+from medfund_billing.api.answer_models import AppropriationOut
+from medfund_shared.openapi import departures
+
 pytestmark = pytest.mark.integration
 
 CIVIL_AFFAIRS = {"appropriation_id": "MA-500240-2026-01", "admdvs": "500240", "fund_pay_type": "610100",
@@ -19,6 +22,7 @@ async def test_an_appropriation_is_stored_once_with_its_event_and_a_replay_retur
     staff = billing.headers("operator")
     created = await billing.client.post("/v1/appropriations", json=CIVIL_AFFAIRS, headers=staff)
     assert created.status_code == 201, created.text
+    assert not departures(AppropriationOut, created.json())
     assert created.json() == CIVIL_AFFAIRS | {"received_at": "2026-01-15T02:00:00+00:00"}
     same_meaning = CIVIL_AFFAIRS | {"amount": "3000000", "received_at": "2026-01-15T02:00:00+00:00"}
     replay = await billing.client.post("/v1/appropriations", json=same_meaning, headers=staff)

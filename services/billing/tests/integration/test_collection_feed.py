@@ -7,6 +7,16 @@ import hashlib
 import pytest
 from billing_testkit import OFFICE, by_type, record, register, registered
 
+from medfund_billing.api.answer_models import (
+    CollectionStatistics,
+    PaymentOut,
+    Reconciliation,
+    RefundOut,
+    Resolved,
+    SuspensePage,
+)
+from medfund_shared.openapi import departures
+
 pytestmark = pytest.mark.integration
 
 
@@ -14,6 +24,7 @@ async def test_a_payment_covering_the_premium_is_paid_in_full_with_the_subsidy_s
     await register(billing, registered("P1", "500240199001011234"))
     answer = await billing.client.post("/v1/collections", json=record("V1"), headers=billing.headers())
     assert answer.status_code == 201, answer.text
+    assert not departures(PaymentOut, answer.json())
     assert answer.json()["psn_no"] == "P1" and answer.json()["match"] == "full"
     events = await billing.events(3)
     [received] = by_type(events, "contribution.received")
@@ -33,6 +44,7 @@ async def test_a_replay_answers_200_other_content_409_and_invalid_422_naming_the
     first = await billing.client.post("/v1/collections", json=record("V1"), headers=billing.headers())
     replay = await billing.client.post("/v1/collections", json=record("V1", amount="140"), headers=billing.headers())
     assert (first.status_code, replay.status_code) == (201, 200) and replay.json() == first.json()
+    assert not departures(PaymentOut, first.json())
     other = await billing.client.post("/v1/collections", json=record("V1", amount="141.00"), headers=billing.headers())
     assert other.status_code == 409 and other.json()["error"]["field"] == "tax_voucher_no"
     bad = await billing.client.post("/v1/collections", json=record("V2", amount="1.005"), headers=billing.headers())
@@ -74,6 +86,7 @@ async def test_an_overpayment_records_a_refundable_credit(billing):
                                        json={"reason": "moved to the employee scheme",
                                              "refunded_at": "2026-02-01T09:00:00+08:00"})
     assert refund.status_code == 201, refund.text
+    assert not departures(RefundOut, refund.json())
     again = await billing.client.post("/v1/collections/V1/refund", headers=billing.headers("operator"),
                                       json={"reason": "moved to the employee scheme",
                                             "refunded_at": "2026-02-01T09:00:00+08:00"})
@@ -90,6 +103,7 @@ async def test_an_unknown_persons_payment_waits_in_suspense_until_the_person_reg
     await billing.client.post("/v1/collections", json=record("V1"), headers=billing.headers())
     suspense = (await billing.client.get("/v1/suspense", headers=billing.headers("operator"))).json()
     assert [p["tax_voucher_no"] for p in suspense["items"]] == ["V1"]
+    assert not departures(SuspensePage, suspense)
     [received] = by_type(await billing.events(1), "contribution.received")
     assert (received["match"], received["psn_no"]) == ("unmatched", None)
     await register(billing, registered("P1", "500240199001011234"))
@@ -123,6 +137,7 @@ async def test_an_operator_resolves_a_suspended_payment_to_a_registered_person(b
     resolved = await billing.client.post(f"/v1/suspense/{payment_id}/resolve", json={"psn_no": "P1"},
                                          headers=billing.headers("operator"))
     assert resolved.status_code == 200 and resolved.json()["paid_in_full"] is True
+    assert not departures(Resolved, resolved.json())
     again = await billing.client.post(f"/v1/suspense/{payment_id}/resolve", json={"psn_no": "P1"},
                                       headers=billing.headers("operator"))
     assert again.status_code == 409
@@ -149,6 +164,10 @@ async def test_reconciliation_counts_the_tax_offices_local_day(billing):
     answer = await billing.client.get(f"/v1/collections/reconciliation?tax_office_code={OFFICE}&date=2025-11-20",
                                       headers=billing.headers())
     assert answer.json()["count"] == 2 and answer.json()["amount"] == "140.01"
+    assert not departures(Reconciliation, answer.json())
+    statistics = await billing.client.get("/v1/statistics/collection?admdvs=500240&year=2026",
+                                          headers=billing.headers("operator"))
+    assert statistics.status_code == 200 and not departures(CollectionStatistics, statistics.json())
     assert answer.json()["voucher_digest"] == hashlib.sha256(b"V1\nV3").hexdigest()
     other = await billing.client.get("/v1/collections/reconciliation?tax_office_code=X&date=2025-11-20",
                                      headers=billing.headers())

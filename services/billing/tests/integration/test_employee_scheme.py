@@ -18,6 +18,9 @@ from billing_testkit import (
     register_employee,
 )
 
+from medfund_billing.api.answer_models import Arrears, DeclaredMonth
+from medfund_shared.openapi import departures
+
 pytestmark = pytest.mark.integration
 URL = "/v1/employers/EMP9/declarations"
 
@@ -46,6 +49,7 @@ async def test_a_declaration_is_bound_to_the_region_of_the_tax_office(billing):
     assert other.json()["error"]["field"] == "admdvs"
     own = await billing.client.post(URL, json=body, headers=billing.headers(office=ZHENJIANG_OFFICE))
     assert own.status_code == 201, own.text
+    assert not departures(DeclaredMonth, own.json())
     staff = await billing.client.post(URL, json=declaration("2026-04", line("M2", "321100199001010022", "1990-01-01")),
                                       headers=billing.headers(role="operator"))
     assert staff.status_code == 201, staff.text
@@ -145,6 +149,7 @@ async def test_an_employers_undeclared_months_show_in_its_arrears_with_estimated
         "2026-05", line("A2", "321100199001010078", "1990-01-01")), headers=office)).status_code == 201
     arrears = await billing.client.get("/v1/employers/EMP9/arrears", headers=office)
     assert arrears.status_code == 200, arrears.text
+    assert not departures(Arrears, arrears.json())
     # the region reached May through EMP8; EMP9 declared Jan and Feb (660.00 each): Mar, Apr, May owed
     assert arrears.json()["months"] == [{"period": p, "amount": "660.00", "amount_basis": "latest_declared_month"}
                                         for p in ("2026-03", "2026-04", "2026-05")]

@@ -7,9 +7,11 @@ from datetime import date, datetime
 import pytest
 from billing_testkit import by_type, record, register, registered
 
+from medfund_billing.api.answer_models import CoverageRefusalPage
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.types.enrollment import CategoryChanged, CoverageRefused, CoverageTerminated
 from medfund_shared.money import Money
+from medfund_shared.openapi import departures
 
 pytestmark = pytest.mark.integration
 CHANGED_AT = datetime(2026, 1, 10, 9, 0, tzinfo=CHINA_TIME)
@@ -92,6 +94,7 @@ async def test_a_refused_cover_lists_the_years_payments_as_refundable_until_refu
     assert refund.status_code == 201, refund.text
     page = (await billing.client.get("/v1/coverage-refusals?limit=1", headers=billing.headers("operator"))).json()
     [refusal] = page["items"]
+    assert not departures(CoverageRefusalPage, page)
     assert refusal["refundable"] == "40.00" and page["next_cursor"] == "P1:2026"
     assert [(p["tax_voucher_no"], p["corrected_by"]) for p in refusal["payments"]] == [("V1", "refund"), ("V2", None)]
     after = await billing.client.get("/v1/coverage-refusals?cursor=P1:2026", headers=billing.headers("operator"))

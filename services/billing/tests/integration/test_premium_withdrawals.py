@@ -12,6 +12,9 @@ import pytest
 from billing_testkit import by_type, employee_registered, record, register, register_employee, registered
 from test_employee_scheme import flexible_payment
 
+from medfund_billing.api.answer_models import ReversalOut
+from medfund_shared.openapi import departures
+
 pytestmark = pytest.mark.integration
 ACCOUNT = "SELECT (paid_fen, on_behalf_paid_fen, paid_in_full)::text FROM premium_accounts WHERE psn_no = 'P1'"
 SUBSIDY_SHARES = [{"level": "central", "amount": "336.00"}, {"level": "provincial", "amount": "42.00"},
@@ -95,6 +98,7 @@ async def test_a_refunded_flexible_workers_month_is_withdrawn_as_the_mirror_of_t
                                          json={"reason": "paid for the wrong month",
                                                "reversed_at": "2026-03-25T09:00:00+08:00"})
     assert reversal.status_code == 201, reversal.text
+    assert not departures(ReversalOut, reversal.json())
     again = await billing.client.post("/v1/collections", json=flexible_payment("FW2", "550.00"),
                                       headers=billing.headers())
     assert again.status_code == 201, again.text

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from medfund_enrollment.adapters.uow import UnitOfWork, own_unit_of_work
+from medfund_enrollment.api.answer_models import BatchHead, BatchReport, Registered
 from medfund_enrollment.api.deps import (
     BATCH_LEASES,
     BATCH_WORKER,
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/v1/enrollments", tags=["enrollments"])
 BOM = b"\xef\xbb\xbf"
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses={201: {"model": Registered}})
 async def enroll_household(body: EnrollmentIn, principal: StaffPrincipal, uow: UowDep, pack_set: PackSetDep,
                            idempotency_key: IdempotencyKey = None) -> dict:
     """Register a household for an insurance year (one tier for everyone on the register)."""
@@ -50,7 +51,7 @@ BATCH_BODY = file_body({"text/csv": (
     f"{', '.join(batch_lines.COLUMNS)}; optional {', '.join(batch_lines.OPTIONAL_COLUMNS)}")})
 
 
-@router.post("/batches", status_code=202, openapi_extra=BATCH_BODY)
+@router.post("/batches", status_code=202, openapi_extra=BATCH_BODY, responses={202: {"model": BatchReport}})
 async def enroll_batch(request: Request, principal: StaffPrincipal, context: ContextDep,
                        pack_set: PackSetDep) -> JSONResponse:
     """Register a CSV file (header row; one member per line, ``household_key`` groups a household).
@@ -87,14 +88,14 @@ async def enroll_batch(request: Request, principal: StaffPrincipal, context: Con
         return JSONResponse(await batch_view(uow, lease.batch_id), status_code=202)
 
 
-@router.get("/batches")
+@router.get("/batches", responses={200: {"model": list[BatchHead]}})
 async def list_batches(principal: StaffPrincipal, uow: UowDep, status: batches.BatchStatus | None = None,
                        limit: int = Query(20, ge=1, le=200)) -> list[dict]:
     """The latest batches, newest first (``?status=failed`` or ``interrupted``: the ones to re-send)."""
     return [_batch_head(row) for row in await uow.repo.recent_batches(status and status.value, limit)]
 
 
-@router.get("/batches/{batch_id}")
+@router.get("/batches/{batch_id}", responses={200: {"model": BatchReport}})
 async def get_batch(batch_id: str, principal: StaffPrincipal, uow: UowDep) -> dict:
     """Progress and per-line result of a bulk registration."""
     return await batch_view(uow, batch_id)

@@ -15,10 +15,12 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from medfund_deploy.evidence import wait_consumed, wait_until
+from medfund_enrollment.api.answer_models import PersonOut
 from medfund_enrollment.main import create_app
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.billing import PremiumPaidInFull
+from medfund_shared.openapi import departures
 from medfund_shared.settings import Settings
 
 
@@ -42,6 +44,7 @@ class Enrollment:
     async def person(self, psn_no: str) -> dict:
         response = await self.client.get(f"/v1/persons/{psn_no}")
         assert response.status_code == 200, response.text
+        assert not departures(PersonOut, response.json())
         return response.json()
 
     async def wait_for_status(self, psn_no: str, status: str, timeout: float = 90) -> dict:

@@ -9,7 +9,9 @@ from idnumbers import make_certno
 from sqlalchemy import text
 
 from medfund_enrollment.adapters.uow import own_unit_of_work
+from medfund_enrollment.api.answer_models import BatchHead
 from medfund_enrollment.app import batches
+from medfund_shared.openapi import departures
 
 pytestmark = pytest.mark.integration
 HEADER = "household_key,admdvs,insutype,year,tier,certno,psn_name,gend,brdy,category,enrolled_on"
@@ -47,7 +49,7 @@ async def test_an_upload_cut_off_midway_is_failed_with_what_was_applied_and_a_re
     cut = body[:len(body) * 3 // 5]
     await upload_then_disconnect(enrollment.app, enrollment.client.headers["Authorization"], cut)
     failed = (await enrollment.client.get("/v1/enrollments/batches", params={"status": "failed"})).json()
-    assert len(failed) == 1
+    assert len(failed) == 1 and departures(BatchHead, failed[0]) == []
     batch = failed[0]
     assert batch["finished_at"] is not None and 0 < batch["accepted"] == batch["received"] < LINES
     resent = (await enrollment.client.post("/v1/enrollments/batches", content=body,

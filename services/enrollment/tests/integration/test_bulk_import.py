@@ -8,9 +8,11 @@ import pytest
 from idnumbers import make_certno
 
 from medfund_enrollment.adapters.uow import own_unit_of_work
+from medfund_enrollment.api.answer_models import BatchReport
 from medfund_enrollment.api.deps import BATCH_LEASES
 from medfund_enrollment.app import batches
 from medfund_shared.batch_ownership import HeldBatch, Ownership
+from medfund_shared.openapi import departures
 
 pytestmark = pytest.mark.integration
 HEADER = "household_key,admdvs,insutype,year,tier,certno,psn_name,gend,brdy,category,enrolled_on"
@@ -78,6 +80,7 @@ async def test_lines_of_one_chunk_see_each_other_as_if_registered_one_by_one(enr
     response = await enrollment.client.post("/v1/enrollments/batches", content=body,
                                             headers={"Content-Type": "text/csv"})
     report = response.json()
+    assert not departures(BatchReport, report)
     assert (report["accepted"], report["duplicates"]) == (2, 1), report
     assert [(r["line"], r["code"]) for r in report["rejected"]] == [(3, "tier_mismatch"),
                                                                     (4, "duplicate_enrollment")]

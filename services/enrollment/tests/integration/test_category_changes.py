@@ -6,7 +6,9 @@ import pytest
 from idnumbers import make_certno
 from topics import events_about
 
+from medfund_enrollment.api.answer_models import AuditOut, CategoryChangeOut
 from medfund_shared.auth import issue_token
+from medfund_shared.openapi import departures
 
 pytestmark = pytest.mark.integration
 
@@ -33,11 +35,14 @@ async def test_becoming_dibao_moves_the_premium_to_the_government_and_tells_bill
     response = await change(enrollment, psn_no, categories=["adult", "dibao"])
     assert response.status_code == 201, response.text
     reply = response.json()
+    assert not departures(CategoryChangeOut, reply)
     assert (reply["changed"], reply["previous_category"], reply["category"], reply["premium_due"],
             reply["on_behalf_due"]) == (True, "adult", "dibao", "0.00", "140.00")
     person = await enrollment.person(psn_no)
     assert (person["category"], person["enrollments"][0]["categories"]) == ("dibao", ["adult", "dibao"])
-    audit = (await enrollment.client.get(f"/v1/persons/{psn_no}/audit")).json()["entries"]
+    audit_view = (await enrollment.client.get(f"/v1/persons/{psn_no}/audit")).json()
+    assert not departures(AuditOut, audit_view)
+    audit = audit_view["entries"]
     assert (audit[-1]["action"], audit[-1]["actor"], audit[-1]["effective_on"]) == \
         ("category_changed", "operator-7", "2026-03-15")
     events = await events_about(enrollment.settings, psn_no, "person.category_changed.v1", 1)

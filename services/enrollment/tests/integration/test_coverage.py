@@ -6,7 +6,9 @@ import pytest
 from idnumbers import make_certno
 from topics import read_all
 
+from medfund_enrollment.api.answer_models import CoverageChanged
 from medfund_shared.china_time import CHINA_TIME
+from medfund_shared.openapi import departures
 
 pytestmark = pytest.mark.integration
 SCHEDULE = [  # region, tier, birth, enrolled on, paid at, first day of cover
@@ -69,12 +71,13 @@ async def test_suspension_ends_cover_and_reinstatement_resumes_it_with_an_audit_
     suspended = await enrollment.client.post(f"/v1/persons/{psn_no}/suspensions", json={
         "year": 2026, "since": "2026-04-01", "reason": "moved_away", "note": "户口迁出"})
     assert suspended.status_code == 201, suspended.text
+    assert not departures(CoverageChanged, suspended.json())
     again = await enrollment.client.post(f"/v1/persons/{psn_no}/suspensions", json={
         "year": 2026, "since": "2026-04-02", "reason": "moved_away"})
     assert again.status_code == 409
     reinstated = await enrollment.client.post(f"/v1/persons/{psn_no}/reinstatements",
                                               json={"year": 2026, "since": "2026-06-01"})
-    assert reinstated.status_code == 201
+    assert reinstated.status_code == 201 and not departures(CoverageChanged, reinstated.json())
     coverage = (await enrollment.person(psn_no))["coverage"]
     assert [(p["from"], p["to"], p["status"]) for p in coverage] == [
         ("2026-01-01", "2026-03-31", "active"), ("2026-04-01", "2026-05-31", "suspended"),
@@ -90,6 +93,7 @@ async def test_death_terminates_cover_on_the_day_of_death(enrollment):
     response = await enrollment.client.post(f"/v1/persons/{psn_no}/terminations", json={
         "year": 2026, "on": "2026-07-09", "reason": "death"})
     assert response.status_code == 201, response.text
+    assert not departures(CoverageChanged, response.json())
     person = await enrollment.person(psn_no)
     assert [(p["to"], p["status"]) for p in person["coverage"]] == [("2026-07-09", "terminated")]
     assert person["enrollments"][-1]["status"] == "terminated"

@@ -6,6 +6,9 @@ from datetime import date
 import pytest
 from idnumbers import make_certno
 
+from medfund_enrollment.api.answer_models import HouseholdOut, PersonOut, Registered
+from medfund_shared.openapi import departures
+
 pytestmark = pytest.mark.integration
 
 
@@ -25,14 +28,16 @@ async def test_a_household_is_registered_with_person_numbers_and_premiums(enroll
     response = await enrollment.client.post("/v1/enrollments", json=body)
     assert response.status_code == 201, response.text
     reply = response.json()
+    assert not departures(Registered, reply)
     assert [m["premium_due"] for m in reply["members"]] == ["350.00", "350.00", "210.00"]
     assert reply["members"][2]["on_behalf_due"] == "140.00"  # dibao: the tier-1 premium is paid for them
     assert {m["status"] for m in reply["members"]} == {"registered"}
     person = await enrollment.person(reply["members"][2]["psn_no"])
     assert (person["category"], person["tier"]) == ("dibao", "tier2")
     household_view = (await enrollment.client.get(f"/v1/households/{reply['household_id']}")).json()
-    assert len(household_view["members"]) == 3
+    assert len(household_view["members"]) == 3 and not departures(HouseholdOut, household_view)
     found = await enrollment.client.get("/v1/persons", params={"certno": body["members"][0]["certno"]})
+    assert not departures(PersonOut, found.json())
     assert found.json()["psn_no"] == reply["members"][0]["psn_no"]
 
 
