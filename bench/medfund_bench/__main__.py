@@ -28,7 +28,7 @@ from medfund_bench import cpu, event_size, limits, loadgen, scale, vegeta
 from medfund_bench.alerts import LARGE_CLAIM_YELLOW, LARGE_STAY, AlertWatch
 from medfund_bench.feed import FeedResult, run_feed
 from medfund_bench.projection import Progress, Rebuild, timed_rebuild
-from medfund_bench.simulation import replay_rate
+from medfund_bench.simulation import replay_on_stack
 from medfund_bench.workload import ADMDVS, OFFICE, YEAR, Medfund, answer_of, stay_amount
 from medfund_deploy import stack
 from medfund_deploy.profiles import SERVICES, get_profile
@@ -346,6 +346,8 @@ def main() -> None:
     parser.add_argument("--kafka-records", type=int, default=50_000)
     parser.add_argument("--simulation-settlements", type=int, default=SIMULATION_TARGET_SETTLEMENTS,
                         help="recorded settlements the simulation replay measurement replays")
+    parser.add_argument("--simulation-only", action="store_true",
+                        help="only the simulation replay (on the dev stack), not the other figures")
     parser.add_argument("--scale", type=int, nargs="?", const=SCALE_EVENTS, default=None, metavar="EVENTS",
                         help=f"only the ledger's rebuild of a history of EVENTS events ({SCALE_EVENTS:,} when none "
                              f"is given) copied from the one on its topics (run the full bench first)")
@@ -355,8 +357,11 @@ def main() -> None:
         stack.up(PROFILE)
         print_table(scaled_rebuild_rows(args.scale, args.kafka_records))
         return
-    rows: list[Row] = [simulation_row(args.simulation_settlements)]
     stack.up(PROFILE)
+    rows: list[Row] = [simulation_row(args.simulation_settlements)]
+    if args.simulation_only:
+        print_table(rows)
+        return
     trivial = limits.uvicorn_limit(TRIVIAL_PORT, PROFILE.run_dir, TRIVIAL_REQUESTS, args.concurrency)
     pg = asyncio.run(limits.postgres_limit(PROFILE.database_url("postgres", "postgresql"), 50_000, 500))
     kafka_limit = asyncio.run(settlements(args, rows, trivial.rate))
@@ -376,12 +381,17 @@ def main() -> None:
 
 
 def simulation_row(settlements: int) -> Row:
-    """Measured before the stack starts, alone on the cores (docs: medfund_bench.simulation)."""
-    figure = replay_rate(settlements)
-    return Row(f"simulation replay of {settlements:,} recorded settlements under a candidate pack (parse, decode, "
-               "recompute, tally; PostgreSQL streaming apart)",
-               f"{figure.seconds:.0f} s ({figure.rate:.0f}/s, peak RSS {figure.peak_rss_mb:.0f} MB)",
-               f"≤ {SIMULATION_TARGET_SECONDS:.0f} s for {SIMULATION_TARGET_SETTLEMENTS:,}")
+    """Measured first, the stack up and idle (docs: medfund_bench.simulation)."""
+    settings = Settings()
+    f = asyncio.run(replay_on_stack(PROFILE, URLS["adjudication"], issue_token(settings, "operator"), settlements,
+                                    settings.simulation_shards))
+    loaded = "reused" if f.loaded_seconds is None else f"COPY-loaded in {f.loaded_seconds:.0f} s"
+    return Row(f"simulation replay of {settlements:,} recorded settlements under a candidate pack, end to end: "
+               f"POST /v1/simulations to the merged result written (worker, {f.shards} shard processes, PostgreSQL "
+               f"streaming included; rows {loaded})",
+               f"{f.seconds:.0f} s ({f.rate:.0f}/s)",
+               f"≤ {SIMULATION_TARGET_SECONDS:.0f} s for {SIMULATION_TARGET_SETTLEMENTS:,}",
+               f"CPU: worker+shards {f.worker_cpu:.0f} s, PostgreSQL {f.postgres_cpu:.0f} s")
 
 
 def print_table(rows: list[Row]) -> None:

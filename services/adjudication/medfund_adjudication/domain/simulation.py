@@ -227,7 +227,7 @@ class Replay:
             return
         before = person.totals.setdefault(recorded.year, inputs.accumulators_before)
         try:
-            candidate = settle(inputs.visit, self._pack, inputs.catalogue, before)
+            candidate = settle(inputs.visit, self._pack, inputs.catalogue, before, explain=False)
         except SettlementRefused:
             tally.refused += 1
             tally.refused_fund += recorded.result.fund_pay_sumamt

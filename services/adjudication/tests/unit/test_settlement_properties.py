@@ -1,6 +1,6 @@
 """Properties every settlement and every year of settlements keeps, on generated visits under all four packs."""
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -160,3 +160,31 @@ def test_reversing_one_settlement_subtracts_exactly_its_deltas(catalogue, year, 
         return
     original = results[pick % len(results)]
     assert reverse(original, ytd).accumulators_after == ytd.minus(original.accumulator_delta)
+
+
+def _unexplained(result):
+    return replace(result, setl_proc_info="",
+                   setldetail=tuple(replace(row, setl_proc_info="") for row in result.setldetail))
+
+
+@given(year=a_year_of_visits())
+@SEQUENCE_SETTINGS
+def test_a_settlement_without_its_explanation_has_exactly_the_same_amounts(catalogue, year):
+    """``explain=False`` (the simulation's replay) changes nothing but the texts, which it leaves empty."""
+    person, year_visits = year
+    pack = PACKS.in_force(person.admdvs, person.insutype, PACK_DATES[person.admdvs])
+    ytd = Accumulators()
+    for v in year_visits:
+        try:
+            explained = settle(v, pack, catalogue, ytd)
+        except SettlementRefused as refused:
+            try:
+                settle(v, pack, catalogue, ytd, explain=False)
+            except SettlementRefused as same:
+                assert (same.code, str(same)) == (refused.code, str(refused))
+                continue
+            raise AssertionError("refused only when explained") from refused
+        bare = settle(v, pack, catalogue, ytd, explain=False)
+        assert explained.setl_proc_info and bare.setl_proc_info == ""
+        assert bare == _unexplained(explained)
+        ytd = explained.accumulators_after

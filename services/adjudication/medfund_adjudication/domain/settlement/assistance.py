@@ -20,14 +20,17 @@ class AssistancePayment:
 
 
 def assistance_payment(rules: Assistance | None, category: str, scope: Money, insured_paid: Money,
-                       ytd: Accumulators) -> AssistancePayment | None:
-    """``None`` when the person's category receives no assistance under this pack."""
+                       ytd: Accumulators, explain: bool = True) -> AssistancePayment | None:
+    """``None`` when the person's category receives no assistance under this pack; ``explain``: write the
+    explanation (a replay reads only the amounts)."""
     if rules is None or category not in rules.ratios:
         return None
     ratio = rules.ratios[category]
     remaining = Money(max(0, (scope - insured_paid).fen))
     raw = remaining.times(ratio)
     paid, room = capped(raw, rules.annual_cap, ytd.assistance_paid)
+    if not explain:
+        return AssistancePayment(paid, remaining, room, Accumulators(assistance_paid=paid), "")
     cap_note = "" if rules.annual_cap is None else (
         f"; annual cap {rules.annual_cap} (paid so far {ytd.assistance_paid})") + (
         " reached" if paid < raw else "")

@@ -43,7 +43,9 @@ def compliant_selfpay(scope: Money, act_pay_dedc: Money, hifp_pay: Money) -> Mon
     return scope - act_pay_dedc - hifp_pay
 
 
-def catastrophic_payment(rules: Catastrophic, burden: Money, scope: Money, ytd: Accumulators) -> CatastrophicPayment:
+def catastrophic_payment(rules: Catastrophic, burden: Money, scope: Money, ytd: Accumulators,
+                         explain: bool = True) -> CatastrophicPayment:
+    """``explain``: write the explanation (a replay reads only the amounts)."""
     if rules.basis == "compliant_selfpay":
         before, basis_name = ytd.catastrophic_burden, "compliant self-pay"
         after = before + burden
@@ -52,8 +54,10 @@ def catastrophic_payment(rules: Catastrophic, burden: Money, scope: Money, ytd: 
         after = before + scope
     value_after, value_before = progressive_value(after, rules), progressive_value(before, rules)
     paid = value_after - value_before
+    delta = Accumulators(catastrophic_burden=burden, catastrophic_paid=paid)
+    if not explain:
+        return CatastrophicPayment(paid, before, after, delta, "")
     cap_note = "" if rules.annual_cap is None else f", annual cap {rules.annual_cap}"
     explanation = (f"year's {basis_name} {before} -> {after}, threshold {rules.threshold}{cap_note}; "
                    f"V(after) {value_after} - V(before) {value_before} = pays {paid}")
-    delta = Accumulators(catastrophic_burden=burden, catastrophic_paid=paid)
     return CatastrophicPayment(paid, before, after, delta, explanation)

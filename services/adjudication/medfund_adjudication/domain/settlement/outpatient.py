@@ -35,18 +35,22 @@ def _deductible(eligible: Money, rules: Outpatient, ytd: Accumulators) -> Money:
     return Money(min(eligible.fen, deductible.fen))
 
 
-def outpatient_payment(scope: Money, rules: Outpatient, c: Circumstances, ytd: Accumulators) -> PooledPayment:
+def outpatient_payment(scope: Money, rules: Outpatient, c: Circumstances, ytd: Accumulators,
+                       explain: bool = True) -> PooledPayment:
+    """``explain``: write the explanation (a replay reads only the amounts)."""
     ratio, ratio_text = outpatient_ratio(rules, c)
     eligible = _eligible(scope, rules, ytd)
     deductible = _deductible(eligible, rules, ytd)
     raw = (eligible - deductible).times(ratio)
     hifp, room = capped(raw, rules.annual_payment_cap, ytd.outpatient_paid)
+    delta = Accumulators(outpatient_eligible=eligible, outpatient_deductible=deductible, outpatient_visits=1,
+                         outpatient_paid=hifp)
+    if not explain:
+        return PooledPayment(hifp, deductible, ratio, eligible, room, delta, "")
     cap_note = "" if rules.annual_payment_cap is None else (
         f"; annual payment cap {rules.annual_payment_cap} (paid so far {ytd.outpatient_paid})"
         + (" reached" if hifp < raw else ""))
     explanation = (f"outpatient visit {ytd.outpatient_visits + 1} of the year; policy scope {scope}, "
                    f"eligible {eligible} (eligible so far {ytd.outpatient_eligible}); deductible {deductible}; "
                    f"{ratio_text}; ({eligible} - {deductible}) x {ratio} = {raw}{cap_note}; pays {hifp}")
-    delta = Accumulators(outpatient_eligible=eligible, outpatient_deductible=deductible, outpatient_visits=1,
-                         outpatient_paid=hifp)
     return PooledPayment(hifp, deductible, ratio, eligible, room, delta, explanation)

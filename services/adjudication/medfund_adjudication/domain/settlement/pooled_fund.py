@@ -47,18 +47,18 @@ def _check_special_disease(visit: Visit, pack: PolicyPack) -> None:
                                 f"diagnoses ({codes}) are not on the special-disease list of pack {pack.pack_id}")
 
 
-def pooled_payment(visit: Visit, scope: Money, pack: PolicyPack, c: Circumstances,
-                   ytd: Accumulators) -> PooledPayment:
+def pooled_payment(visit: Visit, scope: Money, pack: PolicyPack, c: Circumstances, ytd: Accumulators,
+                   explain: bool = True) -> PooledPayment:
     if visit.med_type == INPATIENT:
         return inpatient_payment(scope, pack, c, ytd, with_deductible=True,
-                                 deductible_applied=visit.deductible_applied)
+                                 deductible_applied=visit.deductible_applied, explain=explain)
     if visit.med_type == SPECIAL_DISEASE_OUTPATIENT:
         _check_special_disease(visit, pack)
-        return inpatient_payment(scope, pack, c, ytd, with_deductible=False)
+        return inpatient_payment(scope, pack, c, ytd, with_deductible=False, explain=explain)
     if visit.med_type == GENERAL_OUTPATIENT:
         if pack.outpatient is None:
             return _account_only_outpatient(pack)
-        return outpatient_payment(scope, pack.outpatient, c, ytd)
+        return outpatient_payment(scope, pack.outpatient, c, ytd, explain)
     if visit.med_type == MATERNITY_INPATIENT:
         return _maternity_payment(scope, pack)
     raise SettlementRefused("unknown_med_type", f"med_type {visit.med_type} is not one this service settles")
