@@ -76,26 +76,34 @@ class Gateway:
         assert settled["infcode"] == 0, settled["err_msg"]
         return settled["output"]
 
-    async def settle_natively(self, code: str, psn_no: str, day: str, amount: str) -> str:
+    async def _post_natively(self, code: str, path: str, body: dict) -> dict:
+        r = await self.client.post(f"/v1{path}", json=body, headers=self.his(code))
+        assert r.status_code in (200, 201), r.text
+        return r.json()
+
+    async def stay_natively(self, code: str, psn_no: str, day: str, amount: str) -> str:
         """A resident's stay (one class-A ``TA`` line of ``amount``) admitted, itemised and discharged on ``day``
-        and settled that day through the native API; its setl_id."""
-        his = self.his(code)
-
-        async def post(path: str, body: dict) -> dict:
-            r = await self.client.post(f"/v1{path}", json=body, headers=his)
-            assert r.status_code in (200, 201), r.text
-            return r.json()
-
-        admitted = await post("/admissions", {"fixmedins_code": code, "psn_no": psn_no, "insutype": "390",
-                                              "med_type": "21", "begntime": f"{day}T08:00:00+08:00"})
+        through the native API; its mdtrt_id."""
+        admitted = await self._post_natively(code, "/admissions", {
+            "fixmedins_code": code, "psn_no": psn_no, "insutype": "390", "med_type": "21",
+            "begntime": f"{day}T08:00:00+08:00"})
         mdtrt_id = admitted["mdtrt_id"]
-        await post(f"/admissions/{mdtrt_id}/fees", {"psn_no": psn_no, "items": [
+        await self._post_natively(code, f"/admissions/{mdtrt_id}/fees", {"psn_no": psn_no, "items": [
             {"feedetl_sn": "1", "med_list_codg": "TA", "cnt": "1", "pric": amount, "det_item_fee_sumamt": amount}]})
-        await post(f"/admissions/{mdtrt_id}/discharge", {"psn_no": psn_no, "endtime": f"{day}T09:00:00+08:00"})
-        settled = await post("/settlements", {"mdtrt_id": mdtrt_id, "psn_no": psn_no, "medfee_sumamt": amount,
-                                              "setl_time": f"{day}T10:00:00+08:00",
-                                              "medins_setl_id": secrets.token_hex(6)})
-        return settled["setlinfo"]["setl_id"]
+        await self._post_natively(code, f"/admissions/{mdtrt_id}/discharge",
+                                  {"psn_no": psn_no, "endtime": f"{day}T09:00:00+08:00"})
+        return mdtrt_id
+
+    async def settle_stay_natively(self, code: str, psn_no: str, mdtrt_id: str, day: str, amount: str) -> dict:
+        """The stay of :meth:`stay_natively` settled on ``day`` through the native API; the answer."""
+        return await self._post_natively(code, "/settlements", {
+            "mdtrt_id": mdtrt_id, "psn_no": psn_no, "medfee_sumamt": amount, "setl_time": f"{day}T10:00:00+08:00",
+            "medins_setl_id": secrets.token_hex(6)})
+
+    async def settle_natively(self, code: str, psn_no: str, day: str, amount: str) -> str:
+        """A stay of :meth:`stay_natively` settled that day; its setl_id."""
+        mdtrt_id = await self.stay_natively(code, psn_no, day, amount)
+        return (await self.settle_stay_natively(code, psn_no, mdtrt_id, day, amount))["setlinfo"]["setl_id"]
 
     async def record_resident_year(self) -> str:
         """The year the simulation tests replay (issue 25), recorded through the native API; the person's psn_no.

@@ -13,7 +13,6 @@ and 1025.00, annual share 1700.00: it rises by 100.00, and the pooled fund pays 
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import date
 
 import pytest
@@ -31,6 +30,7 @@ from medfund_shared.simulation_answers import Simulation, SimulationStarted
 pytestmark = pytest.mark.integration
 
 HOSPITAL = "H211302S"
+TERTIARY = "H211302T"
 PACK = PackSet.load().in_force("211302", "390", date(2026, 1, 1))
 
 
@@ -90,32 +90,6 @@ async def test_a_lower_ratio_costs_the_patients_what_the_hand_computation_says(g
     assert secondary["candidate"] != secondary["actual"]
 
 
-async def _discharged_stay(gateway, psn_no: str, day: str, amount: str) -> str:
-    """A stay at the tertiary hospital H211302T with one class-A line of ``amount``, through the native API; its
-    mdtrt_id."""
-    his = gateway.his("H211302T")
-
-    async def post(path: str, body: dict) -> dict:
-        r = await gateway.client.post(f"/v1{path}", json=body, headers=his)
-        assert r.status_code in (200, 201), r.text
-        return r.json()
-
-    mdtrt_id = (await post("/admissions", {"fixmedins_code": "H211302T", "psn_no": psn_no, "insutype": "390",
-                                           "med_type": "21", "begntime": f"{day}T08:00:00+08:00"}))["mdtrt_id"]
-    await post(f"/admissions/{mdtrt_id}/fees", {"psn_no": psn_no, "items": [
-        {"feedetl_sn": "1", "med_list_codg": "TA", "cnt": "1", "pric": amount, "det_item_fee_sumamt": amount}]})
-    await post(f"/admissions/{mdtrt_id}/discharge", {"psn_no": psn_no, "endtime": f"{day}T09:00:00+08:00"})
-    return mdtrt_id
-
-
-async def _settle_stay(gateway, psn_no: str, mdtrt_id: str, day: str, amount: str) -> dict:
-    r = await gateway.client.post("/v1/settlements", headers=gateway.his("H211302T"), json={
-        "mdtrt_id": mdtrt_id, "psn_no": psn_no, "medfee_sumamt": amount, "setl_time": f"{day}T10:00:00+08:00",
-        "medins_setl_id": secrets.token_hex(6)})
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
 async def _stored_order(settings, psn_no: str) -> list[tuple[str, int | None]]:
     """The person's rows as ``(setl_id, accumulator_version)``, in the order their transactions began."""
     engine = create_async_engine(settings.database_url)
@@ -146,9 +120,9 @@ async def test_settlements_replay_in_the_order_the_totals_moved_not_the_order_th
     await gateway.setup_registry()
     psn = await gateway.covered("211302", brdy="1976-01-01")
     await gateway.wait_covered(psn, "2026-03-01")
-    c = await _discharged_stay(gateway, psn, "2026-03-05", "20000.00")
-    b = await _discharged_stay(gateway, psn, "2026-05-05", "5000.00")
-    a = await _discharged_stay(gateway, psn, "2026-04-05", "20000.00")
+    c = await gateway.stay_natively(TERTIARY, psn, "2026-03-05", "20000.00")
+    b = await gateway.stay_natively(TERTIARY, psn, "2026-05-05", "5000.00")
+    a = await gateway.stay_natively(TERTIARY, psn, "2026-04-05", "20000.00")
     answers, reads, original = {}, [], settling.settlement_reading
 
     async def settlement_reading(db, mdtrt_id, medins_setl_id, request=None):
@@ -156,13 +130,13 @@ async def test_settlements_replay_in_the_order_the_totals_moved_not_the_order_th
         if mdtrt_id == a:
             reads.append(mdtrt_id)
             if len(reads) == 1:
-                answers["C"] = await _settle_stay(gateway, psn, c, "2026-03-05", "20000.00")
+                answers["C"] = await gateway.settle_stay_natively(TERTIARY, psn, c, "2026-03-05", "20000.00")
             elif len(reads) == 2:
-                answers["B"] = await _settle_stay(gateway, psn, b, "2026-05-05", "5000.00")
+                answers["B"] = await gateway.settle_stay_natively(TERTIARY, psn, b, "2026-05-05", "5000.00")
         return reading
 
     monkeypatch.setattr(settling, "settlement_reading", settlement_reading)
-    answers["A"] = await _settle_stay(gateway, psn, a, "2026-04-05", "20000.00")
+    answers["A"] = await gateway.settle_stay_natively(TERTIARY, psn, a, "2026-04-05", "20000.00")
     monkeypatch.undo()
 
     assert len(reads) == 3, "A read, lost to C, read again in its locked transaction and once more under the lock"
@@ -195,8 +169,8 @@ async def test_rows_written_before_the_version_was_stored_replay_first_by_when_t
     answers = {}
     for name, day, amount in (("C", "2026-03-05", "20000.00"), ("B", "2026-05-05", "5000.00"),
                               ("A", "2026-04-05", "20000.00")):
-        answers[name] = await _settle_stay(gateway, psn, await _discharged_stay(gateway, psn, day, amount), day,
-                                           amount)
+        stay = await gateway.stay_natively(TERTIARY, psn, day, amount)
+        answers[name] = await gateway.settle_stay_natively(TERTIARY, psn, stay, day, amount)
     assert amounts(answers["A"], "hifp_pay", "hifmi_pay") == {"hifp_pay": "12480.00", "hifmi_pay": "3360.00"}
     ids = {name: answer["setlinfo"]["setl_id"] for name, answer in answers.items()}
     engine = create_async_engine(gateway.settings.database_url)
