@@ -20,9 +20,11 @@ from typing import TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from medfund_deploy.evidence import stored_offsets, wait_consumed, wait_published
+from medfund_deploy.evidence import read_to_end, stored_offsets, wait_consumed, wait_published
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.types.alerts import TOPIC as ALERTS_TOPIC
+from medfund_shared.events.types.alerts import AlertChanged
 from medfund_shared.id_numbers import with_check_character
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
@@ -204,6 +206,18 @@ class KeyWatch:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         await self._consumer.stop()
+
+
+async def alert_changes(settings: Settings) -> list[dict]:
+    """The data of every alert change on this session's alerts topic, read from the beginning to the current end."""
+    consumer = AIOKafkaConsumer(settings.topic(ALERTS_TOPIC), bootstrap_servers=settings.kafka_bootstrap,
+                                group_id=None, enable_auto_commit=False, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        return [json.loads(r.value) for r in await read_to_end(consumer)
+                if dict(r.headers).get("ce_type") == AlertChanged.event_type.encode()]
+    finally:
+        await consumer.stop()
 
 
 async def admit(clients: Clients, code: str, member: dict, admitted: str, admdvs: str = "500240") -> dict:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 
 from medfund_cli.demo import employee_district, taxfeed
@@ -29,10 +30,13 @@ from medfund_shared.money import Money
 from medfund_shared.policy.pack_set import shipped_packs_dir
 from medfund_shared.settings import Settings
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from journey_kit import alert_changes  # noqa: E402
+
 pytestmark = pytest.mark.e2e
 SCALE = 300
 POOLED, CATASTROPHIC, ASSISTANCE = "500240:390100:2026", "500240:390200:2026", "500240:610100:2026"
-ALERT_TYPE = b"medfund.fund.alert.v1"
 
 
 @pytest.fixture(scope="module")
@@ -82,27 +86,6 @@ async def ledger_alerts(services_running, settings, state: str) -> list[dict]:
     return json.loads(response.content, parse_float=Decimal)
 
 
-async def alerts_on_topic(settings: Settings) -> list[dict]:
-    """Every alert change on this session's alerts topic, read from the beginning to the current end."""
-    topic = settings.topic("medfund.alerts.v1")
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
-                                enable_auto_commit=False, auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        while not consumer.assignment():
-            await asyncio.sleep(0.1)
-        partitions = list(consumer.assignment())
-        ends = await consumer.end_offsets(partitions)
-        changes = []
-        while [p for p in partitions if await consumer.position(p) < ends[p]]:
-            batches = await consumer.getmany(timeout_ms=1000)
-            for records in batches.values():
-                changes += [json.loads(r.value) for r in records if dict(r.headers).get("ce_type") == ALERT_TYPE]
-        return changes
-    finally:
-        await consumer.stop()
-
-
 def test_enrollment_and_tax_feed_match_what_was_sent(summary, scenario):
     expected = taxfeed.expectation(taxfeed.feed_lines(
         scenario, taxfeed.plan_payers(scenario, county_pack(scenario), generate(scenario))))
@@ -149,7 +132,7 @@ async def test_the_summarys_pools_are_the_ledgers(summary, services_running, set
 
 
 async def test_the_summarys_alerts_are_the_topics_and_the_ledgers(summary, services_running, settings):
-    changes = await alerts_on_topic(settings)
+    changes = await alert_changes(settings)
     assert summary.alert_changes_on_topic == len(changes) > 0
     assert summary.alert_changes_by_rule == dict(Counter(c["rule"] for c in changes))
     firing = await ledger_alerts(services_running, settings, "firing")
@@ -158,7 +141,7 @@ async def test_the_summarys_alerts_are_the_topics_and_the_ledgers(summary, servi
 
 
 async def test_the_hot_institution_goes_yellow_red_then_resolves_after_the_raise(summary, settings):
-    changes = await alerts_on_topic(settings)
+    changes = await alert_changes(settings)
     hot = summary.hot_institution["code"]
     budget = [(c["state"], c["severity"]) for c in changes
               if c["rule"] == "institution_budget" and c["subject_id"] == hot]
@@ -170,14 +153,14 @@ async def test_the_hot_institution_goes_yellow_red_then_resolves_after_the_raise
 async def test_only_the_story_institution_crosses_into_its_budget_alert(summary, settings):
     hot = summary.hot_institution["code"]
     county = {i["code"] for i in summary.institutions}
-    changes = await alerts_on_topic(settings)
+    changes = await alert_changes(settings)
     crossed = {c["subject_id"] for c in changes if c["rule"] == "institution_budget" and c["subject_id"] in county}
     assert crossed == {hot}
     assert all(Decimal(i["use"]) <= Decimal("0.80") for i in summary.institutions if i["code"] != hot)
 
 
 async def test_burn_pace_fires_on_the_pooled_fund(summary, settings):
-    changes = await alerts_on_topic(settings)
+    changes = await alert_changes(settings)
     assert any(c["rule"] == "burn_pace" and c["subject_id"] == POOLED and c["state"] == "firing" for c in changes)
     assert any(a["rule"] == "burn_pace" and a["subject_id"] == POOLED for a in summary.alerts_firing)
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 
 from medfund_cli.demo.runner import Demo
@@ -27,6 +28,10 @@ from medfund_deploy.chaos import ISOLATED, ServiceSet
 from medfund_deploy.pytest_plugin import own_service_set
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from journey_kit import alert_changes  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 SCALE = 300
@@ -41,7 +46,6 @@ DEMO_REGIONS = ("500240", "321100")
 
 def in_the_demo(alert: dict) -> bool:
     return alert["subject_type"] == "pool" and alert["subject_id"].split(":")[0] in DEMO_REGIONS
-ALERT_TYPE = b"medfund.fund.alert.v1"
 
 
 @pytest.fixture(scope="module")
@@ -79,25 +83,6 @@ async def ledger_get(healthy_services, settings, path: str, **params) -> list[di
         response = await http.get(f"{healthy_services.require('ledger')}{path}", params=params, headers=headers)
     response.raise_for_status()
     return json.loads(response.content, parse_float=Decimal)
-
-
-async def alert_changes(settings: Settings) -> list[dict]:
-    """Every alert change on this session's alerts topic, read from the beginning to the current end."""
-    consumer = AIOKafkaConsumer(settings.topic("medfund.alerts.v1"), bootstrap_servers=settings.kafka_bootstrap,
-                                group_id=None, enable_auto_commit=False, auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        while not consumer.assignment():
-            await asyncio.sleep(0.1)
-        partitions = list(consumer.assignment())
-        ends = await consumer.end_offsets(partitions)
-        changes = []
-        while [p for p in partitions if await consumer.position(p) < ends[p]]:
-            for records in (await consumer.getmany(timeout_ms=1000)).values():
-                changes += [json.loads(r.value) for r in records if dict(r.headers).get("ce_type") == ALERT_TYPE]
-        return changes
-    finally:
-        await consumer.stop()
 
 
 async def test_the_healthy_year_spends_its_planned_share_of_the_pools_income(summary, healthy_services, settings):

@@ -4,6 +4,7 @@ import asyncio
 
 from aiokafka import AIOKafkaConsumer
 
+from medfund_deploy.evidence import read_to_end
 from medfund_shared.events.envelope import CloudEvent
 
 
@@ -14,11 +15,7 @@ async def read_all(settings, topic: str) -> list[CloudEvent]:
                                 auto_offset_reset="earliest", isolation_level="read_committed")
     await consumer.start()
     try:
-        end = await consumer.end_offsets(list(consumer.assignment()))
-        events: list[CloudEvent] = []
-        while [tp for tp, offset in end.items() if await consumer.position(tp) < offset]:
-            batch = await consumer.getmany(timeout_ms=500)
-            events += [CloudEvent.from_kafka(r) for records in batch.values() for r in records]
+        events = [CloudEvent.from_kafka(r) for r in await read_to_end(consumer)]
     finally:
         await consumer.stop()
     return list({e.id: e for e in events}.values())
