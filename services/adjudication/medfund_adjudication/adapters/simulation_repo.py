@@ -86,12 +86,12 @@ async def count_recorded(conn: AsyncConnection, period: Period) -> int:
     return await conn.scalar(_of_period(select(func.count()).select_from(settlements), period))
 
 
-async def recorded(conn: AsyncConnection, period: Period, shard: Shard | None = None
-                   ) -> AsyncIterator[RecordedSettlement]:
+def replay_query(period: Period, shard: Shard | None = None):
     """The period's settlements and reversals by person and insurance year, then in the order the person's year
     totals moved: by the accumulator version each row wrote (versions count per person-year, as the
     ``accumulators`` rows are keyed). Rows written before the version was stored (NULL) came before every
-    versioned row of their person-year and go first, by ``created_at``; ``setl_id`` breaks a tie.
+    versioned row of their person-year and go first, by ``created_at``; ``setl_id`` breaks a tie. For a year the
+    index ``settlements_by_region_year`` gives this order.
 
     Not ``created_at`` alone: it is when the writing transaction began, and of two concurrent settlements of one
     person the one that began first can write second (it lost the version check, or waited for the row lock)."""
@@ -99,7 +99,13 @@ async def recorded(conn: AsyncConnection, period: Period, shard: Shard | None = 
     query = _of_period(select(t.kind, t.setl_id, t.original_setl_id, t.psn_no, t.year, t.setl_date, t.inputs,
                               t.result), period).order_by(t.psn_no, t.year, t.accumulator_version.nulls_first(),
                                                           t.created_at, t.setl_id)
-    rows = await conn.stream(_of_shard(query, shard).execution_options(yield_per=STREAM_BATCH))
+    return _of_shard(query, shard)
+
+
+async def recorded(conn: AsyncConnection, period: Period, shard: Shard | None = None
+                   ) -> AsyncIterator[RecordedSettlement]:
+    """The rows of :func:`replay_query`, streamed."""
+    rows = await conn.stream(replay_query(period, shard).execution_options(yield_per=STREAM_BATCH))
     async for r in rows:
         yield RecordedSettlement(r.kind, r.setl_id, r.original_setl_id, r.psn_no, r.year, r.setl_date,
                                  inputs_from(r.inputs) if r.inputs is not None else None,
