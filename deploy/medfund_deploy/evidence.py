@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy import text
@@ -23,16 +24,24 @@ from sqlalchemy.ext.asyncio import create_async_engine
 DEADLINE_SECONDS = 120.0
 """Generous: on two shared cores a consumer may take many seconds to get to a batch; success returns at once."""
 POLL_SECONDS = 0.2
+T = TypeVar("T")
 
 
 async def wait_until(condition: Callable[[], Awaitable[object]], what: str, timeout: float = DEADLINE_SECONDS) -> None:
     """Poll ``condition`` until it is true; fail naming ``what`` after ``timeout`` seconds."""
+    await value_of(condition, what, timeout)
+
+
+async def value_of(probe: Callable[[], Awaitable[T]], what: str, timeout: float = DEADLINE_SECONDS) -> T:
+    """Poll ``probe`` until it gives a true value and return that value; fail naming ``what`` after ``timeout``
+    seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not await condition():
+    while not (value := await probe()):
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
         await asyncio.sleep(POLL_SECONDS)
+    return value
 
 
 async def end_offsets(bootstrap: str, topics: Iterable[str]) -> dict[TopicPartition, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer
@@ -37,14 +36,6 @@ async def write_events(sessions: async_sessionmaker[AsyncSession], seqs: range, 
 async def scalar(sessions: async_sessionmaker[AsyncSession], sql: str) -> int:
     async with sessions() as session:
         return await session.scalar(text(sql))
-
-
-async def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 async def read_topic(settings: Settings, topic: str, expected_distinct: int, timeout: float = 60) -> list[CloudEvent]:

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from platform_testkit import SUBJECTS, alert, read_topic, scalar, wait_for, write_events
+from platform_testkit import SUBJECTS, alert, read_topic, scalar, write_events
 from sqlalchemy import text
 
-from medfund_deploy.evidence import wait_consumed
+from medfund_deploy.evidence import wait_consumed, wait_until
 from medfund_deploy.pytest_plugin import TestStack
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.consumer import BatchHandler, ConsumerRunner
@@ -63,7 +63,7 @@ async def test_each_event_is_applied_once_and_poison_is_parked(database, topic_s
                             topic_settings(consumer_url), on_batch_applied=hook)
     task = asyncio.create_task(runner.run())
     try:
-        await wait_for(lambda: _all_offsets_stored(consumer_db, 51 + 5 + 2), 60, "the consumer to reach the end")
+        await wait_until(lambda: _all_offsets_stored(consumer_db, 51 + 5 + 2), "the consumer to reach the end", 60)
     finally:
         task.cancel()
         relay_task.cancel()
@@ -112,7 +112,7 @@ async def test_a_batch_handler_applies_each_event_once_and_poison_parks_only_its
                                                                               apply_many))
     task = asyncio.create_task(runner.run())
     try:
-        await wait_for(lambda: _all_offsets_stored(consumer_db, 51 + 5 + 2), 60, "the consumer to reach the end")
+        await wait_until(lambda: _all_offsets_stored(consumer_db, 51 + 5 + 2), "the consumer to reach the end", 60)
     finally:
         task.cancel()
         relay_task.cancel()
@@ -220,16 +220,16 @@ async def _exactly_once_across_a_kill_and_a_broker_restart(database, topic_setti
     writer = asyncio.create_task(_write_steadily(producer_db, total))
     worker = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     try:
-        await wait_for(lambda: _effects_at_least(consumer_db, 300), 90, "the worker to apply events")
+        await wait_until(lambda: _effects_at_least(consumer_db, 300), "the worker to apply events", 90)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
         applied_when_killed = await scalar(consumer_db, "SELECT count(*) FROM effects")
         worker = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-        await wait_for(lambda: _published_at_least(producer_db, total // 2), 90, "half the events to be published")
+        await wait_until(lambda: _published_at_least(producer_db, total // 2), "half the events to be published", 90)
         await asyncio.to_thread(test_stack.restart_kafka)
         await writer
-        await wait_for(lambda: _unpublished_is(producer_db, 0), 120, "the outbox to drain")
-        await wait_for(lambda: _effects_at_least(consumer_db, total), 180, "every event to be applied")
+        await wait_until(lambda: _unpublished_is(producer_db, 0), "the outbox to drain", 120)
+        await wait_until(lambda: _effects_at_least(consumer_db, total), "every event to be applied", 180)
         await wait_consumed(consumer_url, settings.kafka_bootstrap, [settings.topic(TOPIC)],
                             consumer=f"{settings.topic_prefix}ledger", timeout=180)
     finally:

@@ -8,9 +8,9 @@ import asyncio
 import httpx
 import pytest
 from fastapi import APIRouter
-from platform_testkit import wait_for
 from sqlalchemy import text
 
+from medfund_deploy.evidence import wait_until
 from medfund_deploy.pytest_plugin import TestStack
 from medfund_shared.context import SessionDep
 from medfund_shared.service import ServiceDefinition, create_service_app
@@ -55,7 +55,7 @@ async def test_a_database_outage_is_503_with_retry_after_then_recovers(database,
         async def served() -> bool:
             return (await client.get("/outbox-size")).status_code == 200
 
-        await wait_for(served, 60, "the service to serve again once the database is back")
+        await wait_until(served, "the service to serve again once the database is back", 60)
         assert (await client.get("/readyz")).status_code == 200
 
 
@@ -71,7 +71,7 @@ async def test_a_broker_that_cannot_be_reached_leaves_the_service_ready_and_show
         async def broker_seen_down() -> bool:
             return (await client.get("/healthz/details")).json()["kafka"]["up"] is False
 
-        await wait_for(broker_seen_down, 30, "the background probe to find the broker down")
+        await wait_until(broker_seen_down, "the background probe to find the broker down", 30)
         ready = await client.get("/readyz")
         assert ready.status_code == 200 and ready.json() == {"status": "ready", "down": []}
         details = (await client.get("/healthz/details")).json()

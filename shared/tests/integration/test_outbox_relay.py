@@ -9,11 +9,11 @@ from platform_testkit import (
     first_occurrence_order_per_key,
     read_topic,
     scalar,
-    wait_for,
     write_events,
 )
 from sqlalchemy import text
 
+from medfund_deploy.evidence import wait_until
 from medfund_deploy.pytest_plugin import TestStack
 from medfund_shared.outbox import RELAY_LOCK_KEY, OutboxRelay
 
@@ -28,7 +28,7 @@ async def test_relay_publishes_each_event_once_in_order_per_key(database, topic_
     relay = OutboxRelay(settings, sessions)
     task = asyncio.create_task(relay.run())
     try:
-        await wait_for(lambda: _unpublished_is(sessions, 0), 60, "the outbox to drain")
+        await wait_until(lambda: _unpublished_is(sessions, 0), "the outbox to drain", 60)
     finally:
         task.cancel()
     events = await read_topic(settings, TOPIC, 300)
@@ -46,10 +46,10 @@ async def test_relay_loses_and_reorders_nothing_when_the_broker_restarts(databas
     task = asyncio.create_task(relay.run())
     try:
         writer = asyncio.create_task(_write_steadily(sessions, 600))
-        await wait_for(lambda: _published_at_least(sessions, 100), 60, "publishing to start")
+        await wait_until(lambda: _published_at_least(sessions, 100), "publishing to start", 60)
         await asyncio.to_thread(test_stack.restart_kafka)
         await writer
-        await wait_for(lambda: _unpublished_is(sessions, 0), 120, "the outbox to drain after the restart")
+        await wait_until(lambda: _unpublished_is(sessions, 0), "the outbox to drain after the restart", 120)
     finally:
         task.cancel()
     events = await read_topic(settings, TOPIC, 600)
@@ -66,8 +66,8 @@ async def test_only_one_relay_per_database_publishes(database, topic_settings):
     first, second = OutboxRelay(settings, sessions), OutboxRelay(settings, sessions)
     tasks = [asyncio.create_task(first.run()), asyncio.create_task(second.run())]
     try:
-        await wait_for(lambda: _any_holds(first, second), 120, "a relay to take the lock")
-        await wait_for(lambda: _a_relay_was_refused_the_lock(sessions), 120, "the other relay to try the lock")
+        await wait_until(lambda: _any_holds(first, second), "a relay to take the lock", 120)
+        await wait_until(lambda: _a_relay_was_refused_the_lock(sessions), "the other relay to try the lock", 120)
         assert [first.holds_lock, second.holds_lock].count(True) == 1
     finally:
         for task in tasks:
@@ -111,7 +111,7 @@ async def test_a_relay_that_lost_its_lock_connection_stops_publishing_before_its
     relay = OutboxRelay(topic_settings(url), sessions, batch_size=10, batch_window=0.05)
     task = asyncio.create_task(relay.run())
     try:
-        await wait_for(lambda: _published_at_least(sessions, 100), 60, "publishing to start")
+        await wait_until(lambda: _published_at_least(sessions, 100), "publishing to start", 60)
         async with engine.connect() as thief:
             await thief.execution_options(isolation_level="AUTOCOMMIT")
             # another instance takes the lock the moment the relay's lock connection is gone
@@ -119,11 +119,11 @@ async def test_a_relay_that_lost_its_lock_connection_stops_publishing_before_its
                                      "AND objid = :k"), {"k": RELAY_LOCK_KEY})
             assert await thief.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY})
             published_at_theft = await _published(sessions)
-            await wait_for(lambda: _any_holds(relay, holding=False), 30, "the relay to notice the lost lock")
+            await wait_until(lambda: _any_holds(relay, holding=False), "the relay to notice the lost lock", 30)
             # at most the one batch already past its check when the lock went
             assert await _published(sessions) <= published_at_theft + 10
             await thief.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": RELAY_LOCK_KEY})
-        await wait_for(lambda: _unpublished_is(sessions, 0), 120, "the relay to take the lock back and drain")
+        await wait_until(lambda: _unpublished_is(sessions, 0), "the relay to take the lock back and drain", 120)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import secrets
@@ -13,6 +12,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from pydantic import BaseModel
 
+from medfund_deploy.evidence import value_of
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.enrollment import CategoryChanged, CoverageActivated
@@ -152,7 +152,7 @@ class Gateway:
         async def visible():
             r = await self.client.get(f"/v1/persons/{psn_no}/coverage", params={"on": on}, headers=self.admin)
             return r.json() if r.status_code == 200 else None
-        return await wait_until(visible)
+        return await value_of(visible, f"{psn_no}'s cover on {on} to reach the read model")
 
     async def psn_type(self, psn_no: str, on: str) -> str | None:
         """The person's category on a day as the read model has it now (native API), None when not insured."""
@@ -168,7 +168,7 @@ class Gateway:
                 if "not insured" in str(refused):
                     return None
                 raise
-        return await wait_until(attempt)
+        return await value_of(attempt, f"{psn_no} to be insured")
 
 
 def documented(model: type[BaseModel], body: dict) -> dict:
@@ -213,16 +213,5 @@ def activated(psn_no: str, admdvs: str, insutype: str, *, brdy: str = "1976-01-0
 def category_changed(psn_no: str, category: str, *, tier: str = "tier1") -> CategoryChanged:
     return CategoryChanged(psn_no=psn_no, year=2026, category=category, tier=tier, premium_due="0.00",
                            on_behalf_due="0.00", reason="civil affairs certificate", actor="test")
-
-
-async def wait_until(predicate, timeout: float = 120.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await predicate()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)
 
 

@@ -6,8 +6,9 @@ import secrets
 from datetime import date, datetime
 
 import pytest
-from adjudication_gateway import activated, amounts, category_changed, publish, wait_until
+from adjudication_gateway import activated, amounts, category_changed, publish
 
+from medfund_deploy.evidence import wait_until
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.money import Money
 from medfund_shared.policy.pack_set import PackSet
@@ -40,7 +41,7 @@ async def test_a_person_who_becomes_dibao_gets_assistance_for_admissions_from_th
 
     async def changed() -> bool:
         return await gateway.psn_type(psn, CHANGED_ON.isoformat()) == DIBAO
-    await wait_until(changed)
+    await wait_until(changed, "the category change to reach the read model")
     assert await gateway.psn_type(psn, "2026-03-31") == ADULT
 
     before = await gateway.admit_and_settle("H500240P", psn, "390", fees, begntime="2026-03-31 09:00:00")

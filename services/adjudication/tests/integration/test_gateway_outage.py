@@ -7,9 +7,9 @@ import asyncio
 import secrets
 
 import pytest
-from adjudication_gateway import wait_until
 from test_gateway_signature import RECONCILE
 
+from medfund_deploy.evidence import wait_until
 from medfund_deploy.pytest_plugin import TestStack
 
 pytestmark = pytest.mark.integration
@@ -36,4 +36,4 @@ async def test_a_database_outage_is_answered_in_the_envelope_then_the_gateway_re
         retried = await gateway.client.post(PATH, json=body, headers=gateway.his(code))
         return retried.json()["infcode"] == 0
 
-    await wait_until(answered, 60)
+    await wait_until(answered, "the retried request to be answered", 60)

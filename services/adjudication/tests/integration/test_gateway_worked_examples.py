@@ -10,8 +10,9 @@ import secrets
 from datetime import UTC, datetime
 
 import pytest
-from adjudication_gateway import amounts, publish, wait_until
+from adjudication_gateway import amounts, publish
 
+from medfund_deploy.evidence import wait_until
 from medfund_shared.events.types.billing import EmployeeAccountCredited
 from medfund_shared.money import Money
 
@@ -101,7 +102,7 @@ async def _retiree_credit(gateway, psn_no: str, yuan: str) -> None:
         r = await gateway.client.get(f"/v1/persons/{psn_no}/coverage", params={"on": "2026-03-01"},
                                      headers=gateway.admin)
         return r.status_code == 200 and r.json()["insuinfo"][0]["balc"] == yuan
-    await wait_until(credited)
+    await wait_until(credited, "the account credit to reach the read model")
 
 
 async def test_e7_a_retired_employee_gets_the_uplift_and_the_account_pays_first(gateway):

@@ -15,9 +15,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from adjudication_gateway import activated, publish, wait_until
+from adjudication_gateway import activated, publish
 from his_client import SETLINFO_FIELDS
 
+from medfund_deploy.evidence import value_of
 from medfund_shared.events.types.enrollment import PersonRegistered
 
 pytestmark = pytest.mark.integration
@@ -205,7 +206,7 @@ async def test_1101_finds_a_person_by_social_security_card_number(gateway):
             "certno": "", "psn_name": ""}})
         return (answer, text) if answer["infcode"] == 0 else None
 
-    answer, text = await wait_until(found)
+    answer, text = await value_of(found, "the card's holder to be found")
     assert answer["output"]["baseinfo"]["psn_no"] == psn
     insuinfo = answer["output"]["insuinfo"][0]
     assert insuinfo["psn_type"] == ADULT and '"balc":0.00' in text

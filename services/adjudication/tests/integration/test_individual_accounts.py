@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from adjudication_gateway import activated, publish, wait_until
+from adjudication_gateway import activated, publish
 
+from medfund_deploy.evidence import wait_until
 from medfund_shared.events.types.billing import EmployeeContributionDeclared, EmployeeContributionWithdrawn
 from medfund_shared.events.types.enrollment import PersonRegistered
 from medfund_shared.money import Money
@@ -50,7 +51,7 @@ async def _employee_with_account(gateway, account: str) -> str:
 
     async def credited():
         return await _balance(gateway, psn) == Money.from_yuan(account)
-    await wait_until(credited)
+    await wait_until(credited, "the account credit to reach the read model")
     return psn
 
 
@@ -195,6 +196,6 @@ async def test_a_refunded_month_takes_its_credit_back_and_an_account_below_zero_
 
     async def taken_back():
         return await _balance(gateway, psn) == Money.from_yuan("-300.00")
-    await wait_until(taken_back)
+    await wait_until(taken_back, "the withdrawn credit to reach the read model")
     cash = await _settle(gateway, psn, await _ready_to_settle(gateway, psn, STAY), "2000.00")
     assert _split(cash)[:3] == (STAY_POOLED, Money(0), STAY_PERSONAL)

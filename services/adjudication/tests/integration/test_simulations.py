@@ -17,12 +17,13 @@ from datetime import date
 
 import pytest
 import yaml
-from adjudication_gateway import amounts, documented, wait_until
+from adjudication_gateway import amounts, documented
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from medfund_adjudication.adapters import settling
 from medfund_adjudication.adapters.simulation_worker import ShardFailed, replay_in_shards
+from medfund_deploy.evidence import value_of
 from medfund_shared.auth import issue_token
 from medfund_shared.policy.pack_set import PackSet, shipped_packs_dir
 from medfund_shared.simulation_answers import Simulation, SimulationStarted
@@ -59,7 +60,7 @@ async def _simulated(gateway, pack: dict, **extra) -> dict:
     async def finished():
         state = (await gateway.client.get(f"/v1/simulations/{simulation_id}", headers=operator)).json()
         return state if state["status"] in ("done", "failed") else None
-    state = await wait_until(finished)
+    state = await value_of(finished, "the simulation to finish")
     assert state["status"] == "done", state["error"]
     documented(Simulation, state)
     assert state["progress"]["processed"] == state["progress"]["total"]
