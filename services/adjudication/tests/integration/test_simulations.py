@@ -12,6 +12,7 @@ and 1025.00, annual share 1700.00: it rises by 100.00, and the pooled fund pays 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 
@@ -182,6 +183,24 @@ async def test_rows_written_before_the_version_was_stored_replay_first_by_when_t
     finally:
         await engine.dispose()
     assert await _stored_order(gateway.settings, psn) == [(ids["C"], None), (ids["B"], None), (ids["A"], 3)]
+    result = await _simulate(gateway, _shipped_pack_as_json())
+    for dimension in ("fund", "month", "fund_by_month"):
+        assert {row["difference"] for row in result[dimension]} == {"0.00"}, (dimension, result[dimension])
+
+
+async def test_a_persons_settlements_sent_at_once_store_every_version_once_and_reproduce(gateway):
+    """Six stays of one person of different sizes and months settled at the same time: whichever order they
+    take, each stores its own version of the person's year (1 to 6, once each), and the pack in force
+    reproduces them all (the catastrophic tiers make each one's figures depend on the order)."""
+    await gateway.setup_registry()
+    psn = await gateway.covered("211302", brdy="1976-01-01")
+    await gateway.wait_covered(psn, "2026-03-01")
+    stays = [(day, amount, await gateway.stay_natively(TERTIARY, psn, day, amount)) for day, amount in (
+        ("2026-03-05", "20000.00"), ("2026-04-05", "5000.00"), ("2026-05-05", "12000.00"),
+        ("2026-06-05", "3000.00"), ("2026-07-05", "20000.00"), ("2026-08-05", "8000.00"))]
+    await asyncio.gather(*(gateway.settle_stay_natively(TERTIARY, psn, stay, day, amount)
+                           for day, amount, stay in stays))
+    assert sorted(version for _, version in await _stored_order(gateway.settings, psn)) == [1, 2, 3, 4, 5, 6]
     result = await _simulate(gateway, _shipped_pack_as_json())
     for dimension in ("fund", "month", "fund_by_month"):
         assert {row["difference"] for row in result[dimension]} == {"0.00"}, (dimension, result[dimension])
