@@ -34,10 +34,10 @@ class MoneyError(ValueError):
 
 def round_half_up(value: Decimal | Fraction | int) -> int:
     """Round an exact non-negative or negative quantity of fen half away from zero."""
-    return _ratio_half_up(*value.as_integer_ratio())
+    return ratio_half_up(*value.as_integer_ratio())
 
 
-def _ratio_half_up(numerator: int, denominator: int) -> int:
+def ratio_half_up(numerator: int, denominator: int) -> int:
     """``numerator / denominator`` (denominator positive) rounded half away from zero, in integers.
 
     Settlement rounds several amounts each time; integer division is exact and far cheaper than Decimal."""
@@ -93,7 +93,7 @@ class Money:
     def times(self, ratio: Decimal | Fraction) -> Money:
         """This amount times an exact ratio, rounded half-up to a whole fen."""
         numerator, denominator = ratio.as_integer_ratio()
-        return Money(_ratio_half_up(self.fen * numerator, denominator))
+        return Money(ratio_half_up(self.fen * numerator, denominator))
 
     def __add__(self, other: Money) -> Money:
         return Money(self.fen + other.fen)

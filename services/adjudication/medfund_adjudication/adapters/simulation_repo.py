@@ -104,12 +104,14 @@ def replay_query(period: Period, shard: Shard | None = None):
 
 async def recorded(conn: AsyncConnection, period: Period, shard: Shard | None = None
                    ) -> AsyncIterator[RecordedSettlement]:
-    """The rows of :func:`replay_query`, streamed."""
+    """The rows of :func:`replay_query`, streamed (a batch at a time: one hop into SQLAlchemy's greenlet a batch,
+    not one a row)."""
     rows = await conn.stream(replay_query(period, shard).execution_options(yield_per=STREAM_BATCH))
-    async for r in rows:
-        yield RecordedSettlement(r.kind, r.setl_id, r.original_setl_id, r.psn_no, r.year, r.setl_date,
-                                 inputs_from(r.inputs) if r.inputs is not None else None,
-                                 result_codec.recorded_amounts(r.result))
+    async for batch in rows.partitions():
+        for r in batch:
+            yield RecordedSettlement(r.kind, r.setl_id, r.original_setl_id, r.psn_no, r.year, r.setl_date,
+                                     inputs_from(r.inputs) if r.inputs is not None else None,
+                                     result_codec.recorded_amounts(r.result))
 
 
 class SimulationRepository:

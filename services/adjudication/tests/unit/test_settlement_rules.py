@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from medfund_adjudication.domain.settlement import Accumulators, SettlementRefused, reverse, settle
+from medfund_adjudication.domain.settlement.catastrophic import progressive_value
 from medfund_adjudication.domain.settlement.visit import age_on, area_of
 from medfund_shared.money import Money
 
@@ -151,3 +152,20 @@ def test_a_later_settlement_of_a_stay_applies_only_the_deductible_its_earlier_on
     v = replace(build.visit("211302", "21", [build.fee("1", "A", "1000")]), deductible_applied=build.yuan(applied))
     r = _settle(packs, catalogue, v)
     assert (r.act_pay_dedc, r.hifp_pay) == (build.yuan(deductible), build.yuan(hifp))
+
+
+@pytest.mark.parametrize(("total", "cap", "expected"), [
+    # 211302: threshold 8000.00, 50 % up to 20000.00 above it, 70 % up to 70000.00, 80 % beyond.
+    ("8000.00", None, "0.00"),
+    ("8000.01", None, "0.01"),  # 1 fen x 0.5 = 0.5 fen, rounded half up
+    ("28000.00", None, "10000.00"),  # 20000.00 x 0.5
+    ("38000.01", None, "17000.01"),  # 10000.00 + 10000.01 x 0.7 = 17000.007
+    ("98000.00", None, "61000.00"),  # 10000.00 + 50000.00 x 0.7 + 20000.00 x 0.8
+    ("38000.01", "15000.00", "15000.00"),
+    ("28000.00", "10000.00", "10000.00"),
+])
+def test_the_catastrophic_value_by_hand(packs, total, cap, expected):
+    rules = packs.in_force("211302", "390", date(2026, 1, 1)).catastrophic
+    if cap is not None:
+        rules = rules.model_copy(update={"annual_cap": Money.from_yuan(cap)})
+    assert progressive_value(Money.from_yuan(total), rules) == Money.from_yuan(expected)

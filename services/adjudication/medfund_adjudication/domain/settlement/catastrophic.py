@@ -7,10 +7,9 @@ however the cost is split between admissions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
-from medfund_shared.money import Money, round_half_up
+from medfund_shared.money import Money, ratio_half_up
 from medfund_shared.policy.schema import Catastrophic
 
 
@@ -24,18 +23,22 @@ class CatastrophicPayment:
 
 
 def progressive_value(total: Money, rules: Catastrophic) -> Money:
-    """``V(x) = round(min(Φ(x), annual_cap))`` with ``Φ`` the tiered ratios on the amount above the threshold."""
+    """``V(x) = round(min(Φ(x), annual_cap))`` with ``Φ`` the tiered ratios on the amount above the threshold.
+
+    ``Φ`` is kept as an exact integer fraction ``numerator / denominator`` (the ratios' own): the same value as
+    with :class:`~fractions.Fraction`, without normalising it at every step (this runs twice a settlement)."""
     above = total.fen - rules.threshold.fen
-    phi, lower = Fraction(0), 0
+    numerator, denominator, lower = 0, 1, 0
     for tier in rules.tiers:
         upper = above if tier.up_to is None else min(above, tier.up_to.fen)
         if upper > lower:
-            phi += Fraction(tier.ratio) * (upper - lower)
+            n, d = tier.ratio.as_integer_ratio()
+            numerator, denominator = numerator * d + n * (upper - lower) * denominator, denominator * d
         if tier.up_to is not None:
             lower = tier.up_to.fen
-    if rules.annual_cap is not None:
-        phi = min(phi, Fraction(rules.annual_cap.fen))
-    return Money(round_half_up(phi))
+    if rules.annual_cap is not None and numerator >= rules.annual_cap.fen * denominator:
+        return Money(rules.annual_cap.fen)
+    return Money(ratio_half_up(numerator, denominator))
 
 
 def compliant_selfpay(scope: Money, act_pay_dedc: Money, hifp_pay: Money) -> Money:
