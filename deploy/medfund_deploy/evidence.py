@@ -115,6 +115,22 @@ async def read_to_end(consumer: AIOKafkaConsumer, timeout: float = DEADLINE_SECO
     return records
 
 
+async def read_published(consumer: AIOKafkaConsumer, expected: int, database_url: str, what: str,
+                         timeout: float = DEADLINE_SECONDS) -> list[ConsumerRecord]:
+    """Every record on ``consumer``'s topics (started, ``group_id=None``, from the earliest offset) once ``expected``
+    of them arrived and the producer (its database ``database_url``) published every row of its outbox, read to
+    the topics' end: a record published twice is there twice. ``what`` names the records in a failure."""
+    records: list[ConsumerRecord] = []
+
+    async def arrived() -> bool:
+        records.extend(r for batch in (await consumer.getmany(timeout_ms=300)).values() for r in batch)
+        return len(records) >= expected
+
+    await wait_until(arrived, f"{expected} {what}", timeout)
+    await wait_published(database_url, timeout)
+    return records + await read_to_end(consumer, timeout)
+
+
 async def _assigned(consumer: AIOKafkaConsumer, timeout: float) -> None:
     """A consumer without a group is assigned every partition of its topics once it has their metadata."""
     async def assigned() -> bool:

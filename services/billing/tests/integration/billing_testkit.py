@@ -10,7 +10,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import text
 
-from medfund_deploy.evidence import read_to_end, wait_until
+from medfund_deploy.evidence import read_published
 from medfund_shared.auth import issue_token
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.events.base import EventData
@@ -64,23 +64,11 @@ class BillingUnderTest:
         consumer = AIOKafkaConsumer(self.settings.topic(BILLING), bootstrap_servers=self.settings.kafka_bootstrap,
                                     group_id=None, auto_offset_reset="earliest", isolation_level="read_committed")
         await consumer.start()
-        events: list[CloudEvent] = []
-
-        async def arrived() -> bool:
-            batch = await consumer.getmany(timeout_ms=300)
-            events.extend(CloudEvent.from_kafka(r) for records in batch.values() for r in records)
-            return len(events) >= expected
-
-        async def all_published() -> bool:
-            return await self.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
-
         try:
-            await wait_until(arrived, f"{expected} billing events", timeout)
-            await wait_until(all_published, "billing's outbox to publish every row", timeout)
-            events.extend(CloudEvent.from_kafka(r) for r in await read_to_end(consumer, timeout))
+            records = await read_published(consumer, expected, self.settings.database_url, "billing events", timeout)
         finally:
             await consumer.stop()
-        return events
+        return [CloudEvent.from_kafka(r) for r in records]
 
     async def batch_done(self, batch_id: str, timeout: float = 120) -> dict:
         deadline = asyncio.get_running_loop().time() + timeout

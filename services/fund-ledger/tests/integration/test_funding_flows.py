@@ -18,9 +18,8 @@ import json
 import ledger_events as ev
 import pytest
 from aiokafka import AIOKafkaConsumer
-from test_ledger_ranges import execute
 
-from medfund_deploy.evidence import read_to_end, wait_until
+from medfund_deploy.evidence import read_published
 from medfund_ledger.adapters.rebuild import rebuild
 
 pytestmark = pytest.mark.integration
@@ -45,19 +44,9 @@ async def ledger_topic(ledger, expected: int, timeout: float = 120.0) -> list:
                                 bootstrap_servers=ledger.settings.kafka_bootstrap, auto_offset_reset="earliest",
                                 group_id=None, enable_auto_commit=False, isolation_level="read_committed")
     await consumer.start()
-    records: list = []
-
-    async def arrived() -> bool:
-        records.extend(r for rs in (await consumer.getmany(timeout_ms=500)).values() for r in rs)
-        return len(records) >= expected
-
-    async def all_published() -> bool:
-        return (await execute(ledger, "SELECT count(*) FROM outbox WHERE published_at IS NULL"))[0][0] == 0
-
     try:
-        await wait_until(arrived, f"{expected} records on the ledger topic", timeout)
-        await wait_until(all_published, "the ledger's outbox to publish every row", timeout)
-        return records + await read_to_end(consumer, timeout)
+        return await read_published(consumer, expected, ledger.settings.database_url, "records on the ledger topic",
+                                    timeout)
     finally:
         await consumer.stop()
 
