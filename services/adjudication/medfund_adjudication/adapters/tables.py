@@ -209,7 +209,7 @@ settlements = Table(
 Index("settlements_by_region_year", settlements.c.admdvs, settlements.c.insutype, settlements.c.year,
       settlements.c.psn_no, settlements.c.accumulator_version.nulls_first(), settlements.c.created_at,
       settlements.c.setl_id)
-"""A simulation's replay order (:func:`simulation_repo.recorded`), read straight off the index."""
+"""A simulation's replay order (:func:`simulation_repo.replay_query`), read straight off the index."""
 
 simulations = Table(
     "simulations", metadata,
