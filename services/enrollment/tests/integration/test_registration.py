@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from idnumbers import make_certno
 
-from medfund_enrollment.api.answer_models import HouseholdOut, PersonOut, Registered
+from medfund_enrollment.api.answer_models import HouseholdOut, PersonOut, Registered, Renewed
 from medfund_shared.openapi import departures
 
 pytestmark = pytest.mark.integration
@@ -99,3 +99,20 @@ async def test_a_missing_token_is_401_and_a_hospital_token_is_403(enrollment):
     his = issue_token(enrollment.settings, "his", fixmedins_code="H1")
     denied = await enrollment.client.post("/v1/enrollments", json=body, headers={"Authorization": f"Bearer {his}"})
     assert denied.status_code == 403
+
+
+async def test_a_person_and_a_household_are_renewed_for_the_next_year_as_renewals(enrollment):
+    alone = (await enrollment.client.post("/v1/enrollments", json=household(member(date(1971, 4, 5), 71)))).json()
+    pair = (await enrollment.client.post("/v1/enrollments", json=household(
+        member(date(1972, 4, 5), 72), member(date(1973, 4, 5), 73)))).json()
+    psn_no = alone["members"][0]["psn_no"]
+    renewal = {"year": 2027, "enrolled_on": "2026-10-01"}
+    person = await enrollment.client.post(f"/v1/persons/{psn_no}/renewals", json=renewal)
+    assert person.status_code == 201, person.text
+    assert not departures(Renewed, person.json())
+    assert (person.json()["household_id"], person.json()["year"]) == (alone["household_id"], 2027)
+    assert [(m["psn_no"], m["enrollment_kind"]) for m in person.json()["members"]] == [(psn_no, "renewal")]
+    both = await enrollment.client.post(f"/v1/households/{pair['household_id']}/renewals", json=renewal)
+    assert both.status_code == 201, both.text
+    assert not departures(Renewed, both.json())
+    assert sorted(m["psn_no"] for m in both.json()["members"]) == sorted(m["psn_no"] for m in pair["members"])
