@@ -21,6 +21,7 @@ conflict its use case can refuse) is kept as declared, with :class:`ErrorRespons
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,7 +29,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from medfund_shared.auth import current_principal
 from medfund_shared.context import get_context, get_session, get_session_factory
@@ -183,16 +184,23 @@ def file_body(formats: dict[str, str]) -> dict:
 
 
 def departures(model: type[BaseModel], body: Any) -> list[str]:
-    """Where an answer ``body`` departs from the response ``model`` its route documents: a field missing, added or
-    of another type (the body read back through the model is not the body). Empty when the model describes it."""
-    return _departures(model.model_validate(body).model_dump(mode="json", by_alias=True), body, "")
+    """Where an answer ``body`` departs from the response ``model`` its route documents: a field of another type
+    (validated strictly, as JSON: ``"5"`` is not an integer, an ISO text is a date-time), or a field missing or
+    added at any depth. Empty when the model describes the body."""
+    try:
+        read_back = model.model_validate_json(json.dumps(body), strict=True).model_dump(mode="json", by_alias=True)
+    except ValidationError as exc:
+        return [f".{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()]
+    return _fields_apart(read_back, body, "")
 
 
-def _departures(read_back: Any, body: Any, path: str) -> list[str]:
+def _fields_apart(read_back: Any, body: Any, path: str) -> list[str]:
     if isinstance(body, dict) and isinstance(read_back, dict):
-        return [d for key in sorted(set(body) | set(read_back), key=str)
-                for d in _departures(read_back.get(key, "<absent>"), body.get(key, "<absent>"), f"{path}.{key}")]
-    if isinstance(body, list) and isinstance(read_back, list) and len(body) == len(read_back):
+        return [f"{path}.{key}: answered but not documented" for key in body.keys() - read_back.keys()] + \
+            [f"{path}.{key}: documented but not answered" for key in read_back.keys() - body.keys()] + \
+            [d for key in body.keys() & read_back.keys()
+             for d in _fields_apart(read_back[key], body[key], f"{path}.{key}")]
+    if isinstance(body, list) and isinstance(read_back, list):
         return [d for i, (again, item) in enumerate(zip(read_back, body, strict=True))
-                for d in _departures(again, item, f"{path}[{i}]")]
-    return [] if read_back == body else [f"{path}: answered {body!r}, documented {read_back!r}"]
+                for d in _fields_apart(again, item, f"{path}[{i}]")]
+    return []
