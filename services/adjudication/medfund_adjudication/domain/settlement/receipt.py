@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
@@ -35,18 +36,41 @@ class SettlementInputs:
     accumulators_before: Accumulators
 
 
+_MONEY, _DECIMAL, _DATE, _LIST, _DICT, _AS_IS = "money", "decimal", "date", "list", "dict", "as is"
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, Money):
+    kind = _kind(type(value))
+    if kind.__class__ is tuple:
+        return {name: _plain(getattr(value, name)) for name in kind}
+    if kind is _AS_IS:
+        return value
+    if kind is _MONEY:
         return value.fen
-    if isinstance(value, (Decimal, date)):
-        return str(value) if isinstance(value, Decimal) else value.isoformat()
-    if isinstance(value, (tuple, list)):
+    if kind is _LIST:
         return [_plain(v) for v in value]
-    if isinstance(value, dict):
+    if kind is _DICT:
         return {k: _plain(v) for k, v in value.items()}
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    return value
+    return str(value) if kind is _DECIMAL else value.isoformat()
+
+
+@cache
+def _kind(cls: type) -> str | tuple[str, ...]:
+    """How :func:`_plain` turns a value of ``cls`` into JSON: a dataclass as its field names, once per class
+    (classifying each of a settlement's ~50 values by ``isinstance`` cost more than building the text)."""
+    if issubclass(cls, Money):
+        return _MONEY
+    if issubclass(cls, Decimal):
+        return _DECIMAL
+    if issubclass(cls, date):
+        return _DATE
+    if issubclass(cls, (tuple, list)):
+        return _LIST
+    if issubclass(cls, dict):
+        return _DICT
+    if hasattr(cls, "__dataclass_fields__"):
+        return tuple(f.name for f in fields(cls))
+    return _AS_IS
 
 
 def canonical(inputs: SettlementInputs) -> dict:
