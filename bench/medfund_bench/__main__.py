@@ -351,6 +351,9 @@ def main() -> None:
     parser.add_argument("--scale", type=int, nargs="?", const=SCALE_EVENTS, default=None, metavar="EVENTS",
                         help=f"only the ledger's rebuild of a history of EVENTS events ({SCALE_EVENTS:,} when none "
                              f"is given) copied from the one on its topics (run the full bench first)")
+    parser.add_argument("--settlement-only", action="store_true",
+                        help="only the 2304 figures (saturation, CPU per part, p99 at the fixed rate) and their "
+                             "uvicorn and Kafka limits, not the simulation replay nor the collection feed")
     args = parser.parse_args()
 
     if args.scale is not None:
@@ -358,14 +361,12 @@ def main() -> None:
         print_table(scaled_rebuild_rows(args.scale, args.kafka_records))
         return
     stack.up(PROFILE)
-    rows: list[Row] = [simulation_row(args.simulation_settlements)]
+    rows: list[Row] = [] if args.settlement_only else [simulation_row(args.simulation_settlements)]
     if args.simulation_only:
         print_table(rows)
         return
     trivial = limits.uvicorn_limit(TRIVIAL_PORT, PROFILE.run_dir, TRIVIAL_REQUESTS, args.concurrency)
-    pg = asyncio.run(limits.postgres_limit(PROFILE.database_url("postgres", "postgresql"), 50_000, 500))
     kafka_limit = asyncio.run(settlements(args, rows, trivial.rate))
-    asyncio.run(collection_feed(args, rows, pg.copy_rate, kafka_limit.consume_rate))
     rows += [
         Row("limit: uvicorn trivial endpoint (same load generator, vegeta)", f"{trivial.rate:.0f}/s", "",
             f"p50 {trivial.percentile(50):.0f} ms, p99 {trivial.percentile(99):.0f} ms"),
@@ -373,7 +374,13 @@ def main() -> None:
             f"acks=all idempotent",
             f"{kafka_limit.produce_rate:.0f}/s", "",
             f"p50 {kafka_limit.produce_p50_ms:.0f} ms, p99 {kafka_limit.produce_p99_ms:.0f} ms"),
-        Row("limit: Kafka consume (ConsumerPerformance)", f"{kafka_limit.consume_rate:.0f}/s"),
+        Row("limit: Kafka consume (ConsumerPerformance)", f"{kafka_limit.consume_rate:.0f}/s")]
+    if args.settlement_only:
+        print_table(rows)
+        return
+    pg = asyncio.run(limits.postgres_limit(PROFILE.database_url("postgres", "postgresql"), 50_000, 500))
+    asyncio.run(collection_feed(args, rows, pg.copy_rate, kafka_limit.consume_rate))
+    rows += [
         Row("limit: PostgreSQL insert, batches of 500, executemany / COPY",
             f"{pg.executemany_rate:.0f} / {pg.copy_rate:.0f} rows/s"),
     ]
