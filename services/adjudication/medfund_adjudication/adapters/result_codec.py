@@ -14,35 +14,21 @@ from medfund_shared.money import Money
 _DECIMALS = {"pool_prop_selfpay", "cnt", "pric", "pric_uplmt_amt", "selfpay_prop"}
 
 
-_MONEY, _DECIMAL, _TUPLE, _AS_IS = "money", "decimal", "tuple", "as is"
-
-
 def _encode(value: Any) -> Any:
-    kind = _kind(type(value))
-    if kind.__class__ is tuple:
-        return {name: _encode(getattr(value, name)) for name in kind}
-    if kind is _AS_IS:
-        return value
-    if kind is _MONEY:
+    if isinstance(value, Money):
         return value.fen
-    if kind is _TUPLE:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple):
         return [_encode(v) for v in value]
-    return str(value)
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _encode(getattr(value, name)) for name in _names(type(value))}
+    return value
 
 
 @cache
-def _kind(cls: type) -> str | tuple[str, ...]:
-    """How :func:`_encode` turns a value of ``cls`` into JSON: a dataclass as its field names, once per class
-    (a settlement encodes about a hundred values; classifying each by ``isinstance`` cost more than the rest)."""
-    if issubclass(cls, Money):
-        return _MONEY
-    if issubclass(cls, Decimal):
-        return _DECIMAL
-    if issubclass(cls, tuple):
-        return _TUPLE
-    if hasattr(cls, "__dataclass_fields__"):
-        return tuple(f.name for f in fields(cls))
-    return _AS_IS
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def encode(result: SettlementResult) -> dict:

@@ -40,7 +40,10 @@ _MONEY, _DECIMAL, _DATE, _LIST, _DICT, _AS_IS = "money", "decimal", "date", "lis
 
 
 def _plain(value: Any) -> Any:
-    kind = _kind(type(value))
+    cls = type(value)
+    if cls is Money:  # most values: before the class lookup
+        return value.fen
+    kind = _kind(cls)
     if kind.__class__ is tuple:
         return {name: _plain(getattr(value, name)) for name in kind}
     if kind is _AS_IS:
