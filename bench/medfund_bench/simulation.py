@@ -3,7 +3,7 @@ candidate pack by the real worker, its shard processes in parallel, their tallie
 
 The recorded rows are copies of a few stays (inpatient and outpatient, several sizes), computed by the engine
 under the pack in force and stored as the service stores them (inputs and result as JSONB, the person's
-accumulator version), ``VISITS_PER_PERSON`` a person, COPY-loaded into the adjudication database of the stack for
+accumulator version), ``VISITS_PER_PERSON`` a person, each with an admission of its own, COPY-loaded into the adjudication database of the stack for
 a year of their own (:data:`YEAR`: nothing else records there); a later run with the same count reuses them.
 Then ``POST /v1/simulations`` with the candidate (the in-county inpatient ratios 5 points higher) and the wall
 clock is the simulation's own, from its row's ``created_at`` (the request) to ``finished_at`` (the merged result
@@ -38,7 +38,7 @@ from medfund_shared.policy.pack_set import PackSet, shipped_packs_dir
 ADMDVS, INSUTYPE, YEAR = "211302", "390", 2031
 """A year of the bench's own: the other figures' settlements are recorded in 2026."""
 PACK_FILE = "211302-390-2015-01-01.yaml"
-HOSPITAL, ADMISSION = "HSIMBENCH", "SIMBENCH-ADMISSION"
+HOSPITAL = "HSIMBENCH"
 VISITS_PER_PERSON = 8
 RAISE = Decimal("0.05")
 """The candidate raises every in-county inpatient ratio by 5 points."""
@@ -96,48 +96,61 @@ def _person_year(pack) -> list[tuple]:
     return rows
 
 
+ADMISSION_COLUMNS = ("mdtrt_id", "fixmedins_code", "psn_no", "insutype", "med_type", "begntime", "referred")
 COLUMNS = ("setl_id", "kind", "mdtrt_id", "fixmedins_code", "psn_no", "admdvs", "insutype", "year", "setl_time",
            "setl_date", "medfee_sumamt_fen", "fund_pay_sumamt_fen", "acct_pay_fen", "pack_id", "pack_version",
            "result", "inputs", "accumulator_version", "created_at")
 
 
-def _records(settlements: int, year: list[tuple]) -> Iterator[tuple]:
+def _records(settlements: int, year: list[tuple]) -> Iterator[tuple[tuple, tuple]]:
+    """Each settlement with its own admission, as recorded visits are: one stay is one admission. (A million rows
+    of one admission would teach the planner that an admission has a million settlements, and the gateway's
+    reading statement would scan the table on every settlement after the bench.)"""
     recorded_at = datetime(YEAR, 12, 31, tzinfo=UTC)
     for n in range(settlements):
         inputs, result_text, day, result = year[n % VISITS_PER_PERSON]
         at = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
-        yield (f"SIMB{n:09d}", "settlement", ADMISSION, HOSPITAL, f"SIMB{n // VISITS_PER_PERSON:08d}", ADMDVS,
-               INSUTYPE, YEAR, at, day, result.medfee_sumamt.fen, result.fund_pay_sumamt.fen, result.acct_pay.fen,
-               result.pack_id, result.pack_version, result_text, inputs, n % VISITS_PER_PERSON + 1,
-               recorded_at + timedelta(microseconds=n))
+        mdtrt_id, psn_no = f"SIMA{n:09d}", f"SIMB{n // VISITS_PER_PERSON:08d}"
+        admission = (mdtrt_id, HOSPITAL, psn_no, INSUTYPE, STAYS[n % VISITS_PER_PERSON][0], at, False)
+        yield admission, (f"SIMB{n:09d}", "settlement", mdtrt_id, HOSPITAL, psn_no, ADMDVS, INSUTYPE, YEAR, at, day,
+                          result.medfee_sumamt.fen, result.fund_pay_sumamt.fen, result.acct_pay.fen, result.pack_id,
+                          result.pack_version, result_text, inputs, n % VISITS_PER_PERSON + 1,
+                          recorded_at + timedelta(microseconds=n))
+
+
+async def _copy(conn: asyncpg.Connection, admissions: list[tuple], settlements: list[tuple]) -> None:
+    await conn.copy_records_to_table("admissions", records=admissions, columns=ADMISSION_COLUMNS)
+    await conn.copy_records_to_table("settlements", records=settlements, columns=COLUMNS)
 
 
 async def load_recorded(database_url: str, settlements: int) -> float | None:
-    """The rows of :data:`YEAR` COPY-loaded (seconds), or ``None`` when exactly that many are there already."""
+    """The rows of :data:`YEAR` and their admissions COPY-loaded (seconds), or ``None`` when exactly that many are
+    there already."""
     pack = PackSet.load().in_force(ADMDVS, INSUTYPE, date(YEAR, 1, 1))
     conn = await asyncpg.connect(database_url)
     try:
         period = (ADMDVS, INSUTYPE, YEAR)
         count = await conn.fetchval("SELECT count(*) FROM settlements WHERE admdvs = $1 AND insutype = $2 "
                                     "AND year = $3", *period)
-        if count == settlements:
+        stays = await conn.fetchval("SELECT count(*) FROM admissions WHERE fixmedins_code = $1", HOSPITAL)
+        if count == stays == settlements:
             return None
         began = time.perf_counter()
         await conn.execute("DELETE FROM settlements WHERE admdvs = $1 AND insutype = $2 AND year = $3", *period)
+        await conn.execute("DELETE FROM admissions WHERE fixmedins_code = $1", HOSPITAL)
         await conn.execute("INSERT INTO institutions (fixmedins_code, name, admdvs, level, annual_budget_fen) "
                            "VALUES ($1, 'simulation bench', $2, 'secondary', 0) ON CONFLICT DO NOTHING",
                            HOSPITAL, ADMDVS)
-        await conn.execute("INSERT INTO admissions (mdtrt_id, fixmedins_code, psn_no, insutype, med_type, begntime, "
-                           "referred) VALUES ($1, $2, 'SIMB', $3, '21', $4, false) ON CONFLICT DO NOTHING",
-                           ADMISSION, HOSPITAL, INSUTYPE, datetime(YEAR, 1, 1, tzinfo=UTC))
-        records, chunk = _records(settlements, _person_year(pack)), []
-        for record in records:
+        admissions, chunk = [], []
+        for admission, record in _records(settlements, _person_year(pack)):
+            admissions.append(admission)
             chunk.append(record)
             if len(chunk) == COPY_CHUNK:
-                await conn.copy_records_to_table("settlements", records=chunk, columns=COLUMNS)
-                chunk = []
+                await _copy(conn, admissions, chunk)
+                admissions, chunk = [], []
         if chunk:
-            await conn.copy_records_to_table("settlements", records=chunk, columns=COLUMNS)
+            await _copy(conn, admissions, chunk)
+        await conn.execute("ANALYZE admissions")
         await conn.execute("ANALYZE settlements")
         return time.perf_counter() - began
     finally:
