@@ -28,7 +28,7 @@ async def collect_and_spend(ledger, *, next_year_premiums: str | None = None) ->
         events.append((ev.settlement("500240", 2026, "H1", "21", "100000.00", when), when))
     for data, when in events:
         await ledger.publish(data, when)
-    await ledger.wait_applied(len(ledger.sent))
+    await ledger.wait_applied()
 
 
 async def reserve_months_everywhere(ledger) -> tuple[str, str, str, str]:
