@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -84,3 +85,16 @@ def test_routes_run_no_sql(package, module):
 def test_every_service_has_each_layer():
     assert all(DOMAIN) and {package for package, _ in DOMAIN} == set(SERVICES)
     assert {package for package, _ in APP} == set(SERVICES) and {package for package, _ in API} == set(SERVICES)
+
+
+EVENT_NAME = re.compile(r"medfund\.[a-z_.]+\.v[0-9]+")
+"""A topic (``medfund.claims.v1``) or an event type (``medfund.claims.settlement.completed.v1``)."""
+SOURCES = [case for package in SERVICES for case in _modules(package, "")]
+
+
+@pytest.mark.parametrize(("package", "module"), SOURCES, ids=_ids(SOURCES))
+def test_services_name_topics_and_event_types_by_the_shared_models(package, module):
+    """``SettlementCompleted.event_type`` and ``claims.TOPIC``, never the string: one place says what an event is."""
+    spelled = [node.value for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+               if isinstance(node, ast.Constant) and isinstance(node.value, str) and EVENT_NAME.fullmatch(node.value)]
+    assert not spelled, f"{module.relative_to(ROOT)} spells {spelled}"

@@ -16,6 +16,7 @@ from medfund_enrollment.app.employee_cover import (
 from medfund_enrollment.app.lifecycle import RecordFullPayment, WithdrawCover, record_full_payment, withdraw_cover
 from medfund_shared.consumer import ConsumerSpec
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.types import billing
 from medfund_shared.events.types.billing import (
     EmployeeAccountCredited,
     EmployeeContributionDeclared,
@@ -27,7 +28,6 @@ from medfund_shared.policy.employee_cover import period_month
 from medfund_shared.policy.pack_set import PackSet
 
 CONSUMER = "enrollment"
-BILLING_TOPIC = "medfund.billing.v1"
 
 
 def consumers(pack_set: PackSet) -> list[ConsumerSpec]:
@@ -54,7 +54,7 @@ def consumers(pack_set: PackSet) -> list[ConsumerSpec]:
         command = RecordEmployeeMonth(None, data.admdvs, period_month(data.period), event.effectivetime)
         await record_employee_month(command, UnitOfWork(session, joined=True), pack_set)
 
-    return [ConsumerSpec(CONSUMER, [BILLING_TOPIC], {
+    return [ConsumerSpec(CONSUMER, [billing.TOPIC], {
         PremiumPaidInFull.event_type: on_premium_paid, PremiumWithdrawn.event_type: on_premium_withdrawn,
         EmployeeContributionDeclared.event_type: on_month_declared,
         EmployeeContributionWithdrawn.event_type: on_month_withdrawn,

@@ -23,11 +23,12 @@ from medfund_ledger.domain.financing import (
 from medfund_shared import bulk
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.types.enrollment import CoverageActivated, CoverageReinstated, CoverageSuspended
 from medfund_shared.money import Money
 
-CHANGES = {"medfund.enrollment.coverage.activated.v1": ACTIVATED,
-           "medfund.enrollment.coverage.suspended.v1": WITHDRAWN,
-           "medfund.enrollment.coverage.reinstated.v1": RESTORED}
+CHANGES = {CoverageActivated.event_type: ACTIVATED,
+           CoverageSuspended.event_type: WITHDRAWN,
+           CoverageReinstated.event_type: RESTORED}
 WITHDRAWAL_REASON = "premium_withdrawn"
 Key = tuple[str, str, int]
 KEY_COLUMNS = {"psn_no": bulk.TEXT, "insutype": bulk.TEXT, "year": bulk.INT}

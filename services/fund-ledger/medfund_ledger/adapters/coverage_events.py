@@ -12,12 +12,18 @@ from medfund_ledger.domain.coverage import CoverageChange, net_effect
 from medfund_shared import bulk
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.types.enrollment import (
+    CoverageActivated,
+    CoverageReinstated,
+    CoverageSuspended,
+    CoverageTerminated,
+)
 
-ACTIVE_AFTER = {"medfund.enrollment.coverage.activated.v1": True,
-                "medfund.enrollment.coverage.suspended.v1": False,
-                "medfund.enrollment.coverage.terminated.v1": False,
-                "medfund.enrollment.coverage.reinstated.v1": True}
-ACTIVATED = "medfund.enrollment.coverage.activated.v1"
+ACTIVE_AFTER = {CoverageActivated.event_type: True,
+                CoverageSuspended.event_type: False,
+                CoverageTerminated.event_type: False,
+                CoverageReinstated.event_type: True}
+ACTIVATED = CoverageActivated.event_type
 UPSERT_COLUMNS = {"psn_no": bulk.TEXT, "insutype": bulk.TEXT, "year": bulk.INT, "admdvs": bulk.TEXT,
                   "active": bulk.INT}
 UPSERT = bulk.statement(

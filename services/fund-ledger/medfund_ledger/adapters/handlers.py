@@ -17,6 +17,9 @@ from medfund_ledger.adapters.tables import institutions, populations, registered
 from medfund_shared.consumer import BatchHandler
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.types import billing, claims, enrollment, ledger
+from medfund_shared.events.types.claims import InstitutionRegistered
+from medfund_shared.events.types.enrollment import EligiblePopulationSet
 from medfund_shared.year_range import check_year
 
 Handler = Callable[[AsyncSession, CloudEvent, object], Awaitable[None]]
@@ -54,8 +57,8 @@ async def apply_many(session: AsyncSession, items: list[tuple[CloudEvent, EventD
 
 
 HANDLERS: dict[str, Handler] = {
-    "medfund.claims.institution.registered.v1": on_institution_registered,
-    "medfund.enrollment.population.eligible_set.v1": on_population_set,
+    InstitutionRegistered.event_type: on_institution_registered,
+    EligiblePopulationSet.event_type: on_population_set,
 }
 BATCH_HANDLER = BatchHandler(frozenset(money_events.BUILDERS) | frozenset(coverage_events.ACTIVE_AFTER), apply_many)
-TOPICS = ["medfund.billing.v1", "medfund.claims.v1", "medfund.enrollment.v1", "medfund.ledger.v1"]
+TOPICS = [billing.TOPIC, claims.TOPIC, enrollment.TOPIC, ledger.TOPIC]

@@ -22,12 +22,27 @@ from medfund_ledger.domain import journal
 from medfund_ledger.domain.pools import PoolKey
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
+from medfund_shared.events.types.billing import (
+    AppropriationRecorded,
+    ContributionOnBehalfPaid,
+    ContributionOnBehalfWithdrawn,
+    ContributionReceived,
+    ContributionRefunded,
+    ContributionReversed,
+    EmployeeAccountCredited,
+    EmployeeContributionDeclared,
+    EmployeeContributionWithdrawn,
+    SubsidyAllocated,
+    SubsidyWithdrawn,
+)
+from medfund_shared.events.types.claims import SettlementCompleted, SettlementReversed
+from medfund_shared.events.types.ledger import BalanceBroughtForward, ClearingBooked, TransferBooked
 from medfund_shared.money import Money
 from medfund_shared.year_range import check_date, check_year
 
 EntryBuilder = Callable[[CloudEvent, EventData, LedgerConfig], journal.Entry]
-SETTLEMENT_KINDS = {"medfund.claims.settlement.completed.v1": "settlement",
-                    "medfund.claims.settlement.reversed.v1": "settlement_reversed"}
+SETTLEMENT_KINDS = {SettlementCompleted.event_type: "settlement",
+                    SettlementReversed.event_type: "settlement_reversed"}
 
 
 def _contribution_pool(data, config: LedgerConfig) -> str:
@@ -149,21 +164,21 @@ def _settlement(event, data, config) -> journal.Entry:
 
 
 BUILDERS: dict[str, EntryBuilder] = {
-    "medfund.billing.contribution.received.v1": _received,
-    "medfund.billing.contribution.refunded.v1": _returned("contribution_refunded"),
-    "medfund.billing.contribution.reversed.v1": _returned("contribution_reversed"),
-    "medfund.billing.contribution.on_behalf_paid.v1": _on_behalf,
-    "medfund.billing.subsidy.allocated.v1": _subsidy,
-    "medfund.billing.contribution.on_behalf_withdrawn.v1": _on_behalf_withdrawn,
-    "medfund.billing.subsidy.withdrawn.v1": _subsidy_withdrawn,
-    "medfund.billing.employee.contribution_declared.v1": _employee_contribution,
-    "medfund.billing.employee.account_credited.v1": _account_credited,
-    "medfund.billing.employee.contribution_withdrawn.v1": _employee_contribution_withdrawn,
+    ContributionReceived.event_type: _received,
+    ContributionRefunded.event_type: _returned("contribution_refunded"),
+    ContributionReversed.event_type: _returned("contribution_reversed"),
+    ContributionOnBehalfPaid.event_type: _on_behalf,
+    SubsidyAllocated.event_type: _subsidy,
+    ContributionOnBehalfWithdrawn.event_type: _on_behalf_withdrawn,
+    SubsidyWithdrawn.event_type: _subsidy_withdrawn,
+    EmployeeContributionDeclared.event_type: _employee_contribution,
+    EmployeeAccountCredited.event_type: _account_credited,
+    EmployeeContributionWithdrawn.event_type: _employee_contribution_withdrawn,
     **dict.fromkeys(SETTLEMENT_KINDS, _settlement),
-    "medfund.billing.appropriation.recorded.v1": _appropriation,
-    "medfund.ledger.transfer.booked.v1": _transfer,
-    "medfund.ledger.clearing.booked.v1": _clearing,
-    "medfund.ledger.balance.brought_forward.v1": _brought_forward,
+    AppropriationRecorded.event_type: _appropriation,
+    TransferBooked.event_type: _transfer,
+    ClearingBooked.event_type: _clearing,
+    BalanceBroughtForward.event_type: _brought_forward,
 }
 
 
