@@ -29,6 +29,8 @@ PURE_SHARED = ("medfund_shared.money", "medfund_shared.policy", "medfund_shared.
 """The shared modules a domain may use: values and rules, no I/O."""
 WEB = ("fastapi", "starlette")
 SQL = ("sqlalchemy", "asyncpg")
+SCHEMES = ("390", "310")
+"""The scheme codes, spelled here only to find them spelled elsewhere."""
 
 
 def _imports(source: Path) -> list[str]:
@@ -98,3 +100,11 @@ def test_services_name_topics_and_event_types_by_the_shared_models(package, modu
     spelled = [node.value for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
                if isinstance(node, ast.Constant) and isinstance(node.value, str) and EVENT_NAME.fullmatch(node.value)]
     assert not spelled, f"{module.relative_to(ROOT)} spells {spelled}"
+
+
+@pytest.mark.parametrize(("package", "module"), SOURCES, ids=_ids(SOURCES))
+def test_services_name_schemes_by_the_shared_codes(package, module):
+    """``RESIDENT_SCHEME`` and ``EMPLOYEE_SCHEME`` from ``medfund_shared.schemes``, never ``"390"`` or ``"310"``."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    spelled = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in SCHEMES]
+    assert not spelled, f"{module.relative_to(ROOT)} spells a scheme code on lines {spelled}"

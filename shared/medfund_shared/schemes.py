@@ -7,6 +7,8 @@ RESIDENT_SCHEME = "390"
 """城乡居民基本医疗保险: a yearly premium per person, paid through the tax bureau."""
 EMPLOYEE_SCHEME = "310"
 """职工基本医疗保险: monthly contributions declared by employers or paid by flexible workers."""
+SCHEMES = (RESIDENT_SCHEME, EMPLOYEE_SCHEME)
+"""Every scheme a person can be enrolled in."""
 
 MEDICAL_ASSISTANCE_FUND = "610100"
 """医疗救助基金 (a ``fund_pay_type``): civil affairs' and finance's appropriations for medical assistance."""

@@ -51,6 +51,7 @@ from medfund_shared.events.types.enrollment import CoverageActivated
 from medfund_shared.events.types.ledger import BalanceBroughtForward, ClearingBooked, TransferBooked
 from medfund_shared.kafka import ensure_topics
 from medfund_shared.money import Money
+from medfund_shared.schemes import RESIDENT_SCHEME
 from medfund_shared.settings import Settings, load_settings
 
 ADMDVS, EMPLOYEE_ADMDVS, YEAR = "500240", "321100", 2026
@@ -81,25 +82,26 @@ def _person_events(n: int) -> Iterator[CloudEvent]:
     psn_no, certno = f"P{n:08d}", f"500240199001{n:06d}"
     paid = datetime(YEAR - 1, 10 + n % 3, 1 + n % 28, 10, tzinfo=CHINA_TIME)
     received = ContributionReceived(
-        payment_id=f"PAY{n}", tax_voucher_no=f"TV{n}", certno=certno, psn_no=psn_no, admdvs=ADMDVS, insutype="390",
-        year=YEAR, amount=PREMIUM, channel="bank", tax_office_code="15002400000", paid_at=paid, match="full",
-        premium_due=PREMIUM, paid_total=PREMIUM, shortfall=Money.zero(), credit=Money.zero())
+        payment_id=f"PAY{n}", tax_voucher_no=f"TV{n}", certno=certno, psn_no=psn_no, admdvs=ADMDVS,
+        insutype=RESIDENT_SCHEME, year=YEAR, amount=PREMIUM, channel="bank", tax_office_code="15002400000",
+        paid_at=paid, match="full", premium_due=PREMIUM,
+        paid_total=PREMIUM, shortfall=Money.zero(), credit=Money.zero())
     yield _envelope(received, paid)
     if n % 10 == 0:
         payer = "medical_assistance" if n % 20 == 0 else "government"
-        yield _envelope(ContributionOnBehalfPaid(payment_id=f"OB{n}", psn_no=psn_no, admdvs=ADMDVS, insutype="390",
-                                                 year=YEAR, category="dibao", amount=ON_BEHALF, paid_at=paid,
-                                                 payer=payer), paid)
+        yield _envelope(ContributionOnBehalfPaid(payment_id=f"OB{n}", psn_no=psn_no, admdvs=ADMDVS,
+                                                 insutype=RESIDENT_SCHEME, year=YEAR, category="dibao",
+                                                 amount=ON_BEHALF, paid_at=paid, payer=payer), paid)
     else:
         total = sum(SUBSIDY_SHARES.values(), Money.zero())
         yield _envelope(SubsidyAllocated(
-            subsidy_id=f"SUB{n}", psn_no=psn_no, admdvs=ADMDVS, insutype="390", year=YEAR, amount=total,
+            subsidy_id=f"SUB{n}", psn_no=psn_no, admdvs=ADMDVS, insutype=RESIDENT_SCHEME, year=YEAR, amount=total,
             shares=[{"level": level, "amount": share} for level, share in SUBSIDY_SHARES.items()],
             allocated_at=paid), paid)
     returned = paid + timedelta(days=3)
     correction = {"payment_id": received.payment_id, "tax_voucher_no": received.tax_voucher_no, "certno": certno,
-                  "psn_no": psn_no, "admdvs": ADMDVS, "insutype": "390", "year": YEAR, "amount": PREMIUM}
-    person_year = {"psn_no": psn_no, "admdvs": ADMDVS, "insutype": "390", "year": YEAR}
+                  "psn_no": psn_no, "admdvs": ADMDVS, "insutype": RESIDENT_SCHEME, "year": YEAR, "amount": PREMIUM}
+    person_year = {"psn_no": psn_no, "admdvs": ADMDVS, "insutype": RESIDENT_SCHEME, "year": YEAR}
     if n % 50 == 0:
         yield _envelope(ContributionRefunded(**correction, refund_id=f"RF{n}", reason="duplicate",
                                              refunded_at=returned), returned)
@@ -114,9 +116,9 @@ def _person_events(n: int) -> Iterator[CloudEvent]:
             amount=sum(SUBSIDY_SHARES.values(), Money.zero()), withdrawn_at=returned,
             shares=[{"level": level, "amount": share} for level, share in SUBSIDY_SHARES.items()]), returned)
     yield _envelope(CoverageActivated(
-        psn_no=psn_no, certno=certno, admdvs=ADMDVS, insutype="390", year=YEAR, category="adult", tier="tier2",
-        coverage_from=f"{YEAR}-01-01", coverage_to=f"{YEAR}-12-31", brdy="1990-01-01", gend="1", psn_name="test",
-        trigger="payment", pack_id=f"{ADMDVS}-390-{YEAR}-01-01"), paid)
+        psn_no=psn_no, certno=certno, admdvs=ADMDVS, insutype=RESIDENT_SCHEME, year=YEAR, category="adult",
+        tier="tier2", coverage_from=f"{YEAR}-01-01", coverage_to=f"{YEAR}-12-31", brdy="1990-01-01", gend="1",
+        psn_name="test", trigger="payment", pack_id=f"{ADMDVS}-390-{YEAR}-01-01"), paid)
     yield from _ledger_events(n, psn_no, paid)
     if n % 50 == 0:
         pooled, catastrophic = f"{ADMDVS}:390100:{YEAR}", f"{ADMDVS}:390200:{YEAR}"
@@ -161,7 +163,7 @@ def _settlement(n: int, visit: int, psn_no: str, when: datetime) -> SettlementCo
     paid = sum((f["fund_payamt"] for f in funds), Money.zero())
     return SettlementCompleted(
         setl_id=f"S{n}-{visit}", mdtrt_id=f"M{n}-{visit}", medins_setl_id=f"MS{n}-{visit}", psn_no=psn_no,
-        fixmedins_code=INSTITUTIONS[(n + visit) % len(INSTITUTIONS)], admdvs=ADMDVS, insutype="390",
+        fixmedins_code=INSTITUTIONS[(n + visit) % len(INSTITUTIONS)], admdvs=ADMDVS, insutype=RESIDENT_SCHEME,
         med_type="21" if inpatient else "11", year=YEAR, begntime=when, setl_time=when, medfee_sumamt=paid + paid,
         inscp_scp_amt=paid, act_pay_dedc=Money.zero(), hifp_pay=pooled, hifmi_pay=paid - pooled,
         maf_pay=Money.zero(), fund_pay_sumamt=paid, acct_pay=Money.zero(), psn_cash_pay=paid, funds=funds,

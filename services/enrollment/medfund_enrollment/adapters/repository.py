@@ -26,6 +26,7 @@ from medfund_enrollment.adapters.tables import (
     region_clocks,
 )
 from medfund_shared import bulk
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 Record = Row
 """A stored row (an enrollment, a person, a period), read by attribute: what the use cases are handed."""
@@ -157,7 +158,7 @@ class Repository:
                   .group_by(m.c.psn_no).subquery())
         return list(await self.session.scalars(
             select(e.c.psn_no).distinct().join(latest, latest.c.psn_no == e.c.psn_no)
-            .where(e.c.admdvs == admdvs, e.c.insutype == "310", e.c.status == "active",
+            .where(e.c.admdvs == admdvs, e.c.insutype == EMPLOYEE_SCHEME, e.c.status == "active",
                    e.c.employee_kind != "retired", latest.c.latest < last_paid_before)))
 
     async def last_suspension_reason(self, enrollment_id: int) -> str | None:

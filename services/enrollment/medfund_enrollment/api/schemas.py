@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from medfund_enrollment.domain.employee import EmployeeDetails
 from medfund_shared.business_range import BusinessDate, BusinessYear, Count
 from medfund_shared.money import YuanAmount
+from medfund_shared.schemes import EMPLOYEE_SCHEME, RESIDENT_SCHEME
 from medfund_shared.text_fields import PersonName
 
-Insutype = Literal["390", "310"]
+Insutype = Literal[RESIDENT_SCHEME, EMPLOYEE_SCHEME]
 Admdvs = Field(pattern=r"^[0-9]{6}$")
 
 
@@ -47,7 +48,7 @@ class MemberIn(_Body):
 
 class EnrollmentIn(_Body):
     admdvs: str = Admdvs
-    insutype: Insutype = "390"
+    insutype: Insutype = RESIDENT_SCHEME
     year: BusinessYear
     tier: str | None = None
     enrolled_on: BusinessDate | None = None
@@ -56,7 +57,7 @@ class EnrollmentIn(_Body):
 
 class SuspensionIn(_Body):
     year: BusinessYear
-    insutype: Insutype = "390"
+    insutype: Insutype = RESIDENT_SCHEME
     since: BusinessDate
     reason: Literal["moved_away", "employee_scheme", "other"]
     note: str = Field(default="", max_length=500)
@@ -64,14 +65,14 @@ class SuspensionIn(_Body):
 
 class ReinstatementIn(_Body):
     year: BusinessYear
-    insutype: Insutype = "390"
+    insutype: Insutype = RESIDENT_SCHEME
     since: BusinessDate
     note: str = Field(default="", max_length=500)
 
 
 class TerminationIn(_Body):
     year: BusinessYear
-    insutype: Insutype = "390"
+    insutype: Insutype = RESIDENT_SCHEME
     on: BusinessDate
     reason: Literal["death", "employee_scheme", "moved_away"]
     note: str = Field(default="", max_length=500)

@@ -11,6 +11,7 @@ from medfund_enrollment.domain.employee import EmployeeDetails
 from medfund_enrollment.domain.errors import EnrollmentError, InvalidRequest
 from medfund_enrollment.domain.household import HouseholdApplication, MemberApplication
 from medfund_shared.money import Money, MoneyError
+from medfund_shared.schemes import EMPLOYEE_SCHEME, RESIDENT_SCHEME, SCHEMES
 from medfund_shared.text_rules import ascii_digits, text_problem
 from medfund_shared.year_range import OutOfRange, check_year
 
@@ -73,8 +74,9 @@ def read_line(line: BatchLine, today: date) -> LineApplication:
     for column in COLUMNS:
         if column != "tier" and not v.get(column):
             raise InvalidRequest("missing_field", f"{column} is empty", column)
-    if v["insutype"] not in ("390", "310"):
-        raise InvalidRequest("unknown_insutype", "insutype must be 390 or 310", "insutype")
+    if v["insutype"] not in SCHEMES:
+        raise InvalidRequest("unknown_insutype", f"insutype must be {RESIDENT_SCHEME} or {EMPLOYEE_SCHEME}",
+                             "insutype")
     year = _in_range(_integer(v["year"], "year"), "year")
     member = MemberApplication(v["certno"], v["psn_name"], v["gend"], _date(v["brdy"], "brdy"),
                                tuple(c.strip() for c in v["category"].split(CATEGORY_SEPARATOR) if c.strip()),

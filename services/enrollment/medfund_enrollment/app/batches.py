@@ -28,9 +28,10 @@ from medfund_enrollment.app.common import pack_for
 from medfund_enrollment.domain.batch_roster import DUPLICATE, Roster
 from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.errors import EnrollmentError
-from medfund_enrollment.domain.household import RESIDENT, plan_household
+from medfund_enrollment.domain.household import plan_household
 from medfund_enrollment.domain.lifecycle import Cover, cover_for_payment, retiree_cover
 from medfund_shared.policy.pack_set import PackSet
+from medfund_shared.schemes import RESIDENT_SCHEME
 
 CHUNK_LINES = 1000
 """Lines staged, and lines applied, per transaction."""
@@ -168,7 +169,7 @@ def _accept_line(item: LineApplication, roster: Roster, pack_set: PackSet,
     pack = pack_for(pack_set, app.admdvs, app.insutype, app.year)
     renewing = frozenset({item.certno}) if roster.renewing(item.certno, app.year, app.insutype) else frozenset()
     plan = plan_household(pack, app, renewing)[0]
-    tier = app.tier if app.insutype == RESIDENT else None
+    tier = app.tier if app.insutype == RESIDENT_SCHEME else None
     accepted = roster.accept_line(plan.certno, app.year, app.insutype, tier, (app.admdvs, item.household_key),
                             lambda: str(uuid.uuid4()))
     if accepted == DUPLICATE:
@@ -176,7 +177,7 @@ def _accept_line(item: LineApplication, roster: Roster, pack_set: PackSet,
     if accepted.new_household:
         households.append(NewHousehold(accepted.household_id, app.admdvs, item.household_key))
     cover = None
-    if app.insutype == RESIDENT and not plan.premium_due and not plan.on_behalf_due:
+    if app.insutype == RESIDENT_SCHEME and not plan.premium_due and not plan.on_behalf_due:
         cover = cover_for_payment(pack, year=app.year, kind=plan.kind, brdy=plan.brdy,
                                   paid_on=app.enrolled_on, on_behalf=False, event_date=plan.event_date,
                                   previous_coverage_end=roster.previous_cover_end(plan.certno, app.insutype,

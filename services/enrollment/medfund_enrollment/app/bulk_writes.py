@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.app.lifecycle import refused_event
 from medfund_enrollment.app.registration import employee_columns, registered_event
-from medfund_enrollment.domain.household import RESIDENT, HouseholdApplication, MemberPlan
+from medfund_enrollment.domain.household import HouseholdApplication, MemberPlan
 from medfund_enrollment.domain.lifecycle import Cover, Status
 from medfund_shared.china_time import start_of
 from medfund_shared.events.types.enrollment import CoverageActivated
 from medfund_shared.events.types.enrollment import CoverageRefused as CoverageRefusedEvent
 from medfund_shared.policy.coverage import CoverageRefused
+from medfund_shared.schemes import RESIDENT_SCHEME
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Registration:
 
     @property
     def tier(self) -> str | None:
-        return self.application.tier if self.application.insutype == RESIDENT else None
+        return self.application.tier if self.application.insutype == RESIDENT_SCHEME else None
 
 
 @dataclass(frozen=True)

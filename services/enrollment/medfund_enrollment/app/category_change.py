@@ -12,12 +12,13 @@ from datetime import date
 from medfund_enrollment.adapters.uow import UnitOfWork
 from medfund_enrollment.domain.categories import parse_categories
 from medfund_enrollment.domain.errors import InvalidRequest, NotFound
-from medfund_enrollment.domain.household import RESIDENT, price_member
+from medfund_enrollment.domain.household import price_member
 from medfund_shared.china_time import start_of
 from medfund_shared.events.types.enrollment import CategoryChanged
 from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.money import Money
 from medfund_shared.policy.pack_set import PackSet
+from medfund_shared.schemes import RESIDENT_SCHEME
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ async def change_category(cmd: ChangeCategory, uow: UnitOfWork, pack_set: PackSe
     async with uow:
         if (first := await uow.idempotency.claim(cmd.idempotency)) is not None:
             return first.body
-        enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, RESIDENT)
+        enrollment = await uow.repo.enrollment_for_update(cmd.psn_no, cmd.year, RESIDENT_SCHEME)
         if enrollment is None:
             raise NotFound("not_enrolled", f"{cmd.psn_no} has no live resident enrollment for {cmd.year}", "psn_no")
         pack = pack_set.get(enrollment.pack_id)

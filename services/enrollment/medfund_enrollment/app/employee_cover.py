@@ -22,8 +22,8 @@ from medfund_enrollment.domain.lifecycle import Cover, Status, SuspensionReason
 from medfund_shared.china_time import start_of
 from medfund_shared.policy.employee_cover import employee_cover, employee_coverage_rules, month_index, month_start
 from medfund_shared.policy.pack_set import PackSet
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
-EMPLOYEE_SCHEME = "310"
 ACTOR = "enrollment"
 UNPAID = "unpaid_months"
 WITHDRAWN = SuspensionReason.PREMIUM_WITHDRAWN.value

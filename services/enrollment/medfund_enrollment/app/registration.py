@@ -11,8 +11,6 @@ from medfund_enrollment.app.lifecycle import activate, open_cover, terminate_enr
 from medfund_enrollment.domain.employee import EmployeeKind
 from medfund_enrollment.domain.errors import Conflict
 from medfund_enrollment.domain.household import (
-    EMPLOYEE_SCHEME,
-    RESIDENT,
     HouseholdApplication,
     MemberPlan,
     plan_household,
@@ -23,6 +21,7 @@ from medfund_shared.events.types.enrollment import PersonRegistered
 from medfund_shared.idempotency import IdempotentRequest
 from medfund_shared.policy.pack_set import PackSet
 from medfund_shared.policy.schema import PolicyPack
+from medfund_shared.schemes import EMPLOYEE_SCHEME, RESIDENT_SCHEME
 
 ONE_LIVE_PER_YEAR = "enrollments_one_live_per_year"
 
@@ -65,7 +64,7 @@ async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplica
                         household_id: str) -> dict:
     """Write one member's enrollment and its event; cover starts at once when nothing is to be paid."""
     psn_no = await uow.repo.ensure_person(plan.certno, plan.psn_name, plan.gend, plan.brdy, plan.ssc_no)
-    tier = app.tier if app.insutype == RESIDENT else None
+    tier = app.tier if app.insutype == RESIDENT_SCHEME else None
     await uow.repo.add_enrollment(
         psn_no=psn_no, certno=plan.certno, household_id=household_id, admdvs=app.admdvs, insutype=app.insutype,
         year=app.year, tier=tier, category=plan.category, categories=list(plan.categories), kind=plan.kind.value,
@@ -74,7 +73,7 @@ async def enroll_member(uow: UnitOfWork, pack: PolicyPack, app: HouseholdApplica
         **employee_columns(plan))
     await uow.emit(registered_event(psn_no, app, plan, household_id, pack.pack_id), start_of(app.enrolled_on))
     status = Status.REGISTERED
-    if app.insutype == RESIDENT and not plan.premium_due and not plan.on_behalf_due:
+    if app.insutype == RESIDENT_SCHEME and not plan.premium_due and not plan.on_behalf_due:
         enrollment = await uow.repo.enrollment_for_update(psn_no, app.year, app.insutype)
         status = await activate(uow, pack, enrollment, app.enrolled_on, on_behalf=False, at_registration=True)
     elif plan.employee is not None and plan.employee.kind is EmployeeKind.RETIRED:
@@ -100,7 +99,7 @@ def registered_event(psn_no: str, app: HouseholdApplication, plan: MemberPlan, h
     return PersonRegistered(
         psn_no=psn_no, certno=plan.certno, psn_name=plan.psn_name, gend=plan.gend, brdy=plan.brdy,
         admdvs=app.admdvs, insutype=app.insutype, year=app.year, household_id=household_id,
-        category=plan.category, tier=app.tier if app.insutype == RESIDENT else None,
+        category=plan.category, tier=app.tier if app.insutype == RESIDENT_SCHEME else None,
         enrollment_kind=plan.kind.value, premium_due=plan.premium_due, on_behalf_due=plan.on_behalf_due,
         pack_id=pack_id, ssc_no=plan.ssc_no, employee_kind=e and e.kind.value, employer_code=e and e.employer_code,
         contribution_years=e and e.contribution_years, monthly_pension=e and e.monthly_pension)
@@ -113,7 +112,7 @@ async def _refuse_duplicates(uow: UnitOfWork, app: HouseholdApplication, plans: 
         existing = live.get(plan.certno)
         if existing is None:
             continue
-        if app.insutype == EMPLOYEE_SCHEME and existing.insutype == RESIDENT:
+        if app.insutype == EMPLOYEE_SCHEME and existing.insutype == RESIDENT_SCHEME:
             await terminate_enrollment(uow, existing, app.enrolled_on, TerminationReason.EMPLOYEE_SCHEME, actor,
                                        "joined the employee scheme")
             continue

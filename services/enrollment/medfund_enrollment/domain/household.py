@@ -23,9 +23,9 @@ from medfund_shared.money import Money
 from medfund_shared.policy.contribution_rules import ResidentCategory
 from medfund_shared.policy.contributions import ContributionInputError, ResidentPerson, resident_premium
 from medfund_shared.policy.schema import PolicyPack
+from medfund_shared.schemes import EMPLOYEE_SCHEME, RESIDENT_SCHEME
 from medfund_shared.text_rules import NAME_MAX_LENGTH, text_problem
 
-RESIDENT, EMPLOYEE_SCHEME = "390", "310"
 SSC_NO = re.compile(r"[A-Z0-9]{1,20}")
 
 
@@ -123,7 +123,7 @@ def plan_household(pack: PolicyPack, application: HouseholdApplication,
     """Every member checked and priced; ``renewing`` holds the certnos insured the year before."""
     if not application.members:
         raise InvalidRequest("no_members", "a household registers at least one member", "members")
-    tier = check_tier(pack, application.tier) if application.insutype == RESIDENT else None
+    tier = check_tier(pack, application.tier) if application.insutype == RESIDENT_SCHEME else None
     plans, seen = [], set()
     for index, member in enumerate(application.members):
         field = f"members.{index}"

@@ -38,6 +38,7 @@ from medfund_shared.events.types.billing import (
 from medfund_shared.events.types.claims import SettlementCompleted, SettlementReversed
 from medfund_shared.events.types.ledger import BalanceBroughtForward, ClearingBooked, TransferBooked
 from medfund_shared.money import Money
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 from medfund_shared.year_range import check_date, check_year
 
 EntryBuilder = Callable[[CloudEvent, EventData, LedgerConfig], journal.Entry]
@@ -51,7 +52,7 @@ def _contribution_pool(data, config: LedgerConfig) -> str:
 
 def _employee_pools(data, config: LedgerConfig) -> tuple[str, str]:
     year = int(data.period[:4])
-    return (PoolKey(data.admdvs, config.contribution_pool("310"), year).pool_id,
+    return (PoolKey(data.admdvs, config.contribution_pool(EMPLOYEE_SCHEME), year).pool_id,
             PoolKey(data.admdvs, config.employee_account_pool, year).pool_id)
 
 
