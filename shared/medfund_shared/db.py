@@ -14,6 +14,8 @@ from sqlalchemy.pool import NullPool
 from medfund_shared.settings import Settings
 
 platform_metadata = MetaData()
+"""The platform tables. Frozen: every service's migration 0001 creates them from these definitions
+(:func:`create_platform_tables`), and ``tests/e2e/test_migrations.py`` holds the migrated schema to the recorded one."""
 
 outbox_table = Table(
     "outbox", platform_metadata,
@@ -98,11 +100,14 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 
 def create_platform_tables(connection: Connection | None = None) -> None:
-    """Inside an Alembic migration: create outbox, consumer_offsets, processed_events, dead_letters."""
+    """Inside an Alembic migration: create outbox, consumer_offsets, processed_events, dead_letters.
+
+    Every service's ``0001_platform`` is this function (its ``upgrade``): frozen, see :data:`platform_metadata`."""
     platform_metadata.create_all(connection or _migration_bind())
 
 
 def drop_platform_tables(connection: Connection | None = None) -> None:
+    """Every service's ``0001_platform`` downgrade."""
     platform_metadata.drop_all(connection or _migration_bind())
 
 

@@ -5,8 +5,6 @@ Written out table by table (not from ``tables.py``), exactly as this revision fi
 edit of the models never changes what this revision did: every schema change gets a revision of its own
 (``0003_employment``, ``0004_category_changes``, …), and ``tests/integration/test_migrations.py`` checks that the
 revisions add up to ``tables.py``.
-
-Revision ID: 0002
 """
 
 import sqlalchemy as sa
@@ -15,8 +13,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 TABLES = ("requests", "settlements", "accumulators", "fee_details", "admissions", "account_credits", "accounts",
           "coverage", "catalogue", "institutions")

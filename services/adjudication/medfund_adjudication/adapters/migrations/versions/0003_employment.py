@@ -1,8 +1,6 @@
 """Employees' retired flag, from billing's account credits and declarations.
 
 Written out (not from ``tables.py``) so that a later edit of the models never changes what this revision did.
-
-Revision ID: 0003
 """
 
 import sqlalchemy as sa
@@ -10,8 +8,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,7 +1,4 @@
-"""Coverage: the person's category changes in the year (``person.category_changed``), by date.
-
-Revision ID: 0004
-"""
+"""Coverage: the person's category changes in the year (``person.category_changed``), by date."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -9,8 +6,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

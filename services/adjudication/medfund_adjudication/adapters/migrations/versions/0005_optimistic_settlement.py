@@ -5,8 +5,6 @@ if the accumulators' version is the one it read (:mod:`medfund_adjudication.adap
 change of the accumulators increments the version. When that statement finds another change got there
 first in a way its own conditions cannot skip, it calls ``settlement_lost_race``, which rolls it back with
 SQLSTATE 40001 (serialization failure) so the caller settles again under the lock.
-
-Revision ID: 0005
 """
 
 import sqlalchemy as sa
@@ -14,8 +12,6 @@ from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

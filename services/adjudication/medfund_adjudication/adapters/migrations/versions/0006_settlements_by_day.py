@@ -6,16 +6,12 @@ With ``(fixmedins_code, setl_date)``, PostgreSQL rated that index as good as the
 and a connection kept that plan: each settlement then read every earlier settlement of its hospital (900 rows
 after 1,200 settlements, measured). ``(setl_date, fixmedins_code)`` still answers a period's reconciliation from
 the index alone, and cannot serve a lookup without a date.
-
-Revision ID: 0006
 """
 
 from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

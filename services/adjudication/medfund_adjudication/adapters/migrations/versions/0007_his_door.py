@@ -1,15 +1,10 @@
-"""The HIS door: institutions' gateway credentials, signature nonces, sign-ins, and what a 2601 reverses.
-
-Revision ID: 0007
-"""
+"""The HIS door: institutions' gateway credentials, signature nonces, sign-ins, and what a 2601 reverses."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

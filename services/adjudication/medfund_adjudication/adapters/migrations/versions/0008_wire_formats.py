@@ -1,8 +1,6 @@
 """What HIS clients send that the gateway now keeps: refund lines, the admission's credential type, the
 person's social security card number (``person_cards``); and settlements by admission (the deductible a stay's
 earlier mid-stay settlements applied).
-
-Revision ID: 0008
 """
 
 import sqlalchemy as sa
@@ -10,8 +8,6 @@ from alembic import op
 
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,7 +1,5 @@
 """An institution's registered budget names the one year it applies to (null: none), so a budget registered
 for one year never applies to another.
-
-Revision ID: 0009
 """
 
 import sqlalchemy as sa
@@ -9,8 +7,6 @@ from alembic import op
 
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -5,8 +5,6 @@ the upgrade still gets it byte for byte): a gateway message's key ``nhsa:{fixmed
 scope ``nhsa:{fixmedins_code}``, key ``msgid``; a native ``Idempotency-Key``'s ``v1:{role}:{institution}:{key}``
 becomes scope ``v1:{role}:{institution}``, key ``key``. A request still unanswered holds no lasting claim (its
 transaction never committed one) and is not moved.
-
-Revision ID: 0010
 """
 
 import sqlalchemy as sa
@@ -16,8 +14,6 @@ from medfund_shared.idempotency import create_idempotency_table
 
 revision = "0010"
 down_revision = "0009"
-branch_labels = None
-depends_on = None
 
 MOVE_ANSWERED = sa.text("""
     INSERT INTO idempotency_keys (scope, key, digest, status, answer, created_at)

@@ -1,7 +1,4 @@
-"""Each settlement keeps its canonical engine inputs and its receipt (issue 25), so it can be computed again.
-
-Revision ID: 0011
-"""
+"""Each settlement keeps its canonical engine inputs and its receipt (issue 25), so it can be computed again."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -9,8 +6,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0011"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,14 +1,9 @@
-"""Indexes for GET /v1/settlements (issue 25): newest first over all settlements, and one person's.
-
-Revision ID: 0012
-"""
+"""Indexes for GET /v1/settlements (issue 25): newest first over all settlements, and one person's."""
 
 from alembic import op
 
 revision = "0012"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,7 +1,4 @@
-"""Simulations (issue 25): a year replayed under a candidate pack, its progress and its result.
-
-Revision ID: 0013
-"""
+"""Simulations (issue 25): a year replayed under a candidate pack, its progress and its result."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -9,8 +6,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0013"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,15 +1,11 @@
 """A simulation replays each person's settlements in the order they were recorded (``created_at``), not by the
 client's ``setl_time``: the index follows (issue 25).
-
-Revision ID: 0014
 """
 
 from alembic import op
 
 revision = "0014"
 down_revision = "0013"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -2,8 +2,6 @@
 year in that order (issue 25): ``created_at`` is when the writing transaction began, which two concurrent
 settlements of one person can commit in the other order. Rows written before this migration keep NULL and are
 replayed first, by ``created_at``; the index follows the replay's order.
-
-Revision ID: 0015
 """
 
 import sqlalchemy as sa
@@ -11,8 +9,6 @@ from alembic import op
 
 revision = "0015"
 down_revision = "0014"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -4,8 +4,6 @@ batches, employee declarations.
 Written out table by table (not from ``tables.py``), so a later edit of the models never changes
 what this revision did: every schema change gets a revision of its own (``0003_…``), and
 ``tests/integration/test_migrations.py`` checks that the revisions add up to ``tables.py``.
-
-Revision ID: 0002
 """
 
 import sqlalchemy as sa
@@ -14,8 +12,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 TABLES = ("employee_declarations", "batch_rejections", "batches", "subsidies", "on_behalf_payments", "corrections",
           "payments", "premium_accounts")

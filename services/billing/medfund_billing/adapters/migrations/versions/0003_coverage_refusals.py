@@ -1,7 +1,5 @@
 """Premium accounts remember that enrollment refused cover for the paid premium (the money is
 then refundable; ``GET /v1/coverage-refusals`` lists it).
-
-Revision ID: 0003
 """
 
 import sqlalchemy as sa
@@ -9,8 +7,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

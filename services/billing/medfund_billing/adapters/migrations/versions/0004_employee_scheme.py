@@ -1,15 +1,10 @@
-"""The employee scheme (310): registered members, flexible workers' months, late fees, business dates.
-
-Revision ID: 0004
-"""
+"""The employee scheme (310): registered members, flexible workers' months, late fees, business dates."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,7 +1,5 @@
 """Appropriations to medical assistance and the risk reserve (``POST /v1/appropriations``), and the payer
 of each on-behalf payment (medical assistance pays the premium of the people it sponsors, 资助参保).
-
-Revision ID: 0005
 """
 
 import sqlalchemy as sa
@@ -9,8 +7,6 @@ from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

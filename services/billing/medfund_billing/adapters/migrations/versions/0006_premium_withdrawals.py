@@ -1,8 +1,6 @@
 """A refund or reversal that leaves a person-year's premium short withdraws its subsidy and on-behalf shares
 (docs/funding.md): each keeps its row, marked withdrawn, and paying in full again allocates anew, so the
 subsidy is unique per person-year among the rows not withdrawn.
-
-Revision ID: 0006
 """
 
 import sqlalchemy as sa
@@ -10,8 +8,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

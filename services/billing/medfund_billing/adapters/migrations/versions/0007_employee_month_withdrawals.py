@@ -1,7 +1,5 @@
 """A flexible worker's month refunded or reversed keeps its row, marked withdrawn, and may be paid again: the
 month is unique per person among the rows not withdrawn (docs/funding.md).
-
-Revision ID: 0007
 """
 
 import sqlalchemy as sa
@@ -9,8 +7,6 @@ from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

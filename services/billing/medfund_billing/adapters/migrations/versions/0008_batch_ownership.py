@@ -6,8 +6,6 @@ batch_ownership``) and the file line processing resumes after (``last_line``), a
 outcome in ``batch_chunks``, whose sums are the batch's counters. A batch still processing when this runs had its
 file on a local disk: nothing of it can be read again, so it is closed as it stands (re-send the file; its
 applied lines are duplicates).
-
-Revision ID: 0008
 """
 
 import sqlalchemy as sa
@@ -16,8 +14,6 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

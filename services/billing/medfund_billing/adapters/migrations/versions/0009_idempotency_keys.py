@@ -2,8 +2,6 @@
 
 Vouchers accepted before this migration have no stored answer: a retry of one of them is answered with the
 payment as stored, as before.
-
-Revision ID: 0009
 """
 
 from alembic import op
@@ -12,8 +10,6 @@ from medfund_shared.idempotency import create_idempotency_table
 
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

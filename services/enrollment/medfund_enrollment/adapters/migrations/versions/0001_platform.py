@@ -1,19 +1,8 @@
-"""Platform tables: outbox, consumer_offsets, processed_events, dead_letters.
+"""Platform tables: outbox, consumer_offsets, processed_events, dead_letters, as ``medfund_shared.db`` creates them
+for every service (frozen there)."""
 
-Revision ID: 0001
-"""
-
-from medfund_shared.db import create_platform_tables, drop_platform_tables
+from medfund_shared.db import create_platform_tables as upgrade
+from medfund_shared.db import drop_platform_tables as downgrade
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    create_platform_tables()
-
-
-def downgrade() -> None:
-    drop_platform_tables()

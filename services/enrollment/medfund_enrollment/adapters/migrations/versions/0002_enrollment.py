@@ -2,8 +2,6 @@
 
 Written out table by table (not from ``tables.py``), so later changes to the models never change what
 this revision did: they get a revision of their own.
-
-Revision ID: 0002
 """
 
 import sqlalchemy as sa
@@ -12,8 +10,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 NOW = sa.text("now()")
 

@@ -1,15 +1,10 @@
-"""The rule that refused a payment's cover, next to its message.
-
-Revision ID: 0003
-"""
+"""The rule that refused a payment's cover, next to its message."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

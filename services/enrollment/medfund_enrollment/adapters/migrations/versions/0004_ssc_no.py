@@ -1,15 +1,10 @@
-"""A person's optional social-security card number (社会保障卡号).
-
-Revision ID: 0004
-"""
+"""A person's optional social-security card number (社会保障卡号)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,15 +1,10 @@
-"""The employee scheme (310): who the member is, the months paid, and each region's latest period.
-
-Revision ID: 0005
-"""
+"""The employee scheme (310): who the member is, the months paid, and each region's latest period."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -4,8 +4,6 @@ The key is now claimed first, in the request's transaction, so its row exists un
 NULL) until that transaction commits. Keys stored before this migration keep their answers (status 201: every
 enrollment POST with a key answers 201); their digests were computed with the old separators, so a retry of
 one of them sent after the upgrade is refused as a different request (409).
-
-Revision ID: 0006
 """
 
 import sqlalchemy as sa
@@ -13,8 +11,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -5,8 +5,6 @@ The upload's lines are staged in ``enrollment_batch_lines``; the batch row carri
 file arrived (``received_all``) and the file line processing resumes after (``last_line``); each applied chunk
 leaves its outcome in ``enrollment_batch_chunks``, whose sums are the batch's counters. A batch processing when
 this runs was owned through an advisory lock: it is closed ``interrupted`` (re-send the file).
-
-Revision ID: 0007
 """
 
 import sqlalchemy as sa
@@ -15,8 +13,6 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -4,8 +4,6 @@ Written out table by table (not from ``tables.py``), exactly as this revision fi
 edit of the models never changes what this revision did: every schema change gets a revision of its own
 (``0003_evaluation_queue``, …), and ``tests/integration/test_migrations.py`` checks that the revisions add up
 to ``tables.py``.
-
-Revision ID: 0002
 """
 
 import sqlalchemy as sa
@@ -14,8 +12,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 TABLES = ("alert_changes", "alerts", "pool_thresholds", "ledger_clock", "populations", "coverage", "settlement_facts",
           "institution_payments", "institution_budgets", "institutions", "pool_months", "account_balances", "pools",

@@ -3,8 +3,6 @@
 Written out (not from ``tables.py``) so that a later edit of the models never changes what this revision did.
 ``pending_evaluations.fixmedins_code`` is here because every database built since it joined the models got it
 from this revision.
-
-Revision ID: 0003
 """
 
 import sqlalchemy as sa
@@ -12,8 +10,6 @@ from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,15 +1,11 @@
 """Index journal lines by their entry: the alert evaluator finds the pools a batch touched by entry key, and
 without it every evaluation scanned the whole of ``journal_lines`` (about 200 ms at a million entries).
-
-Revision ID: 0004
 """
 
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

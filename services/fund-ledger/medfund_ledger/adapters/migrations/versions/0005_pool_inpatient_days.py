@@ -2,8 +2,6 @@
 
 The cost-spike rule sums a window of inpatient settlements after every batch; read from the facts it grew
 with every settlement in the window (about 20 ms a batch at 40,000 of them).
-
-Revision ID: 0005
 """
 
 import sqlalchemy as sa
@@ -11,8 +9,6 @@ from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

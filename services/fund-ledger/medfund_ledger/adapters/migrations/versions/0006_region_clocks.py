@@ -3,8 +3,6 @@
 The single ledger clock moved every region to the latest time any region reached (one registration
 without a date moved them all to today). Each region's clock starts at the latest effective date
 booked on its pools (the start of that day, China time); its next event moves it on.
-
-Revision ID: 0006
 """
 
 import sqlalchemy as sa
@@ -12,8 +10,6 @@ from alembic import op
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

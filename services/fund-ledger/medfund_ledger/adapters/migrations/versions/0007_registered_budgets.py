@@ -2,8 +2,6 @@
 
 The single ``institutions.registered_budget`` applied to every year; it is kept for the years the
 institution already has payments in (what it applied to so far) and dropped.
-
-Revision ID: 0007
 """
 
 import sqlalchemy as sa
@@ -11,8 +9,6 @@ from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,8 +3,6 @@ back and the premium paid in full again finances it again, each exactly once (do
 
 Person-years financed before this revision are taken from their booked transfers
 (``transfer:catastrophic:{admdvs}:{year}:{psn_no}``) and the ledger's coverage rows.
-
-Revision ID: 0008
 """
 
 import sqlalchemy as sa
@@ -12,8 +10,6 @@ from alembic import op
 
 revision = "0008"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

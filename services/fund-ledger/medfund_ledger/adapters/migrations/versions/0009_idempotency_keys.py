@@ -4,8 +4,6 @@ Until now a command's key was its journal entry and a retry was compared with th
 store takes over: each command entry booked before this migration gets its key (scope ``clearing`` or
 ``transfer``), the digest of its stored request and its answer (the amounts it moved per pool), so a retry
 after the upgrade replays it and other content under its key is still refused.
-
-Revision ID: 0009
 """
 
 import sqlalchemy as sa
@@ -17,8 +15,6 @@ from medfund_shared.money import Money
 REQUEST_COMMENT = "the command's content, as it was asked (its key's answer is in idempotency_keys)"
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 COMMAND_ENTRIES = sa.text(
     "SELECT e.entry_key, e.request, l.pool_id, sum(l.amount) AS moved FROM journal_entries e "
