@@ -60,7 +60,7 @@ def migrated_schema(profile, database: str) -> str:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_the_recorded_revisions_build_the_schema_they_always_built(service, test_stack):
-    """A helper a migration calls (``medfund_shared.db.create_platform_tables``) is
+    """A helper a migration calls (``medfund_shared.db.create_platform_tables``, ``medfund_shared.batch_migration``) is
     frozen: the migrations up to the recorded head, as they are now, build the schema recorded from them."""
     package = f"medfund_{service}"
     database = f"{package}_{test_stack.session_tag}_recorded"

@@ -12,8 +12,14 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from medfund_shared.batch_migration import create_staged_and_chunk_tables, drop_staged_and_chunk_tables
+from medfund_shared.batch_tables import BatchNaming
+
 revision = "0008"
 down_revision = "0007"
+
+NAMING = BatchNaming(prefix="", item="record", migration="0008", staged_until="done", item_ends_on_line=True)
+"""Frozen as this revision named its tables (``medfund_shared.batch_migration``)."""
 
 
 def upgrade() -> None:
@@ -29,28 +35,11 @@ def upgrade() -> None:
     op.add_column("batches", sa.Column("lease_expires_at", sa.DateTime(timezone=True)))
     op.alter_column("batches", "last_line",
                     comment="file line of the last record applied: processing resumes after it (migration 0008)")
-    op.create_table(
-        "batch_records",
-        sa.Column("batch_id", sa.Text, nullable=False),
-        sa.Column("line", sa.Integer, nullable=False, comment="file line on which the record ends"),
-        sa.Column("raw", sa.LargeBinary, nullable=False, comment="the record's bytes as sent"),
-        sa.PrimaryKeyConstraint("batch_id", "line"),
-        comment="uploaded files, staged with COPY, until their batch is done (migration 0008)",
-    )
-    op.create_table(
-        "batch_chunks",
-        sa.Column("batch_id", sa.Text, sa.ForeignKey("batches.batch_id"), nullable=False),
-        sa.Column("first_line", sa.Integer, nullable=False),
-        sa.Column("last_line", sa.Integer, nullable=False),
-        *(sa.Column(name, sa.Integer, nullable=False) for name in ("received", "accepted", "duplicates", "rejected")),
-        sa.PrimaryKeyConstraint("batch_id", "first_line"),
-        comment="each applied chunk's outcome: the batch's counters are their sums (migration 0008)",
-    )
+    create_staged_and_chunk_tables(NAMING, ("received", "accepted", "duplicates", "rejected"))
 
 
 def downgrade() -> None:
-    op.drop_table("batch_chunks")
-    op.drop_table("batch_records")
+    drop_staged_and_chunk_tables(NAMING)
     op.drop_column("batches", "lease_expires_at")
     op.drop_column("batches", "owner")
     op.drop_column("batches", "csv_header")

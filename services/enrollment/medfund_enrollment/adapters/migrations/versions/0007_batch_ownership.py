@@ -11,8 +11,14 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from medfund_shared.batch_migration import create_staged_and_chunk_tables, drop_staged_and_chunk_tables
+from medfund_shared.batch_tables import BatchNaming
+
 revision = "0007"
 down_revision = "0006"
+
+NAMING = BatchNaming(prefix="enrollment_", item="line", migration="0007", staged_until="finished")
+"""Frozen as this revision named its tables (``medfund_shared.batch_migration``)."""
 
 
 def upgrade() -> None:
@@ -29,27 +35,10 @@ def upgrade() -> None:
     op.add_column("enrollment_batches", sa.Column(
         "owner", sa.Text, comment="the instance processing the batch (batch_ownership lease; migration 0007)"))
     op.add_column("enrollment_batches", sa.Column("lease_expires_at", sa.DateTime(timezone=True)))
-    op.create_table(
-        "enrollment_batch_lines",
-        sa.Column("batch_id", sa.Text, nullable=False),
-        sa.Column("line", sa.Integer, nullable=False),
-        sa.Column("raw", sa.LargeBinary, nullable=False, comment="the line's bytes as sent"),
-        sa.PrimaryKeyConstraint("batch_id", "line"),
-        comment="uploaded files, staged with COPY, until their batch is finished (migration 0007)",
-    )
-    op.create_table(
-        "enrollment_batch_chunks",
-        sa.Column("batch_id", sa.Text, sa.ForeignKey("enrollment_batches.batch_id"), nullable=False),
-        sa.Column("first_line", sa.Integer, nullable=False),
-        sa.Column("last_line", sa.Integer, nullable=False),
-        *(sa.Column(name, sa.Integer, nullable=False) for name in ("received", "accepted", "duplicates")),
-        sa.PrimaryKeyConstraint("batch_id", "first_line"),
-        comment="each applied chunk's outcome: the batch's counters are their sums (migration 0007)",
-    )
+    create_staged_and_chunk_tables(NAMING, ("received", "accepted", "duplicates"))
 
 
 def downgrade() -> None:
-    op.drop_table("enrollment_batch_chunks")
-    op.drop_table("enrollment_batch_lines")
+    drop_staged_and_chunk_tables(NAMING)
     for column in ("lease_expires_at", "owner", "last_line", "received_all", "header"):
         op.drop_column("enrollment_batches", column)
