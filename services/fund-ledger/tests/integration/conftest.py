@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from medfund_deploy.evidence import wait_consumed, wait_until
+from medfund_ledger.adapters.handlers import TOPICS
 from medfund_ledger.main import definition
 from medfund_shared.auth import issue_token
 from medfund_shared.db import create_engine
@@ -57,25 +58,27 @@ class Ledger:
         await self.producer.send_and_wait(self.settings.topic(lookup(event.type).topic), value, key=key,
                                           headers=headers)
 
-    async def wait_applied(self, count: int | None = None, timeout: float = 120.0) -> None:
-        """Until the consumer has processed ``count`` events (``None``: every event this test published, by id,
-        whatever else the ledger's own routes put on its topic meanwhile) and the alert evaluator has taken every
-        event it queued (the queue is emptied in the transaction that evaluates)."""
+    async def wait_applied(self, timeout: float = 120.0) -> None:
+        """Until the consumer has processed, by id, every event this test published and every event the ledger put
+        on a topic it consumes itself (its outbox: a transfer it booked for a catastrophic premium, an operator's
+        transfer), and the alert evaluator has taken every event it queued (the queue is emptied in the transaction
+        that evaluates)."""
         engine = create_engine(self.settings)
         published = sorted({event.id for event in self.sent})
 
         async def applied_and_evaluated() -> bool:
             async with engine.connect() as conn:
-                if count is None:
-                    done = await conn.scalar(text("SELECT count(DISTINCT event_id) FROM processed_events "
-                                                  "WHERE event_id = ANY(:ids)"), {"ids": published})
-                else:
-                    done = await conn.scalar(text("SELECT count(*) FROM processed_events"))
+                missing = await conn.scalar(text(
+                    "SELECT count(*) FROM (SELECT unnest(CAST(:ids AS text[])) AS event_id "
+                    "UNION SELECT event_id::text FROM outbox WHERE topic = ANY(:topics)) AS wanted "
+                    "WHERE NOT EXISTS (SELECT 1 FROM processed_events p WHERE p.event_id = wanted.event_id)"),
+                    {"ids": published, "topics": TOPICS})
                 queued = await conn.scalar(text("SELECT count(*) FROM pending_evaluations"))
-            return done >= (len(published) if count is None else count) and queued == 0
+            return missing == 0 and queued == 0
 
         try:
-            await wait_until(applied_and_evaluated, f"{count} events applied and evaluated", timeout)
+            await wait_until(applied_and_evaluated, f"the {len(published)} published events and the ledger's own "
+                             "applied and evaluated", timeout)
         finally:
             await engine.dispose()
 
@@ -84,7 +87,7 @@ class Ledger:
         that a copy was read (and skipped), where ``processed_events`` does not grow."""
         topics = {self.settings.topic(lookup(event.type).topic) for event in self.sent}
         await wait_consumed(self.settings.database_url, self.settings.kafka_bootstrap, topics, consumer="fund-ledger")
-        await self.wait_applied(0)
+        await self.wait_applied()
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ async def three_changes(ledger) -> None:
     """One institution's budget alert fires (85%), is acknowledged, then resolves on a larger budget."""
     await ledger.publish(ev.institution(CODE, "500240", "1000000.00"), ev.at(2026, 1, 1))
     await ledger.publish(ev.settlement("500240", 2026, CODE, "21", "850000.00", ev.at(2026, 4, 1)), ev.at(2026, 4, 1))
-    await ledger.wait_applied(2)
+    await ledger.wait_applied()
     alert = next(a for a in (await ledger.client.get("/v1/alerts")).json() if a["subject_id"] == CODE)
     ack = await ledger.client.post(f"/v1/alerts/{alert['alert_id']}/ack", json={"note": "watching"})
     assert ack.status_code == 200, ack.text

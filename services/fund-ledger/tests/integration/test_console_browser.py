@@ -40,14 +40,14 @@ async def fund_with_alerts(ledger) -> None:
     await ledger.client.put(f"/v1/pools/{POOL}/budget",
                             json={"budget_due": "1000000.00", "planned_expenditure": "800000.00"})
     await ledger.publish(ev.institution(CODE, "500240", "500000.00"), ev.at(2026, 1, 1))
-    await ledger.wait_applied(1)
+    await ledger.wait_applied()
     await ledger.publish(ev.contribution("500240", 2026, "900000.00", ev.at(2025, 12, 1)), ev.at(2025, 12, 1))
     for day in (1, 2, 3, 4):
         await ledger.publish(ev.settlement("500240", 2026, CODE, "21", "90000.00", ev.at(2026, 2, day)),
                              ev.at(2026, 2, day))
-    await ledger.wait_applied(6)
+    await ledger.wait_applied()
     await ledger.publish(ev.settlement("500240", 2026, CODE, "21", "90000.00", ev.at(2026, 2, 5)), ev.at(2026, 2, 5))
-    await ledger.wait_applied(7)
+    await ledger.wait_applied()
 
 
 @asynccontextmanager

@@ -30,19 +30,19 @@ async def fund(ledger) -> list:
     put them on different partitions, which the ledger may consume in any order, and the evidence asserted below
     is that of the second settlement tipping the hospital's budget, known from its registration before."""
     sent = [await ledger.publish(ev.institution(CODE, "500240", "200000.00"), ev.at(2026, 1, 1))]
-    await ledger.wait_applied(len(sent))
+    await ledger.wait_applied()
     sent += [
         await ledger.publish(ev.contribution("500240", 2026, "900000.00", ev.at(2025, 12, 1)), ev.at(2025, 12, 1)),
         await ledger.publish(ev.settlement("500240", 2026, CODE, "21", "90000.00", ev.at(2026, 2, 3)),
                              ev.at(2026, 2, 3)),
     ]
-    await ledger.wait_applied(len(sent))
+    await ledger.wait_applied()
     sent += [
         await ledger.publish(ev.contribution("500240", 2026, "20000.00", ev.at(2026, 3, 2)), ev.at(2026, 3, 2)),
         await ledger.publish(ev.settlement("500240", 2026, CODE, "21", "80000.00", ev.at(2026, 3, 4)),
                              ev.at(2026, 3, 4)),
     ]
-    await ledger.wait_applied(len(sent))
+    await ledger.wait_applied()
     return sent
 
 
@@ -157,7 +157,7 @@ async def test_pools_meters_and_alerts_as_of_a_business_date(ledger):
 async def test_admins_see_the_dead_letter_backlog_and_the_consumer_lag(ledger):
     await fund(ledger)
     await ledger.publish(ev.contribution("500240", 9999, "1.00", ev.at(2026, 3, 5)), ev.at(2026, 3, 5))
-    await ledger.wait_applied(6)
+    await ledger.wait_applied()
     operator = {"Authorization": f"Bearer {ledger.token('operator')}"}
     assert (await ledger.client.get("/v1/operations", headers=operator)).status_code == 403
     view = (await ledger.client.get("/v1/operations")).json()

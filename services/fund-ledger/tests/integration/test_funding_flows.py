@@ -68,7 +68,7 @@ async def test_each_pool_is_funded_by_events_and_the_rebuild_replays_them_equal(
     for fund, paid, med_type in (("390100", "2000.00", "21"), ("390200", "500.00", "21"), ("610100", "1200.00", "21")):
         when = ev.at(2026, 3, 10)
         await ledger.publish(ev.settlement("500240", 2026, HOSPITAL, med_type, paid, when, fund_pay_type=fund), when)
-    await ledger.wait_applied(len(ledger.sent))
+    await ledger.wait_applied()
     await pool_reaches(ledger, CATASTROPHIC, "income", "60.00")
 
     transfer = {"transfer_id": "ops-2026-03", "to_pool_id": CATASTROPHIC, "amount": "10.00",
@@ -100,7 +100,7 @@ async def test_a_second_activation_of_the_same_person_year_finances_catastrophic
     await ledger.publish(ev.coverage("500240", 2026, "PC"), ev.at(2026, 4, 5))
     await ledger.resend(first)
     await ledger.publish(ev.coverage("500240", 2026, "PD"), ev.at(2026, 4, 6))
-    await ledger.wait_applied(3 + 2)
+    await ledger.wait_applied()
     await ledger.wait_consumed()
     pool = (await ledger.client.get(f"/v1/pools/{CATASTROPHIC}")).json()
     assert pool["income"] == "60.00", "three activations and two transfer events (one per person-year) applied"

@@ -52,7 +52,7 @@ async def test_statements_show_every_movement_and_add_up_to_the_account_pool(led
               (settled("EA1", "S1R", "-957.00", "-400.00", "-643.00", SettlementReversed, original_setl_id="S1"),
                ev.at(2026, 4, 12))]
     sent = [await ledger.publish(data, at) for data, at in events]
-    await ledger.wait_applied(len(sent))
+    await ledger.wait_applied()
 
     one = (await ledger.client.get("/v1/accounts/EA1")).json()
     assert one["balance"] == "480.00"

@@ -91,7 +91,7 @@ async def test_seed_004_half_year_gives_the_pool_figures_and_the_alerts_its_thre
     for data in spending:
         await ledger.publish(data, data.setl_time)
     total = len(ledger.sent)
-    await ledger.wait_applied(total)
+    await ledger.wait_applied()
     await catastrophic_financed(ledger, "90.00")
 
     pool = (await client.get(f"/v1/pools/{POOL}")).json()
@@ -172,12 +172,12 @@ async def test_an_institution_over_80_then_100_percent_of_budget_fires_yellow_th
     for day in range(1, 11):
         when = ev.at(2026, 3, day)
         await ledger.publish(ev.settlement("500240", 2026, code, "21", "85000.00", when), when)
-    await ledger.wait_applied(11)
+    await ledger.wait_applied()
     assert await firing(ledger, code) == {"institution_budget": "yellow"}
     for day in (11, 12):
         when = ev.at(2026, 3, day)
         await ledger.publish(ev.settlement("500240", 2026, code, "21", "100000.00", when), when)
-    await ledger.wait_applied(13)
+    await ledger.wait_applied()
     assert await firing(ledger, code) == {"institution_budget": "red"}
     alert = next(a for a in (await ledger.client.get("/v1/alerts")).json() if a["subject_id"] == code)
     assert (alert["measure"], alert["threshold"]) == ("1.0500", "1.00")

@@ -51,7 +51,7 @@ async def test_admin_commands_out_of_range_or_negative_get_a_clear_422_and_chang
 async def test_a_money_event_for_year_9999_is_parked_and_the_pool_list_stays_up(ledger):
     await ledger.publish(ev.contribution("500240", 9999, "100.00", ev.at(2026, 1, 10)), ev.at(2026, 1, 10))
     await ledger.publish(ev.contribution("500240", 2026, "100.00", ev.at(2026, 1, 10)), ev.at(2026, 1, 10))
-    await ledger.wait_applied(2)
+    await ledger.wait_applied()
     [(reason,)] = await execute(ledger, "SELECT reason FROM dead_letters")
     assert "year must fall in the years 1990-2100, got 9999" in reason
     listing = await ledger.client.get("/v1/pools")

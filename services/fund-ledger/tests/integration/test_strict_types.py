@@ -16,7 +16,7 @@ CODE = "H500240077"
 @pytest.mark.parametrize("token", NOT_INTEGERS)
 async def test_an_institution_budget_year_that_is_not_a_json_integer_is_refused(ledger, token):
     await ledger.publish(ev.institution(CODE, "500240", "100.00"), ev.at(2026, 1, 1))
-    await ledger.wait_applied(1)
+    await ledger.wait_applied()
     before = await execute(ledger, "SELECT year, amount FROM institution_budgets ORDER BY year")
     body = f'{{"year": {token}, "annual_budget": "5.00"}}'
     answer = await ledger.client.put(f"/v1/institutions/{CODE}/budget", content=body,
