@@ -19,7 +19,7 @@ from medfund_deploy.profiles import Profile
 from medfund_deploy.topics import PARTITIONS
 from medfund_ledger.adapters.handlers import TOPICS as LEDGER_TOPICS
 from medfund_ledger.adapters.rebuild import REPLAY_CONSUMER, Comparison, rebuild
-from medfund_shared.db import database_url_for, drop_database, ensure_database
+from medfund_shared.db import scratch_database
 from medfund_shared.settings import Settings
 
 LEDGER_CONSUMER = "fund-ledger"
@@ -102,10 +102,9 @@ async def timed_rebuild(profile: Profile, budget: float) -> Rebuild:
     name = f"medfund_ledger_rebuild_{secrets.token_hex(4)}"
     async with Progress(profile) as progress:
         events = await progress.events_on(LEDGER_TOPICS)
-    await ensure_database(settings.database_url, name)
-    try:
+    async with scratch_database(settings.database_url, name) as target_url:
         began = time.perf_counter()
-        replay = asyncio.create_task(rebuild(settings, database_url_for(settings.database_url, name)))
+        replay = asyncio.create_task(rebuild(settings, target_url))
         done, _ = await asyncio.wait({replay}, timeout=budget)
         seconds = time.perf_counter() - began
         if done:
@@ -119,5 +118,3 @@ async def timed_rebuild(profile: Profile, budget: float) -> Rebuild:
         replay.cancel()
         await asyncio.gather(replay, return_exceptions=True)
         return Rebuild(events, replayed, seconds, None)
-    finally:
-        await drop_database(settings.database_url, name)

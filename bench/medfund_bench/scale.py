@@ -25,14 +25,7 @@ from medfund_deploy.profiles import Profile
 from medfund_deploy.topics import PARTITIONS
 from medfund_ledger.adapters.handlers import TOPICS as LEDGER_TOPICS
 from medfund_ledger.adapters.rebuild import replay_topics
-from medfund_shared.db import (
-    create_engine,
-    create_session_factory,
-    database_url_for,
-    drop_database,
-    ensure_database,
-    migrate_async,
-)
+from medfund_shared.db import create_engine, create_session_factory, migrate_async, scratch_database
 from medfund_shared.settings import Settings
 
 ID_HEADER = "ce_id"
@@ -153,9 +146,7 @@ async def scaled_rebuild(profile: Profile, events: int) -> ScaledRebuild:
         print(f"scale: {events:,} events ({len(sources):,} on the ledger's topics, copied) produced in "
               f"{time.perf_counter() - began:.0f} s; replaying")
         del sources
-        await ensure_database(settings.database_url, name)
-        try:
-            target_url = database_url_for(settings.database_url, name)
+        async with scratch_database(settings.database_url, name) as target_url:
             began = time.perf_counter()
             await migrate_async("medfund_ledger", target_url)
             engine = create_engine(settings.model_copy(update={"database_url": target_url}))
@@ -164,7 +155,5 @@ async def scaled_rebuild(profile: Profile, events: int) -> ScaledRebuild:
             finally:
                 await engine.dispose()
             return ScaledRebuild(replayed, time.perf_counter() - began, mean)
-        finally:
-            await drop_database(settings.database_url, name)
     finally:
         await _topics(profile.kafka_bootstrap, prefix, create=False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import orjson
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, Table, Text, func, text
@@ -161,6 +163,18 @@ async def drop_database(admin_url: str, name: str) -> None:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{_identifier(name)}" WITH (FORCE)'))
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def scratch_database(url: str, name: str, *, keep: bool = False) -> AsyncIterator[str]:
+    """Database ``name``, created empty beside ``url``'s (the same server and credentials): yields its URL and
+    drops it on the way out, unless ``keep`` (what a rebuild or a replay benchmark works in)."""
+    await ensure_database(url, name)
+    try:
+        yield database_url_for(url, name)
+    finally:
+        if not keep:
+            await drop_database(url, name)
 
 
 def database_url_for(url: str, name: str) -> str:

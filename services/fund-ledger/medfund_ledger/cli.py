@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from medfund_ledger.domain.alerts import State
-from medfund_shared.db import database_url_for, drop_database, ensure_database
+from medfund_shared.db import scratch_database
 from medfund_shared.settings import load_settings
 
 ledger_app = typer.Typer(help="Fund ledger: rebuild and compare the projections.", no_args_is_help=True)
@@ -29,15 +29,10 @@ def rebuild_command(
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     name = f"medfund_ledger_rebuild_{secrets.token_hex(4)}"
-    target = database_url_for(settings.database_url, name)
 
     async def run():
-        await ensure_database(settings.database_url, name)
-        try:
+        async with scratch_database(settings.database_url, name, keep=keep) as target:
             return await rebuild(settings, target)
-        finally:
-            if not keep:
-                await drop_database(settings.database_url, name)
 
     result = asyncio.run(run())
     typer.echo(result.summary())

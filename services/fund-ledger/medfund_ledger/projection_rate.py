@@ -22,14 +22,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from medfund_ledger.adapters.handlers import TOPICS
 from medfund_ledger.adapters.rebuild import replay_topics
 from medfund_shared.china_time import CHINA_TIME
-from medfund_shared.db import (
-    create_engine,
-    create_session_factory,
-    database_url_for,
-    drop_database,
-    ensure_database,
-    migrate_async,
-)
+from medfund_shared.db import create_engine, create_session_factory, migrate_async, scratch_database
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.registry import lookup
@@ -231,18 +224,16 @@ async def measure_replay(settings: Settings, events: int) -> ReplayRate:
     await ensure_topics(scratch, TOPICS)
     try:
         await _publish(scratch, synthetic_events(events))
-        await ensure_database(settings.database_url, name)
-        target = database_url_for(settings.database_url, name)
-        await migrate_async("medfund_ledger", target)
-        engine = create_engine(scratch.model_copy(update={"database_url": target}))
-        try:
-            began, cpu_began = time.perf_counter(), time.process_time()
-            applied = await replay_topics(scratch, create_session_factory(engine))
-            return ReplayRate(applied, time.perf_counter() - began, time.process_time() - cpu_began)
-        finally:
-            await engine.dispose()
+        async with scratch_database(settings.database_url, name) as target:
+            await migrate_async("medfund_ledger", target)
+            engine = create_engine(scratch.model_copy(update={"database_url": target}))
+            try:
+                began, cpu_began = time.perf_counter(), time.process_time()
+                applied = await replay_topics(scratch, create_session_factory(engine))
+                return ReplayRate(applied, time.perf_counter() - began, time.process_time() - cpu_began)
+            finally:
+                await engine.dispose()
     finally:
-        await drop_database(settings.database_url, name)
         await _delete_topics(scratch)
 
 
