@@ -8,13 +8,12 @@ coverage period: the rules live in ``contributions.py`` and ``coverage.py``.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,7 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-from medfund_shared.money import Money, YuanAmount
+from medfund_shared.money import Money
+from medfund_shared.policy.pack_fields import Amount, Multiple, Ratio
 
 GovernmentLevel = Literal["central", "provincial", "city", "county"]
 GOVERNMENT_LEVELS: tuple[GovernmentLevel, ...] = ("central", "provincial", "city", "county")
@@ -46,35 +46,6 @@ class ResidentCategory(StrEnum):
 
 BAND_CATEGORIES = frozenset({ResidentCategory.ADULT, ResidentCategory.MINOR, ResidentCategory.STUDENT})
 
-
-def _exact_decimal(value: Any) -> Decimal:
-    if isinstance(value, float):
-        raise ValueError("ratios must be exact decimals written as strings, not binary floats")  # noqa: TRY004 - pydantic reports ValueError
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValueError(f"not a ratio: {value!r}")  # noqa: TRY004 - pydantic reports ValueError
-    try:
-        ratio = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"not a decimal number: {value!r}") from None
-    if not ratio.is_finite():
-        raise ValueError(f"not a finite decimal number: {value!r}")
-    return ratio
-
-
-def _non_negative(amount: Money) -> Money:
-    if amount.fen < 0:
-        raise ValueError("amount must not be negative")
-    return amount
-
-
-Ratio = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0, le=1)]
-"""A proportion in [0, 1]."""
-
-Multiple = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(gt=0)]
-"""A positive multiple of a reference amount, e.g. ``3.00`` for 300% of the average wage."""
-
-Amount = Annotated[YuanAmount, AfterValidator(_non_negative)]
-"""A non-negative amount, written in yuan and held as fen."""
 
 Days = Annotated[int, Field(ge=0)]
 

@@ -7,47 +7,19 @@ parameter is ever rounded on its way in.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import pairwise
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from medfund_shared.money import Money, YuanAmount
+from medfund_shared.money import Money
 from medfund_shared.policy.contribution_rules import ContributionRules, CoverageRules
+from medfund_shared.policy.pack_fields import Amount, Ratio
 
 Area = Literal["in_county", "in_city", "out_of_city"]
 Level = Literal["primary", "secondary", "tertiary"]
 CatastrophicBasis = Literal["compliant_selfpay", "policy_scope_cost"]
-
-
-def _exact_decimal(value: Any) -> Decimal:
-    # pydantic reports ValueError (not TypeError) as a validation error naming the field
-    if isinstance(value, float):
-        raise ValueError(  # noqa: TRY004
-            "ratios must be exact decimals (write 0.65, loaded without floats), not binary floats")
-    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
-        raise ValueError(f"not a ratio: {value!r}")  # noqa: TRY004
-    try:
-        ratio = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"not a ratio: {value!r}") from None
-    if not ratio.is_finite():
-        raise ValueError(f"not a ratio: {value!r}")
-    return ratio
-
-
-def _non_negative(amount: Money) -> Money:
-    if amount.fen < 0:
-        raise ValueError("amount must not be negative")
-    return amount
-
-
-Ratio = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0, le=1)]
-"""A proportion in [0, 1], e.g. a reimbursement ratio or a number of points of uplift."""
-
-Amount = Annotated[YuanAmount, AfterValidator(_non_negative)]
-"""A non-negative amount, written in yuan in the pack and held as fen."""
 
 
 class _Section(BaseModel):
