@@ -1,7 +1,7 @@
 """The launcher against the real Kafka and PostgreSQL: up, idempotent up, restarts, down, up again."""
 
 import asyncio
-import time
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +13,9 @@ from medfund_deploy.chaos import LAUNCHER
 from medfund_deploy.profiles import Profile
 from medfund_deploy.pytest_plugin import TestStack
 from medfund_deploy.topics import PARTITIONS, TOPICS, describe
+
+sys.path.insert(0, str(Path(__file__).parent))
+from process_checks import ends_soon  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -37,19 +40,6 @@ def _processes_mentioning(path: Path) -> list[int]:
         except OSError:
             continue
     return found
-
-
-def _gone(pid: int) -> bool:
-    """Exited (and reaped, or a zombie about to be reaped by init) within a few seconds."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
-                return True
-        except OSError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _postmaster_pid(profile: Profile) -> int:
@@ -95,7 +85,7 @@ def test_up_is_idempotent_and_down_leaves_nothing_running(scratch: Profile) -> N
     ours = [kafka.running(scratch), _postmaster_pid(scratch)]
     stack.down(scratch, say=lambda _: None)
 
-    assert all(_gone(pid) for pid in ours)
+    assert all(ends_soon(pid) for pid in ours)
     assert _processes_mentioning(scratch.state_dir) == []
     assert [row.state for row in stack.status(scratch)] == ["stopped"] * 6
 

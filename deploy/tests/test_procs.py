@@ -10,6 +10,9 @@ import pytest
 from medfund_deploy import procs
 from medfund_deploy.errors import StackError
 
+sys.path.insert(0, str(Path(__file__).parent))
+from process_checks import ends_soon  # noqa: E402
+
 SLEEPER = [sys.executable, "-c", "import subprocess, time; subprocess.Popen(['sleep', '60']); time.sleep(60)"]
 
 
@@ -39,20 +42,7 @@ def test_stop_ends_the_whole_process_group(tmp_path: Path) -> None:
 
     assert procs.running_pid(pid_file) is None
     assert not pid_file.exists()
-    assert _ends_soon(child)
-
-
-def _ends_soon(pid: int) -> bool:
-    """A killed process may take a moment to die and be reaped by init."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
-                return True
-        except OSError:
-            return True
-        time.sleep(0.05)
-    return False
+    assert ends_soon(child)
 
 
 def test_a_recycled_pid_is_not_ours(tmp_path: Path) -> None:
