@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from medfund_cli.demo import names
 from medfund_cli.demo.certno import FEMALE, MALE, CertnoIssuer
 from medfund_cli.demo.scenario import ADMDVS, POPULATION_MIX, Scenario
+from medfund_shared.policy.ages import age_on
 
 
 @dataclass
@@ -22,7 +23,7 @@ class Person:
     psn_no: str | None = None
 
     def age_on(self, day: date) -> int:
-        return day.year - self.brdy.year - ((day.month, day.day) < (self.brdy.month, self.brdy.day))
+        return age_on(self.brdy, day)
 
 
 @dataclass

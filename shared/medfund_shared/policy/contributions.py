@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from medfund_shared.money import Money
+from medfund_shared.policy.ages import age_on
 from medfund_shared.policy.contribution_rules import (
     GOVERNMENT_LEVELS,
     EmployeeContributions,
@@ -30,12 +31,6 @@ MONTHS_PER_YEAR = 12
 
 class ContributionInputError(ValueError):
     """A question the pack cannot answer: wrong scheme, unknown tier or category."""
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Completed years of age on ``day`` (a birthday on 29 Feb is reached on 1 Mar)."""
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - before_birthday
 
 
 # --- resident premiums ----------------------------------------------------------------------

@@ -8,8 +8,9 @@ import pytest
 
 from medfund_adjudication.domain.settlement import Accumulators, SettlementRefused, reverse, settle
 from medfund_adjudication.domain.settlement.catastrophic import progressive_value
-from medfund_adjudication.domain.settlement.visit import age_on, area_of
+from medfund_adjudication.domain.settlement.visit import area_of
 from medfund_shared.money import Money
+from medfund_shared.policy.ages import age_on
 
 DAY = date(2026, 3, 1)
 

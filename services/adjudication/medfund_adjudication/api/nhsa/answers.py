@@ -12,8 +12,8 @@ from medfund_adjudication.api.nhsa import wire
 from medfund_adjudication.app.person_info import PersonCoverage
 from medfund_adjudication.app.settle import Settled
 from medfund_adjudication.domain.settlement import ItemResult
-from medfund_adjudication.domain.settlement.visit import age_on
 from medfund_shared.money import Money
+from medfund_shared.policy.ages import age_on
 from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 CERT_TYPE_ID_CARD = "01"

@@ -16,9 +16,9 @@ from medfund_adjudication.api.nhsa.fields import Fields
 from medfund_adjudication.api.nhsa.transactions import Call
 from medfund_adjudication.app import gateway_queries as q
 from medfund_adjudication.domain.refusal import invalid
-from medfund_adjudication.domain.settlement.visit import age_on
 from medfund_shared.china_time import business_date
 from medfund_shared.money import Money
+from medfund_shared.policy.ages import age_on
 
 WHOLE = Decimal("0.01")
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Literal
 
 from medfund_shared.money import Money
+from medfund_shared.policy.ages import age_on
 from medfund_shared.policy.schema import Area, Level
 
 NO_BALANCE = Money(0)
@@ -71,12 +72,6 @@ class Visit:
     deductible_applied: Money = NO_BALANCE
     """The deductible earlier settlements of the same stay already applied (a mid-stay settlement, 中途结算):
     an inpatient stay pays its deductible once, however many settlements it takes."""
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Age in whole years on ``day``."""
-    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - (0 if had_birthday else 1)
 
 
 def area_of(person_admdvs: str, institution_admdvs: str) -> Area:
