@@ -90,7 +90,6 @@ async def test_seed_004_half_year_gives_the_pool_figures_and_the_alerts_its_thre
         await ledger.publish(data, data.paid_at if hasattr(data, "paid_at") else data.allocated_at)
     for data in spending:
         await ledger.publish(data, data.setl_time)
-    total = len(ledger.sent)
     await ledger.wait_applied()
     await catastrophic_financed(ledger, "90.00")
 
