@@ -38,6 +38,14 @@ async def scalar(sessions: async_sessionmaker[AsyncSession], sql: str) -> int:
         return await session.scalar(text(sql))
 
 
+async def unpublished_is(sessions: async_sessionmaker[AsyncSession], n: int) -> bool:
+    return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == n
+
+
+async def published_at_least(sessions: async_sessionmaker[AsyncSession], n: int) -> bool:
+    return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") >= n
+
+
 async def read_topic(settings: Settings, topic: str, expected_distinct: int, timeout: float = 60) -> list[CloudEvent]:
     """Everything on the topic from the beginning, until ``expected_distinct`` event ids were seen and then to the
     topic's end: a copy published before the call (a relay's resent batch) is among the events."""

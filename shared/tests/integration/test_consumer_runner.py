@@ -11,7 +11,15 @@ from types import SimpleNamespace
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from platform_testkit import SUBJECTS, alert, read_topic, scalar, write_events
+from platform_testkit import (
+    SUBJECTS,
+    alert,
+    published_at_least,
+    read_topic,
+    scalar,
+    unpublished_is,
+    write_events,
+)
 from sqlalchemy import text
 
 from medfund_deploy.evidence import wait_consumed, wait_until
@@ -225,10 +233,10 @@ async def _exactly_once_across_a_kill_and_a_broker_restart(database, topic_setti
         worker.wait()
         applied_when_killed = await scalar(consumer_db, "SELECT count(*) FROM effects")
         worker = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-        await wait_until(lambda: _published_at_least(producer_db, total // 2), "half the events to be published", 90)
+        await wait_until(lambda: published_at_least(producer_db, total // 2), "half the events to be published", 90)
         await asyncio.to_thread(test_stack.restart_kafka)
         await writer
-        await wait_until(lambda: _unpublished_is(producer_db, 0), "the outbox to drain", 120)
+        await wait_until(lambda: unpublished_is(producer_db, 0), "the outbox to drain", 120)
         await wait_until(lambda: _effects_at_least(consumer_db, total), "every event to be applied", 180)
         await wait_consumed(consumer_url, settings.kafka_bootstrap, [settings.topic(TOPIC)],
                             consumer=f"{settings.topic_prefix}ledger", timeout=180)
@@ -286,9 +294,3 @@ async def _effects_at_least(sessions, n: int) -> bool:
     return await scalar(sessions, "SELECT count(*) FROM effects") >= n
 
 
-async def _unpublished_is(sessions, n: int) -> bool:
-    return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == n
-
-
-async def _published_at_least(sessions, n: int) -> bool:
-    return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") >= n

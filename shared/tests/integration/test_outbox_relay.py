@@ -7,8 +7,10 @@ from collections import Counter
 import pytest
 from platform_testkit import (
     first_occurrence_order_per_key,
+    published_at_least,
     read_topic,
     scalar,
+    unpublished_is,
     write_events,
 )
 from sqlalchemy import text
@@ -28,7 +30,7 @@ async def test_relay_publishes_each_event_once_in_order_per_key(database, topic_
     relay = OutboxRelay(settings, sessions)
     task = asyncio.create_task(relay.run())
     try:
-        await wait_until(lambda: _unpublished_is(sessions, 0), "the outbox to drain", 60)
+        await wait_until(lambda: unpublished_is(sessions, 0), "the outbox to drain", 60)
     finally:
         task.cancel()
     events = await read_topic(settings, TOPIC, 300)
@@ -46,10 +48,10 @@ async def test_relay_loses_and_reorders_nothing_when_the_broker_restarts(databas
     task = asyncio.create_task(relay.run())
     try:
         writer = asyncio.create_task(_write_steadily(sessions, 600))
-        await wait_until(lambda: _published_at_least(sessions, 100), "publishing to start", 60)
+        await wait_until(lambda: published_at_least(sessions, 100), "publishing to start", 60)
         await asyncio.to_thread(test_stack.restart_kafka)
         await writer
-        await wait_until(lambda: _unpublished_is(sessions, 0), "the outbox to drain after the restart", 120)
+        await wait_until(lambda: unpublished_is(sessions, 0), "the outbox to drain after the restart", 120)
     finally:
         task.cancel()
     events = await read_topic(settings, TOPIC, 600)
@@ -95,12 +97,6 @@ async def _write_steadily(sessions, total: int, chunk: int = 20) -> None:
         await asyncio.sleep(0.05)
 
 
-async def _unpublished_is(sessions, n: int) -> bool:
-    return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == n
-
-
-async def _published_at_least(sessions, n: int) -> bool:
-    return await scalar(sessions, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") >= n
 
 
 async def test_a_relay_that_lost_its_lock_connection_stops_publishing_before_its_next_batch(database,
@@ -111,7 +107,7 @@ async def test_a_relay_that_lost_its_lock_connection_stops_publishing_before_its
     relay = OutboxRelay(topic_settings(url), sessions, batch_size=10, batch_window=0.05)
     task = asyncio.create_task(relay.run())
     try:
-        await wait_until(lambda: _published_at_least(sessions, 100), "publishing to start", 60)
+        await wait_until(lambda: published_at_least(sessions, 100), "publishing to start", 60)
         async with engine.connect() as thief:
             await thief.execution_options(isolation_level="AUTOCOMMIT")
             # another instance takes the lock the moment the relay's lock connection is gone
@@ -123,7 +119,7 @@ async def test_a_relay_that_lost_its_lock_connection_stops_publishing_before_its
             # at most the one batch already past its check when the lock went
             assert await _published(sessions) <= published_at_theft + 10
             await thief.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": RELAY_LOCK_KEY})
-        await wait_until(lambda: _unpublished_is(sessions, 0), "the relay to take the lock back and drain", 120)
+        await wait_until(lambda: unpublished_is(sessions, 0), "the relay to take the lock back and drain", 120)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
