@@ -2,7 +2,6 @@
 traceback of the refused connections."""
 
 import asyncio
-import socket
 from datetime import date
 
 import httpx
@@ -14,20 +13,14 @@ from medfund_cli.demo.hospital import HospitalSimulator, StackUnreachable
 from medfund_cli.demo.institutions import Institution
 from medfund_cli.demo.scenario import Scenario, county_pack
 from medfund_cli.demo.tally import Tally
+from medfund_deploy.instances import free_port
 from medfund_shared.money import Money
-
-
-def closed_port() -> int:
-    """A local port nothing listens on: bound, then released."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def simulator(http: httpx.AsyncClient) -> HospitalSimulator:
     scenario = Scenario(scale=50, rate=1000.0, seed=240, concurrency=2)
     clinic = Institution("H1", "clinic", "primary", Money.from_yuan(10_000), Money.from_yuan(10_000))
-    his = {"H1": HisClient(http, f"http://127.0.0.1:{closed_port()}", "H1", "clinic",
+    his = {"H1": HisClient(http, f"http://127.0.0.1:{free_port()}", "H1", "clinic",
                            HisCredentials.new("H1", "t0"), "t0")}
     return HospitalSimulator(scenario, county_pack(scenario), [], population.outsiders(scenario, 1), [clinic], his,
                              Tally())

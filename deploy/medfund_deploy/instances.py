@@ -1,10 +1,12 @@
 """One more process of a service, on a free port, for tests of several instances on one database and broker.
 
 Each is a uvicorn process of its own (its own pid, background workers, relay and consumers), started with the
-``MEDFUND_*`` settings given, ready once ``/readyz`` answers 200, and stopped or SIGKILLed by its pid."""
+``MEDFUND_*`` settings given, ready once ``/readyz`` answers 200, and stopped or SIGKILLed by its pid.
+:func:`served_in_process` serves an app under uvicorn in the test's own process instead."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -13,16 +15,37 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+import uvicorn
 
 START_TIMEOUT = 60.0
 UVICORN = Path(sys.executable).with_name("uvicorn")
 
 
 def free_port() -> int:
+    """A local port nothing listens on: bound, then released."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@asynccontextmanager
+async def served_in_process(app) -> AsyncIterator[str]:
+    """``app`` under uvicorn in this process on a free port: its base URL while the context lasts (what a console's
+    browser or another service reaches over real HTTP in a test)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 class ServiceInstance:

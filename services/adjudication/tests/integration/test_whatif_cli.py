@@ -4,17 +4,16 @@ process): the verdict, the progress to the end, the table and the HTML report wi
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from adjudication_gateway import Gateway
 from typer.testing import CliRunner
 
 from medfund_adjudication.main import definition
 from medfund_cli.main import app as cli
+from medfund_deploy.instances import served_in_process
 from medfund_shared.policy.pack_set import shipped_packs_dir
 from medfund_shared.service import create_service_app
 
@@ -24,19 +23,9 @@ HOSPITAL = "H211302S"
 
 @pytest.fixture
 async def served(adjudication_settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_service_app(definition(), adjudication_settings), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+    async with served_in_process(create_service_app(definition(), adjudication_settings)) as url, \
+            httpx.AsyncClient(base_url=url, timeout=30) as client:
         yield url, Gateway(client, adjudication_settings)
-    server.should_exit = True
-    await task
 
 
 async def _cli(*args: str):

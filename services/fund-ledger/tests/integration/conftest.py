@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from medfund_deploy.evidence import wait_consumed, wait_until
+from medfund_deploy.instances import served_in_process as served
 from medfund_ledger.adapters.handlers import TOPICS
 from medfund_ledger.main import definition
 from medfund_shared.auth import issue_token
@@ -26,7 +27,6 @@ from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 import ledger_events  # noqa: E402
-from in_process import served  # noqa: E402
 
 pytestmark = pytest.mark.integration
 ALL_TOPICS = {"medfund.billing.v1", "medfund.claims.v1", "medfund.enrollment.v1", "medfund.alerts.v1",

@@ -11,11 +11,12 @@ import secrets
 
 import httpx
 import pytest
-from in_process import free_port, served
 from test_console_browser import LAPTOP, browser_page, fund_with_alerts, serious_axe_violations, shot
 
 from medfund_billing.main import definition as billing_definition
 from medfund_deploy.evidence import wait_until
+from medfund_deploy.instances import free_port
+from medfund_deploy.instances import served_in_process as served
 from medfund_shared.kafka import ensure_topics
 from medfund_shared.service import create_service_app
 from medfund_shared.settings import Settings

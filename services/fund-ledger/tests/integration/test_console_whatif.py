@@ -23,7 +23,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from in_process import served
 from test_console_browser import LAPTOP, PHONE, browser_page, shot
 from whatif_page import (
     candidate_document,
@@ -37,6 +36,7 @@ from whatif_page import (
 )
 
 from medfund_adjudication.main import definition as adjudication_definition
+from medfund_deploy.instances import served_in_process as served
 from medfund_shared.auth import issue_token
 from medfund_shared.service import create_service_app
 from medfund_shared.settings import Settings
