@@ -1,6 +1,8 @@
-"""The size of the settlement events on the claims topic, measured: the Kafka limit is taken for records of it."""
+"""The size of the events on a topic, measured: the Kafka limit is taken for records of it."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
@@ -25,10 +27,16 @@ def is_settlement(record: ConsumerRecord) -> bool:
 
 async def settlement_event_bytes(bootstrap: str, per_partition: int) -> float:
     """Mean size of the settlement.completed records among the last ``per_partition`` of each claims partition."""
+    return await mean_record_bytes(bootstrap, [CLAIMS_TOPIC], per_partition, is_settlement)
+
+
+async def mean_record_bytes(bootstrap: str, topics: list[str], per_partition: int,
+                            wanted_record: Callable[[ConsumerRecord], bool] = lambda _record: True) -> float:
+    """Mean size of the ``wanted_record`` ones among the last ``per_partition`` records of each partition."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(CLAIMS_TOPIC, p) for p in range(PARTITIONS)]
+        partitions = [TopicPartition(topic, p) for topic in topics for p in range(PARTITIONS)]
         consumer.assign(partitions)
         end = await consumer.end_offsets(partitions)
         beginning = await consumer.beginning_offsets(partitions)
@@ -44,15 +52,15 @@ async def settlement_event_bytes(bootstrap: str, per_partition: int) -> float:
         while wanted:
             batches = await consumer.getmany(*wanted, timeout_ms=FETCH_TIMEOUT_MS)
             if not batches:
-                raise RuntimeError(f"no records came from {CLAIMS_TOPIC} in {FETCH_TIMEOUT_MS} ms")
+                raise RuntimeError(f"no records came from {', '.join(topics)} in {FETCH_TIMEOUT_MS} ms")
             for tp, records in batches.items():
-                sizes += [record_bytes(r) for r in records if is_settlement(r) and r.offset < wanted[tp]]
+                sizes += [record_bytes(r) for r in records if wanted_record(r) and r.offset < wanted[tp]]
             for tp in list(wanted):
                 if await consumer.position(tp) >= wanted[tp]:
                     del wanted[tp]
                     consumer.pause(tp)
         if not sizes:
-            raise RuntimeError(f"no settlement.completed record on {CLAIMS_TOPIC} to measure")
+            raise RuntimeError(f"no record to measure on {', '.join(topics)}")
         return sum(sizes) / len(sizes)
     finally:
         await consumer.stop()
