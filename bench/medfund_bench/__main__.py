@@ -444,7 +444,8 @@ def simulation_row(settlements: int) -> Row:
     settings = Settings()
     f = asyncio.run(replay_on_stack(PROFILE, URLS["adjudication"], issue_token(settings, "operator"), settlements,
                                     settings.simulation_shards))
-    loaded = "reused" if f.loaded_seconds is None else f"COPY-loaded in {f.loaded_seconds:.0f} s"
+    loaded = ("reused" if f.loaded_seconds is None
+              else f"COPY-loaded, vacuumed and checkpointed in {f.loaded_seconds:.0f} s")
     bar = bars.simulation_bar(settlements)
     return Row(f"simulation replay of {settlements:,} recorded settlements under a candidate pack, end to end: "
                f"POST /v1/simulations to the merged result written (worker, {f.shards} shard processes, PostgreSQL "

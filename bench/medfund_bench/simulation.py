@@ -3,8 +3,10 @@ candidate pack by the real worker, its shard processes in parallel, their tallie
 
 The recorded rows are copies of a few stays (inpatient and outpatient, several sizes), computed by the engine
 under the pack in force and stored as the service stores them (inputs and result as JSONB, the person's
-accumulator version), ``VISITS_PER_PERSON`` a person, each with an admission of its own, COPY-loaded into the adjudication database of the stack for
-a year of their own (:data:`YEAR`: nothing else records there); a later run with the same count reuses them.
+accumulator version), ``VISITS_PER_PERSON`` a person, each with an admission of its own, COPY-loaded into the
+adjudication database of the stack for a year of their own (:data:`YEAR`: nothing else records there); a later
+run with the same count reuses them. After the load the loader does what an operator does after a bulk load
+(:func:`settle_after_load`), so the figures measured after it are the service's, not the load's aftermath.
 Then ``POST /v1/simulations`` with the candidate (the in-county inpatient ratios 5 points higher) and the wall
 clock is the simulation's own, from its row's ``created_at`` (the request) to ``finished_at`` (the merged result
 written): the worker process starting, PostgreSQL streaming the rows to the shards (a server-side cursor each),
@@ -150,11 +152,25 @@ async def load_recorded(database_url: str, settlements: int) -> float | None:
                 admissions, chunk = [], []
         if chunk:
             await _copy(conn, admissions, chunk)
-        await conn.execute("ANALYZE admissions")
-        await conn.execute("ANALYZE settlements")
+        await settle_after_load(conn)
         return time.perf_counter() - began
     finally:
         await conn.close()
+
+
+async def settle_after_load(conn: asyncpg.Connection) -> None:
+    """``VACUUM (FREEZE, ANALYZE)`` of the loaded tables, then ``CHECKPOINT``, as an operator does after a bulk load.
+
+    Without it the load's aftermath falls on whatever runs next (the settlement figures): the planner's
+    statistics stay those of the tables before the load until autovacuum's ANALYZE; the first reads of each
+    freshly copied row (the simulation's) set its hint bits, dirtying the million rows' pages again;
+    autovacuum's insert-triggered VACUUM reads and writes them once more; and the checkpoints that flush those
+    gigabytes contend with every settlement's commit for the disk (``IO:WALSync`` waits in
+    ``pg_stat_activity``). VACUUM FREEZE sets the hint bits, the visibility map and the frozen state in one pass,
+    and the checkpoint writes it all out before the next figure starts. docs/performance.md has the figures."""
+    for table in ("admissions", "settlements"):
+        await conn.execute(f"VACUUM (FREEZE, ANALYZE) {table}")
+    await conn.execute("CHECKPOINT")
 
 
 async def _simulated(url: str, token: str, database_url: str) -> tuple[str, float]:
