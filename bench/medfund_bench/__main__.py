@@ -250,6 +250,9 @@ async def fixed_rate_with_alerts(args, rows: list[Row], api: Medfund) -> None:
                     f"p50 / p99", f"{result.percentile(50):.0f} / {p99:.0f} ms",
                     bars.P99_AT_FIXED_RATE.text, "", f"{result.ok} ok, {result.failed} failed",
                     bars.P99_AT_FIXED_RATE.verdict(p99, also=result.failed == 0)))
+    measured_hits = [hit for hit in run.hits[warmup:] if hit is not None]
+    each = ", ".join("-" if p is None else f"{p:.0f}" for p in vegeta.p99_each_second(measured_hits))
+    rows.append(Row(f"  p99 of each second of it (ms): {each}", ""))
     rows.append(Row(f"  its first {args.warmup_seconds:g}s (cold connections and caches): p50 / p99",
                     f"{cold.percentile(50):.0f} / {cold.percentile(99):.0f} ms", "", "",
                     f"{cold.ok} ok, {cold.failed} failed"))

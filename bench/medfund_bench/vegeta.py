@@ -96,6 +96,19 @@ def summary(hits: list[Hit], ok: int, requests: int | None = None) -> Result:
     return Result(ok=ok, failed=sent - ok, seconds=seconds, latencies=[hit.latency for hit in hits])
 
 
+def p99_each_second(hits: list[Hit]) -> list[float | None]:
+    """The p99 latency (ms, nearest rank) of the requests started in each second of a run, from its first start
+    (``None``: none started in that second): a stall (a checkpoint, a vacuum, a lock queue) shows as the seconds
+    it spoils rather than in one p99."""
+    if not hits:
+        return []
+    first = min(hit.started for hit in hits)
+    seconds: dict[int, list[float]] = {}
+    for hit in hits:
+        seconds.setdefault(int(hit.started - first), []).append(hit.latency)
+    return [Result(latencies=seconds[n]).percentile(99) if n in seconds else None for n in range(max(seconds) + 1)]
+
+
 def in_order(hits: list[Hit], keys: list[str], key_of: Callable[[bytes], str | None]) -> list[Hit | None]:
     """The hit of each target, matched by ``key_of(body)`` to the target's key (``None``: no hit at all).
 

@@ -144,3 +144,13 @@ async def test_a_settlement_target_is_byte_for_byte_what_settle_sends_and_its_an
     by_vegeta.settled(answer_of(ANSWER % msgid.encode()))
     assert by_vegeta.accepted.settlements == by_httpx.accepted.settlements == {
         "SETL1": {"390100": Money.from_yuan("1234.56")}}
+
+
+def test_the_p99_of_each_second_shows_the_second_a_stall_spoils():
+    def started(at: float, latency: float) -> vegeta.Hit:
+        return vegeta.Hit(200, 1000.0 + at, latency, b"{}", "")
+
+    hits = [started(0.1, 0.005), started(0.6, 0.007), started(1.2, 0.300), started(1.5, 0.004), started(3.9, 0.006)]
+
+    assert vegeta.p99_each_second(hits) == [7.0, 300.0, None, 6.0]
+    assert vegeta.p99_each_second([]) == []
