@@ -27,13 +27,12 @@ from medfund_deploy.pytest_plugin import TestStack
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.consumer import BatchHandler, ConsumerRunner
 from medfund_shared.events.envelope import CloudEvent
-from medfund_shared.events.types.alerts import AlertChanged
+from medfund_shared.events.types.alerts import TOPIC, AlertChanged
 from medfund_shared.events.types.enrollment import EligiblePopulationSet
 from medfund_shared.outbox import OutboxRelay, new_event
 from medfund_shared.settings import Settings
 
 pytestmark = pytest.mark.integration
-TOPIC = "medfund.alerts.v1"
 WORKER = Path(__file__).with_name("consumer_worker.py")
 BATCH_WORKER = Path(__file__).with_name("batch_consumer_worker.py")
 EFFECTS = "CREATE TABLE effects (id bigserial PRIMARY KEY, event_id text NOT NULL, seq int NOT NULL)"

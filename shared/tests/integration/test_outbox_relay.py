@@ -17,10 +17,10 @@ from sqlalchemy import text
 
 from medfund_deploy.evidence import wait_until
 from medfund_deploy.pytest_plugin import TestStack
+from medfund_shared.events.types.alerts import TOPIC
 from medfund_shared.outbox import RELAY_LOCK_KEY, OutboxRelay
 
 pytestmark = pytest.mark.integration
-TOPIC = "medfund.alerts.v1"
 
 
 async def test_relay_publishes_each_event_once_in_order_per_key(database, topic_settings):
