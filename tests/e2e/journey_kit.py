@@ -19,7 +19,10 @@ from typing import TypeVar
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from rich.console import Console
 
+from medfund_cli.demo.runner import Demo
+from medfund_cli.demo.summary import Summary, gather, render
 from medfund_deploy.evidence import read_to_end, stored_offsets, wait_consumed, wait_published
 from medfund_shared.auth import issue_token
 from medfund_shared.events.envelope import CloudEvent
@@ -291,3 +294,16 @@ async def pay_premium(clients: Clients, member: dict, admdvs: str, year: int, am
                                   "psn_name": "林", "insutype": "390", "admdvs": admdvs, "period_year": year,
                                   "amount": amount, "paid_at": paid_at, "tax_office_code": office,
                                   "channel": "etax"})
+
+
+async def told(county: Demo) -> Summary:
+    """The demo's story told to its end on the running services, and its summary (printed as ``medfund demo``
+    prints it): both demo tests read it."""
+    result: list[Summary] = []
+
+    async def finale(api, _hospital) -> None:
+        result.append(await gather(county.story, api, county.watcher.counts.alerts))
+
+    await asyncio.wait_for(county.run(finale), timeout=600)
+    render(result[0], Console(width=140))
+    return result[0]

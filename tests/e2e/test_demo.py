@@ -24,7 +24,7 @@ from medfund_cli.demo.population import generate
 from medfund_cli.demo.runner import Demo
 from medfund_cli.demo.scenario import Scenario, county_pack
 from medfund_cli.demo.services import Urls, token
-from medfund_cli.demo.summary import Summary, gather, render
+from medfund_cli.demo.summary import Summary, render
 from medfund_ledger.adapters.rebuild import rebuild
 from medfund_shared.money import Money
 from medfund_shared.policy.pack_set import shipped_packs_dir
@@ -32,7 +32,7 @@ from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import alert_changes  # noqa: E402
+from journey_kit import alert_changes, told  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 SCALE = 300
@@ -53,15 +53,7 @@ def scenario() -> Scenario:
 async def summary(services_running, settings, scenario) -> Summary:
     urls = Urls(services_running.enrollment, services_running.billing, services_running.adjudication,
                 services_running.ledger)
-    county = Demo(scenario, urls, settings)
-    result: list[Summary] = []
-
-    async def finale(api, _hospital) -> None:
-        result.append(await gather(county.story, api, county.watcher.counts.alerts))
-
-    await asyncio.wait_for(county.run(finale), timeout=600)
-    render(result[0], Console(width=140))
-    return result[0]
+    return await told(Demo(scenario, urls, settings))
 
 
 def printed(summary: Summary) -> str:

@@ -9,29 +9,24 @@ same session on the shared services, never touches its pools.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
-from rich.console import Console
 
 from medfund_cli.demo.runner import Demo
 from medfund_cli.demo.scenario import Plot, Scenario
 from medfund_cli.demo.services import Urls, token
-from medfund_cli.demo.summary import Summary, gather, render
-from medfund_deploy.chaos import ISOLATED, ServiceSet
-from medfund_deploy.pytest_plugin import own_service_set
+from medfund_cli.demo.summary import Summary
 from medfund_shared.money import Money
 from medfund_shared.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import alert_changes  # noqa: E402
+from journey_kit import alert_changes, told  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 SCALE = 300
@@ -49,44 +44,31 @@ def in_the_demo(alert: dict) -> bool:
 
 
 @pytest.fixture(scope="module")
-def healthy_services(test_stack, service_database) -> Iterator[ServiceSet]:
-    with own_service_set(ISOLATED, test_stack, service_database) as service_set:
-        yield service_set
+def settings(test_stack, own_services) -> Settings:
+    return Settings(kafka_bootstrap=test_stack.kafka_bootstrap, topic_prefix=own_services.topic_prefix)
 
 
 @pytest.fixture(scope="module")
-def settings(test_stack, healthy_services) -> Settings:
-    return Settings(kafka_bootstrap=test_stack.kafka_bootstrap, topic_prefix=healthy_services.topic_prefix)
-
-
-@pytest.fixture(scope="module")
-async def county(healthy_services, settings) -> Demo:
-    urls = Urls(*(healthy_services.require(service) for service in ("enrollment", "billing", "adjudication", "ledger")))
+async def county(own_services, settings) -> Demo:
+    urls = Urls(*(own_services.require(service) for service in ("enrollment", "billing", "adjudication", "ledger")))
     return Demo(Scenario(scale=SCALE, rate=60.0, concurrency=8, plot=Plot.HEALTHY), urls, settings)
 
 
 @pytest.fixture(scope="module")
 async def summary(county) -> Summary:
-    result: list[Summary] = []
-
-    async def finale(api, _hospital) -> None:
-        result.append(await gather(county.story, api, county.watcher.counts.alerts))
-
-    await asyncio.wait_for(county.run(finale), timeout=600)
-    render(result[0], Console(width=140))
-    return result[0]
+    return await told(county)
 
 
-async def ledger_get(healthy_services, settings, path: str, **params) -> list[dict]:
+async def ledger_get(own_services, settings, path: str, **params) -> list[dict]:
     headers = {"Authorization": f"Bearer {token(settings, 'operator')}"}
     async with httpx.AsyncClient(timeout=30) as http:
-        response = await http.get(f"{healthy_services.require('ledger')}{path}", params=params, headers=headers)
+        response = await http.get(f"{own_services.require('ledger')}{path}", params=params, headers=headers)
     response.raise_for_status()
     return json.loads(response.content, parse_float=Decimal)
 
 
-async def test_the_healthy_year_spends_its_planned_share_of_the_pools_income(summary, healthy_services, settings):
-    pools = {p["pool_id"]: p for p in await ledger_get(healthy_services, settings, "/v1/pools")}
+async def test_the_healthy_year_spends_its_planned_share_of_the_pools_income(summary, own_services, settings):
+    pools = {p["pool_id"]: p for p in await ledger_get(own_services, settings, "/v1/pools")}
     pooled = pools[POOLED]
     income, spent = Money.from_yuan(pooled["income"]), Money.from_yuan(pooled["expenditure"])
     assert income > Money.zero() and spent > Money.zero()
@@ -94,13 +76,13 @@ async def test_the_healthy_year_spends_its_planned_share_of_the_pools_income(sum
     assert Decimal("0.30") <= spent.to_decimal() / income.to_decimal() <= Decimal("0.50")
 
 
-async def test_the_demo_keeps_every_fund_of_both_regions(summary, healthy_services, settings):
-    pools = {p["pool_id"] for p in await ledger_get(healthy_services, settings, "/v1/pools")}
+async def test_the_demo_keeps_every_fund_of_both_regions(summary, own_services, settings):
+    pools = {p["pool_id"] for p in await ledger_get(own_services, settings, "/v1/pools")}
     assert set(EVERY_POOL) <= pools
 
 
-async def test_no_pool_has_a_red_alert_at_the_end(summary, healthy_services, settings):
-    firing = await ledger_get(healthy_services, settings, "/v1/alerts", state="firing")
+async def test_no_pool_has_a_red_alert_at_the_end(summary, own_services, settings):
+    firing = await ledger_get(own_services, settings, "/v1/alerts", state="firing")
     red = [(a["rule"], a["subject_id"], a["measure"]) for a in firing if in_the_demo(a) and a["severity"] == "red"]
     assert red == []
 
