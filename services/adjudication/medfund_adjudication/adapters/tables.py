@@ -5,23 +5,10 @@ Money columns are integer fen (``*_fen``); yuan exist only at the edges.
 
 from __future__ import annotations
 
-from sqlalchemy import (
-                        BigInteger,
-                        Boolean,
-                        Column,
-                        Date,
-                        DateTime,
-                        ForeignKey,
-                        Index,
-                        Integer,
-                        MetaData,
-                        Numeric,
-                        Table,
-                        Text,
-                        UniqueConstraint,
-                        func,
-)
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.schema import Column, ForeignKey, Index, MetaData, Table, UniqueConstraint
+from sqlalchemy.types import BigInteger, Boolean, Date, DateTime, Integer, Numeric, Text
 
 metadata = MetaData()
 

@@ -4,24 +4,10 @@ An edit here needs a new revision; ``tests/integration/test_migrations.py`` fail
 
 from __future__ import annotations
 
-from sqlalchemy import (
-                        BigInteger,
-                        Boolean,
-                        Column,
-                        Date,
-                        DateTime,
-                        ForeignKey,
-                        Index,
-                        Integer,
-                        MetaData,
-                        PrimaryKeyConstraint,
-                        Table,
-                        Text,
-                        UniqueConstraint,
-                        func,
-                        text,
-)
+from sqlalchemy import func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.schema import Column, ForeignKey, Index, MetaData, PrimaryKeyConstraint, Table, UniqueConstraint
+from sqlalchemy.types import BigInteger, Boolean, Date, DateTime, Integer, Text
 
 from medfund_shared.batch_tables import BatchNaming, batch_tables
 

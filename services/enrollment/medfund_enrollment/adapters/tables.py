@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-                        BigInteger,
-                        Boolean,
-                        Column,
-                        Date,
-                        DateTime,
-                        ForeignKey,
-                        Index,
-                        Integer,
-                        MetaData,
-                        Sequence,
-                        Table,
-                        Text,
-                        func,
-                        text,
-)
+from sqlalchemy import Sequence, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.schema import Column, ForeignKey, Index, MetaData, Table
+from sqlalchemy.types import BigInteger, Boolean, Date, DateTime, Integer, Text
 
 from medfund_shared.batch_tables import BatchNaming, batch_tables
 

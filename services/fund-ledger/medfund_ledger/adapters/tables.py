@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-                        BigInteger,
-                        Boolean,
-                        Column,
-                        Date,
-                        DateTime,
-                        ForeignKey,
-                        Index,
-                        Integer,
-                        MetaData,
-                        Numeric,
-                        Table,
-                        Text,
-                        func,
-                        text,
-)
+from sqlalchemy import func, text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.schema import Column, ForeignKey, Index, MetaData, Table
+from sqlalchemy.types import BigInteger, Boolean, Date, DateTime, Integer, Numeric, Text
 
 metadata = MetaData()
 
