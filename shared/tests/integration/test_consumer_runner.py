@@ -11,15 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from platform_testkit import (
-    SUBJECTS,
-    alert,
-    published_at_least,
-    read_topic,
-    scalar,
-    unpublished_is,
-    write_events,
-)
+from platform_testkit import SUBJECTS, alert, published_at_least, read_topic, scalar, unpublished_is, write_events
 from sqlalchemy import text
 
 from medfund_deploy.evidence import wait_consumed, wait_until
