@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from medfund_billing.domain.payment_record import RecordRejected
+from medfund_billing.domain.payment_record import RecordRejected, required_value
 from medfund_shared.money import Money, MoneyError
 from medfund_shared.schemes import APPROPRIATED_FUNDS
 
@@ -54,15 +54,8 @@ def parse_appropriation(raw: Any) -> Appropriation:
     )
 
 
-def _present(raw: dict, field: str) -> Any:
-    value = raw.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise RecordRejected("missing", f"{field} is required", field)
-    return value.strip() if isinstance(value, str) else value
-
-
 def _text(raw: dict, field: str, max_length: int) -> str:
-    value = _present(raw, field)
+    value = required_value(raw, field)
     if not isinstance(value, str):
         raise RecordRejected("invalid", f"{field} must be a string", field)
     if len(value) > max_length:
@@ -71,21 +64,21 @@ def _text(raw: dict, field: str, max_length: int) -> str:
 
 
 def _admdvs(raw: dict) -> str:
-    value = _present(raw, "admdvs")
+    value = required_value(raw, "admdvs")
     if not isinstance(value, str) or len(value) != 6 or not value.isdigit():
         raise RecordRejected("invalid", "admdvs must be a string of 6 digits", "admdvs")
     return value
 
 
 def _choice(raw: dict, field: str, allowed: frozenset[str]) -> str:
-    value = _present(raw, field)
+    value = required_value(raw, field)
     if value not in allowed:
         raise RecordRejected("invalid", f"{field} must be one of {sorted(allowed)}", field)
     return value
 
 
 def _year(raw: dict) -> int:
-    value = _present(raw, "year")
+    value = required_value(raw, "year")
     if isinstance(value, bool) or not isinstance(value, int):
         raise RecordRejected("invalid", "year must be an integer such as 2026", "year")
     if not FIRST_YEAR <= value <= LAST_YEAR:
@@ -94,7 +87,7 @@ def _year(raw: dict) -> int:
 
 
 def _amount(raw: dict) -> Money:
-    value = _present(raw, "amount")
+    value = required_value(raw, "amount")
     if not isinstance(value, str):
         raise RecordRejected("invalid", "amount must be yuan as decimal text, e.g. \"1500000.00\"", "amount")
     try:
@@ -108,7 +101,7 @@ def _amount(raw: dict) -> Money:
 
 
 def _received_at(raw: dict) -> datetime:
-    value = _present(raw, "received_at")
+    value = required_value(raw, "received_at")
     try:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:

@@ -99,7 +99,9 @@ def voucher_of(raw: Any) -> str | None:
     return voucher if voucher and text_problem(voucher, VOUCHER_MAX_LENGTH) is None else None
 
 
-def _present(raw: dict, field: str) -> Any:
+def required_value(raw: dict, field: str) -> Any:
+    """``raw[field]`` stripped if it is text; refused as ``missing`` when absent or blank (tax lines and
+    appropriations alike)."""
     value = raw.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         raise RecordRejected("missing", f"{field} is required", field)
@@ -107,7 +109,7 @@ def _present(raw: dict, field: str) -> Any:
 
 
 def _text(raw: dict, field: str, max_length: int = FREE_TEXT_MAX_LENGTH) -> str:
-    value = _present(raw, field)
+    value = required_value(raw, field)
     if not isinstance(value, str):
         raise RecordRejected("invalid", f"{field} must be a string", field)
     if problem := text_problem(value, max_length):
@@ -123,21 +125,21 @@ def _certno(raw: dict) -> str:
 
 
 def _choice(raw: dict, field: str, allowed: frozenset[str]) -> str:
-    value = str(_present(raw, field))
+    value = str(required_value(raw, field))
     if value not in allowed:
         raise RecordRejected("invalid", f"{field} must be one of {sorted(allowed)}", field)
     return value
 
 
 def _digits(raw: dict, field: str, length: int) -> str:
-    value = str(_present(raw, field))
+    value = str(required_value(raw, field))
     if len(value) != length or not ascii_digits(value):
         raise RecordRejected("invalid", f"{field} must be {length} digits", field)
     return value
 
 
 def _year(raw: dict, as_text: bool) -> int:
-    value = _present(raw, "period_year")
+    value = required_value(raw, "period_year")
     digit_text = as_text and isinstance(value, str) and ascii_digits(value)
     if isinstance(value, bool) or not (isinstance(value, int) or digit_text):
         expected = "a year such as 2026" if as_text else "a JSON integer such as 2026"
@@ -149,7 +151,7 @@ def _year(raw: dict, as_text: bool) -> int:
 
 
 def _period(raw: dict, year: int) -> str:
-    value = str(_present(raw, "period"))
+    value = str(required_value(raw, "period"))
     if len(value) != 7 or value[4] != "-" or not ascii_digits(value[:4] + value[5:]) or not 1 <= int(value[5:]) <= 12:
         raise RecordRejected("invalid", "period must be the month paid, YYYY-MM (insutype 310)", "period")
     if int(value[:4]) != year:
@@ -158,7 +160,7 @@ def _period(raw: dict, year: int) -> str:
 
 
 def _amount(raw: dict, field: str = "amount") -> Money:
-    _present(raw, field)
+    required_value(raw, field)
     value = raw[field]  # as sent, not stripped: an amount is plain decimal text without padding (issue 22)
     if isinstance(value, (bool, float)) or not isinstance(value, (str, int, Decimal)):
         raise RecordRejected("invalid", f"{field} must be a decimal number of yuan", field)
@@ -173,7 +175,7 @@ def _amount(raw: dict, field: str = "amount") -> Money:
 
 
 def _paid_at(raw: dict) -> datetime:
-    value = str(_present(raw, "paid_at"))
+    value = str(required_value(raw, "paid_at"))
     try:
         moment = datetime.fromisoformat(value) if value.isascii() else None
     except ValueError:
