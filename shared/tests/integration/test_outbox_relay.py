@@ -111,8 +111,10 @@ async def test_a_relay_that_lost_its_lock_connection_stops_publishing_before_its
         async with engine.connect() as thief:
             await thief.execution_options(isolation_level="AUTOCOMMIT")
             # another instance takes the lock the moment the relay's lock connection is gone
+            # this database's relay only: the test server's other databases have relays holding the same key
             await thief.execute(text("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
-                                     "AND objid = :k"), {"k": RELAY_LOCK_KEY})
+                                     "AND objid = :k AND database = (SELECT oid FROM pg_database "
+                                     "WHERE datname = current_database())"), {"k": RELAY_LOCK_KEY})
             assert await thief.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": RELAY_LOCK_KEY})
             published_at_theft = await _published(sessions)
             await wait_until(lambda: _any_holds(relay, holding=False), "the relay to notice the lost lock", 30)
