@@ -50,6 +50,8 @@ LEDGER_SETTLE_SECONDS = 300.0
 WARMUP_PER_WORKER = 10
 """Settlements per in-flight request sent before the measured saturation run, in the same attack: the first
 requests open HTTP and database connections and prepare statements (their figure is reported apart)."""
+FIXED_OFFSET = 5000
+"""First person (and stay, times 100) index of the fixed-rate run, past the saturation run's and the large claims'."""
 TRIVIAL_REQUESTS = 10_000
 SCALE_EVENTS = 10_000_000
 """Events ``--scale`` replays by default: a region's months of history, where seconds per million add up."""
@@ -234,8 +236,9 @@ async def fixed_rate_with_alerts(args, rows: list[Row], api: Medfund) -> None:
     large = await prepare(api, args.large_claims, args.large_claims, args.concurrency, offset=3000,
                           amount=lambda _rng: LARGE_STAY)
     warmup = round(args.rate * args.warmup_seconds)
-    fixed = await prepare(api, args.people, warmup + int(args.rate * args.seconds) - len(large), args.concurrency,
-                          offset=2000)
+    stays = warmup + int(args.rate * args.seconds) - len(large)
+    fixed = await prepare(api, min(stays, args.fixed_people or args.people), stays, args.concurrency,
+                          offset=FIXED_OFFSET)
     measured, injected = interleave(fixed[warmup:], large)
     schedule, injected = fixed[:warmup] + measured, frozenset(warmup + i for i in injected)
     await ledger_settled("the fixed-rate run")
@@ -348,6 +351,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--fixed-people", type=int, default=None,
+                        help="people the fixed-rate run's stays are spread over (default: --people). Settlements of "
+                             "one person take its yearly totals' lock in turn: with 40 people at 200/s each settles "
+                             "5 times a second, so one stall longer than 200 ms queues that person's next ones "
+                             "(docs/performance.md); one stay a person is a region's traffic, where they seldom meet")
     parser.add_argument("--warmup-seconds", type=float, default=2.0,
                         help="seconds at the fixed rate before the measured ones (reported apart)")
     parser.add_argument("--large-claims", type=int, default=10,
