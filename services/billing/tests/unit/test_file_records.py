@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from medfund_billing.adapters.file_records import (
     BLANK,
@@ -65,3 +70,24 @@ def test_a_line_of_a_million_bytes_in_small_pieces_is_one_record():
     data = HEADER + b"\n" + b"x" * 1_000_000 + b"\n"
     records = split(data, CSV, 4096)
     assert [(line, len(record)) for line, record in records] == [(1, len(HEADER)), (2, 1_000_000)]
+
+
+CELLS = ["a", "A 1", " ", "", '"', '""', ",", "\r", "\n", "\r\n", "\x00", "\udcff", "张三", "x\"y", '"q"']
+"""Cell texts around what the csv module treats specially (quotes, line breaks, NUL, undecodable bytes)."""
+
+
+@given(cells=st.lists(st.sampled_from(CELLS) | st.text(max_size=4), min_size=1, max_size=12))
+@example(cells=["V1", "", " x "])
+def test_a_csv_record_reads_as_the_csv_module_reads_its_text(cells):
+    """Plain lines skip the csv reader (issue 24): every record must still read as the csv module reads it."""
+    text = ",".join(cells)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        rows = []
+    header = [f"f{n}" for n in range(len(rows[0]))] if len(rows) == 1 else ["f0"]
+    expected = None if len(rows) != 1 else (BLANK if not any(c.strip() for c in rows[0]) else
+                                            dict(zip(header, rows[0], strict=True)))
+    got = read_record(text.encode("utf-8", "surrogateescape"), CSV, header)
+    assert got == expected or (isinstance(expected, dict) and got is None and any(
+        "\udc80" <= char <= "\udcff" for char in text))
