@@ -159,3 +159,17 @@ def test_both_refuse_the_same_bad_envelopes(overrides):
         CloudEvent.from_kafka(record)
     with pytest.raises(fast_decode.DecodeError):
         fast_decode.envelope_of(record)
+
+
+@pytest.mark.parametrize("text", ["0", "-0", "0.5", "-0.5", "12", "12.5", "12.50", "12.500000", "-380.07",
+                                  "00012.30", "-0.01", "999999999999999.99",
+                                  "-999999999999999.99", "7.0", "7.10"])
+def test_checked_yuan_text_gives_what_money_from_yuan_gives(text):
+    assert fast_decode.checked_yuan_fen(text) == Money.from_yuan(text).fen
+
+
+def test_a_yuan_amount_sent_as_an_integer_is_whole_yuan():
+    event_type = "medfund.billing.contribution.received.v1"
+    model = dict(TYPES)[event_type]
+    payload = orjson.loads(orjson.dumps(example(model))) | {"amount": -380}
+    assert fast_decode.data_of(event_type, payload).amount == model.model_validate(payload).amount == Money(-38000)
