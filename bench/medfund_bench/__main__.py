@@ -237,7 +237,7 @@ async def fixed_rate_with_alerts(args, rows: list[Row], api: Medfund) -> None:
                           amount=lambda _rng: LARGE_STAY)
     warmup = round(args.rate * args.warmup_seconds)
     stays = warmup + int(args.rate * args.seconds) - len(large)
-    fixed = await prepare(api, min(stays, args.fixed_people or args.people), stays, args.concurrency,
+    fixed = await prepare(api, min(stays, args.fixed_people or stays), stays, args.concurrency,
                           offset=FIXED_OFFSET)
     measured, injected = interleave(fixed[warmup:], large)
     schedule, injected = fixed[:warmup] + measured, frozenset(warmup + i for i in injected)
@@ -352,10 +352,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--fixed-people", type=int, default=None,
-                        help="people the fixed-rate run's stays are spread over (default: --people). Settlements of "
-                             "one person take its yearly totals' lock in turn: with 40 people at 200/s each settles "
-                             "5 times a second, so one stall longer than 200 ms queues that person's next ones "
-                             "(docs/performance.md); one stay a person is a region's traffic, where they seldom meet")
+                        help="people the fixed-rate run's stays are spread over (default: one stay each, as in a "
+                             "region's traffic, where one person's settlements seldom meet). Settlements of one "
+                             "person take its yearly totals' lock in turn: with 40 people at 200/s each settles 5 "
+                             "times a second, and one stall longer than 200 ms queues that person's next ones "
+                             "(docs/performance.md)")
     parser.add_argument("--warmup-seconds", type=float, default=2.0,
                         help="seconds at the fixed rate before the measured ones (reported apart)")
     parser.add_argument("--large-claims", type=int, default=10,
