@@ -22,28 +22,14 @@ from medfund_ledger.domain import journal
 from medfund_ledger.domain.pools import PoolKey
 from medfund_shared.events.base import EventData
 from medfund_shared.events.envelope import CloudEvent
-from medfund_shared.events.types.billing import (
-    AppropriationRecorded,
-    ContributionOnBehalfPaid,
-    ContributionOnBehalfWithdrawn,
-    ContributionReceived,
-    ContributionRefunded,
-    ContributionReversed,
-    EmployeeAccountCredited,
-    EmployeeContributionDeclared,
-    EmployeeContributionWithdrawn,
-    SubsidyAllocated,
-    SubsidyWithdrawn,
-)
-from medfund_shared.events.types.claims import SettlementCompleted, SettlementReversed
-from medfund_shared.events.types.ledger import BalanceBroughtForward, ClearingBooked, TransferBooked
+from medfund_shared.events.types import billing, claims, ledger
 from medfund_shared.money import Money
 from medfund_shared.schemes import EMPLOYEE_SCHEME
 from medfund_shared.year_range import check_date, check_year
 
 EntryBuilder = Callable[[CloudEvent, EventData, LedgerConfig], journal.Entry]
-SETTLEMENT_KINDS = {SettlementCompleted.event_type: "settlement",
-                    SettlementReversed.event_type: "settlement_reversed"}
+SETTLEMENT_KINDS = {claims.SettlementCompleted.event_type: "settlement",
+                    claims.SettlementReversed.event_type: "settlement_reversed"}
 
 
 def _contribution_pool(data, config: LedgerConfig) -> str:
@@ -165,21 +151,21 @@ def _settlement(event, data, config) -> journal.Entry:
 
 
 BUILDERS: dict[str, EntryBuilder] = {
-    ContributionReceived.event_type: _received,
-    ContributionRefunded.event_type: _returned("contribution_refunded"),
-    ContributionReversed.event_type: _returned("contribution_reversed"),
-    ContributionOnBehalfPaid.event_type: _on_behalf,
-    SubsidyAllocated.event_type: _subsidy,
-    ContributionOnBehalfWithdrawn.event_type: _on_behalf_withdrawn,
-    SubsidyWithdrawn.event_type: _subsidy_withdrawn,
-    EmployeeContributionDeclared.event_type: _employee_contribution,
-    EmployeeAccountCredited.event_type: _account_credited,
-    EmployeeContributionWithdrawn.event_type: _employee_contribution_withdrawn,
+    billing.ContributionReceived.event_type: _received,
+    billing.ContributionRefunded.event_type: _returned("contribution_refunded"),
+    billing.ContributionReversed.event_type: _returned("contribution_reversed"),
+    billing.ContributionOnBehalfPaid.event_type: _on_behalf,
+    billing.SubsidyAllocated.event_type: _subsidy,
+    billing.ContributionOnBehalfWithdrawn.event_type: _on_behalf_withdrawn,
+    billing.SubsidyWithdrawn.event_type: _subsidy_withdrawn,
+    billing.EmployeeContributionDeclared.event_type: _employee_contribution,
+    billing.EmployeeAccountCredited.event_type: _account_credited,
+    billing.EmployeeContributionWithdrawn.event_type: _employee_contribution_withdrawn,
     **dict.fromkeys(SETTLEMENT_KINDS, _settlement),
-    AppropriationRecorded.event_type: _appropriation,
-    TransferBooked.event_type: _transfer,
-    ClearingBooked.event_type: _clearing,
-    BalanceBroughtForward.event_type: _brought_forward,
+    billing.AppropriationRecorded.event_type: _appropriation,
+    ledger.TransferBooked.event_type: _transfer,
+    ledger.ClearingBooked.event_type: _clearing,
+    ledger.BalanceBroughtForward.event_type: _brought_forward,
 }
 
 
