@@ -40,8 +40,6 @@ _STILL_OWNED = text("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'adv
 """Whether this connection still holds the relay's lock (a bigint key below 2**32: classid 0, objsubid 1)."""
 
 
-RELAY_BATCH_ROWS = 5000
-"""Rows the relay reads, sends and marks at a time: a bulk file's chunk queues thousands of events at once."""
 PRODUCE_BATCH_BYTES = 512 * 1024
 """The producer's batch per partition (aiokafka's default, 16 KiB, is about fifteen events: a produce request per
 handful of rows); below the broker's 1 MiB message limit."""
@@ -125,15 +123,15 @@ class OutboxRelay:
     """Background publisher of one service's outbox; one active relay per database (advisory lock)."""
 
     def __init__(self, settings: Settings, session_factory: async_sessionmaker[AsyncSession], *,
-                 batch_size: int = RELAY_BATCH_ROWS, poll_interval: float = 1.0, max_backoff: float = 5.0,
-                 batch_window: float = 0.05) -> None:
-        """Commits in this process wake the relay (:meth:`notify`); ``poll_interval`` only bounds how late rows
-        written elsewhere (another worker, a migration) are seen, so polling costs nothing much at idle.
-        After publishing a batch the relay starts the next no sooner than ``batch_window`` seconds after this
-        one started, so under load one read, one produce request and one update carry many rows."""
+                 batch_size: int | None = None, batch_window: float | None = None) -> None:
+        """Commits in this process wake the relay (:meth:`notify`); ``outbox_poll_seconds`` only bounds how late
+        rows written elsewhere (another worker, a migration) are seen, so polling costs nothing much at idle.
+        The batch size and window come from settings (``outbox_batch_rows``, ``outbox_batch_window_seconds``);
+        the keywords override them for one relay (a test that keeps its relay busy with small batches)."""
         self._settings, self._sessions = settings, session_factory
-        self._batch_size, self._poll, self._max_backoff = batch_size, poll_interval, max_backoff
-        self._batch_window = batch_window
+        self._batch_size = batch_size if batch_size is not None else settings.outbox_batch_rows
+        self._batch_window = batch_window if batch_window is not None else settings.outbox_batch_window_seconds
+        self._poll, self._max_backoff = settings.outbox_poll_seconds, settings.outbox_max_backoff_seconds
         self._wakeup = asyncio.Event()
         self.holds_lock = False
 

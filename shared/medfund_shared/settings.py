@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     shard (a hash of ``psn_no``), at low priority; the default is this machine's 2 cores."""
     peer_timeout_seconds: float = Field(default=5.0, gt=0)
     """How long the ledger waits for another service's operations view before showing it as not answering."""
+    outbox_batch_rows: int = Field(default=5000, ge=1)
+    """Outbox rows the relay reads, sends and marks at a time (``MEDFUND_OUTBOX_BATCH_ROWS``): a bulk file's chunk
+    queues thousands of events at once."""
+    outbox_batch_window_seconds: float = Field(default=0.05, ge=0)
+    """After a batch the relay starts the next no sooner than this after the last one started, so under load one
+    read, one produce request and one update carry many rows (``MEDFUND_OUTBOX_BATCH_WINDOW_SECONDS``)."""
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    """How late the relay sees rows committed by another process (a commit in its own process wakes it at once)."""
+    outbox_max_backoff_seconds: float = Field(default=5.0, gt=0)
+    """The longest the relay waits before retrying after a failure (the wait doubles from 0.1 s up to this)."""
 
     @model_validator(mode="after")
     def _heartbeat_within_lease(self) -> Settings:

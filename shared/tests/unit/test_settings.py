@@ -32,3 +32,15 @@ def test_each_service_defaults_to_its_own_database(monkeypatch):
     monkeypatch.delenv("MEDFUND_DATABASE_URL", raising=False)
     assert load_settings("fund-ledger").database_url.endswith("/medfund_ledger")
     assert load_settings("billing").database_url.endswith("/medfund_billing")
+
+
+def test_the_outbox_relay_is_tuned_from_the_environment(monkeypatch):
+    monkeypatch.setenv("MEDFUND_OUTBOX_BATCH_ROWS", "250")
+    monkeypatch.setenv("MEDFUND_OUTBOX_BATCH_WINDOW_SECONDS", "0.02")
+    settings = Settings()
+    assert (settings.outbox_batch_rows, settings.outbox_batch_window_seconds) == (250, 0.02)
+
+
+def test_an_outbox_batch_of_no_rows_is_refused():
+    with pytest.raises(ValueError):
+        Settings(outbox_batch_rows=0)
