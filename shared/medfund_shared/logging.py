@@ -24,7 +24,8 @@ _correlation_id: ContextVar[str | None] = ContextVar("medfund_correlation_id", d
 _CERTNO = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _TOKEN_IN_QUERY = re.compile(r"([?&](?:access_)?token=)[^&\s\"]*", re.IGNORECASE)
 _SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
-"""uvicorn's loggers: their own plain-text handlers are replaced by the masked JSON one (access lines included)."""
+"""uvicorn's loggers: their own plain-text handlers are replaced by the masked JSON one (access lines included),
+and their own level (``uvicorn --log-level``, or an in-process server's) by the service's."""
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 
 
@@ -134,6 +135,7 @@ def configure_logging(level: str = "INFO", service: str | None = None) -> None:
     for name in _SERVER_LOGGERS:
         server_logger = logging.getLogger(name)
         server_logger.handlers[:] = []
+        server_logger.setLevel(logging.NOTSET)
         server_logger.propagate = True
     if service:
         structlog.contextvars.bind_contextvars(service=service)
