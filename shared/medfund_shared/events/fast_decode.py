@@ -46,18 +46,7 @@ def _money_attribute(field: str) -> property:
 
 def _money(value: int | str | Money | None) -> Money | None:
     """A field left out keeps its model's default, which is Money (or None) already."""
-    if value is None or isinstance(value, Money):
-        return value
-    return Money(value * FEN_PER_YUAN) if type(value) is int else Money(checked_yuan_fen(value))
-
-
-def checked_yuan_fen(text: str) -> int:
-    """Fen of a yuan text msgspec already matched with :data:`YUAN_TEXT` (so ASCII digits, a whole part, at most
-    two significant decimals, in range): integers only, without matching the text a second time as
-    :meth:`Money.from_yuan` would (the ledger's catch-up reads ~3 amounts an event; issue 24)."""
-    whole, _, decimals = text.partition(".")
-    fen = abs(int(whole)) * FEN_PER_YUAN + int(decimals[:2].ljust(2, "0"))
-    return -fen if whole.startswith("-") else fen
+    return value if value is None or isinstance(value, Money) else Money.from_yuan(value)
 
 
 def _yuan_field(annotation: Any) -> Any:

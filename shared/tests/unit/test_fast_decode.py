@@ -161,13 +161,6 @@ def test_both_refuse_the_same_bad_envelopes(overrides):
         fast_decode.envelope_of(record)
 
 
-@pytest.mark.parametrize("text", ["0", "-0", "0.5", "-0.5", "12", "12.5", "12.50", "12.500000", "-380.07",
-                                  "00012.30", "-0.01", "999999999999999.99",
-                                  "-999999999999999.99", "7.0", "7.10"])
-def test_checked_yuan_text_gives_what_money_from_yuan_gives(text):
-    assert fast_decode.checked_yuan_fen(text) == Money.from_yuan(text).fen
-
-
 def test_a_yuan_amount_sent_as_an_integer_is_whole_yuan():
     event_type = "medfund.billing.contribution.received.v1"
     model = dict(TYPES)[event_type]
