@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -20,11 +19,21 @@ class EventData(BaseModel):
 
     event_type: ClassVar[str]
     topic: ClassVar[str]
+    key_field: ClassVar[str]
+    """The data field naming the aggregate whose events must stay in order (the Kafka key)."""
+    subject_field: ClassVar[str]
+    """The data field that is the CloudEvents ``subject``: what the event is about."""
 
-    @abstractmethod
     def partition_key(self) -> str:
-        """The aggregate whose events must stay in order (the Kafka key)."""
+        """The Kafka key: ``key_field``'s value; a type whose key is computed overrides this."""
+        return getattr(self, self.key_field)
 
-    @abstractmethod
     def subject(self) -> str | None:
-        """The CloudEvents ``subject``: what the event is about."""
+        """The CloudEvents ``subject``: ``subject_field``'s value; a type whose subject is computed overrides this."""
+        return getattr(self, self.subject_field)
+
+    @classmethod
+    def names_its_key_and_subject(cls) -> bool:
+        """Whether the type says where its key and subject come from (a field or an override)."""
+        return all(hasattr(cls, field) or getattr(cls, method) is not getattr(EventData, method)
+                   for field, method in (("key_field", "partition_key"), ("subject_field", "subject")))

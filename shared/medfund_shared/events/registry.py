@@ -18,6 +18,8 @@ class UnknownEventType(LookupError):
 
 def register(model: E) -> E:
     """Class decorator: make ``model.event_type`` resolvable to ``model``."""
+    if not model.names_its_key_and_subject():
+        raise TypeError(f"{model.__qualname__} names no key_field/subject_field and computes no partition_key/subject")
     existing = _TYPES.get(model.event_type)
     if existing is not None and existing.__qualname__ != model.__qualname__:
         raise ValueError(f"event type {model.event_type} already registered by {existing.__qualname__}")

@@ -17,6 +17,7 @@ class AlertChanged(EventData):
 
     event_type: ClassVar[str] = "medfund.fund.alert.v1"
     topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "alert_id"
 
     alert_id: str
     rule: str
@@ -37,6 +38,3 @@ class AlertChanged(EventData):
 
     def partition_key(self) -> str:
         return f"{self.rule}:{self.subject_id}"
-
-    def subject(self) -> str | None:
-        return self.alert_id

@@ -20,6 +20,7 @@ class ContributionReceived(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.contribution.received.v1"
     topic: ClassVar[str] = TOPIC
+    subject_field: ClassVar[str] = "tax_voucher_no"
 
     payment_id: str
     tax_voucher_no: str
@@ -41,9 +42,6 @@ class ContributionReceived(EventData):
     def partition_key(self) -> str:
         return self.psn_no or self.certno
 
-    def subject(self) -> str | None:
-        return self.tax_voucher_no
-
 
 @register
 class ContributionMatched(EventData):
@@ -52,6 +50,8 @@ class ContributionMatched(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.contribution.matched.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "tax_voucher_no"
 
     payment_id: str
     tax_voucher_no: str
@@ -69,12 +69,6 @@ class ContributionMatched(EventData):
     credit: YuanAmount
     resolved_by: Literal["registration", "operator"]
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.tax_voucher_no
-
 
 @register
 class PremiumPaidInFull(EventData):
@@ -82,6 +76,8 @@ class PremiumPaidInFull(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.premium.paid_in_full.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "psn_no"
 
     psn_no: str
     admdvs: str
@@ -91,12 +87,6 @@ class PremiumPaidInFull(EventData):
     tax_voucher_no: str | None = None
     premium_due: YuanAmount
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.psn_no
-
 
 @register
 class ContributionOnBehalfPaid(EventData):
@@ -104,6 +94,8 @@ class ContributionOnBehalfPaid(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.contribution.on_behalf_paid.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "payment_id"
 
     payment_id: str
     psn_no: str
@@ -115,12 +107,6 @@ class ContributionOnBehalfPaid(EventData):
     paid_at: datetime
     payer: Literal["government", "medical_assistance"] = "government"
     """The pack's payer of this category's share: medical assistance (资助参保) pays it out of its own pool."""
-
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.payment_id
 
 
 class SubsidyShare(BaseModel):
@@ -136,6 +122,8 @@ class SubsidyAllocated(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.subsidy.allocated.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "subsidy_id"
 
     subsidy_id: str
     psn_no: str
@@ -146,14 +134,10 @@ class SubsidyAllocated(EventData):
     shares: list[SubsidyShare]
     allocated_at: datetime
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.subsidy_id
-
 
 class _Correction(EventData):
+    subject_field: ClassVar[str] = "tax_voucher_no"
+
     payment_id: str
     tax_voucher_no: str
     psn_no: str | None = None
@@ -166,9 +150,6 @@ class _Correction(EventData):
 
     def partition_key(self) -> str:
         return self.psn_no or self.certno
-
-    def subject(self) -> str | None:
-        return self.tax_voucher_no
 
 
 @register
@@ -201,6 +182,8 @@ class PremiumWithdrawn(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.premium.withdrawn.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "psn_no"
 
     correction_id: str
     """The refund or reversal that took the premium below the due."""
@@ -216,12 +199,6 @@ class PremiumWithdrawn(EventData):
     since: date
     """The first day without cover: the day of ``withdrawn_at`` in the tax offices' time zone."""
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.psn_no
-
 
 @register
 class SubsidyWithdrawn(EventData):
@@ -230,6 +207,8 @@ class SubsidyWithdrawn(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.subsidy.withdrawn.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "subsidy_id"
 
     withdrawal_id: str
     subsidy_id: str
@@ -243,12 +222,6 @@ class SubsidyWithdrawn(EventData):
     shares: list[SubsidyShare]
     withdrawn_at: datetime
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.subsidy_id
-
 
 @register
 class ContributionOnBehalfWithdrawn(EventData):
@@ -257,6 +230,8 @@ class ContributionOnBehalfWithdrawn(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.contribution.on_behalf_withdrawn.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "payment_id"
 
     withdrawal_id: str
     payment_id: str
@@ -271,12 +246,6 @@ class ContributionOnBehalfWithdrawn(EventData):
     payer: Literal["government", "medical_assistance"] = "government"
     withdrawn_at: datetime
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.payment_id
-
 
 @register
 class EmployeeContributionDeclared(EventData):
@@ -290,6 +259,8 @@ class EmployeeContributionDeclared(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.employee.contribution_declared.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "declaration_id"
 
     declaration_id: str
     employer_code: str | None
@@ -308,12 +279,6 @@ class EmployeeContributionDeclared(EventData):
     late_fee: YuanAmount = Money.zero()
     paid_on: date | None = None
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.declaration_id
-
 
 @register
 class EmployeeContributionWithdrawn(EventData):
@@ -323,6 +288,8 @@ class EmployeeContributionWithdrawn(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.employee.contribution_withdrawn.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "declaration_id"
 
     withdrawal_id: str
     declaration_id: str
@@ -342,12 +309,6 @@ class EmployeeContributionWithdrawn(EventData):
     since: date
     """The correction's day in the tax offices' time zone."""
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.declaration_id
-
 
 @register
 class EmployeeAccountCredited(EventData):
@@ -355,6 +316,8 @@ class EmployeeAccountCredited(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.employee.account_credited.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "credit_id"
 
     credit_id: str
     psn_no: str
@@ -364,12 +327,6 @@ class EmployeeAccountCredited(EventData):
     source: Literal["retiree_pension"]
     credited_at: datetime
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.credit_id
-
 
 @register
 class AppropriationRecorded(EventData):
@@ -377,6 +334,8 @@ class AppropriationRecorded(EventData):
 
     event_type: ClassVar[str] = "medfund.billing.appropriation.recorded.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "admdvs"
+    subject_field: ClassVar[str] = "appropriation_id"
 
     appropriation_id: str
     admdvs: str
@@ -386,9 +345,3 @@ class AppropriationRecorded(EventData):
     received_at: datetime
     source: Literal["civil_affairs", "finance"]
     voucher_no: str
-
-    def partition_key(self) -> str:
-        return self.admdvs
-
-    def subject(self) -> str | None:
-        return self.appropriation_id

@@ -29,6 +29,8 @@ class SettlementCompleted(EventData):
 
     event_type: ClassVar[str] = "medfund.claims.settlement.completed.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "setl_id"
 
     setl_id: str
     mdtrt_id: str
@@ -57,12 +59,6 @@ class SettlementCompleted(EventData):
     """The settlement's receipt (sha256 over its canonical inputs, the pack's content hash and the engine
     version); absent on a reversal and on settlements recorded before receipts."""
 
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.setl_id
-
 
 @register
 class SettlementReversed(SettlementCompleted):
@@ -79,6 +75,8 @@ class InstitutionRegistered(EventData):
 
     event_type: ClassVar[str] = "medfund.claims.institution.registered.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "fixmedins_code"
+    subject_field: ClassVar[str] = "fixmedins_code"
 
     fixmedins_code: str
     name: str
@@ -87,9 +85,3 @@ class InstitutionRegistered(EventData):
     annual_budget: YuanAmount
     budget_year: int | None = None
     """The one year ``annual_budget`` applies to; None: the registration gives no year's budget."""
-
-    def partition_key(self) -> str:
-        return self.fixmedins_code
-
-    def subject(self) -> str | None:
-        return self.fixmedins_code

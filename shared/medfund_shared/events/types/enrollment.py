@@ -16,14 +16,10 @@ class _PersonEvent(EventData):
     """Every enrollment event about a person is keyed and titled by the person number."""
 
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+    subject_field: ClassVar[str] = "psn_no"
 
     psn_no: str
-
-    def partition_key(self) -> str:
-        return self.psn_no
-
-    def subject(self) -> str | None:
-        return self.psn_no
 
 
 @register

@@ -27,6 +27,8 @@ class TransferBooked(EventData):
 
     event_type: ClassVar[str] = "medfund.ledger.transfer.booked.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "from_pool_id"
+    subject_field: ClassVar[str] = "transfer_id"
 
     transfer_id: str
     reason: Literal["catastrophic_financing", "catastrophic_returned", "risk_reserve", "operator"]
@@ -39,12 +41,6 @@ class TransferBooked(EventData):
     """The event that made an automatic transfer due (a coverage activation, suspension or reinstatement, an
     income)."""
 
-    def partition_key(self) -> str:
-        return self.from_pool_id
-
-    def subject(self) -> str | None:
-        return self.transfer_id
-
 
 @register
 class BalanceBroughtForward(EventData):
@@ -53,6 +49,8 @@ class BalanceBroughtForward(EventData):
 
     event_type: ClassVar[str] = "medfund.ledger.balance.brought_forward.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "pool_id"
+    subject_field: ClassVar[str] = "pool_id"
 
     pool_id: str
     amount: YuanAmount
@@ -60,12 +58,6 @@ class BalanceBroughtForward(EventData):
     """The first day of the pool's year."""
     voucher_no: str = ""
     """The closing voucher of the books the balance comes from."""
-
-    def partition_key(self) -> str:
-        return self.pool_id
-
-    def subject(self) -> str | None:
-        return self.pool_id
 
 
 class ClearedPool(BaseModel):
@@ -81,15 +73,11 @@ class ClearingBooked(EventData):
 
     event_type: ClassVar[str] = "medfund.ledger.clearing.booked.v1"
     topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "fixmedins_code"
+    subject_field: ClassVar[str] = "clearing_id"
 
     clearing_id: str
     fixmedins_code: str
     period: str
     effective_date: date
     pools: list[ClearedPool]
-
-    def partition_key(self) -> str:
-        return self.fixmedins_code
-
-    def subject(self) -> str | None:
-        return self.clearing_id
