@@ -14,19 +14,6 @@ from medfund_shared.china_time import business_date
 from medfund_shared.consumer import ConsumerSpec, Handler
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types import billing, enrollment
-from medfund_shared.events.types.billing import (
-    EmployeeAccountCredited,
-    EmployeeContributionDeclared,
-    EmployeeContributionWithdrawn,
-)
-from medfund_shared.events.types.enrollment import (
-    CategoryChanged,
-    CoverageActivated,
-    CoverageReinstated,
-    CoverageSuspended,
-    CoverageTerminated,
-    PersonRegistered,
-)
 
 CONSUMER = "adjudication-coverage"
 
@@ -36,48 +23,52 @@ def _credit_id(event: CloudEvent) -> str:
     return f"event:{event.id}"
 
 
-async def on_activated(session: AsyncSession, _event: CloudEvent, d: CoverageActivated) -> None:
+async def on_activated(session: AsyncSession, _event: CloudEvent, d: enrollment.CoverageActivated) -> None:
     await projection.activate_coverage(projection.ActivateCoverage(d), UnitOfWork.joined_to(session))
 
 
-async def on_category_changed(session: AsyncSession, event: CloudEvent, d: CategoryChanged) -> None:
+async def on_category_changed(session: AsyncSession, event: CloudEvent, d: enrollment.CategoryChanged) -> None:
     await projection.change_category(projection.ChangeCategory(d, business_date(event.effectivetime)),
                                      UnitOfWork.joined_to(session))
 
 
-async def on_registered(session: AsyncSession, event: CloudEvent, d: PersonRegistered) -> None:
+async def on_registered(session: AsyncSession, event: CloudEvent, d: enrollment.PersonRegistered) -> None:
     await projection.register_person(projection.RegisterPerson(d, business_date(event.effectivetime)),
                                      UnitOfWork.joined_to(session))
 
 
-async def on_cover_status_changed(session: AsyncSession, event: CloudEvent,
-                                  d: CoverageSuspended | CoverageReinstated | CoverageTerminated) -> None:
+async def on_cover_status_changed(
+        session: AsyncSession, event: CloudEvent,
+        d: enrollment.CoverageSuspended | enrollment.CoverageReinstated | enrollment.CoverageTerminated) -> None:
     await projection.change_cover_status(projection.ChangeCoverStatus(d, event.type), UnitOfWork.joined_to(session))
 
 
-async def on_account_credited(session: AsyncSession, event: CloudEvent, d: EmployeeAccountCredited) -> None:
+async def on_account_credited(session: AsyncSession, event: CloudEvent, d: billing.EmployeeAccountCredited) -> None:
     await projection.credit_retiree_account(projection.CreditRetireeAccount(d, _credit_id(event)),
                                             UnitOfWork.joined_to(session))
 
 
 async def on_contribution_declared(session: AsyncSession, event: CloudEvent,
-                                   d: EmployeeContributionDeclared) -> None:
+                                   d: billing.EmployeeContributionDeclared) -> None:
     await projection.declare_contribution(projection.DeclareContribution(d, _credit_id(event)),
                                           UnitOfWork.joined_to(session))
 
 
 async def on_contribution_withdrawn(session: AsyncSession, event: CloudEvent,
-                                    d: EmployeeContributionWithdrawn) -> None:
+                                    d: billing.EmployeeContributionWithdrawn) -> None:
     await projection.withdraw_contribution(projection.WithdrawContribution(d, _credit_id(event)),
                                            UnitOfWork.joined_to(session))
 
 
 def consumers() -> list[ConsumerSpec]:
     handlers: dict[str, Handler] = {
-        CoverageActivated.event_type: on_activated, CategoryChanged.event_type: on_category_changed,
-        PersonRegistered.event_type: on_registered, CoverageSuspended.event_type: on_cover_status_changed,
-        CoverageReinstated.event_type: on_cover_status_changed, CoverageTerminated.event_type: on_cover_status_changed,
-        EmployeeAccountCredited.event_type: on_account_credited,
-        EmployeeContributionDeclared.event_type: on_contribution_declared,
-        EmployeeContributionWithdrawn.event_type: on_contribution_withdrawn}
+        enrollment.CoverageActivated.event_type: on_activated,
+        enrollment.CategoryChanged.event_type: on_category_changed,
+        enrollment.PersonRegistered.event_type: on_registered,
+        enrollment.CoverageSuspended.event_type: on_cover_status_changed,
+        enrollment.CoverageReinstated.event_type: on_cover_status_changed,
+        enrollment.CoverageTerminated.event_type: on_cover_status_changed,
+        billing.EmployeeAccountCredited.event_type: on_account_credited,
+        billing.EmployeeContributionDeclared.event_type: on_contribution_declared,
+        billing.EmployeeContributionWithdrawn.event_type: on_contribution_withdrawn}
     return [ConsumerSpec(CONSUMER, [enrollment.TOPIC, billing.TOPIC], handlers)]

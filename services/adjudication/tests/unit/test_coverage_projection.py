@@ -9,39 +9,28 @@ import pytest
 
 from medfund_adjudication.app import coverage_projection as projection
 from medfund_adjudication.domain.coverage import SUSPENDED, TERMINATED, CategoryChange
-from medfund_shared.events.types.billing import (
-    EmployeeAccountCredited,
-    EmployeeContributionDeclared,
-    EmployeeContributionWithdrawn,
-)
-from medfund_shared.events.types.enrollment import (
-    CategoryChanged,
-    CoverageActivated,
-    CoverageReinstated,
-    CoverageSuspended,
-    CoverageTerminated,
-    PersonRegistered,
-)
+from medfund_shared.events.types import billing, enrollment
 from medfund_shared.money import Money
 from medfund_shared.policy.pack_set import PackSet
 
 from .fakes import FakeUnitOfWork
 
-ACTIVATED = CoverageActivated(psn_no="P1", certno="110101197601011234", admdvs="211302", insutype="390", year=2026,
-                              category="adult", tier="", coverage_from=date(2026, 2, 1), coverage_to=date(2026, 12, 31),
-                              brdy=date(1976, 1, 1), gend="1", psn_name="张三", trigger="payment",
-                              pack_id="211302-390")
+ACTIVATED = enrollment.CoverageActivated(
+    psn_no="P1", certno="110101197601011234", admdvs="211302", insutype="390", year=2026,
+    category="adult", tier="", coverage_from=date(2026, 2, 1), coverage_to=date(2026, 12, 31),
+    brdy=date(1976, 1, 1), gend="1", psn_name="张三", trigger="payment",
+    pack_id="211302-390")
 
 
-def _registered(**overrides) -> PersonRegistered:
+def _registered(**overrides) -> enrollment.PersonRegistered:
     fields = dict(psn_no="P2", certno="110101196001011234", psn_name="李四", gend="1", brdy=date(1960, 1, 1),
                   admdvs="321100", insutype="310", year=2026, household_id="H2", category="employee", tier=None,
                   enrollment_kind="new", premium_due="0.00", on_behalf_due="0.00", pack_id="321100-310")
-    return PersonRegistered(**(fields | overrides))
+    return enrollment.PersonRegistered(**(fields | overrides))
 
 
-def _declared(account_amount: str, period: str = "2026-03") -> EmployeeContributionDeclared:
-    return EmployeeContributionDeclared(
+def _declared(account_amount: str, period: str = "2026-03") -> billing.EmployeeContributionDeclared:
+    return billing.EmployeeContributionDeclared(
         declaration_id="D1", employer_code="E1", admdvs="321100", period=period, psn_no="P2",
         certno="110101196001011234", base="5000.00", employer_amount="400.00", employee_amount="100.00",
         pool_amount="350.00", account_amount=account_amount, declared_at=datetime(2026, 3, 10, tzinfo=UTC))
@@ -66,30 +55,33 @@ async def test_an_activation_stores_the_cover_with_an_empty_tier_as_none(uow):
 
 async def test_a_category_change_after_the_activation_holds_from_its_business_date(uow):
     await _activate(uow)
-    change = CategoryChanged(psn_no="P1", year=2026, category="student", tier="tier1", premium_due="0.00",
-                             on_behalf_due="0.00", reason="school", actor="clerk")
+    change = enrollment.CategoryChanged(psn_no="P1", year=2026, category="student", tier="tier1", premium_due="0.00",
+                                        on_behalf_due="0.00", reason="school", actor="clerk")
     await projection.change_category(projection.ChangeCategory(change, date(2026, 5, 1)), uow)
     assert uow.coverage.covers[("P1", "390", 2026)].category_changes == (
         CategoryChange(date(2026, 5, 1), "student", "tier1"),)
 
 
 async def test_a_category_change_before_any_cover_is_skipped(uow):
-    change = CategoryChanged(psn_no="P1", year=2026, category="student", tier=None, premium_due="0.00",
-                             on_behalf_due="0.00", reason="school", actor="clerk")
+    change = enrollment.CategoryChanged(psn_no="P1", year=2026, category="student", tier=None, premium_due="0.00",
+                                        on_behalf_due="0.00", reason="school", actor="clerk")
     await projection.change_category(projection.ChangeCategory(change, date(2026, 5, 1)), uow)
     assert uow.coverage.covers == {}
 
 
 async def test_suspension_reinstatement_and_termination_change_the_status_on_their_days(uow):
     await _activate(uow)
-    suspended = CoverageSuspended(psn_no="P1", insutype="390", year=2026, since=date(2026, 4, 1), reason="other",
-                                  actor="clerk")
+    suspended = enrollment.CoverageSuspended(
+        psn_no="P1", insutype="390", year=2026, since=date(2026, 4, 1), reason="other",
+        actor="clerk")
     await projection.change_cover_status(projection.ChangeCoverStatus(suspended, suspended.event_type), uow)
     assert uow.coverage.covers[("P1", "390", 2026)].status_on(date(2026, 4, 2)) == SUSPENDED
-    reinstated = CoverageReinstated(psn_no="P1", insutype="390", year=2026, since=date(2026, 6, 1), actor="clerk")
+    reinstated = enrollment.CoverageReinstated(
+        psn_no="P1", insutype="390", year=2026, since=date(2026, 6, 1), actor="clerk")
     await projection.change_cover_status(projection.ChangeCoverStatus(reinstated, reinstated.event_type), uow)
-    terminated = CoverageTerminated(psn_no="P1", insutype="390", year=2026, on=date(2026, 9, 1), reason="death",
-                                    actor="clerk")
+    terminated = enrollment.CoverageTerminated(
+        psn_no="P1", insutype="390", year=2026, on=date(2026, 9, 1), reason="death",
+        actor="clerk")
     await projection.change_cover_status(projection.ChangeCoverStatus(terminated, terminated.event_type), uow)
     cover = uow.coverage.covers[("P1", "390", 2026)]
     assert cover.status_on(date(2026, 6, 1)) != SUSPENDED
@@ -97,8 +89,9 @@ async def test_suspension_reinstatement_and_termination_change_the_status_on_the
 
 
 async def test_a_status_change_before_the_activation_is_refused_for_the_dead_letters(uow):
-    suspended = CoverageSuspended(psn_no="P1", insutype="390", year=2026, since=date(2026, 4, 1), reason="other",
-                                  actor="clerk")
+    suspended = enrollment.CoverageSuspended(
+        psn_no="P1", insutype="390", year=2026, since=date(2026, 4, 1), reason="other",
+        actor="clerk")
     with pytest.raises(LookupError, match="before its coverage.activated"):
         await projection.change_cover_status(projection.ChangeCoverStatus(suspended, suspended.event_type), uow)
     assert uow.coverage.covers == {}
@@ -119,8 +112,9 @@ async def test_a_resident_registration_records_no_employment(uow):
 
 
 async def test_a_retiree_credit_is_added_once_per_event_and_marks_the_person_retired(uow):
-    credit = EmployeeAccountCredited(credit_id="C1", psn_no="P2", admdvs="321100", period="2026-03", amount="123.45",
-                                     source="retiree_pension", credited_at=datetime(2026, 3, 1, tzinfo=UTC))
+    credit = billing.EmployeeAccountCredited(
+        credit_id="C1", psn_no="P2", admdvs="321100", period="2026-03", amount="123.45",
+        source="retiree_pension", credited_at=datetime(2026, 3, 1, tzinfo=UTC))
     command = projection.CreditRetireeAccount(credit, "event:e1")
     await projection.credit_retiree_account(command, uow)
     await projection.credit_retiree_account(command, uow)
@@ -146,7 +140,7 @@ async def test_a_declaration_without_an_account_share_credits_nothing(uow):
 
 
 async def test_a_withdrawn_month_takes_its_account_credit_back_even_below_zero(uow):
-    withdrawn = EmployeeContributionWithdrawn(
+    withdrawn = billing.EmployeeContributionWithdrawn(
         withdrawal_id="W1", declaration_id="D1", correction_id="K1", kind="refund", tax_voucher_no="T1",
         admdvs="321100", period="2026-03", psn_no="P2", certno="110101196001011234", employee_amount="100.00",
         pool_amount="350.00", account_amount="80.00", withdrawn_at=datetime(2026, 4, 1, tzinfo=UTC),
