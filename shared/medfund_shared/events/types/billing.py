@@ -14,12 +14,18 @@ from medfund_shared.money import Money, YuanAmount
 TOPIC = "medfund.billing.v1"
 
 
+class _BillingEvent(EventData):
+    """Billing's events are keyed by the person number unless they say otherwise."""
+
+    topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "psn_no"
+
+
 @register
-class ContributionReceived(EventData):
+class ContributionReceived(_BillingEvent):
     """The tax bureau collected a resident's contribution (business time = ``paid_at``)."""
 
     event_type: ClassVar[str] = "medfund.billing.contribution.received.v1"
-    topic: ClassVar[str] = TOPIC
     subject_field: ClassVar[str] = "tax_voucher_no"
 
     payment_id: str
@@ -44,13 +50,11 @@ class ContributionReceived(EventData):
 
 
 @register
-class ContributionMatched(EventData):
+class ContributionMatched(_BillingEvent):
     """A payment held in suspense was matched to a person (automatically on registration, or by an
     operator); the money was booked when received, so this event moves no money."""
 
     event_type: ClassVar[str] = "medfund.billing.contribution.matched.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "tax_voucher_no"
 
     payment_id: str
@@ -71,12 +75,10 @@ class ContributionMatched(EventData):
 
 
 @register
-class PremiumPaidInFull(EventData):
+class PremiumPaidInFull(_BillingEvent):
     """The year's individual premium is covered: enrollment activates coverage."""
 
     event_type: ClassVar[str] = "medfund.billing.premium.paid_in_full.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "psn_no"
 
     psn_no: str
@@ -89,12 +91,10 @@ class PremiumPaidInFull(EventData):
 
 
 @register
-class ContributionOnBehalfPaid(EventData):
+class ContributionOnBehalfPaid(_BillingEvent):
     """The government paid a subsidised person's individual share (代缴)."""
 
     event_type: ClassVar[str] = "medfund.billing.contribution.on_behalf_paid.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "payment_id"
 
     payment_id: str
@@ -117,12 +117,10 @@ class SubsidyShare(BaseModel):
 
 
 @register
-class SubsidyAllocated(EventData):
+class SubsidyAllocated(_BillingEvent):
     """The per-capita government subsidy for one insured person-year, by level when the pack splits it."""
 
     event_type: ClassVar[str] = "medfund.billing.subsidy.allocated.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "subsidy_id"
 
     subsidy_id: str
@@ -135,7 +133,7 @@ class SubsidyAllocated(EventData):
     allocated_at: datetime
 
 
-class _Correction(EventData):
+class _Correction(_BillingEvent):
     subject_field: ClassVar[str] = "tax_voucher_no"
 
     payment_id: str
@@ -157,7 +155,6 @@ class ContributionRefunded(_Correction):
     """Money paid back to the payer (e.g. moved to the employee scheme after paying)."""
 
     event_type: ClassVar[str] = "medfund.billing.contribution.refunded.v1"
-    topic: ClassVar[str] = TOPIC
 
     refund_id: str
     refunded_at: datetime
@@ -168,21 +165,18 @@ class ContributionReversed(_Correction):
     """A payment accepted in error is cancelled (a new entry, never an update of the original)."""
 
     event_type: ClassVar[str] = "medfund.billing.contribution.reversed.v1"
-    topic: ClassVar[str] = TOPIC
 
     reversal_id: str
     reversed_at: datetime
 
 
 @register
-class PremiumWithdrawn(EventData):
+class PremiumWithdrawn(_BillingEvent):
     """A refund or reversal took a person's individual premium for the year, paid in full before, below the due:
     the cover it bought is withdrawn from ``since`` (the correction's day; enrollment suspends the cover, reason
     ``premium_withdrawn``). Paying in full again (``premium.paid_in_full``) restores it. docs/funding.md."""
 
     event_type: ClassVar[str] = "medfund.billing.premium.withdrawn.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "psn_no"
 
     correction_id: str
@@ -201,13 +195,11 @@ class PremiumWithdrawn(EventData):
 
 
 @register
-class SubsidyWithdrawn(EventData):
+class SubsidyWithdrawn(_BillingEvent):
     """The per-capita subsidy of a person-year whose premium was withdrawn goes back: the mirror of its
     ``subsidy.allocated`` (same amount and shares)."""
 
     event_type: ClassVar[str] = "medfund.billing.subsidy.withdrawn.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "subsidy_id"
 
     withdrawal_id: str
@@ -224,13 +216,11 @@ class SubsidyWithdrawn(EventData):
 
 
 @register
-class ContributionOnBehalfWithdrawn(EventData):
+class ContributionOnBehalfWithdrawn(_BillingEvent):
     """A share paid on the person's behalf (代缴 / 资助参保) goes back to its payer because the premium of the
     person-year was withdrawn: the mirror of its ``contribution.on_behalf_paid``."""
 
     event_type: ClassVar[str] = "medfund.billing.contribution.on_behalf_withdrawn.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "payment_id"
 
     withdrawal_id: str
@@ -248,7 +238,7 @@ class ContributionOnBehalfWithdrawn(EventData):
 
 
 @register
-class EmployeeContributionDeclared(EventData):
+class EmployeeContributionDeclared(_BillingEvent):
     """One employee's month: the contribution and its exact split into pooled fund and account.
 
     ``payer`` ``employer``: declared by ``employer_code``; ``flexible_worker``: a flexible worker's own
@@ -258,8 +248,6 @@ class EmployeeContributionDeclared(EventData):
     """
 
     event_type: ClassVar[str] = "medfund.billing.employee.contribution_declared.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "declaration_id"
 
     declaration_id: str
@@ -281,14 +269,12 @@ class EmployeeContributionDeclared(EventData):
 
 
 @register
-class EmployeeContributionWithdrawn(EventData):
+class EmployeeContributionWithdrawn(_BillingEvent):
     """A flexible worker's month refunded or reversed: the month is unpaid again. The mirror of its
     ``employee.contribution_declared`` (same split); enrollment takes the month out of the person's months paid
     and works the cover out again, from the correction's day (``since``). docs/funding.md."""
 
     event_type: ClassVar[str] = "medfund.billing.employee.contribution_withdrawn.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "declaration_id"
 
     withdrawal_id: str
@@ -311,12 +297,10 @@ class EmployeeContributionWithdrawn(EventData):
 
 
 @register
-class EmployeeAccountCredited(EventData):
+class EmployeeAccountCredited(_BillingEvent):
     """A retiree's monthly individual-account credit, financed by the pooled fund."""
 
     event_type: ClassVar[str] = "medfund.billing.employee.account_credited.v1"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "psn_no"
     subject_field: ClassVar[str] = "credit_id"
 
     credit_id: str
@@ -329,11 +313,10 @@ class EmployeeAccountCredited(EventData):
 
 
 @register
-class AppropriationRecorded(EventData):
+class AppropriationRecorded(_BillingEvent):
     """Money appropriated to a fund (civil affairs' or finance's assistance funding), as received."""
 
     event_type: ClassVar[str] = "medfund.billing.appropriation.recorded.v1"
-    topic: ClassVar[str] = TOPIC
     key_field: ClassVar[str] = "admdvs"
     subject_field: ClassVar[str] = "appropriation_id"
 
