@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.schema import Column, ForeignKey, Index, MetaData, Table, UniqueConstraint
 from sqlalchemy.types import BigInteger, Boolean, Date, DateTime, Integer, Numeric, Text
 
+from medfund_shared.cover_tables import cover_year_key
+
 metadata = MetaData()
 
 institutions = Table(
@@ -57,9 +59,7 @@ catalogue = Table(
 
 coverage = Table(
     "coverage", metadata,
-    Column("psn_no", Text, primary_key=True),
-    Column("insutype", Text, primary_key=True),
-    Column("year", Integer, primary_key=True),
+    *cover_year_key(),
     Column("admdvs", Text, nullable=False),
     Column("certno", Text, nullable=False),
     Column("psn_name", Text, nullable=False),

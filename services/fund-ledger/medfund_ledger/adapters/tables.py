@@ -7,6 +7,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.schema import Column, ForeignKey, Index, MetaData, Table
 from sqlalchemy.types import BigInteger, Boolean, Date, DateTime, Integer, Numeric, Text
 
+from medfund_shared.cover_tables import cover_year_key
+
 metadata = MetaData()
 
 journal_entries = Table(
@@ -119,9 +121,7 @@ pool_inpatient_days = Table(
 
 coverage = Table(
     "coverage", metadata,
-    Column("psn_no", Text, primary_key=True),
-    Column("insutype", Text, primary_key=True),
-    Column("year", Integer, primary_key=True),
+    *cover_year_key(),
     Column("admdvs", Text, nullable=False),
     Column("active", Integer, nullable=False),
     Index("coverage_region", "admdvs", "year"),
@@ -129,9 +129,7 @@ coverage = Table(
 
 catastrophic_financing = Table(
     "catastrophic_financing", metadata,
-    Column("psn_no", Text, primary_key=True),
-    Column("insutype", Text, primary_key=True),
-    Column("year", Integer, primary_key=True),
+    *cover_year_key(),
     Column("transfer_id", Text, nullable=False, comment="the first financing's transfer id"),
     Column("from_pool_id", Text, nullable=False),
     Column("to_pool_id", Text, nullable=False),
