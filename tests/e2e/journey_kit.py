@@ -48,6 +48,11 @@ def yuan(value: object) -> Money:
     return Money.from_yuan(str(value))
 
 
+def cover_period(insutype: str, year: int, starts: str, ends: str, status: str = "active") -> dict:
+    """One period of a person's cover as enrollment's ``GET /v1/persons/{psn_no}`` lists it."""
+    return {"insutype": insutype, "year": year, "from": starts, "to": ends, "status": status}
+
+
 async def eventually(probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout: float = 90.0) -> T:
     """Probe until ``done(value)`` or the deadline; return the last value either way, for the caller to assert."""
     deadline = time.monotonic() + timeout

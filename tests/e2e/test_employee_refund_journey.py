@@ -16,15 +16,17 @@ from __future__ import annotations
 import secrets
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from medfund_shared.events.types.enrollment import TOPIC as ENROLLMENT_TOPIC
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, eventually, heard_of, yuan  # noqa: E402
+from journey_kit import Clients, certno, cover_period, eventually, heard_of, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "321100", 2026
@@ -49,8 +51,8 @@ async def pay_march(clients: Clients, paid_at: str) -> str:
     return voucher
 
 
-def cover(starts: str, ends: str, status: str = "active") -> dict:
-    return {"insutype": "310", "year": YEAR, "from": starts, "to": ends, "status": status}
+cover = partial(cover_period, EMPLOYEE_SCHEME, YEAR)
+"""A period of employee cover in the journey's year."""
 
 
 async def coverage(clients: Clients, psn_no: str) -> list[dict]:

@@ -26,16 +26,18 @@ import secrets
 import sys
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from medfund_shared.events.types.enrollment import TOPIC as ENROLLMENT_TOPIC
 from medfund_shared.money import Money
+from medfund_shared.schemes import EMPLOYEE_SCHEME
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from journey_kit import Clients, certno, eventually, heard_of, yuan  # noqa: E402
+from journey_kit import Clients, certno, cover_period, eventually, heard_of, yuan  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 ADMDVS, YEAR = "321100", 2027
@@ -137,8 +139,8 @@ async def card_read(clients: Clients, hospital: str, person: Person, day: str) -
         "psn_name": ""}}, inf_time=f"{day} 08:30:00", admdvs=ADMDVS)
 
 
-def cover(starts: str, ends: str, status: str = "active") -> dict:
-    return {"insutype": "310", "year": YEAR, "from": starts, "to": ends, "status": status}
+cover = partial(cover_period, EMPLOYEE_SCHEME, YEAR)
+"""A period of employee cover in the journey's year."""
 
 
 def insu_status(answer: dict) -> list[tuple[str, str]]:

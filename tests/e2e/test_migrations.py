@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from medfund_deploy.postgres import bin_dir
 from medfund_deploy.profiles import SERVICES
-from medfund_shared.db import drop_database, ensure_database, migrate
+from medfund_shared.db import migrate, scratch_database
 
 pytestmark = pytest.mark.integration
 
@@ -59,14 +59,12 @@ def migrated_schema(profile, database: str) -> str:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_the_recorded_revisions_build_the_schema_they_always_built(service, test_stack):
+async def test_the_recorded_revisions_build_the_schema_they_always_built(service, test_stack):
     """A helper a migration calls (``medfund_shared.db.create_platform_tables``, ``medfund_shared.batch_migration``) is
     frozen: the migrations up to the recorded head, as they are now, build the schema recorded from them."""
-    package = f"medfund_{service}"
-    database = f"{package}_{test_stack.session_tag}_recorded"
-    asyncio.run(ensure_database(test_stack.admin_database_url, database))
-    try:
-        migrate(package, test_stack.profile.database_url(database), RECORDED_HEADS[service])
-        assert migrated_schema(test_stack.profile, database) == (RECORDED / f"{service}.txt").read_text()
-    finally:
-        asyncio.run(drop_database(test_stack.admin_database_url, database))
+    database = f"medfund_{service}_{test_stack.session_tag}_recorded"
+    async with scratch_database(test_stack.admin_database_url, database):
+        await asyncio.to_thread(migrate, f"medfund_{service}", test_stack.profile.database_url(database),
+                                RECORDED_HEADS[service])
+        schema = await asyncio.to_thread(migrated_schema, test_stack.profile, database)
+    assert schema == (RECORDED / f"{service}.txt").read_text()

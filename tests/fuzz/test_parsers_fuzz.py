@@ -19,15 +19,7 @@ from hypothesis import strategies as st
 
 from medfund_adjudication.api.nhsa.fields import Fields
 from medfund_adjudication.domain.refusal import Refused
-from medfund_billing.adapters.file_records import (
-    BLANK,
-    CSV,
-    NDJSON,
-    FileFormatError,
-    RecordSplitter,
-    csv_header,
-    read_record,
-)
+from medfund_billing.adapters import file_records
 from medfund_billing.domain.payment_record import FIELDS, RecordRejected, parse_record
 
 EXAMPLES = int(os.environ.get("MEDFUND_FUZZ_PARSER_EXAMPLES", "150"))
@@ -100,20 +92,20 @@ csv_cells = st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
 def _account(data: bytes, file_format: str) -> list[tuple[int, object]]:
     """Read a file the way an upload and its batch do, the bytes arriving in small pieces; every record is parsed
     or rejected."""
-    splitter = RecordSplitter(file_format)
+    splitter = file_records.RecordSplitter(file_format)
     records = [r for start in range(0, len(data), 7) for r in splitter.feed(data[start:start + 7])]
     records += splitter.end()
     header = None
-    if file_format == CSV:
+    if file_format == file_records.CSV:
         try:
             if not records:
-                raise FileFormatError("empty", "header")
-            header = csv_header(records.pop(0)[1])
-        except FileFormatError as refused:
+                raise file_records.FileFormatError("empty", "header")
+            header = file_records.csv_header(records.pop(0)[1])
+        except file_records.FileFormatError as refused:
             assert str(refused)
             return []
     lines = [(line, raw) for line, record in records
-             if (raw := read_record(record, file_format, header)) is not BLANK]
+             if (raw := file_records.read_record(record, file_format, header)) is not file_records.BLANK]
     numbers = [number for number, _ in lines]
     assert numbers == sorted(set(numbers)), "line numbers must be increasing and unique"
     for _, raw in lines:
@@ -130,7 +122,7 @@ def _account(data: bytes, file_format: str) -> list[tuple[int, object]]:
 @example(data=b"\xef\xbb\xbf" + ",".join(FIELDS).encode() + b"\n" + b"a" * 200_000 + b"\n")
 @example(data=(",".join(FIELDS) + '\n"unterminated\n').encode())
 def test_csv_file_bytes_never_crash_the_reader(data: bytes) -> None:
-    _account(data, CSV)
+    _account(data, file_records.CSV)
 
 
 @FUZZ
@@ -143,7 +135,7 @@ def test_csv_rows_with_any_cells_are_each_accounted_for(rows: list[list[str]]) -
     writer = csv.writer(buffer)
     writer.writerow(FIELDS)
     writer.writerows(rows)
-    lines = _account(buffer.getvalue().encode(), CSV)
+    lines = _account(buffer.getvalue().encode(), file_records.CSV)
     assert len(lines) == sum(1 for row in rows if any(cell.strip() for cell in row))
 
 
@@ -153,11 +145,11 @@ def test_csv_rows_with_any_cells_are_each_accounted_for(rows: list[list[str]]) -
 @example(data=b"1" * 5000 + b"\n")
 @example(data=json.dumps(good_record()).encode() + b"\n\xff\xfe{\n")
 def test_ndjson_file_bytes_never_crash_the_reader(data: bytes) -> None:
-    _account(data, NDJSON)
+    _account(data, file_records.NDJSON)
 
 
 @FUZZ
 @given(lines=st.lists(json_values, max_size=10))
 def test_ndjson_lines_of_any_json_are_each_accounted_for(lines: list[object]) -> None:
     text = "".join(json.dumps(value, default=str) + "\n" for value in lines)
-    assert len(_account(text.encode(), NDJSON)) == len(lines)
+    assert len(_account(text.encode(), file_records.NDJSON)) == len(lines)

@@ -7,24 +7,18 @@ own, non-zero, naming ``MEDFUND_JWT_SECRET``, before it binds its port or touche
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from medfund_deploy.instances import free_port
 from medfund_shared.settings import DEV_JWT_SECRET
 
 UVICORN = Path(sys.executable).with_name("uvicorn")
 PACKAGES = ("medfund_enrollment", "medfund_billing", "medfund_adjudication", "medfund_ledger")
 EXIT_TIMEOUT = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize("secret", [None, DEV_JWT_SECRET, "short-secret"], ids=["default", "dev-secret", "short"])
