@@ -188,7 +188,8 @@ async def settlements(args, rows: list[Row], trivial_rate: float) -> limits.Kafk
     try:
         await api.registry()
         warmup = args.concurrency * WARMUP_PER_WORKER
-        ready = await prepare(api, args.people, warmup + args.saturation, args.concurrency, offset=1000)
+        stays = warmup + args.saturation
+        ready = await prepare(api, min(stays, args.people or stays), stays, args.concurrency, offset=1000)
         await ledger_settled("the saturation run")
         async with httpx.AsyncClient(timeout=30) as http:
             before = await expenditure(http, api)
@@ -346,7 +347,9 @@ def scaled_rebuild_rows(events: int, kafka_records: int) -> list[Row]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="medfund_bench")
-    parser.add_argument("--people", type=int, default=40)
+    parser.add_argument("--people", type=int, default=None,
+                        help="people the saturation run's stays are spread over (default: one stay each, like the "
+                             "fixed-rate run: a region's settlements seldom meet on one person's yearly totals)")
     parser.add_argument("--saturation", type=int, default=2000, help="settlements in the saturation run")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rate", type=float, default=200.0)
