@@ -311,8 +311,9 @@ def feed_rows(feed: FeedResult, lines: int, copy_rate: float, kafka_consume: flo
     bar = bars.feed_bar(lines)
     accepted = feed.status.get("accepted")
     last = feed.samples[-1]
-    ledger = (f"{feed.events:,} feed events, caught up {feed.caught_up - feed.done:.1f} s after the batch was done"
-              if feed.caught_up is not None else f"NOT caught up: {last.applied:,} of {last.published:,} applied")
+    ledger = (f"{feed.events:,} feed events, stopped during the feed and started on them once published: caught up "
+              f"{feed.caught_up - feed.ledger_started:.1f} s after its start" if feed.caught_up is not None
+              else f"NOT caught up: {last.applied:,} of {last.published:,} applied")
     return [
         Row(f"collection feed, {lines:,}-line CSV: upload to events published "
             f"({'done' if finished else 'NOT finished'}, accepted {accepted}, "
@@ -323,7 +324,7 @@ def feed_rows(feed: FeedResult, lines: int, copy_rate: float, kafka_consume: flo
         Row("  billing service peak RSS during the feed",
             f"{feed.peak_rss_kib / 1024:.0f} MiB", "bounded",
             f"before {feed.rss_before_kib / 1024:.0f} MiB, VmHWM {feed.hwm_after_kib / 1024:.0f} MiB"),
-        Row(f"ledger live catch-up ({ledger})", f"{feed.ledger_rate:.0f} events/s",
+        Row(f"ledger catch-up on a backlog ({ledger})", f"{feed.ledger_rate:.0f} events/s",
             bars.CATCH_UP.text, f"{kafka_consume:.0f}/s Kafka consume",
             f"{feed.ledger_rate / kafka_consume:.3f}",
             bars.CATCH_UP.verdict(feed.ledger_rate, also=feed.caught_up is not None)),

@@ -4,6 +4,10 @@ A batch is ``done`` when its last chunk committed; its events are then still row
 so the feed counts as finished only when the outbox has no unpublished row. Meanwhile one loop samples
 billing's resident memory (the service must not hold the file), events published on the billing topic
 and events the ledger applied from it.
+
+The ledger is stopped for the upload and started again once every event of the file is on the topic, so its
+catch-up is timed on a backlog (what "catch-up" means: a ledger behind by a million events, after a restart or
+an outage) rather than following the feed at the feed's own pace, and each of the two has the two cores to itself.
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ class FeedResult:
     """Seconds from the upload to the batch's ``done``."""
     published: float | None = None
     """Seconds from the upload to billing's outbox having no unpublished row."""
+    ledger_started: float | None = None
+    """Seconds from the upload to the ledger being started again on the published backlog."""
     caught_up: float | None = None
     """Seconds from the upload to the ledger having applied every billing event published by then."""
     events: int = 0
@@ -91,13 +97,12 @@ class FeedResult:
 
     @property
     def ledger_rate(self) -> float:
-        """Events the ledger applied ÷ seconds from the last sample before its first to the last sample
-        (the one that found it caught up, or the last before the timeout)."""
-        started = next((i for i, s in enumerate(self.samples) if s.applied > 0), None)
-        if not started:
+        """The file's events ÷ seconds from starting the ledger on the backlog to its having applied the last one
+        (its start-up included); up to the last sample when it did not catch up before the timeout."""
+        if self.ledger_started is None or not self.samples:
             return float("nan")
-        last, before = self.samples[-1], self.samples[started - 1]
-        return last.applied / (last.seconds - before.seconds)
+        end = self.caught_up if self.caught_up is not None else self.samples[-1].seconds
+        return self.samples[-1].applied / (end - self.ledger_started)
 
 
 async def run_feed(profile: Profile, billing_url: str, tax_token: str, lines: int, timeout: float) -> FeedResult:
@@ -109,31 +114,46 @@ async def run_feed(profile: Profile, billing_url: str, tax_token: str, lines: in
     result = FeedResult(lines)
     async with Progress(profile) as progress, httpx.AsyncClient(timeout=timeout) as http:
         await progress.settled([BILLING_TOPIC], SETTLE_SECONDS)
-        base_published, base_applied = await progress.published(BILLING_TOPIC), await progress.applied(BILLING_TOPIC)
-        result.rss_before_kib = memory_kib(pid)["VmRSS"]
-        began = time.perf_counter()
-        upload = asyncio.create_task(http.post(f"{billing_url}/v1/collections/batches", content=body,
-                                               headers={**headers, "Content-Type": "text/csv"}))
-        while (now := time.perf_counter() - began) < timeout:
-            published = await progress.published(BILLING_TOPIC) - base_published
-            applied = await progress.applied(BILLING_TOPIC) - base_applied
-            result.samples.append(Sample(now, memory_kib(pid)["VmRSS"], published, applied))
-            if result.done is None:
-                if upload.done():
-                    batch = upload.result().json()["batch_id"]
-                    result.status = (await http.get(f"{billing_url}/v1/collections/batches/{batch}",
-                                                    headers=headers)).json()
-                    if result.status.get("status") == "done":
-                        result.done = now
-            elif result.published is None:
-                if await progress.billing_unpublished() == 0:
-                    result.published = time.perf_counter() - began
-                    result.events = await progress.published(BILLING_TOPIC) - base_published
-            elif applied >= result.events:
-                result.caught_up = now
-                break
-            await asyncio.sleep(POLL_SECONDS)
-        if not upload.done():
-            upload.cancel()
+        services.stop_every_instance(profile, "ledger")
+        try:
+            base_published = await progress.published(BILLING_TOPIC)
+            base_applied = await progress.applied(BILLING_TOPIC)
+            result.rss_before_kib = memory_kib(pid)["VmRSS"]
+            began = time.perf_counter()
+            upload = asyncio.create_task(http.post(f"{billing_url}/v1/collections/batches", content=body,
+                                                   headers={**headers, "Content-Type": "text/csv"}))
+            while (now := time.perf_counter() - began) < timeout:
+                published = await progress.published(BILLING_TOPIC) - base_published
+                applied = await progress.applied(BILLING_TOPIC) - base_applied
+                result.samples.append(Sample(now, memory_kib(pid)["VmRSS"], published, applied))
+                if result.done is None:
+                    if upload.done():
+                        batch = upload.result().json()["batch_id"]
+                        result.status = (await http.get(f"{billing_url}/v1/collections/batches/{batch}",
+                                                        headers=headers)).json()
+                        if result.status.get("status") == "done":
+                            result.done = now
+                elif result.published is None:
+                    if await progress.billing_unpublished() == 0:
+                        result.published = time.perf_counter() - began
+                        result.events = await progress.published(BILLING_TOPIC) - base_published
+                        _start_ledger(profile)
+                        result.ledger_started = time.perf_counter() - began
+                elif applied >= result.events:
+                    result.caught_up = now
+                    break
+                await asyncio.sleep(POLL_SECONDS)
+            if not upload.done():
+                upload.cancel()
+        finally:
+            if result.ledger_started is None:
+                _start_ledger(profile)
         result.hwm_after_kib = memory_kib(pid)["VmHWM"]
     return result
+
+
+def _start_ledger(profile: Profile) -> None:
+    """The ledger as the stack runs it (``medfund_deploy.stack.up``), every instance."""
+    for instance in range(1, profile.instances + 1):
+        services.start_service(profile, "ledger", database_url=profile.database_url("medfund_ledger"),
+                               instance=instance)

@@ -54,15 +54,15 @@ def test_the_rebuild_row_is_seconds_per_million_and_needs_equal():
 
 def test_the_feed_is_met_only_finished_whole_within_its_bar():
     samples = [bench_sample(0, 0, 0), bench_sample(10, 20_000, 0), bench_sample(11, 20_000, 20_000)]
-    feed = FeedResult(lines=20_000, status={"accepted": 20_000}, done=0.9, published=1.1, caught_up=11.0,
-                      events=20_000, samples=samples)
+    feed = FeedResult(lines=20_000, status={"accepted": 20_000}, done=0.9, published=1.1, ledger_started=10.0,
+                      caught_up=11.0, events=20_000, samples=samples)
 
     published, per_second, _memory, catch_up = bench.feed_rows(feed, 20_000, copy_rate=100_000, kafka_consume=40_000)
 
     assert (published.ours, published.target, published.verdict) == ("1.1 s", "≤ 1.2 s for 20,000 lines", bars.MET)
     assert published.ratio == "0.182"  # 20,000 / 1.1 s = 18,182 records/s of 100,000 rows/s
     assert per_second.ours == "18182 records/s"
-    assert (catch_up.ours, catch_up.verdict) == ("20000 events/s", bars.MET)  # 20,000 applied in 1 s
+    assert (catch_up.ours, catch_up.verdict) == ("20000 events/s", bars.MET)  # 20,000 applied in the 1 s since the ledger started
     feed.status["accepted"] = 19_999
     assert bench.feed_rows(feed, 20_000, 100_000, 40_000)[0].verdict == bars.NOT_MET
 
