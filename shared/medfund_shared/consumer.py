@@ -77,6 +77,8 @@ class ConsumerSpec:
     """For a consumer of heavy traffic: see :class:`ConsumerRunner`."""
     fast_decode: bool = False
     """Decode without a pydantic model per event: see :class:`ConsumerRunner`."""
+    max_records: int = 500
+    """Records applied in one transaction at most (a backlog's batch; at low rates a fetch returns fewer)."""
 
 
 @dataclass

@@ -147,7 +147,8 @@ def _start_background(definition: ServiceDefinition, context: ServiceContext) ->
     runners = [ConsumerRunner(spec.name, spec.topics, spec.handlers, context.session_factory, context.settings,
                               spec.on_batch_applied, batch_handler=spec.batch_handler,
                               after_commit=context.relay.notify, batch_window=spec.batch_window,
-                              fast_decode=spec.fast_decode, in_batch=spec.in_batch)
+                              fast_decode=spec.fast_decode, in_batch=spec.in_batch,
+                              max_records=spec.max_records)
                for spec in definition.consumers]
     coroutines = [context.relay.run(), context.kafka_probe.watch(), *(r.run() for r in runners),
                   *(job(context) for job in definition.background)]

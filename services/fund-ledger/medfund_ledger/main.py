@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from medfund_ledger.adapters import fund_metrics
-from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
+from medfund_ledger.adapters.handlers import BATCH_HANDLER, BATCH_RECORDS, HANDLERS, TOPICS
 from medfund_ledger.api import (
     accounts,
     alerts,
@@ -38,7 +38,8 @@ def definition() -> ServiceDefinition:
                  settlements.router, names.router, operations.router, simulations.router, dashboard.router,
                  accounts.router],
         consumers=[ConsumerSpec("fund-ledger", TOPICS, HANDLERS, in_batch=drain_alert_queue.within_batch,
-                                batch_handler=BATCH_HANDLER, batch_window=BATCH_WINDOW, fast_decode=True)],
+                                batch_handler=BATCH_HANDLER, batch_window=BATCH_WINDOW, fast_decode=True,
+                                max_records=BATCH_RECORDS)],
         background=[drain_alert_queue.run],
         readiness={"alert_evaluation": drain_alert_queue.readiness},
         metrics=[fund_metrics.pool_figures, fund_metrics.open_alerts],

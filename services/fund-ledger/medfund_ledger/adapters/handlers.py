@@ -60,5 +60,9 @@ HANDLERS: dict[str, Handler] = {
     InstitutionRegistered.event_type: on_institution_registered,
     EligiblePopulationSet.event_type: on_population_set,
 }
+BATCH_RECORDS = 2000
+"""Records the ledger applies in one transaction at most, live and in a rebuild: on a backlog (a catch-up after a
+restart, a replay) fewer, larger statements and one alert evaluation per batch cost less per event (replay
+measured 0.17 -> 0.13 ms of CPU from 500 to 2,000); at live rates a fetch returns far fewer anyway."""
 BATCH_HANDLER = BatchHandler(frozenset(money_events.BUILDERS) | frozenset(coverage_events.ACTIVE_AFTER), apply_many)
 TOPICS = [billing.TOPIC, claims.TOPIC, enrollment.TOPIC, ledger.TOPIC]

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from medfund_ledger.adapters.handlers import BATCH_HANDLER, HANDLERS, TOPICS
+from medfund_ledger.adapters.handlers import BATCH_HANDLER, BATCH_RECORDS, HANDLERS, TOPICS
 from medfund_ledger.adapters.tables import account_balances
 from medfund_shared.consumer import ConsumerRunner
 from medfund_shared.db import create_engine, create_session_factory, migrate_async
@@ -23,9 +23,6 @@ from medfund_shared.events.types.ledger import TOPIC as OWN_TOPIC
 from medfund_shared.settings import Settings
 
 REPLAY_CONSUMER = "fund-ledger-rebuild"
-REPLAY_BATCH_RECORDS = 2000
-"""Records per replay transaction: four times the live consumer's batch, since nobody waits for an alert
-during a rebuild and fewer, larger statements cost less per event (measured: 0.17 -> 0.13 ms of CPU)."""
 
 
 @dataclass
@@ -69,7 +66,7 @@ async def replay_topics(settings: Settings, sessions: async_sessionmaker[AsyncSe
         end = await consumer.end_offsets(partitions)
         applied = 0
         while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
-            batch = await consumer.getmany(timeout_ms=500, max_records=REPLAY_BATCH_RECORDS)
+            batch = await consumer.getmany(timeout_ms=500, max_records=BATCH_RECORDS)
             batch = {tp: [r for r in records if r.offset < end[tp]] for tp, records in batch.items()}
             applied += len(await runner.apply_batch({tp: rs for tp, rs in batch.items() if rs}))
         return applied
