@@ -8,11 +8,14 @@ read from the live journal but the comparison.
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from sqlalchemy import select, text
+from sqlalchemy import Date, Integer, Text, any_, bindparam, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, BATCH_RECORDS, HANDLERS, TOPICS
@@ -21,6 +24,7 @@ from medfund_shared.consumer import ConsumerRunner
 from medfund_shared.db import create_engine, create_session_factory, migrate_async
 from medfund_shared.errors import is_transient
 from medfund_shared.events.types.ledger import TOPIC as OWN_TOPIC
+from medfund_shared.kafka import ensure_topics
 from medfund_shared.settings import Settings
 
 REPLAY_CONSUMER = "fund-ledger-rebuild"
@@ -47,24 +51,57 @@ class Comparison:
 
 
 REPLAY_LANES = 2
-"""Partition groups replayed side by side, each by its own consumer in its own transactions. One lane alone is
-serial: per event 59 µs of the ledger's Python, then 44 µs of PostgreSQL, each core idle half the time; with two,
-one lane's statements run in PostgreSQL while the other decodes and folds (docs/performance.md)."""
+"""Partition groups replayed side by side, each by its own process (``medfund_ledger.replay_lane``) in its own
+transactions. One lane is serial: per event 59 µs of the ledger's Python, then 44 µs of PostgreSQL; two lanes in
+one process overlapped the statements but not the Python, which then limited the replay (docs/performance.md)."""
 REPLAY_RETRIES = 5
 
 
-async def replay_topics(settings: Settings, sessions: async_sessionmaker[AsyncSession],
-                        lanes: int = REPLAY_LANES) -> int:
-    """Apply every event now on the topics, from offset 0 to the current end; returns the count.
+async def replay_topics(settings: Settings, target_url: str, lanes: int = REPLAY_LANES) -> int:
+    """Apply every event now on the topics, from offset 0 to the current end, into the database at ``target_url``;
+    returns the count.
 
     The partitions are dealt to ``lanes`` lanes: each partition's events are applied in their order by one lane,
     as the live consumer applies them; events of different partitions have no order between them, live or here.
+    When a lane fails (or the replay is cancelled), the others are stopped.
     """
     ends = await _partition_ends(settings)
     partitions = sorted(ends)
-    counts = await asyncio.gather(*(_replay_lane(settings, sessions, {tp: ends[tp] for tp in partitions[i::lanes]})
-                                    for i in range(lanes)))
-    return sum(counts)
+    target = settings.model_copy(update={"database_url": target_url})
+    try:
+        async with asyncio.TaskGroup() as lanes_running:
+            counts = [lanes_running.create_task(_lane_process(target, {tp: ends[tp] for tp in partitions[i::lanes]}))
+                      for i in range(lanes)]
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    return sum(count.result() for count in counts)
+
+
+async def _lane_process(settings: Settings, ends: dict[TopicPartition, int]) -> int:
+    """Run one lane in a child process (its errors go to this process's stderr); its applied count."""
+    job = {"settings": settings.model_dump(mode="json"),
+           "partitions": [[tp.topic, tp.partition, end] for tp, end in sorted(ends.items())]}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "medfund_ledger.replay_lane",
+                                                   stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    try:
+        out, _ = await process.communicate(json.dumps(job).encode())
+    except BaseException:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        raise
+    if process.returncode != 0:
+        raise RuntimeError(f"a replay lane exited with {process.returncode} (its error is on stderr above)")
+    return int(out)
+
+
+async def replay_lane(settings: Settings, ends: dict[TopicPartition, int]) -> int:
+    """One lane (in its own process): ``ends``' partitions replayed into ``settings.database_url``."""
+    engine = create_engine(settings)
+    try:
+        return await _replay_partitions(settings, create_session_factory(engine), ends)
+    finally:
+        await engine.dispose()
 
 
 def _replay_consumer(settings: Settings, *topics: str) -> AIOKafkaConsumer:
@@ -76,7 +113,9 @@ def _replay_consumer(settings: Settings, *topics: str) -> AIOKafkaConsumer:
 async def _partition_ends(settings: Settings) -> dict[TopicPartition, int]:
     """Every partition of the ledger's topics, with the offset the replay stops before (the end when it began).
 
-    Without a group the consumer takes every partition of the topics it names once it has their metadata."""
+    Without a group the consumer takes every partition of the topics it names once it has their metadata; a topic
+    nothing was published to yet is created (as the live consumer does) rather than waited for."""
+    await ensure_topics(settings, set(TOPICS))
     topics = [settings.topic(t) for t in TOPICS]
     consumer = _replay_consumer(settings, *topics)
     await consumer.start()
@@ -94,8 +133,8 @@ def _fully_assigned(consumer: AIOKafkaConsumer, topics: list[str]) -> bool:
                {tp.partition for tp in assigned if tp.topic == t} == consumer.partitions_for_topic(t) for t in topics)
 
 
-async def _replay_lane(settings: Settings, sessions: async_sessionmaker[AsyncSession],
-                       ends: dict[TopicPartition, int]) -> int:
+async def _replay_partitions(settings: Settings, sessions: async_sessionmaker[AsyncSession],
+                             ends: dict[TopicPartition, int]) -> int:
     """Apply the records of ``ends``' partitions below their end offsets, a batch per transaction."""
     runner = ConsumerRunner(REPLAY_CONSUMER, TOPICS, HANDLERS, sessions, settings, batch_handler=BATCH_HANDLER,
                             fast_decode=True)
@@ -147,18 +186,22 @@ async def own_events_published(live: async_sessionmaker[AsyncSession],
         await asyncio.sleep(0.2)
 
 
-ENTRY_DIGESTS = (
+ENTRY_DIGESTS = text(
     "SELECT e.entry_key, e.kind, e.effective_date, get_byte(decode(md5(e.entry_key), 'hex'), 0) AS bucket, "
     "md5(coalesce(string_agg(l.pool_id || ' ' || l.account || ' ' || l.amount, ';' ORDER BY l.pool_id, l.account, "
     "l.amount), '')) AS lines "
-    "FROM journal_entries AS e LEFT JOIN journal_lines AS l ON l.entry_id = e.id GROUP BY e.id")
+    "FROM journal_entries AS e LEFT JOIN journal_lines AS l ON l.entry_id = e.id GROUP BY e.id",
+).columns(entry_key=Text, kind=Text, effective_date=Date, bucket=Integer, lines=Text).subquery("d")
 """Per entry: its key, kind, effective date, one of 256 buckets by its key, and a digest of its sorted lines."""
-BUCKET_DIGESTS = text(
-    "SELECT bucket, count(*) AS entries, sum(('x' || left(md5(entry_key || ' ' || kind || ' ' || effective_date || ' '"
-    f" || lines), 15))::bit(60)::bigint) AS digest FROM ({ENTRY_DIGESTS}) AS d GROUP BY bucket")
+ENTRY_DIGEST_60_BITS = literal_column(
+    "('x' || left(md5(d.entry_key || ' ' || d.kind || ' ' || d.effective_date || ' ' || d.lines), 15))"
+    "::bit(60)::bigint")
+BUCKET_DIGESTS = select(ENTRY_DIGESTS.c.bucket, func.count().label("entries"),
+                        func.sum(ENTRY_DIGEST_60_BITS).label("digest")).group_by(ENTRY_DIGESTS.c.bucket)
 """Per bucket: how many entries and the sum of their 60-bit digests (the same whatever order the rows come in)."""
-JOURNAL_DIGESTS = text(f"SELECT entry_key, kind, effective_date, lines FROM ({ENTRY_DIGESTS}) AS d "
-                       "WHERE bucket = ANY(:buckets)")
+JOURNAL_DIGESTS = select(ENTRY_DIGESTS.c.entry_key, ENTRY_DIGESTS.c.kind, ENTRY_DIGESTS.c.effective_date,
+                         ENTRY_DIGESTS.c.lines).where(
+    ENTRY_DIGESTS.c.bucket == any_(bindparam("buckets", type_=ARRAY(Integer))))
 
 
 async def _buckets(session: AsyncSession) -> dict[int, tuple[int, int]]:
@@ -200,7 +243,7 @@ async def rebuild(settings: Settings, target_url: str) -> Comparison:
     try:
         live, target = create_session_factory(live_engine), create_session_factory(target_engine)
         await own_events_published(live)
-        await replay_topics(settings, target)
+        await replay_topics(settings, target_url)
         async with live() as live_session, target() as target_session:
             return await compare(live_session, target_session)
     finally:

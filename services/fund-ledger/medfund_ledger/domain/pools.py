@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from medfund_ledger.domain import accounts
@@ -10,6 +11,9 @@ from medfund_shared.money import Money
 
 class InvalidPoolId(ValueError):
     """Not ``{admdvs}:{fund_pay_type}:{year}``."""
+
+
+POOL_IDS_REMEMBERED = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +27,10 @@ class PoolKey:
         return f"{self.admdvs}:{self.fund_pay_type}:{self.year}"
 
     @classmethod
+    @functools.lru_cache(maxsize=POOL_IDS_REMEMBERED)
     def parse(cls, pool_id: str) -> PoolKey:
+        """Remembered: a region has a handful of pools and every event names them three times (parsing the same
+        few ids again was a tenth of a replay's Python in its profile); an invalid id raises each time."""
         parts = pool_id.split(":")
         if len(parts) != 3 or not parts[0].isdigit() or len(parts[1]) != 6 or not parts[1].isdigit() \
                 or not parts[2].isdigit() or len(parts[2]) != 4:

@@ -157,6 +157,26 @@ async def test_the_rebuild_comparison_finds_an_entry_whose_lines_differ(ledger_d
     assert different == [changed] and balances
 
 
+async def test_the_rebuild_comparison_names_an_entry_missing_from_the_rebuild_and_one_only_there(ledger_database):
+    events = synthetic_events(300)
+    live, rebuilt = ledger_database(), ledger_database()
+    await project(live, events)
+    await project(rebuilt, events)
+    settlements = [e.id for e in events if e.type == "medfund.claims.settlement.completed.v1"]
+    async with rebuilt() as session, session.begin():
+        await session.execute(text("DELETE FROM journal_lines USING journal_entries e "
+                                   "WHERE e.id = journal_lines.entry_id AND e.entry_key = :key"),
+                              {"key": settlements[0]})
+        await session.execute(text("DELETE FROM journal_entries WHERE entry_key = :key"), {"key": settlements[0]})
+        await session.execute(text("UPDATE journal_entries SET entry_key = 'only-rebuilt' WHERE entry_key = :key"),
+                              {"key": settlements[1]})
+    async with live() as live_session, rebuilt() as rebuilt_session:
+        result = await compare(live_session, rebuilt_session)
+    assert (result.missing, result.extra, result.different) == (sorted(settlements[:2]), ["only-rebuilt"], [])
+    assert result.rebuilt_entries == result.live_entries - 1
+    assert not result.equal
+
+
 async def test_a_poison_event_in_a_batch_parks_only_itself_and_the_others_apply_once(ledger_database):
     events = synthetic_events(600)
     bad = poison(events)
