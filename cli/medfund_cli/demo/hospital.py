@@ -187,14 +187,30 @@ class HospitalSimulator:
             return False
         if ceiling is not None and self.router.committed(planned.institution) + planned.cost > ceiling:
             return False
-        self.tracks[track].in_flight += 1
-        self.busy.add(planned.encounter.person.certno)
-        self.router.start(planned.institution, planned.cost)
-        await self.pacer.start(self._treat(planned, track))
+        await self._start(planned, track, reversible=True)
         if self.uncovered_every and self.encounters % self.uncovered_every == 0:
             await self.pacer.start(self._uncovered(day))
         self.encounters += 1
         return True
+
+    async def admit_at_level(self, day: date, level: str, eligible: Callable[[Person], bool]) -> bool:
+        """One ordinary admission discharged on ``day`` at the institution of ``level`` with the most room, of
+        someone for whom ``eligible`` holds, never reversed: a stay the story needs (False: none fits today)."""
+        stay, lines = fees.inpatient(self.rng, level)
+        institution = self.router.choose([level], fees.total(lines))
+        admitted = day - timedelta(days=stay)
+        person = self._patient(admitted, eligible) if institution is not None else None
+        if institution is None or person is None:
+            return False
+        encounter = visits.Encounter(person, "21", at(admitted, self.rng.randint(8 * 3600, 20 * 3600)), stay, lines)
+        await self._start(Planned(encounter, institution, fees.total(lines)), "inpatient", reversible=False)
+        return True
+
+    async def _start(self, planned: Planned, track: str, reversible: bool) -> None:
+        self.tracks[track].in_flight += 1
+        self.busy.add(planned.encounter.person.certno)
+        self.router.start(planned.institution, planned.cost)
+        await self.pacer.start(self._treat(planned, track, reversible))
 
     # --- one encounter --------------------------------------------------------------------
 
@@ -248,7 +264,7 @@ class HospitalSimulator:
                 return chosen, case
         return None
 
-    async def _treat(self, planned: Planned, track: str) -> None:
+    async def _treat(self, planned: Planned, track: str, reversible: bool) -> None:
         encounter, institution = planned.encounter, planned.institution
         his, person = self.his[institution.code], encounter.person
         kind = "expensive" if encounter.expensive else {"11": "outpatient", "21": "inpatient", "52": "maternity"}[
@@ -261,7 +277,7 @@ class HospitalSimulator:
             self.tally.kinds[kind] += 1
             self.tally.record(institution.code, track, settled)
             self._count(track, settled, person, reversal=False)
-            if self.rng.random() < self.scenario.reversal_share:
+            if reversible and self.rng.random() < self.scenario.reversal_share:
                 reversal = await visits.reverse(his, settled, encounter.ends + timedelta(hours=2))
                 self.tally.reversed += 1
                 self.tally.record(institution.code, track, reversal)

@@ -44,6 +44,8 @@ HOT_NEAR, HOT_NEAR_MAX = "0.88", "0.97"
 least the first share, each encounter expected to leave it under the second."""
 HOT_OVERRUN = "1.05"
 """How far past its global budget the overspending institution then goes (red is 100%)."""
+ADMISSION_TRIES = 50
+"""Draws of a case and a patient for the scripted stays before the story says they did not fit."""
 WAIT_SECONDS = 90.0
 QUIET_SECONDS = 3.0
 """No alert change for this long after the last settlement: the ledger's evaluations have all landed."""
@@ -139,6 +141,7 @@ class Demo:
         later = {day: self._milestone(api, hospital, probe, day, chunk, paid_in_full)
                  for day, chunk in files[len(window_files):]}
         later = self._with_district_months(api, later)
+        later = self._with_primary_stays(hospital, households, later)
         if scenario.plot is Plot.HEALTHY:
             later = self._with_month_ends(api, later)
         tally.phase = "hospitals settling"
@@ -270,6 +273,28 @@ class Demo:
             await self.district.month(api, month)
             self.tally.phase = phase
         return live
+
+    def _with_primary_stays(self, hospital: HospitalSimulator, households: list[population.Household],
+                            milestones: dict[date, Callable[[], Awaitable[None]]]
+                            ) -> dict[date, Callable[[], Awaitable[None]]]:
+        """``milestones`` plus, in January, tier-1 residents' stays at township health centres."""
+        day, wanted = self.scenario.calendar.primary_stays_end, self.scenario.tier1_primary_stays
+        tier1 = {person.certno for household in households if household.tier == "tier1"
+                 for person in household.members}
+        before = milestones.get(day)
+
+        async def admit() -> None:
+            if before is not None:
+                await before()
+            admitted = 0
+            for _ in range(ADMISSION_TRIES):
+                if admitted == wanted:
+                    break
+                admitted += await hospital.admit_at_level(day, "primary", lambda person: person.certno in tier1)
+            await hospital.pacer.drain()
+            if admitted < wanted:
+                self.story.notes.append(f"only {admitted} of {wanted} tier-1 stays fitted a township health centre")
+        return {**milestones, day: admit}
 
     def _with_month_ends(self, api: Services, milestones: dict[date, Callable[[], Awaitable[None]]]
                          ) -> dict[date, Callable[[], Awaitable[None]]]:

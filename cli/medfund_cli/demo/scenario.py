@@ -46,6 +46,8 @@ class Calendar:
     scenario_ends: date = date(2026, 6, 30)
     """Mid-year: the seed 004 figures are mid-year figures."""
     year_ends: date = date(2026, 12, 31)
+    primary_stays_end: date = date(2026, 1, 20)
+    """Discharge day of the tier-1 residents' scripted stays at township health centres."""
 
     def elapsed(self, day: date) -> Decimal:
         """Fraction of the insurance year gone by at the end of ``day``."""
@@ -93,6 +95,10 @@ class Scenario:
     """Rural Chongqing household sizes (mean about 3)."""
     tier2_share: float = 0.12
     """Households choosing tier 2 (350 instead of 140 a person)."""
+    tier1_primary_stays: int = 3
+    """Tier-1 residents admitted to a township health centre in January whatever else the budgets steer: the
+    worked example (five more points on that ratio) always has stays to cost. The budgets alone leave it to
+    chance: a primary centre's budget is a few admissions at a small scale."""
     disabled_severe_share: float = 0.5
     """Of seed 004's disabled: grade 1-2 (premium paid by government); the rest are grade 3-4."""
     student_share: float = 0.4
