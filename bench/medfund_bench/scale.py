@@ -24,7 +24,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from medfund_deploy.profiles import Profile
 from medfund_deploy.topics import PARTITIONS
 from medfund_ledger.adapters.handlers import TOPICS as LEDGER_TOPICS
-from medfund_ledger.adapters.rebuild import replay_topics
+from medfund_ledger.adapters.rebuild import replay_into
 from medfund_shared.db import migrate_async, scratch_database
 from medfund_shared.settings import Settings
 
@@ -149,7 +149,7 @@ async def scaled_rebuild(profile: Profile, events: int) -> ScaledRebuild:
         async with scratch_database(settings.database_url, name) as target_url:
             began = time.perf_counter()
             await migrate_async("medfund_ledger", target_url)
-            replayed = await replay_topics(settings, target_url)
+            replayed = await replay_into(settings, target_url)
             return ScaledRebuild(replayed, time.perf_counter() - began, mean)
     finally:
         await _topics(profile.kafka_bootstrap, prefix, create=False)

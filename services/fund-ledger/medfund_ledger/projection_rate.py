@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from medfund_ledger.adapters.handlers import TOPICS
-from medfund_ledger.adapters.rebuild import replay_topics
+from medfund_ledger.adapters.rebuild import replay_into
 from medfund_shared.china_time import CHINA_TIME
 from medfund_shared.db import migrate_async, scratch_database
 from medfund_shared.events.base import EventData
@@ -228,7 +228,7 @@ async def measure_replay(settings: Settings, events: int) -> ReplayRate:
         async with scratch_database(settings.database_url, name) as target:
             await migrate_async("medfund_ledger", target)
             began, cpu_began = time.perf_counter(), _cpu_with_children()
-            applied = await replay_topics(scratch, target)
+            applied = await replay_into(scratch, target)
             return ReplayRate(applied, time.perf_counter() - began, _cpu_with_children() - cpu_began)
     finally:
         await _delete_topics(scratch)

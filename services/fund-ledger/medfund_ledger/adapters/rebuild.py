@@ -18,6 +18,7 @@ from sqlalchemy import Date, Integer, Text, any_, bindparam, func, literal_colum
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from medfund_ledger.adapters import replay_target
 from medfund_ledger.adapters.handlers import BATCH_HANDLER, BATCH_RECORDS, HANDLERS, TOPICS
 from medfund_ledger.adapters.tables import account_balances
 from medfund_shared.consumer import ConsumerRunner
@@ -75,6 +76,19 @@ async def replay_topics(settings: Settings, target_url: str, lanes: int = REPLAY
     except ExceptionGroup as failed:
         raise failed.exceptions[0] from None
     return sum(count.result() for count in counts)
+
+
+async def replay_into(settings: Settings, target_url: str) -> int:
+    """:func:`replay_topics` into the freshly migrated database at ``target_url``, made for loading first and
+    indexed after (:mod:`medfund_ledger.adapters.replay_target`); returns the count."""
+    engine = create_engine(settings.model_copy(update={"database_url": target_url}))
+    try:
+        await replay_target.prepare(engine)
+        applied = await replay_topics(settings, target_url)
+        await replay_target.finish(engine)
+        return applied
+    finally:
+        await engine.dispose()
 
 
 async def _lane_process(settings: Settings, ends: dict[TopicPartition, int]) -> int:
@@ -243,7 +257,7 @@ async def rebuild(settings: Settings, target_url: str) -> Comparison:
     try:
         live, target = create_session_factory(live_engine), create_session_factory(target_engine)
         await own_events_published(live)
-        await replay_topics(settings, target_url)
+        await replay_into(settings, target_url)
         async with live() as live_session, target() as target_session:
             return await compare(live_session, target_session)
     finally:

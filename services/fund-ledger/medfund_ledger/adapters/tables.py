@@ -27,7 +27,8 @@ journal_entries = Table(
 journal_lines = Table(
     "journal_lines", metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("entry_id", BigInteger, ForeignKey("journal_entries.id"), nullable=False),
+    Column("entry_id", BigInteger, ForeignKey("journal_entries.id", name="journal_lines_entry_id_fkey"),
+           nullable=False),
     Column("pool_id", Text, nullable=False),
     Column("account", Text, nullable=False),
     Column("amount", BigInteger, nullable=False, comment="signed fen: + debit, - credit"),
