@@ -20,7 +20,8 @@ alerts_app = typer.Typer(help="Fund alerts.", no_args_is_help=True)
 @ledger_app.command("rebuild")
 def rebuild_command(
     database_url: str = typer.Option(None, help="the live ledger database (default: MEDFUND_DATABASE_URL)"),
-    keep: bool = typer.Option(False, help="keep the rebuilt database instead of dropping it"),
+    keep: bool = typer.Option(False, help="keep the rebuilt database instead of dropping it (as it was loaded: its "
+                                          "tables unlogged, which a server crash empties)"),
 ) -> None:
     """Replay the topics into a fresh database and compare it with the live projection."""
     from medfund_ledger.adapters.rebuild import rebuild
