@@ -197,13 +197,14 @@ class HospitalSimulator:
         """One ordinary admission discharged on ``day`` at the institution of ``level`` with the most room, of
         someone for whom ``eligible`` holds, never reversed: a stay the story needs (False: none fits today)."""
         stay, lines = fees.inpatient(self.rng, level)
-        institution = self.router.choose([level], fees.total(lines))
+        cost = fees.total(lines)
+        institution = self.router.choose([level], cost)
         admitted = day - timedelta(days=stay)
         person = self._patient(admitted, eligible) if institution is not None else None
         if institution is None or person is None:
             return False
         encounter = visits.Encounter(person, "21", at(admitted, self.rng.randint(8 * 3600, 20 * 3600)), stay, lines)
-        await self._start(Planned(encounter, institution, fees.total(lines)), "inpatient", reversible=False)
+        await self._start(Planned(encounter, institution, cost), "inpatient", reversible=False)
         return True
 
     async def _start(self, planned: Planned, track: str, reversible: bool) -> None:

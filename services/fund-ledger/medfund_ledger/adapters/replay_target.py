@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import ForeignKeyConstraint, Index, text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.schema import AddConstraint, DropConstraint
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from medfund_ledger.adapters.tables import metadata
 
@@ -33,6 +33,7 @@ def built_after_loading() -> list[Index]:
 
 
 def checked_after_loading() -> list[ForeignKeyConstraint]:
+    """The ledger's foreign keys (checked by one join each when added back, not by a trigger per row)."""
     return sorted((constraint for table in metadata.tables.values() for constraint in table.constraints
                    if isinstance(constraint, ForeignKeyConstraint)), key=lambda constraint: constraint.name)
 
@@ -43,12 +44,12 @@ async def prepare(engine: AsyncEngine) -> None:
             await conn.execute(DropConstraint(constraint))
         await conn.execute(UNLOGGED)
         for index in built_after_loading():
-            await conn.run_sync(lambda sync, index=index: index.drop(sync))
+            await conn.execute(DropIndex(index))
 
 
 async def finish(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         for index in built_after_loading():
-            await conn.run_sync(lambda sync, index=index: index.create(sync))
+            await conn.execute(CreateIndex(index))
         for constraint in checked_after_loading():
             await conn.execute(AddConstraint(constraint))
