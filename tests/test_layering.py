@@ -24,7 +24,8 @@ SERVICES = {
     "medfund_ledger": ROOT / "services" / "fund-ledger" / "medfund_ledger",
 }
 PURE_SHARED = ("medfund_shared.money", "medfund_shared.policy", "medfund_shared.refusal",
-               "medfund_shared.china_time", "medfund_shared.id_numbers", "medfund_shared.schemes",
+               "medfund_shared.canonical_json", "medfund_shared.china_time", "medfund_shared.id_numbers",
+               "medfund_shared.schemes",
                "medfund_shared.text_rules", "medfund_shared.year_range")
 """The shared modules a domain may use: values and rules, no I/O."""
 WEB = ("fastapi", "starlette")

@@ -105,7 +105,9 @@ class SqlUnitOfWork(UnitOfWork):
             await self.session.commit()
 
     async def _rollback(self) -> None:
-        if not self._joined:
+        """Undo the session's transaction, if it began one: a unit whose work ran elsewhere (adjudication's
+        settlement runs its statements on the driver) skips the round through SQLAlchemy's greenlet bridge."""
+        if not self._joined and self.session.in_transaction():
             await self.session.rollback()
 
     def _published(self) -> None:

@@ -1,6 +1,8 @@
 """A settlement's receipt and its replay: the stored inputs give back the engine's arguments, the receipt names
 inputs, pack and engine, and a replay compares every leaf of the result."""
 
+import hashlib
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -65,3 +67,10 @@ def test_a_changed_amount_or_receipt_is_different_and_named(packs, catalogue, bu
     assert verdict.verdict == DIFFERENT
     assert {f.field for f in verdict.differences} >= {"hifp_pay", "setldetail.count", "setldetail[1].fund_payamt"}
     assert ReplayVerdict("sha256:x", "sha256:y", compare(recorded, recorded)).verdict == DIFFERENT
+
+
+def test_the_receipt_is_the_sha256_of_the_documented_canonical_text(catalogue, build):
+    stored = canonical(SettlementInputs(_dibao_stay(build, "100000"), dict(catalogue), Accumulators()))
+    text = json.dumps({"inputs": stored, "pack_hash": "pack-hash-a", "engine_version": ENGINE_VERSION},
+                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert receipt_of(stored, "pack-hash-a") == "sha256:" + hashlib.sha256(text.encode()).hexdigest()

@@ -10,7 +10,6 @@ settlement can be computed again and compared with what was recorded.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -19,6 +18,7 @@ from typing import Any
 
 from medfund_adjudication.domain.settlement.accumulators import Accumulators
 from medfund_adjudication.domain.settlement.visit import CatalogueEntry, FeeItem, Institution, Person, Visit
+from medfund_shared.canonical_json import canonical_json
 from medfund_shared.money import Money
 
 ENGINE_VERSION = "settlement-engine/1"
@@ -84,9 +84,8 @@ def canonical(inputs: SettlementInputs) -> dict:
 
 def receipt_of(canonical_inputs: dict, pack_hash: str, engine_version: str = ENGINE_VERSION) -> str:
     """``sha256:`` and the hex digest of the canonical inputs' sorted compact JSON, the pack hash and the engine."""
-    text = json.dumps({"inputs": canonical_inputs, "pack_hash": pack_hash, "engine_version": engine_version},
-                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    text = canonical_json({"inputs": canonical_inputs, "pack_hash": pack_hash, "engine_version": engine_version})
+    return "sha256:" + hashlib.sha256(text).hexdigest()
 
 
 def _decimal(raw: str | None) -> Decimal | None:
