@@ -7,6 +7,7 @@ import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.client import AIOKafkaClient
+from aiokafka.protocol.metadata import MetadataRequest
 
 from medfund_shared.metrics import KAFKA_UP
 from medfund_shared.settings import Settings
@@ -60,17 +61,19 @@ class KafkaProbe:
 
     async def check(self, timeout: float = 2.0) -> bool:
         try:
-            await asyncio.wait_for(self._fetch(), timeout)
+            await asyncio.wait_for(self.metadata(), timeout)
             return True
         except Exception:
             await self.close()
             return False
 
-    async def _fetch(self) -> None:
+    async def metadata(self):
+        """A broker's metadata answer naming its brokers and no topic: a cluster shared with other systems may hold
+        thousands of partitions, and asking for all of them every few seconds cost every service CPU."""
         if self._client is None:
             self._client = AIOKafkaClient(bootstrap_servers=self._settings.kafka_bootstrap, request_timeout_ms=2_000)
             await self._client.bootstrap()
-        await self._client.fetch_all_metadata()
+        return await self._client.send(self._client.get_random_node(), MetadataRequest([]))
 
     async def close(self) -> None:
         client, self._client = self._client, None

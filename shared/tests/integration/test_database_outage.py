@@ -13,6 +13,7 @@ from sqlalchemy import text
 from medfund_deploy.evidence import wait_until
 from medfund_deploy.pytest_plugin import TestStack
 from medfund_shared.context import SessionDep
+from medfund_shared.kafka import KafkaProbe, ensure_topics
 from medfund_shared.service import ServiceDefinition, create_service_app
 
 pytestmark = pytest.mark.integration
@@ -78,3 +79,16 @@ async def test_a_broker_that_cannot_be_reached_leaves_the_service_ready_and_show
         assert details["ready"] is True and details["database"] == {"up": True} and details["kafka"]["since"]
         assert (await client.get("/outbox-size")).status_code == 200
         assert 'medfund_kafka_up{service="kafka-probe"} 0.0' in (await client.get("/metrics")).text
+
+
+async def test_the_broker_probe_asks_for_the_brokers_and_no_topic(database, topic_settings):
+    url, _, _ = database("medfund_billing")
+    settings = topic_settings(url, "kafka-probe")
+    await ensure_topics(settings, ["probe.seen"])
+    probe = KafkaProbe(settings)
+    try:
+        assert await probe.check() is True
+        answer = await probe.metadata()
+        assert len(answer.brokers) >= 1 and answer.topics == []
+    finally:
+        await probe.close()
