@@ -324,11 +324,25 @@ def feed_rows(feed: FeedResult, lines: int, copy_rate: float, kafka_consume: flo
         Row("  billing service peak RSS during the feed",
             f"{feed.peak_rss_kib / 1024:.0f} MiB", "bounded",
             f"before {feed.rss_before_kib / 1024:.0f} MiB, VmHWM {feed.hwm_after_kib / 1024:.0f} MiB"),
+        *_cpu_row("  CPU per line across the stack (upload to published, /proc), and the rate it allows",
+                  feed.feed_cpu, lines, "lines"),
         Row(f"ledger catch-up on a backlog ({ledger})", f"{feed.ledger_rate:.0f} events/s",
             bars.CATCH_UP.text, f"{kafka_consume:.0f}/s Kafka consume",
             f"{feed.ledger_rate / kafka_consume:.3f}",
             bars.CATCH_UP.verdict(feed.ledger_rate, also=feed.caught_up is not None)),
+        *_cpu_row("  CPU per event across the stack (start to caught up, /proc), and the rate it allows",
+                  feed.catch_up_cpu, feed.events, "events"),
     ]
+
+
+def _cpu_row(figure: str, spent: dict[str, float], operations: int, what: str) -> list[Row]:
+    """The CPU one operation cost each part, in µs, with the rate the machine's cores allow at that cost (none
+    when the phase did not finish)."""
+    if not spent or not operations:
+        return []
+    parts, cores = cpu.per_operation(spent, operations), os.cpu_count() or 1
+    return [Row(figure, f"{sum(ms for _, ms in parts) * 1000:.0f} µs", "",
+                f"{cpu.ceiling(parts, cores):.0f} {what}/s on {cores} cores", cpu.breakdown_us(parts))]
 
 
 def scaled_rebuild_rows(events: int, kafka_records: int) -> list[Row]:

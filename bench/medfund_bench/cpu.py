@@ -121,6 +121,11 @@ def breakdown(parts: list[tuple[str, float]]) -> str:
     return ", ".join(f"{part} {ms:.2f}" for part, ms in parts if ms >= 0.05)
 
 
+def breakdown_us(parts: list[tuple[str, float]]) -> str:
+    """``part µs`` for the parts using at least 1 µs an operation (``parts`` in ms, as :func:`per_operation`)."""
+    return ", ".join(f"{part} {ms * 1000:.0f}" for part, ms in parts if ms >= 0.001)
+
+
 def ceiling(parts: list[tuple[str, float]], cores: int) -> float:
     """Operations per second ``cores`` allow at this much CPU per operation (infinite when none was seen)."""
     total = sum(ms for _, ms in parts)

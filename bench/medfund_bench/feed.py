@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from medfund_bench import cpu
 from medfund_bench.projection import BILLING_TOPIC, POLL_SECONDS, Progress
 from medfund_bench.workload import ADMDVS, OFFICE, YEAR, certno
 from medfund_deploy import services
@@ -87,6 +88,10 @@ class FeedResult:
     caught_up: float | None = None
     """Seconds from the upload to the ledger having applied every billing event published by then."""
     events: int = 0
+    feed_cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds each part of the stack spent from the upload until the file's events were published."""
+    catch_up_cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds each part spent from the ledger's start on the backlog until it caught up."""
     rss_before_kib: int = 0
     hwm_after_kib: int = 0
     samples: list[Sample] = field(default_factory=list)
@@ -119,6 +124,7 @@ async def run_feed(profile: Profile, billing_url: str, tax_token: str, lines: in
             base_published = await progress.published(BILLING_TOPIC)
             base_applied = await progress.applied(BILLING_TOPIC)
             result.rss_before_kib = memory_kib(pid)["VmRSS"]
+            stack_cpu = cpu.StackCpu(profile)
             began = time.perf_counter()
             upload = asyncio.create_task(http.post(f"{billing_url}/v1/collections/batches", content=body,
                                                    headers={**headers, "Content-Type": "text/csv"}))
@@ -136,11 +142,14 @@ async def run_feed(profile: Profile, billing_url: str, tax_token: str, lines: in
                 elif result.published is None:
                     if await progress.billing_unpublished() == 0:
                         result.published = time.perf_counter() - began
+                        result.feed_cpu = stack_cpu.spent()
                         result.events = await progress.published(BILLING_TOPIC) - base_published
+                        stack_cpu = cpu.StackCpu(profile)
                         _start_ledger(profile)
                         result.ledger_started = time.perf_counter() - began
                 elif applied >= result.events:
                     result.caught_up = now
+                    result.catch_up_cpu = stack_cpu.spent()
                     break
                 await asyncio.sleep(POLL_SECONDS)
             if not upload.done():

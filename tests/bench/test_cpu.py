@@ -56,3 +56,9 @@ def test_this_process_is_read_from_proc():
 
 def test_no_cpu_seen_bounds_nothing():
     assert cpu.ceiling([], cores=2) == float("inf")
+
+
+def test_a_cheap_operation_is_shown_in_microseconds():
+    """A million tax-file lines on 150 s of billing CPU and 40 s of its database: 150 and 40 µs a line."""
+    parts = cpu.per_operation({"billing": 150.0, "PostgreSQL medfund_billing": 40.0, "Kafka": 0.5}, 1_000_000)
+    assert cpu.breakdown_us(parts) == "billing 150, PostgreSQL medfund_billing 40"
