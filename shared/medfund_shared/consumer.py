@@ -32,7 +32,7 @@ from medfund_shared.db import consumer_offsets_table, dead_letters_table, proces
 from medfund_shared.errors import is_transient
 from medfund_shared.events import fast_decode as fast_decode_module
 from medfund_shared.events.base import EventData
-from medfund_shared.events.envelope import CloudEvent, EnvelopeError
+from medfund_shared.events.envelope import SPEC_VERSION, CloudEvent, EnvelopeError
 from medfund_shared.events.registry import UnknownEventType, lookup
 from medfund_shared.kafka import ensure_topics
 from medfund_shared.logging import correlation_scope
@@ -41,6 +41,7 @@ from medfund_shared.settings import Settings
 from medfund_shared.tracing import trace_scope
 
 log = structlog.get_logger(__name__)
+SPEC_VERSION_BYTES = SPEC_VERSION.encode()
 BATCH_BYTES = 256 * 1024
 """A fetch returns at once when this much has gathered (a few hundred events), else after the batch window."""
 
@@ -226,8 +227,9 @@ class ConsumerRunner:
                 return []
             seen = await self._already_processed(session, batch)
             processed: list[CloudEvent] = []
+            ignored: list[str] = []
             work = [[item for record in records
-                     if (item := await self._parse(session, record, seen, processed)) is not None]
+                     if (item := await self._parse(session, record, seen, processed, ignored)) is not None]
                     for records in batch.values()]
             applied: set[str] = set()
             for phase in self._phases(work):
@@ -237,7 +239,7 @@ class ConsumerRunner:
                         applied.add(item.event.id)
             if self._in_batch is not None and applied:
                 await self._in_batch(session, [event for event in processed if event.id in applied])
-            await self._mark_processed(session, processed)
+            await self._mark_processed(session, [event.id for event in processed] + ignored)
             await self._store_offsets(session, batch)
         return [event for event in processed if event.id in applied]
 
@@ -251,8 +253,11 @@ class ConsumerRunner:
 
     async def _already_processed(self, session: AsyncSession, batch) -> set[str]:
         """A join with the batch's ids: the planner probes the index or hashes, where ``IN`` / ``= ANY`` compared
-        every row with every id when the table's statistics were stale (a fresh rebuild)."""
-        ids = {v.decode() for records in batch.values() for r in records for k, v in (r.headers or ()) if k == "ce_id"}
+        every row with every id when the table's statistics were stale (a fresh rebuild). Events of types no
+        handler here wants are not looked up: nothing of theirs is applied, and recording one seen before changes
+        nothing (:meth:`_mark_processed`)."""
+        ids = {v.decode() for records in batch.values() for r in records if self._ignored_id(r) is None
+               for k, v in (r.headers or ()) if k == "ce_id"}
         if not ids:
             return set()
         t = processed_events_table
@@ -262,12 +267,20 @@ class ConsumerRunner:
                                        .where(t.c.consumer == self.name))
         return set(result)
 
-    async def _parse(self, session: AsyncSession, record, seen: set[str], processed: list[CloudEvent]) -> _Work | None:
+    async def _parse(self, session: AsyncSession, record, seen: set[str], processed: list[CloudEvent],
+                     ignored: list[str]) -> _Work | None:
         """The record's event and data when a handler wants it; malformed records and invalid data are parked.
 
         Every well-formed event not seen before counts as processed, whether it is applied, parked or of a type
-        this consumer ignores.
+        this consumer ignores. An event of a type it ignores is known by its headers alone (its id in ``ignored``):
+        a consumer of a busy topic that wants few of its types (adjudication and enrollment on billing's, a
+        tax file's million payments) does not build an envelope it would throw away.
         """
+        if (ignored_id := self._ignored_id(record)) is not None:
+            if ignored_id not in seen:
+                seen.add(ignored_id)
+                ignored.append(ignored_id)
+            return None
         try:
             event = self._envelope_of(record)
         except (EnvelopeError, ValidationError, msgspec.ValidationError, UnicodeDecodeError) as exc:
@@ -340,14 +353,27 @@ class ConsumerRunner:
         EVENTS_APPLIED.labels(self.name, event.type).inc()
         return True
 
-    async def _mark_processed(self, session: AsyncSession, events: list[CloudEvent]) -> None:
-        """One statement for the whole batch (an array of ids: the same prepared statement whatever the size)."""
-        if not events:
+    def _ignored_id(self, record) -> str | None:
+        """The event id of a record whose CloudEvents headers name a type no handler here wants; None otherwise
+        (those go through the envelope's full checks)."""
+        headers = dict(record.headers or ())
+        event_type, event_id = headers.get("ce_type"), headers.get("ce_id")
+        if (event_type is None or event_id is None or headers.get("ce_specversion") != SPEC_VERSION_BYTES
+                or (event_type := event_type.decode(errors="replace")) in self._handlers
+                or event_type in self._batch_types):
+            return None
+        return event_id.decode(errors="replace")
+
+    async def _mark_processed(self, session: AsyncSession, event_ids: list[str]) -> None:
+        """One statement for the whole batch (an array of ids: the same prepared statement whatever the size); an
+        ignored event delivered again is already there."""
+        if not event_ids:
             return
-        ids = bindparam("event_ids", [event.id for event in events], type_=ARRAY(Text))
+        ids = bindparam("event_ids", event_ids, type_=ARRAY(Text))
         t = processed_events_table
-        await session.execute(insert(t).from_select([t.c.consumer, t.c.event_id],
-                                                    select(literal(self.name, Text), func.unnest(ids))))
+        await session.execute(pg_insert(t).from_select([t.c.consumer, t.c.event_id],
+                                                       select(literal(self.name, Text), func.unnest(ids)))
+                              .on_conflict_do_nothing())
 
     async def _dead_letter(self, session: AsyncSession, record, event: CloudEvent | None, reason: str) -> None:
         headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}

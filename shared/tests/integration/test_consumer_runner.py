@@ -21,6 +21,7 @@ from medfund_shared.consumer import BatchHandler, ConsumerRunner
 from medfund_shared.events.envelope import CloudEvent
 from medfund_shared.events.types.alerts import TOPIC, AlertChanged
 from medfund_shared.events.types.enrollment import EligiblePopulationSet
+from medfund_shared.kafka import ensure_topics
 from medfund_shared.outbox import OutboxRelay, new_event
 from medfund_shared.settings import Settings
 
@@ -285,3 +286,33 @@ async def _effects_at_least(sessions, n: int) -> bool:
     return await scalar(sessions, "SELECT count(*) FROM effects") >= n
 
 
+
+
+async def test_an_event_of_a_type_no_handler_wants_is_known_by_its_headers_and_counted_once(database, topic_settings):
+    """Its body is never read: here it is not even JSON, and it is recorded as processed (once, though sent
+    twice), not parked; a record of a handled type with that body is parked, as before."""
+    consumer_url, _, consumer_db = database("medfund_ledger")
+    settings = topic_settings(consumer_url)
+    await create_effects_table(consumer_db)
+    day = datetime(2026, 3, 1, tzinfo=CHINA_TIME)
+    event = CloudEvent(source="medfund/test", type=AlertChanged.event_type, subject="a-1", time=day,
+                       effectivetime=day, partitionkey="a-1", data=alert(1).model_dump(mode="json"))
+    await ensure_topics(settings, [TOPIC])
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        for event_id, event_type in (("other-1", "medfund.fund.other.v1"), ("other-1", "medfund.fund.other.v1"),
+                                     ("bad-1", AlertChanged.event_type)):
+            key, _, headers = event.model_copy(update={"id": event_id, "type": event_type}).to_kafka()
+            await producer.send_and_wait(settings.topic(TOPIC), b"not json", key=key, headers=headers)
+    finally:
+        await producer.stop()
+    runner = ConsumerRunner("ledger-ignores", [TOPIC], {AlertChanged.event_type: record_effect}, consumer_db, settings)
+    task = asyncio.create_task(runner.run())
+    try:
+        await wait_until(lambda: _all_offsets_stored(consumer_db, 3), "the consumer to reach the end", 60)
+    finally:
+        task.cancel()
+    assert await scalar(consumer_db, "SELECT count(*) FROM processed_events WHERE event_id = 'other-1'") == 1
+    assert await scalar(consumer_db, "SELECT count(*) FROM processed_events WHERE event_id = 'bad-1'") == 0
+    assert await _dead_letter_reasons(consumer_db) == ["malformed envelope"]
