@@ -225,12 +225,14 @@ class ConsumerRunner:
             batch = {tp: recs for tp, recs in batch.items() if recs}
             if not batch:
                 return []
-            seen = await self._already_processed(session, batch)
+            marked = [[(record, self._ignored_id(record)) for record in records] for records in batch.values()]
+            seen = await self._already_processed(session, [r for part in marked for r, ignored_id in part
+                                                           if ignored_id is None])
             processed: list[CloudEvent] = []
             ignored: list[str] = []
-            work = [[item for record in records
-                     if (item := await self._parse(session, record, seen, processed, ignored)) is not None]
-                    for records in batch.values()]
+            work = [[item for record, ignored_id in part
+                     if (item := await self._parse(session, record, ignored_id, seen, processed, ignored)) is not None]
+                    for part in marked]
             applied: set[str] = set()
             for phase in self._phases(work):
                 applied |= await self._apply_together(session, phase.together)
@@ -251,13 +253,12 @@ class ConsumerRunner:
         rows = (await session.execute(query.with_for_update() if lock else query)).all()
         return {TopicPartition(r.topic, r.partition): r.next_offset for r in rows}
 
-    async def _already_processed(self, session: AsyncSession, batch) -> set[str]:
-        """A join with the batch's ids: the planner probes the index or hashes, where ``IN`` / ``= ANY`` compared
-        every row with every id when the table's statistics were stale (a fresh rebuild). Events of types no
-        handler here wants are not looked up: nothing of theirs is applied, and recording one seen before changes
-        nothing (:meth:`_mark_processed`)."""
-        ids = {v.decode() for records in batch.values() for r in records if self._ignored_id(r) is None
-               for k, v in (r.headers or ()) if k == "ce_id"}
+    async def _already_processed(self, session: AsyncSession, records: list) -> set[str]:
+        """Which of ``records`` were applied before: a join with their ids, where the planner probes the index or
+        hashes (``IN`` / ``= ANY`` compared every row with every id when the table's statistics were stale, a
+        fresh rebuild). Records of types no handler here wants are not passed: nothing of theirs is applied, and
+        recording one seen before changes nothing (:meth:`_mark_processed`)."""
+        ids = {v.decode() for r in records for k, v in (r.headers or ()) if k == "ce_id"}
         if not ids:
             return set()
         t = processed_events_table
@@ -267,16 +268,17 @@ class ConsumerRunner:
                                        .where(t.c.consumer == self.name))
         return set(result)
 
-    async def _parse(self, session: AsyncSession, record, seen: set[str], processed: list[CloudEvent],
-                     ignored: list[str]) -> _Work | None:
+    async def _parse(self, session: AsyncSession, record, ignored_id: str | None, seen: set[str],
+                     processed: list[CloudEvent], ignored: list[str]) -> _Work | None:
         """The record's event and data when a handler wants it; malformed records and invalid data are parked.
 
         Every well-formed event not seen before counts as processed, whether it is applied, parked or of a type
-        this consumer ignores. An event of a type it ignores is known by its headers alone (its id in ``ignored``):
-        a consumer of a busy topic that wants few of its types (adjudication and enrollment on billing's, a
-        tax file's million payments) does not build an envelope it would throw away.
+        this consumer ignores. An event of a type it ignores is known by its headers alone (``ignored_id``, from
+        :meth:`_ignored_id`; added to ``ignored``): a consumer of a busy topic that wants few of its types
+        (adjudication and enrollment on billing's, a tax file's million payments) builds no envelope it would
+        throw away.
         """
-        if (ignored_id := self._ignored_id(record)) is not None:
+        if ignored_id is not None:
             if ignored_id not in seen:
                 seen.add(ignored_id)
                 ignored.append(ignored_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from medfund_shared.canonical_json import canonical_json
 from medfund_shared.policy.schema import PolicyPack
 
 
@@ -73,8 +73,7 @@ def _canonical(value: Any) -> Any:
 
 def content_hash(document: Any) -> str:
     """sha256 of the pack's canonical JSON: comments and layout do not change it, any value does."""
-    canonical = json.dumps(_canonical(document), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(_canonical(document))).hexdigest()
 
 
 def _document(text: str, source: str) -> Any:
